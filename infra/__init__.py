@@ -1,0 +1,1 @@
+"""Plumbing every JAMS service stands on: bus, outbox, inbox, stores, settings, runtime, CLI."""

@@ -1,0 +1,1 @@
+"""The event bus: one interface, a Kafka and an embedded PostgreSQL transport."""

@@ -1,0 +1,38 @@
+"""Settings shared by every service; each service subclasses this with its own fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """Connection URLs and runtime switches, read from `JAMS_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="JAMS_", extra="ignore")
+
+    bus: Literal["kafka", "embedded"] = Field(
+        default="embedded", description="kafka in production; a PostgreSQL log on one machine"
+    )
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_partitions: int = Field(default=3, ge=1, le=1000)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    database_url: str = Field(
+        default="postgresql+psycopg://postgres@/jams?host=.jams/pg",
+        description="SQLAlchemy URL (psycopg driver); a Unix socket dir goes in ?host=",
+    )
+    mongo_url: str | None = Field(
+        default=None, description="MongoDB-wire URL for raw documents; PostgreSQL JSONB if unset"
+    )
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    blob_dir: Path = Path(".jams/blobs")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    retry_max_attempts: int = Field(default=5, ge=1, le=100)
+    retry_initial_backoff_s: float = Field(default=0.2, ge=0)
+    retry_max_backoff_s: float = Field(default=10.0, ge=0)
+    shutdown_grace_s: float = Field(default=20.0, gt=0)

@@ -1,0 +1,41 @@
+"""Outcomes of the application bot."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from pydantic import Field
+
+from schemas.events import topics
+from schemas.events.envelope import EventData
+
+
+class _ApplicationEvent(EventData):
+    TOPIC: ClassVar[str] = topics.APPLICATIONS
+    KEY_FIELD: ClassVar[str] = "application_id"
+
+    application_id: uuid.UUID = Field(description="Deterministic id of (candidate, canonical job)")
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+
+
+class ApplicationSubmitted(_ApplicationEvent):
+    """The portal confirmed the application."""
+
+    TYPE: ClassVar[str] = "jams.applications.ApplicationSubmitted"
+    DESCRIPTION: ClassVar[str] = "An application was submitted and confirmed."
+
+    resume_version_id: uuid.UUID
+    confirmation: str = ""
+    evidence_key: str | None = None
+
+
+class ApplicationFailed(_ApplicationEvent):
+    """The application could not be submitted."""
+
+    TYPE: ClassVar[str] = "jams.applications.ApplicationFailed"
+    DESCRIPTION: ClassVar[str] = "An application failed; the reason says whether a retry helps."
+
+    reason: str
+    retryable: bool = False

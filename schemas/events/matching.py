@@ -1,0 +1,61 @@
+"""Scoring and the decision it leads to: apply, review or reject."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from pydantic import Field
+
+from schemas.events import topics
+from schemas.events.envelope import EventData
+
+
+class _MatchEvent(EventData):
+    TOPIC: ClassVar[str] = topics.MATCHES
+    KEY_FIELD: ClassVar[str] = "match_id"
+
+    match_id: uuid.UUID = Field(description="Deterministic id of (candidate, job)")
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    score: float = Field(ge=0, le=100)
+
+
+class MatchScored(_MatchEvent):
+    """A candidate's resume was scored against a job."""
+
+    TYPE: ClassVar[str] = "jams.matches.MatchScored"
+    DESCRIPTION: ClassVar[str] = "The ATS engine scored one (candidate, job) pair."
+
+    resume_version_id: uuid.UUID
+    explanation: list[str] = Field(default_factory=list)
+
+
+class ApplicationApproved(_MatchEvent):
+    """The score cleared the auto-apply threshold: apply without review."""
+
+    TYPE: ClassVar[str] = "jams.matches.ApplicationApproved"
+    DESCRIPTION: ClassVar[str] = "Score at or above the auto threshold; the bot applies."
+
+    resume_version_id: uuid.UUID
+    apply_url: str
+
+
+class ManualReviewRequired(_MatchEvent):
+    """The score is between the review floor and the auto threshold."""
+
+    TYPE: ClassVar[str] = "jams.matches.ManualReviewRequired"
+    DESCRIPTION: ClassVar[str] = "Score in the review band; a reviewer tailors the resume."
+
+    resume_version_id: uuid.UUID
+    apply_url: str
+    job_title: str = ""
+    company: str = ""
+    explanation: list[str] = Field(default_factory=list)
+
+
+class MatchRejected(_MatchEvent):
+    """The score is under the review floor; recorded, nobody's time spent."""
+
+    TYPE: ClassVar[str] = "jams.matches.MatchRejected"
+    DESCRIPTION: ClassVar[str] = "Score below the review floor."

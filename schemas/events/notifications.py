@@ -1,0 +1,24 @@
+"""Delivery records of notifications."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar, Literal
+
+from schemas.events import topics
+from schemas.events.envelope import EventData
+
+
+class NotificationDelivered(EventData):
+    """A message reached its recipient's channel."""
+
+    TYPE: ClassVar[str] = "jams.notifications.NotificationDelivered"
+    TOPIC: ClassVar[str] = topics.NOTIFICATIONS
+    KEY_FIELD: ClassVar[str] = "recipient_id"
+    DESCRIPTION: ClassVar[str] = "A notification was delivered (in-app, email or webhook)."
+
+    notification_id: uuid.UUID
+    recipient_id: uuid.UUID
+    channel: Literal["in_app", "email", "webhook"]
+    template: str
+    about_event_id: uuid.UUID

@@ -1,0 +1,153 @@
+"""Review task lifecycle, reviewer status and the commands reviewers send."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from schemas.events import topics
+from schemas.events.envelope import EventData
+
+
+class _TaskEvent(EventData):
+    TOPIC: ClassVar[str] = topics.REVIEW_TASKS
+    KEY_FIELD: ClassVar[str] = "task_id"
+
+    task_id: uuid.UUID
+
+
+class ReviewTaskCreated(_TaskEvent):
+    """A review task entered the queue."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskCreated"
+    DESCRIPTION: ClassVar[str] = "A task was queued for human review."
+
+    match_id: uuid.UUID
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    score: float
+    priority: float = 0.0
+
+
+class ReviewTaskAssigned(_TaskEvent):
+    """A task was given to one reviewer; the SLA timer runs until `due_at`."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskAssigned"
+    DESCRIPTION: ClassVar[str] = "A task was assigned to a reviewer."
+
+    reviewer_id: uuid.UUID
+    due_at: datetime
+    match_id: uuid.UUID
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    job_title: str = ""
+    company: str = ""
+    score: float = 0.0
+    explanation: list[str] = Field(default_factory=list)
+
+
+class ReviewTaskWarning(_TaskEvent):
+    """The SLA deadline is close."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskWarning"
+    DESCRIPTION: ClassVar[str] = "Five minutes (by default) remain on an assigned task."
+
+    reviewer_id: uuid.UUID
+    due_at: datetime
+
+
+class ReviewTaskMissed(_TaskEvent):
+    """The SLA ran out; the task was revoked and re-queued."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskMissed"
+    DESCRIPTION: ClassVar[str] = "A reviewer let the SLA expire; the task returns to the queue."
+
+    reviewer_id: uuid.UUID
+
+
+class TaskCompleted(_TaskEvent):
+    """A reviewer approved the application, possibly with a new resume version."""
+
+    TYPE: ClassVar[str] = "jams.review.TaskCompleted"
+    DESCRIPTION: ClassVar[str] = "Review done; the bot applies with the chosen resume version."
+
+    reviewer_id: uuid.UUID
+    match_id: uuid.UUID
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    resume_version_id: uuid.UUID
+    apply_url: str
+
+
+class TaskRejected(_TaskEvent):
+    """A reviewer decided not to apply."""
+
+    TYPE: ClassVar[str] = "jams.review.TaskRejected"
+    DESCRIPTION: ClassVar[str] = "Review done; no application is made."
+
+    reviewer_id: uuid.UUID
+    reason: str = Field(default="", max_length=2000)
+
+
+class _ReviewerEvent(EventData):
+    TOPIC: ClassVar[str] = topics.REVIEWERS
+    KEY_FIELD: ClassVar[str] = "reviewer_id"
+
+    reviewer_id: uuid.UUID
+
+
+class ReviewerStruck(_ReviewerEvent):
+    """A reviewer received a strike for a missed task."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewerStruck"
+    DESCRIPTION: ClassVar[str] = "A strike was recorded against a reviewer."
+
+    task_id: uuid.UUID
+    strikes: int = Field(ge=1)
+
+
+class ReviewerLocked(_ReviewerEvent):
+    """A reviewer's account was locked pending a supervisor's review."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewerLocked"
+    DESCRIPTION: ClassVar[str] = "Too many strikes; the account is locked for review."
+
+    strikes: int = Field(ge=1)
+
+
+class ReviewerPresenceChanged(_ReviewerEvent):
+    """A reviewer connected, disconnected or changed status."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewerPresenceChanged"
+    DESCRIPTION: ClassVar[str] = "Presence as seen by the gateway."
+
+    status: Literal["available", "busy", "away", "offline"]
+
+
+class _ReviewCommand(EventData):
+    TOPIC: ClassVar[str] = topics.REVIEW_COMMANDS
+    KEY_FIELD: ClassVar[str] = "task_id"
+
+    task_id: uuid.UUID
+    reviewer_id: uuid.UUID
+
+
+class CompleteReviewTask(_ReviewCommand):
+    """Order from a reviewer: apply, with this resume version."""
+
+    TYPE: ClassVar[str] = "jams.review.CompleteReviewTask"
+    DESCRIPTION: ClassVar[str] = "Command: a reviewer finished a task and approves applying."
+
+    resume_version_id: uuid.UUID | None = None
+
+
+class RejectReviewTask(_ReviewCommand):
+    """Order from a reviewer: do not apply."""
+
+    TYPE: ClassVar[str] = "jams.review.RejectReviewTask"
+    DESCRIPTION: ClassVar[str] = "Command: a reviewer decided against applying."
+
+    reason: str = Field(default="", max_length=2000)

@@ -1,0 +1,1 @@
+"""JAMS services: each runs alone with `python -m services.<name>` or together in `jams run`."""
