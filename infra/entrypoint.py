@@ -1,0 +1,41 @@
+"""`python -m services.<name>`: one service alone in its process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+import structlog
+
+from infra.logging import configure_logging
+from infra.migrate import upgrade
+from infra.runtime import Platform, install_signal_handlers, open_platform, run_services
+from infra.service import ServiceSpec
+from infra.settings import CommonSettings
+
+S = TypeVar("S", bound=CommonSettings)
+ServiceFactory = Callable[[Platform, S], ServiceSpec]
+
+log = structlog.get_logger(__name__)
+
+
+def serve(name: str, settings_type: type[S], build: Callable[[Platform, S], ServiceSpec]) -> None:
+    """Read settings, build the service, run it until SIGTERM."""
+    settings = settings_type()
+    configure_logging(settings.log_level)
+    asyncio.run(_serve(name, settings, build))
+
+
+async def _serve(name: str, settings: S, build: Callable[[Platform, S], ServiceSpec]) -> None:
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    await asyncio.to_thread(upgrade, settings.database_url)
+    async with open_platform(settings) as platform:
+        spec = build(platform, settings)
+        log.info("service starting", service=name, bus=settings.bus, topics=spec.topics)
+        await run_services(
+            platform, [spec], stop,
+            on_listening=lambda port: log.info("http listening", service=name, port=port),
+        )
+    log.info("service stopped", service=name)

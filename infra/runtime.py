@@ -1,0 +1,190 @@
+"""The composition root's building blocks: open the platform, run services, stop cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from infra.blobs import BlobStore, LocalBlobStore
+from infra.bus.bus import EventBus, RetryPolicy
+from infra.bus.port import Transport
+from infra.clock import Clock, SystemClock
+from infra.db import create_engine, libpq_conninfo
+from infra.documents import DocumentStore
+from infra.ops import ReadinessCheck, ops_router
+from infra.outbox import OutboxRelay
+from infra.service import ServiceSpec
+from infra.settings import CommonSettings
+from infra.uow import UnitOfWork
+from schemas.events.registry import topics_in_use
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Platform:
+    """Everything a service may be given: built once per process, passed in."""
+
+    settings: CommonSettings
+    clock: Clock
+    engine: AsyncEngine
+    bus: EventBus
+    redis: Redis
+    documents: DocumentStore
+    blobs: BlobStore
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def unit_of_work(self, service: str) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.clock, source=f"jams/{service}")
+
+
+def make_transport(settings: CommonSettings) -> Transport:
+    if settings.bus == "kafka":
+        from infra.bus.kafka import KafkaTransport
+
+        return KafkaTransport(
+            settings.kafka_bootstrap,
+            partitions=settings.kafka_partitions,
+            replication_factor=settings.kafka_replication_factor,
+        )
+    from infra.bus.embedded import PostgresLogTransport
+
+    return PostgresLogTransport(
+        libpq_conninfo(settings.database_url), partitions=settings.kafka_partitions
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_platform(
+    settings: CommonSettings, clock: Clock | None = None
+) -> AsyncIterator[Platform]:
+    """Connect to every backing service named in `settings`; close them all on exit."""
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    transport = make_transport(settings)
+    await transport.start()
+    retry = RetryPolicy(
+        max_attempts=settings.retry_max_attempts,
+        initial_backoff_s=settings.retry_initial_backoff_s,
+        max_backoff_s=settings.retry_max_backoff_s,
+    )
+    bus = EventBus(transport, clock=clock, retry=retry)
+    await transport.ensure_topics(topics_in_use())
+    redis: Redis = Redis.from_url(settings.redis_url)
+    documents: DocumentStore
+    if settings.mongo_url:
+        from infra.documents.mongo import MongoDocumentStore
+
+        documents = MongoDocumentStore(settings.mongo_url)
+    else:
+        from infra.documents.postgres import PostgresDocumentStore
+
+        documents = PostgresDocumentStore(engine)
+    platform = Platform(
+        settings, clock, engine, bus, redis, documents, LocalBlobStore(settings.blob_dir)
+    )
+    try:
+        yield platform
+    finally:
+        await documents.close()
+        await redis.aclose()
+        await transport.close()
+        await engine.dispose()
+
+
+async def run_services(
+    platform: Platform,
+    specs: Sequence[ServiceSpec],
+    stop: asyncio.Event,
+    *,
+    http_app: FastAPI | None = None,
+    port: int | None = None,
+    on_listening: Callable[[int], None] | None = None,
+) -> None:
+    """Run consumers, background loops, the outbox relay and the HTTP server until `stop`."""
+    settings = platform.settings
+    ready_events: list[asyncio.Event] = []
+    tasks: list[asyncio.Task[None]] = []
+    for spec in specs:
+        if spec.topics:
+            ready = asyncio.Event()
+            ready_events.append(ready)
+            tasks.append(asyncio.create_task(
+                platform.bus.consume(
+                    spec.group, spec.topics, spec.dispatcher(platform.unit_of_work(spec.name)),
+                    stop=stop, ready=ready,
+                ),
+                name=f"{spec.name}:consumer",
+            ))
+        for index, background in enumerate(spec.background):
+            tasks.append(asyncio.create_task(background(stop), name=f"{spec.name}:bg{index}"))
+    relay = OutboxRelay(platform.engine, platform.bus, platform.clock)
+    tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
+
+    app = http_app or next((s.http_app for s in specs if s.http_app), None) or FastAPI()
+    app.include_router(ops_router(_readiness_checks(platform),
+                                  lambda: all(e.is_set() for e in ready_events)))
+    server = uvicorn.Server(uvicorn.Config(
+        app, host=settings.http_host, port=settings.http_port if port is None else port,
+        log_config=None, lifespan="off", ws_ping_interval=20,
+    ))
+    tasks.append(asyncio.create_task(_serve(server, stop, on_listening), name="http"))
+
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not stopper and task.exception() is not None:
+                log.error("service task crashed; stopping", task=task.get_name(),
+                          error=repr(task.exception()))
+        stop.set()
+        # Graceful: consumers finish their batch and commit, the relay its batch.
+        finished, pending = await asyncio.wait(tasks, timeout=settings.shutdown_grace_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in finished:
+            if task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        stopper.cancel()
+
+
+async def _serve(server: uvicorn.Server, stop: asyncio.Event,
+                 on_listening: Callable[[int], None] | None) -> None:
+    serving = asyncio.create_task(server.serve())
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.05)
+    if server.started and on_listening is not None:
+        on_listening(server.servers[0].sockets[0].getsockname()[1])
+    await stop.wait()
+    server.should_exit = True
+    await serving
+
+
+def _readiness_checks(platform: Platform) -> dict[str, ReadinessCheck]:
+    async def database() -> None:
+        async with platform.engine.connect() as conn:
+            await conn.execute(sa.text("select 1"))
+
+    async def redis() -> None:
+        await platform.redis.ping()
+
+    return {"database": database, "redis": redis}
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT ask for a graceful stop."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)

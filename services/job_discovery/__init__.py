@@ -1,0 +1,1 @@
+"""The job discovery service."""

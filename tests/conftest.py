@@ -1,0 +1,65 @@
+"""Shared fixtures: real servers from `make services-up`, fresh databases, a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from infra.clock import FakeClock
+from infra.migrate import upgrade
+from infra.tables import load_all_tables
+from tests.servers import load_dev_env, scratch_database, server_url
+
+load_dev_env()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The dev server's `jams` database (do not write to it; use `database_url`)."""
+    return server_url("JAMS_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(postgres_url: str) -> Iterator[str]:
+    """A database at the newest migration, cloned for each test that needs one."""
+    with scratch_database(postgres_url) as url:
+        upgrade(url)
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        load_all_tables().create_all(engine, checkfirst=True)
+        engine.dispose()
+        yield make_url(url).database or ""
+
+
+@pytest.fixture
+def database_url(postgres_url: str, migrated_template: str) -> Iterator[str]:
+    """A private, fully migrated database for one test."""
+    with scratch_database(postgres_url, template=migrated_template) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    return server_url("JAMS_KAFKA_BOOTSTRAP")
+
+
+@pytest.fixture(scope="session")
+def mongo_url() -> str:
+    return server_url("JAMS_MONGO_URL")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return server_url("JAMS_REDIS_URL")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    return server_url("JAMS_CHROMIUM_PATH")
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
