@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import structlog
@@ -37,13 +39,19 @@ outbox = sa.Table(
 )
 
 
-async def add_to_outbox(conn: AsyncConnection, envelopes: Sequence[Envelope], now: datetime) -> None:
+async def add_to_outbox(
+    conn: AsyncConnection,
+    envelopes: Sequence[Envelope],
+    now: datetime,
+    *,
+    topic: str | None = None,
+) -> None:
     """Stage events in the caller's transaction; they are published only if it commits."""
     if not envelopes:
         return
     rows = []
     for envelope in envelopes:
-        record = codec.encode(envelope)
+        record = codec.encode(envelope, topic=topic)
         rows.append(
             {
                 "event_id": envelope.id,
@@ -107,17 +115,7 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            await self._bus.publish_records(
-                [
-                    OutboundRecord(
-                        topic=row.topic,
-                        key=row.key,
-                        value=row.value,
-                        headers=tuple((k, v.encode()) for k, v in row.headers),
-                    )
-                    for row in rows
-                ]
-            )
+            await self.publish([_record_of(row) for row in rows])
             await conn.execute(
                 outbox.update()
                 .where(outbox.c.id.in_([row.id for row in rows]))
@@ -125,9 +123,20 @@ class OutboxRelay:
             )
         return len(rows)
 
+    async def publish(self, records: Sequence[OutboundRecord]) -> None:
+        """Hand a batch to the bus; durable when this returns."""
+        await self._bus.publish_records(records)
+
     @staticmethod
     async def _wait(stop: asyncio.Event, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
+
+
+def _record_of(row: sa.Row[Any, Any, Any, Any, Any]) -> OutboundRecord:
+    return OutboundRecord(
+        topic=row.topic,
+        key=row.key,
+        value=row.value,
+        headers=tuple((k, v.encode()) for k, v in row.headers),
+    )

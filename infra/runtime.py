@@ -163,7 +163,7 @@ async def run_services(
 async def _serve(server: uvicorn.Server, stop: asyncio.Event,
                  on_listening: Callable[[int], None] | None) -> None:
     serving = asyncio.create_task(server.serve())
-    while not server.started and not serving.done():
+    while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn has no event
         await asyncio.sleep(0.05)
     if server.started and on_listening is not None:
         on_listening(server.servers[0].sockets[0].getsockname()[1])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ TransactionalHandler = Callable[[Any, Transaction], Awaitable[None]]
 # A raw handler gets the event and its envelope and manages its own transactions (side
 # effects outside the database, like submitting a form, cannot share one).
 RawHandler = Callable[[Any, Envelope], Awaitable[None]]
-BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
+BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

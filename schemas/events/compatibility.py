@@ -1,23 +1,22 @@
-"""Breaking-change checker: may a published event JSON Schema be replaced by a new one?
+"""Breaking-change checker: may a published event JSON Schema be replaced by a new one?"""
 
-The rule is the one in DESIGN.md ("add optional fields; never remove, rename or retype"),
-checked structurally: every instance the old schema accepted must still be accepted by
-the new one, and no property may disappear. Concretely a change is breaking when
-
-* a property is removed (a rename shows as a removal plus an addition);
-* a property is added as required, or an existing optional property becomes required;
-* a value's type changes: a type alternative is dropped (``integer`` -> ``number`` too,
-  and nullable -> non-null), the ``format`` changes, is added or is dropped, an enum or
-  const loses values;
-* a constraint tightens: a larger minimum / minLength / minItems, a smaller maximum /
-  maxLength / maxItems, a new or different pattern or multipleOf, additional properties
-  that were allowed being forbidden.
-
-Adding an optional property, adding a type alternative (non-null -> nullable), widening
-an enum and loosening a constraint are compatible. ``$ref`` is followed into ``$defs`` /
-``definitions`` / any JSON pointer of the same document, ``anyOf`` / ``oneOf`` and
-``type`` lists are treated as sets of alternatives, and ``allOf`` is merged.
-"""
+# The rule is the one in DESIGN.md ("add optional fields; never remove, rename or retype"),
+# checked structurally: every instance the old schema accepted must still be accepted by
+# the new one, and no property may disappear. Concretely a change is breaking when
+#
+# * a property is removed (a rename shows as a removal plus an addition);
+# * a property is added as required, or an existing optional property becomes required;
+# * a value's type changes: a type alternative is dropped (``integer`` -> ``number`` too,
+#   and nullable -> non-null), the ``format`` changes, is added or is dropped, an enum or
+#   const loses values;
+# * a constraint tightens: a larger minimum / minLength / minItems, a smaller maximum /
+#   maxLength / maxItems, a new or different pattern or multipleOf, additional properties
+#   that were allowed being forbidden.
+#
+# Adding an optional property, adding a type alternative (non-null -> nullable), widening
+# an enum and loosening a constraint are compatible. ``$ref`` is followed into ``$defs`` /
+# ``definitions`` / any JSON pointer of the same document, ``anyOf`` / ``oneOf`` and
+# ``type`` lists are treated as sets of alternatives, and ``allOf`` is merged.
 
 from __future__ import annotations
 
@@ -29,6 +28,7 @@ JsonSchema = Mapping[str, Any]
 _LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 _UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
 _ANY = "any"
+_ORIGIN = "$$origin"  # marks a resolved node with the `$ref` it came from (cycle detection)
 
 
 def breaking_changes(old: JsonSchema, new: JsonSchema) -> list[str]:
@@ -63,10 +63,6 @@ class _Checker:
         seen: frozenset[tuple[str, str]],
     ) -> None:
         """Compare two schema nodes found at the same place."""
-        pair = (_ref_of(old), _ref_of(new))
-        if pair != ("", "") and pair in seen:
-            return  # a recursive definition already under comparison on this path
-        seen = seen | {pair}
         old_alts = _alternatives(_resolve(self.old_root, old), self.old_root)
         new_alts = _alternatives(_resolve(self.new_root, new), self.new_root)
         new_kinds = {_kind(alt) for alt in new_alts}
@@ -106,6 +102,11 @@ class _Checker:
         seen: frozenset[tuple[str, str]],
     ) -> None:
         """Compare two alternatives that accept the same JSON type."""
+        pair = (old.get(_ORIGIN, ""), new.get(_ORIGIN, ""))
+        if pair != ("", ""):
+            if pair in seen:
+                return  # a recursive definition already under comparison on this path
+            seen = seen | {pair}
         self._compare_values(old, new, path)
         self._compare_bounds(old, new, path)
         if _kind(old) == "object":
@@ -203,31 +204,35 @@ class _Checker:
         seen: frozenset[tuple[str, str]],
     ) -> None:
         """Items (and tuple positions) are compared like any value."""
-        old_prefix: Sequence[JsonSchema] = old.get("prefixItems", ())
-        new_prefix: Sequence[JsonSchema] = new.get("prefixItems", ())
+        old_prefix, old_tail = _array_parts(old)
+        new_prefix, new_tail = _array_parts(new)
         for index, old_item in enumerate(old_prefix):
-            if index < len(new_prefix):
-                new_item = new_prefix[index]
+            new_item = new_prefix[index] if index < len(new_prefix) else new_tail
+            if new_item is False:
+                self.report(f"{path}[{index}]", "array position is no longer allowed")
             else:
-                new_item = _items_schema(new)
-            self.compare(old_item, new_item, f"{path}[{index}]", seen)
-        old_items = _items_schema(old)
-        if old_items is not False and not (
-            old_prefix and "items" not in old and len(new_prefix) >= len(old_prefix)
-        ):
-            new_items = _items_schema(new)
-            if new_items is False:
-                self.report(path, "array items are no longer allowed")
-            else:
-                self.compare(old_items, new_items, path + "[]", seen)
+                self.compare(old_item, new_item, f"{path}[{index}]", seen)
+        max_items = old.get("maxItems")
+        if old_tail is False or (max_items is not None and max_items <= len(old_prefix)):
+            return  # the old schema allowed no items past its prefix
+        for index in range(len(old_prefix), len(new_prefix)):
+            self.compare(old_tail, new_prefix[index], f"{path}[{index}]", seen)
+        if new_tail is False:
+            self.report(path, "array items past the prefix are no longer allowed")
+        else:
+            self.compare(old_tail, new_tail, path + "[]", seen)
 
 
-def _items_schema(schema: JsonSchema) -> Any:
-    """The schema of array items past any prefix: a mapping, or False when none may follow."""
-    items = schema.get("items", {})
-    if items is True:
-        return {}
-    return items
+def _array_parts(schema: JsonSchema) -> tuple[Sequence[JsonSchema], Any]:
+    """An array schema's positional item schemas, and the schema (or False) of the rest."""
+    items = schema.get("items", True)
+    if isinstance(items, list):  # draft 2019-09 and earlier tuple form
+        prefix: Sequence[JsonSchema] = items
+        tail = schema.get("additionalItems", True)
+    else:
+        prefix = schema.get("prefixItems", ())
+        tail = items
+    return prefix, ({} if tail is True else tail)
 
 
 def _ref_of(schema: JsonSchema) -> str:
@@ -256,6 +261,7 @@ def _resolve(root: JsonSchema, schema: JsonSchema) -> JsonSchema:
         ref = _ref_of(node)
         if not ref:
             return merged
+        merged.setdefault(_ORIGIN, ref)
         depth += 1
         if depth > 64:
             raise ValueError(f"$ref chain too deep at {ref!r}")
@@ -281,7 +287,7 @@ def _alternatives(schema: JsonSchema, root: JsonSchema) -> list[JsonSchema]:
     """The schema as a flat list of single-type alternatives (anyOf, oneOf, type lists)."""
     for keyword in ("anyOf", "oneOf"):
         if keyword in schema:
-            shared = {k: v for k, v in schema.items() if k != keyword}
+            shared = {k: v for k, v in schema.items() if k not in (keyword, _ORIGIN)}
             result: list[JsonSchema] = []
             for part in schema[keyword]:
                 resolved = _resolve(root, part)
@@ -316,7 +322,9 @@ def _constrained(schema: JsonSchema) -> bool:
     """Whether an untyped alternative still restricts values (so is not a plain `{}`)."""
     ignored = {"title", "description", "default", "examples", "deprecated", "readOnly",
                "writeOnly", "$comment"}
-    return any(not key.startswith("x-") and key not in ignored for key in schema)
+    return any(
+        not key.startswith(("x-", "$$")) and key not in ignored for key in schema
+    )
 
 
 def _allowed_values(schema: JsonSchema) -> list[Any] | None:
@@ -358,7 +366,7 @@ def _type_change_message(
     new_kinds = _kinds_text(new_alts)
     if kind == "null":
         return f"no longer nullable (type {old_kinds} -> {new_kinds})"
-    return f"type changed from {old_kinds} to {new_kinds} ({kind} no longer accepted)"
+    return f"type changed from {old_kinds} to {new_kinds}"
 
 
 def _kinds_text(alternatives: Sequence[JsonSchema]) -> str:

@@ -12,7 +12,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 class EventData(BaseModel):
     """Base of every event payload; subclasses name their type, topic and key."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Tolerant reader: a consumer built before an optional field was added still accepts it.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     TYPE: ClassVar[str]
     TOPIC: ClassVar[str]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import ClassVar
 
 from pydantic import AwareDatetime, Field, HttpUrl
@@ -18,7 +17,9 @@ class JobDiscovered(EventData):
     TYPE: ClassVar[str] = "jams.jobs.JobDiscovered"
     TOPIC: ClassVar[str] = topics.JOBS_RAW
     KEY_FIELD: ClassVar[str] = "source_job_key"
-    DESCRIPTION: ClassVar[str] = "A scraper found a posting; the raw payload is in the document store."
+    DESCRIPTION: ClassVar[str] = (
+        "A scraper found a posting; the raw payload is in the document store."
+    )
 
     source_job_key: str = Field(description="`<source>:<external id>`, unique per source")
     source: str = Field(min_length=1, max_length=100)
@@ -58,5 +59,5 @@ class JobExpired(EventData):
     DESCRIPTION: ClassVar[str] = "A canonical job closed; nothing more is applied to it."
 
     job_id: uuid.UUID
-    expired_at: datetime
+    expired_at: AwareDatetime
     reason: str = "closed"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from schemas.events import topics
 from schemas.events.envelope import EventData
@@ -39,7 +38,7 @@ class ReviewTaskAssigned(_TaskEvent):
     DESCRIPTION: ClassVar[str] = "A task was assigned to a reviewer."
 
     reviewer_id: uuid.UUID
-    due_at: datetime
+    due_at: AwareDatetime
     match_id: uuid.UUID
     candidate_id: uuid.UUID
     job_id: uuid.UUID
@@ -56,7 +55,7 @@ class ReviewTaskWarning(_TaskEvent):
     DESCRIPTION: ClassVar[str] = "Five minutes (by default) remain on an assigned task."
 
     reviewer_id: uuid.UUID
-    due_at: datetime
+    due_at: AwareDatetime
 
 
 class ReviewTaskMissed(_TaskEvent):

@@ -1,0 +1,102 @@
+"""The `jams` command: run the system, migrate, inspect and replay dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from infra.bus.deadletters import list_dead_letters, replay_dead_letters
+from infra.bus.port import Transport
+from infra.logging import configure_logging
+from infra.runtime import make_transport
+from infra.settings import CommonSettings
+
+app = typer.Typer(help="JAMS: Job Application Management System", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead letters: events no handler could process", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+console = Console()
+T = TypeVar("T")
+
+
+@app.command()
+def run(
+    port: int = typer.Option(8000, help="Gateway port (dashboard, API, WebSocket)"),
+    portal_port: int = typer.Option(8700, help="Sandbox job portal port"),
+    data_dir: str = typer.Option(".jams", help="Where the embedded database and files live"),
+) -> None:
+    """Start all six services in one process on the embedded default."""
+    from services.all_in_one import run_all_in_one
+
+    configure_logging(CommonSettings().log_level)
+    asyncio.run(run_all_in_one(port=port, portal_port=portal_port, data_dir=data_dir,
+                               console=console))
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the configured database to the newest schema."""
+    from infra.migrate import upgrade
+
+    upgrade(CommonSettings().database_url)
+    console.print("[green]database is at the newest migration[/]")
+
+
+@dlq_app.command("list")
+def dlq_list(
+    topic: str = typer.Argument(..., help="A topic (its .dlq is read) or a .dlq topic"),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line"),
+) -> None:
+    """Show the dead letters of TOPIC with why each failed."""
+    letters = asyncio.run(_with_transport(lambda t: list_dead_letters(t, topic)))
+    if as_json:
+        for letter in letters:
+            typer.echo(json.dumps(asdict(letter)))
+        return
+    table = Table(title=f"dead letters of {topic} ({len(letters)})")
+    for column in ("offset", "event type", "event id", "from", "group", "attempts",
+                   "reason", "exception"):
+        table.add_column(column, overflow="fold")
+    for letter in letters:
+        table.add_row(
+            str(letter.offset), letter.event_type, letter.event_id,
+            f"{letter.original_topic}[{letter.original_partition}]@{letter.original_offset}",
+            letter.consumer_group, str(letter.attempts), letter.reason, letter.exception,
+        )
+    console.print(table)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    topic: str = typer.Argument(..., help="A topic whose dead letters to replay"),
+) -> None:
+    """Publish TOPIC's dead letters back onto it (each one once)."""
+
+    async def replay(transport: Transport) -> int:
+        letters = await list_dead_letters(transport, topic)
+        with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console) as progress:
+            task = progress.add_task("replay", total=len(letters))
+            return await replay_dead_letters(
+                transport, topic,
+                on_progress=lambda n: progress.advance(task, n),
+            )
+
+    replayed = asyncio.run(_with_transport(replay))
+    console.print(f"replayed [bold]{replayed}[/] dead letter(s) onto {topic.removesuffix('.dlq')}")
+
+
+async def _with_transport(action: Callable[[Transport], Awaitable[T]]) -> T:
+    transport = make_transport(CommonSettings())
+    await transport.start()
+    try:
+        return await action(transport)
+    finally:
+        await transport.close()

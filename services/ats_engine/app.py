@@ -1,0 +1,49 @@
+"""Composition root of the ATS engine."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from infra.runtime import Platform
+from infra.service import ServiceSpec
+from schemas.events.jobs import JobExpired, JobPublished
+from schemas.events.matching import (
+    ApplicationApproved,
+    ManualReviewRequired,
+    MatchRejected,
+    MatchScored,
+)
+from schemas.events.resumes import ResumeVersionCreated
+from services.ats_engine.domain import Thresholds
+from services.ats_engine.handlers import AtsHandlers
+from services.ats_engine.seeding import load_seed, seed_candidates
+from services.ats_engine.settings import AtsSettings
+
+log = structlog.get_logger(__name__)
+
+
+def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
+    handlers = AtsHandlers(
+        platform.blobs, Thresholds(settings.auto_apply_threshold, settings.review_floor)
+    )
+    uow = platform.unit_of_work("ats_engine")
+    seed = load_seed(settings.candidates_seed) if settings.candidates_seed else []
+
+    async def seed_once(stop: asyncio.Event) -> None:
+        created = await seed_candidates(seed, platform.blobs, uow)
+        log.info("candidates seeded", new_resume_versions=created, candidates=len(seed))
+
+    return ServiceSpec(
+        name="ats_engine",
+        handlers={
+            JobPublished: handlers.on_job_published,
+            JobExpired: handlers.on_job_expired,
+            ResumeVersionCreated: handlers.on_resume_version_created,
+        },
+        # Our own decisions share no topic with our inputs; listed for the registry check.
+        ignores=frozenset({MatchScored, ApplicationApproved, ManualReviewRequired,
+                           MatchRejected}),
+        background=[seed_once] if seed else [],
+    )
