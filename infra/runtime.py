@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infra.blobs import BlobStore, LocalBlobStore
 from infra.bus.bus import EventBus, RetryPolicy
+from infra.bus.namespace import NamespacedTransport
 from infra.bus.port import Transport
 from infra.clock import Clock, SystemClock
 from infra.db import create_engine, libpq_conninfo
@@ -49,6 +50,13 @@ class Platform:
 
 
 def make_transport(settings: CommonSettings) -> Transport:
+    transport = _bare_transport(settings)
+    if settings.bus_namespace:
+        return NamespacedTransport(transport, settings.bus_namespace)
+    return transport
+
+
+def _bare_transport(settings: CommonSettings) -> Transport:
     if settings.bus == "kafka":
         from infra.bus.kafka import KafkaTransport
 

@@ -17,6 +17,10 @@ class CommonSettings(BaseSettings):
     bus: Literal["kafka", "embedded"] = Field(
         default="embedded", description="kafka in production; a PostgreSQL log on one machine"
     )
+    bus_namespace: str = Field(
+        default="", pattern=r"^[A-Za-z0-9_-]*$",
+        description="Prefix of every topic and consumer group; lets systems share a broker",
+    )
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_partitions: int = Field(default=3, ge=1, le=1000)
     kafka_replication_factor: int = Field(default=1, ge=1)

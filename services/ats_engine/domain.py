@@ -45,7 +45,9 @@ class MatchResult:
 
 def _pattern(skill: str) -> re.Pattern[str]:
     # Token boundaries that also work for skills ending in symbols ("C++", "Node.js").
-    return re.compile(rf"(?<![\w+#.-]){re.escape(skill)}(?![\w+#-]|\.\w)", re.IGNORECASE)
+    # Two-letter names are matched case-sensitively: "Go" is the language, "go" a verb.
+    flags = re.IGNORECASE if len(skill) > 2 else 0
+    return re.compile(rf"(?<![\w+#.-]){re.escape(skill)}(?![\w+#-]|\.\w)", flags)
 
 
 _PATTERNS = {skill: _pattern(skill) for skill in SKILLS}
