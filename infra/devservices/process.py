@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 
 class DevServiceError(RuntimeError):
     """A dev server could not be installed, started, probed or stopped."""
+
+
+@contextlib.contextmanager
+def exclusive(lockfile: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive flock so two `up`/`down` runs never start the same server twice."""
+    lockfile.parent.mkdir(parents=True, exist_ok=True)
+    with lockfile.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def tail(path: Path, lines: int = 25) -> str:

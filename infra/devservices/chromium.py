@@ -1,0 +1,103 @@
+"""Debian's Chromium for Playwright: not a server, only installed (apt) and located."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+from infra.devservices.process import DevServiceError, run_tool
+from infra.devservices.service import Outcome, Service, Status, timed
+
+DEFAULT_PATH = "/usr/bin/chromium"
+
+
+class Chromium(Service):
+    """The browser binary that Playwright launches via JAMS_CHROMIUM_PATH."""
+
+    name = "chromium"
+    expect = "chromium"
+
+    @property
+    def path(self) -> str:
+        """JAMS_CHROMIUM_PATH, else `chromium` on PATH, else Debian's location."""
+        return self.cfg.chromium_path or shutil.which("chromium") or DEFAULT_PATH
+
+    @property
+    def address(self) -> str:
+        """The executable's path."""
+        return self.path
+
+    def _present(self) -> bool:
+        return os.access(self.path, os.X_OK)
+
+    def install(self) -> list[str]:
+        """apt-get install chromium when missing (root only; refreshes the index if needed)."""
+        if self._present():
+            return []
+        if self.cfg.chromium_path:
+            raise DevServiceError(f"JAMS_CHROMIUM_PATH={self.path} is not an executable")
+        if os.geteuid() != 0 or shutil.which("apt-get") is None:
+            raise DevServiceError("chromium is missing: run `sudo apt-get install -y chromium`")
+        log = self.state_dir / "apt.log"
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        # Recommends stay on: they bring the fonts that pages and screenshots need.
+        install = ["apt-get", "install", "-y", "chromium"]
+
+        def apt() -> None:
+            try:
+                run_tool(install, log=log, env=env)
+            except DevServiceError:
+                # A fresh machine often has an empty package index: refresh once and retry.
+                run_tool(["apt-get", "update"], log=self.state_dir / "apt-update.log", env=env)
+                run_tool(install, log=log, env=env)
+
+        return [timed("apt-get installed", apt)]
+
+    def launch(self) -> subprocess.Popen[bytes] | None:
+        """Nothing to start: Playwright launches the browser per test."""
+        return None
+
+    def probe(self) -> None:
+        """`chromium --version` answers (the binary and its shared libraries load)."""
+        self.version()
+
+    def version(self) -> str:
+        """The version banner without the build note, e.g. "Chromium 156.0.8078.108"."""
+        try:
+            out = subprocess.run(
+                [self.path, "--version"], capture_output=True, text=True, timeout=30, check=False
+            )
+        except OSError as exc:
+            raise DevServiceError(f"{self.path} does not run: {exc}") from exc
+        if out.returncode != 0 or not out.stdout.strip():
+            raise DevServiceError(f"{self.path} --version exited {out.returncode}: {out.stderr}")
+        return out.stdout.strip().split(" built")[0]
+
+    def up(self) -> Outcome:
+        """Install if missing and check it runs."""
+        start = time.monotonic()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        notes = self.install()
+        version = self.version()
+        return Outcome(
+            self.name, "present", time.monotonic() - start, f"{self.path} ({version})", notes
+        )
+
+    def down(self) -> Outcome:
+        """Nothing runs in the background."""
+        return Outcome(self.name, "nothing to stop", 0.0)
+
+    def status(self) -> Status:
+        """Installed or missing."""
+        if not self._present():
+            return Status(self.name, "missing", None, self.path, False)
+        try:
+            return Status(self.name, self.version(), None, self.path, True)
+        except DevServiceError:
+            return Status(self.name, "does not run", None, self.path, False)
+
+    def env(self) -> dict[str, str]:
+        """JAMS_CHROMIUM_PATH."""
+        return {"JAMS_CHROMIUM_PATH": self.path}
