@@ -37,16 +37,23 @@ def validate_document(document: dict[str, Any]) -> None:
     _check_keys(document)
 
 
-def _check_keys(value: Any) -> None:
+_INT64 = range(-(2**63), 2**63)
+
+
+def _check_keys(value: Any, top_level: bool = True) -> None:
     if isinstance(value, dict):
+        if top_level and "_id" in value:
+            raise InvalidDocument("field name '_id' is reserved for the document id")
         for key, item in value.items():
             if not isinstance(key, str) or key.startswith("$") or "." in key or "\x00" in key:
                 raise InvalidDocument(f"field name {key!r} is not allowed")
-            _check_keys(item)
+            _check_keys(item, top_level=False)
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, list):
                 raise InvalidDocument("nested arrays are not supported")
-            _check_keys(item)
+            _check_keys(item, top_level=False)
+    elif isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+        raise InvalidDocument(f"integer {value} does not fit in 64 bits")
     elif isinstance(value, str) and "\x00" in value:
         raise InvalidDocument("NUL characters are not allowed in strings")
