@@ -1,0 +1,206 @@
+"""The browser port and its Playwright adapter: one Chromium per service, a context per use."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Protocol
+
+import structlog
+from playwright.async_api import Browser as PwBrowser
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Playwright, async_playwright
+
+log = structlog.get_logger(__name__)
+
+# Debian's Chromium, headless, with everything that phones home switched off.
+CHROMIUM_ARGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)
+
+
+class BrowserError(Exception):
+    """The browser could not do what was asked (navigation failed, timed out, crashed)."""
+
+
+class BrowserPage(Protocol):
+    """One tab in a fresh, private browser context."""
+
+    @property
+    def url(self) -> str: ...
+
+    async def open(self, url: str) -> int | None:
+        """Navigate; the main document's HTTP status (None when there was no response)."""
+        ...
+
+    async def count(self, selector: str) -> int: ...
+
+    async def dom_property(self, selector: str, name: str) -> str | None:
+        """A DOM property of the first match (resolved, e.g. a form's absolute `action`)."""
+        ...
+
+    async def fill(self, selector: str, value: str) -> None: ...
+
+    async def attach(self, selector: str, path: Path) -> None:
+        """Choose `path` in a file input."""
+        ...
+
+    async def click(self, selector: str) -> None: ...
+
+    async def wait_for_any(self, selectors: Sequence[str], timeout_s: float) -> str | None:
+        """The first of `selectors` to become visible (across navigations); None on timeout."""
+        ...
+
+    async def text(self) -> str:
+        """The page's visible text."""
+        ...
+
+    async def html(self) -> str: ...
+
+    async def screenshot(self) -> bytes:
+        """A full-page PNG."""
+        ...
+
+
+class Browser(Protocol):
+    """A browser shared by a service; each `page()` is isolated from every other."""
+
+    def page(self) -> AbstractAsyncContextManager[BrowserPage]: ...
+
+    async def close(self) -> None: ...
+
+
+@contextmanager
+def _translated(action: str) -> Iterator[None]:
+    """Playwright's errors (timeouts included) as BrowserError, so callers need no Playwright."""
+    try:
+        yield
+    except PlaywrightError as exc:
+        first_line = (exc.message or str(exc)).splitlines()[0] if str(exc) else repr(exc)
+        raise BrowserError(f"{action}: {first_line}") from exc
+
+
+class PlaywrightPage:
+    """A BrowserPage on a Playwright page."""
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+
+    @property
+    def url(self) -> str:
+        return self._page.url
+
+    async def open(self, url: str) -> int | None:
+        with _translated(f"opening {url}"):
+            response = await self._page.goto(url, wait_until="domcontentloaded")
+        return None if response is None else response.status
+
+    async def count(self, selector: str) -> int:
+        with _translated(f"counting {selector}"):
+            return await self._page.locator(selector).count()
+
+    async def dom_property(self, selector: str, name: str) -> str | None:
+        with _translated(f"reading {selector}.{name}"):
+            handle = self._page.locator(selector).first
+            value = await handle.evaluate("(element, name) => element[name]", name)
+        return None if value is None else str(value)
+
+    async def fill(self, selector: str, value: str) -> None:
+        with _translated(f"filling {selector}"):
+            await self._page.locator(selector).first.fill(value)
+
+    async def attach(self, selector: str, path: Path) -> None:
+        with _translated(f"attaching a file to {selector}"):
+            await self._page.locator(selector).first.set_input_files(path)
+
+    async def click(self, selector: str) -> None:
+        with _translated(f"clicking {selector}"):
+            await self._page.locator(selector).first.click()
+
+    async def wait_for_any(self, selectors: Sequence[str], timeout_s: float) -> str | None:
+        locators = [self._page.locator(selector).first for selector in selectors]
+        either = locators[0]
+        for locator in locators[1:]:
+            either = either.or_(locator)
+        try:
+            await either.first.wait_for(state="visible", timeout=timeout_s * 1000)
+            for selector, locator in zip(selectors, locators, strict=True):
+                if await locator.is_visible():
+                    return selector
+        except PlaywrightError:
+            return None
+        return None
+
+    async def text(self) -> str:
+        with _translated("reading the page text"):
+            return await self._page.locator("body").inner_text()
+
+    async def html(self) -> str:
+        with _translated("reading the page HTML"):
+            return await self._page.content()
+
+    async def screenshot(self) -> bytes:
+        with _translated("taking a screenshot"):
+            return await self._page.screenshot(full_page=True, type="png")
+
+
+class PlaywrightBrowser:
+    """Chromium through Playwright, started on first use and restarted if it died."""
+
+    def __init__(self, executable_path: Path, *, timeout_s: float) -> None:
+        self._executable_path = executable_path
+        self._timeout_ms = timeout_s * 1000
+        self._lock = asyncio.Lock()
+        self._playwright: Playwright | None = None
+        self._browser: PwBrowser | None = None
+
+    async def _running(self) -> PwBrowser:
+        async with self._lock:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            await self._stop()
+            with _translated("starting Chromium"):
+                self._playwright = await async_playwright().start()
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=self._executable_path, args=list(CHROMIUM_ARGS),
+                    headless=True,
+                )
+            log.info("browser started", version=self._browser.version)
+            return self._browser
+
+    @asynccontextmanager
+    async def page(self) -> AsyncIterator[BrowserPage]:
+        """A tab in a new context: no cookies or storage shared between applications."""
+        browser = await self._running()
+        with _translated("opening a browser context"):
+            # Downloads and service workers off: a hostile page gets nothing to persist.
+            context = await browser.new_context(accept_downloads=False, service_workers="block")
+        try:
+            context.set_default_timeout(self._timeout_ms)
+            context.set_default_navigation_timeout(self._timeout_ms)
+            with _translated("opening a tab"):
+                page = await context.new_page()
+            yield PlaywrightPage(page)
+        finally:
+            try:
+                await context.close()
+            except PlaywrightError as exc:  # the browser died under us; the next use restarts it
+                log.warning("browser context close failed", error=str(exc))
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._stop()
+
+    async def _stop(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        if browser is not None:
+            try:
+                await browser.close()
+            except PlaywrightError as exc:
+                log.warning("browser close failed", error=str(exc))
+        if playwright is not None:
+            await playwright.stop()

@@ -1,0 +1,86 @@
+"""Asking the portal whether it already holds an application (after a crash or a lost reply)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+# A Greenhouse hosted job page: /{board_token}/jobs/{job_id}
+_JOB_PATH = re.compile(r"^/(?P<board>[A-Za-z0-9_.-]+)/jobs/(?P<job>\d+)/?$")
+
+
+class LedgerUnavailable(Exception):
+    """The portal could not be asked; the answer is unknown, so nothing may be retried yet."""
+
+
+@dataclass(frozen=True)
+class PortalSubmission:
+    """An application the portal holds."""
+
+    confirmation: str
+    record: dict[str, Any]
+
+
+class SubmissionLedger(Protocol):
+    async def find(self, apply_url: str, email: str) -> PortalSubmission | None:
+        """The portal's record of `email` applying at `apply_url`, or None if it has none."""
+        ...
+
+
+@dataclass(frozen=True)
+class GreenhousePosting:
+    """Where a hosted job page is: its site, board and post id."""
+
+    origin: str
+    board_token: str
+    job_id: int
+
+    @classmethod
+    def parse(cls, apply_url: str) -> GreenhousePosting | None:
+        parts = urlsplit(apply_url)
+        match = _JOB_PATH.match(parts.path)
+        if parts.scheme not in ("http", "https") or not parts.netloc or match is None:
+            return None
+        origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        return cls(origin, match["board"], int(match["job"]))
+
+
+class SandboxSubmissionLedger:
+    """The sandbox portal's `GET /_sandbox/submissions`, matched by board, post and email."""
+
+    def __init__(self, *, timeout_s: float) -> None:
+        self._timeout_s = timeout_s
+
+    async def find(self, apply_url: str, email: str) -> PortalSubmission | None:
+        posting = GreenhousePosting.parse(apply_url)
+        if posting is None:
+            raise LedgerUnavailable(f"not a hosted job page URL: {apply_url!r}")
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout_s) as client:
+                response = await client.get(f"{posting.origin}/_sandbox/submissions")
+                response.raise_for_status()
+                body = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise LedgerUnavailable(f"cannot list the portal's submissions: {exc}") from exc
+        items = body.get("submissions", []) if isinstance(body, dict) else body
+        if not isinstance(items, list):
+            raise LedgerUnavailable("the portal's submissions list has an unexpected shape")
+        for item in items:
+            if isinstance(item, dict) and _matches(item, posting, email):
+                return PortalSubmission(str(item.get("confirmation_id") or ""), item)
+        return None
+
+
+def _matches(item: dict[str, Any], posting: GreenhousePosting, email: str) -> bool:
+    fields = item.get("fields")
+    submitted_email = fields.get("email") if isinstance(fields, dict) else item.get("email")
+    return (
+        str(item.get("board_token")) == posting.board_token
+        and str(item.get("job_id")) == str(posting.job_id)
+        and isinstance(submitted_email, str)
+        and submitted_email.strip().lower() == email.strip().lower()
+    )

@@ -1,0 +1,225 @@
+"""Applying once per (candidate, job): claim, visit the portal, settle; reconcile after crashes."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+from infra.blobs import BlobStore
+from infra.bus.bus import PermanentError
+from infra.uow import Transaction, UnitOfWork
+from schemas.events.applications import ApplicationFailed, ApplicationSubmitted
+from schemas.events.envelope import Envelope
+from services.application_bot import repository
+from services.application_bot.adapters.browser import Browser, BrowserError
+from services.application_bot.adapters.candidates import CandidateDirectory
+from services.application_bot.adapters.greenhouse_form import GreenhouseApplier, Visit
+from services.application_bot.adapters.portal_ledger import LedgerUnavailable, SubmissionLedger
+from services.application_bot.domain import (
+    Applicant,
+    Application,
+    ApplicationState,
+    ApplyRequest,
+    Confirmed,
+    NotSent,
+    Step,
+    claim,
+    new_application,
+    next_step,
+    reconcile,
+    settle,
+)
+from services.application_bot.evidence import EvidenceStore
+
+log = structlog.get_logger(__name__)
+
+
+class ResumeVersionNotYetKnown(Exception):
+    """The order names a resume version whose ResumeVersionCreated has not arrived yet."""
+
+
+class ApplicationNotSettled(Exception):
+    """The attempt ended with nothing settled; redelivery retries (or reconciles) it."""
+
+
+@dataclass(frozen=True)
+class BotPorts:
+    """What applying needs from outside: the database, files, the browser, the portal."""
+
+    uow: UnitOfWork
+    blobs: BlobStore
+    browser: Browser
+    applier: GreenhouseApplier
+    candidates: CandidateDirectory
+    ledger: SubmissionLedger
+
+
+class ApplicationBot:
+    """The raw handler behind ApplicationApproved and TaskCompleted."""
+
+    def __init__(self, ports: BotPorts, *, max_attempts: int) -> None:
+        self._ports = ports
+        self._uow = ports.uow
+        self._evidence = EvidenceStore(ports.blobs)
+        self._max_attempts = max_attempts
+
+    async def apply(self, request: ApplyRequest, envelope: Envelope) -> None:
+        """Apply for `request` unless it was applied for (or is being applied for) already."""
+        if not request.apply_url.startswith(("http://", "https://")):
+            raise PermanentError(f"apply_url is not an http(s) URL: {request.apply_url[:200]!r}")
+        applicant = await self._ports.candidates.applicant(request.candidate_id)
+        if applicant is None:
+            raise PermanentError(f"no contact details for candidate {request.candidate_id}")
+        with structlog.contextvars.bound_contextvars(application_id=str(request.application_id)):
+            async with repository.exclusive(self._uow.engine, request.application_id) as mine:
+                if not mine:
+                    # Its holder is alive (the lock dies with its connection) and its event is
+                    # not committed until it settles, so nothing is lost by stepping aside.
+                    log.info("another worker is applying; leaving it to them")
+                    return
+                claimed = await self._claim(request, applicant, envelope)
+                if claimed is not None:
+                    await self._submit(claimed, applicant, envelope)
+
+    async def _claim(
+        self, request: ApplyRequest, applicant: Applicant, envelope: Envelope
+    ) -> Application | None:
+        """The application claimed for submitting by us, or None when there is nothing to do."""
+        async with self._uow.transaction(cause=envelope) as tx:
+            existing = await repository.load_for_update(tx.conn, request.application_id)
+            step = next_step(existing)
+            if step is Step.SKIP:
+                log.info("already applied or given up; nothing to do",
+                         state=existing.state if existing else None)
+                return None
+            if step is Step.SUBMIT:
+                return await self._claim_in(tx, existing, request)
+        assert existing is not None  # RECONCILE is only ever the step of a stored application
+        return await self._reconcile(existing, applicant, envelope)
+
+    async def _claim_in(
+        self, tx: Transaction, existing: Application | None, request: ApplyRequest
+    ) -> Application:
+        now = tx.clock.now()
+        if existing is None:
+            resume = await repository.resume_file(tx.conn, request.resume_version_id)
+            if resume is None:
+                raise ResumeVersionNotYetKnown(
+                    f"resume version {request.resume_version_id} is not known yet")
+            if resume.candidate_id != request.candidate_id:
+                raise PermanentError(f"resume version {request.resume_version_id} belongs to "
+                                     "another candidate")
+            claimed = claim(new_application(request))
+            if not await repository.insert_if_absent(tx.conn, claimed, now):
+                raise ApplicationNotSettled("claimed by someone else meanwhile")
+            return claimed
+        claimed = claim(existing)
+        if not await repository.save(tx.conn, claimed, expected=existing, now=now):
+            raise ApplicationNotSettled("moved by someone else meanwhile")
+        return claimed
+
+    async def _reconcile(
+        self, stored: Application, applicant: Applicant, envelope: Envelope
+    ) -> Application | None:
+        """A row left `submitting` or `unknown`: ask for evidence before ever sending again."""
+        log.info("reconciling an unsettled application", state=stored.state,
+                 attempts=stored.attempts)
+        confirmation: str | None
+        evidence_key: str | None
+        saved = await self._evidence.saved_confirmation(stored.application_id)
+        if saved is not None:
+            confirmation, evidence_key = saved
+        else:
+            try:
+                found = await self._ports.ledger.find(stored.apply_url, applicant.email)
+            except LedgerUnavailable as exc:
+                raise ApplicationNotSettled(f"cannot check the portal: {exc}") from exc
+            confirmation = found.confirmation if found else None
+            evidence_key = None if found is None else await self._evidence.save_portal_record(
+                stored.application_id, found.confirmation, found.record, self._uow.clock.now())
+        decided = reconcile(stored, confirmation, evidence_key=evidence_key,
+                            max_attempts=self._max_attempts)
+        async with self._uow.transaction(cause=envelope) as tx:
+            if not await self._record(tx, decided, stored):
+                return None
+            if decided.state is ApplicationState.PENDING:
+                log.info("the portal has no such application; applying again")
+                return await self._claim_in(tx, decided, _request_of(decided))
+        return None
+
+    async def _submit(
+        self, application: Application, applicant: Applicant, envelope: Envelope
+    ) -> None:
+        visit = await self._visit(application, applicant)
+        outcome = visit.outcome
+        now = self._uow.clock.now()
+        if isinstance(outcome, Confirmed):
+            key = await self._evidence.save_confirmation(
+                application.application_id, outcome.confirmation, visit.evidence, now)
+            outcome = Confirmed(outcome.confirmation, key)
+        elif visit.evidence is not None:
+            await self._evidence.save_failed_visit(
+                application.application_id, application.attempts, visit.evidence)
+        settled = settle(application, outcome, max_attempts=self._max_attempts)
+        async with self._uow.transaction(cause=envelope) as tx:
+            await self._record(tx, settled, application)
+        if settled.state not in (ApplicationState.SUBMITTED, ApplicationState.FAILED):
+            raise ApplicationNotSettled(f"{settled.state}: {settled.reason}")
+
+    async def _visit(self, application: Application, applicant: Applicant) -> Visit:
+        """One visit to the form with the resume file at hand; nothing sent on early errors."""
+        async with self._uow.transaction() as tx:
+            resume = await repository.resume_file(tx.conn, application.resume_version_id)
+        if resume is None:  # checked when claimed; only a deleted row gets here
+            return Visit(NotSent(f"resume version {application.resume_version_id} is unknown"))
+        try:
+            content = await self._ports.blobs.get(resume.blob_key)
+        except (OSError, ValueError) as exc:
+            return Visit(NotSent(f"cannot read the resume file: {exc}"))
+        with tempfile.TemporaryDirectory(prefix="jams-resume-") as folder:
+            path = Path(folder) / _upload_name(applicant, resume.blob_key)
+            path.write_bytes(content)
+            log.info("applying", apply_url=application.apply_url, attempt=application.attempts)
+            try:
+                async with self._ports.browser.page() as page:
+                    return await self._ports.applier.apply(
+                        page, application.apply_url, applicant, path)
+            except BrowserError as exc:
+                # Only the browser's own start-up or teardown gets here, never the form's
+                # submission, which the applier reports as an outcome.
+                return Visit(NotSent(f"browser unavailable: {exc}"))
+
+    async def _record(self, tx: Transaction, after: Application, before: Application) -> bool:
+        """Store a settled state and emit what it means; False if the row moved meanwhile."""
+        if not await repository.save(tx.conn, after, expected=before, now=tx.clock.now()):
+            log.warning("application moved under us; leaving it", state=after.state)
+            return False
+        log.info("application settled", state=after.state, reason=after.reason)
+        if after.state is ApplicationState.SUBMITTED:
+            tx.emit(ApplicationSubmitted(
+                application_id=after.application_id, candidate_id=after.candidate_id,
+                job_id=after.job_id, resume_version_id=after.resume_version_id,
+                confirmation=after.confirmation or "", evidence_key=after.evidence_key,
+            ))
+        elif after.state is ApplicationState.FAILED:
+            tx.emit(ApplicationFailed(
+                application_id=after.application_id, candidate_id=after.candidate_id,
+                job_id=after.job_id, reason=after.reason or "unknown", retryable=after.retryable,
+            ))
+        return True
+
+
+def _request_of(application: Application) -> ApplyRequest:
+    return ApplyRequest(application.candidate_id, application.job_id,
+                        application.resume_version_id, application.apply_url)
+
+
+def _upload_name(applicant: Applicant, blob_key: str) -> str:
+    """A plain file name the portal shows its recruiters: `Ada_Okafor_resume.pdf`."""
+    suffix = Path(blob_key).suffix if Path(blob_key).suffix.isascii() else ""
+    stem = "_".join(part for part in (applicant.first_name, applicant.last_name) if part)
+    safe = "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in stem) or "candidate"
+    return f"{safe}_resume{suffix[:10]}"

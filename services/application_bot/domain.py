@@ -1,0 +1,197 @@
+"""The rules of applying: one application per (candidate, canonical job), and its states."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+class ApplicationState(StrEnum):
+    """Where one application stands."""
+
+    PENDING = "pending"  # known, nothing sent, free to be claimed
+    SUBMITTING = "submitting"  # claimed: a worker is (or was, before a crash) at the form
+    SUBMITTED = "submitted"  # the portal confirmed it
+    FAILED = "failed"  # given up; nothing was sent
+    UNKNOWN = "unknown"  # the form was sent but no confirmation came back
+
+
+TERMINAL = frozenset({ApplicationState.SUBMITTED, ApplicationState.FAILED})
+
+TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
+    ApplicationState.PENDING: frozenset({ApplicationState.SUBMITTING}),
+    ApplicationState.SUBMITTING: frozenset({
+        ApplicationState.SUBMITTED,
+        ApplicationState.FAILED,
+        ApplicationState.UNKNOWN,
+        # Released: nothing reached the portal (a transient error, or the portal check after
+        # a crash showed no submission), so another attempt cannot apply twice.
+        ApplicationState.PENDING,
+    }),
+    ApplicationState.UNKNOWN: frozenset({
+        ApplicationState.SUBMITTED,
+        ApplicationState.FAILED,
+        ApplicationState.PENDING,
+    }),
+    ApplicationState.SUBMITTED: frozenset(),
+    ApplicationState.FAILED: frozenset(),
+}
+
+
+class IllegalTransition(ValueError):
+    """A state change the state machine does not allow."""
+
+
+def application_id(candidate_id: uuid.UUID, job_id: uuid.UUID) -> uuid.UUID:
+    """The deterministic id of (candidate, canonical job): every retry and duplicate agrees."""
+    return uuid.uuid5(candidate_id, str(job_id))
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    """An order to apply, whichever event (auto approval or review) carried it."""
+
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    resume_version_id: uuid.UUID
+    apply_url: str
+
+    @property
+    def application_id(self) -> uuid.UUID:
+        return application_id(self.candidate_id, self.job_id)
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """The contact details typed into an application form."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Application:
+    """One application as stored."""
+
+    application_id: uuid.UUID
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    resume_version_id: uuid.UUID
+    apply_url: str
+    state: ApplicationState
+    attempts: int = 0
+    confirmation: str | None = None
+    evidence_key: str | None = None
+    reason: str | None = None
+    retryable: bool = False
+
+    def moved_to(self, state: ApplicationState) -> Application:
+        """This application in `state`, if the state machine allows the move."""
+        if state not in TRANSITIONS[self.state]:
+            raise IllegalTransition(f"{self.state} -> {state} is not allowed")
+        return replace(self, state=state)
+
+
+def new_application(request: ApplyRequest) -> Application:
+    """A pending application for `request`."""
+    return Application(
+        application_id=request.application_id,
+        candidate_id=request.candidate_id,
+        job_id=request.job_id,
+        resume_version_id=request.resume_version_id,
+        apply_url=request.apply_url,
+        state=ApplicationState.PENDING,
+    )
+
+
+def claim(application: Application) -> Application:
+    """Take a pending application to the form: one more attempt."""
+    return replace(application.moved_to(ApplicationState.SUBMITTING),
+                   attempts=application.attempts + 1)
+
+
+class Step(StrEnum):
+    """What to do with an apply order, given what is stored for its key."""
+
+    SUBMIT = "submit"  # nothing sent yet: claim and go to the form
+    SKIP = "skip"  # already settled: do nothing
+    RECONCILE = "reconcile"  # may have been sent: ask the portal before ever retrying
+
+
+def next_step(existing: Application | None) -> Step:
+    """The step an apply order takes; never a blind retry of a possibly sent form."""
+    if existing is None or existing.state is ApplicationState.PENDING:
+        return Step.SUBMIT
+    if existing.state in TERMINAL:
+        return Step.SKIP
+    return Step.RECONCILE
+
+
+# What one visit to the portal came to.
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """The portal confirmed the application."""
+
+    confirmation: str
+    evidence_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """The page cannot take this application (closed, not the form, hostile); nothing sent."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class NotSent:
+    """A transient failure before the form was sent (network, timeout); worth a retry."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """The form was sent but no confirmation was seen: only the portal can tell."""
+
+    reason: str
+
+
+Outcome = Confirmed | Rejected | NotSent | Unconfirmed
+
+
+def settle(application: Application, outcome: Outcome, *, max_attempts: int) -> Application:
+    """The application after `outcome`; transient failures give up after `max_attempts`."""
+    match outcome:
+        case Confirmed(confirmation, evidence_key):
+            return replace(application.moved_to(ApplicationState.SUBMITTED),
+                           confirmation=confirmation, evidence_key=evidence_key, reason=None,
+                           retryable=False)
+        case Rejected(reason):
+            return replace(application.moved_to(ApplicationState.FAILED), reason=reason,
+                           retryable=False)
+        case NotSent(reason) if application.attempts >= max_attempts:
+            return replace(application.moved_to(ApplicationState.FAILED), retryable=True,
+                           reason=f"gave up after {application.attempts} attempt(s): {reason}")
+        case NotSent(reason):
+            return replace(application.moved_to(ApplicationState.PENDING), reason=reason)
+        case Unconfirmed(reason):
+            return replace(application.moved_to(ApplicationState.UNKNOWN), reason=reason)
+    raise AssertionError(f"unhandled outcome {outcome!r}")  # pragma: no cover
+
+
+def reconcile(
+    application: Application, portal_confirmation: str | None, *, evidence_key: str | None,
+    max_attempts: int,
+) -> Application:
+    """After the portal check: submitted if it holds the application, else free to retry."""
+    if portal_confirmation is not None:
+        return settle(application, Confirmed(portal_confirmation, evidence_key),
+                      max_attempts=max_attempts)
+    reason = "the portal shows no submission"
+    return settle(application, NotSent(reason), max_attempts=max_attempts)

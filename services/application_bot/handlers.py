@@ -1,0 +1,37 @@
+"""What the bot does on each event: remember resume files, apply on approval or review."""
+
+from __future__ import annotations
+
+from infra.uow import Transaction
+from schemas.events.envelope import Envelope
+from schemas.events.matching import ApplicationApproved
+from schemas.events.resumes import ResumeVersionCreated
+from schemas.events.review import TaskCompleted
+from services.application_bot import repository
+from services.application_bot.applying import ApplicationBot
+from services.application_bot.domain import ApplyRequest
+
+
+async def on_resume_version_created(event: ResumeVersionCreated, tx: Transaction) -> None:
+    """Remember which file a resume version is, to upload it when applying."""
+    await repository.remember_resume_version(
+        tx.conn,
+        repository.ResumeFile(event.resume_version_id, event.candidate_id, event.blob_key),
+        event.content_sha256,
+        tx.clock.now(),
+    )
+
+
+class ApplyHandlers:
+    """Raw handlers: both kinds of approval become one apply order for the same bot."""
+
+    def __init__(self, bot: ApplicationBot) -> None:
+        self._bot = bot
+
+    async def on_application_approved(self, event: ApplicationApproved, envelope: Envelope) -> None:
+        await self._bot.apply(ApplyRequest(event.candidate_id, event.job_id,
+                                           event.resume_version_id, event.apply_url), envelope)
+
+    async def on_task_completed(self, event: TaskCompleted, envelope: Envelope) -> None:
+        await self._bot.apply(ApplyRequest(event.candidate_id, event.job_id,
+                                           event.resume_version_id, event.apply_url), envelope)

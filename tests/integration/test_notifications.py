@@ -1,0 +1,150 @@
+"""Notifications: one in-app message per submitted application, however often it arrives."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from infra.clock import FakeClock
+from infra.db import create_engine
+from infra.outbox import outbox
+from infra.service import unrouted_event_types
+from infra.uow import UnitOfWork
+from schemas.events.applications import ApplicationFailed, ApplicationSubmitted
+from schemas.events.envelope import Envelope
+from schemas.events.notifications import NotificationDelivered
+from services.notifications.app import NAME, registry
+from services.notifications.domain import (
+    UnknownTemplate,
+    application_submitted_message,
+    notification_id,
+    render,
+)
+from services.notifications.handlers import on_application_submitted
+from services.notifications.tables import notifications
+
+CANDIDATE = uuid.UUID("5b2c8a64-9d7e-4f51-a1c3-0a6e1f2b3c4d")
+GROUP = registry().group
+
+
+def submitted(job_id: uuid.UUID | None = None) -> ApplicationSubmitted:
+    job = job_id or uuid.uuid4()
+    return ApplicationSubmitted(application_id=uuid.uuid5(CANDIDATE, str(job)),
+                                candidate_id=CANDIDATE, job_id=job,
+                                resume_version_id=uuid.uuid4(), confirmation="abc")
+
+
+def wrap(data: ApplicationSubmitted | ApplicationFailed, clock: FakeClock) -> Envelope:
+    return Envelope.wrap(data, source="jams/application_bot", time=clock.now())
+
+
+@pytest.fixture
+async def uow(database_url: str, fake_clock: FakeClock) -> AsyncIterator[UnitOfWork]:
+    engine = create_engine(database_url, pool_size=2)
+    yield UnitOfWork(engine, fake_clock, source=f"jams/{NAME}")
+    await engine.dispose()
+
+
+async def messages(uow: UnitOfWork) -> list[dict[str, Any]]:
+    async with uow.engine.connect() as conn:
+        result = await conn.execute(sa.select(notifications).order_by(notifications.c.body))
+        return [dict(row) for row in result.mappings()]
+
+
+async def delivered(uow: UnitOfWork) -> list[dict[str, Any]]:
+    async with uow.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(outbox.c.value, outbox.c.headers))).all()
+    return [json.loads(value) for value, headers in rows
+            if dict(headers).get("ce_type") == NotificationDelivered.TYPE]
+
+
+async def handle(uow: UnitOfWork, envelope: Envelope, group: str = GROUP) -> bool:
+    """What the runtime does with one delivery; True if the handler ran."""
+    async with uow.handling(group, envelope) as tx:
+        if tx is None:
+            return False
+        await on_application_submitted(ApplicationSubmitted.model_validate(envelope.data), tx)
+        return True
+
+
+def test_every_event_on_its_topics_is_handled_or_knowingly_ignored() -> None:
+    spec = registry()
+    assert unrouted_event_types(spec) == []
+    assert spec.topics == ["applications.results"]
+    assert ApplicationFailed in spec.ignores
+
+
+def test_the_message_is_rendered_from_its_template() -> None:
+    event_id, job = uuid.uuid4(), uuid.uuid4()
+    message = application_submitted_message(event_id, CANDIDATE, job)
+    assert message.body == f"Applied to job {job} for you"
+    assert (message.recipient_id, message.channel) == (CANDIDATE, "in_app")
+    assert message.notification_id == notification_id(event_id, "in_app")
+    assert render("application_submitted", job="Data Engineer at Globex") == (
+        "Applied to Data Engineer at Globex for you")
+    with pytest.raises(ValueError, match="needs \\['job'\\]"):
+        render("application_submitted")
+    with pytest.raises(UnknownTemplate):
+        render("no_such_template", job="x")
+
+
+@pytest.mark.integration
+async def test_one_message_per_submission_when_the_envelope_is_handled_twice(
+    uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    event = submitted()
+    envelope = wrap(event, fake_clock)
+
+    assert await handle(uow, envelope) is True
+    assert await handle(uow, envelope) is False  # the inbox knows it
+
+    [message] = await messages(uow)
+    assert message["body"] == f"Applied to job {event.job_id} for you"
+    assert (message["recipient_id"], message["about_event_id"]) == (CANDIDATE, envelope.id)
+    [note] = await delivered(uow)
+    assert note == {"notification_id": str(message["notification_id"]),
+                    "recipient_id": str(CANDIDATE), "channel": "in_app",
+                    "template": "application_submitted", "about_event_id": str(envelope.id)}
+
+
+@pytest.mark.integration
+async def test_the_unique_event_id_holds_even_where_the_inbox_does_not(
+    uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    envelope = wrap(submitted(), fake_clock)
+
+    assert await handle(uow, envelope) is True
+    assert await handle(uow, envelope, group="jams.notifications.replay") is True
+
+    assert len(await messages(uow)) == 1
+    assert len(await delivered(uow)) == 1
+
+
+@pytest.mark.integration
+async def test_through_the_dispatcher_each_submission_gets_its_own_message(
+    uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    dispatch = registry().dispatcher(uow)
+    first, second = wrap(submitted(), fake_clock), wrap(submitted(), fake_clock)
+
+    for envelope in (first, second, first, second):
+        await dispatch(envelope)
+
+    assert len(await messages(uow)) == 2
+    assert {n["about_event_id"] for n in await delivered(uow)} == {str(first.id), str(second.id)}
+
+
+@pytest.mark.integration
+async def test_failures_are_knowingly_ignored(uow: UnitOfWork, fake_clock: FakeClock) -> None:
+    failed = ApplicationFailed(application_id=uuid.uuid4(), candidate_id=CANDIDATE,
+                               job_id=uuid.uuid4(), reason="the posting is closed")
+
+    await registry().dispatcher(uow)(wrap(failed, fake_clock))
+
+    assert await messages(uow) == []
+    assert await delivered(uow) == []
