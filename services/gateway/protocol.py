@@ -1,0 +1,79 @@
+"""The reviewer WebSocket protocol: what clients may send, and what the gateway sends back."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from schemas.events.review import ReviewTaskAssigned
+
+MAX_MESSAGE_CHARS = 16_384
+
+
+class _ClientMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Heartbeat(_ClientMessage):
+    """The page is still open and its reviewer still there."""
+
+    type: Literal["heartbeat"]
+
+
+class Complete(_ClientMessage):
+    """Approve applying, optionally with a tailored resume version."""
+
+    type: Literal["complete"]
+    task_id: uuid.UUID
+    resume_version_id: uuid.UUID | None = None
+
+
+class Reject(_ClientMessage):
+    """Decline applying."""
+
+    type: Literal["reject"]
+    task_id: uuid.UUID
+    reason: str = Field(default="", max_length=2000)
+
+
+ClientMessage = Annotated[Heartbeat | Complete | Reject, Field(discriminator="type")]
+_CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+class BadMessage(ValueError):
+    """A client message that cannot be understood; its text is safe to send back."""
+
+
+def parse(text: str | None) -> Heartbeat | Complete | Reject:
+    """A validated client message, or BadMessage saying what is wrong (never echoing input)."""
+    if text is None:
+        raise BadMessage("messages must be JSON text frames")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise BadMessage(f"message longer than {MAX_MESSAGE_CHARS} characters")
+    try:
+        return _CLIENT_MESSAGE.validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "message"
+        raise BadMessage(f"invalid message: {where}: {first['msg']}") from None
+
+
+def error(message: str) -> dict[str, Any]:
+    return {"type": "error", "message": message}
+
+
+def ack(of: str, task_id: uuid.UUID | None = None) -> dict[str, Any]:
+    reply: dict[str, Any] = {"type": "ack", "of": of}
+    if task_id is not None:
+        reply["task_id"] = str(task_id)
+    return reply
+
+
+def task_offered(event: ReviewTaskAssigned) -> dict[str, Any]:
+    return {"type": "task_offered", **event.model_dump(mode="json")}
+
+
+def task_closed(task_id: uuid.UUID, outcome: str) -> dict[str, Any]:
+    return {"type": "task_closed", "task_id": str(task_id), "outcome": outcome}

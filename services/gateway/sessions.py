@@ -1,0 +1,102 @@
+"""One reviewer's WebSocket session: presence on connect and disconnect, commands in between."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import structlog
+from fastapi import WebSocket, WebSocketDisconnect
+from pydantic import SecretStr
+
+from infra.clock import Clock
+from schemas.events.envelope import EventData
+from schemas.events.review import CompleteReviewTask, RejectReviewTask, ReviewerPresenceChanged
+from services.gateway import protocol
+from services.gateway.adapters.offers import RedisOfferBook
+from services.gateway.adapters.presence import PresenceStore
+from services.gateway.auth import UNAUTHORIZED, token_ok
+from services.gateway.hub import ReviewerConnection, ReviewerHub
+from services.gateway.publisher import DirectPublisher
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ReviewerSessions:
+    """Serves reviewer sockets with the ports it was given."""
+
+    tokens: Mapping[uuid.UUID, SecretStr]
+    presence: PresenceStore
+    offers: RedisOfferBook
+    hub: ReviewerHub
+    publisher: DirectPublisher
+    clock: Clock
+
+    async def serve(self, websocket: WebSocket, reviewer_id: uuid.UUID, token: str) -> None:
+        """Run one socket until the client leaves."""
+        # Accept first: a close before accepting reaches the client as a bare HTTP 403, and
+        # the page needs the 4401 code to tell a bad token from a dropped connection.
+        await websocket.accept()
+        if not token_ok(self.tokens, reviewer_id, token):
+            log.warning("reviewer socket refused: bad token", reviewer_id=str(reviewer_id))
+            await websocket.close(code=UNAUTHORIZED, reason="unauthorized")
+            return
+        connection = ReviewerConnection(reviewer_id, websocket)
+        # Registered before announcing, so the assignment this triggers finds the socket.
+        self.hub.add(connection)
+        try:
+            await self.presence.connect(reviewer_id, connection.id, self.clock.now())
+            await self._announce(reviewer_id, "available")
+            for offer in await self.offers.open_offers(reviewer_id):
+                await connection.send(offer)
+            while True:
+                frame = await websocket.receive()
+                if frame["type"] == "websocket.disconnect":
+                    break
+                await self._handle(connection, frame.get("text"))
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.hub.remove(connection)
+            if await self.presence.release(reviewer_id, connection.id, self.clock.now()):
+                await self._announce(reviewer_id, "offline")
+
+    async def _handle(self, connection: ReviewerConnection, text: str | None) -> None:
+        try:
+            message = protocol.parse(text)
+        except protocol.BadMessage as bad:
+            await connection.send(protocol.error(str(bad)))
+            return
+        reviewer_id = connection.reviewer_id
+        if isinstance(message, protocol.Heartbeat):
+            if await self.presence.touch(reviewer_id, connection.id, self.clock.now()):
+                await self._announce(reviewer_id, "available")
+            await connection.send(protocol.ack("heartbeat"))
+            return
+        # The reviewer id comes from the authenticated path, never from the message.
+        command: EventData
+        if isinstance(message, protocol.Complete):
+            command = CompleteReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
+                                         resume_version_id=message.resume_version_id)
+        else:
+            command = RejectReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
+                                       reason=message.reason)
+        try:
+            await self.publisher.publish(command)
+        except Exception:  # the bus is down: say so; the reviewer can simply send it again
+            log.exception("command not published", command=message.type)
+            await connection.send(protocol.error("could not send the command; try again"))
+            return
+        await connection.send(protocol.ack(message.type, message.task_id))
+
+    async def _announce(
+        self, reviewer_id: uuid.UUID, status: Literal["available", "offline"]
+    ) -> None:
+        try:
+            await self.publisher.publish(ReviewerPresenceChanged(reviewer_id=reviewer_id,
+                                                                 status=status))
+        except Exception:  # Redis already holds the truth; the workflow's sweep reads it
+            log.exception("presence event not published", status=status)

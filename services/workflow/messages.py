@@ -1,0 +1,60 @@
+"""The events the workflow emits, built from the task they describe."""
+
+from __future__ import annotations
+
+from schemas.events.review import (
+    ReviewTaskAssigned,
+    ReviewTaskCreated,
+    TaskCompleted,
+    TaskRejected,
+)
+from services.workflow.domain import ReviewTask
+
+
+def created(task: ReviewTask) -> ReviewTaskCreated:
+    return ReviewTaskCreated(
+        task_id=task.task_id,
+        match_id=task.match_id,
+        candidate_id=task.candidate_id,
+        job_id=task.job_id,
+        score=task.score,
+    )
+
+
+def assigned(task: ReviewTask) -> ReviewTaskAssigned:
+    if task.reviewer_id is None or task.due_at is None:
+        raise ValueError("only an assigned task has a reviewer and a deadline")
+    return ReviewTaskAssigned(
+        task_id=task.task_id,
+        reviewer_id=task.reviewer_id,
+        due_at=task.due_at,
+        match_id=task.match_id,
+        candidate_id=task.candidate_id,
+        job_id=task.job_id,
+        job_title=task.job_title,
+        company=task.company,
+        score=task.score,
+        explanation=list(task.explanation),
+    )
+
+
+def completed(task: ReviewTask) -> TaskCompleted:
+    if task.reviewer_id is None or task.final_resume_version_id is None:
+        raise ValueError("only a completed task has a reviewer and a final resume version")
+    return TaskCompleted(
+        task_id=task.task_id,
+        reviewer_id=task.reviewer_id,
+        match_id=task.match_id,
+        candidate_id=task.candidate_id,
+        job_id=task.job_id,
+        resume_version_id=task.final_resume_version_id,
+        apply_url=task.apply_url,
+    )
+
+
+def rejected(task: ReviewTask) -> TaskRejected:
+    if task.reviewer_id is None:
+        raise ValueError("only a rejected task has a reviewer")
+    return TaskRejected(
+        task_id=task.task_id, reviewer_id=task.reviewer_id, reason=task.reject_reason or ""
+    )
