@@ -5,21 +5,63 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
 
 _SECRET_KEYS = re.compile(r"pass(word)?|secret|token|authorization|api_?key|cookie", re.I)
 _URL_PASSWORD = re.compile(r"(?P<scheme>\w[\w+.-]*://[^:/@\s]+:)[^@\s]+@")
+_QUERY_SECRET = re.compile(
+    r"(?P<name>[?&](?:token|access_token|refresh_token|api_?key|password|secret)=)[^&\s\"']+",
+    re.IGNORECASE,
+)
+
+
+def mask_text(text: str) -> str:
+    """The text with passwords in URLs and secret query parameters replaced by ***."""
+    if "@" in text:
+        text = _URL_PASSWORD.sub(r"\g<scheme>***@", text)
+    if "=" in text:
+        text = _QUERY_SECRET.sub(r"\g<name>***", text)
+    return text
+
+
+# The event being handled. One ContextVar holding a dict is cheaper per event than
+# structlog's bound_contextvars, which sets one ContextVar per key.
+_event_context: ContextVar[dict[str, str] | None] = ContextVar("jams_event", default=None)
+
+
+@contextmanager
+def event_context(**fields: str) -> Iterator[None]:
+    """Tag every log line written inside with these fields (event id, correlation id...)."""
+    token = _event_context.set(fields)
+    try:
+        yield
+    finally:
+        _event_context.reset(token)
+
+
+def _merge_event_context(
+    _: Any, __: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    fields = _event_context.get()
+    if fields:
+        for key, value in fields.items():
+            event.setdefault(key, value)
+    return event
 
 
 def _mask_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in list(event.items()):
         if _SECRET_KEYS.search(key):
             event[key] = "***"
-        elif isinstance(value, str) and "@" in value:
-            event[key] = _URL_PASSWORD.sub(r"\g<scheme>***@", value)
+        elif isinstance(value, str):
+            event[key] = mask_text(value)
+        elif isinstance(value, tuple | list):
+            event[key] = [mask_text(v) if isinstance(v, str) else v for v in value]
     return event
 
 
@@ -27,10 +69,11 @@ def configure_logging(level: str = "INFO") -> None:
     """Route stdlib and structlog output through one JSON renderer on stderr."""
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        _merge_event_context,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        _mask_secrets,
         structlog.processors.format_exc_info,
+        _mask_secrets,  # last, so exception text is masked too
     ]
     structlog.configure(
         processors=[*processors, structlog.processors.JSONRenderer()],

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from infra.clock import FakeClock
 from infra.migrate import upgrade
-from infra.tables import load_all_tables
 from tests.servers import load_dev_env, scratch_database, server_url
 
 load_dev_env()
@@ -27,9 +25,6 @@ def migrated_template(postgres_url: str) -> Iterator[str]:
     """A database at the newest migration, cloned for each test that needs one."""
     with scratch_database(postgres_url) as url:
         upgrade(url)
-        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-        load_all_tables().create_all(engine, checkfirst=True)
-        engine.dispose()
         yield make_url(url).database or ""
 
 

@@ -14,6 +14,7 @@ from infra.bus import codec
 from infra.bus.metrics import BusMetrics
 from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition, Transport
 from infra.clock import Clock
+from infra.logging import event_context
 from schemas.events.envelope import Envelope
 from schemas.events.topics import dead_letter_topic
 
@@ -153,7 +154,7 @@ class EventBus:
             await self._dead_letter(group, record, DeadLetter(str(exc), "UndecodableRecord", 0))
             return True
 
-        with structlog.contextvars.bound_contextvars(
+        with event_context(
             event_id=str(envelope.id),
             correlation_id=str(envelope.correlation_id),
             event_type=envelope.type,

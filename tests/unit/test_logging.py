@@ -1,0 +1,43 @@
+"""Secrets never reach the logs; log lines carry the event being handled."""
+
+import json
+import logging
+
+import pytest
+
+from infra.logging import configure_logging, event_context, mask_text
+
+
+@pytest.mark.parametrize(
+    "raw, leaked",
+    [
+        ("postgresql://jams:hunter2@db/jams", "hunter2"),
+        ('"WebSocket /ws/reviewers/42?token=s3cr3t-Tok" [accepted]', "s3cr3t-Tok"),
+        ("GET /x?a=1&api_key=abc123&b=2", "abc123"),
+        ("/cb?access_token=zzz", "zzz"),
+    ],
+)
+def test_secrets_in_text_are_masked(raw: str, leaked: str) -> None:
+    masked = mask_text(raw)
+    assert leaked not in masked and "***" in masked
+
+
+def test_plain_text_is_left_alone() -> None:
+    assert mask_text("token bucket refilled; 3 = 3") == "token bucket refilled; 3 = 3"
+
+
+def test_log_lines_are_json_with_event_ids_and_no_secrets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("INFO")
+    with event_context(event_id="e-1", correlation_id="c-1"):
+        logging.getLogger("uvicorn.error").info(
+            '%s - "WebSocket %s" [accepted]', "127.0.0.1", "/ws/reviewers/7?token=abcdef")
+        import structlog
+
+        structlog.get_logger("t").info("connected", password="pw", url="redis://u:pw2@h/0")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [line["event_id"] for line in lines] == ["e-1", "e-1"]
+    assert all(line["correlation_id"] == "c-1" for line in lines)
+    text = json.dumps(lines)
+    assert "abcdef" not in text and '"pw"' not in text and "pw2" not in text
