@@ -149,12 +149,18 @@ async def run_services(
     tasks.append(asyncio.create_task(_serve(server, stop, on_listening), name="http"))
 
     stopper = asyncio.create_task(stop.wait())
+    running: set[asyncio.Task[None]] = set(tasks)
     try:
-        done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task is not stopper and task.exception() is not None:
-                log.error("service task crashed; stopping", task=task.get_name(),
-                          error=repr(task.exception()))
+        # One-shot background tasks (seeding) may end; a task that raises stops the process.
+        while not stop.is_set() and running:
+            done, _ = await asyncio.wait([*running, stopper],
+                                         return_when=asyncio.FIRST_COMPLETED)
+            for task in done - {stopper}:
+                running.discard(task)
+                if task.exception() is not None:
+                    log.error("service task crashed; stopping", task=task.get_name(),
+                              error=repr(task.exception()))
+                    stop.set()
         stop.set()
         # Graceful: consumers finish their batch and commit, the relay its batch.
         finished, pending = await asyncio.wait(tasks, timeout=settings.shutdown_grace_s)
