@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -36,8 +37,8 @@ def run(
     from services.all_in_one import run_all_in_one
 
     configure_logging(CommonSettings().log_level)
-    asyncio.run(run_all_in_one(port=port, portal_port=portal_port, data_dir=data_dir,
-                               console=console))
+    asyncio.run(run_all_in_one(port=port, portal_port=portal_port,
+                               data=Path(data_dir).resolve(), console=console))
 
 
 @app.command()

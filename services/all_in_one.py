@@ -17,25 +17,14 @@ from typing import Any
 import psycopg
 import uvicorn
 from rich.console import Console
-from rich.panel import Panel
 
 from infra.migrate import upgrade
 from infra.runtime import install_signal_handlers, open_platform, run_services
-from infra.service import ServiceSpec
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
-from services.application_bot.app import build as build_application_bot
-from services.application_bot.settings import ApplicationBotSettings
-from services.ats_engine.app import build as build_ats_engine
-from services.ats_engine.settings import AtsSettings
-from services.gateway.app import build as build_gateway
+from services.catalog import build_all
 from services.gateway.settings import GatewaySettings
-from services.job_discovery.app import build as build_job_discovery
 from services.job_discovery.settings import JobDiscoverySettings
-from services.notifications.app import build as build_notifications
-from services.notifications.settings import NotificationsSettings
-from services.workflow.app import build as build_workflow
-from services.workflow.settings import WorkflowSettings
 
 DATABASE = "jams"
 
@@ -83,8 +72,8 @@ async def serving(app: Any, port: int) -> AsyncIterator[None]:
         await task
 
 
-async def run_all_in_one(*, port: int, portal_port: int, data_dir: str, console: Console) -> None:
-    data = Path(data_dir).resolve()
+async def run_all_in_one(*, port: int, portal_port: int, data: Path, console: Console) -> None:
+    """Run everything until SIGINT/SIGTERM; `data` is an absolute folder for all state."""
     stop = asyncio.Event()
     install_signal_handlers(stop)
     with console.status("starting embedded PostgreSQL and Valkey…"), \
@@ -97,31 +86,26 @@ async def run_all_in_one(*, port: int, portal_port: int, data_dir: str, console:
             "mongo_url": None, "blob_dir": data / "blobs",
         }
         portal = build_portal_app(submissions_file=data / "portal-submissions.jsonl")
-        async with serving(portal, portal_port), open_platform(CommonSettings(**shared)) as platform:
+        async with serving(portal, portal_port), \
+                open_platform(CommonSettings(**shared)) as platform:
             gateway_settings = GatewaySettings(**shared)
-            specs: list[ServiceSpec] = [
-                build_job_discovery(platform, JobDiscoverySettings(
-                    **shared, **JobDiscoverySettings.sandbox_boards(portal_url))),
-                build_ats_engine(platform, AtsSettings(**shared)),
-                build_workflow(platform, WorkflowSettings(**shared)),
-                build_application_bot(platform, ApplicationBotSettings(**shared)),
-                build_gateway(platform, gateway_settings),
-                build_notifications(platform, NotificationsSettings(**shared)),
-            ]
+            specs = build_all(platform, shared, {
+                "job_discovery": JobDiscoverySettings.sandbox_boards(portal_url),
+                "gateway": {"reviewer_tokens": gateway_settings.reviewer_tokens},
+            })
 
             def announce(bound: int) -> None:
                 base = f"http://127.0.0.1:{bound}"
                 reviewer, token = gateway_settings.first_reviewer()
-                console.print(Panel.fit(
-                    "\n".join([
-                        f"[bold]Reviewer dashboard[/]  {base}/review?reviewer={reviewer}"
-                        f"&token={token}",
-                        f"[bold]Applications sent[/]   {portal_url}/_sandbox/submissions",
-                        f"[bold]Sandbox job portal[/]  {portal_url}/v1/boards/acme/jobs",
-                        f"[bold]Health / metrics[/]    {base}/readyz  {base}/metrics",
-                        "Ctrl-C stops everything; data stays in " + str(data),
-                    ]),
-                    title="JAMS is running (embedded)",
-                ))
+                # Plain lines with soft wrap: terminals keep long URLs clickable.
+                console.rule("[bold green]JAMS is running (embedded)")
+                for label, value in (
+                    ("Reviewer dashboard", f"{base}/review?reviewer={reviewer}&token={token}"),
+                    ("Applications sent ", f"{portal_url}/_sandbox/submissions"),
+                    ("Sandbox job portal", f"{portal_url}/v1/boards/acme/jobs"),
+                    ("Health, metrics   ", f"{base}/readyz  {base}/metrics"),
+                ):
+                    console.print(f"[bold]{label}[/]  {value}", soft_wrap=True)
+                console.rule(f"Ctrl-C stops everything; data stays in {data}")
 
             await run_services(platform, specs, stop, port=port, on_listening=announce)

@@ -19,21 +19,13 @@ import uvicorn
 import websockets
 
 from infra.runtime import open_platform, run_services
+from infra.service import ServiceSpec, unrouted_event_types
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
-from services.application_bot.app import build as build_application_bot
-from services.application_bot.settings import ApplicationBotSettings
-from services.ats_engine.app import build as build_ats_engine
-from services.ats_engine.settings import AtsSettings
-from services.gateway.app import build as build_gateway
-from services.gateway.settings import GatewaySettings
-from services.job_discovery.app import build as build_job_discovery
+from schemas.events.registry import EVENT_TYPES
+from services.catalog import NOT_CONSUMED, build_all
 from services.job_discovery.settings import JobDiscoverySettings
-from services.notifications.app import build as build_notifications
-from services.notifications.settings import NotificationsSettings
 from services.notifications.tables import notifications
-from services.workflow.app import build as build_workflow
-from services.workflow.settings import WorkflowSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow, pytest.mark.browser]
 
@@ -82,6 +74,14 @@ async def next_offer(socket: websockets.ClientConnection) -> dict[str, Any]:
             return dict(message)
 
 
+def assert_every_event_is_routed(specs: list[ServiceSpec]) -> None:
+    """Each service handles or knowingly ignores its topics' events; all have a consumer."""
+    for spec in specs:
+        assert unrouted_event_types(spec) == [], spec.name
+    consumed = {t for spec in specs for t in (*spec.handlers, *spec.raw_handlers)}
+    assert set(EVENT_TYPES) - consumed == set(NOT_CONSUMED)
+
+
 @pytest.mark.parametrize("bus", ["embedded", "kafka"])
 async def test_the_walking_skeleton(
     bus: str, request: pytest.FixtureRequest, database_url: str, redis_url: str,
@@ -101,17 +101,13 @@ async def test_the_walking_skeleton(
 
     async with serve(build_portal_app()) as portal, \
             open_platform(CommonSettings(**shared)) as platform:
-        specs = [
-            build_job_discovery(platform, JobDiscoverySettings(
-                **shared, **JobDiscoverySettings.sandbox_boards(portal))),
-            build_ats_engine(platform, AtsSettings(**shared)),
-            build_workflow(platform, WorkflowSettings(**shared, **review)),
-            build_application_bot(platform, ApplicationBotSettings(
-                **shared, chromium_path=chromium_path)),
-            build_gateway(platform, GatewaySettings(
-                **shared, **review, reviewer_tokens={reviewer: token})),
-            build_notifications(platform, NotificationsSettings(**shared)),
-        ]
+        specs = build_all(platform, shared, {
+            "job_discovery": JobDiscoverySettings.sandbox_boards(portal),
+            "workflow": review,
+            "application_bot": {"chromium_path": chromium_path},
+            "gateway": {**review, "reviewer_tokens": {reviewer: token}},
+        })
+        assert_every_event_is_routed(specs)
         stop = asyncio.Event()
         gateway_port: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         system = asyncio.create_task(run_services(

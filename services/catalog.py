@@ -1,0 +1,70 @@
+"""The six services, for processes that run several of them (`jams run`, end-to-end tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from infra.runtime import Platform
+from infra.service import ServiceSpec
+from infra.settings import CommonSettings
+from schemas.events.applications import ApplicationFailed
+from schemas.events.envelope import EventData
+from schemas.events.matching import MatchRejected, MatchScored
+from schemas.events.notifications import NotificationDelivered
+from schemas.events.review import (
+    ReviewerLocked,
+    ReviewerStruck,
+    ReviewTaskCreated,
+    ReviewTaskWarning,
+)
+from services.application_bot.app import build as build_application_bot
+from services.application_bot.settings import ApplicationBotSettings
+from services.ats_engine.app import build as build_ats_engine
+from services.ats_engine.settings import AtsSettings
+from services.gateway.app import build as build_gateway
+from services.gateway.settings import GatewaySettings
+from services.job_discovery.app import build as build_job_discovery
+from services.job_discovery.settings import JobDiscoverySettings
+from services.notifications.app import build as build_notifications
+from services.notifications.settings import NotificationsSettings
+from services.workflow.app import build as build_workflow
+from services.workflow.settings import WorkflowSettings
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    name: str
+    settings_type: type[CommonSettings]
+    build: Callable[[Platform, Any], ServiceSpec]
+
+
+CATALOG: tuple[ServiceEntry, ...] = (
+    ServiceEntry("job_discovery", JobDiscoverySettings, build_job_discovery),
+    ServiceEntry("ats_engine", AtsSettings, build_ats_engine),
+    ServiceEntry("workflow", WorkflowSettings, build_workflow),
+    ServiceEntry("application_bot", ApplicationBotSettings, build_application_bot),
+    ServiceEntry("gateway", GatewaySettings, build_gateway),
+    ServiceEntry("notifications", NotificationsSettings, build_notifications),
+)
+
+# Published for the event streams' readers (analytics) or for consumers still to come; no
+# service consumes them today. A test checks that every other event type has a consumer.
+NOT_CONSUMED: frozenset[type[EventData]] = frozenset({
+    MatchScored, MatchRejected, ReviewTaskCreated, ReviewTaskWarning,
+    ReviewerStruck, ReviewerLocked, ApplicationFailed, NotificationDelivered,
+})
+
+
+def build_all(
+    platform: Platform,
+    shared: Mapping[str, Any],
+    per_service: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[ServiceSpec]:
+    """Every service with settings from the environment, `shared` and its own overrides."""
+    overrides = per_service or {}
+    return [
+        entry.build(platform, entry.settings_type(**{**shared, **overrides.get(entry.name, {})}))
+        for entry in CATALOG
+    ]
