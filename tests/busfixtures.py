@@ -48,7 +48,7 @@ def job_event(key: str, n: int = 0, *, size: int = 200) -> Envelope:
         company="Acme",
         title=f"Job {n}",
         description="x" * size,
-        apply_url="https://jobs.example.com/apply",  # type: ignore[arg-type]
+        apply_url="https://jobs.example.com/apply",
         sources=[f"test:{key}"],
     )
     return Envelope.wrap(job, source="tests", time=datetime.now(UTC))

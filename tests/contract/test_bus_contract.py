@@ -39,7 +39,7 @@ def adapter(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def transport_factory(adapter: str, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def transport_factory(adapter: str, request: pytest.FixtureRequest):
     """Makes transports on one private backend: a fresh database, or uuid topics on Kafka."""
     if adapter == "kafka":
         bootstrap = request.getfixturevalue("kafka_bootstrap")
@@ -49,7 +49,7 @@ def transport_factory(adapter: str, request: pytest.FixtureRequest):  # type: ig
 
 
 @pytest.fixture
-async def bus(transport_factory) -> AsyncIterator[EventBus]:  # type: ignore[no-untyped-def]
+async def bus(transport_factory) -> AsyncIterator[EventBus]:
     async with running_bus(transport_factory(),
                            retry=RetryPolicy(max_attempts=3, initial_backoff_s=0.2)) as bus:
         yield bus
@@ -92,7 +92,7 @@ async def test_every_group_gets_every_event(bus: EventBus) -> None:
         assert set(counter) == {e.id for e in sent}
 
 
-async def test_a_crash_before_commit_redelivers(bus: EventBus, transport_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_a_crash_before_commit_redelivers(bus: EventBus, transport_factory) -> None:
     topic, group = unique_topic(), f"g-{uuid.uuid4()}"
     await bus.transport.ensure_topics([topic])
     sent = [job_event("one-key", n) for n in range(20)]
@@ -125,7 +125,7 @@ async def test_a_crash_before_commit_redelivers(bus: EventBus, transport_factory
 
 
 async def test_failures_are_retried_with_backoff_then_dead_lettered(
-    transport_factory,  # type: ignore[no-untyped-def]
+    transport_factory,
 ) -> None:
     clock = InstantClock()
     retry = RetryPolicy(max_attempts=3, initial_backoff_s=0.2, multiplier=2.0)
@@ -238,7 +238,7 @@ async def test_poison_goes_straight_to_the_dlq_and_never_blocks(
 
 
 async def test_a_failing_event_is_never_committed_past(
-    bus: EventBus, transport_factory  # type: ignore[no-untyped-def]
+    bus: EventBus, transport_factory
 ) -> None:
     """While an event is being retried, later ones on its partition wait; a crash then
     redelivers the failed one instead of skipping it."""

@@ -38,7 +38,7 @@ def create_ledger(database_url: str) -> None:
     engine.dispose()
 
 
-def effect_handler(engine: AsyncEngine, uow: UnitOfWork, group: str):  # type: ignore[no-untyped-def]
+def effect_handler(engine: AsyncEngine, uow: UnitOfWork, group: str):
     """Counts each delivery, then applies the event's effect once through the inbox."""
 
     async def handle(envelope: Envelope) -> None:
@@ -82,7 +82,7 @@ def build_report(database_url: str, sent: dict[uuid.UUID, tuple[str, int]],
         applied = conn.execute(
             sa.select(effects.c.event_id, effects.c.key, effects.c.n).order_by(effects.c.seq)
         ).all()
-        delivered = conn.execute(sa.select(deliveries.c.event_id, deliveries.c.count)).all()
+        delivered = conn.execute(sa.select(deliveries.c.count.label("times"))).scalars().all()
     engine.dispose()
     per_event = Counter(row.event_id for row in applied)
     last_n: dict[str, int] = defaultdict(lambda: -1)
@@ -96,7 +96,7 @@ def build_report(database_url: str, sent: dict[uuid.UUID, tuple[str, int]],
         acknowledged=acknowledged,
         lost=sum(1 for event_id in sent if event_id not in per_event),
         unexpected=sum(1 for event_id in per_event if event_id not in sent),
-        duplicate_deliveries=sum(row.count - 1 for row in delivered if row.count > 1),
+        duplicate_deliveries=sum(times - 1 for times in delivered if times > 1),
         duplicate_effects=sum(count - 1 for count in per_event.values() if count > 1),
         order_violations=violations,
     )

@@ -8,11 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from infra.bus import codec
-from infra.bus.port import InboundRecord
+from infra.bus.port import InboundRecord, OutboundRecord
+from schemas.events.registry import BY_TYPE
 from tests.busfixtures import job_event
 
 
-def as_inbound(record: codec.OutboundRecord) -> InboundRecord:
+def as_inbound(record: OutboundRecord) -> InboundRecord:
     return InboundRecord(record.topic, 0, 0, record.key, record.value, record.headers)
 
 
@@ -71,9 +72,13 @@ def test_data_not_matching_its_type_is_refused() -> None:
 @given(value=st.binary(max_size=300),
        headers=st.lists(st.tuples(st.sampled_from(["ce_id", "ce_type", "ce_time", "x"]),
                                   st.binary(max_size=40)), max_size=6))
-def test_fuzzed_records_are_refused_cleanly(value: bytes, headers: list[tuple[str, bytes]]) -> None:
+def test_fuzzed_records_are_refused_cleanly(
+    value: bytes, headers: list[tuple[str, bytes]]
+) -> None:
     """Whatever arrives, decode returns an envelope or raises UndecodableRecord, nothing else."""
     try:
-        codec.decode(InboundRecord("t", 0, 0, None, value, tuple(headers)))
-    except codec.UndecodableRecord:
-        pass
+        envelope = codec.decode(InboundRecord("t", 0, 0, None, value, tuple(headers)))
+    except codec.UndecodableRecord as exc:
+        assert str(exc).split(":")[0] in {"undecodable", "schema-invalid", "unknown-type"}
+    else:
+        assert envelope.type in BY_TYPE
