@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from infra.bus import codec
 from infra.bus.bus import EventBus
 from infra.bus.port import OutboundRecord
-from infra.clock import Clock
+from infra.clock import Clock, sleep_unless_stopped
 from infra.db import metadata
 from schemas.events.envelope import Envelope
 
@@ -96,9 +95,9 @@ class OutboxRelay:
             except Exception:  # a broker or database outage: keep trying, events wait safely
                 log.exception("outbox relay failed; retrying")
                 published = 0
-                await self._wait(stop, self._idle_poll_s * 5)
+                await sleep_unless_stopped(self._clock, self._idle_poll_s * 5, stop)
             if published == 0:
-                await self._wait(stop, self._idle_poll_s)
+                await sleep_unless_stopped(self._clock, self._idle_poll_s, stop)
 
     async def relay_once(self) -> int:
         """Publish one batch; how many events went out."""
@@ -127,13 +126,9 @@ class OutboxRelay:
         """Hand a batch to the bus; durable when this returns."""
         await self._bus.publish_records(records)
 
-    @staticmethod
-    async def _wait(stop: asyncio.Event, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-def _record_of(row: sa.Row[Any, Any, Any, Any, Any]) -> OutboundRecord:
+def _record_of(row: Any) -> OutboundRecord:
     return OutboundRecord(
         topic=row.topic,
         key=row.key,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ import structlog
 from infra.bus import codec
 from infra.bus.metrics import BusMetrics
 from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition, Transport
-from infra.clock import Clock
+from infra.clock import Clock, sleep_unless_stopped
 from infra.logging import event_context
 from schemas.events.envelope import Envelope
 from schemas.events.topics import dead_letter_topic
@@ -175,24 +174,11 @@ class EventBus:
                     delay = self._retry.backoff_s(attempt)
                     log.info("handler failed, retrying", attempt=attempt, delay_s=delay,
                              error=repr(exc))
-                    if await self._sleep_unless_stopped(delay, stop):
+                    if await sleep_unless_stopped(self._clock, delay, stop):
                         return False
                 else:
                     self._metrics.handled.labels(record.topic, group).inc()
                     return True
-
-    async def _sleep_unless_stopped(self, delay: float, stop: asyncio.Event) -> bool:
-        """Back off; True if shutdown was requested meanwhile."""
-        sleeper = asyncio.ensure_future(self._clock.sleep(delay))
-        stopper = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (sleeper, stopper):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        return stop.is_set()
 
     async def _dead_letter(self, group: str, record: InboundRecord, letter: DeadLetter) -> None:
         headers = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ import structlog
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from infra.clock import Clock
+from infra.clock import Clock, sleep_unless_stopped
 from infra.documents import DocumentStore, InvalidDocument
 from infra.uow import UnitOfWork
 from schemas.events.jobs import JobDiscovered
@@ -82,12 +81,12 @@ class Scraper:
     async def run(self, stop: asyncio.Event, *, interval_s: float, on_start: bool) -> None:
         """Scrape every `interval_s` seconds until `stop`."""
         if not on_start:
-            await self._wait(stop, interval_s)
+            await sleep_unless_stopped(self._clock, interval_s, stop)
         while not stop.is_set():
             report = await self.scrape_round()
             log.info("scrape round done", postings=report.postings, emitted=report.emitted,
                      skipped=report.skipped, failed_boards=report.failed_boards)
-            await self._wait(stop, interval_s)
+            await sleep_unless_stopped(self._clock, interval_s, stop)
 
     async def scrape_round(self) -> RoundReport:
         """Scrape each board once; a board that fails is logged and retried next round."""
@@ -185,15 +184,3 @@ class Scraper:
             where=job_postings.c.fingerprint != statement.excluded.fingerprint,
         ).returning(job_postings.c.source_job_key)
         return set((await conn.scalars(upsert)).all())
-
-    async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
-        """Sleep on the injected clock, waking early when `stop` is set."""
-        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
-        stopper = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (sleeper, stopper):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task

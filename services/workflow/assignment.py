@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
 
-from infra.clock import Clock
+from infra.clock import Clock, sleep_unless_stopped
 from infra.uow import Transaction, UnitOfWork
 from services.workflow import messages
 from services.workflow import repository as repo
@@ -123,15 +122,4 @@ class Sweeper:
                 await self.sweep()
             except Exception:  # a database or Redis outage: the next sweep tries again
                 log.exception("assignment sweep failed")
-            await self._sleep_unless_stopped(stop)
-
-    async def _sleep_unless_stopped(self, stop: asyncio.Event) -> None:
-        sleeper = asyncio.ensure_future(self.clock.sleep(self.interval_s))
-        stopper = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (sleeper, stopper):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await sleep_unless_stopped(self.clock, self.interval_s, stop)
