@@ -17,6 +17,10 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Apply migrations; safe to run from several processes (PostgreSQL DDL is transactional)."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Apply migrations; safe to run from several processes (PostgreSQL DDL is transactional).
+
+    "heads": each service adds its migrations on a branch of its own from the shared base,
+    so services evolve their tables without ordering their revisions against each other.
+    """
     command.upgrade(alembic_config(database_url), revision)
