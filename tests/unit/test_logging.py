@@ -2,8 +2,10 @@
 
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
+import structlog
 
 from infra.logging import configure_logging, event_context, mask_text
 
@@ -26,6 +28,18 @@ def test_plain_text_is_left_alone() -> None:
     assert mask_text("token bucket refilled; 3 = 3") == "token bucket refilled; 3 = 3"
 
 
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """Logging as configured here writes to this test's captured stderr: undo it after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    structlog.reset_defaults()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restored_logging")
 def test_log_lines_are_json_with_event_ids_and_no_secrets(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -33,8 +47,6 @@ def test_log_lines_are_json_with_event_ids_and_no_secrets(
     with event_context(event_id="e-1", correlation_id="c-1"):
         logging.getLogger("uvicorn.error").info(
             '%s - "WebSocket %s" [accepted]', "127.0.0.1", "/ws/reviewers/7?token=abcdef")
-        import structlog
-
         structlog.get_logger("t").info("connected", password="pw", url="redis://u:pw2@h/0")
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert [line["event_id"] for line in lines] == ["e-1", "e-1"]
