@@ -1,39 +1,19 @@
-"""What job discovery does on each event: fold postings into canonical jobs."""
+"""What job discovery does on each event: fold postings into canonical jobs, close old ones."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
-
 from infra.uow import Transaction
-from schemas.events.jobs import JobDiscovered, JobPublished
-from services.job_discovery.domain import canonical_job_id, canonical_key
-from services.job_discovery.tables import canonical_jobs
+from schemas.events.jobs import JobDiscovered, ScrapeRunCompleted
+from services.job_discovery.jobs.expiry import record_run
+from services.job_discovery.jobs.store import ingest
 
 
 async def on_job_discovered(event: JobDiscovered, tx: Transaction) -> None:
-    """Publish a job the first time any source lists it; later sources are only recorded."""
-    key = canonical_key(event.company, event.title, event.location)
-    job_id = canonical_job_id(key)
-    # Insert-or-nothing decides who is first, even when two sources arrive concurrently.
-    created = await tx.conn.scalar(
-        insert(canonical_jobs)
-        .values(job_id=job_id, canonical_key=key, company=event.company, title=event.title,
-                location=event.location, apply_url=str(event.apply_url),
-                sources=[event.source_job_key], published_at=tx.clock.now())
-        .on_conflict_do_nothing()
-        .returning(canonical_jobs.c.job_id)
-    )
-    if created is not None:
-        tx.emit(JobPublished(
-            job_id=job_id, company=event.company, title=event.title, location=event.location,
-            description=event.description, apply_url=event.apply_url,
-            sources=[event.source_job_key],
-        ))
-        return
-    await tx.conn.execute(
-        canonical_jobs.update()
-        .where(canonical_jobs.c.canonical_key == key,
-               sa.not_(canonical_jobs.c.sources.contains([event.source_job_key])))
-        .values(sources=sa.func.array_append(canonical_jobs.c.sources, event.source_job_key))
-    )
+    """Publish a job the first time any source lists it; later sightings are only linked."""
+    # The batch path with a batch of one: the bench and the bus share every rule.
+    await ingest(tx, [event])
+
+
+async def on_scrape_run_completed(event: ScrapeRunCompleted, tx: Transaction) -> None:
+    """Record what a run saw; after a complete run, expire what its source no longer lists."""
+    await record_run(tx, event)

@@ -40,7 +40,9 @@ class BoardSource(Protocol):
 
 
 @dataclass(frozen=True)
-class _Posting:
+class Posting:
+    """A normalised posting with what decides whether it is news."""
+
     raw: dict[str, Any]
     event: JobDiscovered
     fingerprint: str
@@ -118,7 +120,7 @@ class Scraper:
             stored.append(posting)
         now = self._clock.now()
         async with self._uow.transaction() as tx:
-            changed = await self._record(tx.conn, stored, now)
+            changed = await record_fingerprints(tx.conn, stored, now)
             for posting in stored:
                 if posting.key in changed:
                     tx.emit(posting.event)
@@ -134,8 +136,8 @@ class Scraper:
     @staticmethod
     def _parse(
         board: GreenhouseBoard, jobs: list[dict[str, Any]], report: RoundReport
-    ) -> list[_Posting]:
-        postings: dict[str, _Posting] = {}
+    ) -> list[Posting]:
+        postings: dict[str, Posting] = {}
         for job in jobs:
             try:
                 event = normalise_greenhouse_job(job, company=board.company)
@@ -144,7 +146,7 @@ class Scraper:
                 report.skipped += 1
                 continue
             key = canonical_key(event.company, event.title, event.location)
-            postings[event.source_job_key] = _Posting(
+            postings[event.source_job_key] = Posting(
                 job, event, fingerprint(job), canonical_job_id(key)
             )
         return list(postings.values())
@@ -159,28 +161,28 @@ class Scraper:
             )
             return {row.source_job_key: row.fingerprint for row in rows}
 
-    @staticmethod
-    async def _record(
-        conn: AsyncConnection, postings: list[_Posting], now: datetime
-    ) -> set[str]:
-        """Upsert fingerprints; the keys that were inserted or changed.
 
-        The conditional upsert decides, so two scrapers racing on one board still emit once.
-        """
-        if not postings:
-            return set()
-        statement = insert(job_postings).values([
-            {"source_job_key": p.key, "fingerprint": p.fingerprint,
-             "canonical_job_id": p.canonical_job_id, "first_seen_at": now, "changed_at": now,
-             "seen_at": now}
-            for p in postings
-        ])
-        upsert = statement.on_conflict_do_update(
-            index_elements=[job_postings.c.source_job_key],
-            set_={"fingerprint": statement.excluded.fingerprint,
-                  "canonical_job_id": statement.excluded.canonical_job_id,
-                  "changed_at": statement.excluded.changed_at,
-                  "seen_at": statement.excluded.seen_at},
-            where=job_postings.c.fingerprint != statement.excluded.fingerprint,
-        ).returning(job_postings.c.source_job_key)
-        return set((await conn.scalars(upsert)).all())
+async def record_fingerprints(
+    conn: AsyncConnection, postings: list[Posting], now: datetime
+) -> set[str]:
+    """Upsert fingerprints; the keys that were inserted or changed.
+
+    The conditional upsert decides, so two scrapers racing on one board still emit once.
+    """
+    if not postings:
+        return set()
+    statement = insert(job_postings).values([
+        {"source_job_key": p.key, "fingerprint": p.fingerprint,
+         "canonical_job_id": p.canonical_job_id, "first_seen_at": now, "changed_at": now,
+         "seen_at": now}
+        for p in postings
+    ])
+    upsert = statement.on_conflict_do_update(
+        index_elements=[job_postings.c.source_job_key],
+        set_={"fingerprint": statement.excluded.fingerprint,
+              "canonical_job_id": statement.excluded.canonical_job_id,
+              "changed_at": statement.excluded.changed_at,
+              "seen_at": statement.excluded.seen_at},
+        where=job_postings.c.fingerprint != statement.excluded.fingerprint,
+    ).returning(job_postings.c.source_job_key)
+    return set((await conn.scalars(upsert)).all())

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.settings import CommonSettings
+from services.job_discovery.sources import SourceConfig, sandbox_sources
 
 SANDBOX_API = "http://127.0.0.1:8700"
 
@@ -42,6 +43,23 @@ class JobDiscoverySettings(CommonSettings):
     scrape_interval_s: float = Field(default=300, gt=0, description="Seconds between rounds")
     scrape_on_start: bool = Field(default=True, description="Scrape once as soon as it starts")
     http_timeout_s: float = Field(default=15, gt=0, description="Per request to a job board")
+    sources: list[SourceConfig] = Field(
+        default_factory=lambda: sandbox_sources(SANDBOX_API),
+        description="Scrape-fleet sources, as JSON in JAMS_SOURCES; the sandbox's by default",
+    )
+    allow_private_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1:8700", "localhost:8700"],
+        description="Hosts (host, host:port or CIDR) on private addresses that may be scraped",
+    )
+    fleet_enabled: bool = Field(default=False, description="Run a scrape-fleet worker here")
+    fleet_lease_s: float = Field(default=300, gt=0, description="A dead worker's run waits this")
+    fleet_poll_s: float = Field(default=10, gt=0, description="Seconds between looks for runs")
+    chromium_path: str = Field(default="/usr/bin/chromium",
+                               description="The Chromium that browser sources drive")
+    expiry_sweep_interval_s: float = Field(
+        default=3600, gt=0, description="Seconds between sweeps that expire and purge jobs")
+    job_purge_after_days: float = Field(
+        default=90, gt=0, description="Days an expired job is kept before it is deleted")
 
     @staticmethod
     def sandbox_boards(api_base: str) -> dict[str, Any]:

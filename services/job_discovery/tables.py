@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from infra.db import metadata
 
@@ -19,16 +19,75 @@ job_postings = sa.Table(
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# One row per real job, however many sources list it.
+# One row per real job, however many sources list it; its fields come from the first sighting.
 canonical_jobs = sa.Table(
     "canonical_jobs",
     metadata,
     sa.Column("job_id", UUID(as_uuid=True), primary_key=True),
-    sa.Column("canonical_key", sa.Text, nullable=False, unique=True),
+    # The dedup fingerprint (company, title, location); jobs that share it differ in text.
+    sa.Column("canonical_key", sa.Text, nullable=False, index=True),
     sa.Column("company", sa.Text, nullable=False),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("location", sa.Text, nullable=False),
     sa.Column("apply_url", sa.Text, nullable=False),
-    sa.Column("sources", ARRAY(sa.Text), nullable=False),
     sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("primary_source_job_key", sa.Text, nullable=False, server_default=""),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("city", sa.Text),
+    sa.Column("region", sa.Text),
+    sa.Column("country", sa.Text),
+    sa.Column("workplace", sa.Text),
+    sa.Column("employment_type", sa.Text),
+    sa.Column("salary_min", sa.Float),
+    sa.Column("salary_max", sa.Float),
+    sa.Column("salary_currency", sa.Text),
+    sa.Column("salary_period", sa.Text),
+    sa.Column("posted_at", sa.DateTime(timezone=True)),
+    sa.Column("expires_at", sa.DateTime(timezone=True), index=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+    # Soft delete: set when the job closes; the row is purged some days later.
+    sa.Column("expired_at", sa.DateTime(timezone=True), index=True),
+    sa.Column("expiry_reason", sa.Text),
+)
+
+# Every (source, external id) a canonical job was seen under.
+job_sightings = sa.Table(
+    "job_sightings",
+    metadata,
+    sa.Column("source_job_key", sa.Text, primary_key=True),
+    sa.Column("job_id", UUID(as_uuid=True),
+              sa.ForeignKey("canonical_jobs.job_id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("external_id", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("apply_url", sa.Text, nullable=False),
+    sa.Column("notes", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    # The scrape source whose complete runs decide whether this posting is still listed.
+    sa.Column("feed", sa.Text, index=True),
+    sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("gone_at", sa.DateTime(timezone=True)),
+)
+
+# What each scrape run brought: counts, and every error with its reason.
+job_sync_log = sa.Table(
+    "job_sync_log",
+    metadata,
+    sa.Column("run_id", sa.Text, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("completed_at", sa.DateTime(timezone=True)),
+    sa.Column("complete", sa.Boolean),
+    sa.Column("fetched", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("new", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("unchanged", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("expired", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("errors", sa.Integer, nullable=False, server_default="0"),
+    # [{"key": ..., "reason": ...}], the first MAX_LOGGED_ERRORS of the run.
+    sa.Column("error_reasons", JSONB, nullable=False, server_default="[]"),
 )

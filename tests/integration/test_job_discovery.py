@@ -26,7 +26,7 @@ from services.job_discovery.adapters.greenhouse import GreenhouseClient
 from services.job_discovery.handlers import on_job_discovered
 from services.job_discovery.scraper import RAW_COLLECTION, Scraper
 from services.job_discovery.settings import GreenhouseBoard
-from services.job_discovery.tables import canonical_jobs, job_postings
+from services.job_discovery.tables import canonical_jobs, job_postings, job_sightings
 
 pytestmark = pytest.mark.integration
 
@@ -127,10 +127,12 @@ async def test_scrape_dedupe_and_publish_each_job_once(
     causes = {e.id for e in discovered}
     assert all(e.causation_id in causes for e in published)
     async with engine.connect() as conn:
-        sources = await conn.scalar(
-            sa.select(canonical_jobs.c.sources)
+        sources = (await conn.scalars(
+            sa.select(job_sightings.c.source_job_key)
+            .join(canonical_jobs, canonical_jobs.c.job_id == job_sightings.c.job_id)
             .where(canonical_jobs.c.title == "Senior Backend Engineer (Python)")
-        )
+            .order_by(job_sightings.c.source_job_key)
+        )).all()
     assert sources == ["greenhouse:4012345001", "greenhouse:4098765001"]
 
     # Redelivery (same envelope id) is skipped by the inbox and changes nothing.
@@ -155,8 +157,9 @@ async def test_a_new_delivery_of_a_known_source_adds_nothing(
 
     assert len(await outbox_events(engine, JobPublished)) == 1
     async with engine.connect() as conn:
-        sources = await conn.scalar(sa.select(canonical_jobs.c.sources))
+        sources = (await conn.scalars(sa.select(job_sightings.c.source_job_key))).all()
     assert sources == [JobDiscovered.model_validate(envelope.data).source_job_key]
+    assert await count(engine, canonical_jobs) == 1
 
 
 async def test_a_changed_posting_is_discovered_again(

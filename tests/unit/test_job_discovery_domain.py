@@ -290,5 +290,5 @@ def test_every_event_on_the_service_topics_is_handled() -> None:
     assert spec.name == "job_discovery"
     assert spec.topics == ["jobs.raw"]
     assert unrouted_event_types(spec) == []
-    assert len(spec.background) == 1
+    assert len(spec.background) == 2  # the scrape loop and the expiry sweep
 

@@ -1,0 +1,1 @@
+"""Generators of realistic job postings for the discovery benchmark and the labelled dedup set."""

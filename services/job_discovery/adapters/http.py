@@ -1,0 +1,46 @@
+"""JSON over HTTP for adapters, through the fleet's politeness client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from infra.politeness import PoliteClient, PortalPolicy
+from infra.politeness.client import Attempt
+from services.job_discovery.adapters.base import LayoutChanged, SourceNotFound
+
+
+class PortalHttp:
+    """One portal's requests: its policy, its observer, and JSON answers or typed errors."""
+
+    def __init__(self, client: PoliteClient, portal: str, policy: PortalPolicy,
+                 observer: Callable[[Attempt], None] | None = None) -> None:
+        self._client = client
+        self.portal = portal
+        self.policy = policy
+        self.observer = observer
+        self.requests = 0
+
+    async def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        return await self._json("GET", url, params=params)
+
+    async def post_json(self, url: str, body: dict[str, Any]) -> Any:
+        return await self._json("POST", url, json=body)
+
+    async def _json(self, method: str, url: str, **kwargs: Any) -> Any:
+        self.requests += 1
+        response = await self._client.request(
+            self.portal, self.policy, method, url, observer=self.observer,
+            headers={"Accept": "application/json"}, **kwargs,
+        )
+        if response.status_code == 404:
+            raise SourceNotFound(f"{url}: not found (HTTP 404)")
+        if response.status_code >= 400:
+            raise LayoutChanged(f"{url}: unexpected HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type")
+            raise LayoutChanged(
+                f"{url}: answer is not JSON ({kind}): {response.text[:80]!r}"
+            ) from None

@@ -1,0 +1,1 @@
+"""The job service: normalise postings, fold them into canonical jobs, expire and log runs."""

@@ -1,0 +1,373 @@
+"""The job service on real PostgreSQL: one canonical job per real job, expiry, the sync log."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from infra.bus import codec
+from infra.bus.port import InboundRecord
+from infra.clock import FakeClock
+from infra.db import create_engine
+from infra.outbox import outbox
+from infra.uow import UnitOfWork
+from schemas.events.envelope import Envelope, EventData
+from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished, ScrapeRunCompleted
+from services.job_discovery.handlers import on_job_discovered, on_scrape_run_completed
+from services.job_discovery.jobs.expiry import PAST_EXPIRY, sweep, sweep_forever
+from services.job_discovery.jobs.store import IngestReport, RawJob, ingest
+from services.job_discovery.tables import canonical_jobs, job_sightings, job_sync_log
+
+pytestmark = pytest.mark.integration
+
+GROUP = "jams.job_discovery"
+ADVERT = (
+    "About us\nAcme builds software that 40,000 customers rely on every day.\n"
+    "About the role\nJoin the Payments team. You will design services that stay correct "
+    "under retries, own APIs used by millions, tune slow PostgreSQL queries and mentor "
+    "engineers.\nRequirements\n- Python\n- Kafka\n- Kubernetes\n- Docker\n"
+    "What we offer\n- Equity\n- Thirty days of paid leave"
+)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=3)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def uow(engine: AsyncEngine, fake_clock: FakeClock) -> UnitOfWork:
+    return UnitOfWork(engine, fake_clock, source="jams/job_discovery")
+
+
+def posting(source: str, external_id: str, **overrides: Any) -> dict[str, Any]:
+    """A JobDiscovered payload as a scraper of `source` would send it."""
+    key = f"{source}:{external_id}"
+    return {
+        "source_job_key": key, "source": source, "external_id": external_id,
+        "company": "Acme", "title": "Senior Backend Engineer", "location": "Berlin, Germany",
+        "description": ADVERT, "apply_url": f"https://jobs.example.com/{source}/{external_id}",
+        "raw_document_id": key, "run_id": f"{source}-run-1",
+    } | overrides
+
+
+# The same job as three sources spell it.
+THREE_SOURCES = [
+    posting("greenhouse", "4012"),
+    posting("linkedin", "li-77", company="ACME, Inc.", title="Sr. Backend Engineer (m/w/d)",
+            location="Berlin (Hybrid)", salary_text="\u20ac70,000 - 90,000 a year"),
+    posting("indeed", "ind-9", company="Acme GmbH", location="Berlin, DE",
+            description=ADVERT.replace("design", "architect") + "\nApply on Indeed."),
+]
+
+
+async def ingest_batch(uow: UnitOfWork, items: Sequence[RawJob]) -> IngestReport:
+    async with uow.transaction() as tx:
+        return await ingest(tx, items)
+
+
+async def staged(engine: AsyncEngine, event_type: type[EventData]) -> list[Any]:
+    """The events of one type in the outbox, as their models."""
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(outbox).order_by(outbox.c.id))).all()
+    envelopes = [codec.decode(InboundRecord(
+        topic=row.topic, partition=0, offset=row.id, key=row.key, value=row.value,
+        headers=tuple((k, v.encode()) for k, v in row.headers))) for row in rows]
+    return [event_type.model_validate(e.data) for e in envelopes if e.type == event_type.TYPE]
+
+
+async def rows(engine: AsyncEngine, table: sa.Table) -> list[Any]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(sa.select(table))).all())
+
+
+async def sync_log(engine: AsyncEngine, run_id: str) -> Any:
+    async with engine.connect() as conn:
+        return (await conn.execute(
+            sa.select(job_sync_log).where(job_sync_log.c.run_id == run_id))).one()
+
+
+async def test_one_job_on_three_sources_is_one_canonical_job_published_once(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    for item in THREE_SOURCES:  # one event at a time, as the bus delivers them
+        await ingest_batch(uow, [item])
+
+    [job] = await rows(engine, canonical_jobs)
+    [published] = await staged(engine, JobPublished)
+    sightings = await rows(engine, job_sightings)
+    assert sorted(s.source_job_key for s in sightings) == [
+        "greenhouse:4012", "indeed:ind-9", "linkedin:li-77"]
+    assert {s.job_id for s in sightings} == {job.job_id} == {published.job_id}
+    assert (published.company, published.title, published.location) == (
+        "Acme", "Senior Backend Engineer", "Berlin, Germany")
+    assert (published.city, published.country, published.workplace) == ("Berlin", "DE", "onsite")
+    assert published.sources == ["greenhouse:4012"]
+    assert (await sync_log(engine, "greenhouse-run-1")).new == 1
+    for run in ("linkedin-run-1", "indeed-run-1"):
+        log = await sync_log(engine, run)
+        assert (log.fetched, log.new, log.duplicates, log.errors) == (1, 0, 1, 0)
+    linkedin = next(s for s in sightings if s.source == "linkedin")
+    assert linkedin.notes == []  # its salary parsed cleanly
+
+
+async def test_one_batch_with_all_three_sources_gives_the_same_result(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    report = await ingest_batch(uow, THREE_SOURCES)
+
+    assert (report.fetched, report.new, report.duplicates) == (3, 1, 2)
+    assert len(await rows(engine, canonical_jobs)) == 1
+    assert len(await staged(engine, JobPublished)) == 1
+
+
+async def test_the_same_refresh_twice_publishes_nothing_new_and_changes_nothing(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    other = posting("greenhouse", "4013", title="Data Engineer", description="")
+    await ingest_batch(uow, [*THREE_SOURCES, other])
+    before = (await rows(engine, canonical_jobs), await rows(engine, job_sightings))
+    fake_clock.advance(3600)
+
+    again = await ingest_batch(uow, [*THREE_SOURCES, other])
+
+    assert (again.new, again.duplicates, again.updated, again.unchanged) == (0, 0, 0, 4)
+    assert len(await staged(engine, JobPublished)) == 2
+    assert (await rows(engine, canonical_jobs), await rows(engine, job_sightings)) == before
+    log = await sync_log(engine, "greenhouse-run-1")
+    assert (log.fetched, log.new, log.unchanged) == (4, 2, 2)
+
+
+async def test_a_changed_posting_updates_its_job_without_publishing_it_again(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    await ingest_batch(uow, THREE_SOURCES)
+    changed = THREE_SOURCES[0] | {"salary_text": "$150k - $120k a year", "run_id": "gh-2"}
+
+    report = await ingest_batch(uow, [changed])
+
+    assert (report.updated, report.new) == (1, 0)
+    [job] = await rows(engine, canonical_jobs)
+    assert (job.salary_min, job.salary_max, job.salary_currency, job.salary_period) == (
+        120_000, 150_000, "USD", "year")
+    [sighting] = [s for s in await rows(engine, job_sightings) if s.source == "greenhouse"]
+    assert sighting.notes == ["salary min 150000 > max 120000: swapped"]
+    assert len(await staged(engine, JobPublished)) == 1
+
+
+async def test_another_teams_job_with_the_same_title_is_a_new_canonical_job(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    search = ("About the role\nJoin the Search team. You will build ranking for our catalogue, "
+              "run relevance experiments, index documents with Elasticsearch and report "
+              "results weekly.\nRequirements\n- Java\n- Elasticsearch\n- Statistics")
+
+    await ingest_batch(uow, [THREE_SOURCES[0], posting("lever", "x1", description=search)])
+
+    assert len(await rows(engine, canonical_jobs)) == 2
+    assert len(await staged(engine, JobPublished)) == 2
+
+
+async def test_concurrent_batches_with_one_job_still_create_it_once(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    reports = await asyncio.gather(*(ingest_batch(uow, [item]) for item in THREE_SOURCES))
+
+    assert sum(r.new for r in reports) == 1
+    assert len(await rows(engine, canonical_jobs)) == 1
+    assert len(await staged(engine, JobPublished)) == 1
+
+
+BAD = [
+    {"source_job_key": "lever:bad1", "source": "lever", "run_id": "lever-run-1"},
+    posting("lever", "bad2", apply_url="javascript:alert(1)", run_id="lever-run-1"),
+    posting("lever", "bad3", company="--", run_id="lever-run-1"),
+    posting("lever", "bad4", posted_at="yesterday", run_id="lever-run-1"),
+    "not even an object",
+]
+
+
+async def test_malformed_payloads_are_logged_with_reasons_and_skipped(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    good = posting("lever", "ok1", run_id="lever-run-1")
+
+    report = await ingest_batch(uow, [*BAD, good])  # type: ignore[list-item]
+
+    assert (report.fetched, report.new, len(report.errors)) == (6, 1, 5)
+    log = await sync_log(engine, "lever-run-1")
+    assert (log.fetched, log.new, log.errors) == (5, 1, 4)
+    reasons = {e["key"]: e["reason"] for e in log.error_reasons}
+    assert "apply_url" in reasons["lever:bad1"] and "title" in reasons["lever:bad1"]
+    assert "apply_url" in reasons["lever:bad2"]
+    assert "only punctuation" in reasons["lever:bad3"]
+    assert "posted_at" in reasons["lever:bad4"]
+    assert (await sync_log(engine, f"unknown:{uow.clock.now().date()}")).errors == 1
+    assert [s.source_job_key for s in await rows(engine, job_sightings)] == ["lever:ok1"]
+
+
+async def handle(uow: UnitOfWork, data: EventData) -> Envelope:
+    """Deliver one event to the service's handler as the runtime does."""
+    envelope = Envelope.wrap(data, source="jams/test", time=uow.clock.now())
+    async with uow.handling(GROUP, envelope) as tx:
+        assert tx is not None
+        if isinstance(data, JobDiscovered):
+            await on_job_discovered(data, tx)
+        else:
+            assert isinstance(data, ScrapeRunCompleted)
+            await on_scrape_run_completed(data, tx)
+    return envelope
+
+
+def run(source: str, run_id: str, keys: list[str], *, complete: bool = True) -> ScrapeRunCompleted:
+    return ScrapeRunCompleted(source=source, run_id=run_id, seen_source_job_keys=keys,
+                              complete=complete)
+
+
+async def test_a_job_missing_from_later_runs_expires_once(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    first, second = posting("greenhouse", "1"), posting("greenhouse", "2", title="Data Engineer")
+    for item in (first, second):
+        await handle(uow, JobDiscovered.model_validate(item))
+    await handle(uow, run("greenhouse:acme", "r1", ["greenhouse:1", "greenhouse:2"]))
+    fake_clock.advance(3600)
+
+    # A run that stopped early proves nothing about what it did not see.
+    await handle(uow, run("greenhouse:acme", "r2", ["greenhouse:1"], complete=False))
+    assert await staged(engine, JobExpired) == []
+    await handle(uow, run("greenhouse:acme", "r3", ["greenhouse:1"]))
+    await handle(uow, run("greenhouse:acme", "r4", ["greenhouse:1"]))
+    # Another source's complete run says nothing about this source's postings.
+    await handle(uow, run("lever:acme", "r5", []))
+
+    [expired] = await staged(engine, JobExpired)
+    by_title = {j.title: j for j in await rows(engine, canonical_jobs)}
+    assert expired.job_id == by_title["Data Engineer"].job_id
+    assert by_title["Data Engineer"].expired_at == fake_clock.now()
+    assert by_title["Senior Backend Engineer"].expired_at is None
+    assert expired.reason == "no longer listed by any source"
+    log = await sync_log(engine, "r3")
+    assert (log.expired, log.complete, log.completed_at) == (1, True, fake_clock.now())
+    assert (await sync_log(engine, "r2")).complete is False
+
+
+async def test_a_job_listed_by_two_sources_expires_when_both_drop_it(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    for item in THREE_SOURCES[:2]:
+        await handle(uow, JobDiscovered.model_validate(item))
+    await handle(uow, run("greenhouse:acme", "g1", ["greenhouse:4012"]))
+    await handle(uow, run("linkedin:acme", "l1", ["linkedin:li-77"]))
+
+    await handle(uow, run("greenhouse:acme", "g2", []))
+    assert await staged(engine, JobExpired) == []
+    await handle(uow, run("linkedin:acme", "l2", [], complete=True))
+
+    assert len(await staged(engine, JobExpired)) == 1
+
+
+async def test_a_job_past_its_expiry_time_expires_and_is_purged_90_days_later(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    closes = fake_clock.now() + timedelta(days=2)
+    await ingest_batch(uow, [posting("greenhouse", "9", expires_at=closes.isoformat()),
+                             posting("greenhouse", "10", title="Data Engineer")])
+    purge_after = timedelta(days=90)
+    assert await sweep(uow, purge_after) == (0, 0)
+
+    fake_clock.advance(timedelta(days=2).total_seconds())
+    assert await sweep(uow, purge_after) == (1, 0)
+    assert await sweep(uow, purge_after) == (0, 0)
+    [expired] = await staged(engine, JobExpired)
+    assert expired.reason == PAST_EXPIRY
+
+    fake_clock.advance(timedelta(days=90).total_seconds() + 1)
+    assert await sweep(uow, purge_after) == (0, 1)
+    assert [j.title for j in await rows(engine, canonical_jobs)] == ["Data Engineer"]
+    assert [s.source_job_key for s in await rows(engine, job_sightings)] == ["greenhouse:10"]
+
+
+async def test_the_sweep_runs_on_the_clock_until_stopped(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    closes = fake_clock.now() + timedelta(seconds=30)
+    await ingest_batch(uow, [posting("greenhouse", "9", expires_at=closes.isoformat())])
+    stop = asyncio.Event()
+    task = asyncio.create_task(sweep_forever(stop, uow, interval_s=60,
+                                             purge_after=timedelta(days=90)))
+    while fake_clock.sleepers == 0:
+        await asyncio.sleep(0.01)
+    assert await staged(engine, JobExpired) == []
+
+    fake_clock.advance(60)
+    for _ in range(500):
+        if await staged(engine, JobExpired):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+
+    assert len(await staged(engine, JobExpired)) == 1
+
+
+async def test_the_handler_publishes_normalised_fields_and_skips_redelivery(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    event = JobDiscovered.model_validate(THREE_SOURCES[1])
+    envelope = await handle(uow, event)
+    async with uow.handling(GROUP, envelope) as tx:
+        assert tx is None  # the inbox knows it
+
+    [published] = await staged(engine, JobPublished)
+    assert (published.company, published.title) == ("ACME, Inc.", "Sr. Backend Engineer")
+    assert (published.workplace, published.salary_min, published.salary_max,
+            published.salary_currency, published.salary_period) == (
+        "hybrid", 70_000, 90_000, "EUR", "year")
+
+
+async def test_a_large_batch_takes_the_copy_path_and_dedupes_the_same(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    jobs = [posting("greenhouse", str(i), title=f"Engineer {i}", description="") for i in
+            range(120)]
+    reposts = [posting("indeed", f"r{i}", company="ACME Inc.", title=f"Engineer {i}",
+                       location="Berlin", description="", salary_text="$90 - $80 an hour")
+               for i in range(0, 120, 3)]
+
+    report = await ingest_batch(uow, [*jobs, *reposts])
+    again = await ingest_batch(uow, [*reposts, *jobs])
+
+    assert (report.new, report.duplicates) == (120, 40)
+    assert (again.new, again.duplicates, again.unchanged) == (0, 0, 160)
+    assert len(await rows(engine, canonical_jobs)) == 120
+    assert len(await staged(engine, JobPublished)) == 120
+    sightings = await rows(engine, job_sightings)
+    assert len(sightings) == 160
+    assert {tuple(s.notes) for s in sightings if s.source == "indeed"} == {
+        ("salary min 90 > max 80: swapped",)}
+
+
+async def test_a_runs_own_errors_are_kept_in_its_sync_log(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    await handle(uow, JobDiscovered.model_validate(posting("lever", "1", run_id="lv-1")))
+    failed = ScrapeRunCompleted(source="lever:acme", run_id="lv-1",
+                                seen_source_job_keys=["lever:1"], complete=False,
+                                errors=["page 3: HTTP 429 after 5 attempts"])
+
+    await handle(uow, failed)
+
+    log = await sync_log(engine, "lv-1")
+    assert (log.fetched, log.new, log.errors, log.complete) == (1, 1, 1, False)
+    assert log.error_reasons == [{"key": "lever:acme",
+                                  "reason": "page 3: HTTP 429 after 5 attempts"}]
+    assert log.completed_at == fake_clock.now()
