@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import uuid
 from pathlib import Path
 from typing import Protocol
 
@@ -16,13 +17,33 @@ class InvalidBlobKey(ValueError):
 
 
 class BlobStore(Protocol):
+    """Immutable-by-convention files by key; one contract suite runs against every adapter."""
+
     async def put(self, key: str, content: bytes) -> str:
-        """Store `content` under `key`; returns its SHA-256."""
+        """Store `content` under `key` atomically; returns its SHA-256."""
         ...
 
-    async def get(self, key: str) -> bytes: ...
+    async def get(self, key: str) -> bytes:
+        """The content under `key`; FileNotFoundError if there is none."""
+        ...
 
     async def exists(self, key: str) -> bool: ...
+
+
+def check_key(key: str) -> None:
+    """InvalidBlobKey unless `key` is a safe, portable relative key."""
+    if not _SAFE_KEY.match(key) or ".." in key.split("/"):
+        raise InvalidBlobKey(f"invalid blob key {key!r}")
+
+
+def open_blob_store(blob_dir: Path, s3_url: str | None = None,
+                    s3_bucket: str = "jams-blobs") -> BlobStore:
+    """The folder store, or the S3 store when an S3 endpoint is configured."""
+    if s3_url:
+        from infra.blobs_s3 import S3BlobStore
+
+        return S3BlobStore(s3_url, s3_bucket)
+    return LocalBlobStore(blob_dir)
 
 
 class LocalBlobStore:
@@ -32,8 +53,7 @@ class LocalBlobStore:
         self._root = root.resolve()
 
     def _path(self, key: str) -> Path:
-        if not _SAFE_KEY.match(key) or ".." in key.split("/"):
-            raise InvalidBlobKey(f"invalid blob key {key!r}")
+        check_key(key)
         return self._root / key
 
     async def put(self, key: str, content: bytes) -> str:
@@ -50,6 +70,7 @@ class LocalBlobStore:
 
 def _write_atomically(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".part")
+    # A unique temporary name: two writers of one key must not share a half-written file.
+    temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex}.part")
     temporary.write_bytes(content)
     temporary.replace(path)

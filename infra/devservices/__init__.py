@@ -9,6 +9,7 @@ from infra.devservices.config import DevConfig
 from infra.devservices.ferretdb import FerretDB
 from infra.devservices.kafka import Kafka
 from infra.devservices.postgres import Postgres
+from infra.devservices.s3 import S3
 from infra.devservices.service import Outcome, Service, Status
 from infra.devservices.valkey import Valkey
 
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 # Kafka last in listings because it is slowest; `up` starts them all concurrently anyway.
-SERVICE_TYPES: tuple[type[Service], ...] = (Postgres, Valkey, FerretDB, Kafka, Chromium)
+SERVICE_TYPES: tuple[type[Service], ...] = (Postgres, Valkey, FerretDB, Kafka, Chromium, S3)
 
 
 def all_services(cfg: DevConfig) -> list[Service]:

@@ -5,22 +5,33 @@ from __future__ import annotations
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events.review import (
+    ReviewerLocked,
+    ReviewerPresenceChanged,
+    ReviewerStrikeWarning,
+    ReviewerStruck,
+    ReviewerUnlocked,
     ReviewTaskAssigned,
     ReviewTaskCreated,
+    ReviewTaskHandedBack,
     ReviewTaskMissed,
+    ReviewTaskOffered,
+    ReviewTaskOfferExpired,
     ReviewTaskWarning,
     TaskCompleted,
     TaskRejected,
+    UnlockReviewer,
 )
 from services.gateway.adapters.fanout import RedisFanout
-from services.gateway.adapters.offers import RedisOfferBook
+from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.presence import RedisPresenceStore
 from services.gateway.hub import ReviewerHub
 from services.gateway.publisher import DirectPublisher
 from services.gateway.pushes import TaskPushes
+from services.gateway.resumes import with_resume_uploads
 from services.gateway.sessions import ReviewerSessions
 from services.gateway.settings import GatewaySettings
-from services.gateway.web import create_http_app, review_page
+from services.gateway.supervisor import SupervisorView, supervisor_routes
+from services.gateway.web import create_http_app, page, review_page
 
 NAME = "gateway"
 
@@ -29,26 +40,45 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     """The gateway service on this platform."""
     hub = ReviewerHub()
     offers = RedisOfferBook(platform.redis, settings.presence_namespace)
+    board = RedisReviewerBoard(platform.redis, settings.presence_namespace)
+    presence = RedisPresenceStore(platform.redis, settings.presence_namespace)
+    publisher = DirectPublisher(platform.bus, platform.clock)
     fanout = RedisFanout(platform.redis, settings.presence_namespace, deliver=hub.deliver)
     sessions = ReviewerSessions(
         tokens=settings.reviewer_tokens,
-        presence=RedisPresenceStore(platform.redis, settings.presence_namespace),
+        presence=presence,
         offers=offers,
+        board=board,
         hub=hub,
-        publisher=DirectPublisher(platform.bus, platform.clock),
+        publisher=publisher,
         clock=platform.clock,
     )
-    pushes = TaskPushes(offers, fanout)
+    pushes = TaskPushes(offers, fanout, board)
+    supervisor = SupervisorView(settings.admin_tokens, presence, board, publisher,
+                                platform.clock)
     return ServiceSpec(
         name=NAME,
         raw_handlers={
+            ReviewTaskOffered: pushes.on_offered,
             ReviewTaskAssigned: pushes.on_assigned,
+            ReviewTaskWarning: pushes.on_warning,
             TaskCompleted: pushes.on_completed,
             TaskRejected: pushes.on_rejected,
             ReviewTaskMissed: pushes.on_missed,
+            ReviewTaskOfferExpired: pushes.on_offer_expired,
+            ReviewTaskHandedBack: pushes.on_handed_back,
+            ReviewerPresenceChanged: pushes.on_presence,
+            ReviewerStruck: pushes.on_struck,
+            ReviewerStrikeWarning: pushes.on_strike_warning,
+            ReviewerLocked: pushes.on_locked,
+            ReviewerUnlocked: pushes.on_unlocked,
         },
-        # Queued tasks concern no reviewer yet; SLA warnings reach the page in a later issue.
-        ignores=frozenset({ReviewTaskCreated, ReviewTaskWarning}),
+        # Queued tasks concern no reviewer yet; unlock orders are the workflow's to carry out.
+        ignores=frozenset({ReviewTaskCreated, UnlockReviewer}),
         background=[fanout.run],
-        http_app=create_http_app(sessions, review_page(settings.heartbeat_interval_s)),
+        http_app=with_resume_uploads(
+            supervisor_routes(
+                create_http_app(sessions, review_page(settings.heartbeat_interval_s)),
+                supervisor, page("supervisor.html")),
+            platform, settings.reviewer_tokens),
     )

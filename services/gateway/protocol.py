@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from schemas.events.review import ReviewTaskAssigned
+from schemas.events.review import ReviewTaskAssigned, ReviewTaskOffered, ReviewTaskWarning
 
 MAX_MESSAGE_CHARS = 16_384
 
@@ -30,6 +30,27 @@ class Complete(_ClientMessage):
     resume_version_id: uuid.UUID | None = None
 
 
+class Accept(_ClientMessage):
+    """Take the offered task; its SLA starts now."""
+
+    type: Literal["accept"]
+    task_id: uuid.UUID
+
+
+class HandBack(_ClientMessage):
+    """Give the task to someone else (free before the warning)."""
+
+    type: Literal["hand_back"]
+    task_id: uuid.UUID
+
+
+class SetStatus(_ClientMessage):
+    """Go available or step away."""
+
+    type: Literal["status"]
+    status: Literal["available", "away"]
+
+
 class Reject(_ClientMessage):
     """Decline applying."""
 
@@ -38,7 +59,8 @@ class Reject(_ClientMessage):
     reason: str = Field(default="", max_length=2000)
 
 
-ClientMessage = Annotated[Heartbeat | Complete | Reject, Field(discriminator="type")]
+Message = Heartbeat | Accept | Complete | Reject | HandBack | SetStatus
+ClientMessage = Annotated[Message, Field(discriminator="type")]
 _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
 
@@ -46,7 +68,7 @@ class BadMessage(ValueError):
     """A client message that cannot be understood; its text is safe to send back."""
 
 
-def parse(text: str | None) -> Heartbeat | Complete | Reject:
+def parse(text: str | None) -> Message:
     """A validated client message, or BadMessage saying what is wrong (never echoing input)."""
     if text is None:
         raise BadMessage("messages must be JSON text frames")
@@ -71,8 +93,21 @@ def ack(of: str, task_id: uuid.UUID | None = None) -> dict[str, Any]:
     return reply
 
 
-def task_offered(event: ReviewTaskAssigned) -> dict[str, Any]:
-    return {"type": "task_offered", **event.model_dump(mode="json")}
+def task_offered(event: ReviewTaskOffered) -> dict[str, Any]:
+    return {"type": "task_offered", "state": "offered", **event.model_dump(mode="json")}
+
+
+def task_assigned(event: ReviewTaskAssigned) -> dict[str, Any]:
+    return {"type": "task_assigned", "state": "assigned", **event.model_dump(mode="json")}
+
+
+def task_warning(event: ReviewTaskWarning) -> dict[str, Any]:
+    return {"type": "task_warning", **event.model_dump(mode="json")}
+
+
+def reviewer_update(**fields: Any) -> dict[str, Any]:
+    """Something about the reviewer themself: status, strikes, lock."""
+    return {"type": "reviewer", **fields}
 
 
 def task_closed(task_id: uuid.UUID, outcome: str) -> dict[str, Any]:

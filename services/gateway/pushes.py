@@ -1,4 +1,4 @@
-"""Raw handlers that turn task events into messages on the assigned reviewer's socket."""
+"""Raw handlers that turn task and reviewer events into messages on the reviewer's socket."""
 
 from __future__ import annotations
 
@@ -6,10 +6,25 @@ import uuid
 from dataclasses import dataclass
 
 from schemas.events.envelope import Envelope
-from schemas.events.review import ReviewTaskAssigned, ReviewTaskMissed, TaskCompleted, TaskRejected
+from schemas.events.review import (
+    ReviewerLocked,
+    ReviewerPresenceChanged,
+    ReviewerStrikeWarning,
+    ReviewerStruck,
+    ReviewerUnlocked,
+    ReviewTaskAssigned,
+    ReviewTaskHandedBack,
+    ReviewTaskMissed,
+    ReviewTaskOffered,
+    ReviewTaskOfferExpired,
+    ReviewTaskWarning,
+    TaskCompleted,
+    TaskRejected,
+)
 from services.gateway import protocol
 from services.gateway.adapters.fanout import RedisFanout
-from services.gateway.adapters.offers import RedisOfferBook
+from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
+from services.gateway.publisher import SOURCE
 
 
 @dataclass(frozen=True)
@@ -18,12 +33,24 @@ class TaskPushes:
 
     offers: RedisOfferBook
     fanout: RedisFanout
+    board: RedisReviewerBoard
 
-    async def on_assigned(self, event: ReviewTaskAssigned, envelope: Envelope) -> None:
+    async def on_offered(self, event: ReviewTaskOffered, envelope: Envelope) -> None:
         message = protocol.task_offered(event)
         # Stored before pushing, so a page connecting in between still sees the offer.
         await self.offers.put(event.reviewer_id, event.task_id, message)
         await self.fanout.push(event.reviewer_id, message)
+
+    async def on_assigned(self, event: ReviewTaskAssigned, envelope: Envelope) -> None:
+        message = protocol.task_assigned(event)
+        # The offer stored earlier holds the resume and more; only the acceptance changes.
+        patch = {key: message[key] for key in ("type", "state", "due_at")}
+        stored = await self.offers.update(event.reviewer_id, event.task_id, patch, message)
+        await self.fanout.push(event.reviewer_id, stored)
+
+    async def on_warning(self, event: ReviewTaskWarning, envelope: Envelope) -> None:
+        await self.offers.update(event.reviewer_id, event.task_id, {"warned": True})
+        await self.fanout.push(event.reviewer_id, protocol.task_warning(event))
 
     async def on_completed(self, event: TaskCompleted, envelope: Envelope) -> None:
         await self._close(event.reviewer_id, event.task_id, "completed")
@@ -32,7 +59,36 @@ class TaskPushes:
         await self._close(event.reviewer_id, event.task_id, "rejected")
 
     async def on_missed(self, event: ReviewTaskMissed, envelope: Envelope) -> None:
+        await self.board.update(event.reviewer_id, {}, add_miss=True)
         await self._close(event.reviewer_id, event.task_id, "missed")
+
+    async def on_offer_expired(self, event: ReviewTaskOfferExpired, envelope: Envelope) -> None:
+        await self._close(event.reviewer_id, event.task_id, "offer_expired")
+
+    async def on_handed_back(self, event: ReviewTaskHandedBack, envelope: Envelope) -> None:
+        await self._close(event.reviewer_id, event.task_id, "handed_back")
+
+    async def on_presence(self, event: ReviewerPresenceChanged, envelope: Envelope) -> None:
+        # Only the workflow's "away" is news to the page; the others come from the page itself.
+        if event.status == "away" and envelope.source != SOURCE:
+            await self.fanout.push(event.reviewer_id, protocol.reviewer_update(status="away"))
+
+    async def on_struck(self, event: ReviewerStruck, envelope: Envelope) -> None:
+        await self._reviewer(event.reviewer_id, strikes=event.strikes)
+
+    async def on_strike_warning(self, event: ReviewerStrikeWarning, envelope: Envelope) -> None:
+        await self._reviewer(event.reviewer_id, strikes=event.strikes, strike_warning=True)
+
+    async def on_locked(self, event: ReviewerLocked, envelope: Envelope) -> None:
+        await self._reviewer(event.reviewer_id, strikes=event.strikes, locked=True)
+
+    async def on_unlocked(self, event: ReviewerUnlocked, envelope: Envelope) -> None:
+        # Strikes count afresh after an unlock (the workflow's rule).
+        await self._reviewer(event.reviewer_id, strikes=0, locked=False, strike_warning=False)
+
+    async def _reviewer(self, reviewer_id: uuid.UUID, **patch: object) -> None:
+        state = await self.board.update(reviewer_id, dict(patch))
+        await self.fanout.push(reviewer_id, protocol.reviewer_update(**state))
 
     async def _close(self, reviewer_id: uuid.UUID, task_id: uuid.UUID, outcome: str) -> None:
         await self.offers.remove(reviewer_id, task_id)

@@ -13,9 +13,15 @@ from pydantic import SecretStr
 
 from infra.clock import Clock
 from schemas.events.envelope import EventData
-from schemas.events.review import CompleteReviewTask, RejectReviewTask, ReviewerPresenceChanged
+from schemas.events.review import (
+    AcceptReviewTask,
+    CompleteReviewTask,
+    HandBackReviewTask,
+    RejectReviewTask,
+    ReviewerPresenceChanged,
+)
 from services.gateway import protocol
-from services.gateway.adapters.offers import RedisOfferBook
+from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.presence import PresenceStore
 from services.gateway.auth import UNAUTHORIZED, token_ok
 from services.gateway.hub import ReviewerConnection, ReviewerHub
@@ -31,6 +37,7 @@ class ReviewerSessions:
     tokens: Mapping[uuid.UUID, SecretStr]
     presence: PresenceStore
     offers: RedisOfferBook
+    board: RedisReviewerBoard
     hub: ReviewerHub
     publisher: DirectPublisher
     clock: Clock
@@ -50,6 +57,9 @@ class ReviewerSessions:
         try:
             await self.presence.connect(reviewer_id, connection.id, self.clock.now())
             await self._announce(reviewer_id, "available")
+            if (state := await self.board.state(reviewer_id)) is not None:
+                await connection.send(protocol.reviewer_update(**state))
+            # A page that reconnects resumes where it was: its offers and accepted tasks.
             for offer in await self.offers.open_offers(reviewer_id):
                 await connection.send(offer)
             while True:
@@ -76,14 +86,13 @@ class ReviewerSessions:
                 await self._announce(reviewer_id, "available")
             await connection.send(protocol.ack("heartbeat"))
             return
-        # The reviewer id comes from the authenticated path, never from the message.
-        command: EventData
-        if isinstance(message, protocol.Complete):
-            command = CompleteReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
-                                         resume_version_id=message.resume_version_id)
-        else:
-            command = RejectReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
-                                       reason=message.reason)
+        if isinstance(message, protocol.SetStatus):
+            await self.presence.set_status(reviewer_id, connection.id, message.status,
+                                           self.clock.now())
+            await self._announce(reviewer_id, message.status)
+            await connection.send(protocol.ack("status"))
+            return
+        command = _command(message, reviewer_id)
         try:
             await self.publisher.publish(command)
         except Exception:  # the bus is down: say so; the reviewer can simply send it again
@@ -93,10 +102,26 @@ class ReviewerSessions:
         await connection.send(protocol.ack(message.type, message.task_id))
 
     async def _announce(
-        self, reviewer_id: uuid.UUID, status: Literal["available", "offline"]
+        self, reviewer_id: uuid.UUID, status: Literal["available", "away", "offline"]
     ) -> None:
         try:
             await self.publisher.publish(ReviewerPresenceChanged(reviewer_id=reviewer_id,
                                                                  status=status))
         except Exception:  # Redis already holds the truth; the workflow's sweep reads it
             log.exception("presence event not published", status=status)
+
+
+def _command(
+    message: protocol.Accept | protocol.Complete | protocol.Reject | protocol.HandBack,
+    reviewer_id: uuid.UUID,
+) -> EventData:
+    """The bus command for a task message; the reviewer id comes from the authenticated path."""
+    if isinstance(message, protocol.Accept):
+        return AcceptReviewTask(task_id=message.task_id, reviewer_id=reviewer_id)
+    if isinstance(message, protocol.Complete):
+        return CompleteReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
+                                  resume_version_id=message.resume_version_id)
+    if isinstance(message, protocol.HandBack):
+        return HandBackReviewTask(task_id=message.task_id, reviewer_id=reviewer_id)
+    return RejectReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
+                            reason=message.reason)

@@ -22,6 +22,10 @@ class GatewaySettings(CommonSettings):
         default_factory=dict,
         description="JSON map reviewer id -> WebSocket token (JAMS_REVIEWER_TOKENS)",
     )
+    admin_tokens: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="JSON map admin id -> token for the supervisor view (JAMS_ADMIN_TOKENS)",
+    )
     presence_namespace: str = Field(
         default="jams",
         pattern=r"^[A-Za-z0-9_.-]+$",

@@ -11,9 +11,14 @@ from fastapi.responses import HTMLResponse
 from services.gateway.sessions import ReviewerSessions
 
 
+def page(name: str) -> str:
+    """A static page shipped in this package."""
+    return files("services.gateway").joinpath(name).read_text("utf-8")
+
+
 def review_page(heartbeat_interval_s: float) -> str:
     """The reviewer page, with the heartbeat interval filled in."""
-    template = files("services.gateway").joinpath("review.html").read_text("utf-8")
+    template = page("review.html")
     return template.replace("__HEARTBEAT_MS__", str(int(heartbeat_interval_s * 1000)))
 
 

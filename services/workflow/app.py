@@ -13,16 +13,26 @@ from schemas.events.matching import (
     MatchScored,
 )
 from schemas.events.review import (
+    AcceptReviewTask,
     CompleteReviewTask,
+    HandBackReviewTask,
     RejectReviewTask,
     ReviewerLocked,
     ReviewerPresenceChanged,
+    ReviewerStrikeWarning,
     ReviewerStruck,
+    ReviewerUnlocked,
+    UnlockReviewer,
 )
 from services.workflow.adapters.presence import RedisPresence
 from services.workflow.assignment import Assigner, Sweeper
+from services.workflow.domain import SlaPolicy
 from services.workflow.handlers import WorkflowHandlers
+from services.workflow.lifecycle import Lifecycle
+from services.workflow.priority import PriorityWeights
 from services.workflow.settings import WorkflowSettings
+from services.workflow.strikes import StrikeRules
+from services.workflow.timer_worker import TimerWorker
 
 NAME = "workflow"
 
@@ -31,24 +41,46 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
     """The workflow service on this platform."""
     assigner = Assigner(
         presence=RedisPresence(platform.redis, settings.presence_namespace),
-        sla=timedelta(seconds=settings.review_sla_s),
+        sla=SlaPolicy(
+            offer_window=timedelta(seconds=settings.offer_window_s),
+            sla=timedelta(seconds=settings.review_sla_s),
+            warning_before=timedelta(seconds=settings.warning_before_s),
+        ),
         presence_ttl=timedelta(seconds=settings.presence_ttl_s),
+        policy=settings.assignment_policy,
+        capacity=settings.reviewer_capacity,
+        skills={rid: frozenset(tags) for rid, tags in settings.reviewer_skills.items()},
     )
-    handlers = WorkflowHandlers(assigner)
-    sweeper = Sweeper(assigner, platform.unit_of_work(NAME), platform.clock,
-                      settings.assign_sweep_s)
+    lifecycle = Lifecycle(
+        assigner,
+        StrikeRules(timedelta(seconds=settings.strike_window_s), settings.strike_warn_at,
+                    settings.strike_lock_at),
+        settings.reviewer_supervisors,
+    )
+    handlers = WorkflowHandlers(
+        assigner, lifecycle,
+        PriorityWeights(auto_threshold=settings.auto_apply_threshold,
+                        review_floor=settings.review_floor),
+        timedelta(seconds=settings.priority_boost_s),
+    )
+    uow = platform.unit_of_work(NAME)
+    sweeper = Sweeper(assigner, uow, platform.clock, settings.assign_sweep_s)
+    timers = TimerWorker(uow, lifecycle, platform.clock, settings.timer_poll_s,
+                         settings.timer_batch)
     return ServiceSpec(
         name=NAME,
         handlers={
             ManualReviewRequired: handlers.on_manual_review_required,
             ReviewerPresenceChanged: handlers.on_presence_changed,
+            AcceptReviewTask: handlers.on_accept,
             CompleteReviewTask: handlers.on_complete,
             RejectReviewTask: handlers.on_reject,
+            HandBackReviewTask: handlers.on_hand_back,
+            UnlockReviewer: handlers.on_unlock,
         },
-        # Other decisions belong to the bot and the ATS engine; strikes are ours from a
-        # later issue.
-        ignores=frozenset(
-            {MatchScored, ApplicationApproved, MatchRejected, ReviewerStruck, ReviewerLocked}
-        ),
-        background=[sweeper.run],
+        # Other decisions belong to the bot and the ATS engine; strike events are our own
+        # output, for the gateway, notifications and analytics.
+        ignores=frozenset({MatchScored, ApplicationApproved, MatchRejected, ReviewerStruck,
+                           ReviewerLocked, ReviewerStrikeWarning, ReviewerUnlocked}),
+        background=[sweeper.run, timers.run],
     )

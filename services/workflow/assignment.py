@@ -1,69 +1,118 @@
-"""Assignment: match queued tasks with idle available reviewers, one task per reviewer."""
+"""Assignment: offer queued tasks to eligible available reviewers, within their capacity."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import structlog
 
 from infra.clock import Clock, sleep_unless_stopped
 from infra.uow import Transaction, UnitOfWork
-from services.workflow import messages
+from services.workflow import messages, reviewer_store, timer_store
 from services.workflow import repository as repo
 from services.workflow.adapters.presence import Presence, PresenceUnavailable
-from services.workflow.domain import (
+from services.workflow.domain import Refused, ReviewTask, SlaPolicy, offer
+from services.workflow.policy import (
+    AssignmentPolicy,
+    Candidate,
     PresenceEntry,
-    ReviewTask,
-    assign,
     available_reviewers,
-    choose_reviewer,
-    is_available,
+    free_slot,
+    order_candidates,
 )
+from services.workflow.timers import next_timer
 
 log = structlog.get_logger(__name__)
+
+# How many queued tasks one feed or sweep looks past (tasks nobody may take) before stopping.
+_LOOKAHEAD = 50
 
 
 @dataclass(frozen=True)
 class Assigner:
-    """Assigns inside the caller's transaction; PostgreSQL referees concurrent attempts.
+    """Offers inside the caller's transaction; PostgreSQL referees concurrent attempts.
 
     Presence (Redis) only nominates reviewers; the task row lock (FOR UPDATE SKIP LOCKED)
-    keeps a task from going to two reviewers, and the partial unique index keeps a reviewer
-    from holding two tasks, however many handlers and replicas race.
+    keeps a task from going to two reviewers, and the unique (reviewer, slot) index keeps a
+    reviewer within capacity, however many handlers and replicas race.
     """
 
     presence: Presence
-    sla: timedelta
+    sla: SlaPolicy
     presence_ttl: timedelta
+    policy: AssignmentPolicy = AssignmentPolicy.ROUND_ROBIN
+    capacity: int = 1
+    skills: Mapping[uuid.UUID, frozenset[str]] = field(default_factory=dict)
 
-    async def offer(self, tx: Transaction, task: ReviewTask) -> ReviewTask | None:
-        """Give a queued task (created or locked in `tx`) to the idle reviewer waiting longest."""
-        now = tx.clock.now()
-        available = available_reviewers(await self._entries(), now, self.presence_ttl)
-        busy = await repo.busy_reviewers(tx.conn, available)
-        last = await repo.last_assigned(tx.conn, available)
-        for reviewer_id in choose_reviewer(available, busy, last):
-            if (done := await self._try(tx, task, reviewer_id)) is not None:
+    async def offer(self, tx: Transaction, task: ReviewTask,
+                    exclude: Collection[uuid.UUID] = ()) -> ReviewTask | None:
+        """Offer a queued task (created or locked in `tx`) to the first eligible reviewer."""
+        available = available_reviewers(await self._entries(), tx.clock.now(), self.presence_ttl)
+        available -= set(exclude)
+        if not available:
+            return None
+        slots = await repo.held_slots(tx.conn, available)
+        records = await reviewer_store.records(tx.conn, available)
+        candidates = [
+            Candidate(rid, len(slots.get(rid, ())),
+                      records[rid].last_offered_at if rid in records else None,
+                      self.skills.get(rid, frozenset()))
+            for rid in available
+        ]
+        locked = {rid for rid, rec in records.items() if rec.locked_at is not None}
+        for reviewer_id in order_candidates(candidates, self.policy, task.tags, self.capacity,
+                                            task.missed_by, locked):
+            if (done := await self._try(tx, task, reviewer_id, slots.get(reviewer_id, set()))):
                 return done
         return None
 
-    async def feed(self, tx: Transaction, reviewer_id: uuid.UUID) -> ReviewTask | None:
-        """Give `reviewer_id` the oldest queued task, if they are available and idle."""
+    async def feed(self, tx: Transaction, reviewer_id: uuid.UUID) -> list[ReviewTask]:
+        """Fill `reviewer_id`'s free capacity from the queue, if they are available."""
         entry = await self._entry(reviewer_id)
-        if not is_available(entry, tx.clock.now(), self.presence_ttl):
-            return None
-        if await repo.busy_reviewers(tx.conn, [reviewer_id]):
-            return None
-        task = await repo.lock_oldest_queued(tx.conn)
-        return None if task is None else await self._try(tx, task, reviewer_id)
+        if entry is None or not available_reviewers({reviewer_id: entry}, tx.clock.now(),
+                                                     self.presence_ttl):
+            return []
+        record = (await reviewer_store.records(tx.conn, [reviewer_id])).get(reviewer_id)
+        if record is not None and record.locked_at is not None:
+            return []
+        given: list[ReviewTask] = []
+        skipped: set[uuid.UUID] = set()
+        mine = self.skills.get(reviewer_id, frozenset())
+        while len(skipped) < _LOOKAHEAD:
+            used = (await repo.held_slots(tx.conn, [reviewer_id])).get(reviewer_id, set())
+            if free_slot(used, self.capacity) is None:
+                break
+            task = await repo.lock_next_queued(tx.conn, skip=skipped)
+            if task is None:
+                break
+            skipped.add(task.task_id)
+            if reviewer_id in task.missed_by or (task.tags and mine and not task.tags <= mine):
+                continue
+            if (done := await self._try(tx, task, reviewer_id, used)) is None:
+                break
+            given.append(done)
+        return given
 
-    async def assign_oldest(self, tx: Transaction) -> ReviewTask | None:
-        """Offer the oldest queued task that no one else is assigning right now."""
-        task = await repo.lock_oldest_queued(tx.conn)
-        return None if task is None else await self.offer(tx, task)
+    async def assign_next(
+        self, tx: Transaction, skip: Collection[uuid.UUID]
+    ) -> tuple[uuid.UUID, bool] | None:
+        """Offer the first queued task not in `skip`: its id and whether it was offered."""
+        task = await repo.lock_next_queued(tx.conn, skip=skip)
+        if task is None:
+            return None
+        return task.task_id, await self.offer(tx, task) is not None
+
+    async def set_away(self, reviewer_id: uuid.UUID) -> bool:
+        """Mark a reviewer away so no further offer goes to someone who is not there."""
+        try:
+            return await self.presence.set_away(reviewer_id)
+        except PresenceUnavailable as exc:
+            log.warning("presence unwritable; reviewer not set away", error=str(exc))
+            return False
 
     # Redis down must not fail (and eventually dead-letter) a decision or a completion: the
     # task just stays queued, and the sweep assigns it once presence is readable again.
@@ -81,22 +130,29 @@ class Assigner:
             log.warning("presence unreadable; no assignment now", error=str(exc))
             return None
 
-    async def _try(
-        self, tx: Transaction, task: ReviewTask, reviewer_id: uuid.UUID
-    ) -> ReviewTask | None:
-        assigned = assign(task, reviewer_id, tx.clock.now(), self.sla)
-        if not await repo.save_assignment(tx.conn, assigned):
-            log.info("reviewer took another task meanwhile", task_id=str(task.task_id),
+    async def _try(self, tx: Transaction, task: ReviewTask, reviewer_id: uuid.UUID,
+                   used: Collection[int]) -> ReviewTask | None:
+        slot = free_slot(used, self.capacity)
+        if slot is None:
+            return None
+        try:
+            offered = offer(task, reviewer_id, slot, tx.clock.now(), self.sla)
+        except Refused:
+            return None
+        if not await repo.save_offer(tx.conn, offered):
+            log.info("reviewer's slot filled meanwhile", task_id=str(task.task_id),
                      reviewer_id=str(reviewer_id))
             return None
-        tx.emit(messages.assigned(assigned))
-        log.info("task assigned", task_id=str(task.task_id), reviewer_id=str(reviewer_id))
-        return assigned
+        await reviewer_store.mark_offered(tx.conn, reviewer_id, tx.clock.now())
+        await timer_store.put(tx.conn, offered.task_id, next_timer(offered))
+        tx.emit(messages.offered(offered))
+        log.info("task offered", task_id=str(task.task_id), reviewer_id=str(reviewer_id))
+        return offered
 
 
 @dataclass(frozen=True)
 class Sweeper:
-    """Periodically assigns queued tasks to idle reviewers.
+    """Periodically offers queued tasks to idle reviewers.
 
     Events trigger assignment at once; the sweep closes the gaps between them (a reviewer who
     came online while the task's own transaction was still uncommitted, a lost race).
@@ -108,13 +164,20 @@ class Sweeper:
     interval_s: float
 
     async def sweep(self) -> int:
-        """Assign until no queued task or no idle reviewer is left; how many were assigned."""
-        count = 0
-        while True:
+        """Offer queued tasks until none is left to try; how many were offered."""
+        tried: set[uuid.UUID] = set()
+        count = failures = 0
+        # A run of tasks nobody can take means no reviewer is free: stop until the next sweep.
+        while failures < 10:
             async with self.uow.transaction() as tx:
-                if await self.assigner.assign_oldest(tx) is None:
-                    return count
-            count += 1
+                attempt = await self.assigner.assign_next(tx, tried)
+            if attempt is None:
+                break
+            task_id, offered = attempt
+            tried.add(task_id)
+            count += offered
+            failures = 0 if offered else failures + 1
+        return count
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

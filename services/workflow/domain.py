@@ -1,33 +1,43 @@
-"""Review task rules: creation, assignment, who may close a task, and who is available."""
+"""Review task rules: creation, the offer → accept → close life cycle, and re-queueing."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from schemas.events.matching import ManualReviewRequired
 
 # Fixed forever: task ids derive from it, so a redelivered decision maps to the same task.
 TASK_NAMESPACE = uuid.UUID("5b0d3c8e-3f43-5c1f-9a55-7b1e9f0e2a61")
-_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class TaskState(StrEnum):
     QUEUED = "queued"
+    OFFERED = "offered"
     ASSIGNED = "assigned"
     COMPLETED = "completed"
     REJECTED = "rejected"
 
 
 TERMINAL_STATES = frozenset({TaskState.COMPLETED, TaskState.REJECTED})
+HELD_STATES = frozenset({TaskState.OFFERED, TaskState.ASSIGNED})
 
 
 class Refused(Exception):
     """A transition the rules do not allow; the caller logs it and changes nothing."""
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """How long an offer stands, how long an accepted task may take, when to warn."""
+
+    offer_window: timedelta = timedelta(seconds=60)
+    sla: timedelta = timedelta(minutes=20)
+    warning_before: timedelta = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -45,21 +55,29 @@ class ReviewTask:
     company: str
     explanation: tuple[str, ...]
     created_at: datetime
+    priority: float = 0.0
+    # Queue order: creation time moved earlier by priority; re-queueing keeps it (no starving).
+    queue_rank: datetime | None = None
+    tags: frozenset[str] = frozenset()
     state: TaskState = TaskState.QUEUED
     reviewer_id: uuid.UUID | None = None
+    slot: int | None = None
+    offered_at: datetime | None = None
+    offer_expires_at: datetime | None = None
     assigned_at: datetime | None = None
     due_at: datetime | None = None
+    warn_at: datetime | None = None
+    warned: bool = False
+    missed_by: frozenset[uuid.UUID] = frozenset()
+    # Bumped on every transition; a timer scheduled for an older revision is stale.
+    revision: int = 0
     closed_at: datetime | None = None
     final_resume_version_id: uuid.UUID | None = None
     reject_reason: str | None = None
 
-
-@dataclass(frozen=True)
-class PresenceEntry:
-    """What the gateway last wrote about one reviewer."""
-
-    status: str
-    heartbeat_at: datetime
+    @property
+    def rank(self) -> datetime:
+        return self.queue_rank or self.created_at
 
 
 def task_id_for(match_id: uuid.UUID) -> uuid.UUID:
@@ -67,8 +85,14 @@ def task_id_for(match_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(TASK_NAMESPACE, str(match_id))
 
 
-def new_task(event: ManualReviewRequired, now: datetime) -> ReviewTask:
-    """A queued task for a match in the review band."""
+def new_task(
+    event: ManualReviewRequired,
+    now: datetime,
+    priority: float = 0.0,
+    boost: timedelta = timedelta(0),
+    tags: frozenset[str] = frozenset(),
+) -> ReviewTask:
+    """A queued task for a match in the review band; `boost` per unit of priority."""
     return ReviewTask(
         task_id=task_id_for(event.match_id),
         match_id=event.match_id,
@@ -81,65 +105,103 @@ def new_task(event: ManualReviewRequired, now: datetime) -> ReviewTask:
         company=event.company,
         explanation=tuple(event.explanation),
         created_at=now,
+        priority=priority,
+        queue_rank=now - boost * priority,
+        tags=tags,
     )
 
 
-def assign(task: ReviewTask, reviewer_id: uuid.UUID, now: datetime, sla: timedelta) -> ReviewTask:
-    """Give a queued task to a reviewer; the deadline starts now."""
+def offer(
+    task: ReviewTask, reviewer_id: uuid.UUID, slot: int, now: datetime, policy: SlaPolicy
+) -> ReviewTask:
+    """Offer a queued task to a reviewer who has not missed it before."""
     if task.state is not TaskState.QUEUED:
-        raise Refused(f"task is {task.state}, only a queued task can be assigned")
+        raise Refused(f"task is {task.state}, only a queued task can be offered")
+    if reviewer_id in task.missed_by:
+        raise Refused("a task never goes back to a reviewer who missed it")
     return dataclasses.replace(
-        task, state=TaskState.ASSIGNED, reviewer_id=reviewer_id, assigned_at=now, due_at=now + sla
+        task, state=TaskState.OFFERED, reviewer_id=reviewer_id, slot=slot, offered_at=now,
+        offer_expires_at=now + policy.offer_window, revision=task.revision + 1,
     )
+
+
+def accept(
+    task: ReviewTask, reviewer_id: uuid.UUID, now: datetime, policy: SlaPolicy
+) -> ReviewTask:
+    """The offered reviewer takes the task: the SLA starts now."""
+    _check_holder(task, reviewer_id, {TaskState.OFFERED})
+    if task.offer_expires_at is not None and now >= task.offer_expires_at:
+        raise Refused("the offer has expired")
+    due = now + policy.sla
+    return dataclasses.replace(
+        task, state=TaskState.ASSIGNED, assigned_at=now, due_at=due,
+        warn_at=due - policy.warning_before, revision=task.revision + 1,
+    )
+
+
+def assign(
+    task: ReviewTask, reviewer_id: uuid.UUID, now: datetime, policy: SlaPolicy
+) -> ReviewTask:
+    """Offer and accept in one step (what a reviewer's immediate acceptance amounts to)."""
+    return accept(offer(task, reviewer_id, 0, now, policy), reviewer_id, now, policy)
+
+
+def requeue(task: ReviewTask, *, missed: bool) -> ReviewTask:
+    """Back to the queue with its original rank; a miss bars that reviewer from it."""
+    if task.state not in HELD_STATES or task.reviewer_id is None:
+        raise Refused(f"task is {task.state}, only an offered or assigned task can return")
+    barred = task.missed_by | {task.reviewer_id} if missed else task.missed_by
+    return dataclasses.replace(
+        task, state=TaskState.QUEUED, reviewer_id=None, slot=None, offered_at=None,
+        offer_expires_at=None, assigned_at=None, due_at=None, warn_at=None, warned=False,
+        missed_by=barred, revision=task.revision + 1,
+    )
+
+
+def hand_back_strikes(task: ReviewTask, reviewer_id: uuid.UUID, now: datetime) -> bool:
+    """Whether handing the task back now costs a strike: only once the warning is due."""
+    _check_holder(task, reviewer_id, HELD_STATES)
+    return task.state is TaskState.ASSIGNED and task.warn_at is not None and now >= task.warn_at
+
+
+def warn(task: ReviewTask) -> ReviewTask:
+    """Mark the T-minus warning as sent."""
+    if task.state is not TaskState.ASSIGNED:
+        raise Refused(f"task is {task.state}, only an assigned task is warned")
+    return dataclasses.replace(task, warned=True)
 
 
 def complete(
     task: ReviewTask, reviewer_id: uuid.UUID, resume_version_id: uuid.UUID | None, now: datetime
 ) -> ReviewTask:
     """Close the task as approved, with the reviewer's resume version or the original."""
-    _check_assignee(task, reviewer_id)
+    _check_open(task, reviewer_id, now)
     return dataclasses.replace(
-        task,
-        state=TaskState.COMPLETED,
-        closed_at=now,
+        task, state=TaskState.COMPLETED, closed_at=now, revision=task.revision + 1,
         final_resume_version_id=resume_version_id or task.resume_version_id,
     )
 
 
 def reject(task: ReviewTask, reviewer_id: uuid.UUID, reason: str, now: datetime) -> ReviewTask:
     """Close the task without applying."""
-    _check_assignee(task, reviewer_id)
-    return dataclasses.replace(task, state=TaskState.REJECTED, closed_at=now, reject_reason=reason)
+    _check_open(task, reviewer_id, now)
+    return dataclasses.replace(
+        task, state=TaskState.REJECTED, closed_at=now, reject_reason=reason,
+        revision=task.revision + 1,
+    )
 
 
-def _check_assignee(task: ReviewTask, reviewer_id: uuid.UUID) -> None:
-    # Deadlines are not enforced here yet: the SLA timers of a later issue revoke late tasks.
-    if task.state is not TaskState.ASSIGNED:
-        raise Refused(f"task is {task.state}, only an assigned task can be closed")
+def _check_open(task: ReviewTask, reviewer_id: uuid.UUID, now: datetime) -> None:
+    _check_holder(task, reviewer_id, {TaskState.ASSIGNED})
+    # The timer may lag a little; a deadline that has passed is passed.
+    if task.due_at is not None and now >= task.due_at:
+        raise Refused("the deadline has passed")
+
+
+def _check_holder(
+    task: ReviewTask, reviewer_id: uuid.UUID, states: Collection[TaskState]
+) -> None:
+    if task.state not in states:
+        raise Refused(f"task is {task.state}")
     if task.reviewer_id != reviewer_id:
-        raise Refused("only the assigned reviewer may close the task")
-
-
-def is_available(entry: PresenceEntry | None, now: datetime, ttl: timedelta) -> bool:
-    """Available means said so, with a heartbeat recent enough to believe it."""
-    return entry is not None and entry.status == "available" and now - entry.heartbeat_at <= ttl
-
-
-def available_reviewers(
-    presence: Mapping[uuid.UUID, PresenceEntry], now: datetime, ttl: timedelta
-) -> set[uuid.UUID]:
-    """Reviewers whose presence says they can take work now."""
-    return {rid for rid, entry in presence.items() if is_available(entry, now, ttl)}
-
-
-def choose_reviewer(
-    available: Collection[uuid.UUID],
-    busy: Collection[uuid.UUID],
-    last_assigned: Mapping[uuid.UUID, datetime],
-) -> list[uuid.UUID]:
-    """Idle reviewers in the order to offer them work: longest without a task first.
-
-    A reviewer who never had a task goes first; ties break on the id so the order is stable.
-    """
-    idle = [rid for rid in available if rid not in busy]
-    return sorted(idle, key=lambda rid: (last_assigned.get(rid, _NEVER), str(rid)))
+        raise Refused("only the reviewer holding the task may act on it")

@@ -5,6 +5,11 @@ from __future__ import annotations
 from schemas.events.review import (
     ReviewTaskAssigned,
     ReviewTaskCreated,
+    ReviewTaskHandedBack,
+    ReviewTaskMissed,
+    ReviewTaskOffered,
+    ReviewTaskOfferExpired,
+    ReviewTaskWarning,
     TaskCompleted,
     TaskRejected,
 )
@@ -13,11 +18,21 @@ from services.workflow.domain import ReviewTask
 
 def created(task: ReviewTask) -> ReviewTaskCreated:
     return ReviewTaskCreated(
-        task_id=task.task_id,
-        match_id=task.match_id,
-        candidate_id=task.candidate_id,
-        job_id=task.job_id,
-        score=task.score,
+        task_id=task.task_id, match_id=task.match_id, candidate_id=task.candidate_id,
+        job_id=task.job_id, score=task.score, priority=task.priority,
+    )
+
+
+def offered(task: ReviewTask) -> ReviewTaskOffered:
+    if task.reviewer_id is None or task.offer_expires_at is None:
+        raise ValueError("only an offered task has a reviewer and an offer expiry")
+    return ReviewTaskOffered(
+        task_id=task.task_id, reviewer_id=task.reviewer_id,
+        offer_expires_at=task.offer_expires_at, match_id=task.match_id,
+        candidate_id=task.candidate_id, job_id=task.job_id,
+        resume_version_id=task.resume_version_id, job_title=task.job_title,
+        company=task.company, score=task.score, priority=task.priority,
+        explanation=list(task.explanation),
     )
 
 
@@ -25,30 +40,46 @@ def assigned(task: ReviewTask) -> ReviewTaskAssigned:
     if task.reviewer_id is None or task.due_at is None:
         raise ValueError("only an assigned task has a reviewer and a deadline")
     return ReviewTaskAssigned(
-        task_id=task.task_id,
-        reviewer_id=task.reviewer_id,
-        due_at=task.due_at,
-        match_id=task.match_id,
-        candidate_id=task.candidate_id,
-        job_id=task.job_id,
-        job_title=task.job_title,
-        company=task.company,
-        score=task.score,
+        task_id=task.task_id, reviewer_id=task.reviewer_id, due_at=task.due_at,
+        match_id=task.match_id, candidate_id=task.candidate_id, job_id=task.job_id,
+        job_title=task.job_title, company=task.company, score=task.score,
         explanation=list(task.explanation),
     )
+
+
+def warning(task: ReviewTask) -> ReviewTaskWarning:
+    if task.reviewer_id is None or task.due_at is None:
+        raise ValueError("only an assigned task is warned")
+    return ReviewTaskWarning(task_id=task.task_id, reviewer_id=task.reviewer_id,
+                             due_at=task.due_at)
+
+
+def missed(task: ReviewTask) -> ReviewTaskMissed:
+    if task.reviewer_id is None:
+        raise ValueError("only a held task is missed")
+    return ReviewTaskMissed(task_id=task.task_id, reviewer_id=task.reviewer_id)
+
+
+def offer_expired(task: ReviewTask) -> ReviewTaskOfferExpired:
+    if task.reviewer_id is None:
+        raise ValueError("only an offered task expires")
+    return ReviewTaskOfferExpired(task_id=task.task_id, reviewer_id=task.reviewer_id)
+
+
+def handed_back(task: ReviewTask, struck: bool) -> ReviewTaskHandedBack:
+    if task.reviewer_id is None:
+        raise ValueError("only a held task is handed back")
+    return ReviewTaskHandedBack(task_id=task.task_id, reviewer_id=task.reviewer_id,
+                                struck=struck)
 
 
 def completed(task: ReviewTask) -> TaskCompleted:
     if task.reviewer_id is None or task.final_resume_version_id is None:
         raise ValueError("only a completed task has a reviewer and a final resume version")
     return TaskCompleted(
-        task_id=task.task_id,
-        reviewer_id=task.reviewer_id,
-        match_id=task.match_id,
-        candidate_id=task.candidate_id,
-        job_id=task.job_id,
-        resume_version_id=task.final_resume_version_id,
-        apply_url=task.apply_url,
+        task_id=task.task_id, reviewer_id=task.reviewer_id, match_id=task.match_id,
+        candidate_id=task.candidate_id, job_id=task.job_id,
+        resume_version_id=task.final_resume_version_id, apply_url=task.apply_url,
     )
 
 

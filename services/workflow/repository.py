@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,17 +11,18 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.workflow.domain import ReviewTask, TaskState
+from services.workflow.domain import HELD_STATES, ReviewTask, TaskState
 from services.workflow.tables import review_tasks
 
-ONE_TASK_PER_REVIEWER = "uq_review_tasks_one_assigned_per_reviewer"
+ONE_TASK_PER_SLOT = "uq_review_tasks_reviewer_slot"
+_HELD = [state.value for state in HELD_STATES]
 
 
 async def insert_task(conn: AsyncConnection, task: ReviewTask) -> bool:
     """Store a new task; False if a task for that match exists already."""
     result = await conn.execute(
         insert(review_tasks)
-        .values(_row_of(task))
+        .values(task_id=task.task_id, **_row_of(task))
         .on_conflict_do_nothing(index_elements=[review_tasks.c.task_id])
         .returning(review_tasks.c.task_id)
     )
@@ -39,54 +39,56 @@ async def lock_task(conn: AsyncConnection, task_id: uuid.UUID) -> ReviewTask | N
     return None if row is None else _task_of(row._mapping)
 
 
-async def lock_oldest_queued(conn: AsyncConnection) -> ReviewTask | None:
-    """The oldest queued task nobody else is assigning right now (SKIP LOCKED)."""
+async def lock_task_if_free(conn: AsyncConnection, task_id: uuid.UUID) -> ReviewTask | None:
+    """The task, row-locked, unless another transaction holds it (then None, without waiting)."""
     row = (
         await conn.execute(
-            sa.select(review_tasks)
-            .where(review_tasks.c.state == TaskState.QUEUED.value)
-            .order_by(review_tasks.c.created_at, review_tasks.c.task_id)
-            .limit(1)
+            sa.select(review_tasks).where(review_tasks.c.task_id == task_id)
             .with_for_update(skip_locked=True)
         )
     ).first()
     return None if row is None else _task_of(row._mapping)
 
 
-async def busy_reviewers(
-    conn: AsyncConnection, candidates: Collection[uuid.UUID]
-) -> set[uuid.UUID]:
-    """Which of `candidates` hold an assigned task (committed ones; the index catches the rest)."""
-    if not candidates:
-        return set()
-    rows = await conn.execute(
-        sa.select(review_tasks.c.reviewer_id).where(
-            review_tasks.c.state == TaskState.ASSIGNED.value,
-            review_tasks.c.reviewer_id.in_(list(candidates)),
-        )
+async def lock_next_queued(
+    conn: AsyncConnection, skip: Collection[uuid.UUID] = ()
+) -> ReviewTask | None:
+    """The first queued task by rank that nobody else is assigning right now (SKIP LOCKED)."""
+    query = (
+        sa.select(review_tasks)
+        .where(review_tasks.c.state == TaskState.QUEUED.value)
+        .order_by(review_tasks.c.queue_rank, review_tasks.c.task_id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
     )
-    return {row.reviewer_id for row in rows}
+    if skip:
+        query = query.where(review_tasks.c.task_id.not_in(list(skip)))
+    row = (await conn.execute(query)).first()
+    return None if row is None else _task_of(row._mapping)
 
 
-async def last_assigned(
+async def held_slots(
     conn: AsyncConnection, candidates: Collection[uuid.UUID]
-) -> dict[uuid.UUID, datetime]:
-    """When each of `candidates` last received a task, for fair ordering."""
+) -> dict[uuid.UUID, set[int]]:
+    """The slots each of `candidates` fills with offered or assigned tasks (committed ones)."""
     if not candidates:
         return {}
     rows = await conn.execute(
-        sa.select(review_tasks.c.reviewer_id, sa.func.max(review_tasks.c.assigned_at))
-        .where(review_tasks.c.reviewer_id.in_(list(candidates)))
-        .group_by(review_tasks.c.reviewer_id)
+        sa.select(review_tasks.c.reviewer_id, review_tasks.c.slot).where(
+            review_tasks.c.state.in_(_HELD), review_tasks.c.reviewer_id.in_(list(candidates))
+        )
     )
-    return {reviewer_id: at for reviewer_id, at in rows if at is not None}
+    found: dict[uuid.UUID, set[int]] = {}
+    for reviewer_id, slot in rows:
+        found.setdefault(reviewer_id, set()).add(slot)
+    return found
 
 
-async def save_assignment(conn: AsyncConnection, task: ReviewTask) -> bool:
-    """Record an assignment; False if the reviewer got another task meanwhile.
+async def save_offer(conn: AsyncConnection, task: ReviewTask) -> bool:
+    """Record an offer; False if that reviewer's slot was filled meanwhile.
 
-    Runs in a savepoint so that losing the race on the one-task-per-reviewer index leaves
-    the surrounding transaction (inbox mark, task creation) usable.
+    Runs in a savepoint so that losing the race on the slot index leaves the surrounding
+    transaction (inbox mark, task creation) usable.
     """
     try:
         async with conn.begin_nested():
@@ -96,32 +98,29 @@ async def save_assignment(conn: AsyncConnection, task: ReviewTask) -> bool:
                     review_tasks.c.task_id == task.task_id,
                     review_tasks.c.state == TaskState.QUEUED.value,
                 )
-                .values(
-                    state=task.state.value,
-                    reviewer_id=task.reviewer_id,
-                    assigned_at=task.assigned_at,
-                    due_at=task.due_at,
-                )
+                .values(**_row_of(task))
             )
     except IntegrityError as exc:
-        if _constraint_of(exc) == ONE_TASK_PER_REVIEWER:
+        if _constraint_of(exc) == ONE_TASK_PER_SLOT:
             return False
         raise
     return result.rowcount == 1
 
 
-async def save_closed(conn: AsyncConnection, task: ReviewTask) -> None:
-    """Record a terminal state (the caller holds the row lock)."""
+async def save(conn: AsyncConnection, task: ReviewTask) -> None:
+    """Record any other transition (the caller holds the row lock)."""
     await conn.execute(
-        review_tasks.update()
-        .where(review_tasks.c.task_id == task.task_id)
-        .values(
-            state=task.state.value,
-            closed_at=task.closed_at,
-            final_resume_version_id=task.final_resume_version_id,
-            reject_reason=task.reject_reason,
-        )
+        review_tasks.update().where(review_tasks.c.task_id == task.task_id).values(**_row_of(task))
     )
+
+
+async def tasks_in_flight(conn: AsyncConnection) -> list[ReviewTask]:
+    """Every offered or assigned task, for the supervisor's view."""
+    rows = await conn.execute(
+        sa.select(review_tasks).where(review_tasks.c.state.in_(_HELD))
+        .order_by(review_tasks.c.due_at)
+    )
+    return [_task_of(row._mapping) for row in rows]
 
 
 def _constraint_of(exc: IntegrityError) -> str | None:
@@ -132,7 +131,6 @@ def _constraint_of(exc: IntegrityError) -> str | None:
 
 def _row_of(task: ReviewTask) -> dict[str, Any]:
     return {
-        "task_id": task.task_id,
         "match_id": task.match_id,
         "candidate_id": task.candidate_id,
         "job_id": task.job_id,
@@ -150,6 +148,16 @@ def _row_of(task: ReviewTask) -> dict[str, Any]:
         "closed_at": task.closed_at,
         "final_resume_version_id": task.final_resume_version_id,
         "reject_reason": task.reject_reason,
+        "priority": task.priority,
+        "queue_rank": task.rank,
+        "tags": sorted(task.tags),
+        "slot": task.slot,
+        "offered_at": task.offered_at,
+        "offer_expires_at": task.offer_expires_at,
+        "warn_at": task.warn_at,
+        "warned": task.warned,
+        "missed_by": sorted(task.missed_by, key=str),
+        "revision": task.revision,
     }
 
 
@@ -165,11 +173,21 @@ def _task_of(row: Any) -> ReviewTask:
         job_title=row["job_title"],
         company=row["company"],
         explanation=tuple(row["explanation"]),
+        created_at=row["created_at"],
+        priority=row["priority"],
+        queue_rank=row["queue_rank"],
+        tags=frozenset(row["tags"]),
         state=TaskState(row["state"]),
         reviewer_id=row["reviewer_id"],
-        created_at=row["created_at"],
+        slot=row["slot"],
+        offered_at=row["offered_at"],
+        offer_expires_at=row["offer_expires_at"],
         assigned_at=row["assigned_at"],
         due_at=row["due_at"],
+        warn_at=row["warn_at"],
+        warned=row["warned"],
+        missed_by=frozenset(row["missed_by"]),
+        revision=row["revision"],
         closed_at=row["closed_at"],
         final_resume_version_id=row["final_resume_version_id"],
         reject_reason=row["reject_reason"],

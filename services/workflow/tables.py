@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from infra.db import metadata
 
@@ -28,23 +28,72 @@ review_tasks = sa.Table(
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     sa.Column("final_resume_version_id", UUID(as_uuid=True)),
     sa.Column("reject_reason", sa.Text),
+    sa.Column("priority", sa.Float, nullable=False, server_default="0"),
+    sa.Column("queue_rank", sa.DateTime(timezone=True)),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("slot", sa.Integer),
+    sa.Column("offered_at", sa.DateTime(timezone=True)),
+    sa.Column("offer_expires_at", sa.DateTime(timezone=True)),
+    sa.Column("warn_at", sa.DateTime(timezone=True)),
+    sa.Column("warned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("missed_by", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
     sa.CheckConstraint(
-        "state IN ('queued', 'assigned', 'completed', 'rejected')", name="state_known"
+        "state IN ('queued', 'offered', 'assigned', 'completed', 'rejected')",
+        name="state_known_v2",
     ),
     sa.CheckConstraint(
-        "state = 'queued' OR (reviewer_id IS NOT NULL AND due_at IS NOT NULL)",
-        name="assigned_has_reviewer",
+        "state NOT IN ('offered', 'assigned') OR (reviewer_id IS NOT NULL AND slot IS NOT NULL)",
+        name="held_has_reviewer_slot",
     ),
-    # Capacity 1, enforced by PostgreSQL itself: two transactions that each give a task to
-    # the same reviewer cannot both commit, whatever the application code checked first.
+    # Capacity, enforced by PostgreSQL itself: each reviewer has `capacity` numbered slots and
+    # a held task occupies one; two transactions filling the same slot cannot both commit,
+    # whatever the application code checked first.
     sa.Index(
-        "uq_review_tasks_one_assigned_per_reviewer",
+        "uq_review_tasks_reviewer_slot",
         "reviewer_id",
+        "slot",
         unique=True,
-        postgresql_where=sa.text("state = 'assigned'"),
+        postgresql_where=sa.text("state IN ('offered', 'assigned')"),
     ),
     sa.Index(
-        "ix_review_tasks_queue", "created_at", postgresql_where=sa.text("state = 'queued'")
+        "ix_review_tasks_queue_rank", "queue_rank",
+        postgresql_where=sa.text("state = 'queued'"),
     ),
     sa.Index("ix_review_tasks_reviewer_assigned_at", "reviewer_id", "assigned_at"),
+)
+
+# Durable timers, one per task (its next SLA event): fired by whichever replica claims the
+# row first (FOR UPDATE SKIP LOCKED); one row per task keeps the lock order simple.
+review_timers = sa.Table(
+    "review_timers",
+    metadata,
+    sa.Column("task_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("fire_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_review_timers_fire_at", "fire_at"),
+)
+
+# One row per reviewer the workflow has dealt with: last offer (fairness) and lock state.
+reviewers = sa.Table(
+    "review_reviewers",
+    metadata,
+    sa.Column("reviewer_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("last_offered_at", sa.DateTime(timezone=True)),
+    sa.Column("locked_at", sa.DateTime(timezone=True)),
+    sa.Column("strikes_cleared_at", sa.DateTime(timezone=True)),
+    sa.Column("unlocked_by", sa.Text),
+    sa.Column("unlock_reason", sa.Text),
+)
+
+strikes = sa.Table(
+    "review_strikes",
+    metadata,
+    sa.Column("reviewer_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("task_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("struck_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_review_strikes_reviewer_at", "reviewer_id", "struck_at"),
 )

@@ -17,7 +17,7 @@ from services.gateway.adapters.presence import (
     presence_key,
 )
 from services.workflow.adapters.presence import RedisPresence
-from services.workflow.domain import is_available
+from services.workflow.policy import is_available
 from tests.servers import server_url
 
 TTL = timedelta(seconds=45)

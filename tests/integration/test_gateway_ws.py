@@ -27,10 +27,15 @@ from schemas.events.envelope import Envelope, EventData
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.registry import parse_data
 from schemas.events.review import (
+    AcceptReviewTask,
     CompleteReviewTask,
+    HandBackReviewTask,
     RejectReviewTask,
     ReviewerPresenceChanged,
+    ReviewerStruck,
     ReviewTaskAssigned,
+    ReviewTaskOffered,
+    ReviewTaskWarning,
     TaskCompleted,
 )
 from services.gateway.adapters.fanout import RedisFanout
@@ -176,10 +181,10 @@ async def _eventually(probe: Callable[[], Awaitable[bool]]) -> None:
             await asyncio.sleep(0.05)
 
 
-def assignment(reviewer_id: uuid.UUID) -> ReviewTaskAssigned:
-    return ReviewTaskAssigned(
+def assignment(reviewer_id: uuid.UUID) -> ReviewTaskOffered:
+    return ReviewTaskOffered(
         task_id=uuid.uuid4(), reviewer_id=reviewer_id,
-        due_at=datetime.now(UTC) + timedelta(minutes=20), match_id=uuid.uuid4(),
+        offer_expires_at=datetime.now(UTC) + timedelta(seconds=60), match_id=uuid.uuid4(),
         candidate_id=uuid.uuid4(), job_id=uuid.uuid4(), job_title="SRE", company="Globex",
         score=84.0, explanation=["on-call: strong"],
     )
@@ -240,11 +245,25 @@ async def test_assignment_is_pushed_to_the_reviewers_socket(gateway: Gateway) ->
     assert offered["task_id"] == str(event.task_id)
     assert (offered["job_title"], offered["company"], offered["score"]) == ("SRE", "Globex", 84.0)
     assert offered["explanation"] == ["on-call: strong"]
-    assert datetime.fromisoformat(offered["due_at"]) == event.due_at
-    # A reloaded page is shown its open offer again; nobody else sees it.
+    assert datetime.fromisoformat(offered["offer_expires_at"]) == event.offer_expires_at
+    due_at = datetime.now(UTC) + timedelta(minutes=20)
+    await gateway.publish(ReviewTaskAssigned(
+        task_id=event.task_id, reviewer_id=ALICE, due_at=due_at, match_id=event.match_id,
+        candidate_id=event.candidate_id, job_id=event.job_id, job_title="SRE"))
+    taken = await alice.next("task_assigned")
+    assert (taken["state"], datetime.fromisoformat(taken["due_at"])) == ("assigned", due_at)
+    await gateway.publish(ReviewTaskWarning(task_id=event.task_id, reviewer_id=ALICE,
+                                            due_at=due_at))
+    assert (await alice.next("task_warning"))["task_id"] == str(event.task_id)
+    await gateway.publish(ReviewerStruck(reviewer_id=ALICE, task_id=uuid.uuid4(), strikes=2))
+    assert (await alice.next("reviewer"))["strikes"] == 2
+    # A reloaded page resumes the same task: accepted, with its deadline and warning.
     await alice.close()
     again = await gateway.open(ALICE)
-    assert (await again.next("task_offered"))["task_id"] == str(event.task_id)
+    resumed = await again.next("task_assigned")
+    assert resumed["task_id"] == str(event.task_id)
+    assert (resumed["state"], resumed["warned"], resumed["company"]) == (
+        "assigned", True, "Globex")
     with pytest.raises(TimeoutError):
         await bob.next("task_offered", timeout_s=0.5)
 
@@ -258,7 +277,7 @@ async def test_assignment_is_pushed_to_the_reviewers_socket(gateway: Gateway) ->
     await again.close()
     later = await gateway.open(ALICE)
     with pytest.raises(TimeoutError):
-        await later.next("task_offered", timeout_s=0.5)
+        await later.next("task_assigned", timeout_s=0.5)
     await later.close()
     await bob.close()
 
@@ -272,8 +291,12 @@ async def test_push_reaches_the_socket_whichever_replica_consumes(
         events = [assignment(ALICE) for _ in range(6)]  # several keys: several partitions
         for event in events:
             await gateway.publish(event)
-        offered = {(await alice.next("task_offered"))["task_id"] for _ in events}
-        assert offered == {str(e.task_id) for e in events}
+        # Pushes are at least once (a rebalance may replay one); the page dedups by task id.
+        expected = {str(e.task_id) for e in events}
+        offered: set[str] = set()
+        while offered != expected:
+            offered.add((await alice.next("task_offered"))["task_id"])
+        assert offered == expected
         await alice.close()
 
 
@@ -306,11 +329,23 @@ async def test_malformed_message_gets_an_error_and_changes_nothing(
     await ws.close()
 
 
-async def test_complete_and_reject_become_commands_from_the_socket_owner(
+async def test_task_messages_become_commands_from_the_socket_owner(
     gateway: Gateway,
 ) -> None:
     ws = await gateway.open(ALICE)
     done, declined, version = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await ws.send(json.dumps({"type": "accept", "task_id": str(done)}))
+    assert (await ws.next("ack"))["of"] == "accept"
+    await ws.send(json.dumps({"type": "hand_back", "task_id": str(declined)}))
+    assert (await ws.next("ack"))["of"] == "hand_back"
+    await ws.send(json.dumps({"type": "status", "status": "away"}))
+    assert (await ws.next("ack"))["of"] == "status"
+    entry = await gateway.presence.get(ALICE)
+    assert entry is not None and entry.status == "away"
+    await ws.send(json.dumps({"type": "heartbeat"}))  # a heartbeat does not end "away"
+    await ws.next("ack")
+    entry = await gateway.presence.get(ALICE)
+    assert entry is not None and entry.status == "away"
     await ws.send(json.dumps({"type": "complete", "task_id": str(done),
                               "resume_version_id": str(version)}))
     assert (await ws.next("ack")) == {"type": "ack", "of": "complete", "task_id": str(done)}
@@ -323,6 +358,12 @@ async def test_complete_and_reject_become_commands_from_the_socket_owner(
     assert await gateway.published(topics.REVIEW_COMMANDS, RejectReviewTask) == [
         RejectReviewTask(task_id=declined, reviewer_id=ALICE, reason="no visa")
     ]
+    assert await gateway.published(topics.REVIEW_COMMANDS, AcceptReviewTask) == [
+        AcceptReviewTask(task_id=done, reviewer_id=ALICE)]
+    assert await gateway.published(topics.REVIEW_COMMANDS, HandBackReviewTask) == [
+        HandBackReviewTask(task_id=declined, reviewer_id=ALICE)]
+    away = ReviewerPresenceChanged(reviewer_id=ALICE, status="away")
+    assert away in await gateway.published(topics.REVIEWERS, ReviewerPresenceChanged)
     await ws.close()
 
 
@@ -349,6 +390,8 @@ async def test_walking_skeleton_offer_and_complete(settings: GatewaySettings) ->
         offered = await alice.next("task_offered")
         assert (offered["job_title"], offered["company"]) == ("Backend engineer", "Hooli")
         tailored = uuid.uuid4()
+        await alice.send(json.dumps({"type": "accept", "task_id": offered["task_id"]}))
+        assert (await alice.next("task_assigned"))["task_id"] == offered["task_id"]
         await alice.send(json.dumps({"type": "complete", "task_id": offered["task_id"],
                                      "resume_version_id": str(tailored)}))
         closed = await alice.next("task_closed")

@@ -1,4 +1,4 @@
-"""The workflow on real PostgreSQL and Valkey: tasks, atomic assignment, completion."""
+"""The workflow on real PostgreSQL and Valkey: tasks, atomic offers, acceptance, completion."""
 
 from __future__ import annotations
 
@@ -28,11 +28,13 @@ from schemas.events.envelope import Envelope, EventData
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.registry import parse_data
 from schemas.events.review import (
+    AcceptReviewTask,
     CompleteReviewTask,
     RejectReviewTask,
     ReviewerPresenceChanged,
     ReviewTaskAssigned,
     ReviewTaskCreated,
+    ReviewTaskOffered,
     TaskCompleted,
     TaskRejected,
 )
@@ -69,6 +71,12 @@ class Workflow:
         envelope = self.envelope(data)
         await self.dispatch(envelope)
         return envelope
+
+    async def accept(self, task_id: uuid.UUID, reviewer_id: uuid.UUID) -> None:
+        await self.handle(AcceptReviewTask(task_id=task_id, reviewer_id=reviewer_id))
+
+    async def handle_complete(self, task_id: uuid.UUID, reviewer_id: uuid.UUID) -> None:
+        await self.handle(CompleteReviewTask(task_id=task_id, reviewer_id=reviewer_id))
 
     async def online(self, reviewer_id: uuid.UUID) -> None:
         """The reviewer connected, as the gateway records it (no event)."""
@@ -141,9 +149,7 @@ async def test_registry_routes_every_event_on_its_topics(workflow: Workflow) -> 
     assert unrouted_event_types(workflow.spec) == []
 
 
-async def test_task_created_and_assigned_to_an_available_reviewer_once(
-    workflow: Workflow,
-) -> None:
+async def test_task_created_offered_once_and_accepted(workflow: Workflow) -> None:
     reviewer = uuid.uuid4()
     await workflow.online(reviewer)
     event = decision()
@@ -153,16 +159,24 @@ async def test_task_created_and_assigned_to_an_available_reviewer_once(
 
     (task,) = await workflow.tasks()
     assert task["task_id"] == task_id_for(event.match_id)
-    assert (task["state"], task["reviewer_id"]) == ("assigned", reviewer)
-    assert task["due_at"] == workflow.clock.now() + SLA
+    assert (task["state"], task["reviewer_id"], task["due_at"]) == ("offered", reviewer, None)
+    assert task["offer_expires_at"] == workflow.clock.now() + timedelta(seconds=60)
     (created,) = await workflow.emitted(ReviewTaskCreated)
     assert created.task_id == task["task_id"]
-    (assigned,) = await workflow.emitted(ReviewTaskAssigned)
-    assert (assigned.task_id, assigned.reviewer_id) == (task["task_id"], reviewer)
-    assert assigned.due_at == workflow.clock.now() + SLA
-    assert (assigned.job_title, assigned.company, assigned.explanation) == (
+    (offered,) = await workflow.emitted(ReviewTaskOffered)
+    assert (offered.task_id, offered.reviewer_id) == (task["task_id"], reviewer)
+    assert (offered.job_title, offered.company, offered.explanation) == (
         "Platform engineer", "Initech", ["kubernetes: strong"]
     )
+    assert await workflow.emitted(ReviewTaskAssigned) == []
+
+    workflow.clock.advance(20)
+    await workflow.accept(task["task_id"], uuid.uuid4())  # not theirs: ignored
+    await workflow.accept(task["task_id"], reviewer)
+    task = await workflow.task(task["task_id"])
+    assert (task["state"], task["due_at"]) == ("assigned", workflow.clock.now() + SLA)
+    (assigned,) = await workflow.emitted(ReviewTaskAssigned)
+    assert (assigned.reviewer_id, assigned.due_at) == (reviewer, workflow.clock.now() + SLA)
 
 
 async def test_without_available_reviewers_the_task_waits(workflow: Workflow) -> None:
@@ -174,7 +188,7 @@ async def test_without_available_reviewers_the_task_waits(workflow: Workflow) ->
     await workflow.handle(decision())
     (task,) = await workflow.tasks()
     assert (task["state"], task["reviewer_id"]) == ("queued", None)
-    assert await workflow.emitted(ReviewTaskAssigned) == []
+    assert await workflow.emitted(ReviewTaskOffered) == []
 
 
 async def test_reviewer_who_becomes_available_gets_the_oldest_queued_task(
@@ -190,7 +204,7 @@ async def test_reviewer_who_becomes_available_gets_the_oldest_queued_task(
 
     assert (await workflow.task(task_id_for(older.match_id)))["reviewer_id"] == reviewer
     assert (await workflow.task(task_id_for(newer.match_id)))["state"] == "queued"
-    (assigned,) = await workflow.emitted(ReviewTaskAssigned)
+    (assigned,) = await workflow.emitted(ReviewTaskOffered)
     assert assigned.task_id == task_id_for(older.match_id)
 
 
@@ -213,7 +227,7 @@ async def test_concurrent_decisions_never_give_one_reviewer_two_tasks(
         await asyncio.gather(workflow.dispatch(workflow.envelope(a)),
                              second_dispatch(workflow.envelope(b)))
         states = sorted([(await workflow.task(task_id_for(m.match_id)))["state"] for m in (a, b)])
-        assert states == ["assigned", "queued"]
+        assert states == ["offered", "queued"]
         await workflow.offline(reviewer)  # next round, fresh reviewers
     await _assert_consistent(workflow)
 
@@ -234,9 +248,9 @@ async def test_concurrent_reviewers_never_share_one_task(
                 ReviewerPresenceChanged(reviewer_id=bob, status="available"))),
         )
         task = await workflow.task(task_id_for(event.match_id))
-        assert task["state"] == "assigned"
+        assert task["state"] == "offered"
         assert task["reviewer_id"] in {alice, bob}
-        assigned = [e for e in await workflow.emitted(ReviewTaskAssigned)
+        assigned = [e for e in await workflow.emitted(ReviewTaskOffered)
                     if e.task_id == task["task_id"]]
         assert len(assigned) == 1
         await workflow.offline(alice)
@@ -254,8 +268,8 @@ async def test_one_reviewer_announced_twice_still_takes_one_task(
     announce = ReviewerPresenceChanged(reviewer_id=reviewer, status="available")
     await asyncio.gather(workflow.dispatch(workflow.envelope(announce)),
                          second_dispatch(workflow.envelope(announce)))
-    assert sorted(t["state"] for t in await workflow.tasks()) == ["assigned", "queued"]
-    assert len(await workflow.emitted(ReviewTaskAssigned)) == 1
+    assert sorted(t["state"] for t in await workflow.tasks()) == ["offered", "queued"]
+    assert len(await workflow.emitted(ReviewTaskOffered)) == 1
 
 
 async def test_completion_by_another_reviewer_changes_nothing(workflow: Workflow) -> None:
@@ -264,8 +278,10 @@ async def test_completion_by_another_reviewer_changes_nothing(workflow: Workflow
     event = decision()
     await workflow.handle(event)
     task_id = task_id_for(event.match_id)
+    await workflow.accept(task_id, owner)
     before = await workflow.task(task_id)
 
+    await workflow.accept(task_id, intruder)
     await workflow.handle(CompleteReviewTask(task_id=task_id, reviewer_id=intruder))
     await workflow.handle(RejectReviewTask(task_id=task_id, reviewer_id=intruder, reason="x"))
     await workflow.handle(CompleteReviewTask(task_id=uuid.uuid4(), reviewer_id=owner))
@@ -281,6 +297,7 @@ async def test_assigned_reviewer_completes_and_gets_the_next_task(workflow: Work
     first, second = decision(), decision()
     await workflow.handle(first)
     await workflow.handle(second)  # queued: the reviewer is busy
+    await workflow.accept(task_id_for(first.match_id), reviewer)
     tailored = uuid.uuid4()
     workflow.clock.advance(600)
     await workflow.presence.touch(reviewer, "page", workflow.clock.now())  # heartbeats went on
@@ -294,7 +311,7 @@ async def test_assigned_reviewer_completes_and_gets_the_next_task(workflow: Work
     assert (completed.resume_version_id, completed.apply_url) == (tailored, first.apply_url)
     assert (completed.match_id, completed.reviewer_id) == (first.match_id, reviewer)
     nxt = await workflow.task(task_id_for(second.match_id))
-    assert (nxt["state"], nxt["reviewer_id"]) == ("assigned", reviewer)
+    assert (nxt["state"], nxt["reviewer_id"]) == ("offered", reviewer)
 
 
 async def test_completion_without_a_version_applies_with_the_original(
@@ -304,6 +321,7 @@ async def test_completion_without_a_version_applies_with_the_original(
     await workflow.online(reviewer)
     event = decision()
     await workflow.handle(event)
+    await workflow.accept(task_id_for(event.match_id), reviewer)
     await workflow.handle(CompleteReviewTask(task_id=task_id_for(event.match_id),
                                              reviewer_id=reviewer))
     (completed,) = await workflow.emitted(TaskCompleted)
@@ -316,6 +334,7 @@ async def test_rejection_closes_the_task(workflow: Workflow) -> None:
     event = decision()
     await workflow.handle(event)
     task_id = task_id_for(event.match_id)
+    await workflow.accept(task_id, reviewer)
     await workflow.handle(RejectReviewTask(task_id=task_id, reviewer_id=reviewer,
                                            reason="requires relocation"))
     await workflow.handle(CompleteReviewTask(task_id=task_id, reviewer_id=reviewer))
@@ -332,6 +351,7 @@ async def test_decisions_and_completions_do_not_wait_for_redis(workflow: Workflo
     await workflow.online(reviewer)
     first, second = decision(), decision()
     await workflow.handle(first)
+    await workflow.accept(task_id_for(first.match_id), reviewer)
     # Presence is unreadable from here on (nothing listens on port 1).
     unreachable = Redis.from_url("redis://127.0.0.1:1/0")
     cut_off = dataclasses.replace(workflow.platform, redis=unreachable)
@@ -360,7 +380,7 @@ async def test_sweep_assigns_when_the_presence_event_never_came(workflow: Workfl
         workflow.clock.advance(5)
         await _until(lambda: workflow.clock.sleepers == 1)
         await _until_async(lambda: _state_of(workflow, task_id_for(event.match_id)),
-                           "assigned")
+                           "offered")
     finally:
         stop.set()
         await sweeper
@@ -384,7 +404,7 @@ async def _until_async(probe: Any, expected: object, timeout_s: float = 10.0) ->
 
 
 async def _assert_consistent(workflow: Workflow) -> None:
-    """Each task was assigned once at most, and each reviewer received one task at most."""
-    assigned = await workflow.emitted(ReviewTaskAssigned)
+    """Each task was offered once at most, and each reviewer received one task at most."""
+    assigned = await workflow.emitted(ReviewTaskOffered)
     assert len({e.task_id for e in assigned}) == len(assigned)
     assert len({e.reviewer_id for e in assigned}) == len(assigned)

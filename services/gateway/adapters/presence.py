@@ -64,6 +64,15 @@ class PresenceStore(Protocol):
         """The current entry, if any."""
         ...
 
+    async def set_status(self, reviewer_id: uuid.UUID, connection: str, status: str,
+                         now: datetime) -> None:
+        """The reviewer said which status they are in (available or away), from `connection`."""
+        ...
+
+    async def entries(self) -> dict[uuid.UUID, PresenceRecord]:
+        """Every reviewer's entry, for the supervisor's view."""
+        ...
+
 
 def presence_key(namespace: str) -> str:
     return f"{namespace}:presence:reviewers"
@@ -125,6 +134,21 @@ class RedisPresenceStore:
         raw = await self._redis.hget(self._key, str(reviewer_id))
         return None if raw is None else PresenceRecord.from_json(raw)
 
+    async def set_status(self, reviewer_id: uuid.UUID, connection: str, status: str,
+                         now: datetime) -> None:
+        record = PresenceRecord(status, now, connection)
+        await self._redis.hset(self._key, str(reviewer_id), record.to_json())
+
+    async def entries(self) -> dict[uuid.UUID, PresenceRecord]:
+        found: dict[uuid.UUID, PresenceRecord] = {}
+        for field, raw in (await self._redis.hgetall(self._key)).items():
+            try:
+                key = field.decode() if isinstance(field, bytes) else field
+                found[uuid.UUID(key)] = PresenceRecord.from_json(raw)
+            except (ValueError, KeyError, TypeError):
+                continue  # a malformed entry is nobody's presence
+        return found
+
 
 class InMemoryPresenceStore:
     """Presence in a dict: for one-process use and tests of the gateway's own logic."""
@@ -152,3 +176,10 @@ class InMemoryPresenceStore:
 
     async def get(self, reviewer_id: uuid.UUID) -> PresenceRecord | None:
         return self._entries.get(reviewer_id)
+
+    async def set_status(self, reviewer_id: uuid.UUID, connection: str, status: str,
+                         now: datetime) -> None:
+        self._entries[reviewer_id] = PresenceRecord(status, now, connection)
+
+    async def entries(self) -> dict[uuid.UUID, PresenceRecord]:
+        return dict(self._entries)

@@ -17,7 +17,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from services.workflow.domain import PresenceEntry
+from services.workflow.policy import PresenceEntry
 
 log = structlog.get_logger(__name__)
 
@@ -37,9 +37,26 @@ class Presence(Protocol):
         """One reviewer's entry, if any; PresenceUnavailable if unreadable."""
         ...
 
+    async def set_away(self, reviewer_id: uuid.UUID) -> bool:
+        """Mark an available reviewer away (they come back by saying so); True if changed."""
+        ...
+
 
 def presence_key(namespace: str) -> str:
     return f"{namespace}:presence:reviewers"
+
+
+# Only an available entry turns away; heartbeats keep the status, so it stays away until the
+# reviewer says otherwise. Read-modify-write in one script so a heartbeat cannot interleave.
+_SET_AWAY = """
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local ok, entry = pcall(cjson.decode, raw)
+if not ok or type(entry) ~= 'table' or entry.status ~= 'available' then return 0 end
+entry.status = 'away'
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
+return 1
+"""
 
 
 class RedisPresence:
@@ -48,6 +65,13 @@ class RedisPresence:
     def __init__(self, redis: Redis, namespace: str) -> None:
         self._redis = redis
         self._key = presence_key(namespace)
+        self._set_away = redis.register_script(_SET_AWAY)
+
+    async def set_away(self, reviewer_id: uuid.UUID) -> bool:
+        try:
+            return bool(await self._set_away(keys=[self._key], args=[str(reviewer_id)]))
+        except RedisError as exc:
+            raise PresenceUnavailable(repr(exc)) from exc
 
     async def entries(self) -> dict[uuid.UUID, PresenceEntry]:
         try:

@@ -1,0 +1,181 @@
+"""Task transitions after the offer: accept, hand back, close, and what SLA timers do."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import structlog
+
+from infra.uow import Transaction
+from schemas.events.review import (
+    ReviewerLocked,
+    ReviewerPresenceChanged,
+    ReviewerStrikeWarning,
+    ReviewerStruck,
+    ReviewerUnlocked,
+)
+from services.workflow import domain, messages, reviewer_store, timer_store
+from services.workflow import repository as repo
+from services.workflow.assignment import Assigner
+from services.workflow.domain import Refused, ReviewTask, TaskState
+from services.workflow.strikes import StrikeOutcome, StrikeRules, outcome, strikes_in_window
+from services.workflow.timers import Timer, TimerKind, is_current, next_timer
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Every transition of a held task, each in the caller's transaction with its events."""
+
+    assigner: Assigner
+    strike_rules: StrikeRules = field(default_factory=StrikeRules)
+    supervisors: Mapping[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+
+    async def accept(self, tx: Transaction, task_id: uuid.UUID, reviewer_id: uuid.UUID) -> None:
+        task = await self._locked(tx, task_id)
+        if task is None:
+            return
+        try:
+            taken = domain.accept(task, reviewer_id, tx.clock.now(), self.assigner.sla)
+        except Refused as refusal:
+            return _ignored("acceptance", refusal, task, reviewer_id)
+        await self._save(tx, taken)
+        tx.emit(messages.assigned(taken))
+
+    async def complete(self, tx: Transaction, task_id: uuid.UUID, reviewer_id: uuid.UUID,
+                       resume_version_id: uuid.UUID | None) -> None:
+        task = await self._locked(tx, task_id)
+        if task is None:
+            return
+        try:
+            done = domain.complete(task, reviewer_id, resume_version_id, tx.clock.now())
+        except Refused as refusal:
+            return _ignored("completion", refusal, task, reviewer_id)
+        await self._save(tx, done)
+        tx.emit(messages.completed(done))
+        await self.assigner.feed(tx, reviewer_id)
+
+    async def reject(self, tx: Transaction, task_id: uuid.UUID, reviewer_id: uuid.UUID,
+                     reason: str) -> None:
+        task = await self._locked(tx, task_id)
+        if task is None:
+            return
+        try:
+            done = domain.reject(task, reviewer_id, reason, tx.clock.now())
+        except Refused as refusal:
+            return _ignored("rejection", refusal, task, reviewer_id)
+        await self._save(tx, done)
+        tx.emit(messages.rejected(done))
+        await self.assigner.feed(tx, reviewer_id)
+
+    async def hand_back(self, tx: Transaction, task_id: uuid.UUID,
+                        reviewer_id: uuid.UUID) -> None:
+        """Back to the queue; free before the warning, a strike after it."""
+        task = await self._locked(tx, task_id)
+        if task is None:
+            return
+        try:
+            struck = domain.hand_back_strikes(task, reviewer_id, tx.clock.now())
+            back = domain.requeue(task, missed=struck)
+        except Refused as refusal:
+            return _ignored("hand-back", refusal, task, reviewer_id)
+        await self._save(tx, back)
+        tx.emit(messages.handed_back(task, struck))
+        if struck:
+            await self.strike(tx, reviewer_id, task)
+        await self.assigner.offer(tx, back, exclude={reviewer_id})
+
+    async def fire(self, tx: Transaction, timer: Timer, task: ReviewTask | None) -> bool:
+        """Act on a due timer whose task the caller has locked; False if it was stale.
+
+        Acting replaces the task's timer row (with the next one, or none), so only a stale
+        timer is left for the caller to delete.
+        """
+        if task is None or not is_current(timer, task):
+            return False  # the task moved on
+        if timer.kind is TimerKind.OFFER_EXPIRY and task.state is TaskState.OFFERED:
+            await self._offer_expired(tx, task)
+        elif (timer.kind is TimerKind.WARNING and task.state is TaskState.ASSIGNED
+              and not task.warned):
+            warned = domain.warn(task)
+            await self._save(tx, warned)
+            tx.emit(messages.warning(warned))
+        elif timer.kind is TimerKind.DEADLINE and task.state is TaskState.ASSIGNED:
+            await self._missed(tx, task)
+        else:
+            return False
+        return True
+
+    async def strike(self, tx: Transaction, reviewer_id: uuid.UUID, task: ReviewTask) -> None:
+        """Record a strike and warn or lock when the count calls for it."""
+        record = await reviewer_store.lock_reviewer_row(tx.conn, reviewer_id)
+        now = tx.clock.now()
+        if not await reviewer_store.add_strike(tx.conn, reviewer_id, task.task_id,
+                                               task.revision, now):
+            return
+        count = strikes_in_window(await reviewer_store.strike_times(tx.conn, reviewer_id), now,
+                                  self.strike_rules, record.strikes_cleared_at)
+        tx.emit(ReviewerStruck(reviewer_id=reviewer_id, task_id=task.task_id, strikes=count))
+        result = outcome(count, self.strike_rules)
+        if result is StrikeOutcome.WARNED:
+            tx.emit(ReviewerStrikeWarning(reviewer_id=reviewer_id, strikes=count,
+                                          supervisor_id=self.supervisors.get(reviewer_id)))
+        elif result is StrikeOutcome.LOCKED and record.locked_at is None:
+            await reviewer_store.set_locked(tx.conn, reviewer_id, now)
+            tx.emit(ReviewerLocked(reviewer_id=reviewer_id, strikes=count))
+            log.warning("reviewer locked", reviewer_id=str(reviewer_id), strikes=count)
+
+    async def unlock(self, tx: Transaction, reviewer_id: uuid.UUID, admin_id: str,
+                     reason: str) -> bool:
+        """An admin's unlock, with the reason kept; False if the reviewer was not locked."""
+        record = await reviewer_store.lock_reviewer_row(tx.conn, reviewer_id)
+        if record.locked_at is None:
+            log.info("unlock of a reviewer who is not locked ignored",
+                     reviewer_id=str(reviewer_id))
+            return False
+        await reviewer_store.set_unlocked(tx.conn, reviewer_id, tx.clock.now(), admin_id, reason)
+        tx.emit(ReviewerUnlocked(reviewer_id=reviewer_id, admin_id=admin_id, reason=reason))
+        await self.assigner.feed(tx, reviewer_id)
+        return True
+
+    async def _offer_expired(self, tx: Transaction, task: ReviewTask) -> None:
+        silent = task.reviewer_id
+        assert silent is not None  # an offered task has a reviewer (check constraint)
+        back = domain.requeue(task, missed=False)
+        await self._save(tx, back)
+        tx.emit(messages.offer_expired(task))
+        await self._set_away(tx, silent)
+        await self.assigner.offer(tx, back, exclude={silent})
+
+    async def _missed(self, tx: Transaction, task: ReviewTask) -> None:
+        late = task.reviewer_id
+        assert late is not None  # an assigned task has a reviewer (check constraint)
+        back = domain.requeue(task, missed=True)
+        await self._save(tx, back)
+        tx.emit(messages.missed(task))
+        # Away first, so the re-offer below (and any other) skips someone who is not there.
+        await self._set_away(tx, late)
+        await self.strike(tx, late, task)
+        await self.assigner.offer(tx, back, exclude={late})
+
+    async def _set_away(self, tx: Transaction, reviewer_id: uuid.UUID) -> None:
+        await self.assigner.set_away(reviewer_id)
+        tx.emit(ReviewerPresenceChanged(reviewer_id=reviewer_id, status="away"))
+
+    async def _locked(self, tx: Transaction, task_id: uuid.UUID) -> ReviewTask | None:
+        task = await repo.lock_task(tx.conn, task_id)
+        if task is None:
+            log.warning("command for an unknown task ignored", task_id=str(task_id))
+        return task
+
+    async def _save(self, tx: Transaction, task: ReviewTask) -> None:
+        await repo.save(tx.conn, task)
+        await timer_store.put(tx.conn, task.task_id, next_timer(task))
+
+
+def _ignored(what: str, refusal: Refused, task: ReviewTask, reviewer_id: uuid.UUID) -> None:
+    log.warning(f"{what} ignored", reason=str(refusal), task_id=str(task.task_id),
+                reviewer_id=str(reviewer_id))

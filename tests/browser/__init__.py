@@ -1,0 +1,1 @@
+"""Browser tests: the dashboards in headless Chromium through Playwright."""
