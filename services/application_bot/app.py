@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
+
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
 from infra.blobs import BlobStore
+from infra.clock import Clock, sleep_unless_stopped
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
 from infra.uow import UnitOfWork
@@ -18,13 +23,24 @@ from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import (
     ReviewTaskAssigned,
     ReviewTaskCreated,
+    ReviewTaskHandedBack,
     ReviewTaskMissed,
+    ReviewTaskOffered,
+    ReviewTaskOfferExpired,
     ReviewTaskWarning,
     TaskCompleted,
     TaskRejected,
 )
+from services.application_bot.adapters.appliers import (
+    ANY_PATH,
+    EASY_APPLY_PATH,
+    GREENHOUSE_PATH,
+    ApplierRegistry,
+)
 from services.application_bot.adapters.browser import Browser, PlaywrightBrowser
 from services.application_bot.adapters.candidates import SeedCandidateDirectory
+from services.application_bot.adapters.career_form import CareerFormApplier
+from services.application_bot.adapters.easy_apply import EasyApplyApplier
 from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
 from services.application_bot.adapters.portal_ledger import SandboxSubmissionLedger
 from services.application_bot.applying import ApplicationBot, BotPorts
@@ -32,6 +48,8 @@ from services.application_bot.handlers import ApplyHandlers, on_resume_version_c
 from services.application_bot.settings import ApplicationBotSettings
 
 NAME = "application_bot"
+
+log = structlog.get_logger(__name__)
 
 
 def build(platform: Platform, settings: ApplicationBotSettings) -> ServiceSpec:
@@ -46,6 +64,24 @@ def build(platform: Platform, settings: ApplicationBotSettings) -> ServiceSpec:
                     background=[close_browser_on_stop])
 
 
+def orphan_sweep(
+    bot: ApplicationBot, clock: Clock, settings: ApplicationBotSettings
+) -> BackgroundTask:
+    """Every interval, settle applications a crash left unsettled with their event consumed."""
+
+    async def sweep(stop: asyncio.Event) -> None:
+        while not await sleep_unless_stopped(clock, settings.sweep_interval_s, stop):
+            older_than = clock.now() - timedelta(seconds=settings.sweep_grace_s)
+            try:
+                if settled := await bot.settle_orphans(older_than):
+                    log.info("orphaned applications settled", count=settled)
+            except (OSError, SQLAlchemyError) as exc:
+                # The database or portal is away for a moment; the next round tries again.
+                log.warning("orphan sweep failed", error=str(exc))
+
+    return sweep
+
+
 def assemble(
     uow: UnitOfWork, blobs: BlobStore, settings: ApplicationBotSettings, browser: Browser,
     *, background: list[BackgroundTask] | None = None,
@@ -55,11 +91,19 @@ def assemble(
         uow=uow,
         blobs=blobs,
         browser=browser,
-        applier=GreenhouseApplier(confirmation_timeout_s=settings.confirmation_timeout_s),
+        applier=ApplierRegistry([
+            (GREENHOUSE_PATH, GreenhouseApplier(
+                confirmation_timeout_s=settings.confirmation_timeout_s)),
+            (EASY_APPLY_PATH, EasyApplyApplier(
+                confirmation_timeout_s=settings.confirmation_timeout_s)),
+            (ANY_PATH, CareerFormApplier(
+                confirmation_timeout_s=settings.confirmation_timeout_s)),
+        ]),
         candidates=SeedCandidateDirectory(settings.candidates_seed),
         ledger=SandboxSubmissionLedger(timeout_s=settings.portal_check_timeout_s),
     )
-    apply = ApplyHandlers(ApplicationBot(ports, max_attempts=settings.max_attempts))
+    bot = ApplicationBot(ports, max_attempts=settings.max_attempts)
+    apply = ApplyHandlers(bot)
     return ServiceSpec(
         name=NAME,
         handlers={ResumeVersionCreated: on_resume_version_created},
@@ -71,7 +115,7 @@ def assemble(
         ignores=frozenset({
             MatchScored, ManualReviewRequired, MatchRejected,
             ReviewTaskCreated, ReviewTaskAssigned, ReviewTaskWarning, ReviewTaskMissed,
-            TaskRejected,
+            TaskRejected, ReviewTaskOffered, ReviewTaskOfferExpired, ReviewTaskHandedBack,
         }),
-        background=background or [],
+        background=[*(background or []), orphan_sweep(bot, uow.clock, settings)],
     )

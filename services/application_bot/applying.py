@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import structlog
@@ -11,28 +13,40 @@ import structlog
 from infra.blobs import BlobStore
 from infra.bus.bus import PermanentError
 from infra.uow import Transaction, UnitOfWork
-from schemas.events.applications import ApplicationFailed, ApplicationSubmitted
+from schemas.events.applications import (
+    ApplicationFailed,
+    ApplicationNeedsReview,
+    ApplicationSubmitted,
+)
 from schemas.events.envelope import Envelope
 from services.application_bot import repository
+from services.application_bot.adapters.appliers import Applier, portal_of
 from services.application_bot.adapters.browser import Browser, BrowserError
 from services.application_bot.adapters.candidates import CandidateDirectory
-from services.application_bot.adapters.greenhouse_form import GreenhouseApplier, Visit
-from services.application_bot.adapters.portal_ledger import LedgerUnavailable, SubmissionLedger
+from services.application_bot.adapters.greenhouse_form import Visit
+from services.application_bot.adapters.portal_ledger import (
+    GreenhousePosting,
+    LedgerUnavailable,
+    SubmissionLedger,
+)
 from services.application_bot.domain import (
     Applicant,
     Application,
     ApplicationState,
     ApplyRequest,
     Confirmed,
+    NeedsReview,
     NotSent,
     Step,
     claim,
     new_application,
     next_step,
     reconcile,
+    refuse,
     settle,
 )
 from services.application_bot.evidence import EvidenceStore
+from services.application_bot.limits import Limits, Refusal, refusal
 
 log = structlog.get_logger(__name__)
 
@@ -52,7 +66,7 @@ class BotPorts:
     uow: UnitOfWork
     blobs: BlobStore
     browser: Browser
-    applier: GreenhouseApplier
+    applier: Applier
     candidates: CandidateDirectory
     ledger: SubmissionLedger
 
@@ -85,7 +99,7 @@ class ApplicationBot:
                     await self._submit(claimed, applicant, envelope)
 
     async def _claim(
-        self, request: ApplyRequest, applicant: Applicant, envelope: Envelope
+        self, request: ApplyRequest, applicant: Applicant, envelope: Envelope | None
     ) -> Application | None:
         """The application claimed for submitting by us, or None when there is nothing to do."""
         async with self._uow.transaction(cause=envelope) as tx:
@@ -96,13 +110,15 @@ class ApplicationBot:
                          state=existing.state if existing else None)
                 return None
             if step is Step.SUBMIT:
-                return await self._claim_in(tx, existing, request)
+                return await self._claim_in(tx, existing, request, applicant)
         assert existing is not None  # RECONCILE is only ever the step of a stored application
         return await self._reconcile(existing, applicant, envelope)
 
     async def _claim_in(
-        self, tx: Transaction, existing: Application | None, request: ApplyRequest
-    ) -> Application:
+        self, tx: Transaction, existing: Application | None, request: ApplyRequest,
+        applicant: Applicant,
+    ) -> Application | None:
+        """The application claimed for a visit; None when the candidate's limits refuse it."""
         now = tx.clock.now()
         if existing is None:
             resume = await repository.resume_file(tx.conn, request.resume_version_id)
@@ -112,8 +128,16 @@ class ApplicationBot:
             if resume.candidate_id != request.candidate_id:
                 raise PermanentError(f"resume version {request.resume_version_id} belongs to "
                                      "another candidate")
-            claimed = claim(new_application(request))
-            if not await repository.insert_if_absent(tx.conn, claimed, now):
+            fresh = new_application(request)
+            portal = portal_of(request.apply_url)
+            if (refused := await self._refusal(tx, request, applicant, portal)) is not None:
+                failed = refuse(fresh, refused.reason, retryable=refused.retryable)
+                if await repository.insert_if_absent(tx.conn, failed, now, portal):
+                    log.info("refused by the candidate's limits", reason=refused.reason)
+                    self._emit_failed(tx, failed)
+                return None
+            claimed = claim(fresh)
+            if not await repository.insert_if_absent(tx.conn, claimed, now, portal):
                 raise ApplicationNotSettled("claimed by someone else meanwhile")
             return claimed
         claimed = claim(existing)
@@ -121,8 +145,27 @@ class ApplicationBot:
             raise ApplicationNotSettled("moved by someone else meanwhile")
         return claimed
 
+    async def _refusal(self, tx: Transaction, request: ApplyRequest, applicant: Applicant,
+                       portal: str) -> Refusal | None:
+        """Whether the candidate's blacklist or daily caps forbid this application today."""
+        limits = applicant.limits
+        if limits == Limits():
+            return None
+        await repository.lock_candidate(tx.conn, request.candidate_id)
+        now = tx.clock.now()
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        posting = GreenhousePosting.parse(request.apply_url)
+        return refusal(
+            limits, company=request.company,
+            board=posting.board_token if posting else "", portal=portal,
+            today_total=await repository.claimed_since(tx.conn, request.candidate_id,
+                                                       day_start),
+            today_on_portal=await repository.claimed_since(tx.conn, request.candidate_id,
+                                                           day_start, portal),
+        )
+
     async def _reconcile(
-        self, stored: Application, applicant: Applicant, envelope: Envelope
+        self, stored: Application, applicant: Applicant, envelope: Envelope | None
     ) -> Application | None:
         """A row left `submitting` or `unknown`: ask for evidence before ever sending again."""
         log.info("reconciling an unsettled application", state=stored.state,
@@ -147,27 +190,63 @@ class ApplicationBot:
                 return None
             if decided.state is ApplicationState.PENDING:
                 log.info("the portal has no such application; applying again")
-                return await self._claim_in(tx, decided, _request_of(decided))
+                return await self._claim_in(tx, decided, _request_of(decided), applicant)
         return None
 
     async def _submit(
-        self, application: Application, applicant: Applicant, envelope: Envelope
+        self, application: Application, applicant: Applicant, envelope: Envelope | None
     ) -> None:
         visit = await self._visit(application, applicant)
         outcome = visit.outcome
         now = self._uow.clock.now()
         if isinstance(outcome, Confirmed):
             key = await self._evidence.save_confirmation(
-                application.application_id, outcome.confirmation, visit.evidence, now)
+                application.application_id, outcome.confirmation, visit.evidence, now,
+                sent=visit.sent, answers=visit.answers)
             outcome = Confirmed(outcome.confirmation, key)
         elif visit.evidence is not None:
             await self._evidence.save_failed_visit(
                 application.application_id, application.attempts, visit.evidence)
         settled = settle(application, outcome, max_attempts=self._max_attempts)
+        review = outcome if isinstance(outcome, NeedsReview) else None
         async with self._uow.transaction(cause=envelope) as tx:
-            await self._record(tx, settled, application)
+            await self._record(tx, settled, application, review)
         if settled.state not in (ApplicationState.SUBMITTED, ApplicationState.FAILED):
             raise ApplicationNotSettled(f"{settled.state}: {settled.reason}")
+
+    async def settle_orphans(self, older_than: datetime) -> int:
+        """Settle rows left `submitting`/`unknown` by a crash whose event was committed past.
+
+        Only rows nobody holds the lock of are touched: a held lock means a live worker. The
+        row is read again under the lock, so one that settled meanwhile is left alone.
+        """
+        async with self._uow.transaction() as tx:
+            candidates = await repository.unsettled_before(tx.conn, older_than)
+        settled = 0
+        for application_id in candidates:
+            with structlog.contextvars.bound_contextvars(application_id=str(application_id)):
+                try:
+                    settled += await self._settle_orphan(application_id)
+                except (ApplicationNotSettled, PermanentError) as exc:
+                    log.warning("orphaned application still unsettled", error=str(exc))
+        return settled
+
+    async def _settle_orphan(self, application_id: uuid.UUID) -> int:
+        async with repository.exclusive(self._uow.engine, application_id) as mine:
+            if not mine:
+                return 0
+            async with self._uow.transaction() as tx:
+                stored = await repository.load_for_update(tx.conn, application_id)
+            if stored is None or next_step(stored) is not Step.RECONCILE:
+                return 0
+            applicant = await self._ports.candidates.applicant(stored.candidate_id)
+            if applicant is None:
+                raise PermanentError(f"no contact details for candidate {stored.candidate_id}")
+            log.info("sweeping an orphaned application", state=stored.state)
+            claimed = await self._reconcile(stored, applicant, None)
+            if claimed is not None:
+                await self._submit(claimed, applicant, None)
+            return 1
 
     async def _visit(self, application: Application, applicant: Applicant) -> Visit:
         """One visit to the form with the resume file at hand; nothing sent on early errors."""
@@ -192,7 +271,8 @@ class ApplicationBot:
                 # submission, which the applier reports as an outcome.
                 return Visit(NotSent(f"browser unavailable: {exc}"))
 
-    async def _record(self, tx: Transaction, after: Application, before: Application) -> bool:
+    async def _record(self, tx: Transaction, after: Application, before: Application,
+                      review: NeedsReview | None = None) -> bool:
         """Store a settled state and emit what it means; False if the row moved meanwhile."""
         if not await repository.save(tx.conn, after, expected=before, now=tx.clock.now()):
             log.warning("application moved under us; leaving it", state=after.state)
@@ -204,12 +284,23 @@ class ApplicationBot:
                 job_id=after.job_id, resume_version_id=after.resume_version_id,
                 confirmation=after.confirmation or "", evidence_key=after.evidence_key,
             ))
-        elif after.state is ApplicationState.FAILED:
-            tx.emit(ApplicationFailed(
+        elif review is not None:
+            # Not a failure to report but a question to put to a person: the review queue's.
+            tx.emit(ApplicationNeedsReview(
                 application_id=after.application_id, candidate_id=after.candidate_id,
-                job_id=after.job_id, reason=after.reason or "unknown", retryable=after.retryable,
+                job_id=after.job_id, question=review.question[:1000],
+                apply_url=after.apply_url, resume_version_id=after.resume_version_id,
             ))
+        elif after.state is ApplicationState.FAILED:
+            self._emit_failed(tx, after)
         return True
+
+    @staticmethod
+    def _emit_failed(tx: Transaction, after: Application) -> None:
+        tx.emit(ApplicationFailed(
+            application_id=after.application_id, candidate_id=after.candidate_id,
+            job_id=after.job_id, reason=after.reason or "unknown", retryable=after.retryable,
+        ))
 
 
 def _request_of(application: Application) -> ApplyRequest:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from services.application_bot.limits import Limits
+from services.application_bot.screening import AnswerBank
 
 
 class ApplicationState(StrEnum):
@@ -20,7 +23,8 @@ class ApplicationState(StrEnum):
 TERMINAL = frozenset({ApplicationState.SUBMITTED, ApplicationState.FAILED})
 
 TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
-    ApplicationState.PENDING: frozenset({ApplicationState.SUBMITTING}),
+    # Refused before any attempt (a blacklisted company, a daily cap): failed, nothing sent.
+    ApplicationState.PENDING: frozenset({ApplicationState.SUBMITTING, ApplicationState.FAILED}),
     ApplicationState.SUBMITTING: frozenset({
         ApplicationState.SUBMITTED,
         ApplicationState.FAILED,
@@ -56,6 +60,7 @@ class ApplyRequest:
     job_id: uuid.UUID
     resume_version_id: uuid.UUID
     apply_url: str
+    company: str = ""
 
     @property
     def application_id(self) -> uuid.UUID:
@@ -70,6 +75,8 @@ class Applicant:
     last_name: str
     email: str
     phone: str
+    answers: AnswerBank = field(default_factory=AnswerBank)
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,12 @@ def new_application(request: ApplyRequest) -> Application:
         apply_url=request.apply_url,
         state=ApplicationState.PENDING,
     )
+
+
+def refuse(application: Application, reason: str, *, retryable: bool) -> Application:
+    """A pending application the candidate's limits do not allow."""
+    return replace(application.moved_to(ApplicationState.FAILED), reason=reason,
+                   retryable=retryable)
 
 
 def claim(application: Application) -> Application:
@@ -146,6 +159,13 @@ class Rejected:
     """The page cannot take this application (closed, not the form, hostile); nothing sent."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class NeedsReview(Rejected):
+    """The form asks what the answer bank cannot answer: nothing sent; a person decides."""
+
+    question: str = ""
 
 
 @dataclass(frozen=True)

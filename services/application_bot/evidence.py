@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +13,7 @@ import structlog
 
 from infra.blobs import BlobStore
 from services.application_bot.adapters.greenhouse_form import PageEvidence
+from services.application_bot.screening import RecordedAnswer
 
 log = structlog.get_logger(__name__)
 
@@ -34,7 +37,8 @@ class EvidenceStore:
 
     async def save_confirmation(
         self, application_id: uuid.UUID, confirmation: str, page: PageEvidence | None,
-        captured_at: datetime,
+        captured_at: datetime, *, sent: Mapping[str, str] | None = None,
+        answers: Sequence[RecordedAnswer] = (),
     ) -> str | None:
         """Store the confirmation page and its manifest; its key, or None if storing failed."""
         prefix = evidence_prefix(application_id)
@@ -47,6 +51,8 @@ class EvidenceStore:
             return await self._manifest(application_id, {
                 "source": "confirmation_page", "confirmation": confirmation,
                 "page_url": page.url if page else None, "files": files,
+                # What was sent, and where each screening answer came from.
+                "sent": dict(sent or {}), "answers": [asdict(answer) for answer in answers],
                 "captured_at": captured_at.isoformat(),
             })
         except (OSError, ValueError) as exc:

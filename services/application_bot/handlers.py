@@ -30,7 +30,8 @@ class ApplyHandlers:
 
     async def on_application_approved(self, event: ApplicationApproved, envelope: Envelope) -> None:
         await self._bot.apply(ApplyRequest(event.candidate_id, event.job_id,
-                                           event.resume_version_id, event.apply_url), envelope)
+                                           event.resume_version_id, event.apply_url,
+                                           event.company), envelope)
 
     async def on_task_completed(self, event: TaskCompleted, envelope: Envelope) -> None:
         await self._bot.apply(ApplyRequest(event.candidate_id, event.job_id,

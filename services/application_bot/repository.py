@@ -48,11 +48,12 @@ async def resume_file(conn: AsyncConnection, resume_version_id: uuid.UUID) -> Re
                                                row.blob_key)
 
 
-async def insert_if_absent(conn: AsyncConnection, application: Application, now: datetime) -> bool:
+async def insert_if_absent(conn: AsyncConnection, application: Application, now: datetime,
+                           portal: str | None = None) -> bool:
     """Store a new application; False if one exists for its (candidate, job) already."""
     result = await conn.execute(
         insert(applications)
-        .values(**_columns(application), created_at=now, updated_at=now)
+        .values(**_columns(application), portal=portal, created_at=now, updated_at=now)
         .on_conflict_do_nothing()
         .returning(applications.c.application_id)
     )
@@ -89,6 +90,39 @@ async def save(
         .values(**_columns(application), updated_at=now)
     )
     return result.rowcount == 1
+
+
+async def unsettled_before(conn: AsyncConnection, before: datetime) -> list[uuid.UUID]:
+    """Applications left `submitting` or `unknown` since before `before`, oldest first."""
+    rows = await conn.execute(
+        sa.select(applications.c.application_id)
+        .where(applications.c.state.in_((ApplicationState.SUBMITTING.value,
+                                          ApplicationState.UNKNOWN.value)),
+               applications.c.updated_at < before)
+        .order_by(applications.c.updated_at)
+        .limit(500)
+    )
+    return list(rows.scalars())
+
+
+async def lock_candidate(conn: AsyncConnection, candidate_id: uuid.UUID) -> None:
+    """Serialise claims of one candidate until the transaction ends, so caps are not raced."""
+    digest = hashlib.blake2b(f"application_bot.candidate\x1f{candidate_id}".encode(),
+                             digest_size=8).digest()
+    key = int.from_bytes(digest, "big") >> 1
+    await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+
+
+async def claimed_since(conn: AsyncConnection, candidate_id: uuid.UUID, since: datetime,
+                        portal: str | None = None) -> int:
+    """Applications of the candidate begun since `since` (on `portal`, if given), not refused."""
+    query = (sa.select(sa.func.count()).select_from(applications)
+             .where(applications.c.candidate_id == candidate_id,
+                    applications.c.created_at >= since,
+                    applications.c.state != ApplicationState.FAILED.value))
+    if portal is not None:
+        query = query.where(applications.c.portal == portal)
+    return int(await conn.scalar(query) or 0)
 
 
 def _columns(application: Application) -> dict[str, object]:

@@ -26,3 +26,9 @@ class ApplicationBotSettings(CommonSettings):
                                           description="Longest wait when asking the portal")
     max_attempts: int = Field(default=3, ge=1, le=20,
                               description="Visits that send nothing before giving up")
+    sweep_interval_s: float = Field(default=30.0, gt=0, le=3600,
+                                    description="How often to look for orphaned applications")
+    sweep_grace_s: float = Field(
+        default=60.0, ge=0, le=86400,
+        description="Age of a `submitting`/`unknown` row before the sweep may settle it",
+    )

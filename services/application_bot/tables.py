@@ -24,10 +24,13 @@ applications = sa.Table(
     sa.Column("retryable", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # Which portal it went to, for the per-portal daily caps (null before they existed).
+    sa.Column("portal", sa.Text),
     sa.UniqueConstraint("candidate_id", "job_id"),
     sa.CheckConstraint(
         "state IN ('pending', 'submitting', 'submitted', 'failed', 'unknown')", name="state"
     ),
+    sa.Index("ix_applications_candidate_created", "candidate_id", "created_at"),
 )
 
 # The bot's own copy of which file each resume version is, from ResumeVersionCreated.

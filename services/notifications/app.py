@@ -2,26 +2,60 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from collections.abc import Sequence
+
+from infra.clock import Clock
 from infra.runtime import Platform
-from infra.service import ServiceSpec
-from schemas.events.applications import ApplicationFailed, ApplicationSubmitted
-from services.notifications.handlers import on_application_submitted
+from infra.service import BackgroundTask, ServiceSpec
+from infra.uow import UnitOfWork
+from schemas.events.registry import EVENT_TYPES
+from services.notifications.adapters.channels import Sender
+from services.notifications.adapters.email import SmtpSender
+from services.notifications.adapters.webhook import WebhookSender
+from services.notifications.delivery import Deliverer
+from services.notifications.domain import NOTIFIED
+from services.notifications.handlers import NotifyHandler
 from services.notifications.settings import NotificationsSettings
+from services.notifications.templates import Templates
 
 NAME = "notifications"
 
 
 def build(platform: Platform, settings: NotificationsSettings) -> ServiceSpec:
-    """In-app messages need nothing from the platform beyond the unit of work it gives."""
-    return registry()
+    """The service with its delivery loop for e-mail and webhooks."""
+    deliverer = make_deliverer(platform.unit_of_work(NAME), platform.clock, settings)
+
+    async def deliver(stop: asyncio.Event) -> None:
+        await deliverer.run(stop, settings.delivery_interval_s)
+
+    return registry(settings.supervisor_ids, background=[deliver])
 
 
-def registry() -> ServiceSpec:
+def make_deliverer(uow: UnitOfWork, clock: Clock, settings: NotificationsSettings) -> Deliverer:
+    senders: dict[str, Sender] = {
+        "email": SmtpSender(host=settings.smtp_host, port=settings.smtp_port,
+                            sender=settings.smtp_from, timeout_s=settings.smtp_timeout_s,
+                            username=settings.smtp_username, password=settings.smtp_password,
+                            start_tls=settings.smtp_start_tls),
+        "webhook": WebhookSender(clock, timeout_s=settings.webhook_timeout_s),
+    }
+    return Deliverer(uow, senders, max_attempts=settings.delivery_max_attempts,
+                     initial_backoff_s=settings.delivery_initial_backoff_s,
+                     max_backoff_s=settings.delivery_max_backoff_s)
+
+
+def registry(supervisors: Sequence[uuid.UUID] = (), *,
+             background: Sequence[BackgroundTask] = ()) -> ServiceSpec:
     """Which event becomes which message."""
+    handler = NotifyHandler(Templates(), supervisors)
+    topics = {event_type.TOPIC for event_type in NOTIFIED}
     return ServiceSpec(
         name=NAME,
-        handlers={ApplicationSubmitted: on_application_submitted},
-        # Failures are for operators (the bot retries or dead-letters them); no candidate
-        # message for them yet.
-        ignores=frozenset({ApplicationFailed}),
+        handlers=dict.fromkeys(NOTIFIED, handler),
+        # A notifier tells people only what it has a template for; everything else on these
+        # topics (presence, offers, commands, ...) is nobody's news.
+        ignores=frozenset(t for t in EVENT_TYPES if t.TOPIC in topics and t not in NOTIFIED),
+        background=list(background),
     )

@@ -1,36 +1,61 @@
-"""What notifications does on each event: one in-app message per submitted application."""
+"""What notifications does on each event: a message per recipient and channel, once."""
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
 
 from infra.uow import Transaction
-from schemas.events.applications import ApplicationSubmitted
+from schemas.events.envelope import EventData
 from schemas.events.notifications import NotificationDelivered
-from services.notifications.domain import Message, application_submitted_message
-from services.notifications.tables import notifications
+from services.notifications import repository
+from services.notifications.domain import Message, Preferences, messages_for, notices_for
+from services.notifications.templates import Templates
+
+log = structlog.get_logger(__name__)
 
 
-async def on_application_submitted(event: ApplicationSubmitted, tx: Transaction) -> None:
-    """Tell the candidate; `tx.cause` is the envelope, whose id names the message."""
-    assert tx.cause is not None, "handlers run inside UnitOfWork.handling, which sets the cause"
-    message = application_submitted_message(tx.cause.id, event.candidate_id, event.job_id)
-    if await _store(tx, message):
-        tx.emit(NotificationDelivered(
-            notification_id=message.notification_id, recipient_id=message.recipient_id,
-            channel=message.channel, template=message.template,
-            about_event_id=message.about_event_id,
-        ))
+class NotifyHandler:
+    """One handler for every notified event type: notices, preferences, messages."""
+
+    def __init__(self, templates: Templates, supervisors: Sequence[uuid.UUID]) -> None:
+        self._templates = templates
+        self._supervisors = tuple(supervisors)
+
+    async def __call__(self, event: EventData, tx: Transaction) -> None:
+        assert tx.cause is not None, "handlers run inside UnitOfWork.handling, which sets it"
+        now = tx.clock.now()
+        for notice in notices_for(event, self._supervisors):
+            prefs = await repository.preferences(tx.conn, notice.recipient_id)
+            for message in messages_for(notice, prefs, tx.cause.id, self._templates.render):
+                if not await repository.store(tx.conn, message, now):
+                    continue  # told before: a redelivery under another group, or a replay
+                if message.channel == "in_app":
+                    tx.emit(delivered(message))
+                else:
+                    await repository.enqueue(tx.conn, message, payload_of(message, prefs), now)
+                # Ids only: addresses and message text are personal data and stay out of logs.
+                log.info("notification queued", notification_id=str(message.notification_id),
+                         channel=message.channel, template=message.template)
 
 
-async def _store(tx: Transaction, message: Message) -> bool:
-    """Keep the message; False if it was kept before (the unique key, beyond the inbox)."""
-    result = await tx.conn.execute(
-        insert(notifications)
-        .values(notification_id=message.notification_id, about_event_id=message.about_event_id,
-                recipient_id=message.recipient_id, channel=message.channel,
-                template=message.template, body=message.body, created_at=tx.clock.now())
-        .on_conflict_do_nothing()
-        .returning(notifications.c.notification_id)
-    )
-    return result.first() is not None
+def delivered(message: Message) -> NotificationDelivered:
+    return NotificationDelivered(
+        notification_id=message.notification_id, recipient_id=message.recipient_id,
+        channel=message.channel, template=message.template,
+        about_event_id=message.about_event_id)
+
+
+def payload_of(message: Message, prefs: Preferences) -> dict[str, Any]:
+    """What the delivery loop sends; the webhook secret is read at send time, never stored."""
+    common = {"notification_id": str(message.notification_id), "subject": message.subject,
+              "body": message.body}
+    if message.channel == "email":
+        return {**common, "to": prefs.email}
+    return {"notification_id": str(message.notification_id), "url": prefs.webhook_url,
+            "message": {**common, "template": message.template,
+                        "recipient_id": str(message.recipient_id),
+                        "about_event_id": str(message.about_event_id)}}

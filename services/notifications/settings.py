@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
+
+from pydantic import Field
+
 from infra.settings import CommonSettings
 
 
 class NotificationsSettings(CommonSettings):
-    """Only the common settings so far: in-app messages need no channel configuration."""
+    """Read from `JAMS_*` variables, like every service's settings."""
+
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for e-mail")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = Field(default="JAMS <notifications@jams.local>")
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_start_tls: bool = False
+    smtp_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    delivery_interval_s: float = Field(default=1.0, gt=0, le=600,
+                                       description="How often due deliveries are sent")
+    delivery_max_attempts: int = Field(default=6, ge=1, le=50,
+                                       description="Attempts before a delivery is dead-lettered")
+    delivery_initial_backoff_s: float = Field(default=5.0, ge=0, le=3600)
+    delivery_max_backoff_s: float = Field(default=600.0, ge=0, le=86400)
+    supervisor_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="Told when a reviewer is struck or locked")

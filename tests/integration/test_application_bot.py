@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from schemas.events.envelope import Envelope, EventData
 from schemas.events.matching import ApplicationApproved
 from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import TaskCompleted
+from services.application_bot import repository
 from services.application_bot.adapters.browser import BrowserPage, PlaywrightBrowser
 from services.application_bot.adapters.candidates import SeedCandidateDirectory
 from services.application_bot.adapters.greenhouse_form import GreenhouseApplier, Visit
@@ -492,3 +494,50 @@ async def test_bad_orders_are_dead_lettered_and_change_nothing(
         await bot.deliver(order)
     assert await bot.rows() == [] and portal.store.all() == []
     assert await bot.emitted(ApplicationFailed) == []
+
+
+async def test_the_sweep_settles_a_crash_leftover_whose_event_was_consumed(
+    make_bot: MakeBot, portal: Portal
+) -> None:
+    bot = await make_bot(sweep_grace_s=60)
+    version = await bot.add_resume()
+    order = approved(version, portal.job_url())
+    envelope = Envelope.wrap(order, source="jams/tests", time=bot.clock.now())
+    with pytest.raises(SimulatedCrash):
+        await bot.bot_with(CrashAfterSubmitting(confirmation_timeout_s=10)).apply(
+            ApplyRequest(ADA, JOB, version, order.apply_url), envelope)
+    [sent] = portal.store.all()
+    sweeper = bot.bot_with(GreenhouseApplier(confirmation_timeout_s=10))
+
+    # Too young: a worker may still be about to settle it.
+    assert await sweeper.settle_orphans(bot.clock.now() - timedelta(seconds=60)) == 0
+    bot.clock.advance(61)
+    assert await sweeper.settle_orphans(bot.clock.now() - timedelta(seconds=60)) == 1
+
+    assert portal.store.all() == [sent]  # settled from the portal's record, never resent
+    [row] = await bot.rows()
+    assert (row["state"], row["confirmation"]) == ("submitted", sent.confirmation_id)
+    assert len(await bot.emitted(ApplicationSubmitted)) == 1
+    assert await sweeper.settle_orphans(bot.clock.now()) == 0  # nothing left to sweep
+
+
+async def test_the_sweep_leaves_an_application_whose_worker_holds_the_lock(
+    make_bot: MakeBot, portal: Portal
+) -> None:
+    bot = await make_bot()
+    version = await bot.add_resume()
+    order = approved(version, portal.job_url())
+    envelope = Envelope.wrap(order, source="jams/tests", time=bot.clock.now())
+    with pytest.raises(SimulatedCrash):
+        await bot.bot_with(CrashAfterSubmitting(confirmation_timeout_s=10)).apply(
+            ApplyRequest(ADA, JOB, version, order.apply_url), envelope)
+    sweeper = bot.bot_with(GreenhouseApplier(confirmation_timeout_s=10))
+    bot.clock.advance(3600)
+
+    async with repository.exclusive(bot.uow.engine, application_id(ADA, JOB)) as mine:
+        assert mine  # a live worker at the form
+        assert await sweeper.settle_orphans(bot.clock.now()) == 0
+        assert [r["state"] for r in await bot.rows()] == ["submitting"]
+    assert await sweeper.settle_orphans(bot.clock.now()) == 1
+    assert [r["state"] for r in await bot.rows()] == ["submitted"]
+    assert len(portal.store.all()) == 1

@@ -1,4 +1,4 @@
-"""Notifications: one in-app message per submitted application, however often it arrives."""
+"""Notifications: who is told of what, once per event, whatever the redeliveries."""
 
 from __future__ import annotations
 
@@ -16,19 +16,15 @@ from infra.outbox import outbox
 from infra.service import unrouted_event_types
 from infra.uow import UnitOfWork
 from schemas.events.applications import ApplicationFailed, ApplicationSubmitted
-from schemas.events.envelope import Envelope
+from schemas.events.envelope import Envelope, EventData
 from schemas.events.notifications import NotificationDelivered
+from schemas.events.review import ReviewerLocked, ReviewerPresenceChanged, ReviewerStruck
 from services.notifications.app import NAME, registry
-from services.notifications.domain import (
-    UnknownTemplate,
-    application_submitted_message,
-    notification_id,
-    render,
-)
-from services.notifications.handlers import on_application_submitted
+from services.notifications.domain import notification_id
 from services.notifications.tables import notifications
 
 CANDIDATE = uuid.UUID("5b2c8a64-9d7e-4f51-a1c3-0a6e1f2b3c4d")
+REVIEWER, SUPERVISOR = uuid.uuid4(), uuid.uuid4()
 GROUP = registry().group
 
 
@@ -39,8 +35,8 @@ def submitted(job_id: uuid.UUID | None = None) -> ApplicationSubmitted:
                                 resume_version_id=uuid.uuid4(), confirmation="abc")
 
 
-def wrap(data: ApplicationSubmitted | ApplicationFailed, clock: FakeClock) -> Envelope:
-    return Envelope.wrap(data, source="jams/application_bot", time=clock.now())
+def wrap(data: EventData, clock: FakeClock) -> Envelope:
+    return Envelope.wrap(data, source="jams/tests", time=clock.now())
 
 
 @pytest.fixture
@@ -65,32 +61,20 @@ async def delivered(uow: UnitOfWork) -> list[dict[str, Any]]:
 
 async def handle(uow: UnitOfWork, envelope: Envelope, group: str = GROUP) -> bool:
     """What the runtime does with one delivery; True if the handler ran."""
+    spec = registry([SUPERVISOR])
     async with uow.handling(group, envelope) as tx:
         if tx is None:
             return False
-        await on_application_submitted(ApplicationSubmitted.model_validate(envelope.data), tx)
+        event_type = next(t for t in spec.handlers if envelope.type == t.TYPE)
+        await spec.handlers[event_type](event_type.model_validate(envelope.data), tx)
         return True
 
 
 def test_every_event_on_its_topics_is_handled_or_knowingly_ignored() -> None:
     spec = registry()
     assert unrouted_event_types(spec) == []
-    assert spec.topics == ["applications.results"]
-    assert ApplicationFailed in spec.ignores
-
-
-def test_the_message_is_rendered_from_its_template() -> None:
-    event_id, job = uuid.uuid4(), uuid.uuid4()
-    message = application_submitted_message(event_id, CANDIDATE, job)
-    assert message.body == f"Applied to job {job} for you"
-    assert (message.recipient_id, message.channel) == (CANDIDATE, "in_app")
-    assert message.notification_id == notification_id(event_id, "in_app")
-    assert render("application_submitted", job="Data Engineer at Globex") == (
-        "Applied to Data Engineer at Globex for you")
-    with pytest.raises(ValueError, match="needs \\['job'\\]"):
-        render("application_submitted")
-    with pytest.raises(UnknownTemplate):
-        render("no_such_template", job="x")
+    assert spec.topics == ["applications.results", "review.reviewers", "review.tasks"]
+    assert ReviewerPresenceChanged in spec.ignores
 
 
 @pytest.mark.integration
@@ -104,8 +88,9 @@ async def test_one_message_per_submission_when_the_envelope_is_handled_twice(
     assert await handle(uow, envelope) is False  # the inbox knows it
 
     [message] = await messages(uow)
-    assert message["body"] == f"Applied to job {event.job_id} for you"
+    assert message["body"].startswith(f"Hello,\n\nwe applied to job {event.job_id} for you.")
     assert (message["recipient_id"], message["about_event_id"]) == (CANDIDATE, envelope.id)
+    assert message["notification_id"] == notification_id(envelope.id, CANDIDATE, "in_app")
     [note] = await delivered(uow)
     assert note == {"notification_id": str(message["notification_id"]),
                     "recipient_id": str(CANDIDATE), "channel": "in_app",
@@ -140,11 +125,32 @@ async def test_through_the_dispatcher_each_submission_gets_its_own_message(
 
 
 @pytest.mark.integration
-async def test_failures_are_knowingly_ignored(uow: UnitOfWork, fake_clock: FakeClock) -> None:
+async def test_a_failed_application_is_told_to_the_candidate(
+    uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
     failed = ApplicationFailed(application_id=uuid.uuid4(), candidate_id=CANDIDATE,
                                job_id=uuid.uuid4(), reason="the posting is closed")
 
     await registry().dispatcher(uow)(wrap(failed, fake_clock))
 
-    assert await messages(uow) == []
-    assert await delivered(uow) == []
+    [message] = await messages(uow)
+    assert message["template"] == "application_failed"
+    assert "the posting is closed" in message["body"] and "will not try again" in message["body"]
+
+
+@pytest.mark.integration
+async def test_strikes_and_locks_reach_the_reviewer_and_the_supervisors(
+    uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    struck = ReviewerStruck(reviewer_id=REVIEWER, task_id=uuid.uuid4(), strikes=2)
+    locked = ReviewerLocked(reviewer_id=REVIEWER, strikes=3)
+
+    for event in (struck, locked):
+        await handle(uow, wrap(event, fake_clock))
+
+    told = {(m["recipient_id"], m["template"]): m["body"] for m in await messages(uow)}
+    assert set(told) == {(REVIEWER, "reviewer_struck"), (SUPERVISOR, "reviewer_struck"),
+                         (REVIEWER, "reviewer_locked"), (SUPERVISOR, "reviewer_locked")}
+    assert told[(REVIEWER, "reviewer_struck")].startswith("You let review task")
+    assert told[(SUPERVISOR, "reviewer_locked")].startswith(
+        f"After 3 strikes reviewer {REVIEWER} is locked")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +27,37 @@ class BrowserError(Exception):
     """The browser could not do what was asked (navigation failed, timed out, crashed)."""
 
 
+@dataclass(frozen=True)
+class FormField:
+    """A visible form control and how the page labels it."""
+
+    name: str
+    kind: str  # the input type ("text", "email", "file", ...), "select" or "textarea"
+    label: str
+    required: bool
+    options: tuple[str, ...] = ()
+
+    @property
+    def selector(self) -> str:
+        return f'[name="{self.name}"]'
+
+
+# Visible controls inside a scope, each with its label (label[for], aria-label or a wrapper).
+_FIELDS_JS = """(scope) => [...scope.querySelectorAll('input, select, textarea')]
+  .filter((el) => el.type !== 'hidden' && el.type !== 'submit' && el.type !== 'button'
+                  && el.getClientRects().length > 0 && el.name)
+  .map((el) => {
+    const byFor = el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
+    const label = (byFor && byFor.innerText) || el.getAttribute('aria-label')
+      || (el.closest('label') && el.closest('label').innerText) || el.placeholder || '';
+    const options = el.tagName === 'SELECT'
+      ? [...el.options].filter((o) => o.value !== '').map((o) => o.value) : [];
+    const kind = el.tagName === 'SELECT' ? 'select'
+      : el.tagName === 'TEXTAREA' ? 'textarea' : (el.type || 'text');
+    return {name: el.name, kind, label: label.trim(), required: el.required, options};
+  })"""
+
+
 class BrowserPage(Protocol):
     """One tab in a fresh, private browser context."""
 
@@ -43,6 +75,14 @@ class BrowserPage(Protocol):
         ...
 
     async def fill(self, selector: str, value: str) -> None: ...
+
+    async def select(self, selector: str, value: str) -> None:
+        """Choose the option with `value` in a select."""
+        ...
+
+    async def fields(self, scope: str) -> list[FormField]:
+        """The visible, named form controls inside the first match of `scope`."""
+        ...
 
     async def attach(self, selector: str, path: Path) -> None:
         """Choose `path` in a file input."""
@@ -111,6 +151,17 @@ class PlaywrightPage:
     async def fill(self, selector: str, value: str) -> None:
         with _translated(f"filling {selector}"):
             await self._page.locator(selector).first.fill(value)
+
+    async def select(self, selector: str, value: str) -> None:
+        with _translated(f"selecting in {selector}"):
+            await self._page.locator(selector).first.select_option(value)
+
+    async def fields(self, scope: str) -> list[FormField]:
+        with _translated(f"reading the fields of {scope}"):
+            raw = await self._page.locator(scope).first.evaluate(_FIELDS_JS)
+        return [FormField(str(f["name"]), str(f["kind"]), " ".join(str(f["label"]).split()),
+                          bool(f["required"]), tuple(str(o) for o in f["options"]))
+                for f in raw]
 
     async def attach(self, selector: str, path: Path) -> None:
         with _translated(f"attaching a file to {selector}"):

@@ -10,12 +10,30 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.application_bot.domain import Applicant
+from services.application_bot.limits import Limits
+from services.application_bot.screening import bank_of
 
 
 class CandidateDirectory(Protocol):
     async def applicant(self, candidate_id: uuid.UUID) -> Applicant | None:
         """The candidate's contact details, or None for an unknown candidate."""
         ...
+
+
+class _SeedFact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    keywords: list[str] = Field(min_length=1, max_length=20)
+    answer: str = Field(min_length=1, max_length=1000)
+    source: str = Field(min_length=1, max_length=500)
+
+
+class _SeedPreferences(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    daily_cap: int | None = Field(default=None, ge=0, le=10_000)
+    portal_daily_caps: dict[str, int] = Field(default_factory=dict)
+    blacklist: list[str] = Field(default_factory=list, max_length=10_000)
 
 
 class _SeedCandidate(BaseModel):
@@ -26,6 +44,8 @@ class _SeedCandidate(BaseModel):
     last_name: str = Field(min_length=1, max_length=200)
     email: str = Field(min_length=3, max_length=320)
     phone: str = Field(default="", max_length=50)
+    answers: list[_SeedFact] = Field(default_factory=list, max_length=500)
+    preferences: _SeedPreferences = Field(default_factory=_SeedPreferences)
 
 
 class _SeedFile(BaseModel):
@@ -41,7 +61,12 @@ class SeedCandidateDirectory:
         except (OSError, ValueError) as exc:
             raise ValueError(f"cannot load candidates seed {path}: {exc}") from exc
         self._by_id = {
-            c.candidate_id: Applicant(c.first_name, c.last_name, c.email, c.phone)
+            c.candidate_id: Applicant(c.first_name, c.last_name, c.email, c.phone,
+                                      bank_of((f.keywords, f.answer, f.source)
+                                              for f in c.answers),
+                                      Limits(c.preferences.daily_cap,
+                                             dict(c.preferences.portal_daily_caps),
+                                             frozenset(c.preferences.blacklist)))
             for c in seed.candidates
         }
 

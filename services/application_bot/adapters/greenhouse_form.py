@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from services.application_bot.domain import (
     Rejected,
     Unconfirmed,
 )
+from services.application_bot.screening import RecordedAnswer
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +35,7 @@ _CONFIRMATION_ID = re.compile(
     r"confirmation(?:\s+(?:id|number|code))?\s*[:#]?\s*([A-Za-z0-9][A-Za-z0-9_-]{3,80})",
     re.IGNORECASE,
 )
-_CLOSED_WORDS = ("no longer accepting", "no longer open", "position has been filled",
+CLOSED_WORDS = ("no longer accepting", "no longer open", "position has been filled",
                  "job is closed", "posting is closed", "has closed")
 _MAX_REASON = 500
 _MAX_EVIDENCE_HTML = 5_000_000  # a hostile page must not fill the evidence store
@@ -50,17 +52,19 @@ class PageEvidence:
 
 @dataclass(frozen=True)
 class Visit:
-    """How one visit to an application form ended, and what the page showed then."""
+    """How one visit to an application form ended, what the page showed and what was sent."""
 
     outcome: Outcome
     evidence: PageEvidence | None = None
+    sent: Mapping[str, str] = field(default_factory=dict)
+    answers: tuple[RecordedAnswer, ...] = ()
 
 
 def _field(name: str) -> str:
     return f'{FORM} input[name="{name}"]'
 
 
-def _short(reason: str) -> str:
+def short(reason: str) -> str:
     return reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 1] + "…"
 
 
@@ -77,36 +81,39 @@ class GreenhouseApplier:
         try:
             status = await page.open(apply_url)
         except BrowserError as exc:
-            return Visit(NotSent(_short(f"could not open the job page: {exc}")))
-        if (problem := _status_problem(status)) is not None:
-            return Visit(problem, await _capture(page))
+            return Visit(NotSent(short(f"could not open the job page: {exc}")))
+        if (problem := status_problem(status)) is not None:
+            return Visit(problem, await capture(page))
         if (rejection := await _check_form(page, apply_url)) is not None:
             log.info("not an application form", reason=rejection.reason)
-            return Visit(rejection, await _capture(page))
+            return Visit(rejection, await capture(page))
+        sent = {name: str(getattr(applicant, name)) for name in TEXT_FIELDS} | {
+            "resume": resume.name}
         try:
             for name in TEXT_FIELDS:
-                await page.fill(_field(name), getattr(applicant, name))
+                await page.fill(_field(name), sent[name])
             await page.attach(RESUME_INPUT, resume)
         except BrowserError as exc:
-            return Visit(NotSent(_short(f"could not fill the form: {exc}")), await _capture(page))
+            return Visit(NotSent(short(f"could not fill the form: {exc}")), await capture(page))
         try:
             await page.click(SUBMIT)
         except BrowserError as exc:
             # The click may have gone through before the error: only the portal can tell.
-            return Visit(Unconfirmed(_short(f"submitting failed: {exc}")), await _capture(page))
+            return Visit(Unconfirmed(short(f"submitting failed: {exc}")), await capture(page),
+                         sent)
         seen = await page.wait_for_any((CONFIRMED, REFUSED), self._confirmation_timeout_s)
         if seen is None:
             reason = f"no confirmation within {self._confirmation_timeout_s:g}s of submitting"
-            return Visit(Unconfirmed(reason), await _capture(page))
-        evidence = await _capture(page)
+            return Visit(Unconfirmed(reason), await capture(page), sent)
+        evidence = await capture(page)
         if seen == REFUSED:
-            return Visit(Rejected(_short(f"the portal refused the application: "
-                                         f"{await _text_of(page, REFUSED)}")), evidence)
-        confirmation = await _confirmation_id(page)
-        return Visit(Confirmed(confirmation), evidence)
+            return Visit(Rejected(short(f"the portal refused the application: "
+                                         f"{await _text_of(page, REFUSED)}")), evidence, sent)
+        confirmation = await confirmation_id(page)
+        return Visit(Confirmed(confirmation), evidence, sent)
 
 
-def _status_problem(status: int | None) -> Outcome | None:
+def status_problem(status: int | None) -> Outcome | None:
     if status is None or status < 400:
         return None
     if status in (404, 410):
@@ -123,7 +130,7 @@ async def _check_form(page: BrowserPage, apply_url: str) -> Rejected | None:
             # Greenhouse sends a closed post back to its board with `?error=true`.
             redirected_to_board = "error=true" in urlsplit(page.url).query
             text = (await page.text()).lower()
-            if redirected_to_board or any(words in text for words in _CLOSED_WORDS):
+            if redirected_to_board or any(words in text for words in CLOSED_WORDS):
                 return Rejected("the posting is closed")
             return Rejected(f"not the expected application form: no {FORM} on the page")
         missing = [name for name in TEXT_FIELDS if await page.count(_field(name)) == 0]
@@ -135,17 +142,17 @@ async def _check_form(page: BrowserPage, apply_url: str) -> Rejected | None:
             return Rejected(f"not the expected application form: missing {', '.join(missing)}")
         action = await page.dom_property(FORM, "action") or ""
     except BrowserError as exc:
-        return Rejected(_short(f"not the expected application form: {exc}"))
+        return Rejected(short(f"not the expected application form: {exc}"))
     # Personal data goes only to the site the posting is on, never to a third party.
     target, expected = urlsplit(action), urlsplit(apply_url)
     if target.scheme not in ("http", "https") or target.netloc != expected.netloc:
-        return Rejected(_short(
+        return Rejected(short(
             f"the form would send the application to {action!r}, not to {expected.netloc}"
         ))
     return None
 
 
-async def _capture(page: BrowserPage) -> PageEvidence | None:
+async def capture(page: BrowserPage) -> PageEvidence | None:
     try:
         html = (await page.html())[:_MAX_EVIDENCE_HTML]
         return PageEvidence(page.url, html, await page.screenshot())
@@ -162,7 +169,7 @@ async def _text_of(page: BrowserPage, selector: str) -> str:
     return " ".join(text.split())
 
 
-async def _confirmation_id(page: BrowserPage) -> str:
+async def confirmation_id(page: BrowserPage) -> str:
     """The confirmation id the page shows; empty when it shows none."""
     try:
         if await page.count("#confirmation_id"):

@@ -11,6 +11,8 @@ import httpx
 
 # A Greenhouse hosted job page: /{board_token}/jobs/{job_id}
 _JOB_PATH = re.compile(r"^/(?P<board>[A-Za-z0-9_.-]+)/jobs/(?P<job>\d+)/?$")
+# LinkedIn's Easy Apply page: /jobs/view/{job_id}/apply (the sandbox records it as `linkedin`)
+_EASY_APPLY_PATH = re.compile(r"^/jobs/view/(?P<job>\d+)/apply/?$")
 
 
 class LedgerUnavailable(Exception):
@@ -42,10 +44,14 @@ class GreenhousePosting:
     @classmethod
     def parse(cls, apply_url: str) -> GreenhousePosting | None:
         parts = urlsplit(apply_url)
-        match = _JOB_PATH.match(parts.path)
-        if parts.scheme not in ("http", "https") or not parts.netloc or match is None:
+        if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
         origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        if easy := _EASY_APPLY_PATH.match(parts.path):
+            return cls(origin, "linkedin", int(easy["job"]))
+        match = _JOB_PATH.match(parts.path)
+        if match is None:
+            return None
         return cls(origin, match["board"], int(match["job"]))
 
 

@@ -1,0 +1,1 @@
+"""Application flows of the sandbox portal beyond Greenhouse's form, and load-run helpers."""

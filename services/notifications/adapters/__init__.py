@@ -1,0 +1,1 @@
+"""The channels' edges: an SMTP server, webhook receivers."""

@@ -1,0 +1,79 @@
+"""Who is told of what, on which channels, with which words: pure rules and templates."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from schemas.events.applications import ApplicationNeedsReview, ApplicationSubmitted
+from schemas.events.review import ReviewerPresenceChanged, ReviewTaskAssigned, ReviewTaskWarning
+from services.notifications.domain import (
+    Notice,
+    Preferences,
+    messages_for,
+    notices_for,
+    notification_id,
+)
+from services.notifications.templates import Templates, UnknownTemplate
+
+CANDIDATE, REVIEWER, SUPERVISOR = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+EVENT = uuid.uuid4()
+TEMPLATES = Templates()
+DUE = datetime(2026, 1, 5, 10, 30, tzinfo=UTC)
+
+
+def test_a_submission_is_told_to_its_candidate_from_the_template() -> None:
+    job = uuid.uuid4()
+    [notice] = notices_for(ApplicationSubmitted(
+        application_id=uuid.uuid4(), candidate_id=CANDIDATE, job_id=job,
+        resume_version_id=uuid.uuid4(), confirmation="GH-1"), [SUPERVISOR])
+    [message] = messages_for(notice, Preferences(CANDIDATE), EVENT, TEMPLATES.render)
+    assert (message.recipient_id, message.channel) == (CANDIDATE, "in_app")
+    assert message.subject == f"Applied to job {job} for you"
+    assert "(confirmation GH-1)" in message.body
+    assert message.notification_id == notification_id(EVENT, CANDIDATE, "in_app")
+
+
+def test_each_chosen_channel_with_an_address_gets_its_own_message() -> None:
+    notice = Notice(CANDIDATE, "candidate", "application_failed",
+                    {"job": "job x", "reason": "closed", "retryable": ""})
+    prefs = Preferences(CANDIDATE, frozenset({"in_app", "email", "webhook"}), "a@example.com",
+                        "https://example.com/hook", None)  # no secret: no webhook
+    messages = messages_for(notice, prefs, EVENT, TEMPLATES.render)
+    assert [m.channel for m in messages] == ["in_app", "email"]
+    assert len({m.notification_id for m in messages}) == 2
+
+
+def test_a_task_assignment_is_not_repeated_in_app() -> None:
+    [notice] = notices_for(ReviewTaskAssigned(
+        task_id=uuid.uuid4(), reviewer_id=REVIEWER, due_at=DUE, match_id=uuid.uuid4(),
+        candidate_id=CANDIDATE, job_id=uuid.uuid4(), job_title="Data Engineer",
+        company="Globex"), [])
+    assert messages_for(notice, Preferences(REVIEWER), EVENT, TEMPLATES.render) == []
+    [mail] = messages_for(notice, Preferences(REVIEWER, frozenset({"in_app", "email"}),
+                                              "r@example.com"), EVENT, TEMPLATES.render)
+    assert mail.subject == "New review task: Data Engineer at Globex"
+
+
+def test_warnings_and_review_questions_have_their_templates() -> None:
+    [warning] = notices_for(ReviewTaskWarning(task_id=uuid.uuid4(), reviewer_id=REVIEWER,
+                                              due_at=DUE), [])
+    assert TEMPLATES.render(warning.template, warning.values).subject == "Review task due soon"
+    [review] = notices_for(ApplicationNeedsReview(
+        application_id=uuid.uuid4(), candidate_id=CANDIDATE, job_id=uuid.uuid4(),
+        question="Expected salary?", apply_url="https://x/jobs/view/1/apply",
+        resume_version_id=uuid.uuid4()), [])
+    assert '"Expected salary?"' in TEMPLATES.render(review.template, review.values).body
+
+
+def test_events_nobody_is_told_about_give_no_notices() -> None:
+    assert notices_for(ReviewerPresenceChanged(reviewer_id=REVIEWER, status="away"), []) == []
+
+
+def test_a_missing_value_or_template_is_an_error_not_a_blank() -> None:
+    with pytest.raises(ValueError, match="job"):
+        TEMPLATES.render("application_submitted", {"confirmation": ""})
+    with pytest.raises(UnknownTemplate):
+        TEMPLATES.render("no_such_template", {})
