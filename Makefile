@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast lint typecheck schemas services-up services-down \
-        services-status bench-bus clean
+        services-status bench-bus bench-bot bench-discovery bench-workflow clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -16,7 +16,7 @@ help:  ## List the targets
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,ml]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)  ## Create the virtualenv and install JAMS with its dev tools (cached)
@@ -48,8 +48,23 @@ test: services-up lint typecheck  ## Everything: lint, types, unit, contract, in
 test-fast: install  ## Only the tests that need no server (seconds)
 	$(VENV)/bin/pytest -m "not integration" $(PYTEST_ARGS)
 
+eval-ats: install  ## ATS engine on a labelled JSON Lines set (FILE=path.jsonl, default tests/data/ats_pairs.jsonl)
+	$(PY) -m services.ats_engine.evaluate $(FILE)
+
+bench-ats: services-up  ## ATS: embedding docs/s (ours vs raw encode), one job vs 100,000 candidate vectors (pgvector vs numpy)
+	$(PY) -m bench.bench_ats
+
 bench-bus: services-up  ## Bus throughput and latency: ours vs raw aiokafka, and the embedded log
 	$(PY) -m bench.bench_bus
+
+bench-discovery: services-up  ## Job service: batched vs row-by-row ingest of 100,000 raw jobs, dedup precision and recall
+	$(PY) -m bench.bench_discovery
+
+bench-workflow: services-up  ## Workflow: 1,000 reviewer sockets, assign p99 (decision to socket), timer lateness of 10,000 deadlines, lost and double assignments
+	$(PY) -m bench.bench_workflow
+
+bench-bot: services-up  ## Application bot: hosted-form applications per minute, parallel contexts vs one
+	$(PY) -m bench.bench_bot
 
 clean:  ## Remove local state of `make run` (.jams) and the dev servers' data (.dev)
 	-$(PY) -m infra.devservices down

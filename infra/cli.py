@@ -19,10 +19,12 @@ from infra.bus.port import Transport
 from infra.logging import configure_logging
 from infra.runtime import make_transport
 from infra.settings import CommonSettings
+from services.ats_engine.cli import ats_app
 
 app = typer.Typer(help="JAMS: Job Application Management System", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters: events no handler could process", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(ats_app, name="ats")
 console = Console()
 T = TypeVar("T")
 
@@ -48,6 +50,16 @@ def migrate() -> None:
 
     upgrade(CommonSettings().database_url)
     console.print("[green]database is at the newest migration[/]")
+
+
+@app.command()
+def discover(
+    source: str = typer.Argument(..., help="A configured source name (JAMS_SOURCES)"),
+) -> None:
+    """Scrape SOURCE once now, through the fleet's leases, with progress and a summary."""
+    from services.job_discovery.discover_cli import run_discover
+
+    raise typer.Exit(run_discover(source, console))
 
 
 @dlq_app.command("list")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -16,7 +17,7 @@ from infra.bus import codec
 from infra.bus.bus import EventBus
 from infra.bus.port import OutboundRecord
 from infra.clock import Clock, sleep_unless_stopped
-from infra.db import metadata
+from infra.db import libpq_conninfo, metadata
 from schemas.events.envelope import Envelope
 
 log = structlog.get_logger(__name__)
@@ -80,7 +81,7 @@ class OutboxRelay:
         clock: Clock,
         *,
         batch_size: int = 500,
-        idle_poll_s: float = 0.2,
+        idle_poll_s: float = 0.5,
     ) -> None:
         self._engine = engine
         self._bus = bus
@@ -89,15 +90,46 @@ class OutboxRelay:
         self._idle_poll_s = idle_poll_s
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                published = await self.relay_once()
-            except Exception:  # a broker or database outage: keep trying, events wait safely
-                log.exception("outbox relay failed; retrying")
-                published = 0
-                await sleep_unless_stopped(self._clock, self._idle_poll_s * 5, stop)
-            if published == 0:
-                await sleep_unless_stopped(self._clock, self._idle_poll_s, stop)
+        listener = await self._listen()
+        try:
+            while not stop.is_set():
+                try:
+                    published = await self.relay_once()
+                except Exception:  # a broker or database outage: keep trying, events wait safely
+                    log.exception("outbox relay failed; retrying")
+                    await sleep_unless_stopped(self._clock, self._idle_poll_s * 5, stop)
+                    continue
+                if published == 0:
+                    listener = await self._wait_for_work(listener, stop)
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _listen(self) -> psycopg.AsyncConnection[Any] | None:
+        """A connection that hears `add_to_outbox`'s NOTIFY, so the relay need not poll fast."""
+        url = self._engine.url.render_as_string(hide_password=False)
+        try:
+            conn = await psycopg.AsyncConnection.connect(libpq_conninfo(url), autocommit=True)
+            await conn.execute(f"LISTEN {OUTBOX_CHANNEL}")
+        except psycopg.Error:
+            log.warning("outbox relay cannot LISTEN; polling instead")
+            return None
+        return conn
+
+    async def _wait_for_work(
+        self, listener: psycopg.AsyncConnection[Any] | None, stop: asyncio.Event
+    ) -> psycopg.AsyncConnection[Any] | None:
+        """Until a NOTIFY or `idle_poll_s` (a missed notification costs at most that)."""
+        if listener is None:
+            await sleep_unless_stopped(self._clock, self._idle_poll_s, stop)
+            return await self._listen()
+        try:
+            async for _ in listener.notifies(timeout=self._idle_poll_s, stop_after=1):
+                break
+        except psycopg.Error:
+            await listener.close()
+            return None
+        return listener
 
     async def relay_once(self) -> int:
         """Publish one batch; how many events went out."""

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infra.blobs import BlobStore, LocalBlobStore
+from infra.blobs import BlobStore, open_blob_store
 from infra.bus.bus import EventBus, RetryPolicy
 from infra.bus.namespace import NamespacedTransport
 from infra.bus.port import Transport
@@ -98,8 +98,14 @@ async def open_platform(
         from infra.documents.postgres import PostgresDocumentStore
 
         documents = PostgresDocumentStore(engine)
+    blobs = open_blob_store(settings.blob_dir, settings.s3_url, settings.s3_bucket)
+    if settings.s3_url:
+        from infra.blobs_s3 import S3BlobStore
+
+        assert isinstance(blobs, S3BlobStore)
+        await blobs.ensure_bucket()  # idempotent: a head request when the bucket exists
     platform = Platform(
-        settings, clock, engine, bus, redis, documents, LocalBlobStore(settings.blob_dir)
+        settings, clock, engine, bus, redis, documents, blobs,
     )
     try:
         yield platform

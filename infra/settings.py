@@ -33,6 +33,10 @@ class CommonSettings(BaseSettings):
     )
     redis_url: str = "redis://127.0.0.1:6379/0"
     blob_dir: Path = Path(".jams/blobs")
+    s3_url: str | None = Field(
+        default=None, description="S3-compatible endpoint for blobs; the blob_dir folder if unset"
+    )
+    s3_bucket: str = "jams-blobs"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

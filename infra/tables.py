@@ -14,6 +14,7 @@ TABLE_MODULES = (
     "infra.documents.postgres",
     "infra.bus.embedded",
     "services.job_discovery.tables",
+    "services.job_discovery.fleet_tables",
     "services.ats_engine.tables",
     "services.workflow.tables",
     "services.application_bot.tables",

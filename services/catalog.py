@@ -9,16 +9,11 @@ from typing import Any
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from infra.settings import CommonSettings
-from schemas.events.applications import ApplicationFailed
+from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.envelope import EventData
 from schemas.events.matching import MatchRejected, MatchScored
 from schemas.events.notifications import NotificationDelivered
-from schemas.events.review import (
-    ReviewerLocked,
-    ReviewerStruck,
-    ReviewTaskCreated,
-    ReviewTaskWarning,
-)
+from schemas.events.review import ReviewTaskCreated
 from services.application_bot.app import build as build_application_bot
 from services.application_bot.settings import ApplicationBotSettings
 from services.ats_engine.app import build as build_ats_engine
@@ -52,8 +47,8 @@ CATALOG: tuple[ServiceEntry, ...] = (
 # Published for the event streams' readers (analytics) or for consumers still to come; no
 # service consumes them today. A test checks that every other event type has a consumer.
 NOT_CONSUMED: frozenset[type[EventData]] = frozenset({
-    MatchScored, MatchRejected, ReviewTaskCreated, ReviewTaskWarning,
-    ReviewerStruck, ReviewerLocked, ApplicationFailed, NotificationDelivered,
+    MatchScored, MatchRejected, ReviewTaskCreated, NotificationDelivered,
+    SourceBlocked, ScrapeAnomalyDetected,
 })
 
 

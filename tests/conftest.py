@@ -58,3 +58,9 @@ def chromium_path() -> str:
 @pytest.fixture
 def fake_clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def s3_url() -> str:
+    """The dev S3-compatible server (opt-in: not exported to processes tests start)."""
+    return server_url("JAMS_S3_URL")

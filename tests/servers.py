@@ -15,19 +15,29 @@ from sqlalchemy.engine import make_url
 ENV_FILE = Path(__file__).resolve().parents[1] / ".dev" / "services.env"
 
 
+# Servers the tests ask for by name, but that must not switch on for every process the tests
+# start: with JAMS_S3_URL in the environment every service would keep its blobs in S3.
+_OPT_IN = {"JAMS_S3_URL"}
+_opt_in_urls: dict[str, str] = {}
+
+
 def load_dev_env() -> None:
     """Copy `.dev/services.env` into the environment, without overriding what is set."""
     if not ENV_FILE.is_file():
         return
     for line in ENV_FILE.read_text().splitlines():
         name, sep, value = line.strip().partition("=")
-        if sep and not name.startswith("#"):
+        if not sep or name.startswith("#"):
+            continue
+        if name in _OPT_IN:
+            _opt_in_urls[name] = value
+        else:
             os.environ.setdefault(name, value)
 
 
 def server_url(name: str) -> str:
     """A server URL, or a failure that says how to start the servers (never a skip)."""
-    value = os.environ.get(name)
+    value = os.environ.get(name) or _opt_in_urls.get(name)
     if not value:
         pytest.fail(f"{name} is not set: run `make services-up` (writes {ENV_FILE})")
     return value

@@ -11,9 +11,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from sandbox.portal.apply_flows.routes import apply_flows_router
 from sandbox.portal.catalog import STANDARD_QUESTIONS, JobCatalog, job_json, not_found
 from sandbox.portal.forms import read_application
 from sandbox.portal.jobs import SEED_JOBS, PortalJob
+from sandbox.portal.sources import sources_router
 from sandbox.portal.submissions import SubmissionStore
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -33,6 +35,8 @@ def create_app(store: SubmissionStore, jobs: Sequence[PortalJob] = SEED_JOBS) ->
     catalog = JobCatalog(jobs)
     app = FastAPI(title="JAMS sandbox portal (Greenhouse stand-in)", docs_url=None,
                   redoc_url=None, openapi_url=None)
+    app.include_router(sources_router())
+    app.include_router(apply_flows_router(store))
 
     def base_url(request: Request) -> str:
         return str(request.base_url)

@@ -39,3 +39,16 @@ class ApplicationFailed(_ApplicationEvent):
 
     reason: str
     retryable: bool = False
+
+
+class ApplicationNeedsReview(_ApplicationEvent):
+    """The form asked what the candidate's verified facts cannot answer; nothing was sent."""
+
+    TYPE: ClassVar[str] = "jams.applications.ApplicationNeedsReview"
+    DESCRIPTION: ClassVar[str] = (
+        "The bot stopped before sending: a screening question needs a person's answer."
+    )
+
+    question: str = Field(description="The form's wording of the unanswered question")
+    apply_url: str
+    resume_version_id: uuid.UUID

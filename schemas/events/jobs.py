@@ -31,6 +31,18 @@ class JobDiscovered(EventData):
     apply_url: HttpUrl
     posted_at: AwareDatetime | None = None
     raw_document_id: str = Field(description="Id of the raw payload in the document store")
+    run_id: str | None = Field(default=None, max_length=200,
+                               description="The scrape run that found it (keys the sync log)")
+    employment_type: str = Field(default="", max_length=200,
+                                 description="As the source states it, e.g. `Full-time`")
+    salary_text: str = Field(default="", max_length=500,
+                             description="Pay as the source shows it, e.g. `$120k-$150k a year`")
+    salary_min: float | None = Field(default=None,
+                                     description="Structured pay, if the source has it")
+    salary_max: float | None = None
+    salary_currency: str | None = Field(default=None, max_length=10)
+    salary_period: str | None = Field(default=None, max_length=20)
+    expires_at: AwareDatetime | None = Field(default=None, description="When the posting closes")
 
 
 class JobPublished(EventData):
@@ -48,6 +60,20 @@ class JobPublished(EventData):
     description: str = ""
     apply_url: HttpUrl
     sources: list[str] = Field(description="Source job keys this canonical job was seen under")
+    city: str | None = None
+    region: str | None = None
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2 code")
+    workplace: str | None = Field(default=None, description="`remote`, `hybrid` or `onsite`")
+    employment_type: str | None = Field(
+        default=None,
+        description="`full_time`, `part_time`, `contract`, `temporary`, `internship`, `freelance`")
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = Field(default=None, description="ISO 4217 code")
+    salary_period: str | None = Field(default=None,
+                                      description="`hour`, `day`, `week`, `month` or `year`")
+    posted_at: AwareDatetime | None = Field(default=None, description="UTC")
+    expires_at: AwareDatetime | None = Field(default=None, description="UTC")
 
 
 class JobExpired(EventData):
@@ -61,3 +87,21 @@ class JobExpired(EventData):
     job_id: uuid.UUID
     expired_at: AwareDatetime
     reason: str = "closed"
+
+
+class ScrapeRunCompleted(EventData):
+    """A scrape run of one source finished; lists every posting key it saw."""
+
+    TYPE: ClassVar[str] = "jams.jobs.ScrapeRunCompleted"
+    TOPIC: ClassVar[str] = topics.JOBS_RAW
+    KEY_FIELD: ClassVar[str] = "source"
+    DESCRIPTION: ClassVar[str] = (
+        "A scrape run ended; after a complete run, postings of that source it did not see expire."
+    )
+
+    source: str = Field(min_length=1, max_length=300,
+                        description="What the run covered, e.g. `greenhouse:acme` (one board)")
+    run_id: str = Field(min_length=1, max_length=200)
+    seen_source_job_keys: list[str] = Field(description="Every posting key the run saw")
+    complete: bool = Field(description="False when the run stopped early: nothing expires then")
+    errors: list[str] = Field(default_factory=list, description="Why postings were skipped")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from schemas.events import topics
 from schemas.events.envelope import EventData
@@ -39,6 +39,7 @@ class ApplicationApproved(_MatchEvent):
 
     resume_version_id: uuid.UUID
     apply_url: str
+    company: str = Field(default="", description="The employer's name, for the blacklist")
 
 
 class ManualReviewRequired(_MatchEvent):
@@ -52,6 +53,12 @@ class ManualReviewRequired(_MatchEvent):
     job_title: str = ""
     company: str = ""
     explanation: list[str] = Field(default_factory=list)
+    job_posted_at: AwareDatetime | None = Field(
+        default=None, description="When the job was posted; fresher jobs are reviewed first")
+    candidate_plan: str | None = Field(
+        default=None, max_length=50, description="The candidate's plan (free, standard, premium)")
+    review_tags: list[str] = Field(
+        default_factory=list, description="Skills a reviewer needs for this task (optional)")
 
 
 class MatchRejected(_MatchEvent):

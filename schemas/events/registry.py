@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from schemas.events.applications import ApplicationFailed, ApplicationSubmitted
+from schemas.events.applications import (
+    ApplicationFailed,
+    ApplicationNeedsReview,
+    ApplicationSubmitted,
+)
+from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.envelope import Envelope, EventData
-from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished
+from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished, ScrapeRunCompleted
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
@@ -16,23 +21,34 @@ from schemas.events.matching import (
 from schemas.events.notifications import NotificationDelivered
 from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import (
+    AcceptReviewTask,
     CompleteReviewTask,
+    HandBackReviewTask,
     RejectReviewTask,
     ReviewerLocked,
     ReviewerPresenceChanged,
+    ReviewerStrikeWarning,
     ReviewerStruck,
+    ReviewerUnlocked,
     ReviewTaskAssigned,
     ReviewTaskCreated,
+    ReviewTaskHandedBack,
     ReviewTaskMissed,
+    ReviewTaskOffered,
+    ReviewTaskOfferExpired,
     ReviewTaskWarning,
     TaskCompleted,
     TaskRejected,
+    UnlockReviewer,
 )
 
 EVENT_TYPES: tuple[type[EventData], ...] = (
     JobDiscovered,
     JobPublished,
     JobExpired,
+    ScrapeRunCompleted,
+    SourceBlocked,
+    ScrapeAnomalyDetected,
     ResumeVersionCreated,
     MatchScored,
     ApplicationApproved,
@@ -49,8 +65,17 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     ReviewerPresenceChanged,
     CompleteReviewTask,
     RejectReviewTask,
+    ReviewTaskOffered,
+    ReviewTaskOfferExpired,
+    ReviewTaskHandedBack,
+    ReviewerStrikeWarning,
+    ReviewerUnlocked,
+    UnlockReviewer,
+    AcceptReviewTask,
+    HandBackReviewTask,
     ApplicationSubmitted,
     ApplicationFailed,
+    ApplicationNeedsReview,
     NotificationDelivered,
 )
 

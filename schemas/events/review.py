@@ -150,3 +150,85 @@ class RejectReviewTask(_ReviewCommand):
     DESCRIPTION: ClassVar[str] = "Command: a reviewer decided against applying."
 
     reason: str = Field(default="", max_length=2000)
+
+
+class ReviewTaskOffered(_TaskEvent):
+    """A task was offered to one reviewer, who must accept it before `offer_expires_at`."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskOffered"
+    DESCRIPTION: ClassVar[str] = "A task was offered to a reviewer; the SLA starts on acceptance."
+
+    reviewer_id: uuid.UUID
+    offer_expires_at: AwareDatetime
+    match_id: uuid.UUID
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    resume_version_id: uuid.UUID | None = None
+    job_title: str = ""
+    company: str = ""
+    score: float = 0.0
+    priority: float = 0.0
+    explanation: list[str] = Field(default_factory=list)
+
+
+class ReviewTaskOfferExpired(_TaskEvent):
+    """An offer went unanswered; the task returns to the queue without a strike."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskOfferExpired"
+    DESCRIPTION: ClassVar[str] = "An offer was not accepted in time; the reviewer is set away."
+
+    reviewer_id: uuid.UUID
+
+
+class ReviewTaskHandedBack(_TaskEvent):
+    """A reviewer gave a task back; it returns to the queue."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskHandedBack"
+    DESCRIPTION: ClassVar[str] = "A reviewer handed a task back (a strike only after the warning)."
+
+    reviewer_id: uuid.UUID
+    struck: bool = False
+
+
+class ReviewerStrikeWarning(_ReviewerEvent):
+    """A reviewer reached the warning strike count; they and their supervisor are told."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewerStrikeWarning"
+    DESCRIPTION: ClassVar[str] = "Third strike in the window: a warning to reviewer and supervisor."
+
+    strikes: int = Field(ge=1)
+    supervisor_id: uuid.UUID | None = None
+
+
+class ReviewerUnlocked(_ReviewerEvent):
+    """An admin reviewed a locked account and unlocked it."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewerUnlocked"
+    DESCRIPTION: ClassVar[str] = "A locked reviewer was unlocked by an admin, with a reason."
+
+    admin_id: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class UnlockReviewer(_ReviewerEvent):
+    """Order from an admin: unlock this reviewer."""
+
+    TYPE: ClassVar[str] = "jams.review.UnlockReviewer"
+    DESCRIPTION: ClassVar[str] = "Command: an admin unlocks a reviewer, giving a reason."
+
+    admin_id: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AcceptReviewTask(_ReviewCommand):
+    """Order from a reviewer: I take the offered task; the SLA starts now."""
+
+    TYPE: ClassVar[str] = "jams.review.AcceptReviewTask"
+    DESCRIPTION: ClassVar[str] = "Command: a reviewer accepts an offered task."
+
+
+class HandBackReviewTask(_ReviewCommand):
+    """Order from a reviewer: give this task to someone else."""
+
+    TYPE: ClassVar[str] = "jams.review.HandBackReviewTask"
+    DESCRIPTION: ClassVar[str] = "Command: a reviewer hands an offered or assigned task back."

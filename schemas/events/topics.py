@@ -11,6 +11,7 @@ REVIEW_COMMANDS: Final = "review.commands"
 REVIEWERS: Final = "review.reviewers"
 APPLICATIONS: Final = "applications.results"
 NOTIFICATIONS: Final = "notifications.deliveries"
+DISCOVERY_ALERTS: Final = "discovery.alerts"
 
 DLQ_SUFFIX: Final = ".dlq"
 

@@ -16,23 +16,34 @@ from schemas.events.matching import (
     MatchScored,
 )
 from schemas.events.resumes import ResumeVersionCreated
-from services.ats_engine.domain import Thresholds
+from services.ats_engine.embeddings import MODEL_NAME, Embedder, load_encoder
+from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
 from services.ats_engine.seeding import load_seed, seed_candidates
+from services.ats_engine.semantic import Semantic
 from services.ats_engine.settings import AtsSettings
+from services.ats_engine.skills import default_taxonomy
+from services.ats_engine.weights import WeightsSource
 
 log = structlog.get_logger(__name__)
 
 
+def _embedder() -> Embedder:
+    encoder, device = load_encoder()
+    log.info("embedding model loaded", model=MODEL_NAME, device=device)
+    return Embedder(encoder)
+
+
 def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
-    handlers = AtsHandlers(
-        platform.blobs, Thresholds(settings.auto_apply_threshold, settings.review_floor)
-    )
+    engine = Engine(default_taxonomy(), settings.limits())
+    weights = WeightsSource(settings.weights_file, settings.threshold_overrides())
+    semantic = Semantic(_embedder, settings.preselect_limit) if settings.embeddings else None
+    handlers = AtsHandlers(platform.blobs, engine, weights, semantic)
     uow = platform.unit_of_work("ats_engine")
     seed = load_seed(settings.candidates_seed) if settings.candidates_seed else []
 
     async def seed_once(stop: asyncio.Event) -> None:
-        created = await seed_candidates(seed, platform.blobs, uow)
+        created = await seed_candidates(seed, platform.blobs, uow, engine)
         log.info("candidates seeded", new_resume_versions=created, candidates=len(seed))
 
     return ServiceSpec(

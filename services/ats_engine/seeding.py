@@ -1,21 +1,20 @@
-"""Seed candidates: store each resume as a version and announce it, once."""
+"""Seed candidates: their preferences, and each resume stored as a version and announced once."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.dialects.postgresql import insert
 
 from infra.blobs import BlobStore
 from infra.uow import UnitOfWork
-from schemas.events.resumes import ResumeVersionCreated
-from services.ats_engine.tables import candidates
-
-RESUME_NAMESPACE = uuid.UUID("0b7d2c55-1f0e-4c1a-8f6e-4f7a8f1d2e3c")
+from services.ats_engine.engine import Engine
+from services.ats_engine.filters import Preferences
+from services.ats_engine.intake import upload_resume
+from services.ats_engine.tables import preferences
 
 
 class SeedCandidate(BaseModel):
@@ -23,6 +22,7 @@ class SeedCandidate(BaseModel):
 
     candidate_id: uuid.UUID
     resume: str = Field(min_length=1)
+    preferences: Preferences = Preferences()
 
 
 class SeedFile(BaseModel):
@@ -37,24 +37,19 @@ def load_seed(path: Path) -> list[SeedCandidate]:
         raise ValueError(f"cannot load candidates seed {path}: {exc}") from exc
 
 
-async def seed_candidates(seed: list[SeedCandidate], blobs: BlobStore, uow: UnitOfWork) -> int:
+async def seed_candidates(seed: list[SeedCandidate], blobs: BlobStore, uow: UnitOfWork,
+                          engine: Engine) -> int:
     """Announce resume versions not yet known; returns how many were new."""
     created = 0
     for candidate in seed:
-        content = candidate.resume.encode()
-        digest = hashlib.sha256(content).hexdigest()
-        version_id = uuid.uuid5(RESUME_NAMESPACE, f"{candidate.candidate_id}:{digest}")
-        blob_key = f"resumes/{candidate.candidate_id}/{version_id}.txt"
         async with uow.transaction() as tx:
-            known = await tx.conn.scalar(
-                sa.select(sa.func.count()).where(candidates.c.resume_version_id == version_id)
-            )
-            if known:
-                continue
-            await blobs.put(blob_key, content)
-            tx.emit(ResumeVersionCreated(
-                candidate_id=candidate.candidate_id, resume_version_id=version_id,
-                blob_key=blob_key, content_sha256=digest, created_by="seed",
-            ))
-            created += 1
+            statement = insert(preferences).values(
+                candidate_id=candidate.candidate_id,
+                preferences=candidate.preferences.model_dump(mode="json"))
+            await tx.conn.execute(statement.on_conflict_do_update(
+                index_elements=[preferences.c.candidate_id],
+                set_={"preferences": statement.excluded.preferences}))
+        uploaded = await upload_resume(uow, blobs, engine, candidate.candidate_id, "resume.txt",
+                                       candidate.resume.encode(), created_by="seed")
+        created += uploaded.new
     return created

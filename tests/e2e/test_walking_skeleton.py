@@ -97,6 +97,7 @@ async def test_the_walking_skeleton(
     if bus == "kafka":
         shared["kafka_bootstrap"] = request.getfixturevalue("kafka_bootstrap")
         shared["mongo_url"] = request.getfixturevalue("mongo_url")  # raw documents in FerretDB
+        shared["s3_url"] = request.getfixturevalue("s3_url")  # resumes and evidence in S3
     review: dict[str, Any] = {"presence_namespace": namespace}
 
     async with serve(build_portal_app()) as portal, \
@@ -120,9 +121,11 @@ async def test_the_walking_skeleton(
             url = f"ws://127.0.0.1:{port}/ws/reviewers/{reviewer}?token={token}"
             async with websockets.connect(url) as socket:
                 offered = []
-                for _ in range(2):  # Ada's two scores of 50: platform and data engineering
+                for _ in range(2):  # Ada's two review-band scores: platform and data engineering
                     offer = await asyncio.wait_for(next_offer(socket), 120)
                     offered.append(offer)
+                    await socket.send(json.dumps({"type": "accept",
+                                                  "task_id": offer["task_id"]}))
                     await socket.send(json.dumps({"type": "complete",
                                                   "task_id": offer["task_id"]}))
                 await wait_for_submissions(portal, 4, system)
@@ -139,7 +142,7 @@ async def test_the_walking_skeleton(
     assert len(backend) == 1, "the backend job, posted twice, must be applied to once"
     assert {(BRUNO, FRONTEND), (ADA, PLATFORM), (ADA, DATA)} <= set(applied)
     assert {o["job_title"] for o in offered} == {"Platform Engineer", "Data Engineer"}
-    assert all(o["score"] == 50 for o in offered)
+    assert all(50 <= o["score"] < 90 for o in offered)
 
     engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn:

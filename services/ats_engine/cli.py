@@ -1,0 +1,91 @@
+"""`jams ats`: score one resume against one job; upload a resume version."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from pathlib import Path
+
+import typer
+
+from infra.blobs import LocalBlobStore
+from infra.clock import SystemClock
+from infra.db import create_engine
+from infra.uow import UnitOfWork
+from services.ats_engine.documents import DocumentError, kind_of
+from services.ats_engine.engine import Engine
+from services.ats_engine.evaluate import PairJob
+from services.ats_engine.intake import upload_resume
+from services.ats_engine.settings import AtsSettings
+from services.ats_engine.skills import default_taxonomy
+from services.ats_engine.weights import WeightsSource
+
+ats_app = typer.Typer(help="The ATS engine: score and upload resumes", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@ats_app.command("score")
+def score(
+    resume: Path = typer.Option(..., help="Resume file: PDF, DOCX or UTF-8 text"),
+    job: Path = typer.Option(..., help='Job as JSON {"title","company","location","description"}'
+                                       " or plain text (first line the title)"),
+) -> None:
+    """Print one pair's score, decision, breakdown and explanation as JSON."""
+    settings = AtsSettings()
+    engine = Engine(default_taxonomy(), settings.limits())
+    weights = WeightsSource(settings.weights_file, settings.threshold_overrides()).current()
+    try:
+        content = resume.read_bytes()
+        raw_job = job.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(str(exc))
+    try:
+        posting = PairJob.model_validate_json(raw_job)
+    except ValueError:
+        title, _, rest = raw_job.strip().partition("\n")
+        posting = PairJob(title=title.strip(), description=rest)
+    try:
+        parsed = engine.parse_file(content, kind_of(resume.name),
+                                   SystemClock().now().date())
+    except DocumentError as exc:
+        return _fail(f"{resume}: {exc}")
+    requirements = engine.parse_job(posting.title, posting.description, posting.location)
+    outcome = engine.score(parsed, requirements, weights)
+    json.dump(engine.report(parsed, requirements, outcome, weights), sys.stdout)
+    sys.stdout.write("\n")
+
+
+@ats_app.command("upload-resume")
+def upload(
+    candidate_id: uuid.UUID = typer.Option(..., "--candidate", help="The candidate's id"),
+    file: Path = typer.Argument(..., help="Resume file: PDF, DOCX or UTF-8 text"),
+) -> None:
+    """Store the file as a new resume version and announce it (ResumeVersionCreated)."""
+    settings = AtsSettings()
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        return _fail(str(exc))
+
+    async def store() -> str:
+        db = create_engine(settings.database_url)
+        try:
+            uploaded = await upload_resume(
+                UnitOfWork(db, SystemClock(), source="jams/ats_engine"),
+                LocalBlobStore(settings.blob_dir), Engine(default_taxonomy(), settings.limits()),
+                candidate_id, file.name, content)
+        finally:
+            await db.dispose()
+        state = "new version" if uploaded.new else "already stored"
+        return f"{uploaded.event.resume_version_id} ({state})"
+
+    try:
+        typer.echo(asyncio.run(store()))
+    except DocumentError as exc:
+        _fail(f"{file}: {exc}")

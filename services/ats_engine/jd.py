@@ -1,0 +1,161 @@
+"""Job descriptions to requirements: must-have and nice-to-have skills, years, degree, pay."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from services.ats_engine.resume import _DEGREES
+from services.ats_engine.skills import Taxonomy
+
+_REQUIRED = ("requirements", "required", "qualifications", "minimum qualifications",
+             "basic qualifications", "must have", "must-have", "must haves", "what you bring",
+             "what you'll need", "what you will need", "you have", "who you are",
+             "required skills", "what we're looking for", "what we are looking for",
+             "skills and experience", "your profile", "you will need")
+_PREFERRED = ("nice to have", "nice-to-have", "preferred", "preferred qualifications",
+              "bonus", "bonus points", "pluses", "desired", "desirable", "good to have",
+              "preferred skills", "extra credit")
+_IGNORED = ("what we offer", "benefits", "perks", "about us", "why join us", "our offer",
+            "compensation", "equal opportunity", "how to apply")
+_OTHER = ("about the role", "what you will do", "what you'll do", "responsibilities",
+          "the role", "your role", "key responsibilities", "duties", "the job", "about the job")
+_SOFT_LINE = re.compile(r"\b(?:preferred|nice to have|a plus|bonus|ideally|desirable|"
+                        r"is an advantage|would be great|not required)\b", re.I)
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15}
+_YEARS = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s*\+?\s*(?:-\s*\d+\s*)?"
+                    r"(?:or more\s+|plus\s+)?(?:years?|yrs)\b", re.I)
+_SALARY = re.compile(
+    r"(?P<cur>[$€£]|USD|EUR|GBP)\s?(?P<lo>\d[\d,.]*)\s?(?P<lok>[kK])?\s*(?:-|\u2013|\u2014|to)\s*"
+    r"(?:[$€£]|USD|EUR|GBP)?\s?(?P<hi>\d[\d,.]*)\s?(?P<hik>[kK])?")
+_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
+_SENIORITY: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (5, re.compile(r"\b(?:head of|director|vp|vice president|chief)\b", re.I)),
+    (4, re.compile(r"\b(?:staff (?:engineer|software|data|scientist|developer)|principal|lead|"
+                   r"manager)\b", re.I)),
+    (3, re.compile(r"\b(?:senior|sr\.?)\b", re.I)),
+    (1, re.compile(r"\b(?:junior|jr\.?|intern|graduate|entry[- ]level|trainee|assistant)\b",
+                   re.I)),
+)
+SENIORITY_NAMES = {1: "junior", 2: "mid-level", 3: "senior", 4: "lead", 5: "executive"}
+Section = Literal["required", "preferred", "other", "ignored"]
+
+
+@dataclass(frozen=True)
+class SkillRequirement:
+    skill: str
+    must: bool
+    line: str
+    min_years: float | None = None
+
+
+@dataclass
+class JobRequirements:
+    """What a job asks for, split into must-have and nice-to-have."""
+
+    title: str
+    skills: list[SkillRequirement] = field(default_factory=list)
+    min_years: float | None = None
+    education_level: int = 0
+    education_must: bool = False
+    seniority: int = 2
+    location: str = ""
+    remote: Literal["remote", "hybrid", "onsite"] = "onsite"
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None
+    work_authorization: str | None = None
+    chunks: list[str] = field(default_factory=list)
+
+
+def _heading(line: str) -> Section | None:
+    key = line.strip().strip("#*:").strip().lower()
+    if len(key) > 60 or not key:
+        return None
+    for names, section in ((_PREFERRED, "preferred"), (_REQUIRED, "required"),
+                           (_IGNORED, "ignored"), (_OTHER, "other")):
+        if key in names or any(key.startswith(n + " ") or key.startswith(n + ":")
+                               for n in names):
+            return section  # type: ignore[return-value]
+    return None
+
+
+def _years(line: str) -> float | None:
+    match = _YEARS.search(line)
+    if not match:
+        return None
+    raw = match.group(1).lower()
+    return float(_NUMBERS.get(raw, 0) or int(raw))
+
+
+def seniority(title: str) -> int:
+    return next((level for level, pattern in _SENIORITY if pattern.search(title)), 2)
+
+
+def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -> JobRequirements:
+    """Requirements of one job posting (plain text description)."""
+    job = JobRequirements(title=title, location=location, seniority=seniority(title))
+    # Sentences, not only lines: "We need GAAP. CPA preferred." has one must and one nice.
+    lines = [part.strip() for line in description.splitlines()
+             for part in re.split(r"(?<=[.;!])\s+(?=[A-Z])", line) if part.strip()]
+    # One pass over the whole text, so ambiguous names ("Go") see their neighbours.
+    joined = "\n".join(lines)
+    line_hits: dict[int, list[str]] = {}
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    for hit in taxonomy.find(joined):
+        index = bisect.bisect_right(starts, hit.start) - 1
+        line_hits.setdefault(index, []).append(hit.skill)
+    has_sections = any(_heading(line) in ("required", "preferred") for line in lines)
+    section: Section = "other" if has_sections else "required"
+    seen: dict[str, SkillRequirement] = {}
+    for number, line in enumerate(lines):
+        heading = _heading(line)
+        if heading is not None:
+            section = heading
+            continue
+        if section == "ignored":
+            continue
+        job.chunks.append(line.lstrip("-•* "))
+        must = section == "required" and not _SOFT_LINE.search(line)
+        years = _years(line)
+        hits = line_hits.get(number, [])
+        for index, skill in enumerate(hits):
+            previous = seen.get(skill)
+            if previous is not None and (previous.must or not must):
+                continue
+            skill_years = years if index == 0 and years is not None else None
+            seen[skill] = SkillRequirement(skill, must, line, skill_years)
+        if years is not None and (not hits or re.search(r"\bexperience\b", line, re.I)) \
+                and section in ("required", "preferred") and must:
+            job.min_years = max(job.min_years or 0.0, years)
+        level = next((lvl for lvl, pattern in _DEGREES if pattern.search(line)), 0)
+        lower = job.education_level == 0 or level < job.education_level
+        if level and section != "other" and lower:
+            job.education_level = level
+            job.education_must = must and not re.search(r"equivalent", line, re.I)
+        if re.search(r"\b(?:authori[sz]ed to work|work authori[sz]ation|no (?:visa )?sponsorship|"
+                     r"right to work)\b", line, re.I):
+            job.work_authorization = line
+    job.skills = list(seen.values())
+    text = f"{title}\n{location}\n{description}".lower()
+    if re.search(r"\bhybrid\b", text):
+        job.remote = "hybrid"
+    if re.search(r"\bremote\b", f"{title} {location}".lower()) or re.search(
+            r"\b(?:fully remote|remote-first|100% remote|work from anywhere)\b", text):
+        job.remote = "remote"
+    salary = _SALARY.search(description)
+    if salary:
+        job.salary_min = _amount(salary.group("lo"), salary.group("lok") or salary.group("hik"))
+        job.salary_max = _amount(salary.group("hi"), salary.group("hik"))
+        job.salary_currency = _CURRENCY.get(salary.group("cur"), salary.group("cur"))
+    return job
+
+
+def _amount(raw: str, thousands: str | None) -> float:
+    value = float(raw.replace(",", "")) if raw.count(".") <= 1 else float(raw.replace(".", ""))
+    return value * 1000 if thousands else value

@@ -1,0 +1,227 @@
+"""Requirement-by-requirement scoring of one resume against one job, with evidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.ats_engine.domain import Decision, decide
+from services.ats_engine.gates import Gate
+from services.ats_engine.jd import JobRequirements, seniority
+from services.ats_engine.resume import EDUCATION_NAMES, ResumeProfile
+from services.ats_engine.skills import SkillHit, Taxonomy
+from services.ats_engine.weights import Weights
+
+_STOP = frozenset({"and", "or", "of", "the", "a", "an", "for", "in", "at", "to", "with", "i",
+                   "ii", "iii", "remote", "senior", "sr", "junior", "jr", "lead", "staff",
+                   "principal", "head", "mid", "level", "m", "f", "d", "x", "w"})
+_SYNONYMS = {"developer": "engineer", "programmer": "engineer", "dev": "engineer",
+             "swe": "engineer", "engineering": "engineer", "back": "backend",
+             "front": "frontend", "nurse": "nursing", "accounting": "accountant",
+             "analytics": "analyst", "teacher": "teaching", "educator": "teaching",
+             "marketer": "marketing", "designer": "design", "rep": "representative"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    start: int
+    end: int
+    similarity: float | None = None  # set when found by embedding, not by a named skill
+
+
+@dataclass(frozen=True)
+class SemanticMatch:
+    """Embedding fit of a pair: overall, and the closest resume line to each job line."""
+
+    fit: float
+    closest: dict[str, Evidence]
+
+
+@dataclass
+class RequirementResult:
+    """One requirement and what the resume shows for it."""
+
+    id: str
+    kind: str
+    label: str
+    must: bool
+    credit: float
+    evidence: Evidence | None
+    detail: str
+    jd_line: str = ""
+
+
+@dataclass
+class MatchOutcome:
+    score: float
+    decision: Decision
+    breakdown: dict[str, float]
+    requirements: list[RequirementResult]
+    gates: list[Gate]
+    weights_version: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _line_of(text: str, hit: SkillHit) -> Evidence:
+    start = text.rfind("\n", 0, hit.start) + 1
+    end = text.find("\n", hit.end)
+    end = len(text) if end == -1 else end
+    line = text[start:end]
+    stripped = line.strip(" \t-•*")
+    offset = start + line.find(stripped) if stripped else start
+    return Evidence(stripped[:240], offset, offset + min(len(stripped), 240))
+
+
+def _best_hit(profile: ResumeProfile, skill: str) -> SkillHit | None:
+    """A mention inside a role beats one in a skills list."""
+    hits = profile.skills.get(skill, [])
+    for hit in hits:
+        if any(role.span[0] <= hit.start < role.span[1] for role in profile.roles):
+            return hit
+    return hits[0] if hits else None
+
+
+def title_tokens(text: str) -> set[str]:
+    words = re.findall(r"[a-z][a-z+#.]*", text.lower())
+    return {_SYNONYMS.get(w, w) for w in words if w not in _STOP}
+
+
+def title_fit(job_title: str, profile: ResumeProfile) -> float:
+    """Share of the job title's words the candidate's headline or roles carry."""
+    wanted = title_tokens(job_title)
+    if not wanted:
+        return 1.0
+    titles = [profile.headline, *(role.line for role in profile.roles[:3])]
+    have = set().union(*(title_tokens(t) for t in titles)) if titles else set()
+    return len(wanted & have) / len(wanted)
+
+
+def candidate_seniority(profile: ResumeProfile) -> int:
+    stated = seniority(profile.headline)
+    by_years = 1 if profile.total_years < 2 else 2 if profile.total_years < 5 else \
+        3 if profile.total_years < 8 else 4
+    return stated if stated != 2 else by_years
+
+
+def _skill(profile: ResumeProfile, req_skill: str, min_years: float | None,
+           weights: Weights) -> tuple[float, Evidence | None, str]:
+    hit = _best_hit(profile, req_skill)
+    if hit is None:
+        return 0.0, None, "no evidence in the resume"
+    evidence = _line_of(profile.text, hit)
+    years = profile.skill_years.get(req_skill, 0.0)
+    in_role = years > 0
+    credit = 1.0 if in_role else weights.listed_only_credit
+    detail = f"{years:g} years in dated roles" if in_role else "named, not tied to a dated role"
+    if min_years:
+        if years >= min_years:
+            detail = f"{years:g} years (asks {min_years:g})"
+        else:
+            floor = weights.years_shortfall_floor
+            credit = min(credit, floor + (1 - floor) * years / min_years)
+            detail = f"{years:g} years, the job asks {min_years:g}"
+    return credit, evidence, detail
+
+
+def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
+               weights: Weights, taxonomy: Taxonomy, semantic: SemanticMatch | None = None,
+               ) -> MatchOutcome:
+    """Score 0-100, the decision, the breakdown and each requirement's evidence."""
+    results: list[RequirementResult] = []
+    sums: dict[bool, list[float]] = {True: [0.0, 0.0], False: [0.0, 0.0]}  # [credit, weight]
+    musts = [r for r in job.skills if r.must] or job.skills
+    for req in job.skills:
+        is_must = req in musts
+        credit, evidence, detail = _skill(profile, req.skill, req.min_years, weights)
+        if evidence is None and semantic is not None:
+            # No named skill: the resume line closest in meaning, if close enough, earns part.
+            close = semantic.closest.get(req.line.strip().lstrip("-•* "))
+            if close is not None and close.similarity is not None \
+                    and close.similarity >= weights.semantic_evidence_min:
+                credit, evidence = weights.semantic_evidence_credit, close
+                detail = f"not named; closest in meaning (cosine {close.similarity:.2f})"
+        spec = taxonomy.skills[req.skill].specificity if req.skill in taxonomy.skills else 1.5
+        sums[is_must][0] += credit * spec
+        sums[is_must][1] += spec
+        results.append(RequirementResult(f"skill:{req.skill}", "skill", req.skill, is_must,
+                                         round(credit, 3), evidence, detail, req.line))
+    parts: dict[str, float] = {}
+    parts["must_skills"] = sums[True][0] / sums[True][1] if sums[True][1] else 0.0
+    parts["preferred_skills"] = sums[False][0] / sums[False][1] if sums[False][1] else 1.0
+
+    expected = job.min_years if job.min_years is not None else \
+        weights.expected_years_by_seniority.get(str(job.seniority), 0.0)
+    parts["experience"] = 1.0 if not expected else min(1.0, profile.total_years / expected)
+    results.append(RequirementResult(
+        "years", "years", f"{expected:g}+ years of experience", job.min_years is not None,
+        round(parts["experience"], 3), None,
+        f"{profile.total_years:g} years in dated roles" if profile.roles
+        else f"{profile.total_years:g} years stated"))
+
+    if job.education_level:
+        have = profile.education_level
+        gap = job.education_level - have
+        parts["education"] = 1.0 if gap <= 0 else (0.5 if gap == 1 else 0.2)
+        if not job.education_must:
+            parts["education"] = max(parts["education"], 0.7)
+        results.append(RequirementResult(
+            "degree", "degree", f"{EDUCATION_NAMES[job.education_level]} degree",
+            job.education_must, parts["education"], None,
+            f"resume shows {EDUCATION_NAMES[have]}"))
+    else:
+        parts["education"] = 1.0
+
+    fit = title_fit(job.title, profile)
+    gap = job.seniority - candidate_seniority(profile)
+    parts["title"] = 0.7 * fit + 0.3 * max(0.0, 1 - 0.4 * max(0, gap))
+    results.append(RequirementResult("title", "title", job.title, False, round(parts["title"], 3),
+                                     None, f"title words shared: {fit:.0%}; "
+                                     f"seniority gap {max(0, gap)}"))
+    parts["location"] = 1.0
+    if semantic is not None:
+        parts["semantic"] = max(0.0, min(1.0, semantic.fit))
+
+    used = {k: w for k, w in weights.weights.items() if k in parts and w > 0}
+    share = used.get("must_skills", 0.0) / sum(used.values())
+    others = {k: w for k, w in used.items() if k != "must_skills"}
+    context = sum(parts[k] * w for k, w in others.items()) / sum(others.values()) \
+        if others else 0.0
+    # The rest counts only as far as the must-haves are met: a perfect title and location do
+    # not make a resume without the required skills a review case.
+    floor = weights.context_floor
+    must = parts["must_skills"]
+    score = 100 * (share * must + (1 - share) * context * (floor + (1 - floor) * must))
+    notes = []
+    missing = [r.label for r in results if r.kind == "skill" and r.must and r.credit == 0]
+    if missing and score > weights.missing_must_cap:
+        score = weights.missing_must_cap
+        notes.append(f"capped at {weights.missing_must_cap:g}: must-haves missing")
+    if not job.skills:
+        score = min(score, weights.thresholds.auto_apply - 1)
+        notes.append("the job names no skill we know: not enough to apply unattended")
+    score = round(score, 2)
+    decision = decide(score, weights.thresholds.auto_apply, weights.thresholds.review_floor)
+    if gates and decision is Decision.APPLY:
+        decision = Decision.REVIEW
+        notes.append("sent to review by a hard gate")
+    return MatchOutcome(score, decision, {k: round(v, 3) for k, v in parts.items()},
+                        results, gates, weights.version, notes)
+
+
+def outcome_json(outcome: MatchOutcome) -> dict[str, Any]:
+    """The outcome as plain JSON."""
+    return {
+        "score": outcome.score, "decision": outcome.decision.value,
+        "breakdown": outcome.breakdown, "weights_version": outcome.weights_version,
+        "gates": [{"code": g.code, "message": g.message} for g in outcome.gates],
+        "notes": outcome.notes,
+        "requirements": [{
+            "id": r.id, "kind": r.kind, "label": r.label, "must": r.must, "credit": r.credit,
+            "detail": r.detail, "jd_line": r.jd_line,
+            "evidence": None if r.evidence is None else
+            {"text": r.evidence.text, "start": r.evidence.start, "end": r.evidence.end,
+             "similarity": r.evidence.similarity},
+        } for r in outcome.requirements],
+    }

@@ -1,0 +1,92 @@
+"""Semantic fit and preselection: chunk embeddings off the event loop, vectors in pgvector."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.ats_engine.embeddings import (
+    MODEL_NAME,
+    Embedder,
+    content_key,
+    cosine,
+    mean_vector,
+    semantic_fit,
+)
+from services.ats_engine.jd import JobRequirements
+from services.ats_engine.resume import ResumeProfile
+from services.ats_engine.scoring import Evidence, SemanticMatch
+from services.ats_engine.tables import embeddings
+from services.ats_engine.vectors import nearest_candidates, store_candidate_vector
+
+
+class Semantic:
+    """Embeds resume and job chunks (loading the model on first use) for fit and preselection."""
+
+    def __init__(self, make_embedder: Callable[[], Embedder], preselect_limit: int = 200) -> None:
+        self._make = make_embedder
+        self._embedder: Embedder | None = None
+        self._lock = asyncio.Lock()
+        self.preselect_limit = preselect_limit
+
+    async def _embed(self, conn: AsyncConnection, texts: list[str]) -> list[list[float]]:
+        """Vectors from memory, then from the ats_embeddings table, then from the model;
+        what the model made is stored, so no text is embedded twice, restarts included."""
+        async with self._lock:  # one model, one batch at a time
+            if self._embedder is None:
+                self._embedder = await asyncio.to_thread(self._make)
+            embedder = self._embedder
+            keys = [content_key(t) for t in texts]
+            missing = sorted(set(keys) - set(embedder.known(keys)))
+            stored: set[str] = set()
+            if missing:
+                rows = await conn.execute(
+                    sa.select(embeddings.c.content_sha256, embeddings.c.embedding)
+                    .where(embeddings.c.content_sha256.in_(missing)))
+                found = {row.content_sha256: [float(x) for x in row.embedding] for row in rows}
+                embedder.remember(found)
+                stored = set(found)
+            vectors = await asyncio.to_thread(embedder.embed, texts)
+            fresh = {key: vector for key, vector in zip(keys, vectors, strict=True)
+                     if key in missing and key not in stored}
+            if fresh:
+                await conn.execute(insert(embeddings).values(
+                    [{"content_sha256": key, "model": MODEL_NAME, "embedding": vector}
+                     for key, vector in fresh.items()]).on_conflict_do_nothing())
+            return vectors
+
+    @staticmethod
+    def _resume_chunks(profile: ResumeProfile) -> list[str]:
+        return [text for text, _, _ in profile.chunks][:200]
+
+    async def index_resume(self, conn: AsyncConnection, candidate_id: uuid.UUID,
+                           resume_version_id: uuid.UUID, profile: ResumeProfile) -> None:
+        vectors = await self._embed(conn, self._resume_chunks(profile))
+        await store_candidate_vector(conn, candidate_id, resume_version_id, mean_vector(vectors))
+
+    async def preselect(self, conn: AsyncConnection, job: JobRequirements) -> list[uuid.UUID]:
+        vectors = await self._embed(conn, [job.title, *job.chunks])
+        nearest = await nearest_candidates(conn, mean_vector(vectors), self.preselect_limit)
+        return [candidate for candidate, _ in nearest]
+
+    async def fit(self, conn: AsyncConnection, job: JobRequirements,
+                  profile: ResumeProfile) -> SemanticMatch:
+        """Mean best cosine of the job's chunks against the resume's (0-1), and for each job
+        line the resume line closest in meaning."""
+        chunks = profile.chunks[:200]
+        if not job.chunks or not chunks:
+            return SemanticMatch(0.0, {})
+        vectors = await self._embed(conn, [*job.chunks, *(text for text, _, _ in chunks)])
+        job_vectors, resume_vectors = vectors[:len(job.chunks)], vectors[len(job.chunks):]
+        value, best = semantic_fit(job_vectors, resume_vectors)
+        closest = {}
+        for line, vector, index in zip(job.chunks, job_vectors, best, strict=True):
+            text, start, _ = chunks[index]
+            closest[line] = Evidence(text[:240], start, start + min(len(text), 240),
+                                     round(cosine(vector, resume_vectors[index]), 3))
+        return SemanticMatch(max(0.0, min(1.0, value)), closest)

@@ -1,0 +1,201 @@
+"""The ATS engine on a real PostgreSQL: uploads, scoring on both event orders, re-scoring,
+hard filters, idempotency, and bad uploads that store nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from infra.blobs import LocalBlobStore
+from infra.clock import FakeClock
+from infra.db import create_engine
+from infra.outbox import outbox
+from infra.uow import UnitOfWork
+from schemas.events.envelope import Envelope, EventData
+from schemas.events.jobs import JobPublished
+from schemas.events.resumes import ResumeVersionCreated
+from services.ats_engine.documents import DocumentError
+from services.ats_engine.embeddings import Embedder
+from services.ats_engine.engine import Engine
+from services.ats_engine.handlers import AtsHandlers
+from services.ats_engine.intake import upload_resume
+from services.ats_engine.seeding import SeedCandidate, seed_candidates
+from services.ats_engine.semantic import Semantic
+from services.ats_engine.skills import default_taxonomy
+from services.ats_engine.tables import candidate_vectors, matches, resume_versions
+from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
+from tests.fixtures.resumes import RESUME, pdf, zip_bomb
+from tests.unit.test_ats_embeddings import BagOfWords
+
+pytestmark = pytest.mark.integration
+CANDIDATE = uuid.UUID("5b2c8a64-9d7e-4f51-a1c3-0a6e1f2b3c4d")
+GROUP = "ats_engine"
+ENGINE = Engine(default_taxonomy())
+BACKEND = "Requirements:\n- Python: five or more years\n- PostgreSQL\n- Kafka\n- Kubernetes\n"
+PLATFORM = "Requirements:\n- Python\n- Kubernetes\n- Terraform\n- Go: command-line tools\n"
+
+
+@pytest.fixture
+async def uow(database_url: str, fake_clock: FakeClock) -> AsyncIterator[UnitOfWork]:
+    engine = create_engine(database_url, pool_size=2)
+    yield UnitOfWork(engine, fake_clock, source="jams/ats_engine")
+    await engine.dispose()
+
+
+@pytest.fixture
+def blobs(tmp_path: Path) -> LocalBlobStore:
+    return LocalBlobStore(tmp_path / "blobs")
+
+
+@pytest.fixture
+def handlers(blobs: LocalBlobStore) -> AtsHandlers:
+    return AtsHandlers(blobs, ENGINE, WeightsSource(DEFAULT_FILE))
+
+
+def job(title: str, description: str, company: str = "Acme") -> JobPublished:
+    return JobPublished(job_id=uuid.uuid4(), company=company, title=title, location="Remote",
+                        description=description, apply_url="https://jobs.example/1",
+                        sources=["sandbox:1"])
+
+
+async def deliver(uow: UnitOfWork, handlers: AtsHandlers, data: EventData,
+                  envelope: Envelope | None = None) -> Envelope:
+    """What the runtime does with one delivery (the inbox skips a redelivery)."""
+    envelope = envelope or Envelope.wrap(data, source="test", time=uow.clock.now())
+    async with uow.handling(GROUP, envelope) as tx:
+        if tx is not None:
+            if isinstance(data, JobPublished):
+                await handlers.on_job_published(data, tx)
+            elif isinstance(data, ResumeVersionCreated):
+                await handlers.on_resume_version_created(data, tx)
+    return envelope
+
+
+async def emitted(uow: UnitOfWork) -> list[tuple[str, dict[str, Any]]]:
+    async with uow.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(outbox.c.value, outbox.c.headers)
+                                   .order_by(outbox.c.id))).all()
+    return [(dict(h)["ce_type"].rsplit(".", 1)[-1], json.loads(v)) for v, h in rows]
+
+
+async def match_rows(uow: UnitOfWork) -> list[sa.Row[Any]]:
+    async with uow.engine.connect() as conn:
+        return list((await conn.execute(sa.select(matches).order_by(matches.c.score))).all())
+
+
+async def test_upload_then_jobs_scores_each_pair_once_with_versions(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
+    uploaded = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "jane.pdf", pdf())
+    assert uploaded.new and uploaded.event.blob_key.endswith(".pdf")
+    await deliver(uow, handlers, uploaded.event)
+    backend = job("Senior Backend Engineer (Python)", BACKEND)
+    envelope = await deliver(uow, handlers, backend)
+    await deliver(uow, handlers, backend, envelope)  # redelivered: skipped by the inbox
+    await deliver(uow, handlers, backend)  # a new event for the same job: no second decision
+    [row] = await match_rows(uow)
+    assert row.decision == "apply" and row.score >= 90
+    assert set(row.details["versions"]) == {"model", "taxonomy", "config"}
+    assert row.details["versions"]["taxonomy"] == ENGINE.taxonomy.version
+    kinds = [kind for kind, _ in await emitted(uow)]
+    assert kinds.count("ApplicationApproved") == 1 and kinds.count("MatchScored") == 1
+
+
+async def test_a_new_resume_version_rescores_open_jobs(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
+    platform = job("Platform Engineer", PLATFORM)
+    await deliver(uow, handlers, platform)
+    first = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "cv.txt", RESUME.encode())
+    await deliver(uow, handlers, first.event)
+    [before] = await match_rows(uow)
+    assert before.decision == "review"
+    better = RESUME.replace("deployed with Docker on Kubernetes",
+                            "deployed with Docker on Kubernetes; Terraform modules; Go CLI tools")
+    second = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "cv.txt", better.encode())
+    await deliver(uow, handlers, second.event)
+    await deliver(uow, handlers, second.event)  # a duplicate event changes nothing
+    rows = await match_rows(uow)
+    assert [r.resume_version_id for r in rows] == [first.event.resume_version_id,
+                                                   second.event.resume_version_id]
+    assert rows[1].decision == "apply"
+    kinds = [kind for kind, _ in await emitted(uow)]
+    assert kinds.count("ManualReviewRequired") == 1 and kinds.count("ApplicationApproved") == 1
+
+
+async def test_preferences_filter_before_scoring(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
+    seed = [SeedCandidate(candidate_id=CANDIDATE, resume=RESUME,
+                          preferences={"company_blacklist": ["Acme"]})]
+    assert await seed_candidates(seed, blobs, uow, ENGINE) == 1
+    assert await seed_candidates(seed, blobs, uow, ENGINE) == 0, "seeding twice adds nothing"
+    [(_, created)] = [e for e in await emitted(uow) if e[0] == "ResumeVersionCreated"]
+    await deliver(uow, handlers, ResumeVersionCreated.model_validate(created))
+    await deliver(uow, handlers, job("Senior Backend Engineer (Python)", BACKEND))
+    [row] = await match_rows(uow)
+    assert row.decision == "reject" and "blacklist" in row.details["filtered"]
+
+
+@pytest.mark.parametrize("filename, content", [("cv.docx", zip_bomb()), ("cv.pdf", b"%PDF-1.4 x"),
+                                               ("cv.txt", b""), ("cv.pdf", RESUME.encode())])
+async def test_bad_uploads_store_nothing(uow: UnitOfWork, blobs: LocalBlobStore,
+                                         tmp_path: Path, filename: str, content: bytes) -> None:
+    with pytest.raises(DocumentError):
+        await upload_resume(uow, blobs, ENGINE, CANDIDATE, filename, content)
+    async with uow.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(resume_versions)) == 0
+    assert await emitted(uow) == []
+    assert not (tmp_path / "blobs").exists() or not any((tmp_path / "blobs").rglob("*.*"))
+
+
+async def test_with_embeddings_jobs_preselect_by_vector_and_record_the_model(
+        uow: UnitOfWork, blobs: LocalBlobStore) -> None:
+    semantic = Semantic(lambda: Embedder(BagOfWords()), preselect_limit=5)
+    handlers = AtsHandlers(blobs, ENGINE, WeightsSource(DEFAULT_FILE), semantic)
+    uploaded = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "cv.txt", RESUME.encode())
+    await deliver(uow, handlers, uploaded.event)
+    async with uow.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(candidate_vectors)) == 1
+    await deliver(uow, handlers, job("Senior Backend Engineer (Python)", BACKEND))
+    [row] = await match_rows(uow)
+    assert row.decision == "apply"
+    assert row.details["versions"]["embedding_model"] == "all-MiniLM-L6-v2"
+    assert 0 < row.details["breakdown"]["semantic"] <= 1
+
+
+async def test_hints_point_at_another_version_that_shows_a_missing_skill(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
+    with_terraform = RESUME.replace("deployed with Docker on Kubernetes",
+                                    "deployed with Docker on Kubernetes; Terraform modules")
+    older = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "old.txt", with_terraform.encode())
+    await deliver(uow, handlers, older.event)
+    newer = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "new.txt", RESUME.encode())
+    await deliver(uow, handlers, newer.event)
+    await deliver(uow, handlers, job("Platform Engineer", PLATFORM))
+    [row] = await match_rows(uow)
+    assert row.resume_version_id == newer.event.resume_version_id
+    assert any(f"version {older.event.resume_version_id} already shows it" in hint
+               for hint in row.details["hints"])
+
+
+async def test_the_daily_cap_sends_further_matches_to_review(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers,
+        fake_clock: FakeClock) -> None:
+    seed = [SeedCandidate(candidate_id=CANDIDATE, resume=RESUME,
+                          preferences={"daily_cap": 1})]
+    await seed_candidates(seed, blobs, uow, ENGINE)
+    [(_, created)] = [e for e in await emitted(uow) if e[0] == "ResumeVersionCreated"]
+    await deliver(uow, handlers, ResumeVersionCreated.model_validate(created))
+    await deliver(uow, handlers, job("Senior Backend Engineer (Python)", BACKEND))
+    await deliver(uow, handlers, job("Senior Backend Engineer (Python)", BACKEND, "Globex"))
+    fake_clock.advance(86_400)
+    await deliver(uow, handlers, job("Senior Backend Engineer (Python)", BACKEND, "Initech"))
+    async with uow.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(matches).order_by(matches.c.scored_at,
+                                                               matches.c.decision))).all()
+    assert [r.decision for r in rows] == ["apply", "review", "apply"]
+    assert any("daily application cap of 1" in line for line in rows[1].explanation)
