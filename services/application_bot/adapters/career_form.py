@@ -12,8 +12,8 @@ from services.application_bot.adapters.greenhouse_form import (
     Visit,
     capture,
     confirmation_id,
+    open_posting,
     short,
-    status_problem,
 )
 from services.application_bot.domain import (
     Applicant,
@@ -40,14 +40,8 @@ class CareerFormApplier:
     async def apply(
         self, page: BrowserPage, apply_url: str, applicant: Applicant, resume: Path
     ) -> Visit:
-        try:
-            status = await page.open(apply_url)
-        except BrowserError as exc:
-            return Visit(NotSent(short(f"could not open the job page: {exc}")))
-        if (problem := status_problem(status)) is not None:
-            return Visit(problem, await capture(page))
-        if (rejection := await _check_page(page, apply_url)) is not None:
-            return Visit(rejection, await capture(page))
+        if (refused := await open_posting(page, apply_url, _check_page)) is not None:
+            return refused
         sent: dict[str, str] = {}
         answers: list[RecordedAnswer] = []
         try:

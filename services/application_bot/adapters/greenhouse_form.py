@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,15 +78,8 @@ class GreenhouseApplier:
         self, page: BrowserPage, apply_url: str, applicant: Applicant, resume: Path
     ) -> Visit:
         """Open the posting, fill and send the form, and wait for the portal's confirmation."""
-        try:
-            status = await page.open(apply_url)
-        except BrowserError as exc:
-            return Visit(NotSent(short(f"could not open the job page: {exc}")))
-        if (problem := status_problem(status)) is not None:
-            return Visit(problem, await capture(page))
-        if (rejection := await _check_form(page, apply_url)) is not None:
-            log.info("not an application form", reason=rejection.reason)
-            return Visit(rejection, await capture(page))
+        if (refused := await open_posting(page, apply_url, _check_form)) is not None:
+            return refused
         sent = {name: str(getattr(applicant, name)) for name in TEXT_FIELDS} | {
             "resume": resume.name}
         try:
@@ -181,3 +174,21 @@ async def confirmation_id(page: BrowserPage) -> str:
         log.warning("could not read the confirmation id", error=str(exc))
         return ""
     return match.group(1) if match else ""
+
+
+async def open_posting(
+    page: BrowserPage,
+    apply_url: str,
+    check: Callable[[BrowserPage, str], Awaitable[Rejected | None]],
+) -> Visit | None:
+    """Open the job page; the Visit to return at once when it cannot be applied to."""
+    try:
+        status = await page.open(apply_url)
+    except BrowserError as exc:
+        return Visit(NotSent(short(f"could not open the job page: {exc}")))
+    if (problem := status_problem(status)) is not None:
+        return Visit(problem, await capture(page))
+    if (rejection := await check(page, apply_url)) is not None:
+        log.info("not an application page", reason=rejection.reason)
+        return Visit(rejection, await capture(page))
+    return None
