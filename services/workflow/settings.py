@@ -51,7 +51,7 @@ class WorkflowSettings(CommonSettings):
         description="Prefix of the Redis presence keys; must match the gateway's",
     )
     presence_ttl_s: float = Field(
-        default=45.0, gt=0, description="A reviewer whose last heartbeat is older is away"
+        default=30.0, gt=0, description="A reviewer whose last heartbeat is older is offline"
     )
     assign_sweep_s: float = Field(
         default=5.0, gt=0, description="How often queued tasks are matched to idle reviewers"
