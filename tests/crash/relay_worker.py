@@ -8,13 +8,10 @@ import os
 import signal
 from collections.abc import Sequence
 
-from infra.bus.bus import EventBus
 from infra.bus.port import OutboundRecord
 from infra.clock import SystemClock
-from infra.db import create_engine
 from infra.outbox import OutboxRelay
-from infra.runtime import install_signal_handlers
-from tests.busfixtures import make_transport
+from tests.crash.worker_setup import worker, worker_parser
 
 
 class DyingRelay(OutboxRelay):
@@ -32,31 +29,18 @@ class DyingRelay(OutboxRelay):
 
 
 async def main(args: argparse.Namespace) -> None:
-    stop = asyncio.Event()
-    install_signal_handlers(stop)
-    engine = create_engine(args.database_url)
-    transport = make_transport(args.adapter, kafka_bootstrap=args.bootstrap,
-                               database_url=args.database_url)
-    await transport.start()
-    bus = EventBus(transport, clock=SystemClock())
-    relay: OutboxRelay
-    if args.die_after_batches > 0:
-        relay = DyingRelay(engine, bus, SystemClock(), batch_size=args.batch_size,
-                           die_after_batches=args.die_after_batches)
-    else:
-        relay = OutboxRelay(engine, bus, SystemClock(), batch_size=args.batch_size)
-    try:
-        await relay.run(stop)
-    finally:
-        await transport.close()
-        await engine.dispose()
+    async with worker(args) as w:
+        relay: OutboxRelay
+        if args.die_after_batches > 0:
+            relay = DyingRelay(w.engine, w.bus, SystemClock(), batch_size=args.batch_size,
+                               die_after_batches=args.die_after_batches)
+        else:
+            relay = OutboxRelay(w.engine, w.bus, SystemClock(), batch_size=args.batch_size)
+        await relay.run(w.stop)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--adapter", default="kafka")
-    parser.add_argument("--bootstrap", default="")
-    parser.add_argument("--database-url", required=True)
+    parser = worker_parser()
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--die-after-batches", type=int, default=0)
     asyncio.run(main(parser.parse_args()))
