@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import time
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,3 +47,38 @@ class CommonSettings(BaseSettings):
     retry_initial_backoff_s: float = Field(default=0.2, ge=0)
     retry_max_backoff_s: float = Field(default=10.0, ge=0)
     shutdown_grace_s: float = Field(default=20.0, gt=0)
+    data_dir: Path = Field(
+        default=Path(".jams"), description="Local state of the embedded default (JWT secret)"
+    )
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="HS256 key of access tokens (JAMS_JWT_SECRET); required when distributed, "
+        "generated once and kept in data_dir/jwt_secret on the embedded default",
+    )
+
+    @model_validator(mode="after")
+    def _embedded_jwt_secret(self) -> Self:
+        # One machine, nothing configured: a random key kept on disk, so tokens survive restarts.
+        if not self.jwt_secret.get_secret_value() and self.bus == "embedded":
+            self.jwt_secret = SecretStr(persistent_secret(self.data_dir / "jwt_secret"))
+        return self
+
+
+def persistent_secret(path: Path) -> str:
+    """The secret stored at `path`, created (readable by the owner only) on first use."""
+    try:
+        return path.read_text("utf-8").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race; use theirs once written
+        for _ in range(50):
+            if existing := path.read_text("utf-8").strip():
+                return existing
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} stays empty; delete it to make a new secret") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(secrets.token_urlsafe(48))
+    return path.read_text("utf-8").strip()

@@ -1,0 +1,216 @@
+"""Who is calling: roles, principals, signed access tokens and the FastAPI dependencies on them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
+from starlette.types import Scope
+
+from infra.clock import Clock, SystemClock
+from infra.http_errors import ERR_AUTH_REQUIRED, ERR_FORBIDDEN, ApiError
+
+ISSUER = "jams"
+ALGORITHM = "HS256"
+ACCESS_COOKIE = "jams_access"
+REFRESH_COOKIE = "jams_refresh"
+DEFAULT_ACCESS_TTL_S = 15 * 60
+# Where a verified principal is kept for the rest of the request (scope["state"]).
+_STATE_KEY = "principal"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    SUPERVISOR = "supervisor"
+    REVIEWER = "reviewer"
+    CANDIDATE = "candidate"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.REVIEWER})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller."""
+
+    # A reviewer's user_id IS their reviewer_id; a candidate's IS their candidate_id.
+    user_id: uuid.UUID
+    role: Role
+
+    def owns(self, owner_id: uuid.UUID | None) -> bool:
+        """True if the object with this owner id is the caller's own."""
+        return owner_id is not None and owner_id == self.user_id
+
+
+def _unauthenticated(message: str) -> ApiError:
+    return ApiError(401, ERR_AUTH_REQUIRED, message)
+
+
+def _key(secret: SecretStr) -> str:
+    key = secret.get_secret_value()
+    if len(key) < 16:
+        raise ValueError("the JWT secret is missing or shorter than 16 characters "
+                         "(JAMS_JWT_SECRET)")
+    return key
+
+
+class TokenVerifier:
+    """Checks HS256 access tokens: signature, issuer, expiry (with leeway) and role."""
+
+    def __init__(self, secret: SecretStr, *, leeway_s: float = 5,
+                 clock: Clock | None = None) -> None:
+        self._key = _key(secret)
+        self._leeway = timedelta(seconds=leeway_s)
+        self._clock = clock or SystemClock()
+
+    def verify(self, token: str) -> Principal:
+        """The token's principal; ApiError(401, ERR_AUTH_REQUIRED) for any fault."""
+        if not token:
+            raise _unauthenticated("authentication required")
+        try:
+            # Only HS256 is accepted: "none" and key-confusion tricks fail here.
+            claims: dict[str, Any] = jwt.decode(
+                token, self._key, algorithms=[ALGORITHM], issuer=ISSUER,
+                options={"require": ["exp", "iat", "iss", "sub"], "verify_exp": False,
+                         "verify_iat": False, "verify_nbf": False},
+            )
+        except jwt.PyJWTError as exc:
+            raise _unauthenticated("invalid access token") from exc
+        now = self._clock.now()
+        # Expiry is checked against the injected clock so tests can move time.
+        try:
+            expires = datetime.fromtimestamp(float(claims["exp"]), tz=now.tzinfo)
+            issued = datetime.fromtimestamp(float(claims["iat"]), tz=now.tzinfo)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise _unauthenticated("invalid access token") from exc
+        if now > expires + self._leeway:
+            raise _unauthenticated("access token expired")
+        if issued > now + self._leeway:
+            raise _unauthenticated("access token not valid yet")
+        if claims.get("typ") != "access":
+            raise _unauthenticated("not an access token")
+        try:
+            return Principal(uuid.UUID(str(claims["sub"])), Role(str(claims.get("role"))))
+        except ValueError as exc:
+            raise _unauthenticated("invalid access token") from exc
+
+
+class TokenIssuer:
+    """Signs access tokens for principals; pairs with a TokenVerifier on the same secret."""
+
+    def __init__(self, secret: SecretStr, *, ttl_s: float = DEFAULT_ACCESS_TTL_S,
+                 clock: Clock | None = None) -> None:
+        self._key = _key(secret)
+        self.ttl_s = ttl_s
+        self._clock = clock or SystemClock()
+
+    def issue(self, principal: Principal) -> tuple[str, datetime]:
+        """A signed access token and when it expires."""
+        now = self._clock.now()
+        expires = now + timedelta(seconds=self.ttl_s)
+        claims = {"iss": ISSUER, "sub": str(principal.user_id), "role": str(principal.role),
+                  "typ": "access", "iat": int(now.timestamp()), "exp": int(expires.timestamp()),
+                  "jti": uuid.uuid4().hex}
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM), expires
+
+
+def mint_access_token(secret: SecretStr, user_id: uuid.UUID, role: Role, *,
+                      ttl_s: float = DEFAULT_ACCESS_TTL_S, clock: Clock | None = None) -> str:
+    """A signed access token (scripts, tests and benches that act as a known user)."""
+    return TokenIssuer(secret, ttl_s=ttl_s, clock=clock).issue(Principal(user_id, role))[0]
+
+
+def token_of(scope: Scope) -> str:
+    """The access token a request carries: `Authorization: Bearer` first, else the cookie."""
+    cookie = ""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            scheme, _, credentials = bytes(value).decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and credentials.strip():
+                return credentials.strip()
+        elif name == b"cookie":
+            cookie = _cookie(bytes(value).decode("latin-1"), ACCESS_COOKIE) or cookie
+    return cookie
+
+
+def _cookie(header: str, name: str) -> str:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value.strip().strip('"')
+    return ""
+
+
+def authenticate(verifier: TokenVerifier, scope: Scope) -> Principal:
+    """The request's principal, verified once per request and remembered on its scope."""
+    state = scope.setdefault("state", {})
+    known = state.get(_STATE_KEY)
+    if isinstance(known, Principal):
+        return known
+    principal = verifier.verify(token_of(scope))
+    state[_STATE_KEY] = principal
+    return principal
+
+
+def user_key(verifier: TokenVerifier) -> Callable[[Scope], Awaitable[str | None]]:
+    """For per-user rate limits: the caller's user id if the request carries a valid token."""
+
+    async def user_of(scope: Scope) -> str | None:
+        try:
+            return str(authenticate(verifier, scope).user_id)
+        except ApiError:
+            return None
+
+    return user_of
+
+
+PrincipalDependency = Callable[..., Awaitable[Principal]]
+
+# Declared so /docs offers an "Authorize" button; the cookie works too.
+_bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
+
+
+def principal_dependency(verifier: TokenVerifier) -> PrincipalDependency:
+    """FastAPI dependency: the caller from `Authorization: Bearer <jwt>` or cookie `jams_access`."""
+
+    async def principal(
+        request: Request,
+        _: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    ) -> Principal:
+        return authenticate(verifier, request.scope)
+
+    return principal
+
+
+async def current_principal(
+    request: Request, _: HTTPAuthorizationCredentials | None = Depends(_bearer),
+) -> Principal:
+    """The principal an earlier step of this request verified (conventions middleware or a
+    principal dependency); 401 if none did."""
+    known = request.scope.get("state", {}).get(_STATE_KEY)
+    if isinstance(known, Principal):
+        return known
+    raise _unauthenticated("authentication required")
+
+
+def require_roles(*roles: Role,
+                  principal: PrincipalDependency = current_principal) -> PrincipalDependency:
+    """Dependency: the caller if their role is one of `roles`; 401 if anonymous, 403 if not."""
+    allowed = frozenset(roles)
+
+    async def with_role(caller: Principal = Depends(principal)) -> Principal:
+        if caller.role not in allowed:
+            raise ApiError(403, ERR_FORBIDDEN, "your role may not do this",
+                           {"allowed_roles": sorted(allowed)})
+        return caller
+
+    return with_role

@@ -1,0 +1,289 @@
+"""Conventions of every service's API: one error shape, request ids, size and rate limits."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from infra.logging import event_context
+
+log = structlog.get_logger(__name__)
+
+ERR_VALIDATION = "ERR_VALIDATION"
+ERR_AUTH_REQUIRED = "ERR_AUTH_REQUIRED"
+ERR_FORBIDDEN = "ERR_FORBIDDEN"
+ERR_NOT_FOUND = "ERR_NOT_FOUND"
+ERR_CONFLICT = "ERR_CONFLICT"
+ERR_RATE_LIMIT = "ERR_RATE_LIMIT"
+ERR_INTERNAL = "ERR_INTERNAL"
+ERR_DEPENDENCY = "ERR_DEPENDENCY"
+
+REQUEST_ID_HEADER = "X-Request-ID"
+DEFAULT_MAX_BODY_BYTES = 1_000_000
+# An incoming id is echoed only if it is short and plain; anything else gets a fresh one.
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Probes and scrapes are neither rate limited nor logged per request.
+_QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class ApiError(Exception):
+    """An error the API reports as-is: HTTP status, stable code, human message, details."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Requests allowed per fixed window, per client IP and per authenticated user."""
+
+    per_ip: int = 120_000
+    per_user: int = 60_000
+    window_s: int = 60
+    namespace: str = "jams"
+
+
+# Given a request's scope, the authenticated user's key (or None); used for per-user limits.
+UserOf = Callable[[Scope], Awaitable[str | None]]
+
+
+def code_for_status(status: int) -> str:
+    """The error code for a bare HTTP status (framework errors carry no code of their own)."""
+    if status == 401:
+        return ERR_AUTH_REQUIRED
+    if status == 403:
+        return ERR_FORBIDDEN
+    if status in (404, 410):
+        return ERR_NOT_FOUND
+    if status == 409:
+        return ERR_CONFLICT
+    if status == 429:
+        return ERR_RATE_LIMIT
+    if status in (502, 503, 504):
+        return ERR_DEPENDENCY
+    if status >= 500:
+        return ERR_INTERNAL
+    return ERR_VALIDATION
+
+
+def request_id_of(scope: Scope) -> str:
+    """The id the conventions middleware gave this request ("" outside of it)."""
+    return str(scope.get("state", {}).get("request_id", ""))
+
+
+def error_body(code: str, message: str, details: Any, request_id: str) -> dict[str, Any]:
+    """The one error shape of every API response."""
+    return {"error": {"code": code, "message": message,
+                      "details": jsonable_encoder(details), "request_id": request_id}}
+
+
+def error_response(request_id: str, status: int, code: str, message: str,
+                   details: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details, request_id), status_code=status,
+                        headers=headers)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while reading a body past the limit; an HTTPException so frameworks re-raise it."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body larger than {limit} bytes")
+        self.limit = limit
+
+
+def install_api_conventions(
+    app: FastAPI,
+    *,
+    redis: Redis | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    limits: RateLimits | None = None,
+    user_of: UserOf | None = None,
+) -> None:
+    """One error shape, X-Request-ID, a body size limit and Redis rate limits on `app`."""
+
+    async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        return error_response(request_id_of(request.scope), exc.status, exc.code, exc.message,
+                              exc.details)
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        details = None if isinstance(exc.detail, str) else exc.detail
+        message = exc.detail if isinstance(exc.detail, str) else _reason(exc.status_code)
+        return error_response(request_id_of(request.scope), exc.status_code,
+                              code_for_status(exc.status_code), message, details,
+                              headers=dict(exc.headers or {}))
+
+    async def on_invalid(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        # Drop the echoed input: it may be large or hold a password.
+        problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""),
+                     "type": e.get("type", "")} for e in exc.errors()]
+        return error_response(request_id_of(request.scope), 422, ERR_VALIDATION,
+                              "the request is not valid", problems)
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_invalid)
+    app.add_middleware(ApiConventionsMiddleware, redis=redis, max_body_bytes=max_body_bytes,
+                       limits=limits or RateLimits(), user_of=user_of)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase.lower()
+    except ValueError:
+        return "error"
+
+
+class ApiConventionsMiddleware:
+    """Pure ASGI middleware (so context variables reach the handlers and streaming works)."""
+
+    def __init__(self, app: ASGIApp, *, redis: Redis | None, max_body_bytes: int,
+                 limits: RateLimits, user_of: UserOf | None) -> None:
+        self.app = app
+        self.redis = redis
+        self.max_body_bytes = max_body_bytes
+        self.limits = limits
+        self.user_of = user_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        with event_context(request_id=request_id):
+            if scope["type"] == "websocket":
+                await self.app(scope, receive, send)
+                return
+            await self._http(scope, receive, send, request_id)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        started_at = time.perf_counter()
+        status_seen: list[int] = []
+        path = str(scope.get("path", ""))
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_seen.append(int(message["status"]))
+                headers = [h for h in message.get("headers", [])
+                           if h[0].lower() != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        async def reply(response: JSONResponse) -> None:
+            await response(scope, receive, send_with_id)
+
+        try:
+            declared = _content_length(scope)
+            if declared is not None and declared > self.max_body_bytes:
+                await reply(error_response(
+                    request_id, 413, ERR_VALIDATION,
+                    f"request body larger than {self.max_body_bytes} bytes",
+                    {"max_bytes": self.max_body_bytes}))
+                return
+            # Also verifies the caller once, for handlers that read the principal later.
+            user = await self.user_of(scope) if self.user_of is not None else None
+            if path not in _QUIET_PATHS and (limited := await self._over_limit(scope, user)):
+                await reply(error_response(
+                    request_id, 429, ERR_RATE_LIMIT, "too many requests; slow down",
+                    {"scope": limited, "window_s": self.limits.window_s},
+                    headers={"Retry-After": str(self.limits.window_s)}))
+                return
+            await self.app(scope, self._limited(receive), send_with_id)
+        except BodyTooLarge as exc:  # raised outside a route's exception handlers
+            if not status_seen:
+                await reply(error_response(request_id, 413, ERR_VALIDATION, str(exc.detail),
+                                           {"max_bytes": exc.limit}))
+        except Exception:
+            log.exception("unhandled error", path=path)
+            if not status_seen:  # never leak internals: a generic message and the id
+                await reply(error_response(request_id, 500, ERR_INTERNAL,
+                                           "internal error; quote the request id"))
+        finally:
+            if path not in _QUIET_PATHS:
+                log.info("http request", method=scope.get("method"), path=path,
+                         status=status_seen[0] if status_seen else 0,
+                         duration_ms=round((time.perf_counter() - started_at) * 1000, 2))
+
+    def _limited(self, receive: Receive) -> Receive:
+        """`receive` that raises BodyTooLarge once a chunked body passes the limit."""
+        total = 0
+        limit = self.max_body_bytes
+
+        async def receive_limited() -> Message:
+            nonlocal total
+            message = await receive()
+            if message["type"] == "http.request":
+                total += len(message.get("body", b""))
+                if total > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        return receive_limited
+
+    async def _over_limit(self, scope: Scope, user: str | None) -> str | None:
+        """"ip" or "user" if this request passes that limit in the current window."""
+        if self.redis is None:
+            return None
+        client = scope.get("client")
+        ip = client[0] if client else "unknown"
+        window = int(time.time() // self.limits.window_s)
+        prefix = f"{self.limits.namespace}:ratelimit:{window}"
+        keys = [("ip", f"{prefix}:ip:{ip}", self.limits.per_ip)]
+        if user:
+            keys.append(("user", f"{prefix}:user:{user}", self.limits.per_user))
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for _, key, _limit in keys:
+                pipe.incr(key)
+                pipe.expire(key, self.limits.window_s * 2)
+            counts = await pipe.execute()
+        except Exception:  # Redis down: serve rather than refuse everyone
+            log.warning("rate limit check skipped: redis unavailable")
+            return None
+        for index, (name, _, limit) in enumerate(keys):
+            if int(counts[index * 2]) > limit:
+                return name
+        return None
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            candidate = bytes(value).decode("latin-1")
+            if _SANE_REQUEST_ID.match(candidate):
+                return candidate
+            break
+    return uuid.uuid4().hex
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
