@@ -25,6 +25,8 @@ app = typer.Typer(help="JAMS: Job Application Management System", no_args_is_hel
 dlq_app = typer.Typer(help="Dead letters: events no handler could process", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(ats_app, name="ats")
+jobs_app = typer.Typer(help="Canonical jobs: expiry and purge", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 console = Console()
 T = TypeVar("T")
 
@@ -60,6 +62,14 @@ def discover(
     from services.job_discovery.discover_cli import run_discover
 
     raise typer.Exit(run_discover(source, console))
+
+
+@jobs_app.command("purge-expired")
+def jobs_purge_expired() -> None:
+    """Expire jobs past their time and delete those expired longer than the retention."""
+    from services.job_discovery.purge_cli import run_purge_expired
+
+    raise typer.Exit(run_purge_expired(console))
 
 
 @dlq_app.command("list")
