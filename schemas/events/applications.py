@@ -52,3 +52,10 @@ class ApplicationNeedsReview(_ApplicationEvent):
     question: str = Field(description="The form's wording of the unanswered question")
     apply_url: str
     resume_version_id: uuid.UUID
+    match_id: uuid.UUID | None = Field(
+        default=None, description="The match that led to the application, when known")
+    score: float | None = Field(default=None, ge=0, le=100, description="The match's score")
+    job_title: str = ""
+    company: str = ""
+    resume_blob_key: str | None = Field(
+        default=None, max_length=600, description="Blob-store key of the resume file used")

@@ -59,6 +59,16 @@ class ManualReviewRequired(_MatchEvent):
         default=None, max_length=50, description="The candidate's plan (free, standard, premium)")
     review_tags: list[str] = Field(
         default_factory=list, description="Skills a reviewer needs for this task (optional)")
+    breakdown: dict[str, float] = Field(
+        default_factory=dict, description="Score components by name, each a fraction 0-1")
+    matched_skills: list[str] = Field(
+        default_factory=list, description="Skills the job asks for that the resume shows")
+    missing_skills: list[str] = Field(
+        default_factory=list, description="Skills the job asks for that the resume lacks")
+    hints: list[str] = Field(
+        default_factory=list, description="Tailoring hints for the reviewer")
+    resume_blob_key: str | None = Field(
+        default=None, max_length=600, description="Blob-store key of the scored resume file")
 
 
 class MatchRejected(_MatchEvent):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar, Literal
 
+from pydantic import Field
+
 from schemas.events import topics
 from schemas.events.envelope import EventData
 
@@ -22,3 +24,8 @@ class NotificationDelivered(EventData):
     channel: Literal["in_app", "email", "webhook"]
     template: str
     about_event_id: uuid.UUID
+    subject: str | None = Field(
+        default=None, max_length=500,
+        description="In-app messages only: what the recipient's open dashboard shows at once")
+    body: str | None = Field(default=None, max_length=20_000,
+                             description="In-app messages only: the message text")

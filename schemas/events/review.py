@@ -46,6 +46,18 @@ class ReviewTaskAssigned(_TaskEvent):
     company: str = ""
     score: float = 0.0
     explanation: list[str] = Field(default_factory=list)
+    resume_version_id: uuid.UUID | None = None
+    breakdown: dict[str, float] = Field(
+        default_factory=dict, description="Score components by name, each a fraction 0-1")
+    matched_skills: list[str] = Field(default_factory=list)
+    missing_skills: list[str] = Field(default_factory=list)
+    hints: list[str] = Field(default_factory=list, description="Tailoring hints")
+    resume_blob_key: str | None = Field(
+        default=None, max_length=600, description="Blob-store key of the resume to tailor")
+    question: str | None = Field(
+        default=None, max_length=1000,
+        description="A screening question the application bot could not answer, if that is "
+                    "why the task exists")
 
 
 class ReviewTaskWarning(_TaskEvent):
@@ -169,6 +181,17 @@ class ReviewTaskOffered(_TaskEvent):
     score: float = 0.0
     priority: float = 0.0
     explanation: list[str] = Field(default_factory=list)
+    breakdown: dict[str, float] = Field(
+        default_factory=dict, description="Score components by name, each a fraction 0-1")
+    matched_skills: list[str] = Field(default_factory=list)
+    missing_skills: list[str] = Field(default_factory=list)
+    hints: list[str] = Field(default_factory=list, description="Tailoring hints")
+    resume_blob_key: str | None = Field(
+        default=None, max_length=600, description="Blob-store key of the resume to tailor")
+    question: str | None = Field(
+        default=None, max_length=1000,
+        description="A screening question the application bot could not answer, if that is "
+                    "why the task exists")
 
 
 class ReviewTaskOfferExpired(_TaskEvent):
@@ -188,6 +211,8 @@ class ReviewTaskHandedBack(_TaskEvent):
 
     reviewer_id: uuid.UUID
     struck: bool = False
+    declined_offer: bool = Field(
+        default=False, description="The task was only offered: the reviewer is set away")
 
 
 class ReviewerStrikeWarning(_ReviewerEvent):

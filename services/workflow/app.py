@@ -6,6 +6,11 @@ from datetime import timedelta
 
 from infra.runtime import Platform
 from infra.service import ServiceSpec
+from schemas.events.applications import (
+    ApplicationFailed,
+    ApplicationNeedsReview,
+    ApplicationSubmitted,
+)
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
@@ -71,6 +76,7 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
         name=NAME,
         handlers={
             ManualReviewRequired: handlers.on_manual_review_required,
+            ApplicationNeedsReview: handlers.on_application_needs_review,
             ReviewerPresenceChanged: handlers.on_presence_changed,
             AcceptReviewTask: handlers.on_accept,
             CompleteReviewTask: handlers.on_complete,
@@ -78,9 +84,10 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
             HandBackReviewTask: handlers.on_hand_back,
             UnlockReviewer: handlers.on_unlock,
         },
-        # Other decisions belong to the bot and the ATS engine; strike events are our own
-        # output, for the gateway, notifications and analytics.
+        # Other decisions and outcomes belong to the bot and the ATS engine; strike events are
+        # our own output, for the gateway, notifications and analytics.
         ignores=frozenset({MatchScored, ApplicationApproved, MatchRejected, ReviewerStruck,
-                           ReviewerLocked, ReviewerStrikeWarning, ReviewerUnlocked}),
+                           ReviewerLocked, ReviewerStrikeWarning, ReviewerUnlocked,
+                           ApplicationSubmitted, ApplicationFailed}),
         background=[sweeper.run, timers.run],
     )

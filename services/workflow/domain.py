@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from schemas.events.applications import ApplicationNeedsReview
 from schemas.events.matching import ManualReviewRequired
 
 # Fixed forever: task ids derive from it, so a redelivered decision maps to the same task.
@@ -38,6 +39,36 @@ class SlaPolicy:
     offer_window: timedelta = timedelta(seconds=60)
     sla: timedelta = timedelta(minutes=20)
     warning_before: timedelta = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class TaskDetails:
+    """What the reviewer sees beside the job: the score's parts, skills, hints, the resume."""
+
+    breakdown: tuple[tuple[str, float], ...] = ()
+    matched_skills: tuple[str, ...] = ()
+    missing_skills: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    resume_blob_key: str | None = None
+    question: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {"breakdown": dict(self.breakdown), "matched_skills": list(self.matched_skills),
+                "missing_skills": list(self.missing_skills), "hints": list(self.hints),
+                "resume_blob_key": self.resume_blob_key, "question": self.question}
+
+    @classmethod
+    def of_json(cls, raw: object) -> TaskDetails:
+        """Tolerant: a row written before a field existed simply lacks it."""
+        data = raw if isinstance(raw, dict) else {}
+        return cls(
+            breakdown=tuple((str(k), float(v)) for k, v in (data.get("breakdown") or {}).items()),
+            matched_skills=tuple(data.get("matched_skills") or ()),
+            missing_skills=tuple(data.get("missing_skills") or ()),
+            hints=tuple(data.get("hints") or ()),
+            resume_blob_key=data.get("resume_blob_key"),
+            question=data.get("question"),
+        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +105,7 @@ class ReviewTask:
     closed_at: datetime | None = None
     final_resume_version_id: uuid.UUID | None = None
     reject_reason: str | None = None
+    details: TaskDetails = TaskDetails()
 
     @property
     def rank(self) -> datetime:
@@ -108,6 +140,44 @@ def new_task(
         priority=priority,
         queue_rank=now - boost * priority,
         tags=tags,
+        details=TaskDetails(
+            breakdown=tuple(event.breakdown.items()),
+            matched_skills=tuple(event.matched_skills),
+            missing_skills=tuple(event.missing_skills),
+            hints=tuple(event.hints),
+            resume_blob_key=event.resume_blob_key,
+        ),
+    )
+
+
+def escalation_task_id(event: ApplicationNeedsReview) -> uuid.UUID:
+    """One task per question per application and resume version, whatever the redelivery.
+
+    A reviewer's new resume version that meets the same question again is a new escalation.
+    """
+    return uuid.uuid5(TASK_NAMESPACE, f"escalation:{event.application_id}:"
+                                      f"{event.resume_version_id}:{event.question}")
+
+
+def escalated_task(event: ApplicationNeedsReview, now: datetime, priority: float = 0.0,
+                   boost: timedelta = timedelta(0)) -> ReviewTask:
+    """A queued task for an application the bot stopped: a screening question needs a person."""
+    return ReviewTask(
+        task_id=escalation_task_id(event),
+        # Without the match id (older bots), the application stands in for it.
+        match_id=event.match_id or event.application_id,
+        candidate_id=event.candidate_id,
+        job_id=event.job_id,
+        apply_url=event.apply_url,
+        resume_version_id=event.resume_version_id,
+        score=event.score or 0.0,
+        job_title=event.job_title,
+        company=event.company,
+        explanation=(f"the application form asks: {event.question}",),
+        created_at=now,
+        priority=priority,
+        queue_rank=now - boost * priority,
+        details=TaskDetails(resume_blob_key=event.resume_blob_key, question=event.question),
     )
 
 
@@ -162,6 +232,24 @@ def hand_back_strikes(task: ReviewTask, reviewer_id: uuid.UUID, now: datetime) -
     """Whether handing the task back now costs a strike: only once the warning is due."""
     _check_holder(task, reviewer_id, HELD_STATES)
     return task.state is TaskState.ASSIGNED and task.warn_at is not None and now >= task.warn_at
+
+
+@dataclass(frozen=True)
+class HandedBack:
+    """A hand-back's consequences: the re-queued task, a strike, and whether the reviewer is
+    set away (declining an offer is treated like leaving it unanswered)."""
+
+    task: ReviewTask
+    struck: bool
+    declined_offer: bool
+
+
+def hand_back(task: ReviewTask, reviewer_id: uuid.UUID, now: datetime) -> HandedBack:
+    """Back to the queue: an accepted task is free before the warning and struck after it; a
+    declined offer costs no strike but sets the reviewer away."""
+    struck = hand_back_strikes(task, reviewer_id, now)
+    declined = task.state is TaskState.OFFERED
+    return HandedBack(requeue(task, missed=struck), struck, declined)
 
 
 def warn(task: ReviewTask) -> ReviewTask:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import structlog
 
 from infra.uow import Transaction
+from schemas.events.applications import ApplicationNeedsReview
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.review import (
     AcceptReviewTask,
@@ -20,7 +21,7 @@ from schemas.events.review import (
 from services.workflow import messages
 from services.workflow import repository as repo
 from services.workflow.assignment import Assigner
-from services.workflow.domain import new_task
+from services.workflow.domain import ReviewTask, escalated_task, new_task
 from services.workflow.lifecycle import Lifecycle
 from services.workflow.priority import PriorityWeights, priority
 
@@ -43,8 +44,21 @@ class WorkflowHandlers:
                          event.candidate_plan)
         task = new_task(event, now, priority=value, boost=self.boost,
                         tags=frozenset(event.review_tags))
+        await self._queue(tx, task)
+
+    async def on_application_needs_review(self, event: ApplicationNeedsReview,
+                                          tx: Transaction) -> None:
+        """The bot met a question the candidate's verified facts cannot answer: a person
+        decides. The match was approved already, so it ranks as one at the auto threshold."""
+        now = tx.clock.now()
+        score = event.score if event.score is not None else self.weights.auto_threshold
+        task = escalated_task(event, now, priority=priority(score, now, self.weights),
+                              boost=self.boost)
+        await self._queue(tx, task)
+
+    async def _queue(self, tx: Transaction, task: ReviewTask) -> None:
         if not await repo.insert_task(tx.conn, task):
-            log.info("task for this match exists already", task_id=str(task.task_id))
+            log.info("task exists already", task_id=str(task.task_id))
             return
         tx.emit(messages.created(task))
         await self.assigner.offer(tx, task)

@@ -73,20 +73,23 @@ class Lifecycle:
 
     async def hand_back(self, tx: Transaction, task_id: uuid.UUID,
                         reviewer_id: uuid.UUID) -> None:
-        """Back to the queue; free before the warning, a strike after it."""
+        """Back to the queue; free before the warning, a strike after it; a declined offer
+        sets the reviewer away, as an unanswered one does."""
         task = await self._locked(tx, task_id)
         if task is None:
             return
         try:
-            struck = domain.hand_back_strikes(task, reviewer_id, tx.clock.now())
-            back = domain.requeue(task, missed=struck)
+            outcome = domain.hand_back(task, reviewer_id, tx.clock.now())
         except Refused as refusal:
             return _ignored("hand-back", refusal, task, reviewer_id)
-        await self._save(tx, back)
-        tx.emit(messages.handed_back(task, struck))
-        if struck:
+        await self._save(tx, outcome.task)
+        tx.emit(messages.handed_back(task, outcome.struck, outcome.declined_offer))
+        if outcome.declined_offer:
+            # Away first, so neither the re-offer below nor a sweep offers them the next task.
+            await self._set_away(tx, reviewer_id)
+        if outcome.struck:
             await self.strike(tx, reviewer_id, task)
-        await self.assigner.offer(tx, back, exclude={reviewer_id})
+        await self.assigner.offer(tx, outcome.task, exclude={reviewer_id})
 
     async def fire(self, tx: Transaction, timer: Timer, task: ReviewTask | None) -> bool:
         """Act on a due timer whose task the caller has locked; False if it was stale.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from schemas.events.review import (
     ReviewTaskAssigned,
     ReviewTaskCreated,
@@ -32,7 +34,7 @@ def offered(task: ReviewTask) -> ReviewTaskOffered:
         candidate_id=task.candidate_id, job_id=task.job_id,
         resume_version_id=task.resume_version_id, job_title=task.job_title,
         company=task.company, score=task.score, priority=task.priority,
-        explanation=list(task.explanation),
+        explanation=list(task.explanation), **_details(task),
     )
 
 
@@ -43,8 +45,17 @@ def assigned(task: ReviewTask) -> ReviewTaskAssigned:
         task_id=task.task_id, reviewer_id=task.reviewer_id, due_at=task.due_at,
         match_id=task.match_id, candidate_id=task.candidate_id, job_id=task.job_id,
         job_title=task.job_title, company=task.company, score=task.score,
-        explanation=list(task.explanation),
+        explanation=list(task.explanation), resume_version_id=task.resume_version_id,
+        **_details(task),
     )
+
+
+def _details(task: ReviewTask) -> dict[str, Any]:
+    """The explanation that travels with an offered or accepted task."""
+    details = task.details
+    return {"breakdown": dict(details.breakdown), "matched_skills": list(details.matched_skills),
+            "missing_skills": list(details.missing_skills), "hints": list(details.hints),
+            "resume_blob_key": details.resume_blob_key, "question": details.question}
 
 
 def warning(task: ReviewTask) -> ReviewTaskWarning:
@@ -66,11 +77,12 @@ def offer_expired(task: ReviewTask) -> ReviewTaskOfferExpired:
     return ReviewTaskOfferExpired(task_id=task.task_id, reviewer_id=task.reviewer_id)
 
 
-def handed_back(task: ReviewTask, struck: bool) -> ReviewTaskHandedBack:
+def handed_back(task: ReviewTask, struck: bool,
+                declined_offer: bool = False) -> ReviewTaskHandedBack:
     if task.reviewer_id is None:
         raise ValueError("only a held task is handed back")
     return ReviewTaskHandedBack(task_id=task.task_id, reviewer_id=task.reviewer_id,
-                                struck=struck)
+                                struck=struck, declined_offer=declined_offer)
 
 
 def completed(task: ReviewTask) -> TaskCompleted:

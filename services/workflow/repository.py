@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.workflow.domain import HELD_STATES, ReviewTask, TaskState
+from services.workflow.domain import HELD_STATES, ReviewTask, TaskDetails, TaskState
 from services.workflow.tables import review_tasks
 
 ONE_TASK_PER_SLOT = "uq_review_tasks_reviewer_slot"
@@ -158,6 +158,7 @@ def _row_of(task: ReviewTask) -> dict[str, Any]:
         "warned": task.warned,
         "missed_by": sorted(task.missed_by, key=str),
         "revision": task.revision,
+        "details": task.details.as_json(),
     }
 
 
@@ -191,4 +192,5 @@ def _task_of(row: Any) -> ReviewTask:
         closed_at=row["closed_at"],
         final_resume_version_id=row["final_resume_version_id"],
         reject_reason=row["reject_reason"],
+        details=TaskDetails.of_json(row["details"]),
     )

@@ -38,6 +38,8 @@ review_tasks = sa.Table(
     sa.Column("warned", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("missed_by", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    # The score's parts, matched and missing skills, hints, the resume's blob key, a question.
+    sa.Column("details", JSONB, nullable=False, server_default="{}"),
     sa.CheckConstraint(
         "state IN ('queued', 'offered', 'assigned', 'completed', 'rejected')",
         name="state_known_v2",
