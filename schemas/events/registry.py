@@ -19,7 +19,7 @@ from schemas.events.matching import (
     MatchScored,
 )
 from schemas.events.notifications import NotificationDelivered
-from schemas.events.resumes import ResumeVersionCreated
+from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
 from schemas.events.review import (
     AcceptReviewTask,
     CompleteReviewTask,
@@ -50,6 +50,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     SourceBlocked,
     ScrapeAnomalyDetected,
     ResumeVersionCreated,
+    ResumeFileUploaded,
     MatchScored,
     ApplicationApproved,
     ManualReviewRequired,

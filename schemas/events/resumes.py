@@ -25,3 +25,25 @@ class ResumeVersionCreated(EventData):
     content_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     created_by: Literal["candidate", "reviewer", "seed"] = "candidate"
     task_id: uuid.UUID | None = Field(default=None, description="Review task it was made for")
+
+
+class ResumeFileUploaded(EventData):
+    """A resume file passed the upload checks and is in the blob store; not yet a version."""
+
+    TYPE: ClassVar[str] = "jams.resumes.ResumeFileUploaded"
+    TOPIC: ClassVar[str] = topics.RESUME_UPLOADS
+    KEY_FIELD: ClassVar[str] = "candidate_id"
+    DESCRIPTION: ClassVar[str] = (
+        "The gateway checked and stored an uploaded resume file; the ATS engine makes it a "
+        "resume version (once per content) and announces ResumeVersionCreated.")
+
+    candidate_id: uuid.UUID
+    resume_version_id: uuid.UUID = Field(
+        description="The version this file becomes: the same for the same bytes and candidate")
+    blob_key: str = Field(description="Key of the file in the blob store")
+    content_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    kind: Literal["pdf", "docx", "text"]
+    filename: str = Field(default="", max_length=300)
+    created_by: Literal["candidate", "reviewer", "seed"] = "candidate"
+    task_id: uuid.UUID | None = Field(default=None, description="Review task it was made for")
+    uploaded_by: uuid.UUID | None = Field(default=None, description="The user who uploaded it")

@@ -5,6 +5,7 @@ from typing import Final
 JOBS_RAW: Final = "jobs.raw"
 JOBS_NEW: Final = "jobs.new"
 RESUMES: Final = "resumes.versions"
+RESUME_UPLOADS: Final = "resumes.uploads"
 MATCHES: Final = "matches.decisions"
 REVIEW_TASKS: Final = "review.tasks"
 REVIEW_COMMANDS: Final = "review.commands"

@@ -15,10 +15,11 @@ from schemas.events.matching import (
     MatchRejected,
     MatchScored,
 )
-from schemas.events.resumes import ResumeVersionCreated
+from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
 from services.ats_engine.embeddings import MODEL_NAME, Embedder, load_encoder
 from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
+from services.ats_engine.intake import on_file_uploaded
 from services.ats_engine.seeding import load_seed, seed_candidates
 from services.ats_engine.semantic import Semantic
 from services.ats_engine.settings import AtsSettings
@@ -52,6 +53,7 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             JobPublished: handlers.on_job_published,
             JobExpired: handlers.on_job_expired,
             ResumeVersionCreated: handlers.on_resume_version_created,
+            ResumeFileUploaded: on_file_uploaded,
         },
         # Our own decisions share no topic with our inputs; listed for the registry check.
         ignores=frozenset({MatchScored, ApplicationApproved, ManualReviewRequired,

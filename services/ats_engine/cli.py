@@ -13,8 +13,8 @@ import typer
 from infra.blobs import LocalBlobStore
 from infra.clock import SystemClock
 from infra.db import create_engine
+from infra.resume_files import DocumentError, kind_of
 from infra.uow import UnitOfWork
-from services.ats_engine.documents import DocumentError, kind_of
 from services.ats_engine.engine import Engine
 from services.ats_engine.evaluate import PairJob
 from services.ats_engine.intake import upload_resume

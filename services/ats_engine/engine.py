@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.ats_engine.documents import Extracted, Limits, clean, extract
+from infra.resume_files import Extracted, Limits, clean, extract
 from services.ats_engine.explain import explain
 from services.ats_engine.gates import Gate, GateLimits, check
 from services.ats_engine.jd import JobRequirements, parse_job

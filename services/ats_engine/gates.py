@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from services.ats_engine.documents import Extracted
+from infra.resume_files import Extracted
 from services.ats_engine.skills import SkillHit
 
 _WORD = re.compile(r"[^\W\d_]{2,}")

@@ -11,6 +11,7 @@ import structlog
 from sqlalchemy.dialects.postgresql import insert
 
 from infra.blobs import BlobStore
+from infra.resume_files import DocumentError, Extracted, kind_of
 from infra.uow import Transaction
 from schemas.events.jobs import JobExpired, JobPublished
 from schemas.events.matching import (
@@ -20,7 +21,6 @@ from schemas.events.matching import (
     MatchScored,
 )
 from schemas.events.resumes import ResumeVersionCreated
-from services.ats_engine.documents import DocumentError, Extracted, kind_of
 from services.ats_engine.domain import Decision, match_id
 from services.ats_engine.embeddings import MODEL_NAME
 from services.ats_engine.engine import Engine, ParsedResume

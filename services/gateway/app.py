@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.auth import TokenVerifier, principal_dependency
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events.review import (
@@ -80,5 +81,5 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
             supervisor_routes(
                 create_http_app(sessions, review_page(settings.heartbeat_interval_s)),
                 supervisor, page("supervisor.html")),
-            platform, settings.reviewer_tokens),
+            platform, principal_dependency(TokenVerifier(settings.jwt_secret)), offers),
     )

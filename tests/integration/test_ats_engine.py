@@ -16,11 +16,11 @@ from infra.blobs import LocalBlobStore
 from infra.clock import FakeClock
 from infra.db import create_engine
 from infra.outbox import outbox
+from infra.resume_files import DocumentError
 from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.jobs import JobPublished
 from schemas.events.resumes import ResumeVersionCreated
-from services.ats_engine.documents import DocumentError
 from services.ats_engine.embeddings import Embedder
 from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.ats_engine.documents import DocumentError, Limits, extract, kind_of
+from infra.resume_files import DocumentError, Limits, extract, kind_of
 from tests.fixtures.resumes import RESUME, docx_file, encrypted_pdf, pdf, zip_bomb
 
 LIMITS = Limits()

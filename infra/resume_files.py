@@ -1,12 +1,20 @@
-"""Resume files to text: type sniffing, size/page limits, PDF/DOCX/text extraction, hidden text."""
+"""Resume files to text: type sniffing, size/page limits, PDF/DOCX/text extraction, hidden text.
+
+Plumbing shared by whoever takes a resume file: the gateway checks an upload with it before
+storing anything, the ATS engine reads the stored file's text with it."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Kind = Literal["pdf", "docx", "text"]
 _EXTENSIONS: dict[str, Kind] = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".md": "text",
@@ -223,3 +231,54 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def clean(text: str) -> str:
     """Text without control characters, with normalised line ends."""
     return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class ResumeFileSettings(BaseSettings):
+    """Upload limits, from `JAMS_*` variables; the same for every service that takes a file."""
+
+    model_config = SettingsConfigDict(env_prefix="JAMS_", extra="ignore")
+
+    max_upload_bytes: int = Field(default=5_000_000, ge=1, description="Largest resume file")
+    max_pdf_pages: int = Field(default=20, ge=1, description="Most pages of a PDF resume")
+    max_unzipped_bytes: int = Field(default=30_000_000, ge=1,
+                                    description="Most bytes a DOCX may expand to")
+
+    def limits(self) -> Limits:
+        return Limits(max_bytes=self.max_upload_bytes, max_pages=self.max_pdf_pages,
+                      max_unzipped_bytes=self.max_unzipped_bytes)
+
+
+_EXTENSION: dict[Kind, str] = {"pdf": "pdf", "docx": "docx", "text": "txt"}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed every check: what it is, its digest, and its text."""
+
+    kind: Kind
+    sha256: str
+    extracted: Extracted
+
+    @property
+    def extension(self) -> str:
+        return _EXTENSION[self.kind]
+
+
+RESUME_NAMESPACE = uuid.UUID("0b7d2c55-1f0e-4c1a-8f6e-4f7a8f1d2e3c")
+
+
+def resume_version_id(candidate_id: uuid.UUID, sha256: str) -> uuid.UUID:
+    """The same bytes for the same candidate are the same version, whoever stores them."""
+    return uuid.uuid5(RESUME_NAMESPACE, f"{candidate_id}:{sha256}")
+
+
+def resume_blob_key(candidate_id: uuid.UUID, version_id: uuid.UUID, extension: str) -> str:
+    """Where a version's file lives: named by its content, so storing it twice is harmless."""
+    return f"resumes/{candidate_id}/{version_id}.{extension}"
+
+
+def check_file(content: bytes, filename: str | None, media_type: str | None,
+               limits: Limits) -> CheckedFile:
+    """The checks an uploader waits for; DocumentError with a plain reason, before any storing."""
+    extracted = extract(content, kind_of(filename, media_type), limits)
+    return CheckedFile(extracted.kind, hashlib.sha256(content).hexdigest(), extracted)
