@@ -224,10 +224,19 @@ class AtsHandlers:
             tx.emit(ApplicationApproved(**common, resume_version_id=candidate.resume_version_id,
                                         apply_url=job.apply_url))
         elif decision is Decision.REVIEW:
+            # Only a scored (unfiltered) pair is sent to review, so `outcome` is bound here.
+            skills = [r for r in outcome.requirements if r.kind == "skill"]
             tx.emit(ManualReviewRequired(
                 **common, resume_version_id=candidate.resume_version_id,
                 apply_url=job.apply_url, job_title=job.title, company=job.company,
-                explanation=lines,
+                explanation=lines, breakdown=outcome.breakdown,
+                matched_skills=[r.label for r in skills if r.evidence is not None],
+                missing_skills=[r.label for r in skills if r.evidence is None],
+                hints=explanation.hints,
+                # The reviewer's dashboard shows this file's text beside the explanation.
+                resume_blob_key=await tx.conn.scalar(
+                    sa.select(resume_versions.c.blob_key).where(
+                        resume_versions.c.resume_version_id == candidate.resume_version_id)),
             ))
         else:
             tx.emit(MatchRejected(**common))
