@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from schemas.events.notifications import NotificationDelivered
 from schemas.events.review import ReviewTaskAssigned, ReviewTaskOffered, ReviewTaskWarning
 
 MAX_MESSAGE_CHARS = 16_384
@@ -93,12 +94,21 @@ def ack(of: str, task_id: uuid.UUID | None = None) -> dict[str, Any]:
     return reply
 
 
-def task_offered(event: ReviewTaskOffered) -> dict[str, Any]:
-    return {"type": "task_offered", "state": "offered", **event.model_dump(mode="json")}
+def task_offered(event: ReviewTaskOffered, resume_text: str | None = None) -> dict[str, Any]:
+    """The offer with everything the task panel shows; `resume_text` prefills the editor."""
+    return {"type": "task_offered", "state": "offered", **event.model_dump(mode="json"),
+            "resume_text": resume_text}
 
 
-def task_assigned(event: ReviewTaskAssigned) -> dict[str, Any]:
-    return {"type": "task_assigned", "state": "assigned", **event.model_dump(mode="json")}
+def task_assigned(event: ReviewTaskAssigned, resume_text: str | None = None) -> dict[str, Any]:
+    return {"type": "task_assigned", "state": "assigned", **event.model_dump(mode="json"),
+            "resume_text": resume_text}
+
+
+def notification(event: NotificationDelivered) -> dict[str, Any]:
+    """An in-app message for the person whose page is open."""
+    return {"type": "notification", "notification_id": str(event.notification_id),
+            "template": event.template, "subject": event.subject or "", "body": event.body or ""}
 
 
 def task_warning(event: ReviewTaskWarning) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from schemas.events.envelope import Envelope
+from schemas.events.notifications import NotificationDelivered
 from schemas.events.review import (
     ReviewerLocked,
     ReviewerPresenceChanged,
@@ -24,6 +25,7 @@ from schemas.events.review import (
 from services.gateway import protocol
 from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
+from services.gateway.adapters.resume_text import BlobResumeText
 from services.gateway.publisher import SOURCE
 
 
@@ -34,19 +36,31 @@ class TaskPushes:
     offers: RedisOfferBook
     fanout: RedisFanout
     board: RedisReviewerBoard
+    resumes: BlobResumeText | None = None
 
     async def on_offered(self, event: ReviewTaskOffered, envelope: Envelope) -> None:
-        message = protocol.task_offered(event)
+        message = protocol.task_offered(event, await self._resume_text(event.resume_blob_key))
         # Stored before pushing, so a page connecting in between still sees the offer.
         await self.offers.put(event.reviewer_id, event.task_id, message)
         await self.fanout.push(event.reviewer_id, message)
 
     async def on_assigned(self, event: ReviewTaskAssigned, envelope: Envelope) -> None:
-        message = protocol.task_assigned(event)
-        # The offer stored earlier holds the resume and more; only the acceptance changes.
-        patch = {key: message[key] for key in ("type", "state", "due_at")}
-        stored = await self.offers.update(event.reviewer_id, event.task_id, patch, message)
+        # The offer stored earlier holds the resume text; only the acceptance changes.
+        if await self.offers.get(event.reviewer_id, event.task_id) is None:
+            base = protocol.task_assigned(event, await self._resume_text(event.resume_blob_key))
+        else:
+            base = protocol.task_assigned(event)
+        patch = {key: base[key] for key in ("type", "state", "due_at")}
+        stored = await self.offers.update(event.reviewer_id, event.task_id, patch, base)
         await self.fanout.push(event.reviewer_id, stored)
+
+    async def on_notification(self, event: NotificationDelivered, envelope: Envelope) -> None:
+        """An in-app message reaches the recipient's open pages, on whichever replica."""
+        if event.channel == "in_app" and event.body:
+            await self.fanout.push(event.recipient_id, protocol.notification(event))
+
+    async def _resume_text(self, blob_key: str | None) -> str | None:
+        return None if self.resumes is None else await self.resumes.text(blob_key)
 
     async def on_warning(self, event: ReviewTaskWarning, envelope: Envelope) -> None:
         await self.offers.update(event.reviewer_id, event.task_id, {"warned": True})

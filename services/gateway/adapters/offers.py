@@ -42,6 +42,10 @@ class RedisOfferBook:
         await self._redis.hset(key, str(task_id), json.dumps(message))
         return message
 
+    async def get(self, reviewer_id: uuid.UUID, task_id: uuid.UUID) -> dict[str, Any] | None:
+        raw = await self._redis.hget(offers_key(self._namespace, reviewer_id), str(task_id))
+        return None if raw is None else dict(json.loads(raw))
+
     async def remove(self, reviewer_id: uuid.UUID, task_id: uuid.UUID) -> None:
         key = offers_key(self._namespace, reviewer_id)
         await self._redis.hdel(key, str(task_id))

@@ -1,0 +1,64 @@
+"""The reviewer's task panel in headless Chromium: the offered task shows the resume text, the
+score breakdown, matched and missing skills and tailoring hints; the editor starts from that
+resume; an in-app message reaches the open page."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from schemas.events.matching import ManualReviewRequired
+from schemas.events.notifications import NotificationDelivered
+from tests.browser.test_review_dashboard import ALICE, chromium, dashboard, log_in, new_page
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
+
+RESUME = "Ada Okafor\nData engineer, 6 years.\nBuilt Spark jobs in Python <b>and</b> SQL.\n"
+
+
+async def test_offered_task_shows_resume_breakdown_skills_and_hints(
+    database_url: str, redis_url: str, chromium_path: str, tmp_path: Path
+) -> None:
+    async with dashboard(database_url, redis_url, tmp_path) as ui, \
+            chromium(chromium_path) as browser:
+        errors: list[str] = []
+        page = await new_page(browser, errors)
+        await log_in(page, ui.base, ALICE)
+        candidate, version = uuid.uuid4(), uuid.uuid4()
+        key = f"resumes/{candidate}/{version}.txt"
+        await ui.platform.blobs.put(key, RESUME.encode())
+        await ui.publish(ManualReviewRequired(
+            match_id=uuid.uuid4(), candidate_id=candidate, job_id=uuid.uuid4(), score=77.0,
+            resume_version_id=version, apply_url="https://jobs.example/5",
+            job_title="Analytics Engineer", company="Globex",
+            explanation=["score 77 (review)"], breakdown={"skills": 0.75, "experience": 0.5},
+            matched_skills=["Python", "SQL"], missing_skills=["dbt"],
+            hints=["the job requires dbt; add it only if the candidate really has it"],
+            resume_blob_key=key))
+
+        card = page.locator("article.task")
+        await expect(card).to_contain_text("Analytics Engineer · Globex", timeout=10_000)
+        # The resume's text, shown as text (its markup-like bits are not interpreted).
+        await expect(card.locator(".resume")).to_contain_text(
+            "Built Spark jobs in Python <b>and</b> SQL")
+        await expect(card.locator(".matched-skills")).to_contain_text("Python")
+        await expect(card.locator(".missing-skills")).to_contain_text("dbt")
+        await expect(card.locator(".hints")).to_contain_text("the job requires dbt")
+        await expect(card.locator(".breakdown")).to_contain_text("skills")
+        await expect(card.locator(".breakdown")).to_contain_text("75%")
+
+        await card.get_by_role("button", name="Accept").click()
+        await expect(card.locator(".state")).to_have_text("accepted")
+        await expect(card.locator("textarea")).to_have_value(RESUME)
+        await expect(card.locator(".missing-skills")).to_contain_text("dbt")  # still there
+
+        await ui.publish(NotificationDelivered(
+            notification_id=uuid.uuid4(), recipient_id=ALICE, channel="in_app",
+            template="task_warning", about_event_id=uuid.uuid4(),
+            subject="Five minutes left", body="Complete or hand back the task now."))
+        await expect(page.locator("#inbox")).to_contain_text("Five minutes left",
+                                                             timeout=10_000)
+        assert errors == []

@@ -1,0 +1,144 @@
+"""The gateway's pushes on real Valkey: an offer carries its resume's text (read from the blob
+store, PDF or plain text), an acceptance keeps it, and an in-app message reaches the socket."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from infra.blobs import LocalBlobStore
+from schemas.events.envelope import Envelope
+from schemas.events.notifications import NotificationDelivered
+from schemas.events.review import ReviewTaskAssigned, ReviewTaskOffered
+from services.gateway.adapters.fanout import RedisFanout
+from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
+from services.gateway.adapters.resume_text import BlobResumeText
+from services.gateway.pushes import TaskPushes
+from tests.fixtures.resumes import RESUME, pdf
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Pushed:
+    """The pushes that reached this replica's sockets, by recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[uuid.UUID, dict[str, Any]]] = []
+
+    async def deliver(self, recipient: uuid.UUID, message: dict[str, Any]) -> None:
+        self.messages.append((recipient, message))
+
+    async def until(self, count: int) -> list[tuple[uuid.UUID, dict[str, Any]]]:
+        async with asyncio.timeout(10):
+            while len(self.messages) < count:
+                await asyncio.sleep(0.02)
+        return self.messages
+
+
+@pytest.fixture
+async def setup(redis_url: str, tmp_path: Path
+                ) -> AsyncIterator[tuple[TaskPushes, LocalBlobStore, Pushed]]:
+    namespace = f"push{uuid.uuid4().hex[:10]}"
+    redis = Redis.from_url(redis_url)
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    pushed = Pushed()
+    fanout = RedisFanout(redis, namespace, deliver=pushed.deliver)
+    stop = asyncio.Event()
+    listener = asyncio.create_task(fanout.run(stop))
+    await asyncio.wait_for(fanout.listening.wait(), 10)
+    try:
+        yield (TaskPushes(RedisOfferBook(redis, namespace), fanout,
+                          RedisReviewerBoard(redis, namespace), BlobResumeText(blobs)),
+               blobs, pushed)
+    finally:
+        stop.set()
+        await listener
+        keys = [k async for k in redis.scan_iter(match=f"{namespace}:*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+
+
+def offered(reviewer: uuid.UUID, key: str | None) -> ReviewTaskOffered:
+    return ReviewTaskOffered(
+        task_id=uuid.uuid4(), reviewer_id=reviewer, offer_expires_at=NOW + timedelta(minutes=1),
+        match_id=uuid.uuid4(), candidate_id=uuid.uuid4(), job_id=uuid.uuid4(), score=80.0,
+        matched_skills=["Python"], missing_skills=["Kafka"], breakdown={"skills": 0.7},
+        hints=["mention streaming work if true"], resume_blob_key=key)
+
+
+def envelope(data: Any) -> Envelope:
+    return Envelope.wrap(data, source="jams/workflow", time=NOW)
+
+
+async def test_offer_carries_the_pdf_resume_text_and_acceptance_keeps_it(
+        setup: tuple[TaskPushes, LocalBlobStore, Pushed]) -> None:
+    pushes, blobs, pushed = setup
+    alice = uuid.uuid4()
+    await blobs.put("resumes/a/v1.pdf", pdf())
+    event = offered(alice, "resumes/a/v1.pdf")
+    await pushes.on_offered(event, envelope(event))
+    [(to, message)] = await pushed.until(1)
+    assert to == alice
+    assert "Jane Doe" in message["resume_text"]
+    assert (message["matched_skills"], message["missing_skills"]) == (["Python"], ["Kafka"])
+    assert message["breakdown"] == {"skills": 0.7}
+    assert message["hints"] == ["mention streaming work if true"]
+
+    accepted = ReviewTaskAssigned(
+        task_id=event.task_id, reviewer_id=alice, due_at=NOW + timedelta(minutes=20),
+        match_id=event.match_id, candidate_id=event.candidate_id, job_id=event.job_id)
+    await pushes.on_assigned(accepted, envelope(accepted))
+    (_, after) = (await pushed.until(2))[1]
+    assert after["state"] == "assigned"
+    assert after["resume_text"] == message["resume_text"]
+    assert after["missing_skills"] == ["Kafka"]
+    stored = await pushes.offers.open_offers(alice)
+    assert [s["resume_text"] for s in stored] == [message["resume_text"]]
+
+
+async def test_acceptance_without_a_stored_offer_reads_the_text_itself(
+        setup: tuple[TaskPushes, LocalBlobStore, Pushed]) -> None:
+    pushes, blobs, pushed = setup
+    await blobs.put("resumes/b/v.txt", RESUME.encode())
+    accepted = ReviewTaskAssigned(
+        task_id=uuid.uuid4(), reviewer_id=uuid.uuid4(), due_at=NOW + timedelta(minutes=20),
+        match_id=uuid.uuid4(), candidate_id=uuid.uuid4(), job_id=uuid.uuid4(),
+        resume_blob_key="resumes/b/v.txt")
+    await pushes.on_assigned(accepted, envelope(accepted))
+    [(_, message)] = await pushed.until(1)
+    assert message["resume_text"] == RESUME
+
+
+async def test_a_missing_or_unsafe_resume_file_still_offers_the_task(
+        setup: tuple[TaskPushes, LocalBlobStore, Pushed]) -> None:
+    pushes, _, pushed = setup
+    for key in ("resumes/nobody/none.txt", "../../etc/passwd", None):
+        event = offered(uuid.uuid4(), key)
+        await pushes.on_offered(event, envelope(event))
+    assert [m["resume_text"] for _, m in await pushed.until(3)] == [None, None, None]
+
+
+async def test_in_app_messages_are_pushed_and_other_channels_are_not(
+        setup: tuple[TaskPushes, LocalBlobStore, Pushed]) -> None:
+    pushes, _, pushed = setup
+    bob = uuid.uuid4()
+    for channel in ("email", "in_app"):
+        event = NotificationDelivered(
+            notification_id=uuid.uuid4(), recipient_id=bob, channel=channel,
+            template="task_warning", about_event_id=uuid.uuid4(),
+            subject="Five minutes left", body="Finish the task")
+        await pushes.on_notification(event, envelope(event))
+    [(to, message)] = await pushed.until(1)
+    await asyncio.sleep(0.2)  # the e-mail record would have arrived by now
+    assert len(pushed.messages) == 1
+    assert (to, message["type"], message["subject"], message["body"]) == (
+        bob, "notification", "Five minutes left", "Finish the task")
