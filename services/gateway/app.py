@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.auth import TokenVerifier, principal_dependency
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events.notifications import NotificationDelivered
@@ -26,8 +27,6 @@ from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.presence import RedisPresenceStore
 from services.gateway.adapters.resume_text import BlobResumeText
-from services.gateway.api.wiring import with_api
-from services.gateway.auth import build_auth, install_auth
 from services.gateway.hub import ReviewerHub
 from services.gateway.publisher import DirectPublisher
 from services.gateway.pushes import TaskPushes
@@ -42,7 +41,6 @@ NAME = "gateway"
 
 def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     """The gateway service on this platform."""
-    auth = build_auth(platform, settings)
     hub = ReviewerHub()
     offers = RedisOfferBook(platform.redis, settings.presence_namespace)
     board = RedisReviewerBoard(platform.redis, settings.presence_namespace)
@@ -50,7 +48,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     publisher = DirectPublisher(platform.bus, platform.clock)
     fanout = RedisFanout(platform.redis, settings.presence_namespace, deliver=hub.deliver)
     sessions = ReviewerSessions(
-        verifier=auth.verifier,
+        tokens=settings.reviewer_tokens,
         presence=presence,
         offers=offers,
         board=board,
@@ -59,9 +57,9 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         clock=platform.clock,
     )
     pushes = TaskPushes(offers, fanout, board, BlobResumeText(platform.blobs))
-    supervisor = SupervisorView(presence, board, publisher, platform.clock,
-                                platform.unit_of_work(NAME))
-    return with_api(ServiceSpec(
+    supervisor = SupervisorView(settings.admin_tokens, presence, board, publisher,
+                                platform.clock)
+    return ServiceSpec(
         name=NAME,
         raw_handlers={
             ReviewTaskOffered: pushes.on_offered,
@@ -84,8 +82,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         background=[fanout.run],
         http_app=with_resume_uploads(
             supervisor_routes(
-                install_auth(create_http_app(sessions, review_page(settings.heartbeat_interval_s),
-                                             auth.verifier), auth, platform, settings),
-                supervisor, page("supervisor.html"), auth.verifier, auth.principal),
-            platform, auth.principal, offers),
-    ), platform, settings)
+                create_http_app(sessions, review_page(settings.heartbeat_interval_s)),
+                supervisor, page("supervisor.html")),
+            platform, principal_dependency(TokenVerifier(settings.jwt_secret)), offers),
+    )
