@@ -19,6 +19,7 @@ TABLE_MODULES = (
     "services.workflow.tables",
     "services.application_bot.tables",
     "services.gateway.tables",
+    "services.gateway.readmodel.tables",
     "services.notifications.tables",
 )
 

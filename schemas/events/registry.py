@@ -9,6 +9,12 @@ from schemas.events.applications import (
     ApplicationNeedsReview,
     ApplicationSubmitted,
 )
+from schemas.events.candidates import (
+    CandidateErased,
+    UpdateAnswerBank,
+    UpdateCandidatePreferences,
+)
+from schemas.events.config import ScoringConfigChanged
 from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished, ScrapeRunCompleted
@@ -78,6 +84,10 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     ApplicationFailed,
     ApplicationNeedsReview,
     NotificationDelivered,
+    UpdateCandidatePreferences,
+    UpdateAnswerBank,
+    CandidateErased,
+    ScoringConfigChanged,
 )
 
 BY_TYPE: Mapping[str, type[EventData]] = {model.TYPE: model for model in EVENT_TYPES}

@@ -13,6 +13,8 @@ REVIEWERS: Final = "review.reviewers"
 APPLICATIONS: Final = "applications.results"
 NOTIFICATIONS: Final = "notifications.deliveries"
 DISCOVERY_ALERTS: Final = "discovery.alerts"
+CANDIDATES: Final = "candidates.profiles"
+CONFIG: Final = "config.scoring"
 
 DLQ_SUFFIX: Final = ".dlq"
 

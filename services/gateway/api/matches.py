@@ -1,0 +1,52 @@
+"""Match results with their explanations."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
+from services.gateway.api.models import MatchOut, PageOut
+from services.gateway.policy import Access, not_found
+from services.gateway.readmodel import queries
+
+
+def narrowed(access: Access, asked: uuid.UUID | None) -> uuid.UUID | None:
+    """The candidate a list is for: a candidate's own always; asking for another's is 404."""
+    own = access.own_candidate()
+    if own is None:
+        return asked
+    if asked is not None and asked != own:
+        raise not_found()
+    return own
+
+
+def router(deps: ApiDeps) -> APIRouter:
+    api = APIRouter(tags=["matches"])
+
+    @api.get("/matches", name="matches.list", response_model=PageOut[MatchOut])
+    async def list_matches(
+        access: Access = Depends(deps.authorize("matches.list")),
+        cursor: Cursor = None, limit: Limit = 50,
+        candidate_id: uuid.UUID | None = None, job_id: uuid.UUID | None = None,
+        decision: Annotated[str | None, Query(pattern="^(scored|approved|review|rejected)$")]
+        = None,
+    ) -> PageOut[MatchOut]:
+        async with deps.read() as conn:
+            return page_of(MatchOut, await paged(queries.matches(
+                conn, candidate_id=narrowed(access, candidate_id), job_id=job_id,
+                decision=decision, cursor=cursor, limit=limit)))
+
+    @api.get("/matches/{match_id}", name="matches.get", response_model=MatchOut)
+    async def get_match(
+        match_id: uuid.UUID,
+        access: Access = Depends(deps.authorize("matches.get")),
+    ) -> MatchOut:
+        async with deps.read() as conn:
+            row = found(await queries.match(conn, match_id))
+            await access.check(conn, candidate_id=row["candidate_id"])
+        return MatchOut.model_validate(row)
+
+    return api

@@ -1,0 +1,28 @@
+"""All `/api/v1` routers together."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.gateway.api import (
+    applications,
+    candidates,
+    config,
+    jobs,
+    matches,
+    resumes,
+    reviewers,
+    sources,
+    tasks,
+)
+from services.gateway.api.common import ApiDeps
+
+PREFIX = "/api/v1"
+MODULES = (candidates, resumes, jobs, matches, applications, tasks, reviewers, sources, config)
+
+
+def api_router(deps: ApiDeps) -> APIRouter:
+    router = APIRouter(prefix=PREFIX)
+    for module in MODULES:
+        router.include_router(module.router(deps))
+    return router

@@ -1,0 +1,205 @@
+"""The gateway's REST API over its read model: lists, search, pages, changes sent as events."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+
+from infra.auth import Role
+from infra.outbox import outbox
+from schemas.events.candidates import CandidateErased, UpdateCandidatePreferences
+from schemas.events.config import ScoringConfigChanged
+from schemas.events.jobs import JobExpired, JobPublished
+from schemas.events.review import TaskCompleted, UnlockReviewer
+from services.gateway.audit import audit_log
+from tests.integration.test_gateway_api_support import Api, api, seed
+
+pytestmark = pytest.mark.integration
+__all__ = ["api"]
+A = Role.ADMIN
+
+
+async def emitted(api: Api, event_type: str) -> list[dict[str, object]]:
+    async with api.uow.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(outbox.c.value, outbox.c.headers))).all()
+    return [json.loads(value) for value, headers in rows
+            if dict(headers).get("ce_type") == event_type]
+
+
+async def audited(api: Api, action: str) -> list[dict[str, object]]:
+    async with api.uow.engine.connect() as conn:
+        rows = await conn.execute(sa.select(audit_log).where(audit_log.c.action == action))
+        return [dict(row._mapping) for row in rows]
+
+
+async def test_jobs_search_filters_and_pages_through_every_job_once(api: Api) -> None:
+    w = await seed(api)
+    for n in range(7):
+        await api.project(JobPublished(job_id=uuid.uuid4(), company="Initech", title=f"Dev {n}",
+                                       apply_url="https://example.com/a", sources=["x"]))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        body = (await api.client.get("/api/v1/jobs", params=params, headers=api.auth(A))).json()
+        assert len(body["items"]) <= 3
+        seen += [job["job_id"] for job in body["items"]]
+        if not (cursor := body["next_cursor"]):
+            break
+    assert len(seen) == len(set(seen)) == 9
+    remote = (await api.client.get("/api/v1/jobs", params={"remote": "true"},
+                                   headers=api.auth(Role.CANDIDATE))).json()
+    assert [j["job_id"] for j in remote["items"]] == [str(w.jobs[1])]
+    found = (await api.client.get("/api/v1/jobs", params={"q": "python", "company": "acm"},
+                                  headers=api.auth(A))).json()
+    assert [j["job_id"] for j in found["items"]] == [str(w.jobs[0])]
+    await api.project(JobExpired(job_id=w.jobs[0], expired_at=api.clock.now()))
+    found = (await api.client.get("/api/v1/jobs", params={"q": "python"},
+                                  headers=api.auth(A))).json()
+    assert found["items"] == []
+
+
+async def test_a_forged_cursor_is_a_validation_error_and_limit_is_bounded(api: Api) -> None:
+    response = await api.client.get("/api/v1/jobs", params={"cursor": "bm90LWEtY3Vyc29y"},
+                                    headers=api.auth(A))
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "ERR_VALIDATION"
+    response = await api.client.get("/api/v1/jobs", params={"limit": 100_000},
+                                    headers=api.auth(A))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "ERR_VALIDATION"
+
+
+async def test_redelivered_events_change_nothing(api: Api) -> None:
+    w = await seed(api)
+    envelope = await api.project(TaskCompleted(
+        task_id=w.tasks[0], reviewer_id=w.reviewers[0], match_id=w.matches[0],
+        candidate_id=w.candidates[0], job_id=w.jobs[0], resume_version_id=w.resumes[0],
+        apply_url="https://example.com/apply"))
+    assert not await api.deliver(envelope)
+    task = (await api.client.get(f"/api/v1/review-tasks/{w.tasks[0]}",
+                                 headers=api.auth(A))).json()
+    assert task["status"] == "completed"
+
+
+async def test_match_results_carry_their_explanation(api: Api) -> None:
+    w = await seed(api)
+    body = (await api.client.get("/api/v1/matches", headers=api.auth(Role.CANDIDATE))).json()
+    assert [m["match_id"] for m in body["items"]] == [str(w.matches[0])]
+    assert body["items"][0]["explanation"] == ["python: matched"]
+    assert body["items"][0]["decision"] == "review"
+
+
+async def test_preferences_change_is_an_order_with_an_audit_entry(api: Api) -> None:
+    w = await seed(api)
+    me = w.candidates[0]
+    response = await api.client.put(f"/api/v1/candidates/{me}/preferences",
+                                    json={"locations": ["Berlin"], "daily_cap": 5},
+                                    headers=api.auth(Role.CANDIDATE))
+    assert response.status_code == 202, response.text
+    [order] = await emitted(api, UpdateCandidatePreferences.TYPE)
+    assert order["candidate_id"] == str(me)
+    assert order["preferences"]["locations"] == ["Berlin"]  # type: ignore[index]
+    read = (await api.client.get(f"/api/v1/candidates/{me}/preferences",
+                                 headers=api.auth(Role.CANDIDATE))).json()
+    assert read["preferences"]["daily_cap"] == 5
+    assert len(await audited(api, "candidate.preferences.update")) == 1
+    bad = await api.client.put(f"/api/v1/candidates/{me}/preferences",
+                               json={"daily_cap": -1}, headers=api.auth(Role.CANDIDATE))
+    assert bad.status_code == 422
+    assert len(await emitted(api, UpdateCandidatePreferences.TYPE)) == 1
+
+
+async def test_scoring_config_versions_admin_puts_a_new_one(api: Api) -> None:
+    config = {"version": "v2", "thresholds": {"auto_apply": 85, "review_floor": 40},
+              "weights": {"must_skills": 0.6, "title": 0.4}}
+    put = await api.client.put("/api/v1/scoring-config", json=config, headers=api.auth(A))
+    assert put.status_code == 201, put.text
+    [event] = await emitted(api, ScoringConfigChanged.TYPE)
+    assert event["version"] == "v2"
+    again = await api.client.put("/api/v1/scoring-config", json=config, headers=api.auth(A))
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "ERR_CONFLICT"
+    broken = {**config, "version": "v3", "weights": {"charm": 1.0}}
+    refused = await api.client.put("/api/v1/scoring-config", json=broken, headers=api.auth(A))
+    assert refused.status_code == 422
+    current = (await api.client.get("/api/v1/scoring-config", headers=api.auth(A))).json()
+    assert current["version"] == "v2"
+    assert current["config"]["thresholds"]["auto_apply"] == 85
+    versions = (await api.client.get("/api/v1/scoring-config/versions",
+                                     headers=api.auth(Role.OPERATOR))).json()
+    assert [v["version"] for v in versions["items"]] == ["v2"]
+    assert len(await audited(api, "scoring_config.put")) == 1
+    assert len(await emitted(api, ScoringConfigChanged.TYPE)) == 1
+
+
+async def test_admin_unlocks_a_locked_reviewer_with_the_unlock_order(api: Api) -> None:
+    w = await seed(api)
+    free = await api.client.post(f"/api/v1/reviewers/{w.reviewers[0]}/unlock",
+                                 json={"reason": "talked"}, headers=api.auth(A))
+    assert free.status_code == 409
+    response = await api.client.post(f"/api/v1/reviewers/{w.reviewers[1]}/unlock",
+                                     json={"reason": "talked it through"}, headers=api.auth(A))
+    assert response.status_code == 202, response.text
+    [order] = await emitted(api, UnlockReviewer.TYPE)
+    assert order["reviewer_id"] == str(w.reviewers[1])
+    assert order["admin_id"] == str(w.admin)
+    assert len(await audited(api, "reviewer.unlock")) == 1
+    strikes = (await api.client.get(f"/api/v1/reviewers/{w.reviewers[1]}/strikes",
+                                    headers=api.auth(Role.SUPERVISOR))).json()
+    assert [s["strikes"] for s in strikes["items"]] == [1]
+
+
+async def test_evidence_comes_through_the_gateway_from_the_blob_store(api: Api) -> None:
+    w = await seed(api)
+    me = api.auth(Role.CANDIDATE)
+    manifest = await api.client.get(f"/api/v1/applications/{w.applications[0]}/evidence",
+                                    headers=me)
+    assert manifest.status_code == 200
+    assert manifest.json()["confirmation"] == "C-1"
+    page = await api.client.get(f"/api/v1/applications/{w.applications[0]}/evidence/html",
+                                headers=me)
+    assert page.content == b"<p>ok</p>"
+
+
+async def test_export_holds_every_row_and_file_of_the_candidate_only(api: Api) -> None:
+    w = await seed(api)
+    response = await api.client.get(f"/api/v1/candidates/{w.candidates[0]}/export",
+                                    headers=api.auth(Role.CANDIDATE))
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    data = json.loads(archive.read("data.json"))
+    assert [r["resume_version_id"] for r in data["resume_versions"]] == [str(w.resumes[0])]
+    assert [a["application_id"] for a in data["applications"]] == [str(w.applications[0])]
+    names = set(archive.namelist())
+    assert f"files/resumes/{w.candidates[0]}/{w.resumes[0]}.txt" in names
+    assert f"files/evidence/{w.applications[0]}/confirmation.html" in names
+    assert not any(str(w.candidates[1]) in name for name in names)
+
+
+async def test_deleting_an_account_erases_files_and_rows_and_tells_everyone(api: Api) -> None:
+    w = await seed(api)
+    me, key = w.candidates[0], f"resumes/{w.candidates[0]}/{w.resumes[0]}.txt"
+    response = await api.client.delete(f"/api/v1/candidates/{me}",
+                                       headers=api.auth(Role.CANDIDATE))
+    assert response.status_code == 202, response.text
+    assert await api.blobs.get(key) == b""
+    assert await api.blobs.get(f"evidence/{w.applications[0]}/confirmation.html") == b""
+    [event] = await emitted(api, CandidateErased.TYPE)
+    assert set(event) == {"candidate_id", "actor_id"}  # ids only
+    gone = await api.client.get(f"/api/v1/candidates/{me}", headers=api.auth(A))
+    assert gone.status_code == 404
+    resumes = (await api.client.get(f"/api/v1/candidates/{me}/resumes",
+                                    headers=api.auth(A))).json()
+    assert resumes["items"] == []
+    application = (await api.client.get(f"/api/v1/applications/{w.applications[0]}",
+                                        headers=api.auth(A))).json()
+    assert application["has_evidence"] is False
+    assert len(await audited(api, "candidate.erase")) == 1
+    # The other candidate keeps everything.
+    assert await api.blobs.get(f"resumes/{w.candidates[1]}/{w.resumes[1]}.txt") != b""
