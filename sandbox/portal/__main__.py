@@ -9,7 +9,9 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
+from sandbox.generator import generate
 from sandbox.portal.app import create_app
+from sandbox.portal.jobs import SEED_JOBS
 from sandbox.portal.submissions import SubmissionStore
 
 DEFAULT_PORT = 8700
@@ -30,10 +32,22 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help=f"TCP port on 127.0.0.1 (default {DEFAULT_PORT}; 0 picks a free one)")
     parser.add_argument("--submissions", type=Path, default=None,
                         help="also append each submission to this JSON-lines file")
+    parser.add_argument("--generate-jobs", type=int, default=0, metavar="N",
+                        help="serve N generated job posts instead of the seed (sandbox.generator)")
+    parser.add_argument("--generate-candidates", type=int, default=200, metavar="N",
+                        help="candidates the generated jobs are built around")
+    parser.add_argument("--duplicate-share", type=float, default=0.3,
+                        help="share of generated posts that repeat a job on a second board")
+    parser.add_argument("--seed", type=int, default=7, help="the generator's seed")
+    parser.add_argument("--log-level", default="info", help="uvicorn's log level")
     args = parser.parse_args(argv)
-    app = build_portal_app(args.submissions)
+    jobs = SEED_JOBS
+    if args.generate_jobs:
+        jobs = tuple(generate(args.generate_jobs, args.generate_candidates,
+                              duplicate_share=args.duplicate_share, seed=args.seed).posts)
+    app = create_app(SubmissionStore(args.submissions), jobs)
     # Loopback only: the sandbox stands in for the public internet and is not for sharing.
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="info")
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level=args.log_level)
 
 
 if __name__ == "__main__":

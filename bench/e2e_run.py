@@ -1,0 +1,257 @@
+"""One end-to-end run: servers, a fresh database and namespace, the system, simulated reviewers,
+a watcher on the bus, a progress bar; then the checks and the throughput figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import secrets
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench.e2e_checks import Findings, check, settled, task_states
+from bench.e2e_reviewers import ReviewerStats, run_reviewers
+from bench.e2e_system import ROOT, Servers, System, build_system, reviewer_tokens, submissions
+from bench.e2e_watch import Tally, Watcher
+from infra.devservices import read_env_file
+from infra.migrate import upgrade
+from sandbox.generator import World, generate
+from tests.servers import scratch_database
+
+console = Console(stderr=True)
+Chaos = Callable[[System, Servers], Coroutine[Any, Any, int]]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jobs", type=int, default=1000, help="job posts the portal serves")
+    parser.add_argument("--candidates", type=int, default=200)
+    parser.add_argument("--duplicate-share", type=float, default=0.3,
+                        help="share of posts that repeat a job on a second board")
+    parser.add_argument("--reviewers", type=int, default=10, help="simulated reviewers")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-embeddings", action="store_true",
+                        help="score without the embedding model (the encode ceiling is then "
+                             "not what bounds the run)")
+    parser.add_argument("--timeout-s", type=float, default=3600, help="give up after this")
+    parser.add_argument("--stall-s", type=float, default=300,
+                        help="give up when nothing new has happened for this long")
+    parser.add_argument("--keep", action="store_true", help="keep the run folder (logs)")
+
+
+@dataclass
+class RunResult:
+    world: World
+    tally: Tally
+    findings: Findings
+    reviewer_stats: ReviewerStats
+    settled: bool
+    elapsed_s: float
+    faults: int
+    self_exits: int
+
+
+def dev_servers() -> Servers:
+    env = read_env_file(ROOT / ".dev" / "services.env")
+    missing = [k for k in ("JAMS_DATABASE_URL", "JAMS_KAFKA_BOOTSTRAP", "JAMS_REDIS_URL",
+                           "JAMS_MONGO_URL") if not env.get(k)]
+    if missing:
+        raise SystemExit(f"{', '.join(missing)} unknown: run `make services-up`")
+    return Servers(env["JAMS_DATABASE_URL"], env["JAMS_KAFKA_BOOTSTRAP"], env["JAMS_REDIS_URL"],
+                   env["JAMS_MONGO_URL"], env.get("JAMS_CHROMIUM_PATH", "/usr/bin/chromium"))
+
+
+@contextlib.contextmanager
+def run_folder(keep: bool) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="jams-e2e-"))
+    try:
+        yield path
+    finally:
+        if keep:
+            console.print(f"run folder kept: {path}")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def running(system: System) -> AsyncIterator[System]:
+    try:
+        await system.start()
+        yield system
+    finally:
+        await asyncio.to_thread(system.stop)
+
+
+async def execute(args: argparse.Namespace, servers: Servers,
+                  chaos: Chaos | None = None) -> RunResult:
+    """The whole run on `servers`; `chaos` (if any) runs beside it and counts its faults."""
+    world = generate(args.jobs, args.candidates, duplicate_share=args.duplicate_share,
+                     seed=args.seed)
+    namespace = f"e2e{uuid.uuid4().hex[:10]}"
+    jwt_secret = secrets.token_urlsafe(32)
+    reviewers = reviewer_tokens(args.reviewers, args.seed, jwt_secret)
+    with run_folder(args.keep) as folder, scratch_database(servers.database_url) as db_url:
+        servers = Servers(db_url, servers.kafka_bootstrap, servers.redis_url,
+                          servers.mongo_url, servers.chromium_path)
+        with console.status("migrating a fresh database"):
+            await asyncio.to_thread(upgrade, db_url)
+        system = build_system(servers=servers, world=world, run_dir=folder,
+                              namespace=namespace, jobs=args.jobs, candidates=args.candidates,
+                              duplicate_share=args.duplicate_share, seed=args.seed,
+                              reviewers=reviewers, jwt_secret=jwt_secret,
+                              embeddings=not args.no_embeddings)
+        watcher = Watcher(servers.kafka_bootstrap, namespace)
+        stats = ReviewerStats()
+        stop = asyncio.Event()
+        started = time.monotonic()
+        await watcher.start()
+        try:
+            with console.status(f"starting the portal and {len(system.services)} services "
+                                f"(namespace {namespace})"):
+                async with running(system):
+                    faults = 0
+                    chaos_task: asyncio.Task[int] | None = \
+                        asyncio.create_task(chaos(system, servers)) if chaos else None
+                    keeper = asyncio.create_task(system.supervise(
+                        lambda line: console.print(f"[red]{line}")))
+                    crowd = asyncio.create_task(run_reviewers(
+                        system.gateway_port, reviewers,
+                        lambda t: t in watcher.tally.completed or t in watcher.tally.rejected,
+                        stop, stats))
+                    try:
+                        done = await _progress(args, world, watcher, system, chaos_task)
+                    finally:
+                        stop.set()
+                        keeper.cancel()
+                        await asyncio.wait_for(crowd, 30)
+                        if chaos_task is not None:
+                            if not chaos_task.done():
+                                chaos_task.cancel()
+                            with contextlib.suppress(asyncio.CancelledError):
+                                faults = await chaos_task
+                    await asyncio.sleep(2)  # room for a wrong extra application to show up
+                    sent = await asyncio.to_thread(submissions, system.portal_url)
+                    await asyncio.sleep(1)
+            states = await asyncio.to_thread(task_states, db_url)
+        finally:
+            await watcher.close()
+        findings = check(world, watcher.tally, sent, states)
+        if findings.lost or findings.duplicates:
+            args.keep = True
+        return RunResult(world, watcher.tally, findings, stats, done,
+                         time.monotonic() - started, faults, system.self_exits)
+
+
+async def _progress(args: argparse.Namespace, world: World, watcher: Watcher, system: System,
+                    chaos_task: asyncio.Task[int] | None) -> bool:
+    """Draw progress until everything has settled (True) or the run stalls or times out."""
+    tally = watcher.tally
+    pairs = len(world.jobs) * args.candidates
+    columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    deadline = time.monotonic() + args.timeout_s
+    with Progress(*columns, console=console, transient=False) as bar:
+        jobs = bar.add_task("jobs published", total=len(world.jobs))
+        decided = bar.add_task("decisions (job x cand.)", total=pairs)
+        reviews = bar.add_task("review tasks closed", total=1)
+        applied = bar.add_task("applications", total=1)
+        portal_count = 0
+        last_change, last_seen = time.monotonic(), (-1, -1, -1, -1)
+        while True:
+            await asyncio.sleep(2)
+            with contextlib.suppress(Exception):
+                portal_count = len(await asyncio.to_thread(submissions, system.portal_url))
+            wanted = len(tally.to_apply())
+            bar.update(jobs, completed=len(tally.published))
+            bar.update(decided, completed=tally.decided_pairs)
+            bar.update(reviews, completed=tally.terminal_tasks,
+                       total=max(1, len(tally.review_required)))
+            bar.update(applied, completed=portal_count, total=max(1, wanted))
+            seen = (len(tally.published), tally.decided_pairs, tally.terminal_tasks, portal_count)
+            if seen != last_seen:
+                last_change, last_seen = time.monotonic(), seen
+            chaos_running = chaos_task is not None and not chaos_task.done()
+            if not chaos_running and settled(world, tally, args.candidates, portal_count):
+                return True
+            if time.monotonic() > deadline or \
+                    (not chaos_running and time.monotonic() - last_change > args.stall_s):
+                console.print("[red]the run stopped making progress; reporting what it has")
+                return False
+
+
+def throughput(world: World, tally: Tally) -> dict[str, float]:
+    """Raw jobs in per second until the last decision, and each job's in-to-decision time."""
+    if not tally.first_in or not tally.decided_at:
+        return {"jobs_per_s": 0.0, "decision_p99_s": math.inf, "window_s": 0.0}
+    start = min(tally.first_in.values())
+    end = max(tally.decided_at.values())
+    latencies = sorted(tally.decided_at[job_id] - tally.first_in[job.key]
+                       for job_id, job in tally.published.items()
+                       if job_id in tally.decided_at and job.key in tally.first_in)
+    p99 = latencies[min(len(latencies) - 1, math.ceil(0.99 * len(latencies)) - 1)] \
+        if latencies else math.inf
+    window = max(end - start, 1e-9)
+    return {"jobs_per_s": round(len(world.posts) / window, 3),
+            "decision_p99_s": round(p99, 2), "window_s": round(window, 1)}
+
+
+def encode_bound(world: World, tally: Tally) -> dict[str, Any]:
+    """The embedding model alone on the jobs the run published, chunked as the ATS engine
+    chunks them ([title, *chunks], each distinct text once): raw jobs per second it allows."""
+    # Imported here: loading torch takes seconds and the model is only needed at the end.
+    from services.ats_engine.embeddings import Embedder, load_encoder
+    from services.ats_engine.engine import Engine
+    from services.ats_engine.skills import default_taxonomy
+
+    engine = Engine(default_taxonomy())
+    texts = []
+    for job in tally.published.values():
+        requirements = engine.parse_job(job.title, job.description, job.location)
+        texts.extend([requirements.title, *requirements.chunks])
+    encoder, device = load_encoder()
+    encoder.encode(texts[:64], batch_size=64, normalize_embeddings=True)  # warm up
+    embedder = Embedder(encoder)
+    began = time.perf_counter()
+    embedder.embed(texts)
+    seconds = max(time.perf_counter() - began, 1e-9)
+    return {"encode_bound_jobs_per_s": round(len(world.posts) / seconds, 3),
+            "encode_s": round(seconds, 2), "encoded_texts": embedder.encoded,
+            "encode_device": device}
+
+
+def summary(args: argparse.Namespace, result: RunResult) -> dict[str, Any]:
+    """The figures, the counters and the breakdown of any loss or duplicate."""
+    speed = throughput(result.world, result.tally)
+    ceiling = encode_bound(result.world, result.tally)
+    ratio = speed["jobs_per_s"] / ceiling["encode_bound_jobs_per_s"] \
+        if ceiling["encode_bound_jobs_per_s"] else 0.0
+    findings = result.findings
+    return {
+        "jobs": len(result.world.posts), "unique_jobs": len(result.world.jobs),
+        "candidates": args.candidates, "embeddings": not args.no_embeddings,
+        "settled": result.settled, "elapsed_s": round(result.elapsed_s, 1),
+        "window_s": speed["window_s"],
+        "encode_s": ceiling["encode_s"], "encode_device": ceiling["encode_device"],
+        "dead_letters": result.tally.dead_letters,
+        "reviewer_reconnects": result.reviewer_stats.reconnects,
+        "self_exits": result.self_exits,
+        "breakdown": findings.breakdown(),
+        "jobs_per_s": speed["jobs_per_s"],
+        "encode_bound_jobs_per_s": ceiling["encode_bound_jobs_per_s"],
+        "e2e_ratio": round(ratio, 3),
+        "decision_p99_s": speed["decision_p99_s"],
+        "applications": findings.applications,
+        "reviews": findings.reviews,
+        "duplicates": findings.duplicates,
+        "lost": findings.lost,
+    }
