@@ -21,6 +21,7 @@ TABLE_MODULES = (
     "services.gateway.tables",
     "services.gateway.readmodel.tables",
     "services.notifications.tables",
+    "services.analytics.tables",
 )
 
 

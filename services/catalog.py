@@ -1,4 +1,4 @@
-"""The six services, for processes that run several of them (`jams run`, end-to-end tests)."""
+"""The services, for processes that run several of them (`jams run`, end-to-end tests)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.envelope import EventData
 from schemas.events.matching import MatchRejected, MatchScored
 from schemas.events.review import ReviewTaskCreated
+from services.analytics.app import build as build_analytics
+from services.analytics.settings import AnalyticsSettings
 from services.application_bot.app import build as build_application_bot
 from services.application_bot.settings import ApplicationBotSettings
 from services.ats_engine.app import build as build_ats_engine
@@ -41,13 +43,16 @@ CATALOG: tuple[ServiceEntry, ...] = (
     ServiceEntry("application_bot", ApplicationBotSettings, build_application_bot),
     ServiceEntry("gateway", GatewaySettings, build_gateway),
     ServiceEntry("notifications", NotificationsSettings, build_notifications),
+    ServiceEntry("analytics", AnalyticsSettings, build_analytics),
 )
 
-# Published for the event streams' readers (analytics) or for consumers still to come; no
-# service consumes them today. A test checks that every other event type has a consumer.
-NOT_CONSUMED: frozenset[type[EventData]] = frozenset({
+# Event types that need no consumer but analytics, which reads every stream: raw material of
+# the operators' figures. A test checks that the other services consume every other type.
+ANALYTICS_ONLY: frozenset[type[EventData]] = frozenset({
     MatchScored, MatchRejected, ReviewTaskCreated, SourceBlocked, ScrapeAnomalyDetected,
 })
+# Every event type has a consumer (analytics); the end-to-end test checks this stays so.
+NOT_CONSUMED: frozenset[type[EventData]] = frozenset()
 
 
 def build_all(

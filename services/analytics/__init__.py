@@ -1,0 +1,1 @@
+"""Analytics: live operational figures from every event stream, the operators' dashboard."""

@@ -1,0 +1,106 @@
+"""The analytics HTTP surface: figures, series, the live socket and the operators' page."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib.resources import files
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, WebSocket
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from infra.auth import (
+    Principal,
+    PrincipalDependency,
+    Role,
+    TokenVerifier,
+    authenticate,
+)
+from infra.clock import Clock
+from infra.http_errors import ERR_VALIDATION, ApiError
+from services.analytics.figures import SERIES_METRICS, WINDOWS, metric_named, window_named
+from services.analytics.live import LiveFigures
+from services.analytics.repository import FiguresReader
+
+ALLOWED = frozenset({Role.OPERATOR, Role.ADMIN})
+ASSETS = {"operators.js": "text/javascript", "charts.js": "text/javascript",
+          "operators.css": "text/css"}
+# WebSocket close codes the page understands: log in again, or not allowed.
+CLOSE_UNAUTHENTICATED, CLOSE_FORBIDDEN = 4401, 4403
+
+
+def asset(name: str) -> str:
+    return files("services.analytics").joinpath(name).read_text("utf-8")
+
+
+def figures_routes(reader: FiguresReader, clock: Clock,
+                   operator: PrincipalDependency) -> APIRouter:
+    """`/api/v1/analytics/*`: operators and admins only."""
+    router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
+
+    @router.get("/summary", summary="Every live figure now")
+    async def summary(_: Principal = Depends(operator)) -> dict[str, Any]:
+        return await reader.summary(clock.now())
+
+    @router.get("/series", summary="One figure over a window, bucket by bucket")
+    async def series(
+        metric: str = Query(..., max_length=100, description="e.g. jobs_found"),
+        window: str = Query("1h", max_length=10, description=", ".join(WINDOWS)),
+        _: Principal = Depends(operator),
+    ) -> dict[str, Any]:
+        try:
+            chosen = window_named(window)
+            name = metric_named(metric)
+        except ValueError as exc:
+            raise ApiError(422, ERR_VALIDATION, str(exc),
+                           {"metrics": sorted(SERIES_METRICS), "windows": list(WINDOWS)}) from None
+        return {"metric": name, "window": chosen.name, "step_s": chosen.step_s,
+                "points": await reader.series(name, chosen, clock.now())}
+
+    return router
+
+
+def live_routes(app: FastAPI, live: LiveFigures, verifier: TokenVerifier) -> None:
+    """The live socket and the operators' page with its scripts."""
+
+    @app.websocket("/ws/analytics")
+    async def analytics_socket(websocket: WebSocket) -> None:
+        try:
+            caller = authenticate(verifier, websocket.scope)
+        except ApiError:
+            await websocket.accept()
+            await websocket.close(CLOSE_UNAUTHENTICATED, "log in first")
+            return
+        if caller.role not in ALLOWED:
+            await websocket.accept()
+            await websocket.close(CLOSE_FORBIDDEN, "operators and admins only")
+            return
+        await live.serve(websocket)
+
+    @app.get("/operators", include_in_schema=False, response_model=None)
+    async def operators_page(request: Request) -> Response:
+        try:
+            caller = authenticate(verifier, request.scope)
+        except ApiError:
+            return RedirectResponse("/login?next=/operators", status_code=303)
+        if caller.role not in ALLOWED:
+            return HTMLResponse(FORBIDDEN_PAGE, status_code=403)
+        return HTMLResponse(asset("operators.html"), headers={"Cache-Control": "no-store"})
+
+    for name, media_type in ASSETS.items():
+        app.add_api_route(f"/operators/{name}", _asset_route(name, media_type),
+                          methods=["GET"], include_in_schema=False)
+
+
+def _asset_route(name: str, media_type: str) -> Callable[[], Awaitable[Response]]:
+    async def serve_asset() -> Response:
+        return Response(asset(name), media_type=media_type,
+                        headers={"Cache-Control": "no-cache"})
+
+    return serve_asset
+
+
+FORBIDDEN_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
+<title>JAMS operators</title><body style="font-family: system-ui; margin: 3rem">
+<h1>Not for your role</h1><p>The operators' dashboard is for operators and admins.
+<a href="/login?next=/operators">Log in as someone else</a>.</p></body></html>"""
