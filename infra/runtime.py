@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.routing import BaseRoute
 
 from infra.blobs import BlobStore, open_blob_store
 from infra.bus.bus import EventBus, RetryPolicy
@@ -145,7 +146,7 @@ async def run_services(
     relay = OutboxRelay(platform.engine, platform.bus, platform.clock)
     tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
 
-    app = http_app or next((s.http_app for s in specs if s.http_app), None) or FastAPI()
+    app = http_app or merged_http_app(specs)
     app.include_router(ops_router(_readiness_checks(platform),
                                   lambda: all(e.is_set() for e in ready_events)))
     server = uvicorn.Server(uvicorn.Config(
@@ -190,6 +191,31 @@ async def _serve(server: uvicorn.Server, stop: asyncio.Event,
     await stop.wait()
     server.should_exit = True
     await serving
+
+
+def merged_http_app(specs: Sequence[ServiceSpec]) -> FastAPI:
+    """The app a process serves: a service alone serves its own; several share one port.
+
+    Routes of every spec's app join the first one's, the gateway's first (on a clash of path
+    and method its route wins), with the exception handlers and middleware it lacks.
+    """
+    ordered = sorted(specs, key=lambda spec: spec.name != "gateway")  # stable otherwise
+    apps = [spec.http_app for spec in ordered if spec.http_app is not None]
+    if not apps:
+        return FastAPI()
+    base, *others = apps
+    for other in others:
+        taken = {_route_key(route) for route in base.router.routes}
+        base.router.routes.extend(r for r in other.router.routes if _route_key(r) not in taken)
+        for exc_type, handler in other.exception_handlers.items():
+            base.exception_handlers.setdefault(exc_type, handler)
+        present = {middleware.cls for middleware in base.user_middleware}
+        base.user_middleware.extend(m for m in other.user_middleware if m.cls not in present)
+    return base
+
+
+def _route_key(route: BaseRoute) -> tuple[str, frozenset[str]]:
+    return getattr(route, "path", ""), frozenset(getattr(route, "methods", None) or ())
 
 
 def _readiness_checks(platform: Platform) -> dict[str, ReadinessCheck]:
