@@ -8,10 +8,10 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast lint typecheck schemas services-up services-down \
-        services-status bench-bus bench-bot bench-discovery bench-workflow clean
+        services-status bench-bus bench-bot bench-discovery bench-workflow k8s-check clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,7 +42,7 @@ typecheck: install  ## mypy --strict
 schemas: install  ## Regenerate the event JSON Schemas and the AsyncAPI document
 	$(PY) -m schemas.events.generate
 
-test: services-up lint typecheck  ## Everything: lint, types, unit, contract, integration, crash and end-to-end tests on real servers
+test: services-up lint typecheck k8s-check  ## Everything: lint, types, unit, contract, integration, crash and end-to-end tests on real servers
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: install  ## Only the tests that need no server (seconds)
@@ -65,6 +65,9 @@ bench-workflow: services-up  ## Workflow: 1,000 reviewer sockets, assign p99 (de
 
 bench-bot: services-up  ## Application bot: hosted-form applications per minute, parallel contexts vs one
 	$(PY) -m bench.bench_bot
+
+k8s-check: install  ## Render every kustomize overlay and validate it (kubeconform) and docker-compose.yml (Compose Specification schema)
+	$(PY) deploy/check.py
 
 clean:  ## Remove local state of `make run` (.jams) and the dev servers' data (.dev)
 	-$(PY) -m infra.devservices down

@@ -1,0 +1,104 @@
+"""`make k8s-check` passes on the real manifests and fails on deliberately broken copies."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECK = ROOT / "deploy" / "check.py"
+
+# Renders with kustomize and validates with kubeconform, both installed by the check itself.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def run_check(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(CHECK), *args], capture_output=True,
+                          text=True, timeout=600, check=False)
+
+
+@pytest.fixture
+def k8s_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "k8s"
+    shutil.copytree(ROOT / "deploy" / "k8s", target)
+    return target
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_real_manifests_and_compose_file_pass() -> None:
+    result = run_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    for target in ("k8s base", "k8s overlays/dev", "k8s overlays/prod",
+                   "compose docker-compose.yml"):
+        assert f"ok   {target}" in result.stdout
+    assert "ScaledObject" in result.stdout, "KEDA's objects are validated, not skipped"
+    assert result.stdout.strip().endswith("k8s-check: all valid")
+
+
+def test_a_field_of_the_wrong_type_in_a_deployment_fails(k8s_copy: Path) -> None:
+    replace_in(k8s_copy / "base" / "services" / "gateway.yaml",
+               "containerPort: 8000", "containerPort: eight-thousand")
+    result = run_check("--only", "k8s", "--k8s-dir", str(k8s_copy))
+    assert result.returncode == 1, result.stdout
+    assert "FAIL k8s base" in result.stdout
+    assert "Deployment/gateway" in result.stdout
+    assert "containerPort" in result.stdout
+
+
+def test_an_unknown_field_in_a_keda_scaled_object_fails(k8s_copy: Path) -> None:
+    replace_in(k8s_copy / "base" / "keda-scaledobjects.yaml",
+               "  minReplicaCount: 1\n", "  minReplicaCount: 1\n  minReplicas: 1\n")
+    result = run_check("--only", "k8s", "--k8s-dir", str(k8s_copy))
+    assert result.returncode == 1, result.stdout
+    assert "ScaledObject/job-discovery" in result.stdout
+
+
+def test_a_deployment_without_a_readiness_probe_fails(k8s_copy: Path) -> None:
+    path = k8s_copy / "base" / "services" / "workflow.yaml"
+    text = path.read_text()
+    start = text.index("          readinessProbe:")
+    end = text.index("          livenessProbe:")
+    path.write_text(text[:start] + text[end:])
+    result = run_check("--only", "k8s", "--k8s-dir", str(k8s_copy))
+    assert result.returncode == 1, result.stdout
+    assert "Deployment/workflow: container workflow lacks readinessProbe" in result.stdout
+
+
+def test_an_overlay_that_does_not_render_fails(k8s_copy: Path) -> None:
+    replace_in(k8s_copy / "overlays" / "prod" / "kustomization.yaml",
+               "  - ../../base\n", "  - ../../base\n  - missing.yaml\n")
+    result = run_check("--only", "k8s", "--k8s-dir", str(k8s_copy))
+    assert result.returncode == 1, result.stdout
+    assert "FAIL k8s overlays/prod: does not render" in result.stdout
+    assert "ok   k8s overlays/dev" in result.stdout
+
+
+def test_a_broken_compose_file_fails(tmp_path: Path) -> None:
+    broken = tmp_path / "docker-compose.yml"
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "condition: service_completed_successfully" in text
+    broken.write_text(text.replace("condition: service_completed_successfully",
+                                   "condition: service_finished", 1))
+    result = run_check("--only", "compose", "--compose", str(broken))
+    assert result.returncode == 1, result.stdout
+    assert "FAIL compose docker-compose.yml" in result.stdout
+    assert "service_finished" in result.stdout
+
+
+def test_compose_depending_on_a_missing_service_fails(tmp_path: Path) -> None:
+    broken = tmp_path / "docker-compose.yml"
+    text = (ROOT / "docker-compose.yml").read_text()
+    broken.write_text(text.replace("  workflow:\n        condition: service_healthy",
+                                   "  workflw:\n        condition: service_healthy", 1))
+    result = run_check("--only", "compose", "--compose", str(broken))
+    assert result.returncode == 1, result.stdout
+    assert "no service named 'workflw'" in result.stdout
