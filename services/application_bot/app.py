@@ -45,6 +45,7 @@ from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
 from services.application_bot.adapters.portal_ledger import SandboxSubmissionLedger
 from services.application_bot.applying import ApplicationBot, BotPorts
 from services.application_bot.handlers import ApplyHandlers, on_resume_version_created
+from services.application_bot.privacy_handlers import with_erasure
 from services.application_bot.settings import ApplicationBotSettings
 
 NAME = "application_bot"
@@ -60,8 +61,8 @@ def build(platform: Platform, settings: ApplicationBotSettings) -> ServiceSpec:
         await stop.wait()
         await browser.close()
 
-    return assemble(platform.unit_of_work(NAME), platform.blobs, settings, browser,
-                    background=[close_browser_on_stop])
+    return with_erasure(assemble(platform.unit_of_work(NAME), platform.blobs, settings, browser,
+                    background=[close_browser_on_stop]))
 
 
 def orphan_sweep(

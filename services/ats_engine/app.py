@@ -8,6 +8,12 @@ import structlog
 
 from infra.runtime import Platform
 from infra.service import ServiceSpec
+from schemas.events.candidates import (
+    CandidateErased,
+    UpdateAnswerBank,
+    UpdateCandidatePreferences,
+)
+from schemas.events.config import ScoringConfigChanged
 from schemas.events.jobs import JobExpired, JobPublished
 from schemas.events.matching import (
     ApplicationApproved,
@@ -16,6 +22,8 @@ from schemas.events.matching import (
     MatchScored,
 )
 from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
+from services.ats_engine.candidate_handlers import on_candidate_erased, on_update_preferences
+from services.ats_engine.config_handlers import AdoptableWeights, ConfigHandlers
 from services.ats_engine.embeddings import MODEL_NAME, Embedder, load_encoder
 from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
@@ -24,7 +32,6 @@ from services.ats_engine.seeding import load_seed, seed_candidates
 from services.ats_engine.semantic import Semantic
 from services.ats_engine.settings import AtsSettings
 from services.ats_engine.skills import default_taxonomy
-from services.ats_engine.weights import WeightsSource
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +44,8 @@ def _embedder() -> Embedder:
 
 def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
     engine = Engine(default_taxonomy(), settings.limits())
-    weights = WeightsSource(settings.weights_file, settings.threshold_overrides())
+    weights = AdoptableWeights(settings.weights_file, settings.threshold_overrides())
+    config = ConfigHandlers(platform.documents, weights, platform.clock)
     semantic = Semantic(_embedder, settings.preselect_limit) if settings.embeddings else None
     handlers = AtsHandlers(platform.blobs, engine, weights, semantic)
     uow = platform.unit_of_work("ats_engine")
@@ -54,9 +62,12 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             JobExpired: handlers.on_job_expired,
             ResumeVersionCreated: handlers.on_resume_version_created,
             ResumeFileUploaded: on_file_uploaded,
+            UpdateCandidatePreferences: on_update_preferences,
+            CandidateErased: on_candidate_erased,
+            ScoringConfigChanged: config.on_scoring_config_changed,
         },
         # Our own decisions share no topic with our inputs; listed for the registry check.
         ignores=frozenset({MatchScored, ApplicationApproved, ManualReviewRequired,
-                           MatchRejected}),
-        background=[seed_once] if seed else [],
+                           MatchRejected, UpdateAnswerBank}),
+        background=[config.follow, *([seed_once] if seed else [])],
     )

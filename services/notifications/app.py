@@ -17,6 +17,7 @@ from services.notifications.adapters.webhook import WebhookSender
 from services.notifications.delivery import Deliverer
 from services.notifications.domain import NOTIFIED
 from services.notifications.handlers import NotifyHandler
+from services.notifications.privacy_handlers import with_erasure
 from services.notifications.settings import NotificationsSettings
 from services.notifications.templates import Templates
 
@@ -30,7 +31,7 @@ def build(platform: Platform, settings: NotificationsSettings) -> ServiceSpec:
     async def deliver(stop: asyncio.Event) -> None:
         await deliverer.run(stop, settings.delivery_interval_s)
 
-    return registry(settings.supervisor_ids, background=[deliver])
+    return with_erasure(registry(settings.supervisor_ids, background=[deliver]))
 
 
 def make_deliverer(uow: UnitOfWork, clock: Clock, settings: NotificationsSettings) -> Deliverer:

@@ -37,17 +37,21 @@ SECRET = SecretStr("test-secret-of-the-gateway-api-0123456789")
 GROUP = "jams.gateway"
 
 
+def _pair() -> tuple[uuid.UUID, uuid.UUID]:
+    return uuid.uuid4(), uuid.uuid4()
+
+
 @dataclass
 class World:
     """Two of everything: the first of each belongs to `me`, the second to `other`."""
 
-    candidates: tuple[uuid.UUID, uuid.UUID] = (uuid.uuid4(), uuid.uuid4())
-    reviewers: tuple[uuid.UUID, uuid.UUID] = (uuid.uuid4(), uuid.uuid4())
-    resumes: tuple[uuid.UUID, uuid.UUID] = (uuid.uuid4(), uuid.uuid4())
-    tasks: tuple[uuid.UUID, uuid.UUID] = (uuid.uuid4(), uuid.uuid4())
-    matches: tuple[uuid.UUID, uuid.UUID] = (uuid.uuid4(), uuid.uuid4())
-    applications: tuple[uuid.UUID, uuid.UUID] = (uuid.uuid4(), uuid.uuid4())
-    jobs: tuple[uuid.UUID, uuid.UUID] = (uuid.uuid4(), uuid.uuid4())
+    candidates: tuple[uuid.UUID, uuid.UUID] = field(default_factory=_pair)
+    reviewers: tuple[uuid.UUID, uuid.UUID] = field(default_factory=_pair)
+    resumes: tuple[uuid.UUID, uuid.UUID] = field(default_factory=_pair)
+    tasks: tuple[uuid.UUID, uuid.UUID] = field(default_factory=_pair)
+    matches: tuple[uuid.UUID, uuid.UUID] = field(default_factory=_pair)
+    applications: tuple[uuid.UUID, uuid.UUID] = field(default_factory=_pair)
+    jobs: tuple[uuid.UUID, uuid.UUID] = field(default_factory=_pair)
     admin: uuid.UUID = field(default_factory=uuid.uuid4)
     operator: uuid.UUID = field(default_factory=uuid.uuid4)
     supervisor: uuid.UUID = field(default_factory=uuid.uuid4)

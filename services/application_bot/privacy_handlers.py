@@ -1,0 +1,32 @@
+"""Erasure of a candidate's personal data from the bot's tables; ids and states stay, so the
+at-most-once guarantee per (candidate, job) still holds."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sqlalchemy as sa
+
+from infra.service import ServiceSpec
+from infra.uow import Transaction
+from schemas.events.candidates import CandidateErased
+from schemas.events.registry import EVENT_TYPES
+from services.application_bot.tables import applications, bot_resume_versions
+
+
+async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
+    who = event.candidate_id
+    await tx.conn.execute(sa.delete(bot_resume_versions)
+                          .where(bot_resume_versions.c.candidate_id == who))
+    await tx.conn.execute(sa.update(applications).where(applications.c.candidate_id == who)
+                          .values(confirmation=None, evidence_key=None, reason=None,
+                                  apply_url="", updated_at=tx.clock.now()))
+
+
+def with_erasure(spec: ServiceSpec) -> ServiceSpec:
+    """`spec` also erasing candidates; the candidates' other orders are not the bot's."""
+    others = frozenset(t for t in EVENT_TYPES
+                       if t.TOPIC == CandidateErased.TOPIC and t is not CandidateErased)
+    return dataclasses.replace(spec, handlers={**spec.handlers,
+                                               CandidateErased: on_candidate_erased},
+                               ignores=spec.ignores | others)

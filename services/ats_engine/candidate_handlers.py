@@ -1,0 +1,49 @@
+"""Candidates' orders from the API: new preferences, and erasure of their personal data."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import structlog
+from pydantic import ValidationError
+from sqlalchemy.dialects.postgresql import insert
+
+from infra.uow import Transaction
+from schemas.events.candidates import CandidateErased, UpdateCandidatePreferences
+from services.ats_engine.filters import Preferences
+from services.ats_engine.tables import (
+    candidate_vectors,
+    candidates,
+    matches,
+    preferences,
+    resume_versions,
+)
+
+log = structlog.get_logger(__name__)
+
+
+async def on_update_preferences(event: UpdateCandidatePreferences, tx: Transaction) -> None:
+    """Replace the candidate's hard filters; an invalid document changes nothing."""
+    try:
+        prefs = Preferences.model_validate(event.preferences)
+    except ValidationError as exc:
+        log.error("preferences rejected", error=str(exc))
+        return
+    document = prefs.model_dump(mode="json")
+    await tx.conn.execute(insert(preferences).values(
+        candidate_id=event.candidate_id, preferences=document,
+    ).on_conflict_do_update(index_elements=[preferences.c.candidate_id],
+                            set_={"preferences": document}))
+
+
+async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
+    """Forget the resume text, skills, file names, vectors and preferences; keep only ids."""
+    who = event.candidate_id
+    await tx.conn.execute(sa.update(candidates).where(candidates.c.candidate_id == who).values(
+        active=False, resume_text=None, gates=None, skills=[]))
+    await tx.conn.execute(sa.update(resume_versions).where(resume_versions.c.candidate_id == who)
+                          .values(filename="", skills=None))
+    await tx.conn.execute(sa.update(matches).where(matches.c.candidate_id == who)
+                          .values(explanation=[], details=None))
+    await tx.conn.execute(sa.delete(candidate_vectors)
+                          .where(candidate_vectors.c.candidate_id == who))
+    await tx.conn.execute(sa.delete(preferences).where(preferences.c.candidate_id == who))

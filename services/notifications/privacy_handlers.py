@@ -1,0 +1,33 @@
+"""Erasure of a person's personal data from notifications: their channels (e-mail address,
+webhook), their messages and pending deliveries."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sqlalchemy as sa
+
+from infra.service import ServiceSpec
+from infra.uow import Transaction
+from schemas.events.candidates import CandidateErased
+from schemas.events.registry import EVENT_TYPES
+from services.notifications.tables import (
+    notification_deliveries,
+    notification_preferences,
+    notifications,
+)
+
+
+async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
+    who = event.candidate_id
+    for table in (notification_preferences, notifications, notification_deliveries):
+        await tx.conn.execute(sa.delete(table).where(table.c.recipient_id == who))
+
+
+def with_erasure(spec: ServiceSpec) -> ServiceSpec:
+    """`spec` also erasing candidates; the rest of their topic is not its business."""
+    others = frozenset(t for t in EVENT_TYPES
+                       if t.TOPIC == CandidateErased.TOPIC and t is not CandidateErased)
+    return dataclasses.replace(spec, handlers={**spec.handlers,
+                                               CandidateErased: on_candidate_erased},
+                               ignores=spec.ignores | others)
