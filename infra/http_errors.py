@@ -6,6 +6,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,14 @@ DEFAULT_MAX_BODY_BYTES = 1_000_000
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Probes and scrapes are neither rate limited nor logged per request.
 _QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+_request_id_var: ContextVar[str] = ContextVar("jams_request_id", default="")
+
+
+def current_request_id() -> str:
+    """The id of the HTTP request or WebSocket being served ("" outside of one)."""
+    return _request_id_var.get()
 
 
 class ApiError(Exception):
@@ -113,10 +122,15 @@ def install_api_conventions(
     *,
     redis: Redis | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_upload_bytes: int | None = None,
     limits: RateLimits | None = None,
     user_of: UserOf | None = None,
 ) -> None:
-    """One error shape, X-Request-ID, a body size limit and Redis rate limits on `app`."""
+    """One error shape, X-Request-ID, a body size limit and Redis rate limits on `app`.
+
+    `max_upload_bytes` (default: `max_body_bytes`) bounds multipart/form-data bodies (files);
+    `user_of` names the caller for per-user limits.
+    """
 
     async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
@@ -143,6 +157,7 @@ def install_api_conventions(
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_invalid)
     app.add_middleware(ApiConventionsMiddleware, redis=redis, max_body_bytes=max_body_bytes,
+                       max_upload_bytes=max_upload_bytes or max_body_bytes,
                        limits=limits or RateLimits(), user_of=user_of)
 
 
@@ -159,10 +174,11 @@ class ApiConventionsMiddleware:
     """Pure ASGI middleware (so context variables reach the handlers and streaming works)."""
 
     def __init__(self, app: ASGIApp, *, redis: Redis | None, max_body_bytes: int,
-                 limits: RateLimits, user_of: UserOf | None) -> None:
+                 max_upload_bytes: int, limits: RateLimits, user_of: UserOf | None) -> None:
         self.app = app
         self.redis = redis
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
         self.limits = limits
         self.user_of = user_of
 
@@ -172,11 +188,15 @@ class ApiConventionsMiddleware:
             return
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        with event_context(request_id=request_id):
-            if scope["type"] == "websocket":
-                await self.app(scope, receive, send)
-                return
-            await self._http(scope, receive, send, request_id)
+        token = _request_id_var.set(request_id)
+        try:
+            with event_context(request_id=request_id):
+                if scope["type"] == "websocket":
+                    await self.app(scope, receive, send)
+                    return
+                await self._http(scope, receive, send, request_id)
+        finally:
+            _request_id_var.reset(token)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         started_at = time.perf_counter()
@@ -195,13 +215,14 @@ class ApiConventionsMiddleware:
         async def reply(response: JSONResponse) -> None:
             await response(scope, receive, send_with_id)
 
+        max_bytes = (self.max_upload_bytes if _header(scope, b"content-type").startswith(
+            "multipart/form-data") else self.max_body_bytes)
         try:
-            declared = _content_length(scope)
-            if declared is not None and declared > self.max_body_bytes:
+            declared = _header(scope, b"content-length")
+            if declared.isdigit() and int(declared) > max_bytes:
                 await reply(error_response(
-                    request_id, 413, ERR_VALIDATION,
-                    f"request body larger than {self.max_body_bytes} bytes",
-                    {"max_bytes": self.max_body_bytes}))
+                    request_id, 413, ERR_VALIDATION, f"request body larger than {max_bytes} bytes",
+                    {"max_bytes": max_bytes}))
                 return
             # Also verifies the caller once, for handlers that read the principal later.
             user = await self.user_of(scope) if self.user_of is not None else None
@@ -211,7 +232,7 @@ class ApiConventionsMiddleware:
                     {"scope": limited, "window_s": self.limits.window_s},
                     headers={"Retry-After": str(self.limits.window_s)}))
                 return
-            await self.app(scope, self._limited(receive), send_with_id)
+            await self.app(scope, self._limited(receive, max_bytes), send_with_id)
         except BodyTooLarge as exc:  # raised outside a route's exception handlers
             if not status_seen:
                 await reply(error_response(request_id, 413, ERR_VALIDATION, str(exc.detail),
@@ -227,10 +248,10 @@ class ApiConventionsMiddleware:
                          status=status_seen[0] if status_seen else 0,
                          duration_ms=round((time.perf_counter() - started_at) * 1000, 2))
 
-    def _limited(self, receive: Receive) -> Receive:
+    @staticmethod
+    def _limited(receive: Receive, limit: int) -> Receive:
         """`receive` that raises BodyTooLarge once a chunked body passes the limit."""
         total = 0
-        limit = self.max_body_bytes
 
         async def receive_limited() -> Message:
             nonlocal total
@@ -279,11 +300,8 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def _content_length(scope: Scope) -> int | None:
+def _header(scope: Scope, wanted: bytes) -> str:
     for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+        if name == wanted:
+            return bytes(value).decode("latin-1").strip().lower()
+    return ""

@@ -20,9 +20,11 @@ from rich.console import Console
 
 from infra.migrate import upgrade
 from infra.runtime import install_signal_handlers, open_platform, run_services
-from infra.settings import CommonSettings
+from infra.settings import CommonSettings, persistent_secret
 from sandbox.portal.__main__ import build_portal_app
 from services.catalog import build_all
+from services.gateway.accounts.demo import seed_demo_accounts
+from services.gateway.auth import auth_from
 from services.gateway.settings import GatewaySettings
 from services.job_discovery.settings import JobDiscoverySettings
 
@@ -83,24 +85,30 @@ async def run_all_in_one(*, port: int, portal_port: int, data: Path, console: Co
         portal_url = f"http://127.0.0.1:{portal_port}"
         shared: dict[str, Any] = {
             "bus": "embedded", "database_url": database_url, "redis_url": redis_url,
-            "mongo_url": None, "blob_dir": data / "blobs",
+            "mongo_url": None, "blob_dir": data / "blobs", "data_dir": data,
         }
         portal = build_portal_app(submissions_file=data / "portal-submissions.jsonl")
         async with serving(portal, portal_port), \
                 open_platform(CommonSettings(**shared)) as platform:
             gateway_settings = GatewaySettings(**shared)
+            # One generated password for the demo accounts, kept so it stays the same.
+            demo_password = persistent_secret(data / "demo_password", nbytes=12)
+            demo_emails = await seed_demo_accounts(auth_from(
+                platform.unit_of_work("gateway"), platform.redis, platform.clock,
+                gateway_settings).accounts, demo_password)
             specs = build_all(platform, shared, {
                 "job_discovery": JobDiscoverySettings.sandbox_boards(portal_url),
-                "gateway": {"reviewer_tokens": gateway_settings.reviewer_tokens},
             })
 
             def announce(bound: int) -> None:
                 base = f"http://127.0.0.1:{bound}"
-                reviewer, token = gateway_settings.first_reviewer()
                 # Plain lines with soft wrap: terminals keep long URLs clickable.
                 console.rule("[bold green]JAMS is running (embedded)")
                 for label, value in (
-                    ("Reviewer dashboard", f"{base}/review?reviewer={reviewer}&token={token}"),
+                    ("Log in            ", f"{base}/login  (then /review, /supervisor)"),
+                    ("Demo accounts     ", f"{', '.join(demo_emails)}"),
+                    ("Their password    ", demo_password),
+                    ("API, OpenAPI      ", f"{base}/docs"),
                     ("Applications sent ", f"{portal_url}/_sandbox/submissions"),
                     ("Sandbox job portal", f"{portal_url}/v1/boards/acme/jobs"),
                     ("Health, metrics   ", f"{base}/readyz  {base}/metrics"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.auth import TokenVerifier, principal_dependency
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events.notifications import NotificationDelivered
@@ -27,6 +26,7 @@ from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.presence import RedisPresenceStore
 from services.gateway.adapters.resume_text import BlobResumeText
+from services.gateway.auth import build_auth, install_auth
 from services.gateway.hub import ReviewerHub
 from services.gateway.publisher import DirectPublisher
 from services.gateway.pushes import TaskPushes
@@ -41,6 +41,7 @@ NAME = "gateway"
 
 def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     """The gateway service on this platform."""
+    auth = build_auth(platform, settings)
     hub = ReviewerHub()
     offers = RedisOfferBook(platform.redis, settings.presence_namespace)
     board = RedisReviewerBoard(platform.redis, settings.presence_namespace)
@@ -48,7 +49,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     publisher = DirectPublisher(platform.bus, platform.clock)
     fanout = RedisFanout(platform.redis, settings.presence_namespace, deliver=hub.deliver)
     sessions = ReviewerSessions(
-        tokens=settings.reviewer_tokens,
+        verifier=auth.verifier,
         presence=presence,
         offers=offers,
         board=board,
@@ -57,8 +58,8 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         clock=platform.clock,
     )
     pushes = TaskPushes(offers, fanout, board, BlobResumeText(platform.blobs))
-    supervisor = SupervisorView(settings.admin_tokens, presence, board, publisher,
-                                platform.clock)
+    supervisor = SupervisorView(presence, board, publisher, platform.clock,
+                                platform.unit_of_work(NAME))
     return ServiceSpec(
         name=NAME,
         raw_handlers={
@@ -82,7 +83,8 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         background=[fanout.run],
         http_app=with_resume_uploads(
             supervisor_routes(
-                create_http_app(sessions, review_page(settings.heartbeat_interval_s)),
-                supervisor, page("supervisor.html")),
-            platform, principal_dependency(TokenVerifier(settings.jwt_secret)), offers),
+                install_auth(create_http_app(sessions, review_page(settings.heartbeat_interval_s),
+                                             auth.verifier), auth, platform, settings),
+                supervisor, page("supervisor.html"), auth.verifier, auth.principal),
+            platform, auth.principal, offers),
     )

@@ -1,20 +1,82 @@
-"""Skeleton reviewer authentication: one static token per reviewer (JWTs come later)."""
+"""The gateway's authentication, wired: token checks, accounts, auth routes, API conventions."""
 
 from __future__ import annotations
 
-import hmac
 import uuid
-from collections.abc import Mapping
+from typing import NamedTuple
 
-from pydantic import SecretStr
+from fastapi import APIRouter, FastAPI
+from redis.asyncio import Redis
+
+from infra.auth import (
+    Principal,
+    PrincipalDependency,
+    Role,
+    TokenIssuer,
+    TokenVerifier,
+    principal_dependency,
+    user_key,
+)
+from infra.clock import Clock
+from infra.http_errors import ApiError, install_api_conventions
+from infra.runtime import Platform
+from infra.uow import UnitOfWork
+from services.gateway.accounts.passwords import Passwords
+from services.gateway.accounts.routes import account_routes
+from services.gateway.accounts.service import Accounts, LoginThrottle
+from services.gateway.settings import GatewaySettings
 
 # Private-use WebSocket close code mirroring HTTP 401.
 UNAUTHORIZED = 4401
 
 
-def token_ok(tokens: Mapping[uuid.UUID, SecretStr], reviewer_id: uuid.UUID, token: str) -> bool:
-    """True if `token` is the reviewer's; compared in constant time."""
-    expected = tokens.get(reviewer_id)
-    if expected is None or not token:
-        return False
-    return hmac.compare_digest(expected.get_secret_value().encode(), token.encode())
+class GatewayAuth(NamedTuple):
+    """What the rest of the gateway needs: check tokens, a principal dependency, the routes."""
+
+    verifier: TokenVerifier
+    principal: PrincipalDependency
+    router: APIRouter
+    accounts: Accounts
+
+
+def build_auth(platform: Platform, settings: GatewaySettings,
+               passwords: Passwords | None = None) -> GatewayAuth:
+    """Auth on this platform; the JWT secret must be set (JAMS_JWT_SECRET) unless embedded."""
+    return auth_from(platform.unit_of_work("gateway"), platform.redis, platform.clock, settings,
+                     passwords)
+
+
+def auth_from(uow: UnitOfWork, redis: Redis, clock: Clock, settings: GatewaySettings,
+              passwords: Passwords | None = None) -> GatewayAuth:
+    """Auth from its parts (tests build it without a whole platform)."""
+    verifier = TokenVerifier(settings.jwt_secret, clock=clock)
+    issuer = TokenIssuer(settings.jwt_secret, ttl_s=settings.access_token_ttl_s, clock=clock)
+    throttle = LoginThrottle(redis, settings.presence_namespace, settings.login_max_failures,
+                             settings.login_failure_window_s)
+    accounts = Accounts(uow, passwords or Passwords(), issuer, throttle,
+                        refresh_ttl_s=settings.refresh_token_ttl_s)
+    principal = principal_dependency(verifier)
+    router = account_routes(accounts, principal, cookie_secure=settings.cookie_secure)
+    return GatewayAuth(verifier, principal, router, accounts)
+
+
+def install_auth(app: FastAPI, auth: GatewayAuth, platform: Platform,
+                 settings: GatewaySettings) -> FastAPI:
+    """The API conventions (errors, request ids, limits) and the account routes on `app`."""
+    install_api_conventions(app, redis=platform.redis, max_body_bytes=settings.max_body_bytes,
+                            max_upload_bytes=settings.max_upload_bytes,
+                            limits=settings.rate_limits(), user_of=user_key(auth.verifier))
+    app.include_router(auth.router)
+    return app
+
+
+def reviewer_principal(verifier: TokenVerifier, token: str,
+                       reviewer_id: uuid.UUID) -> Principal | None:
+    """The principal if `token` is that reviewer's own; None otherwise."""
+    try:
+        principal = verifier.verify(token)
+    except ApiError:
+        return None
+    if principal.role is not Role.REVIEWER or principal.user_id != reviewer_id:
+        return None
+    return principal

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import structlog
 from fastapi import WebSocket, WebSocketDisconnect
-from pydantic import SecretStr
 
+from infra.auth import TokenVerifier
 from infra.clock import Clock
 from schemas.events.envelope import EventData
 from schemas.events.review import (
@@ -23,7 +22,7 @@ from schemas.events.review import (
 from services.gateway import protocol
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.presence import PresenceStore
-from services.gateway.auth import UNAUTHORIZED, token_ok
+from services.gateway.auth import UNAUTHORIZED, reviewer_principal
 from services.gateway.hub import ReviewerConnection, ReviewerHub
 from services.gateway.publisher import DirectPublisher
 
@@ -34,7 +33,7 @@ log = structlog.get_logger(__name__)
 class ReviewerSessions:
     """Serves reviewer sockets with the ports it was given."""
 
-    tokens: Mapping[uuid.UUID, SecretStr]
+    verifier: TokenVerifier
     presence: PresenceStore
     offers: RedisOfferBook
     board: RedisReviewerBoard
@@ -43,12 +42,13 @@ class ReviewerSessions:
     clock: Clock
 
     async def serve(self, websocket: WebSocket, reviewer_id: uuid.UUID, token: str) -> None:
-        """Run one socket until the client leaves."""
+        """Run one socket until the client leaves; only that reviewer's own token opens it."""
         # Accept first: a close before accepting reaches the client as a bare HTTP 403, and
         # the page needs the 4401 code to tell a bad token from a dropped connection.
         await websocket.accept()
-        if not token_ok(self.tokens, reviewer_id, token):
-            log.warning("reviewer socket refused: bad token", reviewer_id=str(reviewer_id))
+        if reviewer_principal(self.verifier, token, reviewer_id) is None:
+            log.warning("reviewer socket refused: no valid token of this reviewer",
+                        reviewer_id=str(reviewer_id))
             await websocket.close(code=UNAUTHORIZED, reason="unauthorized")
             return
         connection = ReviewerConnection(reviewer_id, websocket)

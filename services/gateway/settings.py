@@ -2,51 +2,61 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field
 
+from infra.http_errors import RateLimits
 from infra.settings import CommonSettings
 
-# The embedded default's one reviewer: a fixed id, so their history survives restarts.
+# The embedded default's demo reviewer: a fixed id, so their history survives restarts.
 DEMO_REVIEWER_ID = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
 
 
 class GatewaySettings(CommonSettings):
-    """Reviewer tokens and presence layout, from `JAMS_*` variables."""
+    """Tokens, cookies, limits and presence layout, from `JAMS_*` variables."""
 
-    # Skeleton auth: a later issue replaces this map with signed JWTs.
-    reviewer_tokens: dict[uuid.UUID, SecretStr] = Field(
-        default_factory=dict,
-        description="JSON map reviewer id -> WebSocket token (JAMS_REVIEWER_TOKENS)",
-    )
-    admin_tokens: dict[str, SecretStr] = Field(
-        default_factory=dict,
-        description="JSON map admin id -> token for the supervisor view (JAMS_ADMIN_TOKENS)",
-    )
     presence_namespace: str = Field(
         default="jams",
         pattern=r"^[A-Za-z0-9_.-]+$",
-        description="Prefix of the Redis presence and push keys; must match the workflow's",
+        description="Prefix of the Redis presence, push and rate-limit keys; must match the "
+        "workflow's",
     )
     heartbeat_interval_s: float = Field(
         default=15.0, gt=0, description="How often the reviewer page sends a heartbeat"
     )
+    access_token_ttl_s: int = Field(
+        default=15 * 60, ge=10, le=24 * 3600, description="Lifetime of access tokens (JWT)"
+    )
+    refresh_token_ttl_s: int = Field(
+        default=14 * 24 * 3600, ge=60, description="Lifetime of a refresh token (each rotation "
+        "starts a new one)"
+    )
+    cookie_secure: bool = Field(
+        default=False, description="Mark the auth cookies Secure (set it when served over TLS)"
+    )
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1024, description="Largest request body, except file uploads"
+    )
+    max_upload_bytes: int = Field(
+        default=6_000_000, ge=1024, description="Largest multipart/form-data body (resumes)"
+    )
+    rate_limit_per_ip: int = Field(
+        default=120_000, ge=1, description="Requests per window from one client IP"
+    )
+    rate_limit_per_user: int = Field(
+        default=60_000, ge=1, description="Requests per window by one authenticated user"
+    )
+    rate_limit_window_s: int = Field(
+        default=60, ge=1, le=3600, description="The rate-limit window (fixed windows)"
+    )
+    login_max_failures: int = Field(
+        default=10, ge=1, description="Wrong passwords per email per window before 429"
+    )
+    login_failure_window_s: int = Field(
+        default=300, ge=1, description="Window of the failed-login count"
+    )
 
-    @model_validator(mode="after")
-    def _demo_reviewer(self) -> Self:
-        # One machine, nothing configured: invent one reviewer with a random token so the
-        # dashboard works out of the box. Distributed deployments get no such default and
-        # refuse every socket until tokens are configured.
-        if not self.reviewer_tokens and self.bus == "embedded":
-            self.reviewer_tokens = {DEMO_REVIEWER_ID: SecretStr(secrets.token_urlsafe(18))}
-        return self
-
-    def first_reviewer(self) -> tuple[uuid.UUID, str]:
-        """A reviewer id and token to print in the dashboard link of the embedded default."""
-        if not self.reviewer_tokens:
-            raise LookupError("no reviewer tokens configured (JAMS_REVIEWER_TOKENS)")
-        reviewer_id, token = next(iter(self.reviewer_tokens.items()))
-        return reviewer_id, token.get_secret_value()
+    def rate_limits(self) -> RateLimits:
+        return RateLimits(per_ip=self.rate_limit_per_ip, per_user=self.rate_limit_per_user,
+                          window_s=self.rate_limit_window_s, namespace=self.presence_namespace)

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fastapi import FastAPI, Header, HTTPException
-from pydantic import BaseModel, Field, SecretStr
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
+from infra.auth import Principal, PrincipalDependency, Role, TokenVerifier, require_roles
 from infra.clock import Clock
+from infra.uow import UnitOfWork
 from schemas.events.review import UnlockReviewer
+from services.gateway import audit
 from services.gateway.adapters.offers import RedisReviewerBoard
 from services.gateway.adapters.presence import PresenceStore
 from services.gateway.publisher import DirectPublisher
+from services.gateway.web import page_for
+
+SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 class UnlockRequest(BaseModel):
@@ -30,18 +35,20 @@ class UnlockRequest(BaseModel):
 class SupervisorView:
     """Reads what the gateway keeps in Redis; unlocks go to the workflow as commands."""
 
-    admins: Mapping[str, SecretStr]
     presence: PresenceStore
     board: RedisReviewerBoard
     publisher: DirectPublisher
     clock: Clock
+    uow: UnitOfWork
 
-    def admin_of(self, admin_id: str | None, token: str | None) -> str:
-        expected = self.admins.get(admin_id or "")
-        if expected is None or not token or not hmac.compare_digest(
-                expected.get_secret_value().encode(), token.encode()):
-            raise HTTPException(status_code=401, detail="unknown admin or token")
-        return str(admin_id)
+    async def unlock(self, admin: Principal, reviewer_id: uuid.UUID, reason: str) -> None:
+        """Ask the workflow to unlock; the request is audited whether or not it is carried out."""
+        async with self.uow.transaction() as tx:
+            await audit.record(tx.conn, at=tx.clock.now(), actor=admin,
+                               action="reviewer.unlock_requested", object_type="reviewer",
+                               object_id=reviewer_id, details={"reason": reason})
+            await self.publisher.publish(UnlockReviewer(
+                reviewer_id=reviewer_id, admin_id=str(admin.user_id), reason=reason))
 
     async def overview(self) -> dict[str, Any]:
         now = self.clock.now()
@@ -78,26 +85,24 @@ def _left(deadline: str | None, now: datetime) -> float | None:
     return round((datetime.fromisoformat(deadline) - now).total_seconds(), 1)
 
 
-def supervisor_routes(app: FastAPI, view: SupervisorView, page: str) -> FastAPI:
-    """The supervisor page and its two API routes on `app`."""
-    from fastapi.responses import HTMLResponse
+def supervisor_routes(app: FastAPI, view: SupervisorView, page: str,
+                      verifier: TokenVerifier, principal: PrincipalDependency) -> FastAPI:
+    """The supervisor page (supervisors, admins) and its API routes (unlock: admins) on `app`."""
+    supervisor = require_roles(*SUPERVISORS, principal=principal)
+    admin = require_roles(Role.ADMIN, principal=principal)
 
-    @app.get("/supervisor", response_class=HTMLResponse, include_in_schema=False)
-    async def supervisor_page() -> HTMLResponse:
-        return HTMLResponse(page)
+    @app.get("/supervisor", include_in_schema=False)
+    async def supervisor_page(request: Request) -> Response:
+        return page_for(verifier, request, page, SUPERVISORS)
 
-    @app.get("/api/supervisor/overview")
-    async def overview(x_admin_id: str | None = Header(default=None),
-                       x_admin_token: str | None = Header(default=None)) -> dict[str, Any]:
-        view.admin_of(x_admin_id, x_admin_token)
+    @app.get("/api/supervisor/overview", tags=["supervisor"])
+    async def overview(_: Principal = Depends(supervisor)) -> dict[str, Any]:
         return await view.overview()
 
-    @app.post("/api/supervisor/unlock", status_code=202)
-    async def unlock(request: UnlockRequest, x_admin_id: str | None = Header(default=None),
-                     x_admin_token: str | None = Header(default=None)) -> dict[str, str]:
-        admin = view.admin_of(x_admin_id, x_admin_token)
-        await view.publisher.publish(UnlockReviewer(
-            reviewer_id=request.reviewer_id, admin_id=admin, reason=request.reason))
+    @app.post("/api/supervisor/unlock", status_code=202, tags=["supervisor"])
+    async def unlock(request: UnlockRequest,
+                     caller: Principal = Depends(admin)) -> dict[str, str]:
+        await view.unlock(caller, request.reviewer_id, request.reason)
         return {"status": "unlock requested"}
 
     return app

@@ -1,13 +1,16 @@
-"""The gateway's HTTP surface: the reviewer page and the reviewer WebSocket."""
+"""The gateway's pages (login, reviewer) and the reviewer WebSocket."""
 
 from __future__ import annotations
 
 import uuid
 from importlib.resources import files
+from urllib.parse import quote
 
-from fastapi import FastAPI, WebSocket
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from infra.auth import ACCESS_COOKIE, Role, TokenVerifier, authenticate
+from infra.http_errors import ApiError
 from services.gateway.sessions import ReviewerSessions
 
 
@@ -22,18 +25,40 @@ def review_page(heartbeat_interval_s: float) -> str:
     return template.replace("__HEARTBEAT_MS__", str(int(heartbeat_interval_s * 1000)))
 
 
-def create_http_app(sessions: ReviewerSessions, page: str) -> FastAPI:
-    """FastAPI app with the reviewer routes (the runtime adds /healthz, /readyz, /metrics)."""
+def page_for(verifier: TokenVerifier, request: Request, html: str,
+             roles: frozenset[Role]) -> Response:
+    """`html` for a logged-in caller with one of `roles`; otherwise off to the login page."""
+    try:
+        principal = authenticate(verifier, request.scope)
+    except ApiError:
+        principal = None
+    if principal is None or principal.role not in roles:
+        target = quote(request.url.path, safe="/")
+        denied = "&denied=1" if principal is not None else ""
+        return RedirectResponse(f"/login?next={target}{denied}", status_code=303)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def create_http_app(sessions: ReviewerSessions, page_html: str,
+                    verifier: TokenVerifier) -> FastAPI:
+    """FastAPI app with the login and reviewer routes (the runtime adds /healthz, /metrics)."""
     app = FastAPI(title="JAMS gateway")
+    login_html = page("login.html")
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    async def login_page() -> HTMLResponse:
+        return HTMLResponse(login_html)
 
     @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
-    async def reviewer_page() -> HTMLResponse:
-        return HTMLResponse(page)
+    async def reviewer_page(request: Request) -> Response:
+        return page_for(verifier, request, page_html, frozenset({Role.REVIEWER}))
 
     @app.websocket("/ws/reviewers/{reviewer_id}")
     async def reviewer_socket(
-        websocket: WebSocket, reviewer_id: uuid.UUID, token: str = ""
+        websocket: WebSocket, reviewer_id: uuid.UUID, access_token: str = ""
     ) -> None:
+        # Browsers send the HTTP-only cookie; other clients may pass ?access_token=.
+        token = access_token or websocket.cookies.get(ACCESS_COOKIE, "")
         await sessions.serve(websocket, reviewer_id, token)
 
     return app

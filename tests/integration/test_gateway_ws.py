@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from infra.auth import Role, TokenVerifier, mint_access_token
 from infra.bus import codec
 from infra.runtime import Platform, open_platform, run_services
 from infra.service import unrouted_event_types
@@ -51,7 +52,8 @@ pytestmark = pytest.mark.integration
 E = TypeVar("E", bound=EventData)
 ALICE = uuid.uuid4()
 BOB = uuid.uuid4()
-TOKENS = {ALICE: "alice-token", BOB: "bob-token"}
+SECRET = SecretStr("gateway-ws-test-secret-0123456789")
+TOKENS = {rid: mint_access_token(SECRET, rid, Role.REVIEWER) for rid in (ALICE, BOB)}
 WAIT_S = 15.0
 
 
@@ -68,7 +70,7 @@ class Gateway:
         return RedisPresenceStore(self.platform.redis, self.namespace)
 
     def socket_url(self, reviewer_id: uuid.UUID | str, token: str) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/reviewers/{reviewer_id}?token={token}"
+        return f"ws://127.0.0.1:{self.port}/ws/reviewers/{reviewer_id}?access_token={token}"
 
     async def open(self, reviewer_id: uuid.UUID) -> Socket:
         """A reviewer's socket, once this gateway's fan-out delivers to it."""
@@ -133,8 +135,7 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> GatewaySettin
     return GatewaySettings(
         bus="embedded", database_url=database_url, redis_url=redis_url, mongo_url=None,
         blob_dir=tmp_path, presence_namespace=f"test-{uuid.uuid4().hex[:12]}",
-        shutdown_grace_s=5,
-        reviewer_tokens={rid: SecretStr(token) for rid, token in TOKENS.items()},
+        shutdown_grace_s=5, jwt_secret=SECRET,
     )
 
 
@@ -196,16 +197,36 @@ async def test_registry_routes_every_event_on_its_topics(
     assert unrouted_event_types(build(gateway.platform, settings)) == []
 
 
-def test_only_the_embedded_default_invents_a_reviewer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("JAMS_REVIEWER_TOKENS", raising=False)
-    _, token = GatewaySettings(bus="embedded", reviewer_tokens={}).first_reviewer()
-    assert len(token) >= 20
-    assert GatewaySettings(bus="embedded").first_reviewer()[1] != token  # random per process
-    assert GatewaySettings(bus="kafka", reviewer_tokens={}).reviewer_tokens == {}
+def test_only_the_embedded_default_makes_its_own_jwt_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("JAMS_JWT_SECRET", raising=False)
+    made = GatewaySettings(bus="embedded", data_dir=tmp_path).jwt_secret.get_secret_value()
+    assert len(made) >= 40
+    assert (tmp_path / "jwt_secret").stat().st_mode & 0o077 == 0  # the owner's only
+    # Kept: tokens signed before a restart still verify after it.
+    assert GatewaySettings(bus="embedded", data_dir=tmp_path).jwt_secret.get_secret_value() \
+        == made
+    distributed = GatewaySettings(bus="kafka", data_dir=tmp_path / "other")
+    assert distributed.jwt_secret.get_secret_value() == ""
+    with pytest.raises(ValueError, match="JAMS_JWT_SECRET"):
+        TokenVerifier(distributed.jwt_secret)
 
 
-@pytest.mark.parametrize("who, token", [(ALICE, "wrong"), (ALICE, ""), (uuid.uuid4(), "x"),
-                                        (BOB, "alice-token")])
+def _wrong_tokens() -> list[tuple[uuid.UUID, str]]:
+    other_secret = SecretStr("not-the-gateway-secret-0123456789")
+    return [
+        (ALICE, "wrong"),
+        (ALICE, ""),
+        (uuid.uuid4(), "x"),
+        (BOB, TOKENS[ALICE]),  # another reviewer's token
+        (ALICE, mint_access_token(SECRET, ALICE, Role.REVIEWER, ttl_s=-60)),  # expired
+        (ALICE, mint_access_token(other_secret, ALICE, Role.REVIEWER)),  # forged
+        (ALICE, mint_access_token(SECRET, ALICE, Role.ADMIN)),  # not a reviewer's token
+    ]
+
+
+@pytest.mark.parametrize("who, token", _wrong_tokens())
 async def test_bad_token_is_refused_with_4401(
     gateway: Gateway, who: uuid.UUID, token: str
 ) -> None:
@@ -367,9 +388,27 @@ async def test_task_messages_become_commands_from_the_socket_owner(
     await ws.close()
 
 
+async def test_socket_takes_the_access_cookie(gateway: Gateway) -> None:
+    url = f"ws://127.0.0.1:{gateway.port}/ws/reviewers/{ALICE}"
+    async with connect(url, additional_headers={"Cookie": f"jams_access={TOKENS[ALICE]}"}) as ws:
+        await ws.send(json.dumps({"type": "heartbeat"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), WAIT_S))["type"] in (
+            "ack", "reviewer", "probe")
+    async with connect(url, additional_headers={"Cookie": f"jams_access={TOKENS[BOB]}"}) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), WAIT_S)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == UNAUTHORIZED
+
+
 async def test_review_page_is_served(gateway: Gateway) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}") as http:
-        page = await http.get("/review")
+        anonymous = await http.get("/review")
+        assert anonymous.status_code == 303
+        assert anonymous.headers["location"] == "/login?next=/review"
+        admin = mint_access_token(SECRET, uuid.uuid4(), Role.ADMIN)
+        other_role = await http.get("/review", headers={"Cookie": f"jams_access={admin}"})
+        assert other_role.headers["location"] == "/login?next=/review&denied=1"
+        page = await http.get("/review", headers={"Cookie": f"jams_access={TOKENS[ALICE]}"})
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert "/ws/reviewers/" in page.text

@@ -1,0 +1,1 @@
+"""User accounts of the gateway: passwords, roles, refresh-token families, the auth routes."""

@@ -1,0 +1,55 @@
+"""Account rules with no I/O: what an email and a password must be, who may create whom."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from infra.auth import Role
+from infra.http_errors import ERR_FORBIDDEN, ERR_VALIDATION, ApiError
+
+MIN_PASSWORD = 10
+# argon2 hashes any length; the cap stops a megabyte "password" from costing CPU.
+MAX_PASSWORD = 256
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+STAFF_ROLES = (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.REVIEWER)
+
+
+def normalise_email(email: str) -> str:
+    """The email as stored and compared: trimmed, lower-cased; ApiError 422 if malformed."""
+    email = email.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise ApiError(422, ERR_VALIDATION, "that is not an email address",
+                       [{"loc": ["body", "email"], "msg": "not an email address"}])
+    return email
+
+
+def check_password(password: str) -> None:
+    """ApiError 422 unless the password is long enough (and not absurdly long)."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise ApiError(422, ERR_VALIDATION,
+                       f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters",
+                       [{"loc": ["body", "password"], "msg": "wrong length"}])
+
+
+def staff_role(role: Role) -> Role:
+    """Admins create staff accounts only; candidates register themselves."""
+    if role not in STAFF_ROLES:
+        raise ApiError(403, ERR_FORBIDDEN, "staff accounts are admin, operator, supervisor or "
+                       "reviewer; candidates register themselves")
+    return role
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """What the database keeps of a refresh token (random, so no salt is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_password() -> str:
+    """A random password for generated accounts (demo seeding)."""
+    return secrets.token_urlsafe(15)

@@ -1,0 +1,249 @@
+"""Account use cases: register, create staff, log in, refresh with rotation, log out, disable."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from redis.asyncio import Redis
+
+from infra.auth import Principal, Role, TokenIssuer
+from infra.http_errors import (
+    ERR_AUTH_REQUIRED,
+    ERR_CONFLICT,
+    ERR_FORBIDDEN,
+    ERR_NOT_FOUND,
+    ERR_RATE_LIMIT,
+    ApiError,
+)
+from infra.uow import UnitOfWork
+from services.gateway import audit
+from services.gateway.accounts import domain, store
+from services.gateway.accounts.passwords import Passwords
+from services.gateway.accounts.store import User
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a login or a refresh hands out."""
+
+    user: User
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """At most `max_failures` wrong passwords per email per window, counted in Redis."""
+
+    redis: Redis
+    namespace: str
+    max_failures: int = 10
+    window_s: int = 300
+
+    def _key(self, email: str) -> str:
+        # Hashed: the key names no one in Redis.
+        return f"{self.namespace}:login-failures:{hashlib.sha256(email.encode()).hexdigest()}"
+
+    async def check(self, email: str) -> None:
+        failures = await self.redis.get(self._key(email))
+        if failures is not None and int(failures) >= self.max_failures:
+            raise ApiError(429, ERR_RATE_LIMIT, "too many failed logins; wait and try again",
+                           {"window_s": self.window_s})
+
+    async def failed(self, email: str) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.incr(self._key(email))
+        pipe.expire(self._key(email), self.window_s)
+        await pipe.execute()
+
+    async def succeeded(self, email: str) -> None:
+        await self.redis.delete(self._key(email))
+
+
+class _Exchange(Enum):
+    OK = "ok"
+    UNKNOWN = "unknown"
+    REUSED = "reused"
+
+
+def _refused(message: str = "the refresh token is not valid; log in again") -> ApiError:
+    return ApiError(401, ERR_AUTH_REQUIRED, message)
+
+
+class Accounts:
+    """The account use cases, on the gateway's database."""
+
+    def __init__(self, uow: UnitOfWork, passwords: Passwords, issuer: TokenIssuer | None,
+                 throttle: LoginThrottle | None, *, refresh_ttl_s: float) -> None:
+        self.uow = uow
+        self.passwords = passwords
+        self.issuer = issuer
+        self.throttle = throttle
+        self.refresh_ttl = timedelta(seconds=refresh_ttl_s)
+
+    def issuer_ttl(self) -> timedelta:
+        """How long access tokens live."""
+        return timedelta(seconds=self.issuer.ttl_s if self.issuer else 0)
+
+    async def register(self, email: str, password: str) -> User:
+        """Self-registration: always a candidate, whose user id is their candidate id."""
+        return await self._create("self", email, password, Role.CANDIDATE)
+
+    async def create_staff(self, actor: Principal | str, email: str, password: str,
+                           role: Role, user_id: uuid.UUID | None = None) -> User:
+        """An admin (or the CLI) adds a staff account; a reviewer's user id is their reviewer id."""
+        return await self._create(actor, email, password, domain.staff_role(role), user_id)
+
+    async def _create(self, actor: Principal | str, email: str, password: str, role: Role,
+                      user_id: uuid.UUID | None = None) -> User:
+        email = domain.normalise_email(email)
+        domain.check_password(password)
+        password_hash = await self.passwords.hash(password)
+        async with self.uow.transaction() as tx:
+            now = tx.clock.now()
+            user = await store.insert_user(tx.conn, user_id=user_id or uuid.uuid4(),
+                                           email=email, password_hash=password_hash,
+                                           role=role, now=now)
+            if user is None:
+                raise ApiError(409, ERR_CONFLICT, "an account with that email (or id) exists")
+            await audit.record(tx.conn, at=now, actor=actor if actor != "self" else
+                               str(user.user_id), action="user.created", object_type="user",
+                               object_id=user.user_id, details={"role": str(role)})
+        return user
+
+    async def login(self, email: str, password: str) -> Session:
+        try:
+            email = domain.normalise_email(email)
+        except ApiError:
+            raise ApiError(401, ERR_AUTH_REQUIRED, "wrong email or password") from None
+        if self.throttle is not None:
+            await self.throttle.check(email)
+        async with self.uow.engine.connect() as conn:
+            user = await store.user_by_email(conn, email)
+        if not await self.passwords.check(user.password_hash if user else None, password):
+            if self.throttle is not None:
+                await self.throttle.failed(email)
+            raise ApiError(401, ERR_AUTH_REQUIRED, "wrong email or password")
+        assert user is not None
+        if self.throttle is not None:
+            await self.throttle.succeeded(email)
+        if user.disabled:
+            raise ApiError(403, ERR_FORBIDDEN, "this account is disabled")
+        if self.passwords.needs_rehash(user.password_hash):
+            new_hash = await self.passwords.hash(password)
+            async with self.uow.transaction() as tx:
+                await store.update_user(tx.conn, user.user_id, tx.clock.now(),
+                                        password_hash=new_hash)
+        return await self._start_family(user)
+
+    async def _start_family(self, user: User) -> Session:
+        refresh = domain.new_refresh_token()
+        async with self.uow.transaction() as tx:
+            now = tx.clock.now()
+            await store.add_refresh(tx.conn, token_hash=domain.token_hash(refresh),
+                                    user_id=user.user_id, family_id=uuid.uuid4(), now=now,
+                                    expires_at=now + self.refresh_ttl)
+        return self._session(user, refresh, now + self.refresh_ttl)
+
+    def _session(self, user: User, refresh: str, refresh_expires_at: datetime) -> Session:
+        if self.issuer is None:
+            raise RuntimeError("these accounts were built without a token issuer")
+        access, expires = self.issuer.issue(Principal(user.user_id, user.role))
+        return Session(user, access, expires, refresh, refresh_expires_at)
+
+    async def refresh(self, refresh_token: str) -> Session:
+        """A new access token and the next refresh token of the family; the old one is spent.
+
+        Presenting a spent token again means it was copied: the whole family is revoked, so
+        neither the thief nor the user can go on without logging in again.
+        """
+        if not refresh_token:
+            raise _refused()
+        hashed = domain.token_hash(refresh_token)
+        new_refresh = domain.new_refresh_token()
+        async with self.uow.transaction() as tx:
+            now = tx.clock.now()
+            stored = await store.refresh_for_update(tx.conn, hashed)
+            outcome, user = _Exchange.UNKNOWN, None
+            if stored is not None and stored.rotated_at is not None:
+                revoked = await store.revoke_family(tx.conn, stored.family_id, now)
+                await audit.record(tx.conn, at=now, actor="system",
+                                   action="refresh_token.reused", object_type="user",
+                                   object_id=stored.user_id,
+                                   details={"family_id": str(stored.family_id),
+                                            "tokens_revoked": revoked})
+                outcome = _Exchange.REUSED
+            elif stored is not None and stored.revoked_at is None and stored.expires_at > now:
+                user = await store.user_by_id(tx.conn, stored.user_id)
+                if user is not None and not user.disabled:
+                    await store.mark_rotated(tx.conn, hashed, now)
+                    await store.add_refresh(tx.conn, token_hash=domain.token_hash(new_refresh),
+                                            user_id=user.user_id, family_id=stored.family_id,
+                                            now=now, expires_at=now + self.refresh_ttl)
+                    outcome = _Exchange.OK
+        # Raised after the commit, so a reuse's revocation is kept.
+        if outcome is _Exchange.REUSED:
+            raise _refused("this refresh token was already used; every session of this login "
+                           "is now revoked; log in again")
+        if outcome is not _Exchange.OK or user is None:
+            raise _refused()
+        return self._session(user, new_refresh, now + self.refresh_ttl)
+
+    async def logout(self, refresh_token: str) -> bool:
+        """Revoke the family of `refresh_token`; False if it named none."""
+        if not refresh_token:
+            return False
+        async with self.uow.transaction() as tx:
+            stored = await store.refresh_for_update(tx.conn, domain.token_hash(refresh_token))
+            if stored is None:
+                return False
+            await store.revoke_family(tx.conn, stored.family_id, tx.clock.now())
+        return True
+
+    async def user(self, user_id: uuid.UUID) -> User:
+        async with self.uow.engine.connect() as conn:
+            user = await store.user_by_id(conn, user_id)
+        if user is None:
+            raise ApiError(404, ERR_NOT_FOUND, "no such user")
+        return user
+
+    async def users(self, *, after: str | None, limit: int) -> list[User]:
+        async with self.uow.engine.connect() as conn:
+            return await store.list_users(conn, after=after, limit=limit)
+
+    async def set_disabled(self, actor: Principal, user_id: uuid.UUID, disabled: bool) -> User:
+        """Disable (or re-enable) an account; disabling also revokes its refresh tokens."""
+        if actor.user_id == user_id and disabled:
+            raise ApiError(409, ERR_CONFLICT, "you cannot disable your own account")
+        async with self.uow.transaction() as tx:
+            now = tx.clock.now()
+            user = await store.update_user(tx.conn, user_id, now, disabled=disabled)
+            if user is None:
+                raise ApiError(404, ERR_NOT_FOUND, "no such user")
+            revoked = await store.revoke_user(tx.conn, user_id, now) if disabled else 0
+            await audit.record(tx.conn, at=now, actor=actor,
+                               action="user.disabled" if disabled else "user.enabled",
+                               object_type="user", object_id=user_id,
+                               details={"tokens_revoked": revoked})
+        return user
+
+    async def ensure(self, email: str, password: str, role: Role,
+                     user_id: uuid.UUID | None = None) -> User:
+        """The account with this email, created if missing (seeding the embedded default)."""
+        async with self.uow.engine.connect() as conn:
+            existing = await store.user_by_email(conn, domain.normalise_email(email))
+        if existing is not None:
+            return existing
+        try:
+            return await self.create_staff("seed", email, password, role, user_id)
+        except ApiError as exc:
+            if exc.code != ERR_CONFLICT:
+                raise
+            return await self.user(user_id) if user_id else await self.ensure(email, password,
+                                                                                role)
