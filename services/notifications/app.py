@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 
 from infra.clock import Clock
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
 from infra.uow import UnitOfWork
-from schemas.events.registry import EVENT_TYPES
+from schemas.events.registry import EVENT_TYPES, topics_in_use
 from services.notifications.adapters.channels import Sender
+from services.notifications.adapters.dead_letters import TransportDeadLetters
 from services.notifications.adapters.email import SmtpSender
 from services.notifications.adapters.webhook import WebhookSender
 from services.notifications.delivery import Deliverer
+from services.notifications.digests import Digester
+from services.notifications.dlq_watch import WatchRules
+from services.notifications.dlq_watcher import DlqWatcher
 from services.notifications.domain import NOTIFIED
 from services.notifications.handlers import NotifyHandler
-from services.notifications.privacy_handlers import with_erasure
 from services.notifications.settings import NotificationsSettings
 from services.notifications.templates import Templates
 
@@ -25,13 +29,28 @@ NAME = "notifications"
 
 
 def build(platform: Platform, settings: NotificationsSettings) -> ServiceSpec:
-    """The service with its delivery loop for e-mail and webhooks."""
-    deliverer = make_deliverer(platform.unit_of_work(NAME), platform.clock, settings)
+    """The service with its loops: delivery of e-mail and webhooks, digests, dead letters."""
+    uow = platform.unit_of_work(NAME)
+    deliverer = make_deliverer(uow, platform.clock, settings)
+    digester = Digester(uow, Templates())
+    watcher = DlqWatcher(uow, TransportDeadLetters(platform.bus.transport, topics_in_use()).sizes,
+                         dlq_rules(settings), settings.operator_ids, Templates())
 
     async def deliver(stop: asyncio.Event) -> None:
         await deliverer.run(stop, settings.delivery_interval_s)
 
-    return with_erasure(registry(settings.supervisor_ids, background=[deliver]))
+    async def digest(stop: asyncio.Event) -> None:
+        await digester.run(stop, settings.digest_check_interval_s)
+
+    async def watch(stop: asyncio.Event) -> None:
+        await watcher.run(stop, settings.dlq_check_interval_s)
+
+    return registry(settings.supervisor_ids, background=[deliver, digest, watch])
+
+
+def dlq_rules(settings: NotificationsSettings) -> WatchRules:
+    return WatchRules(threshold=settings.dlq_alert_threshold, growth=settings.dlq_alert_growth,
+                      window=timedelta(seconds=settings.dlq_alert_window_s))
 
 
 def make_deliverer(uow: UnitOfWork, clock: Clock, settings: NotificationsSettings) -> Deliverer:

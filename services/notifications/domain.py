@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
 
 from schemas.events.applications import (
@@ -22,7 +23,7 @@ from schemas.events.review import (
 
 Channel = Literal["in_app", "email", "webhook"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
-Role = Literal["candidate", "reviewer", "supervisor"]
+Role = Literal["candidate", "reviewer", "supervisor", "operator"]
 
 # Fixed namespace: the same event, recipient and channel always give the same notification id.
 NOTIFICATION_NAMESPACE = uuid.UUID("6c1f6f0e-4b8a-4f7e-9a55-2a9d3c7e1b10")
@@ -37,6 +38,10 @@ NOTIFIED: tuple[type[EventData], ...] = (
 # The reviewer dashboard already shows a new task live, so an in-app message would repeat it;
 # these go only to the e-mail or webhook a person chose.
 NOT_IN_APP = frozenset({"task_assigned"})
+
+# High-volume news that a person may take as one digest per interval instead of one message
+# each (their `digest_interval_s`); everything else is too urgent to hold back.
+DIGESTIBLE = frozenset({"application_submitted"})
 
 
 def notification_id(about_event_id: uuid.UUID, recipient_id: uuid.UUID,
@@ -53,6 +58,11 @@ class Preferences:
     email: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    digest_interval_s: int | None = None  # None: every message at once
+
+    def digests(self, template: str) -> bool:
+        """Whether messages of `template` wait for this person's next digest."""
+        return bool(self.digest_interval_s) and template in DIGESTIBLE
 
     def usable(self) -> list[Channel]:
         """The chosen channels that have what they need (an address, a URL and a secret)."""
@@ -147,3 +157,45 @@ def messages_for(
         for channel in preferences.usable()
         if not (channel == "in_app" and notice.template in NOT_IN_APP)
     ]
+
+
+# --- quiet digests --------------------------------------------------------------------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DIGEST_TEMPLATE = "digest"
+
+
+def digest_window(now: datetime, interval_s: int) -> tuple[datetime, datetime]:
+    """The window `now` falls in: fixed slots of `interval_s` from the epoch, so every replica
+    and every restart agrees on them."""
+    if interval_s <= 0:
+        raise ValueError("a digest interval is a positive number of seconds")
+    slot = int((now - EPOCH).total_seconds()) // interval_s
+    start = EPOCH + timedelta(seconds=slot * interval_s)
+    return start, start + timedelta(seconds=interval_s)
+
+
+def digest_id(recipient_id: uuid.UUID, window_start: datetime) -> uuid.UUID:
+    """The one digest of a person's window: what its messages are "about"."""
+    return uuid.uuid5(NOTIFICATION_NAMESPACE, f"digest:{recipient_id}:{window_start.isoformat()}")
+
+
+def digest_notice(recipient_id: uuid.UUID, lines: Sequence[str],
+                  window: tuple[datetime, datetime]) -> Notice:
+    """One message standing for every held-back line of a window."""
+    return Notice(recipient_id, "candidate", DIGEST_TEMPLATE, {
+        "count": str(len(lines)), "items": "\n".join(f"- {line}" for line in lines),
+        "since": window[0].isoformat(), "until": window[1].isoformat()})
+
+
+# --- dead-letter growth -----------------------------------------------------------------------
+
+DLQ_TEMPLATE = "dlq_growth"
+
+
+def dlq_notices(operators: Sequence[uuid.UUID], topic: str, size: int,
+                growth: int, window_s: float) -> list[Notice]:
+    """Every operator hears of a growth episode of one dead-letter topic."""
+    values = {"topic": topic, "size": str(size), "growth": str(growth),
+              "window_min": f"{window_s / 60:g}"}
+    return [Notice(operator, "operator", DLQ_TEMPLATE, values) for operator in operators]

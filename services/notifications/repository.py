@@ -10,9 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.notifications.dlq_watch import WatchState
 from services.notifications.domain import CHANNELS, Message, Preferences
 from services.notifications.tables import (
     notification_deliveries,
+    notification_digest_items,
+    notification_digests,
+    notification_dlq_watch,
     notification_preferences,
     notifications,
 )
@@ -25,13 +29,13 @@ async def preferences(conn: AsyncConnection, recipient_id: uuid.UUID) -> Prefere
         return Preferences(recipient_id)
     return Preferences(
         recipient_id, frozenset(c for c in CHANNELS if c in row["channels"]), row["email"],
-        row["webhook_url"], row["webhook_secret"])
+        row["webhook_url"], row["webhook_secret"], row["digest_interval_s"])
 
 
 async def set_preferences(conn: AsyncConnection, prefs: Preferences, now: datetime) -> None:
     values = {"channels": sorted(prefs.channels), "email": prefs.email,
               "webhook_url": prefs.webhook_url, "webhook_secret": prefs.webhook_secret,
-              "updated_at": now}
+              "digest_interval_s": prefs.digest_interval_s, "updated_at": now}
     await conn.execute(insert(notification_preferences)
                        .values(recipient_id=prefs.recipient_id, **values)
                        .on_conflict_do_update(index_elements=["recipient_id"], set_=values))
@@ -95,3 +99,101 @@ async def dead_letters(conn: AsyncConnection) -> list[dict[str, Any]]:
                   notification_deliveries.c.about_event_id)
         .where(notification_deliveries.c.status == "dead"))
     return [dict(r) for r in rows.mappings()]
+
+
+# --- quiet digests --------------------------------------------------------------------------
+
+async def hold_for_digest(conn: AsyncConnection, about_event_id: uuid.UUID,
+                          recipient_id: uuid.UUID, template: str, line: str,
+                          window: tuple[datetime, datetime], now: datetime) -> bool:
+    """Keep one line for the recipient's digest; False if this event was held before."""
+    result = await conn.execute(
+        insert(notification_digest_items)
+        .values(about_event_id=about_event_id, recipient_id=recipient_id, template=template,
+                line=line, window_start=window[0], window_end=window[1], created_at=now)
+        .on_conflict_do_nothing()
+        .returning(notification_digest_items.c.about_event_id))
+    return result.first() is not None
+
+
+async def due_digests(conn: AsyncConnection, now: datetime,
+                      limit: int) -> list[tuple[uuid.UUID, datetime]]:
+    """(recipient, window start) of windows that have ended with lines still unsent."""
+    items = notification_digest_items.c
+    rows = await conn.execute(
+        sa.select(items.recipient_id, items.window_start)
+        .where(items.digest_id.is_(None), items.window_end <= now)
+        .group_by(items.recipient_id, items.window_start)
+        .order_by(items.window_start).limit(limit))
+    return [(row.recipient_id, row.window_start) for row in rows]
+
+
+async def claim_digest_items(conn: AsyncConnection, recipient_id: uuid.UUID,
+                             window_start: datetime) -> list[dict[str, Any]]:
+    """The window's unsent lines, locked for this transaction (SKIP LOCKED: another loop
+    sending this digest right now leaves nothing here)."""
+    items = notification_digest_items.c
+    rows = await conn.execute(
+        sa.select(notification_digest_items)
+        .where(items.recipient_id == recipient_id, items.window_start == window_start,
+               items.digest_id.is_(None))
+        .order_by(items.created_at, items.about_event_id)
+        .with_for_update(skip_locked=True))
+    return [dict(row) for row in rows.mappings()]
+
+
+async def record_digest(conn: AsyncConnection, recipient_id: uuid.UUID, window_start: datetime,
+                        digest_id: uuid.UUID, count: int, now: datetime) -> bool:
+    """Mark the window's digest as sent; False if it was sent before (by anyone)."""
+    result = await conn.execute(
+        insert(notification_digests)
+        .values(recipient_id=recipient_id, window_start=window_start, digest_id=digest_id,
+                item_count=count, sent_at=now)
+        .on_conflict_do_nothing()
+        .returning(notification_digests.c.digest_id))
+    return result.first() is not None
+
+
+async def mark_digested(conn: AsyncConnection, about_event_ids: list[uuid.UUID],
+                        recipient_id: uuid.UUID, digest_id: uuid.UUID) -> None:
+    items = notification_digest_items.c
+    await conn.execute(notification_digest_items.update()
+                       .where(items.recipient_id == recipient_id,
+                              items.about_event_id.in_(about_event_ids))
+                       .values(digest_id=digest_id))
+
+
+async def move_to_window(conn: AsyncConnection, about_event_ids: list[uuid.UUID],
+                         recipient_id: uuid.UUID, window: tuple[datetime, datetime]) -> None:
+    """Lines that missed their window's digest wait for a later one."""
+    items = notification_digest_items.c
+    await conn.execute(notification_digest_items.update()
+                       .where(items.recipient_id == recipient_id,
+                              items.about_event_id.in_(about_event_ids))
+                       .values(window_start=window[0], window_end=window[1]))
+
+
+# --- dead-letter watch ------------------------------------------------------------------------
+
+async def lock_watch(conn: AsyncConnection, topic: str, now: datetime) -> WatchState:
+    """The topic's watch state, row-locked (created on first sight), so replicas take turns."""
+    await conn.execute(insert(notification_dlq_watch).values(topic=topic, checked_at=now)
+                       .on_conflict_do_nothing())
+    row = (await conn.execute(sa.select(notification_dlq_watch)
+                              .where(notification_dlq_watch.c.topic == topic)
+                              .with_for_update())).mappings().one()
+    return WatchState(
+        topic=topic, last_size=row["last_size"], baseline=row["baseline"],
+        samples=tuple((datetime.fromisoformat(at), int(size)) for at, size in row["samples"]),
+        last_growth_at=row["last_growth_at"], episode_id=row["episode_id"],
+        episode_started_at=row["episode_started_at"])
+
+
+async def save_watch(conn: AsyncConnection, state: WatchState, now: datetime) -> None:
+    await conn.execute(notification_dlq_watch.update()
+                       .where(notification_dlq_watch.c.topic == state.topic)
+                       .values(last_size=state.last_size, baseline=state.baseline,
+                               samples=[[at.isoformat(), size] for at, size in state.samples],
+                               last_growth_at=state.last_growth_at,
+                               episode_id=state.episode_id,
+                               episode_started_at=state.episode_started_at, checked_at=now))

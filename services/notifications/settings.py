@@ -28,3 +28,16 @@ class NotificationsSettings(CommonSettings):
     delivery_max_backoff_s: float = Field(default=600.0, ge=0, le=86400)
     supervisor_ids: list[uuid.UUID] = Field(
         default_factory=list, description="Told when a reviewer is struck or locked")
+    operator_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="Told when a dead-letter topic keeps growing")
+    dlq_check_interval_s: float = Field(
+        default=60.0, gt=0, le=86400, description="How often dead-letter topics are counted")
+    dlq_alert_threshold: int = Field(
+        default=10, ge=1, description="Dead letters a topic may hold before operators are told")
+    dlq_alert_growth: int = Field(
+        default=5, ge=1, description="New dead letters within the window that alert at once")
+    dlq_alert_window_s: float = Field(
+        default=600.0, gt=0, le=7 * 86400,
+        description="Growth window; an episode ends after a window without growth")
+    digest_check_interval_s: float = Field(
+        default=30.0, gt=0, le=3600, description="How often ended digest windows are sent")

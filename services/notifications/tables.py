@@ -33,6 +33,10 @@ notification_preferences = sa.Table(
     sa.Column("webhook_url", sa.Text),
     sa.Column("webhook_secret", sa.Text),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # Seconds between quiet digests of high-volume news; NULL: every message at once.
+    sa.Column("digest_interval_s", sa.Integer),
+    sa.CheckConstraint("digest_interval_s IS NULL OR digest_interval_s > 0",
+                       name="digest_interval_positive"),
 )
 
 # Outgoing e-mails and webhooks: sent by the delivery loop, retried with backoff; `dead` rows
@@ -55,4 +59,46 @@ notification_deliveries = sa.Table(
     sa.CheckConstraint("status IN ('pending', 'delivered', 'dead')",
                        name="status"),
     sa.Index("ix_notification_deliveries_due", "status", "next_attempt_at"),
+)
+
+# Messages held back for a person's digest: one row per (event, recipient), so a redelivery
+# adds nothing; `digest_id` is set in the transaction that sends the digest.
+notification_digest_items = sa.Table(
+    "notification_digest_items",
+    metadata,
+    sa.Column("about_event_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("recipient_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("template", sa.Text, nullable=False),
+    sa.Column("line", sa.Text, nullable=False),
+    sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("window_end", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("digest_id", UUID(as_uuid=True)),
+    sa.Index("ix_notification_digest_items_due", "window_end",
+             postgresql_where=sa.text("digest_id IS NULL")),
+)
+
+# One row per digest sent: the referee that makes each (person, window) digest go out once.
+notification_digests = sa.Table(
+    "notification_digests",
+    metadata,
+    sa.Column("recipient_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("window_start", sa.DateTime(timezone=True), primary_key=True),
+    sa.Column("digest_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("item_count", sa.Integer, nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# What the dead-letter watch remembers of each dead-letter topic between checks.
+notification_dlq_watch = sa.Table(
+    "notification_dlq_watch",
+    metadata,
+    sa.Column("topic", sa.Text, primary_key=True),
+    sa.Column("last_size", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("baseline", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("samples", JSONB, nullable=False, server_default="[]"),
+    sa.Column("last_growth_at", sa.DateTime(timezone=True)),
+    sa.Column("episode_id", UUID(as_uuid=True)),
+    sa.Column("episode_started_at", sa.DateTime(timezone=True)),
+    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
 )

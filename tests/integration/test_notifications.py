@@ -94,7 +94,10 @@ async def test_one_message_per_submission_when_the_envelope_is_handled_twice(
     [note] = await delivered(uow)
     assert note == {"notification_id": str(message["notification_id"]),
                     "recipient_id": str(CANDIDATE), "channel": "in_app",
-                    "template": "application_submitted", "about_event_id": str(envelope.id)}
+                    "template": "application_submitted", "about_event_id": str(envelope.id),
+                    # In-app: the text travels to the gateway, which shows it on open pages.
+                    "subject": f"Applied to job {event.job_id} for you",
+                    "body": message["body"]}
 
 
 @pytest.mark.integration
