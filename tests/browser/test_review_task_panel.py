@@ -8,15 +8,33 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
+from infra.auth import Role
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.notifications import NotificationDelivered
-from tests.browser.test_review_dashboard import ALICE, chromium, dashboard, log_in, new_page
+from services.gateway.accounts.passwords import Passwords
+from services.gateway.accounts.service import Accounts
+from tests.browser.test_review_dashboard import Dashboard, chromium, dashboard, new_page
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 
+ALICE = uuid.uuid4()
+PASSWORD = "correct horse battery staple 7"
 RESUME = "Ada Okafor\nData engineer, 6 years.\nBuilt Spark jobs in Python <b>and</b> SQL.\n"
+
+
+async def log_in(page: Page, ui: Dashboard, reviewer: uuid.UUID) -> None:
+    """A reviewer account made as an admin would, then the login page, then the dashboard."""
+    email = f"r{reviewer.hex[:12]}@example.com"
+    accounts = Accounts(ui.platform.unit_of_work("gateway"), Passwords(), None, None,
+                        refresh_ttl_s=0)
+    await accounts.create_staff("test", email, PASSWORD, Role.REVIEWER, reviewer)
+    await page.goto(f"{ui.base}/login?next=/review")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.locator("#status")).to_have_text("connected", timeout=15_000)
 
 
 async def test_offered_task_shows_resume_breakdown_skills_and_hints(
@@ -26,7 +44,7 @@ async def test_offered_task_shows_resume_breakdown_skills_and_hints(
             chromium(chromium_path) as browser:
         errors: list[str] = []
         page = await new_page(browser, errors)
-        await log_in(page, ui.base, ALICE)
+        await log_in(page, ui, ALICE)
         candidate, version = uuid.uuid4(), uuid.uuid4()
         key = f"resumes/{candidate}/{version}.txt"
         await ui.platform.blobs.put(key, RESUME.encode())
