@@ -34,7 +34,10 @@ const JamsCharts = (() => {
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     svg.replaceChildren();
     const values = series.flatMap((s) => s.points.map((p) => p.v)).filter((v) => v !== null);
-    const max = niceMax(Math.max(0, ...values));
+    // Counts get whole-number grid lines: at least 0..4.
+    const whole = values.every((v) => Number.isInteger(v));
+    const max = whole ? Math.max(4, niceMax(Math.max(0, ...values)))
+      : niceMax(Math.max(0, ...values));
     const count = Math.max(1, ...series.map((s) => s.points.length));
     const x = (i) => LEFT + (count === 1 ? 0 : (i * (W - LEFT - RIGHT)) / (count - 1));
     const y = (v) => TOP + (H - TOP - BOTTOM) * (1 - v / max);

@@ -41,7 +41,7 @@ function showSummary(s) {
   $("applications_failed").textContent = s.applications_today.failed;
   $("dead_letters_waiting").textContent = s.dead_letters_waiting;
   $("window-note").textContent = `Rates, review times, misses and strikes: last ${s.window_s / 3600} h `
-    + `(${s.decisions.total} decisions, ${s.reviews_finished} reviews finished).`;
+    + `(decisions: ${s.decisions.total}, reviews finished: ${s.reviews_finished}).`;
   showSources(s.sources);
   showDeadLetters(s.dead_letters);
   showReviewers(s.reviewers);
@@ -68,6 +68,7 @@ function showDeadLetters(rows) {
     const button = Object.assign(document.createElement("button"),
       { textContent: "Replay", type: "button" });
     button.setAttribute("aria-label", `Replay ${d.topic}`);
+    button.disabled = d.size === 0;
     button.onclick = () => replay(d.topic, button);
     const action = document.createElement("td");
     action.append(button);
@@ -86,7 +87,6 @@ async function replay(topic, button) {
     notice(`replayed ${result.replayed} dead letter(s) of ${topic}`);
   } catch (error) {
     notice(`replay of ${topic} failed: ${error.message}`, true);
-  } finally {
     button.disabled = false;
   }
 }

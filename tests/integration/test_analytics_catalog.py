@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
-from infra.runtime import open_platform
+from infra.runtime import merged_http_app, open_platform
 from infra.service import unrouted_event_types
 from infra.settings import CommonSettings
 from schemas.events.registry import EVENT_TYPES
@@ -28,6 +29,20 @@ async def test_analytics_consumes_every_event_type_and_the_others_all_but_its_ow
     }
     async with open_platform(CommonSettings(**shared)) as platform:
         specs = build_all(platform, shared)
+        # `jams run` serves all of it on one port: the gateway's pages beside analytics'.
+        app = merged_http_app(specs)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app),
+                                     base_url="http://jams") as client:
+            assert (await client.get("/review")).status_code in (200, 303)  # the gateway's
+            documented = (await client.get("/openapi.json")).json()["paths"]
+            assert {"/api/v1/analytics/summary", "/api/v1/dead-letters/{topic}/replay"} \
+                <= set(documented)
+            assert (await client.get("/operators")).headers["location"] == \
+                "/login?next=/operators"
+            for path in ("/api/v1/analytics/summary", "/api/v1/dead-letters"):
+                refused = await client.get(path)
+                assert refused.status_code == 401, path
+                assert refused.json()["error"]["code"] == "ERR_AUTH_REQUIRED"
     analytics = next(spec for spec in specs if spec.name == NAME)
     assert set(analytics.handlers) == set(EVENT_TYPES)
     assert unrouted_event_types(analytics) == []
@@ -38,3 +53,4 @@ async def test_analytics_consumes_every_event_type_and_the_others_all_but_its_ow
     assert set(EVENT_TYPES) - operational <= set(ANALYTICS_ONLY), (
         "an event type without an operational consumer belongs in ANALYTICS_ONLY")
     assert not NOT_CONSUMED
+

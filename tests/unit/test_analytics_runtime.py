@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
@@ -25,6 +25,14 @@ def app_saying(word: str, *, with_handler: bool = False) -> FastAPI:
     async def only() -> dict[str, str]:
         return {"from": word}
 
+    router = APIRouter(prefix=f"/api/{word}")
+
+    @router.get("/figures")
+    async def figures() -> dict[str, str]:
+        return {"from": word}
+
+    app.include_router(router)
+
     @app.get(f"/fail/{word}")
     async def fail() -> None:
         raise Teapot
@@ -45,10 +53,12 @@ def test_routes_of_every_app_are_served_and_the_gateway_wins_a_clash() -> None:
     assert client.get("/shared").json() == {"from": "gateway"}
     assert client.get("/only/gateway").json() == {"from": "gateway"}
     assert client.get("/only/analytics").json() == {"from": "analytics"}
+    assert client.get("/api/analytics/figures").json() == {"from": "analytics"}
+    assert client.get("/api/gateway/figures").json() == {"from": "gateway"}
     # The analytics app's error handler comes along with its routes.
     assert client.get("/fail/analytics").status_code == 418
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/only/gateway", "/only/analytics"} <= set(paths)
+    assert {"/only/gateway", "/only/analytics", "/api/analytics/figures"} <= set(paths)
 
 
 def test_a_service_alone_serves_its_own_app_and_none_gets_an_empty_one() -> None:
