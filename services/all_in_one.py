@@ -109,6 +109,7 @@ async def run_all_in_one(*, port: int, portal_port: int, data: Path, console: Co
                     ("Demo accounts     ", f"{', '.join(demo_emails)}"),
                     ("Their password    ", demo_password),
                     ("API, OpenAPI      ", f"{base}/docs"),
+                    ("Operators         ", f"{base}/operators  (live figures, dead letters)"),
                     ("Applications sent ", f"{portal_url}/_sandbox/submissions"),
                     ("Sandbox job portal", f"{portal_url}/v1/boards/acme/jobs"),
                     ("Health, metrics   ", f"{base}/readyz  {base}/metrics"),
