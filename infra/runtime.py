@@ -206,7 +206,9 @@ def merged_http_app(specs: Sequence[ServiceSpec]) -> FastAPI:
     base, *others = apps
     for other in others:
         taken = {_route_key(route) for route in base.router.routes}
-        base.router.routes.extend(r for r in other.router.routes if _route_key(r) not in taken)
+        # Included routers have no path of their own: they always join, after the base's.
+        base.router.routes.extend(r for r in other.router.routes
+                                  if not getattr(r, "path", "") or _route_key(r) not in taken)
         for exc_type, handler in other.exception_handlers.items():
             base.exception_handlers.setdefault(exc_type, handler)
         present = {middleware.cls for middleware in base.user_middleware}
