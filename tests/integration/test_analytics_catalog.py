@@ -25,7 +25,7 @@ async def test_analytics_consumes_every_event_type_and_the_others_all_but_its_ow
     shared: dict[str, Any] = {
         "bus": "embedded", "database_url": database_url, "redis_url": redis_url,
         "mongo_url": None, "blob_dir": tmp_path / "blobs", "data_dir": tmp_path,
-        "jwt_secret": SecretStr("catalog-test-secret-0123456789"),
+        "jwt_secret": SecretStr("catalog-test-secret-0123456789-abcdef"),
     }
     async with open_platform(CommonSettings(**shared)) as platform:
         specs = build_all(platform, shared)
