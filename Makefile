@@ -8,7 +8,8 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast lint typecheck schemas services-up services-down \
-        services-status bench-bus bench-bot bench-discovery bench-workflow k8s-check clean
+        services-status bench-bus bench-bot bench-discovery bench-workflow bench-e2e chaos \
+        k8s-check clean
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -65,6 +66,13 @@ bench-workflow: services-up  ## Workflow: 1,000 reviewer sockets, assign p99 (de
 
 bench-bot: services-up  ## Application bot: hosted-form applications per minute, parallel contexts vs one
 	$(PY) -m bench.bench_bot
+
+BENCH_E2E_ARGS ?=
+bench-e2e: services-up  ## Whole system, one process per service: 1,000 jobs (30% duplicates), 200 candidates, bots, reviewers (BENCH_E2E_ARGS="--jobs 100 --candidates 20")
+	$(PY) -m bench.bench_e2e $(BENCH_E2E_ARGS)
+
+chaos: services-up  ## bench-e2e while each service is SIGKILLed in turn, Kafka and PostgreSQL (private instances) restarted once
+	$(PY) -m bench.chaos $(BENCH_E2E_ARGS)
 
 k8s-check: install  ## Render every kustomize overlay and validate it (kubeconform) and docker-compose.yml (Compose Specification schema)
 	$(PY) deploy/check.py

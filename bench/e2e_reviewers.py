@@ -96,7 +96,7 @@ class SimulatedReviewer:
 
 def reviewer_url(gateway_port: int, reviewer: Reviewer) -> str:
     return f"ws://127.0.0.1:{gateway_port}/ws/reviewers/{reviewer.reviewer_id}" \
-           f"?access_token={reviewer.token}"
+           f"?access_token={reviewer.token}&token={reviewer.token}"
 
 
 async def run_reviewers(gateway_port: int, reviewers: list[Reviewer],

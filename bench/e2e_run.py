@@ -22,7 +22,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bench.e2e_checks import Findings, check, settled, task_states
 from bench.e2e_reviewers import ReviewerStats, run_reviewers
-from bench.e2e_system import ROOT, Servers, System, build_system, reviewer_tokens, submissions
+from bench.e2e_system import (
+    ROOT,
+    Servers,
+    System,
+    build_system,
+    reviewer_tokens,
+    submissions,
+    wait_for_candidates,
+)
 from bench.e2e_watch import Tally, Watcher
 from infra.devservices import read_env_file
 from infra.migrate import upgrade
@@ -84,9 +92,13 @@ def run_folder(keep: bool) -> Iterator[Path]:
 
 
 @contextlib.asynccontextmanager
-async def running(system: System) -> AsyncIterator[System]:
+async def running(system: System, database_url: str, candidates: int,
+                  embedded: bool) -> AsyncIterator[System]:
+    """Everything up; job discovery last, once the ATS engine has every candidate."""
     try:
-        await system.start()
+        await system.start(hold=("job_discovery",))
+        await wait_for_candidates(database_url, candidates, embedded=embedded)
+        await system.release("job_discovery")
         yield system
     finally:
         await asyncio.to_thread(system.stop)
@@ -118,7 +130,8 @@ async def execute(args: argparse.Namespace, servers: Servers,
         try:
             with console.status(f"starting the portal and {len(system.services)} services "
                                 f"(namespace {namespace})"):
-                async with running(system):
+                async with running(system, db_url, args.candidates,
+                                   not args.no_embeddings):
                     faults = 0
                     chaos_task: asyncio.Task[int] | None = \
                         asyncio.create_task(chaos(system, servers)) if chaos else None

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+import sqlalchemy as sa
 from pydantic import SecretStr
 
 from infra.auth import Role, mint_access_token
-from sandbox.generator import World, board_tokens
+from sandbox.generator import World
 from services.catalog import CATALOG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,12 +138,19 @@ class System:
     def gateway_port(self) -> int:
         return self.services["gateway"].port
 
-    async def start(self) -> None:
+    async def start(self, hold: tuple[str, ...] = ()) -> None:
+        """The portal, then every service but those in `hold` (started by `release`)."""
         self.portal.start()
         await self.portal.wait_ready("/_sandbox/submissions", timeout_s=60)
-        for service in self.services.values():
+        starting = [s for name, s in self.services.items() if name not in hold]
+        for service in starting:
             service.start()
-        await asyncio.gather(*(s.wait_ready() for s in self.services.values()))
+        await asyncio.gather(*(s.wait_ready() for s in starting))
+
+    async def release(self, *names: str) -> None:
+        for name in names:
+            self.services[name].start()
+        await asyncio.gather(*(self.services[name].wait_ready() for name in names))
 
     async def supervise(self, on_exit: Callable[[str], None]) -> None:
         """Start again a service that exits on its own, as an orchestrator would."""
@@ -194,8 +202,7 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
          "--seed", str(seed), "--log-level", "warning"],
         dict(os.environ), run_dir / "portal.log", portal_port)
     boards = [{"board_token": token, "company": company, "api_base": portal_url}
-              for company in sorted({c for _, c in world.boards()})
-              for token in board_tokens(company)]
+              for token, company in world.boards()]
     common: dict[str, str] = {
         **{k: v for k, v in os.environ.items() if not k.startswith("JAMS_")},
         "JAMS_BUS": "kafka", "JAMS_BUS_NAMESPACE": namespace,
@@ -208,6 +215,8 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
         "JAMS_GREENHOUSE_BOARDS": json.dumps(boards),
         "JAMS_ALLOW_PRIVATE_HOSTS": json.dumps([f"127.0.0.1:{portal_port}"]),
         "JAMS_JWT_SECRET": jwt_secret,
+        # Gateways from before signed tokens take a static token per reviewer: the same string.
+        "JAMS_REVIEWER_TOKENS": json.dumps({str(r.reviewer_id): r.token for r in reviewers}),
         "JAMS_EMBEDDINGS": "true" if embeddings else "false",
         "JAMS_PRESELECT_LIMIT": str(max(candidates, 1)),
         "JAMS_SWEEP_INTERVAL_S": "10", "JAMS_SWEEP_GRACE_S": "30",
@@ -220,6 +229,24 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
             name, [sys.executable, "-m", f"services.{name}"],
             {**common, "JAMS_HTTP_PORT": str(port)}, run_dir / f"{name}.log", port)
     return System(portal, services, reviewers, namespace, jwt_secret)
+
+
+async def wait_for_candidates(database_url: str, count: int, *, embedded: bool,
+                              timeout_s: float = 600) -> None:
+    """Until the ATS engine holds every seeded candidate (and their vectors, with embeddings):
+    jobs then meet a warm engine, as they do in a system that has been running."""
+    table = "ats_candidate_vectors" if embedded else "ats_candidates"
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                if (conn.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0) >= count:
+                    return
+            await asyncio.sleep(1)
+    finally:
+        engine.dispose()
+    raise TimeoutError(f"the ATS engine did not take in {count} candidates in {timeout_s:.0f}s")
 
 
 def submissions(portal_url: str) -> list[dict[str, Any]]:
