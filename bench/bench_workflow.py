@@ -34,11 +34,13 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from websockets.asyncio.client import ClientConnection, connect
 
+from infra.auth import Role, mint_access_token
 from infra.bus import codec
 from infra.bus.port import InboundRecord
 from infra.clock import SystemClock
@@ -143,7 +145,7 @@ async def connect_all(port: int, tokens: dict[uuid.UUID, str]) -> list[Reviewer]
 
         async def one(rid: uuid.UUID, token: str) -> None:
             async with sem:
-                ws = await connect(f"ws://127.0.0.1:{port}/ws/reviewers/{rid}?token={token}",
+                ws = await connect(f"ws://127.0.0.1:{port}/ws/reviewers/{rid}?access_token={token}",
                                    max_queue=None, open_timeout=60)
                 reviewer = Reviewer(rid, ws)
                 reviewer.listener = asyncio.create_task(reviewer.listen())
@@ -164,11 +166,14 @@ def decision() -> ManualReviewRequired:
 
 async def assignment_phase(opts: argparse.Namespace, database_url: str) -> dict[str, Any]:
     namespace = f"benchwf{uuid.uuid4().hex[:8]}"
-    tokens = {uuid.uuid4(): uuid.uuid4().hex for _ in range(opts.reviewers)}
+    # Reviewers authenticate with access tokens signed by the gateway's secret.
+    secret = SecretStr(uuid.uuid4().hex + uuid.uuid4().hex)
+    tokens = {rid: mint_access_token(secret, rid, Role.REVIEWER, ttl_s=3600)
+              for rid in (uuid.uuid4() for _ in range(opts.reviewers))}
     env = {
         **os.environ, "JAMS_BUS": "kafka", "JAMS_BUS_NAMESPACE": namespace,
         "JAMS_DATABASE_URL": database_url, "JAMS_PRESENCE_NAMESPACE": namespace,
-        "JAMS_REVIEWER_TOKENS": json.dumps({str(r): t for r, t in tokens.items()}),
+        "JAMS_JWT_SECRET": secret.get_secret_value(),
         "JAMS_PRESENCE_TTL_S": "3600", "JAMS_LOG_LEVEL": "WARNING",
         "JAMS_BLOB_DIR": str(ROOT / ".dev" / "bench-blobs"),
     }

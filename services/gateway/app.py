@@ -84,7 +84,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         http_app=with_resume_uploads(
             supervisor_routes(
                 install_auth(create_http_app(sessions, review_page(settings.heartbeat_interval_s),
-                                             auth.verifier), auth, platform, settings),
+                                             auth.verifier), auth, platform.redis, settings),
                 supervisor, page("supervisor.html"), auth.verifier, auth.principal),
             platform, auth.principal, offers),
     )

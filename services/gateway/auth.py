@@ -60,11 +60,11 @@ def auth_from(uow: UnitOfWork, redis: Redis, clock: Clock, settings: GatewaySett
     return GatewayAuth(verifier, principal, router, accounts)
 
 
-def install_auth(app: FastAPI, auth: GatewayAuth, platform: Platform,
+def install_auth(app: FastAPI, auth: GatewayAuth, redis: Redis,
                  settings: GatewaySettings) -> FastAPI:
     """The API conventions (errors, request ids, limits) and the account routes on `app`."""
-    install_api_conventions(app, redis=platform.redis, max_body_bytes=settings.max_body_bytes,
-                            max_upload_bytes=settings.max_upload_bytes,
+    install_api_conventions(app, redis=redis, max_body_bytes=settings.max_body_bytes,
+                            max_upload_bytes=settings.max_upload_body_bytes,
                             limits=settings.rate_limits(), user_of=user_key(auth.verifier))
     app.include_router(auth.router)
     return app

@@ -38,8 +38,8 @@ class GatewaySettings(CommonSettings):
     max_body_bytes: int = Field(
         default=1_000_000, ge=1024, description="Largest request body, except file uploads"
     )
-    max_upload_bytes: int = Field(
-        default=6_000_000, ge=1024, description="Largest multipart/form-data body (resumes)"
+    max_upload_body_bytes: int = Field(
+        default=6_000_000, ge=1024, description="Largest multipart/form-data body (resume files)"
     )
     rate_limit_per_ip: int = Field(
         default=120_000, ge=1, description="Requests per window from one client IP"

@@ -17,7 +17,9 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 import websockets
+from pydantic import SecretStr
 
+from infra.auth import Role, mint_access_token
 from infra.runtime import open_platform, run_services
 from infra.service import ServiceSpec, unrouted_event_types
 from infra.settings import CommonSettings
@@ -88,11 +90,13 @@ async def test_the_walking_skeleton(
     chromium_path: str, tmp_path: Path,
 ) -> None:
     namespace = f"e2e{uuid.uuid4().hex[:10]}"
-    reviewer, token = uuid.uuid4(), "s3cret-token"
+    secret = SecretStr(f"e2e-jwt-secret-{uuid.uuid4().hex}")
+    reviewer = uuid.uuid4()
+    token = mint_access_token(secret, reviewer, Role.REVIEWER)
     shared: dict[str, Any] = {
         "bus": bus, "bus_namespace": namespace, "database_url": database_url,
         "redis_url": redis_url, "blob_dir": tmp_path / "blobs", "http_port": 0,
-        "mongo_url": None,
+        "mongo_url": None, "jwt_secret": secret,
     }
     if bus == "kafka":
         shared["kafka_bootstrap"] = request.getfixturevalue("kafka_bootstrap")
@@ -106,7 +110,7 @@ async def test_the_walking_skeleton(
             "job_discovery": JobDiscoverySettings.sandbox_boards(portal),
             "workflow": review,
             "application_bot": {"chromium_path": chromium_path},
-            "gateway": {**review, "reviewer_tokens": {reviewer: token}},
+            "gateway": review,
         })
         assert_every_event_is_routed(specs)
         stop = asyncio.Event()
@@ -118,7 +122,7 @@ async def test_the_walking_skeleton(
             # Scores of 100: Ada for the backend job, Bruno for the frontend job.
             await wait_for_submissions(portal, 2, system)
 
-            url = f"ws://127.0.0.1:{port}/ws/reviewers/{reviewer}?token={token}"
+            url = f"ws://127.0.0.1:{port}/ws/reviewers/{reviewer}?access_token={token}"
             async with websockets.connect(url) as socket:
                 offered = []
                 for _ in range(2):  # Ada's two review-band scores: platform and data engineering
