@@ -22,6 +22,7 @@ from services.notifications.dlq_watch import WatchRules
 from services.notifications.dlq_watcher import DlqWatcher
 from services.notifications.domain import NOTIFIED
 from services.notifications.handlers import NotifyHandler
+from services.notifications.privacy_handlers import with_erasure
 from services.notifications.settings import NotificationsSettings
 from services.notifications.templates import Templates
 
@@ -45,7 +46,7 @@ def build(platform: Platform, settings: NotificationsSettings) -> ServiceSpec:
     async def watch(stop: asyncio.Event) -> None:
         await watcher.run(stop, settings.dlq_check_interval_s)
 
-    return registry(settings.supervisor_ids, background=[deliver, digest, watch])
+    return with_erasure(registry(settings.supervisor_ids, background=[deliver, digest, watch]))
 
 
 def dlq_rules(settings: NotificationsSettings) -> WatchRules:
