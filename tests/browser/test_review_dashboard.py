@@ -1,6 +1,6 @@
-"""The reviewer dashboard in headless Chromium: log in, go available, receive a task live,
-complete it with an edited resume; and, with a short SLA, the warning banner and then the
-task moving to another reviewer."""
+"""The reviewer dashboard in headless Chromium: log in on /login, go available, receive a task
+live, complete it with an edited resume, reconnect after the access token is gone; and, with a
+short SLA, the warning banner and then the task moving to another reviewer."""
 
 from __future__ import annotations
 
@@ -19,14 +19,16 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from pydantic import SecretStr
 from websockets.asyncio.client import connect
 
+from infra.auth import Role, mint_access_token
 from infra.bus import codec
 from infra.runtime import Platform, open_platform, run_services
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.registry import parse_data
-from schemas.events.resumes import ResumeVersionCreated
+from schemas.events.resumes import ResumeFileUploaded
 from schemas.events.review import ReviewTaskMissed, TaskCompleted
 from services.gateway.app import build as build_gateway
+from services.gateway.auth import auth_from
 from services.gateway.settings import GatewaySettings
 from services.workflow.app import build as build_workflow
 from services.workflow.settings import WorkflowSettings
@@ -34,8 +36,13 @@ from services.workflow.settings import WorkflowSettings
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 
 E = TypeVar("E", bound=EventData)
-ALICE, BOB = uuid.uuid4(), uuid.uuid4()
-TOKENS = {ALICE: "alice-secret", BOB: "bob-secret"}
+ALICE, BOB, ADMIN, SUPERVISOR = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+SECRET = SecretStr("browser-test-jwt-secret-0123456789")
+PASSWORD = "correct horse battery staple"
+# Accounts every dashboard starts with (reviewers' user ids are their reviewer ids).
+ACCOUNTS = {ALICE: ("alice@example.test", Role.REVIEWER), BOB: ("bob@example.test", Role.REVIEWER),
+            ADMIN: ("admin@example.test", Role.ADMIN),
+            SUPERVISOR: ("supervisor@example.test", Role.SUPERVISOR)}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking"]
 
@@ -69,12 +76,14 @@ async def dashboard(database_url: str, redis_url: str, tmp_path: Path,
                               "redis_url": redis_url, "mongo_url": None,
                               "blob_dir": tmp_path / "blobs", "shutdown_grace_s": 5,
                               "presence_namespace": namespace}
-    gateway_settings = GatewaySettings(
-        **common, reviewer_tokens={r: SecretStr(t) for r, t in TOKENS.items()},
-        heartbeat_interval_s=1)
+    gateway_settings = GatewaySettings(**common, jwt_secret=SECRET, heartbeat_interval_s=1)
     workflow_settings = WorkflowSettings(**common, assign_sweep_s=0.5, timer_poll_s=0.1,
                                          **workflow)
     async with open_platform(gateway_settings) as platform:
+        accounts = auth_from(platform.unit_of_work("gateway"), platform.redis, platform.clock,
+                             gateway_settings).accounts
+        for user_id, (email, role) in ACCOUNTS.items():
+            await accounts.create_staff("test", email, PASSWORD, role, user_id)
         specs = [build_gateway(platform, gateway_settings),
                  build_workflow(platform, workflow_settings)]
         stop = asyncio.Event()
@@ -109,12 +118,22 @@ async def new_page(browser: Browser, errors: list[str]) -> Page:
     return page
 
 
-async def log_in(page: Page, base: str, reviewer: uuid.UUID) -> None:
-    await page.goto(f"{base}/review")
-    await page.get_by_label("Reviewer id").fill(str(reviewer))
-    await page.get_by_label("Token").fill(TOKENS[reviewer])
+def socket_url(base: str, reviewer: uuid.UUID) -> str:
+    """A reviewer's socket for a non-browser client: the access token in the query."""
+    token = mint_access_token(SECRET, reviewer, Role.REVIEWER)
+    return f"ws://{base.removeprefix('http://')}/ws/reviewers/{reviewer}?access_token={token}"
+
+
+async def log_in(page: Page, base: str, user: uuid.UUID, path: str = "/review",
+                 password: str = PASSWORD) -> None:
+    """Open `path`; the page sends us to /login, which sends us back once logged in."""
+    await page.goto(f"{base}{path}")
+    await expect(page).to_have_url(f"{base}/login?next={path}")
+    await page.get_by_label("Email").fill(ACCOUNTS[user][0])
+    await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Log in").click()
-    await expect(page.locator("#status")).to_have_text("connected")
+    if password == PASSWORD:
+        await expect(page).to_have_url(f"{base}{path}")
 
 
 def decision(candidate: uuid.UUID | None = None) -> ManualReviewRequired:
@@ -133,13 +152,17 @@ async def test_reviewer_logs_in_receives_a_task_and_completes_it_with_an_edited_
             chromium(chromium_path) as browser:
         errors: list[str] = []
         page = await new_page(browser, errors)
-        await page.goto(f"{ui.base}/review")
-        await page.get_by_label("Token").fill("wrong")
-        await page.get_by_label("Reviewer id").fill(str(ALICE))
+        await log_in(page, ui.base, ALICE, password="not the password")
+        await expect(page.locator("#message")).to_contain_text("wrong email or password")
+        await page.get_by_label("Password").fill(PASSWORD)
         await page.get_by_role("button", name="Log in").click()
-        await expect(page.locator("#status")).to_contain_text("refused")
-
-        await log_in(page, ui.base, ALICE)
+        await expect(page).to_have_url(f"{ui.base}/review")
+        await expect(page.locator("#status")).to_have_text("connected")
+        # The session lives in HTTP-only cookies, out of the page script's reach.
+        cookies = {c["name"]: c for c in await page.context.cookies()}
+        assert cookies["jams_access"]["httpOnly"] and cookies["jams_refresh"]["httpOnly"]
+        assert cookies["jams_access"]["sameSite"] == "Strict"
+        assert await page.evaluate("document.cookie") == ""
         await page.get_by_role("button", name="Step away").click()
         await expect(page.locator("#presence")).to_have_text("away")
         await page.get_by_role("button", name="Go available").click()
@@ -158,6 +181,12 @@ async def test_reviewer_logs_in_receives_a_task_and_completes_it_with_an_edited_
         # A dropped socket reconnects by itself; a reloaded page resumes the same task.
         await page.evaluate("socket.close()")
         await expect(page.locator("#status")).to_have_text("connected")
+        # Without its access token (as when it expires) the socket is refused with 4401; the
+        # page refreshes the session with the refresh cookie and reconnects.
+        await page.context.clear_cookies(name="jams_access")
+        await page.evaluate("socket.close()")
+        await expect(page.locator("#status")).to_have_text("connected")
+        assert "jams_access" in {c["name"] for c in await page.context.cookies()}
         await page.reload()
         await expect(page.locator("#status")).to_have_text("connected")
         await expect(card.locator(".state")).to_have_text("accepted")
@@ -168,11 +197,12 @@ async def test_reviewer_logs_in_receives_a_task_and_completes_it_with_an_edited_
         await expect(page.locator("article.task")).to_have_count(0)
 
         (completed,) = await ui.until(TaskCompleted)
-        versions = [v for v in await ui.published(ResumeVersionCreated)
+        versions = [v for v in await ui.published(ResumeFileUploaded)
                     if v.created_by == "reviewer"]
         assert len(versions) == 1
         assert versions[0].task_id == completed.task_id
         assert versions[0].candidate_id == event.candidate_id
+        assert versions[0].uploaded_by == ALICE
         assert completed.resume_version_id == versions[0].resume_version_id
         assert await ui.platform.blobs.get(versions[0].blob_key) == edited.encode()
         assert errors == []
@@ -188,13 +218,13 @@ async def test_warning_banner_then_the_task_moves_to_another_reviewer(
         errors: list[str] = []
         page = await new_page(browser, errors)
         await log_in(page, ui.base, ALICE)
+        await expect(page.locator("#status")).to_have_text("connected")
         await ui.publish(decision())
         card = page.locator("article.task")
         await card.get_by_role("button", name="Accept").click(timeout=10_000)
         await expect(card.locator(".state")).to_have_text("accepted")
         # Bob comes online only now, so the offer went to Alice.
-        url = f"ws://{ui.base.removeprefix('http://')}/ws/reviewers/{BOB}?token={TOKENS[BOB]}"
-        async with connect(url) as bob:
+        async with connect(socket_url(ui.base, BOB)) as bob:
             await expect(page.locator(".banner.warning")).to_be_visible(timeout=10_000)
             await expect(page.locator("article.task")).to_have_count(0, timeout=15_000)
             await expect(page.locator("#notice")).to_contain_text("another reviewer")

@@ -1,5 +1,5 @@
 """The supervisor view in headless Chromium: presence, load, tasks in flight with time left,
-misses and a lock, and an admin's unlock with its reason."""
+misses and a lock; a supervisor may not unlock, an admin unlocks with a reason."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ from typing import Any
 
 import pytest
 from playwright.async_api import expect
-from pydantic import SecretStr
 from websockets.asyncio.client import ClientConnection, connect
 
 from schemas.events.review import ReviewerLocked, ReviewerUnlocked
-from services.gateway.settings import GatewaySettings
 from tests.browser.test_review_dashboard import (
+    ADMIN,
     BOB,
-    TOKENS,
+    SUPERVISOR,
     chromium,
     dashboard,
     decision,
+    log_in,
     new_page,
+    socket_url,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
@@ -37,15 +38,12 @@ async def next_of(socket: ClientConnection, kind: str) -> dict[str, Any]:
 
 async def test_supervisor_sees_load_misses_and_unlocks_a_locked_reviewer(
     database_url: str, redis_url: str, chromium_path: str, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("JAMS_ADMIN_TOKENS", json.dumps({"sup-1": "admin-secret"}))
-    assert GatewaySettings().admin_tokens == {"sup-1": SecretStr("admin-secret")}
     rules = {"short_sla_for_tests": True, "review_sla_s": 3, "warning_before_s": 1,
              "strike_warn_at": 1, "strike_lock_at": 2}
     async with dashboard(database_url, redis_url, tmp_path, **rules) as ui, \
             chromium(chromium_path) as browser:
-        url = f"ws://{ui.base.removeprefix('http://')}/ws/reviewers/{BOB}?token={TOKENS[BOB]}"
+        url = socket_url(ui.base, BOB)
         errors: list[str] = []
         page = await new_page(browser, errors)
         async with connect(url) as bob:
@@ -54,13 +52,7 @@ async def test_supervisor_sees_load_misses_and_unlocks_a_locked_reviewer(
             await bob.send(json.dumps({"type": "accept", "task_id": first["task_id"]}))
             await next_of(bob, "task_assigned")
 
-            await page.goto(f"{ui.base}/supervisor")
-            await page.get_by_placeholder("admin id").fill("sup-1")
-            await page.get_by_placeholder("admin token").fill("wrong")
-            await page.get_by_role("button", name="Log in").click()
-            await expect(page.locator("#notice")).to_contain_text("401")
-            await page.get_by_placeholder("admin token").fill("admin-secret")
-            await page.get_by_role("button", name="Log in").click()
+            await log_in(page, ui.base, SUPERVISOR, "/supervisor")
             row = page.locator("#reviewers tr", has_text=str(BOB))
             await expect(row).to_contain_text("available")
             task_row = page.locator("#tasks tr", has_text=first["task_id"])
@@ -78,10 +70,17 @@ async def test_supervisor_sees_load_misses_and_unlocks_a_locked_reviewer(
             await expect(row).to_contain_text("2", timeout=10_000)  # misses
             await expect(row).to_contain_text("locked", timeout=10_000)
 
+            # A supervisor sees the lock but only an admin may lift it.
+            await row.get_by_placeholder("reason").fill("reviewed the misses with Bob")
+            await row.get_by_role("button", name="Unlock").click()
+            await expect(page.locator("#notice")).to_contain_text("403")
+            await page.get_by_role("link", name="Log out").click()
+            await expect(page).to_have_url(f"{ui.base}/login?next=%2Fsupervisor")
+            await log_in(page, ui.base, ADMIN, "/supervisor")
             await row.get_by_placeholder("reason").fill("reviewed the misses with Bob")
             await row.get_by_role("button", name="Unlock").click()
             (unlocked,) = await ui.until(ReviewerUnlocked)
             assert (unlocked.reviewer_id, unlocked.admin_id, unlocked.reason) == (
-                BOB, "sup-1", "reviewed the misses with Bob")
+                BOB, str(ADMIN), "reviewed the misses with Bob")
             await expect(row).not_to_contain_text("locked", timeout=10_000)
         assert errors == []
