@@ -15,6 +15,7 @@ from services.gateway.api.models import (
     PageOut,
     ScoringConfigIn,
     ScoringConfigOut,
+    Text,
 )
 from services.gateway.audit import record
 from services.gateway.policy import Access
@@ -55,7 +56,7 @@ def router(deps: ApiDeps) -> APIRouter:
 
     @api.get("/scoring-config/versions/{version}", name="config.get",
              response_model=ScoringConfigOut)
-    async def version(version: Annotated[str, Path(max_length=200)],
+    async def version(version: Annotated[Text, Path(max_length=200)],
                       access: Access = Depends(deps.authorize("config.get")),
                       ) -> ScoringConfigOut:
         async with deps.read() as conn:

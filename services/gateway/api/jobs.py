@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
-from services.gateway.api.models import JobOut, PageOut
+from services.gateway.api.models import JobOut, PageOut, Text
 from services.gateway.policy import Access
 from services.gateway.readmodel import queries
 from services.gateway.readmodel.queries import JobFilters
 
-Text = Annotated[str | None, Query(max_length=200)]
+Words = Annotated[Text | None, Query(max_length=200)]
 
 
 def router(deps: ApiDeps) -> APIRouter:
@@ -23,13 +23,13 @@ def router(deps: ApiDeps) -> APIRouter:
     async def list_jobs(
         access: Access = Depends(deps.authorize("jobs.list")),
         cursor: Cursor = None, limit: Limit = 50,
-        q: Annotated[str | None, Query(max_length=200, description="Words in title or text")]
+        q: Annotated[Text | None, Query(max_length=200, description="Words in title or text")]
         = None,
-        company: Text = None, location: Text = None,
+        company: Words = None, location: Words = None,
         remote: bool | None = None,
         open: Annotated[bool | None, Query(description="Open jobs only (default)")] = True,
-        country: Annotated[str | None, Query(max_length=2, min_length=2)] = None,
-        employment_type: Text = None,
+        country: Annotated[Text | None, Query(max_length=2, min_length=2)] = None,
+        employment_type: Words = None,
         min_salary: Annotated[float | None, Query(ge=0, le=1e9)] = None,
     ) -> PageOut[JobOut]:
         filters = JobFilters(q, company, location, remote, open, country, employment_type,

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: str) -> str:
+    """Text PostgreSQL can store: no NUL characters, no lone surrogates."""
+    if _UNSTORABLE.search(value):
+        raise ValueError("text must not contain NUL characters or lone surrogates")
+    return value
+
+
+def storable_json(value: Any) -> Any:
+    """Every key and string in a JSON document storable."""
+    if isinstance(value, str):
+        storable(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            storable(str(key))
+            storable_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            storable_json(item)
+    return value
+
+
+Text = Annotated[str, AfterValidator(storable)]
 
 
 class Out(BaseModel):
@@ -19,6 +45,30 @@ class PageOut(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end")
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="ERR_VALIDATION, ERR_AUTH_REQUIRED, ERR_FORBIDDEN, "
+                                  "ERR_NOT_FOUND, ERR_CONFLICT, ERR_RATE_LIMIT, ERR_INTERNAL, "
+                                  "ERR_DEPENDENCY")
+    message: str
+    details: Any = None
+    request_id: str
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of every endpoint."""
+
+    error: ErrorBody
+
+
+_ERROR_STATUSES = {400: "Invalid request (e.g. a cursor this API did not hand out)",
+                   401: "No valid access token", 403: "Your role may not do this",
+                   404: "Not found, or not yours", 409: "Conflicts with the current state",
+                   413: "Request body too large", 422: "Invalid parameters or body",
+                   429: "Rate limit reached", 500: "Internal error"}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text} for status, text in _ERROR_STATUSES.items()}
 
 
 class Accepted(Out):
@@ -39,12 +89,12 @@ class PreferencesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    target_titles: list[str] = Field(default_factory=list, max_length=50)
-    locations: list[str] = Field(default_factory=list, max_length=50)
+    target_titles: list[Text] = Field(default_factory=list, max_length=50)
+    locations: list[Text] = Field(default_factory=list, max_length=50)
     remote_ok: bool = True
-    work_authorization: list[str] = Field(default_factory=list, max_length=20)
+    work_authorization: list[Text] = Field(default_factory=list, max_length=20)
     min_salary: float | None = Field(default=None, ge=0, le=1e9)
-    company_blacklist: list[str] = Field(default_factory=list, max_length=1000)
+    company_blacklist: list[Text] = Field(default_factory=list, max_length=1000)
     daily_cap: int | None = Field(default=None, ge=0, le=10_000)
 
 
@@ -56,9 +106,9 @@ class PreferencesOut(Out):
 class FactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    keywords: list[str] = Field(min_length=1, max_length=20)
-    answer: str = Field(min_length=1, max_length=1000)
-    source: str = Field(min_length=1, max_length=500)
+    keywords: list[Text] = Field(min_length=1, max_length=20)
+    answer: Text = Field(min_length=1, max_length=1000)
+    source: Text = Field(min_length=1, max_length=500)
 
 
 class AnswerBankIn(BaseModel):
@@ -169,7 +219,7 @@ class StrikeOut(Out):
 class UnlockIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class SourceOut(Out):
@@ -217,3 +267,8 @@ class ScoringConfigIn(BaseModel):
     version: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")
     thresholds: ThresholdsIn = ThresholdsIn()
     weights: dict[str, float] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _storable(self) -> ScoringConfigIn:
+        storable_json(self.model_dump(mode="json"))
+        return self

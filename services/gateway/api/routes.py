@@ -16,13 +16,14 @@ from services.gateway.api import (
     tasks,
 )
 from services.gateway.api.common import ApiDeps
+from services.gateway.api.models import ERRORS
 
 PREFIX = "/api/v1"
 MODULES = (candidates, resumes, jobs, matches, applications, tasks, reviewers, sources, config)
 
 
 def api_router(deps: ApiDeps) -> APIRouter:
-    router = APIRouter(prefix=PREFIX)
+    router = APIRouter(prefix=PREFIX, responses=ERRORS)
     for module in MODULES:
         router.include_router(module.router(deps))
     return router

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
-from services.gateway.api.models import PageOut, ScrapeRunOut, SourceOut
+from services.gateway.api.models import PageOut, ScrapeRunOut, SourceOut, Text
 from services.gateway.policy import Access
 from services.gateway.readmodel import queries
 
-SourceName = Annotated[str, Path(min_length=1, max_length=300)]
+SourceName = Annotated[Text, Path(min_length=1, max_length=300)]
 
 
 def router(deps: ApiDeps) -> APIRouter:
@@ -34,7 +34,7 @@ def router(deps: ApiDeps) -> APIRouter:
     async def list_runs(
         access: Access = Depends(deps.authorize("scrape_runs.list")),
         cursor: Cursor = None, limit: Limit = 50,
-        source: Annotated[str | None, Query(max_length=300)] = None,
+        source: Annotated[Text | None, Query(max_length=300)] = None,
     ) -> PageOut[ScrapeRunOut]:
         async with deps.read() as conn:
             return page_of(ScrapeRunOut,

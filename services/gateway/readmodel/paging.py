@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 MAX_LIMIT = 200
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class InvalidCursor(ValueError):
@@ -37,6 +39,8 @@ def decode_cursor(cursor: str, id_column: sa.Column[Any]) -> tuple[datetime, obj
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         at, ident = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(ident, str) or _UNSTORABLE.search(ident):
+            raise ValueError("unusable id")
         when = datetime.fromisoformat(at)
         if when.tzinfo is None:
             raise ValueError("naive time")
