@@ -13,6 +13,7 @@ from infra.migrate import upgrade
 from infra.runtime import Platform, install_signal_handlers, open_platform, run_services
 from infra.service import ServiceSpec
 from infra.settings import CommonSettings
+from infra.tracing import configure_tracing, shutdown_tracing
 
 S = TypeVar("S", bound=CommonSettings)
 ServiceFactory = Callable[[Platform, S], ServiceSpec]
@@ -30,12 +31,16 @@ def serve(name: str, settings_type: type[S], build: Callable[[Platform, S], Serv
 async def _serve(name: str, settings: S, build: Callable[[Platform, S], ServiceSpec]) -> None:
     stop = asyncio.Event()
     install_signal_handlers(stop)
+    configure_tracing(name, otlp_endpoint=settings.otlp_endpoint, trace_file=settings.trace_file)
     await asyncio.to_thread(upgrade, settings.database_url)
-    async with open_platform(settings) as platform:
-        spec = build(platform, settings)
-        log.info("service starting", service=name, bus=settings.bus, topics=spec.topics)
-        await run_services(
-            platform, [spec], stop,
-            on_listening=lambda port: log.info("http listening", service=name, port=port),
-        )
+    try:
+        async with open_platform(settings) as platform:
+            spec = build(platform, settings)
+            log.info("service starting", service=name, bus=settings.bus, topics=spec.topics)
+            await run_services(
+                platform, [spec], stop,
+                on_listening=lambda port: log.info("http listening", service=name, port=port),
+            )
+    finally:
+        shutdown_tracing()  # flush the spans still queued for the collector
     log.info("service stopped", service=name)

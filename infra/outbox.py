@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infra import tracing
 from infra.bus import codec
 from infra.bus.bus import EventBus
 from infra.bus.port import OutboundRecord
@@ -50,7 +51,8 @@ async def add_to_outbox(
     if not envelopes:
         return
     rows = []
-    for envelope in envelopes:
+    for staged in envelopes:
+        envelope = tracing.published(staged, topic)  # carries this span on as traceparent
         record = codec.encode(envelope, topic=topic)
         rows.append(
             {

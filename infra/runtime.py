@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import BaseRoute
 
+from infra import tracing
 from infra.blobs import BlobStore, open_blob_store
 from infra.bus.bus import EventBus, RetryPolicy
 from infra.bus.namespace import NamespacedTransport
@@ -147,6 +148,9 @@ async def run_services(
     tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
 
     app = http_app or merged_http_app(specs)
+    if tracing.enabled():
+        service = specs[0].name if len(specs) == 1 else "gateway"
+        app.add_middleware(tracing.TracingMiddleware, service=service)
     app.include_router(ops_router(_readiness_checks(platform),
                                   lambda: all(e.is_set() for e in ready_events)))
     server = uvicorn.Server(uvicorn.Config(

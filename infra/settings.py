@@ -47,6 +47,13 @@ class CommonSettings(BaseSettings):
     retry_initial_backoff_s: float = Field(default=0.2, ge=0)
     retry_max_backoff_s: float = Field(default=10.0, ge=0)
     shutdown_grace_s: float = Field(default=20.0, gt=0)
+    otlp_endpoint: str | None = Field(
+        default=None, description="OpenTelemetry collector's OTLP/HTTP base URL "
+        "(JAMS_OTLP_ENDPOINT, e.g. http://otel-collector:4318); traces go there when set",
+    )
+    trace_file: Path | None = Field(
+        default=None, description="Append finished spans here as JSON lines (JAMS_TRACE_FILE)",
+    )
     data_dir: Path = Field(
         default=Path(".jams"), description="Local state of the embedded default (JWT secret)"
     )
@@ -64,7 +71,7 @@ class CommonSettings(BaseSettings):
         return self
 
 
-def persistent_secret(path: Path, nbytes: int = 48) -> str:
+def persistent_secret(path: Path) -> str:
     """The secret stored at `path`, created (readable by the owner only) on first use."""
     try:
         return path.read_text("utf-8").strip()
@@ -80,5 +87,5 @@ def persistent_secret(path: Path, nbytes: int = 48) -> str:
             time.sleep(0.02)
         raise RuntimeError(f"{path} stays empty; delete it to make a new secret") from None
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(secrets.token_urlsafe(nbytes))
+        out.write(secrets.token_urlsafe(48))
     return path.read_text("utf-8").strip()

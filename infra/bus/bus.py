@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from infra import tracing
 from infra.bus import codec
 from infra.bus.metrics import BusMetrics
 from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition, Transport
@@ -74,7 +75,7 @@ class EventBus:
 
     async def publish(self, *envelopes: Envelope) -> None:
         """Append envelopes to their topics; durable when this returns."""
-        await self.publish_records([codec.encode(e) for e in envelopes])
+        await self.publish_records([codec.encode(tracing.published(e)) for e in envelopes])
 
     async def publish_records(self, records: Sequence[OutboundRecord]) -> None:
         if records:
@@ -158,7 +159,7 @@ class EventBus:
             correlation_id=str(envelope.correlation_id),
             event_type=envelope.type,
             group=group,
-        ):
+        ), tracing.handling(envelope, group=group, topic=record.topic):
             attempt = 0
             while True:
                 attempt += 1
@@ -166,6 +167,7 @@ class EventBus:
                     await handler(envelope)
                 except Exception as exc:
                     self._metrics.failures.labels(record.topic, group).inc()
+                    tracing.record_failure(exc)
                     permanent = isinstance(exc, PermanentError)
                     if permanent or attempt >= self._retry.max_attempts:
                         log.warning("event dead-lettered", attempts=attempt, error=repr(exc))

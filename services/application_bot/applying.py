@@ -10,6 +10,7 @@ from pathlib import Path
 
 import structlog
 
+from infra import tracing
 from infra.blobs import BlobStore
 from infra.bus.bus import PermanentError
 from infra.uow import Transaction, UnitOfWork
@@ -263,9 +264,11 @@ class ApplicationBot:
             path.write_bytes(content)
             log.info("applying", apply_url=application.apply_url, attempt=application.attempts)
             try:
-                async with self._ports.browser.page() as page:
-                    return await self._ports.applier.apply(
-                        page, application.apply_url, applicant, path)
+                with tracing.span("apply through the browser", service="application_bot",
+                                  attributes={"jams.apply_url": application.apply_url}):
+                    async with self._ports.browser.page() as page:
+                        return await self._ports.applier.apply(
+                            page, application.apply_url, applicant, path)
             except BrowserError as exc:
                 # Only the browser's own start-up or teardown gets here, never the form's
                 # submission, which the applier reports as an outcome.

@@ -1,0 +1,147 @@
+"""One trace follows a job from the scrape to the application across the services.
+
+The six services run in one process on the embedded bus against the sandbox portal (as the
+walking skeleton does), with spans exported to a file; every hop between services is a real
+trip through the outbox and the bus, carried by the envelope's traceparent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from infra import tracing
+from infra.runtime import open_platform, run_services
+from infra.settings import CommonSettings
+from sandbox.portal.__main__ import build_portal_app
+from services.catalog import build_all
+from services.job_discovery.settings import JobDiscoverySettings
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow, pytest.mark.browser]
+
+SUBMITTED = "jams.applications.ApplicationSubmitted"
+
+
+@contextlib.asynccontextmanager
+async def serve(app: Any) -> AsyncIterator[str]:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+def trace_file(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "spans.jsonl"
+    assert tracing.configure_tracing("jams-test", trace_file=path)
+    try:
+        yield path
+    finally:
+        tracing.shutdown_tracing()
+
+
+def read_spans(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def traces(spans: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    by_trace: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for span in spans:
+        by_trace[span["context"]["trace_id"]].append(span)
+    return by_trace
+
+
+def services_of(spans: list[dict[str, Any]]) -> set[str]:
+    return {span["attributes"].get(tracing.SERVICE_ATTRIBUTE) for span in spans}
+
+
+def notified_application_trace(path: Path) -> list[dict[str, Any]] | None:
+    """A trace in which an application was submitted and its notification handled."""
+    for spans in traces(read_spans(path)).values():
+        notified = any(s["name"] == f"handle {SUBMITTED}"
+                       and s["attributes"].get(tracing.SERVICE_ATTRIBUTE) == "notifications"
+                       for s in spans)
+        if notified and any(s["name"] == "publish jams.jobs.JobDiscovered" for s in spans):
+            return spans
+    return None
+
+
+async def test_one_trace_follows_a_job_from_scrape_to_application(
+    trace_file: Path, database_url: str, redis_url: str, chromium_path: str, tmp_path: Path,
+) -> None:
+    namespace = f"tr{uuid.uuid4().hex[:10]}"
+    shared: dict[str, Any] = {
+        "bus": "embedded", "bus_namespace": namespace, "database_url": database_url,
+        "redis_url": redis_url, "blob_dir": tmp_path / "blobs", "http_port": 0,
+        "mongo_url": None,
+    }
+    async with serve(build_portal_app()) as portal, \
+            open_platform(CommonSettings(**shared)) as platform:
+        specs = build_all(platform, shared, {
+            "job_discovery": JobDiscoverySettings.sandbox_boards(portal),
+            "workflow": {"presence_namespace": namespace},
+            "application_bot": {"chromium_path": chromium_path},
+            "gateway": {"presence_namespace": namespace},
+        })
+        stop = asyncio.Event()
+        gateway_port: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        system = asyncio.create_task(run_services(
+            platform, specs, stop, port=0, on_listening=gateway_port.set_result))
+        try:
+            port = await asyncio.wait_for(gateway_port, 60)
+            caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+            async with httpx.AsyncClient() as client:
+                response = await client.get(f"http://127.0.0.1:{port}/healthz",
+                                            headers={"traceparent": caller})
+                assert response.status_code == 200
+            async with asyncio.timeout(240):
+                while (trace := notified_application_trace(trace_file)) is None:
+                    if system.done():
+                        system.result()
+                        pytest.fail("the system stopped on its own")
+                    await asyncio.sleep(0.5)
+        finally:
+            stop.set()
+            await asyncio.wait_for(system, 60)
+
+    names = [span["name"] for span in trace]
+    # The job's path, hop by hop, in one trace.
+    for expected in ("publish jams.jobs.JobDiscovered", "handle jams.jobs.JobDiscovered",
+                     "publish jams.jobs.JobPublished", "handle jams.jobs.JobPublished",
+                     "publish jams.matches.ApplicationApproved",
+                     "handle jams.matches.ApplicationApproved", "apply through the browser",
+                     "publish jams.applications.ApplicationSubmitted",
+                     "handle jams.applications.ApplicationSubmitted"):
+        assert expected in names, f"{expected} missing from {sorted(names)}"
+    assert {"job_discovery", "ats_engine", "application_bot", "notifications"} <= \
+        services_of(trace)
+
+    # Every span but the root has its parent in the same trace: no hop starts a new trace.
+    ids = {span["context"]["span_id"] for span in trace}
+    roots = [span for span in trace if span["parent_id"] is None]
+    assert len(roots) == 1 and roots[0]["name"].endswith("JobDiscovered"), roots
+    assert all(span["parent_id"] in ids for span in trace if span["parent_id"] is not None)
+
+    # The HTTP server continued the caller's trace.
+    [health] = [s for s in read_spans(trace_file) if s["name"] == "GET /healthz"]
+    assert health["context"]["trace_id"] == "0x0af7651916cd43dd8448eb211c80319c"
+    assert health["parent_id"] == "0xb7ad6b7169203331"
+    assert health["attributes"]["http.response.status_code"] == 200
