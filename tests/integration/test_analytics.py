@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from pydantic import SecretStr
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 from infra.auth import Role, mint_access_token
 from infra.bus import codec
@@ -288,6 +289,11 @@ async def test_pushes_reach_the_sockets_of_every_replica(
             async with connect(url(first), additional_headers=bearer(Role.REVIEWER)) as socket:
                 await socket.recv()
         assert forbidden.value.rcvd is not None and forbidden.value.rcvd.code == 4403
+        with pytest.raises(ConnectionClosed) as cross_site:
+            async with connect(url(first), origin=Origin("http://evil.example"),
+                               additional_headers=bearer()) as socket:
+                await socket.recv()
+        assert cross_site.value.rcvd is not None and cross_site.value.rcvd.code == 4403
 
         async with connect(url(first), additional_headers=bearer()) as on_first, \
                 connect(url(second), additional_headers=bearer(Role.ADMIN, ADMIN)) as on_second:
