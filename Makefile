@@ -9,6 +9,7 @@ PYTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast lint typecheck schemas services-up services-down \
         services-status bench-bus bench-bot bench-discovery bench-workflow bench-e2e chaos \
+        bench-gateway \
         k8s-check clean
 
 help:  ## List the targets
@@ -66,6 +67,9 @@ bench-workflow: services-up  ## Workflow: 1,000 reviewer sockets, assign p99 (de
 
 bench-bot: services-up  ## Application bot: hosted-form applications per minute, parallel contexts vs one
 	$(PY) -m bench.bench_bot
+
+bench-gateway: services-up  ## Gateway API: authenticated paginated list rps and p99, one gateway process vs a bare FastAPI endpoint
+	$(PY) -m bench.bench_gateway
 
 BENCH_E2E_ARGS ?=
 bench-e2e: services-up  ## Whole system, one process per service: 1,000 jobs (30% duplicates), 200 candidates, bots, reviewers (BENCH_E2E_ARGS="--jobs 100 --candidates 20")
