@@ -16,7 +16,6 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import BaseRoute
 
-from infra import tracing
 from infra.blobs import BlobStore, open_blob_store
 from infra.bus.bus import EventBus, RetryPolicy
 from infra.bus.namespace import NamespacedTransport
@@ -138,7 +137,8 @@ async def run_services(
             tasks.append(asyncio.create_task(
                 platform.bus.consume(
                     spec.group, spec.topics, spec.dispatcher(platform.unit_of_work(spec.name)),
-                    stop=stop, ready=ready,
+                    stop=stop, ready=ready, batch_size=spec.consumer_batch_size,
+                    max_poll_interval_s=spec.consumer_max_poll_interval_s,
                 ),
                 name=f"{spec.name}:consumer",
             ))
@@ -148,9 +148,6 @@ async def run_services(
     tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
 
     app = http_app or merged_http_app(specs)
-    if tracing.enabled():
-        service = specs[0].name if len(specs) == 1 else "gateway"
-        app.add_middleware(tracing.TracingMiddleware, service=service)
     app.include_router(ops_router(_readiness_checks(platform),
                                   lambda: all(e.is_set() for e in ready_events)))
     server = uvicorn.Server(uvicorn.Config(

@@ -35,6 +35,10 @@ class ServiceSpec:
     ignores: frozenset[type[EventData]] = frozenset()
     background: Sequence[BackgroundTask] = ()
     http_app: FastAPI | None = None
+    # Records fetched at once, and Kafka's max.poll.interval (None: the transport's default);
+    # a service with slow handlers keeps the first small (see EventBus.consume).
+    consumer_batch_size: int = 500
+    consumer_max_poll_interval_s: float | None = None
 
     @property
     def group(self) -> str:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import structlog
 
-from infra import tracing
 from infra.bus import codec
 from infra.bus.metrics import BusMetrics
 from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition, Transport
@@ -75,7 +74,7 @@ class EventBus:
 
     async def publish(self, *envelopes: Envelope) -> None:
         """Append envelopes to their topics; durable when this returns."""
-        await self.publish_records([codec.encode(tracing.published(e)) for e in envelopes])
+        await self.publish_records([codec.encode(e) for e in envelopes])
 
     async def publish_records(self, records: Sequence[OutboundRecord]) -> None:
         if records:
@@ -93,10 +92,18 @@ class EventBus:
         batch_size: int = 500,
         poll_timeout_s: float = 0.5,
         ready: asyncio.Event | None = None,
+        max_poll_interval_s: float | None = None,
     ) -> None:
-        """Run one member of `group` until `stop` is set; then finish the batch and commit."""
+        """Run one member of `group` until `stop` is set; then finish the batch and commit.
+
+        Fetches happen only between batches, so the time between two of them is that of one
+        batch: keep `batch_size` times the slowest handling of one record (its retries
+        included) under `max_poll_interval_s`, or Kafka hands the partitions on mid-batch, the
+        commit is refused and the batch is delivered again.
+        """
         await self.transport.ensure_topics([*topics, *(dead_letter_topic(t) for t in topics)])
-        subscription = await self.transport.subscribe(group, topics)
+        subscription = await self.transport.subscribe(group, topics,
+                                                      max_poll_interval_s=max_poll_interval_s)
         if ready is not None:
             ready.set()
         try:
@@ -159,7 +166,7 @@ class EventBus:
             correlation_id=str(envelope.correlation_id),
             event_type=envelope.type,
             group=group,
-        ), tracing.handling(envelope, group=group, topic=record.topic):
+        ):
             attempt = 0
             while True:
                 attempt += 1
@@ -167,7 +174,6 @@ class EventBus:
                     await handler(envelope)
                 except Exception as exc:
                     self._metrics.failures.labels(record.topic, group).inc()
-                    tracing.record_failure(exc)
                     permanent = isinstance(exc, PermanentError)
                     if permanent or attempt >= self._retry.max_attempts:
                         log.warning("event dead-lettered", attempts=attempt, error=repr(exc))

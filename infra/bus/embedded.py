@@ -507,8 +507,14 @@ class PostgresLogTransport:
             # Delivered at commit, to sessions that LISTEN: wakes consumers without polling.
             await conn.execute(_NOTIFY, (CHANNEL, topics))
 
-    async def subscribe(self, group: str, topics: Sequence[str]) -> PostgresLogSubscription:
-        """Join `group`; partitions split among its members, a new group starts at offset 0."""
+    async def subscribe(
+        self, group: str, topics: Sequence[str], *, max_poll_interval_s: float | None = None
+    ) -> PostgresLogSubscription:
+        """Join `group`; partitions split among its members, a new group starts at offset 0.
+
+        Membership is an advisory lock held by the member's connection, not a poll deadline,
+        so a slow handler never loses its partitions here: `max_poll_interval_s` is ignored.
+        """
         names = sorted(set(topics))
         if not names:
             raise ValueError("subscribe needs at least one topic")

@@ -54,9 +54,15 @@ def producer_config() -> dict[str, Any]:
     }
 
 
-def consumer_config(group: str | None) -> dict[str, Any]:
+def consumer_config(
+    group: str | None, *, max_poll_interval_s: float | None = None
+) -> dict[str, Any]:
     """aiokafka consumer settings; commit and reset policy are the opposite of its defaults."""
-    return {
+    poll = {} if max_poll_interval_s is None else {
+        # Kafka's max.poll.interval.ms: a member slower than this between fetches leaves the
+        # group and its uncommitted records go to another member (or back to it) again.
+        "max_poll_interval_ms": max(1, int(max_poll_interval_s * 1000))}
+    return poll | {
         "group_id": group,
         # Offsets move only through Subscription.commit, after records are handled.
         "enable_auto_commit": False,
@@ -257,7 +263,9 @@ class KafkaTransport:
         known = producer.client.cluster.partitions_for_topic(topic)
         return sorted(known) if known else self._topic_partitions[topic]
 
-    async def subscribe(self, group: str, topics: Sequence[str]) -> KafkaSubscription:
+    async def subscribe(
+        self, group: str, topics: Sequence[str], *, max_poll_interval_s: float | None = None
+    ) -> KafkaSubscription:
         # Creating topics here keeps the consumer's metadata lookups from auto-creating them
         # with the broker's default partition count.
         await self.ensure_topics(topics)
@@ -265,7 +273,7 @@ class KafkaTransport:
             *topics,
             bootstrap_servers=self.bootstrap,
             client_id=self.client_id,
-            **consumer_config(group),
+            **consumer_config(group, max_poll_interval_s=max_poll_interval_s),
         )
         await consumer.start()
         subscription = KafkaSubscription(consumer, group, self)

@@ -34,8 +34,11 @@ class NamespacedTransport:
             OutboundRecord(self._wire(r.topic), r.key, r.value, r.headers) for r in records
         ])
 
-    async def subscribe(self, group: str, topics: Sequence[str]) -> Subscription:
-        inner = await self._inner.subscribe(self._prefix + group, [self._wire(t) for t in topics])
+    async def subscribe(
+        self, group: str, topics: Sequence[str], *, max_poll_interval_s: float | None = None
+    ) -> Subscription:
+        inner = await self._inner.subscribe(self._prefix + group, [self._wire(t) for t in topics],
+                                            max_poll_interval_s=max_poll_interval_s)
         return _NamespacedSubscription(inner, self)
 
     async def read_all(self, topic: str) -> Sequence[InboundRecord]:

@@ -88,8 +88,15 @@ class Transport(Protocol):
         """Append records; when this returns they are durable (acks=all / committed)."""
         ...
 
-    async def subscribe(self, group: str, topics: Sequence[str]) -> Subscription:
-        """Join `group` on `topics`; a new group starts at the earliest offset."""
+    async def subscribe(
+        self, group: str, topics: Sequence[str], *, max_poll_interval_s: float | None = None
+    ) -> Subscription:
+        """Join `group` on `topics`; a new group starts at the earliest offset.
+
+        `max_poll_interval_s`: the longest a member may go between two fetches before the
+        broker counts it as failed and hands its partitions to another member (whose reads
+        start again from the last commit). None keeps the transport's default.
+        """
         ...
 
     async def read_all(self, topic: str) -> Sequence[InboundRecord]:

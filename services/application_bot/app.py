@@ -31,20 +31,17 @@ from schemas.events.review import (
     TaskCompleted,
     TaskRejected,
 )
-from services.application_bot.adapters.appliers import (
-    ANY_PATH,
-    EASY_APPLY_PATH,
-    GREENHOUSE_PATH,
-    ApplierRegistry,
-)
+from services.application_bot.adapters.appliers import ApplierRegistry
 from services.application_bot.adapters.browser import Browser, PlaywrightBrowser
 from services.application_bot.adapters.candidates import SeedCandidateDirectory
 from services.application_bot.adapters.career_form import CareerFormApplier
 from services.application_bot.adapters.easy_apply import EasyApplyApplier
 from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
+from services.application_bot.adapters.hosted_flows import hosted_appliers
 from services.application_bot.adapters.portal_ledger import SandboxSubmissionLedger
 from services.application_bot.applying import ApplicationBot, BotPorts
 from services.application_bot.handlers import ApplyHandlers, on_resume_version_created
+from services.application_bot.politeness import OpenGate, PortalGate, RedisPortalGate
 from services.application_bot.privacy_handlers import with_erasure
 from services.application_bot.settings import ApplicationBotSettings
 
@@ -61,8 +58,12 @@ def build(platform: Platform, settings: ApplicationBotSettings) -> ServiceSpec:
         await stop.wait()
         await browser.close()
 
+    gate = RedisPortalGate(
+        platform.redis, platform.clock, policies=settings.portal_policies,
+        default=settings.default_portal_policy, prefix=settings.politeness_prefix,
+        breaker_wait_max_s=settings.breaker_wait_max_s)
     return with_erasure(assemble(platform.unit_of_work(NAME), platform.blobs, settings, browser,
-                    background=[close_browser_on_stop]))
+                    background=[close_browser_on_stop], gate=gate))
 
 
 def orphan_sweep(
@@ -85,24 +86,24 @@ def orphan_sweep(
 
 def assemble(
     uow: UnitOfWork, blobs: BlobStore, settings: ApplicationBotSettings, browser: Browser,
-    *, background: list[BackgroundTask] | None = None,
+    *, background: list[BackgroundTask] | None = None, gate: PortalGate | None = None,
 ) -> ServiceSpec:
     """The registry of which handler takes which event, over the given edges."""
     ports = BotPorts(
         uow=uow,
         blobs=blobs,
         browser=browser,
-        applier=ApplierRegistry([
-            (GREENHOUSE_PATH, GreenhouseApplier(
-                confirmation_timeout_s=settings.confirmation_timeout_s)),
-            (EASY_APPLY_PATH, EasyApplyApplier(
-                confirmation_timeout_s=settings.confirmation_timeout_s)),
-            (ANY_PATH, CareerFormApplier(
-                confirmation_timeout_s=settings.confirmation_timeout_s)),
-        ]),
+        applier=appliers(settings),
         candidates=SeedCandidateDirectory(settings.candidates_seed),
         ledger=SandboxSubmissionLedger(timeout_s=settings.portal_check_timeout_s),
+        gate=gate or OpenGate(),
     )
+    worst_batch_s = settings.consumer_batch_size * settings.worst_visit_s
+    if worst_batch_s > settings.consumer_max_poll_interval_s:
+        # Kafka would hand the partitions on mid-batch and the batch would come again; the
+        # claim keeps applying once, but the work is repeated.
+        log.warning("consumer batch may outlive the poll interval", worst_batch_s=worst_batch_s,
+                    max_poll_interval_s=settings.consumer_max_poll_interval_s)
     bot = ApplicationBot(ports, max_attempts=settings.max_attempts)
     apply = ApplyHandlers(bot)
     return ServiceSpec(
@@ -119,4 +120,16 @@ def assemble(
             TaskRejected, ReviewTaskOffered, ReviewTaskOfferExpired, ReviewTaskHandedBack,
         }),
         background=[*(background or []), orphan_sweep(bot, uow.clock, settings)],
+        consumer_batch_size=settings.consumer_batch_size,
+        consumer_max_poll_interval_s=settings.consumer_max_poll_interval_s,
     )
+
+
+def appliers(settings: ApplicationBotSettings) -> ApplierRegistry:
+    """Each portal's applier by the posting's URL; a career site's generic form otherwise."""
+    timeout_s = settings.confirmation_timeout_s
+    return ApplierRegistry({
+        "greenhouse": GreenhouseApplier(confirmation_timeout_s=timeout_s),
+        "linkedin": EasyApplyApplier(confirmation_timeout_s=timeout_s),
+        **hosted_appliers(confirmation_timeout_s=timeout_s),
+    }, career_site=CareerFormApplier(confirmation_timeout_s=timeout_s))

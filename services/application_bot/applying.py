@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import structlog
 
-from infra import tracing
 from infra.blobs import BlobStore
 from infra.bus.bus import PermanentError
 from infra.uow import Transaction, UnitOfWork
@@ -36,6 +35,7 @@ from services.application_bot.domain import (
     ApplicationState,
     ApplyRequest,
     Confirmed,
+    Deferred,
     NeedsReview,
     NotSent,
     Step,
@@ -48,6 +48,7 @@ from services.application_bot.domain import (
 )
 from services.application_bot.evidence import EvidenceStore
 from services.application_bot.limits import Limits, Refusal, refusal
+from services.application_bot.politeness import OpenGate, PortalGate, PortalUnavailable
 
 log = structlog.get_logger(__name__)
 
@@ -70,6 +71,8 @@ class BotPorts:
     applier: Applier
     candidates: CandidateDirectory
     ledger: SubmissionLedger
+    # Discovery's per-portal rate limit, slots and breaker; none unless given.
+    gate: PortalGate = field(default_factory=OpenGate)
 
 
 class ApplicationBot:
@@ -264,11 +267,15 @@ class ApplicationBot:
             path.write_bytes(content)
             log.info("applying", apply_url=application.apply_url, attempt=application.attempts)
             try:
-                with tracing.span("apply through the browser", service="application_bot",
-                                  attributes={"jams.apply_url": application.apply_url}):
+                async with self._ports.gate.visit(portal_of(application.apply_url)) as ticket:
                     async with self._ports.browser.page() as page:
-                        return await self._ports.applier.apply(
+                        visit = await self._ports.applier.apply(
                             page, application.apply_url, applicant, path)
+                    ticket.report(visit.outcome)
+                    return visit
+            except PortalUnavailable as exc:
+                log.info("portal unavailable; the application waits", reason=str(exc))
+                return Visit(Deferred(str(exc)))
             except BrowserError as exc:
                 # Only the browser's own start-up or teardown gets here, never the form's
                 # submission, which the applier reports as an outcome.

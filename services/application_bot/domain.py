@@ -182,7 +182,14 @@ class Unconfirmed:
     reason: str
 
 
-Outcome = Confirmed | Rejected | NotSent | Unconfirmed
+@dataclass(frozen=True)
+class Deferred:
+    """The portal may not be visited now (its breaker is open): nothing sent, no attempt used."""
+
+    reason: str
+
+
+Outcome = Confirmed | Rejected | NotSent | Unconfirmed | Deferred
 
 
 def settle(application: Application, outcome: Outcome, *, max_attempts: int) -> Application:
@@ -202,6 +209,10 @@ def settle(application: Application, outcome: Outcome, *, max_attempts: int) -> 
             return replace(application.moved_to(ApplicationState.PENDING), reason=reason)
         case Unconfirmed(reason):
             return replace(application.moved_to(ApplicationState.UNKNOWN), reason=reason)
+        case Deferred(reason):
+            # Released as if never claimed: waiting on the portal is not a failed attempt.
+            return replace(application.moved_to(ApplicationState.PENDING), reason=reason,
+                           attempts=max(0, application.attempts - 1))
     raise AssertionError(f"unhandled outcome {outcome!r}")  # pragma: no cover
 
 

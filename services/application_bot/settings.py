@@ -6,7 +6,19 @@ from pathlib import Path
 
 from pydantic import Field
 
+from infra.politeness import PortalPolicy
 from infra.settings import CommonSettings
+
+# Discovery's limits for the same portals (its own defaults), so applying and scraping one
+# portal draw from one bucket at one rate; applying adds its own portals (Indeed).
+DEFAULT_PORTAL_POLICIES: dict[str, PortalPolicy] = {
+    "greenhouse": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
+    "lever": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
+    "ashby": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
+    "workday": PortalPolicy(rate_per_s=2, burst=2, max_concurrency=2),
+    "linkedin": PortalPolicy(rate_per_s=0.2, burst=1, max_concurrency=1),
+    "indeed": PortalPolicy(rate_per_s=0.5, burst=1, max_concurrency=1),
+}
 
 
 class ApplicationBotSettings(CommonSettings):
@@ -32,3 +44,38 @@ class ApplicationBotSettings(CommonSettings):
         default=60.0, ge=0, le=86400,
         description="Age of a `submitting`/`unknown` row before the sweep may settle it",
     )
+    portal_policies: dict[str, PortalPolicy] = Field(
+        default_factory=lambda: dict(DEFAULT_PORTAL_POLICIES),
+        description="Politeness per portal (greenhouse, lever, ashby, workday, linkedin, "
+                    "indeed, or a career site's host): rate, burst, concurrency, breaker; "
+                    "shared in Redis with discovery's limits of the same portal",
+    )
+    default_portal_policy: PortalPolicy = Field(
+        default_factory=lambda: PortalPolicy(rate_per_s=0.5, burst=1, max_concurrency=1),
+        description="Politeness of a career site with no entry in `portal_policies`",
+    )
+    politeness_prefix: str = Field(
+        default="jams:polite", min_length=1, max_length=100,
+        description="Redis key prefix of the shared politeness state; discovery's, so both "
+                    "count against the same bucket, slots and breaker per portal",
+    )
+    breaker_wait_max_s: float = Field(
+        default=60.0, ge=0, le=3600,
+        description="How long an application waits for an open portal breaker before it is "
+                    "handed back to the bus to retry later (never failed for it)",
+    )
+    consumer_batch_size: int = Field(
+        default=4, ge=1, le=500,
+        description="Approvals fetched at once: small, since each takes a browser seconds",
+    )
+    consumer_max_poll_interval_s: float = Field(
+        default=900.0, gt=0, le=3600,
+        description="Kafka's max.poll.interval for the bot's consumer; keep above "
+                    "consumer_batch_size x the longest visit, or a slow batch is redelivered",
+    )
+
+    @property
+    def worst_visit_s(self) -> float:
+        """The longest one application can keep the consumer busy, retries aside."""
+        return (self.breaker_wait_max_s + 3 * self.navigation_timeout_s
+                + self.confirmation_timeout_s)

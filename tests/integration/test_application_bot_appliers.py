@@ -12,7 +12,12 @@ import httpx
 import pytest
 
 from sandbox.portal.apply_flows.easy_apply import SEED_EASY_APPLY_JOBS
-from sandbox.portal.apply_flows.lever import SEED_LEVER_POSTINGS, LeverPosting
+from sandbox.portal.apply_flows.lever import (
+    PYTHON_YEARS,
+    SEED_LEVER_POSTINGS,
+    WORK_AUTH,
+    LeverPosting,
+)
 from schemas.events.applications import (
     ApplicationFailed,
     ApplicationNeedsReview,
@@ -154,8 +159,10 @@ async def test_a_lever_style_page_is_filled_by_its_labels_with_a_full_name(
 
     [sent] = portal.store.all()
     assert (sent.board_token, sent.job_id) == ("lever-hooli", posting.number)
-    assert sent.fields == {"name": "Ada Okafor", "email": ADA_EMAIL,
-                           "phone": "+1 415 555 0101", "q_work_auth": "Yes"}
+    assert {k: sent.fields.get(k) for k in ("name", "email", "phone", WORK_AUTH.field,
+                                            PYTHON_YEARS.field)} == {
+        "name": "Ada Okafor", "email": ADA_EMAIL, "phone": "+1 415 555 0101",
+        WORK_AUTH.field: "Yes", PYTHON_YEARS.field: "7"}
     assert sent.resume_sha256 == hashlib.sha256(RESUME).hexdigest()
     [row] = await bot.rows()
     assert (row["state"], row["confirmation"]) == ("submitted", sent.confirmation_id)

@@ -43,19 +43,54 @@ class FormField:
 
 
 # Visible controls inside a scope, each with its label (label[for], aria-label or a wrapper).
-_FIELDS_JS = """(scope) => [...scope.querySelectorAll('input, select, textarea')]
-  .filter((el) => el.type !== 'hidden' && el.type !== 'submit' && el.type !== 'button'
-                  && el.getClientRects().length > 0 && el.name)
-  .map((el) => {
+# Radio buttons of one name are one control whose label is their group's (fieldset legend,
+# or a radiogroup's aria-label / aria-labelledby) and whose options are their values.
+_FIELDS_JS = """(scope) => {
+  const textOf = (id) => {
+    const el = id && document.getElementById(id);
+    return el ? el.innerText : '';
+  };
+  const groupLabel = (el) => {
+    const group = el.closest('fieldset, [role=radiogroup], [role=group]');
+    if (!group) return '';
+    const legend = group.querySelector('legend');
+    return (legend && legend.innerText) || group.getAttribute('aria-label')
+      || textOf(group.getAttribute('aria-labelledby')) || '';
+  };
+  const labelOf = (el) => {
     const byFor = el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
-    const label = (byFor && byFor.innerText) || el.getAttribute('aria-label')
+    return (byFor && byFor.innerText) || el.getAttribute('aria-label')
+      || textOf(el.getAttribute('aria-labelledby'))
       || (el.closest('label') && el.closest('label').innerText) || el.placeholder || '';
+  };
+  const out = []; const radios = new Map();
+  for (const el of scope.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button' || !el.name
+        || el.getClientRects().length === 0) continue;
+    if (el.type === 'radio') {
+      let group = radios.get(el.name);
+      if (!group) {
+        group = {name: el.name, kind: 'radio', label: groupLabel(el).trim(), required: false,
+                 options: []};
+        radios.set(el.name, group); out.push(group);
+      }
+      group.required = group.required || el.required;
+      group.options.push(el.value);
+      continue;
+    }
     const options = el.tagName === 'SELECT'
       ? [...el.options].filter((o) => o.value !== '').map((o) => o.value) : [];
     const kind = el.tagName === 'SELECT' ? 'select'
       : el.tagName === 'TEXTAREA' ? 'textarea' : (el.type || 'text');
-    return {name: el.name, kind, label: label.trim(), required: el.required, options};
-  })"""
+    out.push({name: el.name, kind, label: labelOf(el).trim(), required: el.required, options});
+  }
+  return out;
+}"""
+
+
+def _label(text: str) -> str:
+    """A label as a person reads it: one line, without the required-field marker."""
+    return " ".join(text.split()).rstrip(" *✱").strip()
 
 
 class BrowserPage(Protocol):
@@ -86,6 +121,10 @@ class BrowserPage(Protocol):
 
     async def attach(self, selector: str, path: Path) -> None:
         """Choose `path` in a file input."""
+        ...
+
+    async def check(self, selector: str) -> None:
+        """Tick a checkbox or choose a radio button."""
         ...
 
     async def click(self, selector: str) -> None: ...
@@ -159,7 +198,7 @@ class PlaywrightPage:
     async def fields(self, scope: str) -> list[FormField]:
         with _translated(f"reading the fields of {scope}"):
             raw = await self._page.locator(scope).first.evaluate(_FIELDS_JS)
-        return [FormField(str(f["name"]), str(f["kind"]), " ".join(str(f["label"]).split()),
+        return [FormField(str(f["name"]), str(f["kind"]), _label(str(f["label"])),
                           bool(f["required"]), tuple(str(o) for o in f["options"]))
                 for f in raw]
 
@@ -167,12 +206,18 @@ class PlaywrightPage:
         with _translated(f"attaching a file to {selector}"):
             await self._page.locator(selector).first.set_input_files(path)
 
+    async def check(self, selector: str) -> None:
+        with _translated(f"checking {selector}"):
+            await self._page.locator(selector).first.check()
+
     async def click(self, selector: str) -> None:
         with _translated(f"clicking {selector}"):
             await self._page.locator(selector).first.click()
 
     async def wait_for_any(self, selectors: Sequence[str], timeout_s: float) -> str | None:
-        locators = [self._page.locator(selector).first for selector in selectors]
+        # Visible matches only: a hidden notice earlier in the page must not mask a shown one.
+        locators = [self._page.locator(selector).filter(visible=True).first
+                    for selector in selectors]
         either = locators[0]
         for locator in locators[1:]:
             either = either.or_(locator)

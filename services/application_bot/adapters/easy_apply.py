@@ -130,7 +130,8 @@ async def fill_field(
         await page.attach(form_field.selector, resume)
         sent[form_field.name] = resume.name
         return None
-    if (name := contact_field(form_field.label)) is not None and form_field.kind != "select":
+    typed = form_field.kind not in ("select", "radio", "checkbox")
+    if typed and (name := contact_field(form_field.label)) is not None:
         value = contact_value(applicant, name)
         await page.fill(form_field.selector, value)
         sent[form_field.name] = value
@@ -143,11 +144,28 @@ async def fill_field(
                                  f"{form_field.label!r}"), question=form_field.label)
     if form_field.kind == "select":
         await page.select(form_field.selector, answer.answer)
+    elif form_field.kind == "radio":
+        await page.check(f'{form_field.selector}[value="{_css_string(answer.answer)}"]')
+    elif form_field.kind == "checkbox":
+        if _yes(answer.answer):
+            await page.check(form_field.selector)
+        elif form_field.required:
+            # A required box the facts say "no" to (a consent not given): a person decides.
+            return NeedsReview(short(f"needs review: the candidate's answer to "
+                                     f"{form_field.label!r} is no"), question=form_field.label)
     else:
         await page.fill(form_field.selector, answer.answer)
     sent[form_field.name] = answer.answer
     answers.append(answer)
     return None
+
+
+def _css_string(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _yes(answer: str) -> bool:
+    return answer.strip().lower() in {"yes", "true", "y", "1", "i agree", "agree"}
 
 
 def _bank(applicant: Applicant) -> AnswerBank:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
 
@@ -13,6 +14,16 @@ import httpx
 _JOB_PATH = re.compile(r"^/(?P<board>[A-Za-z0-9_.-]+)/jobs/(?P<job>\d+)/?$")
 # LinkedIn's Easy Apply page: /jobs/view/{job_id}/apply (the sandbox records it as `linkedin`)
 _EASY_APPLY_PATH = re.compile(r"^/jobs/view/(?P<job>\d+)/apply/?$")
+# The other hosted pages, and how the portal's record names their board and job: Lever's and
+# Ashby's posting UUIDs as numbers, Workday's requisition number, Indeed's hex job key.
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_LEVER_PATH = re.compile(rf"^/(?P<board>[A-Za-z0-9_.-]+)/(?P<job>{_UUID})/apply/?$")
+_ASHBY_PATH = re.compile(rf"^/(?P<board>[A-Za-z0-9_.-]+)/(?P<job>{_UUID})/application/?$")
+_WORKDAY_PATH = re.compile(
+    r"^/[a-z]{2}-[A-Z]{2}/(?P<board>[A-Za-z0-9_-]+)/job/[^/]+/[^/]+_[A-Za-z]*-?(?P<job>\d+)"
+    r"(?:/apply(?:/applyManually)?)?/?$")
+_CAREERS_PATH = re.compile(r"^/careers/(?P<board>[A-Za-z0-9_-]+)/positions/(?P<job>\d+)/?$")
+_JK = re.compile(r"^[0-9a-fA-F]{16}$")
 
 
 class LedgerUnavailable(Exception):
@@ -49,6 +60,17 @@ class GreenhousePosting:
         origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
         if easy := _EASY_APPLY_PATH.match(parts.path):
             return cls(origin, "linkedin", int(easy["job"]))
+        if lever := _LEVER_PATH.match(parts.path):
+            return cls(origin, f"lever-{lever['board']}", uuid.UUID(lever["job"]).int)
+        if ashby := _ASHBY_PATH.match(parts.path):
+            return cls(origin, f"ashby-{ashby['board']}", uuid.UUID(ashby["job"]).int)
+        if workday := _WORKDAY_PATH.match(parts.path):
+            return cls(origin, f"workday-{workday['board']}", int(workday["job"]))
+        if careers := _CAREERS_PATH.match(parts.path):
+            return cls(origin, f"careers-{careers['board']}", int(careers["job"]))
+        if parts.path.rstrip("/") == "/viewjob":
+            jk = (parse_qs(parts.query).get("jk") or [""])[0]
+            return cls(origin, "indeed", int(jk, 16)) if _JK.match(jk) else None
         match = _JOB_PATH.match(parts.path)
         if match is None:
             return None

@@ -1,0 +1,117 @@
+"""Indeed Apply (`smartapply.indeed.com/beta/indeedapply/form/...`), the job's "Apply now".
+
+Indeed Apply walks "Add your contact information" (`firstName`, `lastName`, `email`,
+`phoneNumber`, `location.city`), "Add a resume for the employer" (upload), "Answer screening
+questions from the employer" (radio groups in fieldsets, text answers; named `q_<n>`) and
+"Please review your application", with "Continue" between steps and "Submit your application"
+at the end; each step has its own path (`/form/contact-info`, `/form/resume`,
+`/form/questions/1`, `/form/review`) and the end is `/form/post-apply`. An expired job says
+so. Here the steps are one page that changes its path as it goes (Indeed's is a client-side
+app too). Submissions land under the board `indeed` with the job key (`jk`, 16 hex digits)
+as a number.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from sandbox.portal.apply_flows.common import read_submission
+from sandbox.portal.submissions import SubmissionStore
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+FORM_PATH = "/beta/indeedapply/form"
+CONTACT_REQUIRED = ("firstName", "lastName", "email")
+_JK = re.compile(r"^[0-9a-f]{16}$")
+
+
+@dataclass(frozen=True)
+class IndeedQuestion:
+    name: str
+    label: str
+    options: tuple[str, ...] = ()  # radio buttons; none: a text answer
+
+
+@dataclass(frozen=True)
+class IndeedJob:
+    jk: str
+    title: str
+    company: str
+    questions: tuple[IndeedQuestion, ...] = ()
+    open: bool = True
+    changed: bool = False  # a redesign: "Continue" is no longer the button we know
+
+
+AUTHORIZED = IndeedQuestion("q_0", "Are you legally authorized to work in the European Union?",
+                            ("Yes", "No"))
+PYTHON_YEARS = IndeedQuestion("q_1", "How many years of Python experience do you have?")
+COMMUTE = IndeedQuestion("q_2", "Will you be able to reliably commute to Berlin for this job?",
+                         ("Yes", "No"))
+
+SEED_INDEED_JOBS = (
+    IndeedJob("4f2a9c1e7b3d5a60", "Python Developer", "Globex", (AUTHORIZED, PYTHON_YEARS)),
+    IndeedJob("9b8a7c6d5e4f3a21", "Backend Engineer", "Globex", (AUTHORIZED, COMMUTE)),
+    IndeedJob("1a2b3c4d5e6f7a8b", "Software Engineer", "Globex", (AUTHORIZED,), changed=True),
+    IndeedJob("0c1d2e3f4a5b6c7d", "DevOps Engineer", "Globex", (AUTHORIZED,)),
+)
+
+
+def indeed_apply_url(origin: str, jk: str) -> str:
+    return f"{origin}{FORM_PATH}/contact-info?jk={jk}"
+
+
+def indeed_router(store: SubmissionStore, jobs: tuple[IndeedJob, ...] = SEED_INDEED_JOBS
+                  ) -> APIRouter:
+    router = APIRouter()
+    lock = threading.Lock()
+    catalog = {job.jk: job for job in jobs}
+
+    def expired() -> Response:
+        return HTMLResponse('<html><body><div class="ia-JobExpired"><h1>This job has expired '
+                            "on Indeed</h1><p>The employer is no longer accepting "
+                            "applications.</p></div></body></html>")
+
+    @router.get(FORM_PATH + "/{step:path}")
+    async def form(request: Request, step: str, jk: str = "") -> Response:
+        job = catalog.get(jk) if _JK.match(jk) else None
+        if job is None:
+            return HTMLResponse("<html><body>Page not found</body></html>", 404)
+        if not job.open:
+            return expired()
+        return TEMPLATES.TemplateResponse(request, "indeed_apply.html",
+                                          {"job": job, "form_path": FORM_PATH, "errors": []})
+
+    @router.post(FORM_PATH + "/submit")
+    async def submit(request: Request, jk: str = "") -> Response:
+        job = catalog.get(jk) if _JK.match(jk) else None
+        if job is None:
+            return HTMLResponse("<html><body>Page not found</body></html>", 404)
+        if not job.open:
+            return expired()
+        submission, errors = await read_submission(
+            request, store, board="indeed", job_id=int(job.jk, 16),
+            required=[*CONTACT_REQUIRED, *(q.name for q in job.questions)],
+            resume_field="resume")
+        if submission is None:
+            return TEMPLATES.TemplateResponse(request, "indeed_apply.html", {
+                "job": job, "form_path": FORM_PATH, "errors": errors}, 400)
+        store.add(submission)
+        return TEMPLATES.TemplateResponse(request, "indeed_post_apply.html",
+                                          {"job": job, "submission": submission})
+
+    @router.post("/_sandbox/indeed/{jk}/close")
+    async def close(jk: str) -> JSONResponse:
+        with lock:
+            job = catalog.get(jk)
+            if job is None:
+                return JSONResponse({"ok": False}, status_code=404)
+            catalog[jk] = replace(job, open=False)
+        return JSONResponse({"ok": True})
+
+    return router
