@@ -222,7 +222,8 @@ async def test_every_event_on_its_topics_is_handled_or_knowingly_ignored(
 ) -> None:
     bot = await make_bot()
     assert unrouted_event_types(bot.spec) == []
-    assert bot.spec.topics == ["matches.decisions", "resumes.versions", "review.tasks"]
+    assert bot.spec.topics == ["candidates.profiles", "matches.decisions", "resumes.versions",
+                               "review.tasks"]
 
 
 async def test_an_approval_submits_the_form_once_with_evidence(
