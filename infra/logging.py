@@ -19,13 +19,22 @@ _QUERY_SECRET = re.compile(
     re.IGNORECASE,
 )
 
+# Personal data: an address keeps its domain; a phone number is one written the way people
+# write them (+country code, or an area code in brackets), not any run of digits (ids, times).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d[\d ().-]{6,18}\d|\(\d{2,5}\)[ .-]?\d[\d .-]{4,12}\d)")
+
 
 def mask_text(text: str) -> str:
-    """The text with passwords in URLs and secret query parameters replaced by ***."""
+    """The text with passwords in URLs, secret query parameters and personal data (e-mail
+    addresses, phone numbers) replaced by ***."""
     if "@" in text:
         text = _URL_PASSWORD.sub(r"\g<scheme>***@", text)
+        text = _EMAIL.sub(r"***@\g<domain>", text)
     if "=" in text:
         text = _QUERY_SECRET.sub(r"\g<name>***", text)
+    if "+" in text or "(" in text:
+        text = _PHONE.sub("***", text)
     return text
 
 
