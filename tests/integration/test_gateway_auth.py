@@ -384,3 +384,36 @@ async def test_the_socket_takes_a_logged_in_reviewers_token_only(
             match=f"{gateway_settings.presence_namespace}:*")]
         if keys:
             await gateway.platform.redis.delete(*keys)
+
+
+def test_jams_users_add_bootstraps_an_admin(database_url: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from infra.cli import app
+
+    monkeypatch.setenv("JAMS_DATABASE_URL", database_url)
+    runner = CliRunner()
+    add = ["users", "add", "--email", "Root@Example.test", "--role", "admin",
+           "--password-stdin"]
+    created = runner.invoke(app, add, input=f"{PASSWORD}\n")
+    assert created.exit_code == 0, created.output
+    assert "root@example.test (admin)" in created.output
+    again = runner.invoke(app, add, input=f"{PASSWORD}\n")
+    assert again.exit_code == 1 and "exists" in again.output
+    candidate = runner.invoke(app, ["users", "add", "--email", "c@example.test", "--role",
+                                    "candidate", "--password-stdin"], input=f"{PASSWORD}\n")
+    assert candidate.exit_code == 1 and "staff accounts are" in candidate.output
+
+    async def log_in() -> bool:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            accounts = auth_from(UnitOfWork(engine, FakeClock(), "t"), Redis(), FakeClock(),
+                                 GatewaySettings(jwt_secret=SECRET)).accounts
+            accounts.throttle = None
+            session = await accounts.login("root@example.test", PASSWORD)
+            return session.user.role is Role.ADMIN
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(log_in())
