@@ -54,6 +54,7 @@ async def test_the_ats_engine_applies_valid_preferences_only(uow: UnitOfWork) ->
     async with uow.engine.connect() as conn:
         stored = await conn.scalar(sa.select(preferences.c.preferences)
                                    .where(preferences.c.candidate_id == WHO))
+    assert stored is not None
     assert stored["locations"] == ["Berlin"]
     assert stored["daily_cap"] == 4
 
