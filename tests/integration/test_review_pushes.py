@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from redis.asyncio import Redis
 
 from infra.blobs import LocalBlobStore
@@ -120,11 +121,15 @@ async def test_acceptance_without_a_stored_offer_reads_the_text_itself(
 
 async def test_a_missing_or_unsafe_resume_file_still_offers_the_task(
         setup: tuple[TaskPushes, LocalBlobStore, Pushed]) -> None:
-    pushes, _, pushed = setup
-    for key in ("resumes/nobody/none.txt", "../../etc/passwd", None):
-        event = offered(uuid.uuid4(), key)
-        await pushes.on_offered(event, envelope(event))
-    assert [m["resume_text"] for _, m in await pushed.until(3)] == [None, None, None]
+    pushes, blobs, pushed = setup
+    await blobs.put("resumes/c/broken.pdf", b"%PDF-1.4 Jane Doe, not really a PDF")
+    with structlog.testing.capture_logs() as logs:
+        for key in ("resumes/nobody/none.txt", "../../etc/passwd", "resumes/c/broken.pdf",
+                    None):
+            event = offered(uuid.uuid4(), key)
+            await pushes.on_offered(event, envelope(event))
+    assert [m["resume_text"] for _, m in await pushed.until(4)] == [None] * 4
+    assert "Jane Doe" not in repr(logs)  # a resume's content never reaches the log
 
 
 async def test_in_app_messages_are_pushed_and_other_channels_are_not(
