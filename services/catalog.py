@@ -9,10 +9,7 @@ from typing import Any
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from infra.settings import CommonSettings
-from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.envelope import EventData
-from schemas.events.matching import MatchRejected, MatchScored
-from schemas.events.review import ReviewTaskCreated
 from services.analytics.app import build as build_analytics
 from services.analytics.settings import AnalyticsSettings
 from services.application_bot.app import build as build_application_bot
@@ -48,9 +45,9 @@ CATALOG: tuple[ServiceEntry, ...] = (
 
 # Event types that need no consumer but analytics, which reads every stream: raw material of
 # the operators' figures. A test checks that the other services consume every other type.
-ANALYTICS_ONLY: frozenset[type[EventData]] = frozenset({
-    MatchScored, MatchRejected, ReviewTaskCreated, SourceBlocked, ScrapeAnomalyDetected,
-})
+# None today: the gateway's read model projects scores, rejections, queued tasks and scrape
+# alerts for the API.
+ANALYTICS_ONLY: frozenset[type[EventData]] = frozenset()
 # Every event type has a consumer (analytics); the end-to-end test checks this stays so.
 NOT_CONSUMED: frozenset[type[EventData]] = frozenset()
 
