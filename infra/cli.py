@@ -21,12 +21,14 @@ from infra.runtime import make_transport
 from infra.settings import CommonSettings
 from services.ats_engine.cli import ats_app
 from services.gateway.accounts.cli import users_app
+from services.notifications.cli import notifications_app
 
 app = typer.Typer(help="JAMS: Job Application Management System", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters: events no handler could process", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(ats_app, name="ats")
 app.add_typer(users_app, name="users")
+app.add_typer(notifications_app, name="notifications")
 jobs_app = typer.Typer(help="Canonical jobs: expiry and purge", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
 console = Console()

@@ -123,3 +123,30 @@ async def test_a_line_that_missed_its_windows_digest_goes_out_with_the_next(
     assert [e["subject"] for e in in_app] == ["1 update from JAMS", "1 update from JAMS"]
     assert "- Applied late" in in_app[1]["body"]
     assert all(row["digest_id"] is not None for row in await held(uow))
+
+
+def test_the_command_line_sets_a_persons_digest(database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from infra.cli import app
+
+    person = uuid.uuid4()
+    result = CliRunner().invoke(
+        app, ["notifications", "set", str(person), "--channel", "email", "--channel", "in_app",
+              "--email", "ada@example.com", "--digest-interval", "3600"],
+        env={"JAMS_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+
+    async def stored() -> Preferences:
+        from infra.db import create_engine
+
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return await repository.preferences(conn, person)
+        finally:
+            await engine.dispose()
+
+    prefs = asyncio.run(stored())
+    assert (prefs.channels, prefs.email, prefs.digest_interval_s) == (
+        frozenset({"email", "in_app"}), "ada@example.com", 3600)
