@@ -150,20 +150,25 @@ def new_task(
     )
 
 
-def escalation_task_id(event: ApplicationNeedsReview) -> uuid.UUID:
-    """One task per question per application and resume version, whatever the redelivery.
+def escalation_task_id(event_id: uuid.UUID) -> uuid.UUID:
+    """One task per escalation event, whatever the redelivery or replay.
 
-    A reviewer's new resume version that meets the same question again is a new escalation.
+    The bot escalates once per attempt it stops; a later attempt that meets the question
+    again (after a reviewer's completion) is a new escalation and gets a new task, so it is
+    never dropped as a duplicate of the closed one.
     """
-    return uuid.uuid5(TASK_NAMESPACE, f"escalation:{event.application_id}:"
-                                      f"{event.resume_version_id}:{event.question}")
+    return uuid.uuid5(TASK_NAMESPACE, f"escalation:{event_id}")
 
 
-def escalated_task(event: ApplicationNeedsReview, now: datetime, priority: float = 0.0,
-                   boost: timedelta = timedelta(0)) -> ReviewTask:
+ESCALATION_GUIDE = ("only the candidate can answer it: once they have added the answer to "
+                    "their verified facts, complete to apply again; otherwise reject")
+
+
+def escalated_task(event: ApplicationNeedsReview, event_id: uuid.UUID, now: datetime,
+                   priority: float = 0.0, boost: timedelta = timedelta(0)) -> ReviewTask:
     """A queued task for an application the bot stopped: a screening question needs a person."""
     return ReviewTask(
-        task_id=escalation_task_id(event),
+        task_id=escalation_task_id(event_id),
         # Without the match id (older bots), the application stands in for it.
         match_id=event.match_id or event.application_id,
         candidate_id=event.candidate_id,
@@ -173,7 +178,7 @@ def escalated_task(event: ApplicationNeedsReview, now: datetime, priority: float
         score=event.score or 0.0,
         job_title=event.job_title,
         company=event.company,
-        explanation=(f"the application form asks: {event.question}",),
+        explanation=(f"the application form asks: {event.question}", ESCALATION_GUIDE),
         created_at=now,
         priority=priority,
         queue_rank=now - boost * priority,

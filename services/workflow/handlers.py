@@ -50,10 +50,11 @@ class WorkflowHandlers:
                                           tx: Transaction) -> None:
         """The bot met a question the candidate's verified facts cannot answer: a person
         decides. The match was approved already, so it ranks as one at the auto threshold."""
+        assert tx.cause is not None, "handlers run inside UnitOfWork.handling, which sets it"
         now = tx.clock.now()
         score = event.score if event.score is not None else self.weights.auto_threshold
-        task = escalated_task(event, now, priority=priority(score, now, self.weights),
-                              boost=self.boost)
+        task = escalated_task(event, tx.cause.id, now,
+                              priority=priority(score, now, self.weights), boost=self.boost)
         await self._queue(tx, task)
 
     async def _queue(self, tx: Transaction, task: ReviewTask) -> None:

@@ -15,6 +15,7 @@ from schemas.events.review import (
     ReviewTaskCreated,
     ReviewTaskHandedBack,
     ReviewTaskOffered,
+    TaskCompleted,
 )
 from services.workflow.domain import escalation_task_id, task_id_for
 from tests.integration.test_review_sla import offered_and_accepted, status, tick
@@ -91,10 +92,9 @@ async def test_an_escalated_application_is_queued_and_offered_once_with_its_ques
         resume_blob_key="resumes/x/y.txt")
     first = await workflow.handle(event)
     await workflow.dispatch(first)  # redelivery
-    await workflow.handle(event)  # the same escalation under a new event id
 
     (task,) = await workflow.tasks()
-    assert task["task_id"] == escalation_task_id(event)
+    assert task["task_id"] == escalation_task_id(first.id)
     assert (task["state"], task["reviewer_id"]) == ("offered", alice)
     assert task["details"]["question"] == "Are you willing to relocate to Reno?"
     assert len(await workflow.emitted(ReviewTaskCreated)) == 1
@@ -116,3 +116,26 @@ async def test_an_escalation_that_lacks_optional_fields_still_makes_a_task(
     (task,) = await workflow.tasks()
     assert (task["state"], task["match_id"], task["score"]) == (
         "queued", event.application_id, 0.0)
+
+
+async def test_an_application_escalated_again_after_completion_gets_a_new_task(
+    workflow: Workflow,
+) -> None:
+    alice = uuid.uuid4()
+    await workflow.online(alice)
+    event = ApplicationNeedsReview(
+        application_id=uuid.uuid4(), candidate_id=uuid.uuid4(), job_id=uuid.uuid4(),
+        question="Notice period?", apply_url="https://jobs.example/6",
+        resume_version_id=uuid.uuid4())
+    first = await workflow.handle(event)
+    await workflow.accept(escalation_task_id(first.id), alice)
+    await workflow.handle_complete(escalation_task_id(first.id), alice)
+    (completed,) = await workflow.emitted(TaskCompleted)
+    assert completed.apply_url == "https://jobs.example/6"
+
+    # The bot tried again and met the same question: not dropped as a duplicate.
+    second = await workflow.handle(event)
+    assert second.id != first.id
+    states = {t["task_id"]: t["state"] for t in await workflow.tasks()}
+    assert states == {escalation_task_id(first.id): "completed",
+                      escalation_task_id(second.id): "offered"}

@@ -110,27 +110,24 @@ def test_an_escalated_application_becomes_a_queued_task_with_its_question(
 ) -> None:
     event = escalation(job_title="Analyst", company="Initech", score=93.0,
                        resume_blob_key="resumes/c/v.pdf")
-    task = escalated_task(event, fake_clock.now())
+    event_id = uuid.uuid4()
+    task = escalated_task(event, event_id, fake_clock.now())
     assert task.state is TaskState.QUEUED
-    assert task.task_id == escalation_task_id(event)
+    assert task.task_id == escalation_task_id(event_id)
     assert task.match_id == event.application_id  # no match id given: the application's
     assert (task.job_title, task.company, task.score) == ("Analyst", "Initech", 93.0)
     assert task.details.question == "Do you hold a security clearance?"
     assert task.details.resume_blob_key == "resumes/c/v.pdf"
     assert "security clearance" in task.explanation[0]
+    assert "verified facts" in task.explanation[1]  # what the reviewer can do about it
     offered = messages.offered(offer(task, ALICE, 0, fake_clock.now(), POLICY))
     assert offered.question == "Do you hold a security clearance?"
 
 
-def test_one_task_per_question_per_application_and_resume_version() -> None:
-    event = escalation()
-    again = escalation(application_id=event.application_id, candidate_id=event.candidate_id,
-                       job_id=event.job_id, resume_version_id=event.resume_version_id)
-    assert escalation_task_id(event) == escalation_task_id(again)
-    assert escalation_task_id(event) != escalation_task_id(
-        escalation(application_id=event.application_id, question="Another question?",
-                   resume_version_id=event.resume_version_id))
-    assert escalation_task_id(event) != escalation_task_id(
-        escalation(application_id=event.application_id, question=event.question))
+def test_one_task_per_escalation_event() -> None:
+    event_id = uuid.uuid4()
+    assert escalation_task_id(event_id) == escalation_task_id(event_id)  # redelivered
+    assert escalation_task_id(event_id) != escalation_task_id(uuid.uuid4())  # escalated again
     match_id = uuid.uuid4()
-    assert escalated_task(escalation(match_id=match_id), FakeClock().now()).match_id == match_id
+    task = escalated_task(escalation(match_id=match_id), event_id, FakeClock().now())
+    assert task.match_id == match_id
