@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import BaseRoute
 
+from infra import tracing
 from infra.blobs import BlobStore, open_blob_store
 from infra.bus.bus import EventBus, RetryPolicy
 from infra.bus.namespace import NamespacedTransport
@@ -23,6 +24,7 @@ from infra.bus.port import Transport
 from infra.clock import Clock, SystemClock
 from infra.db import create_engine, libpq_conninfo
 from infra.documents import DocumentStore
+from infra.http_metrics import HttpMetricsMiddleware
 from infra.ops import ReadinessCheck, ops_router
 from infra.outbox import OutboxRelay
 from infra.service import ServiceSpec
@@ -148,6 +150,10 @@ async def run_services(
     tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
 
     app = http_app or merged_http_app(specs)
+    service = specs[0].name if len(specs) == 1 else "gateway"
+    app.add_middleware(HttpMetricsMiddleware, service=service)
+    if tracing.enabled():
+        app.add_middleware(tracing.TracingMiddleware, service=service)
     app.include_router(ops_router(_readiness_checks(platform),
                                   lambda: all(e.is_set() for e in ready_events)))
     server = uvicorn.Server(uvicorn.Config(

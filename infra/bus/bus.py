@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import structlog
 
+from infra import tracing
 from infra.bus import codec
 from infra.bus.metrics import BusMetrics
 from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition, Transport
@@ -74,13 +76,17 @@ class EventBus:
 
     async def publish(self, *envelopes: Envelope) -> None:
         """Append envelopes to their topics; durable when this returns."""
-        await self.publish_records([codec.encode(e) for e in envelopes])
+        await self.publish_records([codec.encode(tracing.published(e)) for e in envelopes])
 
     async def publish_records(self, records: Sequence[OutboundRecord]) -> None:
         if records:
             await self.transport.send(records)
             for record in records:
                 self._metrics.published.labels(record.topic).inc()
+                headers = dict(record.headers)  # the event's type and source ride in headers
+                self._metrics.emitted.labels(
+                    tracing.service_of(headers.get("ce_source", b"").decode()),
+                    headers.get("ce_type", b"").decode()).inc()
 
     async def consume(
         self,
@@ -166,18 +172,22 @@ class EventBus:
             correlation_id=str(envelope.correlation_id),
             event_type=envelope.type,
             group=group,
-        ):
+        ), tracing.handling(envelope, group=group, topic=record.topic):
             attempt = 0
+            started = time.perf_counter()
             while True:
                 attempt += 1
                 try:
                     await handler(envelope)
                 except Exception as exc:
                     self._metrics.failures.labels(record.topic, group).inc()
+                    tracing.record_failure(exc)
                     permanent = isinstance(exc, PermanentError)
                     if permanent or attempt >= self._retry.max_attempts:
                         log.warning("event dead-lettered", attempts=attempt, error=repr(exc))
                         await self._dead_letter(group, record, _dead_letter_of(exc, attempt))
+                        self._metrics.handle_seconds.labels(record.topic, group).observe(
+                            time.perf_counter() - started)
                         return True
                     delay = self._retry.backoff_s(attempt)
                     log.info("handler failed, retrying", attempt=attempt, delay_s=delay,
@@ -186,6 +196,8 @@ class EventBus:
                         return False
                 else:
                     self._metrics.handled.labels(record.topic, group).inc()
+                    self._metrics.handle_seconds.labels(record.topic, group).observe(
+                        time.perf_counter() - started)
                     return True
 
     async def _dead_letter(self, group: str, record: InboundRecord, letter: DeadLetter) -> None:

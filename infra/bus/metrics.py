@@ -1,11 +1,17 @@
-"""Prometheus counters of the bus, shared by every adapter."""
+"""Prometheus metrics of the bus, shared by every adapter.
+
+Every JAMS metric is named `jams_<area>_<what>_<unit>` (tests/unit/test_metrics_names.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
+
+# From a cache hit to a browser-driven application: milliseconds to a minute.
+HANDLE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
 @dataclass(frozen=True)
@@ -14,6 +20,8 @@ class BusMetrics:
     handled: Counter
     failures: Counter
     dead_lettered: Counter
+    handle_seconds: Histogram
+    emitted: Counter
 
     @staticmethod
     @cache
@@ -28,5 +36,15 @@ class BusMetrics:
             dead_lettered=Counter(
                 "jams_bus_dead_lettered_total", "Records sent to a dead-letter topic",
                 ["topic", "group"],
+            ),
+            handle_seconds=Histogram(
+                "jams_bus_handle_duration_seconds",
+                "Time to handle one event, retries included", ["topic", "group"],
+                buckets=HANDLE_BUCKETS,
+            ),
+            emitted=Counter(
+                "jams_events_emitted_total",
+                "Events a service emitted (staged in the outbox or published), by type",
+                ["service", "type"],
             ),
         )
