@@ -10,6 +10,7 @@ from pathlib import Path
 
 import structlog
 
+from infra import tracing
 from infra.blobs import BlobStore
 from infra.bus.bus import PermanentError
 from infra.uow import Transaction, UnitOfWork
@@ -268,9 +269,11 @@ class ApplicationBot:
             log.info("applying", apply_url=application.apply_url, attempt=application.attempts)
             try:
                 async with self._ports.gate.visit(portal_of(application.apply_url)) as ticket:
-                    async with self._ports.browser.page() as page:
-                        visit = await self._ports.applier.apply(
-                            page, application.apply_url, applicant, path)
+                    with tracing.span("apply through the browser", service="application_bot",
+                                      attributes={"jams.apply_url": application.apply_url}):
+                        async with self._ports.browser.page() as page:
+                            visit = await self._ports.applier.apply(
+                                page, application.apply_url, applicant, path)
                     ticket.report(visit.outcome)
                     return visit
             except PortalUnavailable as exc:
