@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import re
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -17,6 +20,7 @@ import services
 from infra.bus.metrics import BusMetrics
 from infra.http_metrics import HttpMetrics, HttpMetricsMiddleware
 from infra.ops import ops_router
+from schemas.events.registry import BY_TYPE
 
 # Counters count (`_total`); histograms measure (`_seconds`, `_bytes`); gauges say what they
 # hold, in the plural (`jams_outbox_pending_events`).
@@ -114,3 +118,53 @@ def test_http_metrics_label_routes_by_template(exposed: dict[str, str]) -> None:
     requests = metrics.requests
     assert requests.labels("probe", "GET", "/jobs/{job_id}", "200")._value.get() == 2
     assert requests.labels("probe", "GET", "unmatched", "404")._value.get() == 1
+
+
+# ---------------------------------------------------------------- the Grafana dashboard
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "jams-dashboard.json"
+METRIC_IN_QUERY = re.compile(r"\bjams_[a-z0-9_]+")
+EVENT_TYPE_IN_QUERY = re.compile(r'type=~?"([^"]+)"')
+SERIES_SUFFIXES = ("_bucket", "_sum", "_count")  # a histogram's series in a query
+
+
+def dashboard_queries(dashboard: dict[str, Any]) -> list[str]:
+    return [target["expr"] for panel in dashboard["panels"] if panel["type"] != "row"
+            for target in panel["targets"]]
+
+
+def unknown_metrics(queries: Iterable[str], exposed: Iterable[str]) -> set[str]:
+    names = set(exposed)
+    used = {m for query in queries for m in METRIC_IN_QUERY.findall(query)}
+    return {m for m in used if m not in names and not any(
+        m.endswith(suffix) and m.removesuffix(suffix) in names for suffix in SERIES_SUFFIXES)}
+
+
+def test_the_dashboard_is_grafana_json_whose_panels_query(exposed: dict[str, str]) -> None:
+    dashboard = json.loads(DASHBOARD.read_text())
+    assert dashboard["uid"] and dashboard["title"] and dashboard["schemaVersion"] >= 30
+    panels = [p for p in dashboard["panels"] if p["type"] != "row"]
+    assert len(panels) >= 8
+    assert len({p["id"] for p in dashboard["panels"]}) == len(dashboard["panels"])
+    for panel in panels:
+        assert panel["targets"], panel["title"]
+        assert {"x", "y", "w", "h"} <= set(panel["gridPos"])
+    queries = dashboard_queries(dashboard)
+    assert unknown_metrics(queries, exposed) == set()
+    used = {m for q in queries for m in METRIC_IN_QUERY.findall(q)}
+    assert {"jams_events_emitted_total", "jams_bus_handle_duration_seconds_bucket",
+            "jams_http_requests_total"} <= used
+
+
+def test_the_dashboards_event_types_exist() -> None:
+    queries = dashboard_queries(json.loads(DASHBOARD.read_text()))
+    for pattern in {p for q in queries for p in EVENT_TYPE_IN_QUERY.findall(q)}:
+        assert any(re.fullmatch(pattern, t) for t in BY_TYPE), f"no event type matches {pattern}"
+
+
+def test_a_panel_querying_a_metric_nobody_exposes_is_caught(exposed: dict[str, str]) -> None:
+    queries = ["sum(rate(jams_bus_handled_total[5m]))",
+               "histogram_quantile(0.9, rate(jams_bus_handle_duration_seconds_bucket[5m]))",
+               "rate(jams_scraper_pages_total[5m])", "rate(jams_bus_handled_bucket[5m])"]
+    assert unknown_metrics(queries, exposed) == {"jams_scraper_pages_total",
+                                                  "jams_bus_handled_bucket"}
