@@ -58,8 +58,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         clock=platform.clock,
     )
     pushes = TaskPushes(offers, fanout, board, BlobResumeText(platform.blobs))
-    supervisor = SupervisorView(presence, board, publisher, platform.clock,
-                                platform.unit_of_work(NAME))
+    supervisor = SupervisorView(presence, board, platform.clock, platform.unit_of_work(NAME))
     return ServiceSpec(
         name=NAME,
         raw_handlers={

@@ -18,7 +18,6 @@ from schemas.events.review import UnlockReviewer
 from services.gateway import audit
 from services.gateway.adapters.offers import RedisReviewerBoard
 from services.gateway.adapters.presence import PresenceStore
-from services.gateway.publisher import DirectPublisher
 from services.gateway.web import page_for
 
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -37,18 +36,17 @@ class SupervisorView:
 
     presence: PresenceStore
     board: RedisReviewerBoard
-    publisher: DirectPublisher
     clock: Clock
     uow: UnitOfWork
 
     async def unlock(self, admin: Principal, reviewer_id: uuid.UUID, reason: str) -> None:
-        """Ask the workflow to unlock; the request is audited whether or not it is carried out."""
+        """Order the workflow to unlock; the order and its audit entry commit together."""
         async with self.uow.transaction() as tx:
+            tx.emit(UnlockReviewer(reviewer_id=reviewer_id, admin_id=str(admin.user_id),
+                                   reason=reason))
             await audit.record(tx.conn, at=tx.clock.now(), actor=admin,
                                action="reviewer.unlock_requested", object_type="reviewer",
                                object_id=reviewer_id, details={"reason": reason})
-            await self.publisher.publish(UnlockReviewer(
-                reviewer_id=reviewer_id, admin_id=str(admin.user_id), reason=reason))
 
     async def overview(self) -> dict[str, Any]:
         now = self.clock.now()

@@ -29,6 +29,7 @@ from infra.clock import FakeClock
 from infra.db import create_engine
 from infra.logging import configure_logging
 from infra.uow import UnitOfWork
+from schemas.events.review import UnlockReviewer
 from services.gateway.accounts.passwords import Passwords
 from services.gateway.audit import audit_log
 from services.gateway.auth import UNAUTHORIZED, GatewayAuth, auth_from, install_auth
@@ -417,3 +418,41 @@ def test_jams_users_add_bootstraps_an_admin(database_url: str,
             await engine.dispose()
 
     assert asyncio.run(log_in())
+
+
+async def test_supervisor_routes_by_role_and_unlock_is_audited(
+    gateway_settings: GatewaySettings,
+) -> None:
+    locked = uuid.uuid4()
+    unlock = {"reviewer_id": str(locked), "reason": "talked it through"}
+    async with running_gateway(gateway_settings) as gateway, \
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}") as http:
+        def as_role(role: Role, user: uuid.UUID | None = None) -> dict[str, str]:
+            return bearer(mint_access_token(SECRET, user or uuid.uuid4(), role))
+
+        error_of(await http.get("/api/supervisor/overview"), 401, "ERR_AUTH_REQUIRED")
+        for role, status in ((Role.SUPERVISOR, 200), (Role.ADMIN, 200), (Role.OPERATOR, 403),
+                             (Role.REVIEWER, 403), (Role.CANDIDATE, 403)):
+            seen = await http.get("/api/supervisor/overview", headers=as_role(role))
+            assert seen.status_code == status, (role, seen.text)
+        for role in (Role.SUPERVISOR, Role.OPERATOR, Role.REVIEWER, Role.CANDIDATE):
+            error_of(await http.post("/api/supervisor/unlock", json=unlock,
+                                     headers=as_role(role)), 403, "ERR_FORBIDDEN")
+        error_of(await http.post("/api/supervisor/unlock", json={**unlock, "reason": ""},
+                                 headers=as_role(Role.ADMIN)), 422, "ERR_VALIDATION")
+        admin = uuid.uuid4()
+        done = await http.post("/api/supervisor/unlock", json=unlock,
+                               headers={**as_role(Role.ADMIN, admin), "X-Request-ID": "unl-1"})
+        assert done.status_code == 202, done.text
+
+        async with gateway.platform.engine.connect() as conn:
+            entries = [dict(r._mapping) for r in await conn.execute(
+                sa.select(audit_log).where(audit_log.c.object_id == str(locked)))]
+        assert [(e["actor"], e["action"], e["details"]["reason"], e["request_id"])
+                for e in entries] == [(str(admin), "reviewer.unlock_requested",
+                                       "talked it through", "unl-1")]
+        async with asyncio.timeout(15):  # the order leaves through the outbox
+            while not [e for e in await gateway.published(UnlockReviewer.TOPIC,
+                                                          UnlockReviewer)
+                       if e.reviewer_id == locked and e.admin_id == str(admin)]:
+                await asyncio.sleep(0.1)
