@@ -456,3 +456,23 @@ async def test_supervisor_routes_by_role_and_unlock_is_audited(
                                                           UnlockReviewer)
                        if e.reviewer_id == locked and e.admin_id == str(admin)]:
                 await asyncio.sleep(0.1)
+
+
+async def test_an_erased_account_is_gone_with_its_sessions(api: Api) -> None:
+    from services.gateway.accounts.store import erase_account
+
+    created = await api.http.post("/api/v1/auth/register",
+                                  json={"email": "gone@example.test", "password": PASSWORD})
+    user_id = uuid.UUID(created.json()["user_id"])
+    tokens = await api.tokens("gone@example.test")
+    async with api.uow.transaction() as tx:
+        assert await erase_account(tx.conn, user_id)
+        assert not await erase_account(tx.conn, uuid.uuid4())
+    error_of(await api.login("gone@example.test"), 401, "ERR_AUTH_REQUIRED")
+    error_of(await api.refresh(tokens["refresh_token"]), 401, "ERR_AUTH_REQUIRED")
+    error_of(await api.http.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])),
+             404, "ERR_NOT_FOUND")
+    async with api.uow.engine.connect() as conn:
+        left = await conn.execute(sa.text(
+            "select count(*) from gw_users where email = 'gone@example.test'"))
+        assert left.scalar_one() == 0

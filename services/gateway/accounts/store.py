@@ -124,3 +124,12 @@ async def revoke_user(conn: AsyncConnection, user_id: uuid.UUID, now: datetime) 
         .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
         .values(revoked_at=now))
     return int(result.rowcount)
+
+
+async def erase_account(conn: AsyncConnection, user_id: uuid.UUID) -> bool:
+    """Delete the account (its email and password hash) and, by cascade, its refresh tokens.
+
+    For a candidate's erasure, inside the erasure's own transaction; False if there was none.
+    """
+    result = await conn.execute(users.delete().where(users.c.user_id == user_id))
+    return bool(result.rowcount)
