@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.analytics.figures import (
+    EPOCH,
     HOLDING_TASK_STATES,
     MINUTE,
     TERMINAL_TASK_STATES,
@@ -105,12 +105,11 @@ class FiguresReader:
                 return [{"t": at.isoformat(), "v": v}
                         for at, v in percentile_series(durations, q, window, now)]
             if metric == "jobs_deduplicated":
-                found = rebucket(await _minutes(conn, "jobs_found", start), window.step_s)
-                published = rebucket(await _minutes(conn, "jobs_published", start),
-                                     window.step_s)
+                found = await _buckets(conn, "jobs_found", start, window.step_s)
+                published = await _buckets(conn, "jobs_published", start, window.step_s)
                 points = {at: deduplicated(v, published.get(at, 0.0)) for at, v in found.items()}
             else:
-                points = rebucket(await _minutes(conn, metric, start), window.step_s)
+                points = await _buckets(conn, metric, start, window.step_s)
         return [{"t": at.isoformat(), "v": v} for at, v in fill_series(points, window, now)]
 
     async def _sources(self, conn: AsyncConnection, now: datetime) -> list[dict[str, Any]]:
@@ -136,11 +135,16 @@ async def _sums(conn: AsyncConnection, since: datetime | None) -> dict[str, floa
     return {metric: float(total) for metric, total in (await conn.execute(query)).all()}
 
 
-async def _minutes(conn: AsyncConnection, metric: str,
-                   since: datetime) -> Sequence[tuple[datetime, float]]:
-    rows = await conn.execute(sa.select(counts.c.bucket, counts.c.value)
-                              .where(counts.c.metric == metric, counts.c.bucket >= since))
-    return [(bucket, float(value)) for bucket, value in rows.all()]
+async def _buckets(conn: AsyncConnection, metric: str, since: datetime,
+                   step_s: int) -> dict[datetime, float]:
+    """`metric`'s minute counts since `since`, summed into `step_s` buckets by the database."""
+    bucket = sa.func.date_bin(sa.func.make_interval(0, 0, 0, 0, 0, 0, step_s),
+                              counts.c.bucket, EPOCH).label("at")
+    rows = await conn.execute(sa.select(bucket, sa.func.sum(counts.c.value))
+                              .where(counts.c.metric == metric, counts.c.bucket >= since)
+                              .group_by(bucket))
+    # The database's buckets are the domain's (both from the epoch); rebucket only checks it.
+    return rebucket(((at, float(total)) for at, total in rows.all()), step_s)
 
 
 async def _durations(conn: AsyncConnection,

@@ -231,9 +231,22 @@ async def test_figures_from_real_events_are_counted_once_and_survive_a_restart(
         after = await again.summary()
         series = (await again.get("/api/v1/analytics/series", metric="jobs_found",
                                   window="15m")).json()
+        daily = (await again.get("/api/v1/analytics/series", metric="applications_submitted",
+                                 window="30d")).json()
+        review = (await again.get("/api/v1/analytics/series", metric="review_time_p95",
+                                  window="24h")).json()
+        deduped = (await again.get("/api/v1/analytics/series", metric="jobs_deduplicated",
+                                   window="6h")).json()
     assert after["jobs_found"] == 4 and after["pending_reviews"] == 1
     assert series["step_s"] == 60 and len(series["points"]) == 15
     assert sum(p["v"] for p in series["points"]) == 4
+    assert daily["step_s"] == 86400 and len(daily["points"]) == 30
+    assert daily["points"][-1]["v"] == 1, "today's application"
+    assert daily["points"][-1]["t"].startswith(datetime.now(UTC).date().isoformat())
+    assert [p["v"] for p in review["points"] if p["v"] is not None] == [pytest.approx(120)]
+    # Per bucket finds minus publications (a publication may land a bucket after its finds).
+    assert sum(p["v"] for p in deduped["points"]) >= 2
+    assert deduped["step_s"] == 300 and len(deduped["points"]) == 72
 
 
 async def test_only_operators_and_admins_read_the_figures(
