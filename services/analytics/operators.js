@@ -16,9 +16,19 @@ function seconds(value) {
 function percent(value) { return `${(100 * value).toFixed(0)} %`; }
 function notice(text, bad) { $("notice").textContent = text; $("notice").className = bad ? "bad" : ""; }
 
-async function api(path, options) {
+// Access tokens are short-lived: on a 401 try the refresh cookie once, else log in again.
+async function refreshed() {
+  const response = await fetch("/api/v1/auth/refresh", { method: "POST", credentials: "same-origin" });
+  return response.ok;
+}
+
+async function api(path, options, retried) {
   const response = await fetch(path, { credentials: "same-origin", ...options });
-  if (response.status === 401) { location.assign(LOGIN); throw new Error("log in first"); }
+  if (response.status === 401) {
+    if (!retried && await refreshed()) return api(path, options, true);
+    location.assign(LOGIN);
+    throw new Error("log in first");
+  }
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error((body.error && body.error.message) || `HTTP ${response.status}`);
   return body;
@@ -144,17 +154,26 @@ function chartsSoon() {
   }, wait);
 }
 
-let retryMs = 500;
+let retryMs = 500, socketRefreshed = false;
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/ws/analytics`);
   socket.onopen = () => { $("status").textContent = "connected"; retryMs = 500; };
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
-    if (message.type === "summary") { showSummary(message.summary); chartsSoon(); }
+    if (message.type === "summary") {
+      socketRefreshed = false;
+      showSummary(message.summary);
+      chartsSoon();
+    }
   };
   socket.onclose = (event) => {
-    if (event.code === 4401) { location.assign(LOGIN); return; }
+    if (event.code === 4401) {  // one refresh per refusal, then the login page
+      if (socketRefreshed) { location.assign(LOGIN); return; }
+      socketRefreshed = true;
+      refreshed().then((ok) => ok ? connect() : location.assign(LOGIN));
+      return;
+    }
     if (event.code === 4403) { $("status").textContent = "refused: operators and admins only"; return; }
     $("status").textContent = "reconnecting";
     setTimeout(connect, retryMs);
