@@ -109,7 +109,6 @@ PUBLIC = {("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/login"),
 TOKEN_ONLY = {("GET", "/api/v1/auth/me"), ("GET", "/api/v1/users"), ("POST", "/api/v1/users"),
               ("PATCH", "/api/v1/users/{user_id}"), ("GET", "/api/supervisor/overview"),
               ("POST", "/api/supervisor/unlock"),
-              ("GET", "/api/v1/candidates/{candidate_id}/resumes"),
               ("POST", "/api/v1/candidates/{candidate_id}/resumes"),
               ("POST", "/candidates/{candidate_id}/resumes")}
 
