@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from infra.blobs import BlobStore
 from infra.clock import Clock, sleep_unless_stopped
+from infra.documents.postgres import PostgresDocumentStore
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
 from infra.uow import UnitOfWork
@@ -39,10 +40,10 @@ from services.application_bot.adapters.easy_apply import EasyApplyApplier
 from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
 from services.application_bot.adapters.hosted_flows import hosted_appliers
 from services.application_bot.adapters.portal_ledger import SandboxSubmissionLedger
+from services.application_bot.answer_banks import CandidateOrders
 from services.application_bot.applying import ApplicationBot, BotPorts
 from services.application_bot.handlers import ApplyHandlers, on_resume_version_created
 from services.application_bot.politeness import OpenGate, PortalGate, RedisPortalGate
-from services.application_bot.privacy_handlers import with_erasure
 from services.application_bot.settings import ApplicationBotSettings
 
 NAME = "application_bot"
@@ -62,8 +63,8 @@ def build(platform: Platform, settings: ApplicationBotSettings) -> ServiceSpec:
         platform.redis, platform.clock, policies=settings.portal_policies,
         default=settings.default_portal_policy, prefix=settings.politeness_prefix,
         breaker_wait_max_s=settings.breaker_wait_max_s)
-    return with_erasure(assemble(platform.unit_of_work(NAME), platform.blobs, settings, browser,
-                    background=[close_browser_on_stop], gate=gate))
+    return assemble(platform.unit_of_work(NAME), platform.blobs, settings, browser,
+                    background=[close_browser_on_stop], gate=gate)
 
 
 def orphan_sweep(
@@ -89,12 +90,14 @@ def assemble(
     *, background: list[BackgroundTask] | None = None, gate: PortalGate | None = None,
 ) -> ServiceSpec:
     """The registry of which handler takes which event, over the given edges."""
+    # The bot's own JSONB documents, whatever holds the scrapers' raw pages.
+    orders = CandidateOrders(PostgresDocumentStore(uow.engine))
     ports = BotPorts(
         uow=uow,
         blobs=blobs,
         browser=browser,
         applier=appliers(settings),
-        candidates=SeedCandidateDirectory(settings.candidates_seed),
+        candidates=orders.directory(SeedCandidateDirectory(settings.candidates_seed)),
         ledger=SandboxSubmissionLedger(timeout_s=settings.portal_check_timeout_s),
         gate=gate or OpenGate(),
     )
@@ -108,13 +111,14 @@ def assemble(
     apply = ApplyHandlers(bot)
     return ServiceSpec(
         name=NAME,
-        handlers={ResumeVersionCreated: on_resume_version_created},
+        handlers={ResumeVersionCreated: on_resume_version_created, **orders.handlers},
         raw_handlers={
             ApplicationApproved: apply.on_application_approved,
             TaskCompleted: apply.on_task_completed,
         },
         # Others' events on the topics we read: scoring, review bookkeeping, rejections.
         ignores=frozenset({
+            *CandidateOrders.IGNORED,
             MatchScored, ManualReviewRequired, MatchRejected,
             ReviewTaskCreated, ReviewTaskAssigned, ReviewTaskWarning, ReviewTaskMissed,
             TaskRejected, ReviewTaskOffered, ReviewTaskOfferExpired, ReviewTaskHandedBack,

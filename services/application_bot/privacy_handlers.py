@@ -3,14 +3,10 @@ at-most-once guarantee per (candidate, job) still holds."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import sqlalchemy as sa
 
-from infra.service import ServiceSpec
 from infra.uow import Transaction
 from schemas.events.candidates import CandidateErased
-from schemas.events.registry import EVENT_TYPES
 from services.application_bot.tables import applications, bot_resume_versions
 
 
@@ -22,11 +18,3 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
                           .values(confirmation=None, evidence_key=None, reason=None,
                                   apply_url="", updated_at=tx.clock.now()))
 
-
-def with_erasure(spec: ServiceSpec) -> ServiceSpec:
-    """`spec` also erasing candidates; the candidates' other orders are not the bot's."""
-    others = frozenset(t for t in EVENT_TYPES
-                       if t.TOPIC == CandidateErased.TOPIC and t is not CandidateErased)
-    return dataclasses.replace(spec, handlers={**spec.handlers,
-                                               CandidateErased: on_candidate_erased},
-                               ignores=spec.ignores | others)

@@ -17,10 +17,13 @@ from infra.clock import FakeClock
 from infra.db import create_engine
 from infra.documents.postgres import PostgresDocumentStore
 from infra.uow import UnitOfWork
-from schemas.events.candidates import CandidateErased, UpdateCandidatePreferences
+from schemas.events.candidates import CandidateErased, UpdateAnswerBank, UpdateCandidatePreferences
 from schemas.events.config import ScoringConfigChanged
 from schemas.events.envelope import EventData
+from services.application_bot.answer_banks import CandidateOrders
+from services.application_bot.domain import Applicant
 from services.application_bot.privacy_handlers import on_candidate_erased as bot_erase
+from services.application_bot.screening import bank_of
 from services.application_bot.tables import applications, bot_resume_versions
 from services.ats_engine.candidate_handlers import on_candidate_erased as ats_erase
 from services.ats_engine.candidate_handlers import on_update_preferences
@@ -143,3 +146,27 @@ async def test_an_invalid_config_or_a_newer_file_keeps_scoring_sane(uow: UnitOfW
     assert weights.current().version == "file-4"
     await handlers.refresh()
     assert weights.current().version == "file-4"
+
+
+class SeedDirectory:
+    async def applicant(self, candidate_id: uuid.UUID) -> Applicant | None:
+        return Applicant("Jane", "Doe", "jane@example.com", "", bank_of([(["visa"], "no",
+                                                                          "seed")]))
+
+
+async def test_the_bot_answers_from_the_bank_set_through_the_api(uow: UnitOfWork) -> None:
+    orders = CandidateOrders(PostgresDocumentStore(uow.engine))
+    directory = orders.directory(SeedDirectory())
+    before = await directory.applicant(WHO)
+    assert before is not None and before.answers.answer("Do you need a visa?") is not None
+    await handle(uow, orders.on_update_answer_bank, UpdateAnswerBank(
+        candidate_id=WHO, answers=[{"keywords": ["years", "python"], "answer": "7",
+                                    "source": "candidate, via the API"}]))
+    after = await directory.applicant(WHO)
+    assert after is not None
+    answered = after.answers.answer("How many years of Python experience?")
+    assert answered is not None and answered.answer == "7"
+    assert after.answers.answer("Do you need a visa?") is None  # replaced, not merged
+    await handle(uow, orders.on_candidate_erased, CandidateErased(candidate_id=WHO))
+    erased = await directory.applicant(WHO)
+    assert erased is not None and erased.answers.facts == ()
