@@ -13,6 +13,7 @@ import structlog
 from infra import tracing
 from infra.bus import codec
 from infra.bus.metrics import BusMetrics
+from infra.bus.outage import is_dependency_outage
 from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition, Transport
 from infra.clock import Clock, sleep_unless_stopped
 from infra.logging import event_context
@@ -38,6 +39,9 @@ class RetryPolicy:
     initial_backoff_s: float = 0.2
     multiplier: float = 2.0
     max_backoff_s: float = 10.0
+    # A dependency that is away (database restarting, cache unreachable) is not the event's
+    # fault: its failures use up no attempts until the outage has lasted this long.
+    outage_patience_s: float = 900.0
 
     def backoff_s(self, failed_attempts: int) -> float:
         delay = self.initial_backoff_s * self.multiplier ** (failed_attempts - 1)
@@ -174,6 +178,8 @@ class EventBus:
             group=group,
         ), tracing.handling(envelope, group=group, topic=record.topic):
             attempt = 0
+            outage_waits = 0
+            outage_waited_s = 0.0
             started = time.perf_counter()
             while True:
                 attempt += 1
@@ -183,6 +189,16 @@ class EventBus:
                     self._metrics.failures.labels(record.topic, group).inc()
                     tracing.record_failure(exc)
                     permanent = isinstance(exc, PermanentError)
+                    if not permanent and is_dependency_outage(exc) \
+                            and outage_waited_s < self._retry.outage_patience_s:
+                        attempt -= 1
+                        outage_waits += 1
+                        delay = self._retry.backoff_s(outage_waits)
+                        outage_waited_s += delay
+                        log.warning("dependency away, retrying", delay_s=delay, error=repr(exc))
+                        if await sleep_unless_stopped(self._clock, delay, stop):
+                            return False
+                        continue
                     if permanent or attempt >= self._retry.max_attempts:
                         log.warning("event dead-lettered", attempts=attempt, error=repr(exc))
                         await self._dead_letter(group, record, _dead_letter_of(exc, attempt))
