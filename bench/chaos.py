@@ -18,6 +18,7 @@ import contextlib
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,10 @@ from pathlib import Path
 from bench.bench_e2e import report
 from bench.e2e_run import add_arguments, console, dev_servers, execute, summary
 from bench.e2e_system import ROOT, Servers, System, free_port
-from infra.devservices import DevConfig
+from infra.devservices import DevConfig, Service
 from infra.devservices.kafka import Kafka
 from infra.devservices.postgres import Postgres
+from infra.devservices.process import DevServiceError
 
 
 @dataclass
@@ -82,12 +84,27 @@ class ChaosPlan:
         for label, server in (("Kafka", self.private.kafka),
                               ("PostgreSQL", self.private.postgres)):
             console.print(f"[yellow]chaos: restarting {label}")
-            await asyncio.to_thread(server.down)
             self.injected += 1
-            await asyncio.sleep(2)
-            await asyncio.to_thread(server.up)
+            await asyncio.to_thread(restart, server)
             await asyncio.sleep(self.interval_s)
         return self.injected
+
+
+def restart(server: Service, attempts: int = 5) -> None:
+    """Stop the server, wait until it is really gone (a busy PostgreSQL checkpoints first),
+    and start it again on the same data and port."""
+    server.down()
+    deadline = time.monotonic() + 180
+    while server.running_pid() is not None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    for attempt in range(1, attempts + 1):
+        try:
+            server.up()
+            return
+        except DevServiceError:
+            if attempt == attempts:
+                raise
+            time.sleep(5)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import math
 import secrets
 import shutil
@@ -107,6 +108,8 @@ async def running(system: System, database_url: str, candidates: int,
 async def execute(args: argparse.Namespace, servers: Servers,
                   chaos: Chaos | None = None) -> RunResult:
     """The whole run on `servers`; `chaos` (if any) runs beside it and counts its faults."""
+    # The watcher's Kafka client narrates every broker restart; the bar says what matters.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     world = generate(args.jobs, args.candidates, duplicate_share=args.duplicate_share,
                      seed=args.seed)
     namespace = f"e2e{uuid.uuid4().hex[:10]}"
@@ -148,10 +151,7 @@ async def execute(args: argparse.Namespace, servers: Servers,
                         keeper.cancel()
                         await asyncio.wait_for(crowd, 30)
                         if chaos_task is not None:
-                            if not chaos_task.done():
-                                chaos_task.cancel()
-                            with contextlib.suppress(asyncio.CancelledError):
-                                faults = await chaos_task
+                            faults = await _finish(chaos_task)
                     await asyncio.sleep(2)  # room for a wrong extra application to show up
                     sent = await asyncio.to_thread(submissions, system.portal_url)
                     await asyncio.sleep(1)
@@ -163,6 +163,19 @@ async def execute(args: argparse.Namespace, servers: Servers,
             args.keep = True
         return RunResult(world, watcher.tally, findings, stats, done,
                          time.monotonic() - started, faults, system.self_exits)
+
+
+async def _finish(chaos_task: asyncio.Task[int]) -> int:
+    """The faults the chaos script injected; a script that failed is reported, not hidden."""
+    if not chaos_task.done():
+        chaos_task.cancel()
+    try:
+        return await chaos_task
+    except asyncio.CancelledError:
+        return 0
+    except Exception as exc:  # the run's own figures still say what happened
+        console.print(f"[red]the fault script failed: {exc!r}")
+        return -1
 
 
 async def _progress(args: argparse.Namespace, world: World, watcher: Watcher, system: System,

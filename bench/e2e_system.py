@@ -163,6 +163,11 @@ class System:
                     service.start()
 
     def stop(self) -> None:
+        """SIGTERM to every service at once, then wait for each."""
+        for service in self.services.values():
+            if service.alive:
+                assert service.process is not None
+                service.process.send_signal(signal.SIGTERM)
         for service in self.services.values():
             service.stop()
         self.portal.stop()
