@@ -1,0 +1,96 @@
+"""Trace context rides in the envelope: producer and consumer spans chain across hops."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra import tracing
+from schemas.events.envelope import Envelope
+from schemas.events.jobs import JobExpired
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def an_event(cause: Envelope | None = None) -> Envelope:
+    data = JobExpired(job_id=uuid.uuid4(), expired_at=NOW, reason="expiry time passed")
+    return Envelope.wrap(data, source="jams/job_discovery", time=NOW, cause=cause)
+
+
+@pytest.fixture
+def spans_file(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "spans.jsonl"
+    tracing.configure_tracing("unit", trace_file=path)
+    try:
+        yield path
+    finally:
+        tracing.shutdown_tracing()
+
+
+def spans(path: Path) -> dict[str, dict[str, Any]]:
+    found = [json.loads(line) for line in path.read_text().splitlines()]
+    return {span["name"] + ":" + span["context"]["span_id"]: span for span in found}
+
+
+def trace_id(traceparent: str | None) -> str:
+    assert traceparent is not None
+    return traceparent.split("-")[1]
+
+
+def test_tracing_off_leaves_envelopes_alone() -> None:
+    assert not tracing.enabled()
+    envelope = an_event()
+    assert tracing.published(envelope) is envelope
+    with tracing.handling(envelope, group="jams.ats_engine", topic="jobs.new"):
+        pass
+
+
+def test_a_handled_event_is_the_child_of_its_publish_and_its_own_events_follow(
+    spans_file: Path,
+) -> None:
+    first = tracing.published(an_event())
+    assert first.traceparent is not None
+
+    with tracing.handling(first, group="jams.ats_engine", topic="jobs.new"):
+        # A handler's event, wrapped with its cause as the unit of work does.
+        second = tracing.published(an_event(cause=first))
+
+    assert trace_id(second.traceparent) == trace_id(first.traceparent)
+    assert second.traceparent != first.traceparent
+    by_name = {span["name"]: span for span in spans(spans_file).values()}
+    publish = [s for s in spans(spans_file).values() if s["name"].startswith("publish")]
+    handle = by_name["handle jams.jobs.JobExpired"]
+    assert first.traceparent is not None and second.traceparent is not None
+    first_span_id = "0x" + first.traceparent.split("-")[2]
+    assert handle["parent_id"] == first_span_id
+    assert handle["attributes"]["jams.service"] == "ats_engine"
+    assert {s["attributes"]["jams.service"] for s in publish} == {"job_discovery"}
+    [child] = [s for s in publish if s["parent_id"] == handle["context"]["span_id"]]
+    assert child["context"]["span_id"] == "0x" + second.traceparent.split("-")[2]
+
+
+def test_an_event_emitted_outside_a_handler_continues_its_causes_trace(
+    spans_file: Path,
+) -> None:
+    cause = tracing.published(an_event())
+    later = tracing.published(an_event(cause=cause))  # e.g. from a background loop
+    assert trace_id(later.traceparent) == trace_id(cause.traceparent)
+
+
+def test_events_without_a_cause_start_their_own_traces(spans_file: Path) -> None:
+    one, two = tracing.published(an_event()), tracing.published(an_event())
+    assert trace_id(one.traceparent) != trace_id(two.traceparent)
+
+
+def test_a_garbled_traceparent_starts_a_new_trace_instead_of_failing(spans_file: Path) -> None:
+    envelope = an_event().model_copy(update={"traceparent": "00-not-a-trace-01"})
+    with tracing.handling(envelope, group="jams.workflow", topic="jobs.new"):
+        pass
+    [handle] = [s for s in spans(spans_file).values() if s["name"].startswith("handle")]
+    assert handle["parent_id"] is None
