@@ -42,11 +42,18 @@ def run(
     data_dir: str = typer.Option(".jams", help="Where the embedded database and files live"),
 ) -> None:
     """Start all six services in one process on the embedded default."""
+    from infra.tracing import configure_tracing, shutdown_tracing
     from services.all_in_one import run_all_in_one
 
-    configure_logging(CommonSettings().log_level)
-    asyncio.run(run_all_in_one(port=port, portal_port=portal_port,
-                               data=Path(data_dir).resolve(), console=console))
+    settings = CommonSettings()
+    configure_logging(settings.log_level)
+    configure_tracing("jams", otlp_endpoint=settings.otlp_endpoint,
+                      trace_file=settings.trace_file)
+    try:
+        asyncio.run(run_all_in_one(port=port, portal_port=portal_port,
+                                   data=Path(data_dir).resolve(), console=console))
+    finally:
+        shutdown_tracing()
 
 
 @app.command()
