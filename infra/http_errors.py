@@ -243,10 +243,12 @@ class ApiConventionsMiddleware:
                 await reply(error_response(request_id, 500, ERR_INTERNAL,
                                            "internal error; quote the request id"))
         finally:
+            status = status_seen[0] if status_seen else 0
+            # Failures at info; successes at debug, so a busy API does not pay a line each.
             if path not in _QUIET_PATHS:
-                log.info("http request", method=scope.get("method"), path=path,
-                         status=status_seen[0] if status_seen else 0,
-                         duration_ms=round((time.perf_counter() - started_at) * 1000, 2))
+                (log.info if status >= 400 or status == 0 else log.debug)(
+                    "http request", method=scope.get("method"), path=path, status=status,
+                    duration_ms=round((time.perf_counter() - started_at) * 1000, 2))
 
     @staticmethod
     def _limited(receive: Receive, limit: int) -> Receive:
@@ -279,13 +281,19 @@ class ApiConventionsMiddleware:
             pipe = self.redis.pipeline(transaction=False)
             for _, key, _limit in keys:
                 pipe.incr(key)
-                pipe.expire(key, self.limits.window_s * 2)
-            counts = await pipe.execute()
+            counts = [int(count) for count in await pipe.execute()]
+            # A window's first request sets its expiry: one round trip for all the others.
+            if fresh := [key for (_, key, _), count in zip(keys, counts, strict=True)
+                         if count == 1]:
+                pipe = self.redis.pipeline(transaction=False)
+                for key in fresh:
+                    pipe.expire(key, self.limits.window_s * 2)
+                await pipe.execute()
         except Exception:  # Redis down: serve rather than refuse everyone
             log.warning("rate limit check skipped: redis unavailable")
             return None
-        for index, (name, _, limit) in enumerate(keys):
-            if int(counts[index * 2]) > limit:
+        for (name, _, limit), count in zip(keys, counts, strict=True):
+            if count > limit:
                 return name
         return None
 
