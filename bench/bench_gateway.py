@@ -125,13 +125,27 @@ async def load(base: str, path: str, headers: dict[str, str], *, concurrency: in
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.monotonic() - started
-    latencies.sort()
+    return summary(latencies, errors, elapsed)
+
+
+def summary(latencies: list[float], errors: int, elapsed: float) -> dict[str, Any]:
+    ordered = sorted(latencies)
     return {
-        "requests": len(latencies), "errors": errors,
-        "rps": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+        "requests": len(ordered), "errors": errors, "rps": round(len(ordered) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 2),
+        "elapsed_s": elapsed, "latencies": ordered,
     }
+
+
+def combined(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One summary of several rounds: all requests over all their time."""
+    return summary([x for p in parts for x in p["latencies"]],
+                   sum(p["errors"] for p in parts), sum(p["elapsed_s"] for p in parts))
+
+
+def brief(result: dict[str, Any]) -> str:
+    return f"{result['rps']} rps, p99 {result['p99_ms']} ms"
 
 
 def bare_app() -> Any:
@@ -181,16 +195,23 @@ async def measure(database_url: str, redis_url: str, args: argparse.Namespace) -
                    duration_s=args.warmup_s, follow_cursor=True)
         await load(bare, "/bare", {}, concurrency=args.concurrency, duration_s=args.warmup_s,
                    follow_cursor=False)
-        log(f"gateway: GET /api/v1/jobs?limit={PAGE}, bearer token, following next_cursor, "
-            f"{args.concurrency} connections, {args.duration_s} s")
-        ours = await load(gateway, "/api/v1/jobs", auth, concurrency=args.concurrency,
-                          duration_s=args.duration_s, follow_cursor=True)
-        log(f"  {ours}")
-        log(f"baseline: bare FastAPI GET /bare, {args.concurrency} connections, "
-            f"{args.duration_s} s")
-        base = await load(bare, "/bare", {}, concurrency=args.concurrency,
-                          duration_s=args.duration_s, follow_cursor=False)
-        log(f"  {base}")
+        # Rounds alternate the two sides, so a neighbour's burst of load on this machine
+        # falls on both alike rather than on one.
+        slice_s = args.duration_s / args.rounds
+        log(f"gateway: GET /api/v1/jobs?limit={PAGE}, bearer token, following next_cursor; "
+            f"baseline: bare FastAPI GET /bare; {args.concurrency} connections, "
+            f"{args.rounds} alternating rounds of {slice_s:.1f} s each")
+        rounds: dict[str, list[dict[str, Any]]] = {"gateway": [], "baseline": []}
+        for number in range(args.rounds):
+            rounds["gateway"].append(await load(
+                gateway, "/api/v1/jobs", auth, concurrency=args.concurrency,
+                duration_s=slice_s, follow_cursor=True))
+            rounds["baseline"].append(await load(
+                bare, "/bare", {}, concurrency=args.concurrency, duration_s=slice_s,
+                follow_cursor=False))
+            log(f"  round {number + 1}: gateway {brief(rounds['gateway'][-1])}, "
+                f"baseline {brief(rounds['baseline'][-1])}")
+    ours, base = combined(rounds["gateway"]), combined(rounds["baseline"])
     return {
         "rps": ours["rps"], "p50_ms": ours["p50_ms"], "p99_ms": ours["p99_ms"],
         "errors": ours["errors"], "requests": ours["requests"],
@@ -199,6 +220,7 @@ async def measure(database_url: str, redis_url: str, args: argparse.Namespace) -
         "ratio": round(ours["rps"] / base["rps"], 3) if base["rps"] else None,
         "target_ratio": 0.3, "endpoint": "GET /api/v1/jobs", "page_size": PAGE,
         "jobs": args.jobs, "concurrency": args.concurrency, "duration_s": args.duration_s,
+        "rounds": args.rounds,
         "log_level": args.log_level, "cpus": os.cpu_count(),
     }
 
@@ -208,7 +230,8 @@ def main() -> None:
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--jobs", type=int, default=5000, help="jobs in the read model")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--duration-s", type=float, default=10.0)
+    parser.add_argument("--duration-s", type=float, default=12.0, help="per side, all rounds")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup-s", type=float, default=2.0)
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"],
                         help="the gateway's JAMS_LOG_LEVEL (info logs every request)")
