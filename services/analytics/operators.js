@@ -50,6 +50,7 @@ function showSummary(s) {
   $("applications_submitted").textContent = s.applications_today.submitted;
   $("applications_failed").textContent = s.applications_today.failed;
   $("dead_letters_waiting").textContent = s.dead_letters_waiting;
+  $("events").textContent = s.events;
   $("window-note").textContent = `Rates, review times, misses and strikes: last ${s.window_s / 3600} h `
     + `(decisions: ${s.decisions.total}, reviews finished: ${s.reviews_finished}).`;
   showSources(s.sources);
