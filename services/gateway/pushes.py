@@ -59,9 +59,6 @@ class TaskPushes:
         if event.channel == "in_app" and event.body:
             await self.fanout.push(event.recipient_id, protocol.notification(event))
 
-    async def _resume_text(self, blob_key: str | None) -> str | None:
-        return None if self.resumes is None else await self.resumes.text(blob_key)
-
     async def on_warning(self, event: ReviewTaskWarning, envelope: Envelope) -> None:
         await self.offers.update(event.reviewer_id, event.task_id, {"warned": True})
         await self.fanout.push(event.reviewer_id, protocol.task_warning(event))
@@ -107,3 +104,6 @@ class TaskPushes:
     async def _close(self, reviewer_id: uuid.UUID, task_id: uuid.UUID, outcome: str) -> None:
         await self.offers.remove(reviewer_id, task_id)
         await self.fanout.push(reviewer_id, protocol.task_closed(task_id, outcome))
+
+    async def _resume_text(self, blob_key: str | None) -> str | None:
+        return None if self.resumes is None else await self.resumes.text(blob_key)
