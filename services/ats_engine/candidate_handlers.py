@@ -22,9 +22,14 @@ log = structlog.get_logger(__name__)
 
 
 async def on_update_preferences(event: UpdateCandidatePreferences, tx: Transaction) -> None:
-    """Replace the candidate's hard filters; an invalid document changes nothing."""
+    """Replace the candidate's hard filters; an invalid document changes nothing.
+
+    A tolerant reader: fields this version does not know (a newer API's) are left out."""
+    known = {k: v for k, v in event.preferences.items() if k in Preferences.model_fields}
+    if unknown := sorted(set(event.preferences) - set(known)):
+        log.info("preference fields not known here are ignored", fields=unknown)
     try:
-        prefs = Preferences.model_validate(event.preferences)
+        prefs = Preferences.model_validate(known)
     except ValidationError as exc:
         log.error("preferences rejected", error=str(exc))
         return

@@ -51,7 +51,8 @@ async def handle(uow: UnitOfWork, handler: object, event: EventData) -> None:
 
 async def test_the_ats_engine_applies_valid_preferences_only(uow: UnitOfWork) -> None:
     await handle(uow, on_update_preferences, UpdateCandidatePreferences(
-        candidate_id=WHO, preferences={"locations": ["Berlin"], "daily_cap": 4}))
+        candidate_id=WHO, preferences={"locations": ["Berlin"], "daily_cap": 4,
+                                       "from_a_newer_api": True}))
     await handle(uow, on_update_preferences, UpdateCandidatePreferences(
         candidate_id=WHO, preferences={"daily_cap": -3, "colour": "blue"}))
     async with uow.engine.connect() as conn:

@@ -92,6 +92,7 @@ class PreferencesIn(BaseModel):
     target_titles: list[Text] = Field(default_factory=list, max_length=50)
     locations: list[Text] = Field(default_factory=list, max_length=50)
     remote_ok: bool = True
+    relocate: bool = Field(default=False, description="Will move for an on-site or hybrid job")
     work_authorization: list[Text] = Field(default_factory=list, max_length=20)
     min_salary: float | None = Field(default=None, ge=0, le=1e9)
     company_blacklist: list[Text] = Field(default_factory=list, max_length=1000)
