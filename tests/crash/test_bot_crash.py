@@ -187,6 +187,13 @@ async def test_the_bot_killed_twice_applies_every_approval_exactly_once(
         "JAMS_CHROMIUM_PATH": chromium_path, "JAMS_HTTP_PORT": "0",
         "JAMS_RETRY_MAX_ATTEMPTS": "30", "JAMS_RETRY_MAX_BACKOFF_S": "2",
         "JAMS_SWEEP_INTERVAL_S": "2", "JAMS_SWEEP_GRACE_S": "20", "JAMS_LOG_LEVEL": "INFO",
+        # The sandbox portal takes a load run: politeness per portal still applies, not slowly.
+        "JAMS_PORTAL_POLICIES": json.dumps({"greenhouse": {"rate_per_s": 100, "burst": 20,
+                                                           "max_concurrency": 8}}),
+        "JAMS_POLITENESS_PREFIX": f"{namespace}:polite",
+        # A wave in one batch, as many browser contexts as partitions with work: a load run's
+        # batch size; a wave's handling stays well inside the poll interval.
+        "JAMS_CONSUMER_BATCH_SIZE": str(WAVE),
     }, bot_log)
 
     blobs = LocalBlobStore(tmp_path / "blobs")
