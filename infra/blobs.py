@@ -37,12 +37,13 @@ def check_key(key: str) -> None:
 
 
 def open_blob_store(blob_dir: Path, s3_url: str | None = None,
-                    s3_bucket: str = "jams-blobs") -> BlobStore:
+                    s3_bucket: str = "jams-blobs", *, access_key: str = "jams",
+                    secret_key: str = "jams-secret") -> BlobStore:
     """The folder store, or the S3 store when an S3 endpoint is configured."""
     if s3_url:
         from infra.blobs_s3 import S3BlobStore
 
-        return S3BlobStore(s3_url, s3_bucket)
+        return S3BlobStore(s3_url, s3_bucket, access_key=access_key, secret_key=secret_key)
     return LocalBlobStore(blob_dir)
 
 

@@ -101,7 +101,9 @@ async def open_platform(
         from infra.documents.postgres import PostgresDocumentStore
 
         documents = PostgresDocumentStore(engine)
-    blobs = open_blob_store(settings.blob_dir, settings.s3_url, settings.s3_bucket)
+    blobs = open_blob_store(settings.blob_dir, settings.s3_url, settings.s3_bucket,
+                            access_key=settings.s3_access_key,
+                            secret_key=settings.s3_secret_key.get_secret_value())
     if settings.s3_url:
         from infra.blobs_s3 import S3BlobStore
 

@@ -40,6 +40,11 @@ class CommonSettings(BaseSettings):
         default=None, description="S3-compatible endpoint for blobs; the blob_dir folder if unset"
     )
     s3_bucket: str = "jams-blobs"
+    s3_access_key: str = Field(default="jams", description="S3 access key id (JAMS_S3_ACCESS_KEY)")
+    s3_secret_key: SecretStr = Field(
+        default=SecretStr("jams-secret"),
+        description="S3 secret key (JAMS_S3_SECRET_KEY); the default is the dev server's",
+    )
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
