@@ -46,7 +46,10 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
     engine = Engine(default_taxonomy(), settings.limits())
     weights = AdoptableWeights(settings.weights_file, settings.threshold_overrides())
     config = ConfigHandlers(platform.documents, weights, platform.clock)
-    semantic = Semantic(_embedder, settings.preselect_limit) if settings.embeddings else None
+    # Without the model, scoring falls back to the rules alone (recorded in each match's
+    # versions: no embedding model named).
+    semantic = Semantic(_embedder, settings.preselect_limit) \
+        if settings.embeddings_enabled() else None
     handlers = AtsHandlers(platform.blobs, engine, weights, semantic)
     uow = platform.unit_of_work("ats_engine")
     seed = load_seed(settings.candidates_seed) if settings.candidates_seed else []

@@ -15,9 +15,11 @@ from infra.clock import SystemClock
 from infra.db import create_engine
 from infra.resume_files import DocumentError, kind_of
 from infra.uow import UnitOfWork
+from services.ats_engine.embeddings import MODEL_NAME
 from services.ats_engine.engine import Engine
-from services.ats_engine.evaluate import PairJob
+from services.ats_engine.evaluate import VECTOR_CACHE, PairJob, open_embedder
 from services.ats_engine.intake import upload_resume
+from services.ats_engine.semantic import fit_texts, semantic_match
 from services.ats_engine.settings import AtsSettings
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import WeightsSource
@@ -35,9 +37,13 @@ def score(
     resume: Path = typer.Option(..., help="Resume file: PDF, DOCX or UTF-8 text"),
     job: Path = typer.Option(..., help='Job as JSON {"title","company","location","description"}'
                                        " or plain text (first line the title)"),
+    embeddings: bool | None = typer.Option(
+        None, "--embeddings/--no-embeddings",
+        help="Semantic fit with the model (default: JAMS_EMBEDDINGS, else when installed)"),
 ) -> None:
     """Print one pair's score, decision, breakdown and explanation as JSON."""
     settings = AtsSettings()
+    use_model = settings.embeddings_enabled() if embeddings is None else embeddings
     engine = Engine(default_taxonomy(), settings.limits())
     weights = WeightsSource(settings.weights_file, settings.threshold_overrides()).current()
     try:
@@ -56,8 +62,16 @@ def score(
     except DocumentError as exc:
         return _fail(f"{resume}: {exc}")
     requirements = engine.parse_job(posting.title, posting.description, posting.location)
-    outcome = engine.score(parsed, requirements, weights)
-    json.dump(engine.report(parsed, requirements, outcome, weights), sys.stdout)
+    embedder = open_embedder(VECTOR_CACHE) if use_model else None
+    fit = None
+    if embedder is not None:
+        texts = fit_texts(requirements, parsed.profile)
+        fit = semantic_match(requirements, parsed.profile, embedder.embed(texts))
+    outcome = engine.score(parsed, requirements, weights, fit)
+    report = engine.report(parsed, requirements, outcome, weights)
+    if embedder is not None:
+        report["versions"]["embedding_model"] = MODEL_NAME
+    json.dump(report, sys.stdout)
     sys.stdout.write("\n")
 
 

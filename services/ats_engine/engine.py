@@ -8,14 +8,24 @@ from typing import Any
 
 from infra.resume_files import Extracted, Limits, clean, extract
 from services.ats_engine.explain import explain
+from services.ats_engine.filters import Preferences
 from services.ats_engine.gates import Gate, GateLimits, check
 from services.ats_engine.jd import JobRequirements, parse_job
+from services.ats_engine.location import CandidatePlace
 from services.ats_engine.resume import EDUCATION_NAMES, ResumeProfile, parse_resume
 from services.ats_engine.scoring import MatchOutcome, SemanticMatch, outcome_json, score_pair
 from services.ats_engine.skills import Taxonomy
 from services.ats_engine.weights import Weights
 
-MODEL_VERSION = "rules-1"  # the scorer's own rules; the embedding model adds its name when used
+MODEL_VERSION = "rules-2"  # the scorer's own rules; the embedding model adds its name when used
+
+
+def candidate_place(profile: ResumeProfile, preferences: Preferences) -> CandidatePlace:
+    """Where the candidate will work: their preferences, else the place their resume gives."""
+    places = tuple(preferences.locations) or \
+        ((profile.contact.place,) if profile.contact.place else ())
+    return CandidatePlace(places, preferences.remote_ok,
+                          preferences.relocate or profile.open_to_relocation)
 
 
 @dataclass
@@ -49,8 +59,10 @@ class Engine:
         return parse_job(title, description, location, self.taxonomy)
 
     def score(self, resume: ParsedResume, job: JobRequirements, weights: Weights,
-              semantic: SemanticMatch | None = None) -> MatchOutcome:
-        return score_pair(resume.profile, job, resume.gates, weights, self.taxonomy, semantic)
+              semantic: SemanticMatch | None = None,
+              preferences: Preferences | None = None) -> MatchOutcome:
+        return score_pair(resume.profile, job, resume.gates, weights, self.taxonomy, semantic,
+                          candidate_place(resume.profile, preferences or Preferences()))
 
     def versions(self, weights: Weights) -> dict[str, str]:
         return {"model": MODEL_VERSION, "taxonomy": self.taxonomy.version,

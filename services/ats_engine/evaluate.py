@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections import defaultdict
@@ -11,11 +12,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.ats_engine.embeddings import (
+    Embedder,
+    embed_documents,
+    load_encoder,
+    load_vector_file,
+    save_vector_file,
+)
 from services.ats_engine.engine import Engine
+from services.ats_engine.scoring import MatchOutcome, SemanticMatch
+from services.ats_engine.semantic import fit_texts, semantic_match
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, Weights, load_weights
 
 DEFAULT_SET = Path("tests/data/ats_pairs.jsonl")
+VECTOR_CACHE = Path(".jams/cache/ats-embeddings.npz")
 TODAY = date(2026, 11, 26)  # "Present" in the labelled resumes: fixed, so results never drift
 
 
@@ -92,24 +103,60 @@ def metrics(rows: list[tuple[Pair, float, str]]) -> dict[str, Any]:
 
 
 def evaluate(pairs: list[Pair], engine: Engine, weights: Weights,
-             ) -> list[tuple[Pair, float, str]]:
-    rows = []
-    for pair in pairs:
-        resume = engine.parse_text(pair.resume_text, TODAY)
-        job = engine.parse_job(pair.job.title, pair.job.description, pair.job.location)
-        outcome = engine.score(resume, job, weights)
-        rows.append((pair, outcome.score, outcome.decision.value))
-    return rows
+             embedder: Embedder | None = None) -> list[tuple[Pair, float, str]]:
+    return [(pair, outcome.score, outcome.decision.value)
+            for pair, outcome in score_pairs(pairs, engine, weights, embedder)]
+
+
+def score_pairs(pairs: list[Pair], engine: Engine, weights: Weights,
+                embedder: Embedder | None = None) -> list[tuple[Pair, MatchOutcome]]:
+    """Each pair scored as production scores it (semantic fit when there is an embedder)."""
+    parsed = [(engine.parse_text(pair.resume_text, TODAY),
+               engine.parse_job(pair.job.title, pair.job.description, pair.job.location))
+              for pair in pairs]
+    fits: list[SemanticMatch | None] = [None] * len(pairs)
+    if embedder is not None:
+        texts = [fit_texts(job, resume.profile) for resume, job in parsed]
+        vectors = embed_documents(embedder, texts)  # one batched pass over every pair
+        fits = [semantic_match(job, resume.profile, v)
+                for (resume, job), v in zip(parsed, vectors, strict=True)]
+    return [(pair, engine.score(resume, job, weights, fit))
+            for pair, (resume, job), fit in zip(pairs, parsed, fits, strict=True)]
+
+
+def open_embedder(cache: Path | None) -> Embedder | None:
+    """The model with the vectors an earlier run kept; None (rules only) without the model."""
+    try:
+        encoder, _ = load_encoder()
+    except ImportError:
+        print("note: no embedding model installed (extra `ml`): scoring without semantic fit",
+              file=sys.stderr)
+        return None
+    embedder = Embedder(encoder)
+    if cache is not None:
+        embedder.remember(load_vector_file(cache))
+    return embedder
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[0]) if argv and argv[0] else DEFAULT_SET
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("file", nargs="?", default="", help="JSON Lines pairs "
+                        f"(default {DEFAULT_SET})")
+    parser.add_argument("--no-embeddings", action="store_true",
+                        help="rules only, as a deployment without the model scores")
+    parser.add_argument("--cache", type=Path, default=VECTOR_CACHE,
+                        help="file that keeps embeddings between runs")
+    args = parser.parse_args(argv)
+    path = Path(args.file) if args.file else DEFAULT_SET
     try:
         pairs = load_pairs(path)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    rows = evaluate(pairs, Engine(default_taxonomy()), load_weights(DEFAULT_FILE))
+    embedder = None if args.no_embeddings else open_embedder(args.cache)
+    rows = evaluate(pairs, Engine(default_taxonomy()), load_weights(DEFAULT_FILE), embedder)
+    if embedder is not None and embedder.encoded:
+        save_vector_file(args.cache, embedder.snapshot())
     for pair, score, decision in rows:
         mark = " " if decision == pair.label else "*"
         print(f"{mark} {pair.id:<28} {pair.label:<7} {decision:<7} {score:6.2f}", file=sys.stderr)

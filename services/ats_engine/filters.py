@@ -26,6 +26,7 @@ class Preferences(BaseModel):
     target_titles: list[str] = []
     locations: list[str] = []
     remote_ok: bool = True
+    relocate: bool = Field(default=False, description="Will move for an on-site or hybrid job")
     work_authorization: list[str] = Field(default=[], description="Country codes: US, UK, EU…")
     min_salary: float | None = Field(default=None, ge=0)
     company_blacklist: list[str] = []
@@ -44,7 +45,8 @@ def blocked(prefs: Preferences, job: JobRequirements, company: str) -> str | Non
     if prefs.locations or not prefs.remote_ok:
         remote = job.remote == "remote"
         here = any(place.lower() in job.location.lower() for place in prefs.locations)
-        if not ((remote and prefs.remote_ok) or here):
+        moves = prefs.relocate and not remote
+        if not ((remote and prefs.remote_ok) or here or moves):
             return f"location '{job.location or job.remote}' is outside the candidate's places"
     if job.work_authorization and prefs.work_authorization:
         needed = [code for code, pattern in _COUNTRIES.items()

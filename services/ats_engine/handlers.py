@@ -187,7 +187,8 @@ class AtsHandlers:
         else:
             fit = None if self._semantic is None else \
                 await self._semantic.fit(tx.conn, job.requirements, candidate.resume.profile)
-            outcome = self._engine.score(candidate.resume, job.requirements, weights, fit)
+            outcome = self._engine.score(candidate.resume, job.requirements, weights, fit,
+                                         candidate.preferences)
             cap = candidate.preferences.daily_cap
             if outcome.decision is Decision.APPLY and cap is not None \
                     and await self._applied_today(tx, candidate.candidate_id) >= cap:

@@ -31,6 +31,10 @@ _YEARS = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s*\+?\s*(?:-\s*\d+
 _SALARY = re.compile(
     r"(?P<cur>[$€£]|USD|EUR|GBP)\s?(?P<lo>\d[\d,.]*)\s?(?P<lok>[kK])?\s*(?:-|\u2013|\u2014|to)\s*"
     r"(?:[$€£]|USD|EUR|GBP)?\s?(?P<hi>\d[\d,.]*)\s?(?P<hik>[kK])?")
+_RELOCATION = re.compile(r"\b(?:relocation (?:assistance|package|support|bonus|help|"
+                         r"is (?:available|offered|provided|covered))|"
+                         r"(?:offer|provide|cover|support)s? relocation|visa and relocation|"
+                         r"help(?:s)? you relocate)\b", re.I)
 _CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
 _SENIORITY: tuple[tuple[int, re.Pattern[str]], ...] = (
     (5, re.compile(r"\b(?:head of|director|vp|vice president|chief)\b", re.I)),
@@ -68,6 +72,7 @@ class JobRequirements:
     salary_max: float | None = None
     salary_currency: str | None = None
     work_authorization: str | None = None
+    relocation: bool = False  # the employer offers to help a candidate move
     chunks: list[str] = field(default_factory=list)
 
 
@@ -148,6 +153,7 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
     if re.search(r"\bremote\b", f"{title} {location}".lower()) or re.search(
             r"\b(?:fully remote|remote-first|100% remote|work from anywhere)\b", text):
         job.remote = "remote"
+    job.relocation = bool(_RELOCATION.search(description))
     salary = _SALARY.search(description)
     if salary:
         job.salary_min = _amount(salary.group("lo"), salary.group("lok") or salary.group("hik"))

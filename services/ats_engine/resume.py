@@ -65,6 +65,16 @@ class Contact:
     email: str | None = None
     phone: str | None = None
     links: tuple[str, ...] = ()
+    place: str | None = None  # "Chicago, IL": where the candidate lives, when the header says
+
+
+_COUNTRIES = ("USA|UK|United Kingdom|United States|Canada|Germany|France|Spain|Italy|Ireland|"
+              "Netherlands|Poland|Portugal|Sweden|Denmark|Norway|Finland|Austria|Switzerland|"
+              "Belgium|India|Australia|Mexico|Brazil|Japan|Singapore")
+_PLACE = re.compile(r"^(?:[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}), (?:[A-Z]{2}|" + _COUNTRIES +
+                    r")(?:,? (?:USA|US))?$")
+_RELOCATE = re.compile(r"\b(?:willing to relocate|open to relocation|open to relocating|"
+                       r"relocating to|will relocate)\b", re.I)
 
 
 @dataclass
@@ -81,6 +91,7 @@ class ResumeProfile:
     education_level: int
     headline: str
     chunks: list[tuple[str, int, int]] = field(default_factory=list)
+    open_to_relocation: bool = False
 
 
 def sections(text: str) -> dict[str, tuple[int, int]]:
@@ -116,7 +127,16 @@ def contact(text: str) -> Contact:
     if name and (len(name.split()) > 5 or any(ch.isdigit() or ch == "@" for ch in name)):
         name = None
     return Contact(name, email.group() if email else None, phone.group().strip() if phone else None,
-                   tuple(m.group() for m in _URL.finditer(head)))
+                   tuple(m.group() for m in _URL.finditer(head)), _place(head))
+
+
+def _place(head: str) -> str | None:
+    """The first header segment shaped like a place ("Chicago, IL", "Berlin, Germany")."""
+    for line in head.splitlines()[:8]:
+        for segment in re.split(r"\s*[|•·]\s*", line.strip()):
+            if _PLACE.match(segment.strip()):
+                return segment.strip()
+    return None
 
 
 def _point(month: str | None, year: str, today: date, end: bool) -> date:
@@ -214,7 +234,8 @@ def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
     header = text[slice(*spans["header"])]
     # The headline: the first header line after the name that is not contact details.
     headline_lines = [line.strip() for line in header.splitlines()[1:] if line.strip()
-                      and not _EMAIL.search(line) and not _PHONE.search(line)]
+                      and not _EMAIL.search(line) and not _PHONE.search(line)
+                      and not _PLACE.match(line.strip())]
     headline = headline_lines[0] if headline_lines else ""
     if dated and not headline:
         headline = dated[0].line
@@ -222,5 +243,5 @@ def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
         text=text, sections=spans, contact=person, roles=dated, total_years=total,
         skill_years={skill: _union_years(p) for skill, p in skill_periods.items()},
         skills=by_skill, education_level=education_level(text, spans), headline=headline,
-        chunks=chunks(text),
+        chunks=chunks(text), open_to_relocation=bool(_RELOCATE.search(text)),
     )

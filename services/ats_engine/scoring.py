@@ -9,6 +9,7 @@ from typing import Any
 from services.ats_engine.domain import Decision, decide
 from services.ats_engine.gates import Gate
 from services.ats_engine.jd import JobRequirements, seniority
+from services.ats_engine.location import CandidatePlace, location_fit
 from services.ats_engine.resume import EDUCATION_NAMES, ResumeProfile
 from services.ats_engine.skills import SkillHit, Taxonomy
 from services.ats_engine.weights import Weights
@@ -62,6 +63,8 @@ class MatchOutcome:
     gates: list[Gate]
     weights_version: str
     notes: list[str] = field(default_factory=list)
+    raw: float = 0.0  # the combination before calibration and caps (for the calibration script)
+    cap: float | None = None
 
 
 def _line_of(text: str, hit: SkillHit) -> Evidence:
@@ -127,7 +130,7 @@ def _skill(profile: ResumeProfile, req_skill: str, min_years: float | None,
 
 def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
                weights: Weights, taxonomy: Taxonomy, semantic: SemanticMatch | None = None,
-               ) -> MatchOutcome:
+               candidate: CandidatePlace | None = None) -> MatchOutcome:
     """Score 0-100, the decision, the breakdown and each requirement's evidence."""
     results: list[RequirementResult] = []
     sums: dict[bool, list[float]] = {True: [0.0, 0.0], False: [0.0, 0.0]}  # [credit, weight]
@@ -179,9 +182,17 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
     results.append(RequirementResult("title", "title", job.title, False, round(parts["title"], 3),
                                      None, f"title words shared: {fit:.0%}; "
                                      f"seniority gap {max(0, gap)}"))
-    parts["location"] = 1.0
+    place = location_fit(job, candidate or CandidatePlace(), weights.location)
+    parts["location"] = place.value
+    results.append(RequirementResult("location", "location", job.location or job.remote, False,
+                                     round(place.value, 3), None, place.detail))
+    coverage = parts["must_skills"]
     if semantic is not None:
-        parts["semantic"] = max(0.0, min(1.0, semantic.fit))
+        parts["semantic"] = weights.semantic_value(semantic.fit)
+        # Close in meaning fills part of the must-have gap, once one must-have is shown: a
+        # neighbouring field is worth a reviewer's look, a different one is not.
+        if coverage > 0:
+            coverage += (1 - coverage) * weights.semantic_lift * parts["semantic"]
 
     used = {k: w for k, w in weights.weights.items() if k in parts and w > 0}
     share = used.get("must_skills", 0.0) / sum(used.values())
@@ -191,23 +202,25 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
     # The rest counts only as far as the must-haves are met: a perfect title and location do
     # not make a resume without the required skills a review case.
     floor = weights.context_floor
-    must = parts["must_skills"]
-    score = 100 * (share * must + (1 - share) * context * (floor + (1 - floor) * must))
+    raw = 100 * (share * coverage + (1 - share) * context * (floor + (1 - floor) * coverage))
+    score = weights.calibrated(raw, semantic is not None)
     notes = []
     missing = [r.label for r in results if r.kind == "skill" and r.must and r.credit == 0]
-    if missing and score > weights.missing_must_cap:
-        score = weights.missing_must_cap
-        notes.append(f"capped at {weights.missing_must_cap:g}: must-haves missing")
+    cap: float | None = None
+    if missing:
+        cap = weights.missing_must_cap
+        if score > cap:
+            notes.append(f"capped at {cap:g}: must-haves missing")
     if not job.skills:
-        score = min(score, weights.thresholds.auto_apply - 1)
+        cap = min(cap if cap is not None else 100.0, weights.thresholds.auto_apply - 1)
         notes.append("the job names no skill we know: not enough to apply unattended")
-    score = round(score, 2)
+    score = round(score if cap is None else min(score, cap), 2)
     decision = decide(score, weights.thresholds.auto_apply, weights.thresholds.review_floor)
     if gates and decision is Decision.APPLY:
         decision = Decision.REVIEW
         notes.append("sent to review by a hard gate")
     return MatchOutcome(score, decision, {k: round(v, 3) for k, v in parts.items()},
-                        results, gates, weights.version, notes)
+                        results, gates, weights.version, notes, round(raw, 3), cap)
 
 
 def outcome_json(outcome: MatchOutcome) -> dict[str, Any]:

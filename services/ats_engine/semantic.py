@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -23,6 +23,8 @@ from services.ats_engine.resume import ResumeProfile
 from services.ats_engine.scoring import Evidence, SemanticMatch
 from services.ats_engine.tables import embeddings
 from services.ats_engine.vectors import nearest_candidates, store_candidate_vector
+
+MAX_RESUME_CHUNKS = 200
 
 
 class Semantic:
@@ -62,7 +64,7 @@ class Semantic:
 
     @staticmethod
     def _resume_chunks(profile: ResumeProfile) -> list[str]:
-        return [text for text, _, _ in profile.chunks][:200]
+        return [text for text, _, _ in profile.chunks][:MAX_RESUME_CHUNKS]
 
     async def index_resume(self, conn: AsyncConnection, candidate_id: uuid.UUID,
                            resume_version_id: uuid.UUID, profile: ResumeProfile) -> None:
@@ -78,15 +80,29 @@ class Semantic:
                   profile: ResumeProfile) -> SemanticMatch:
         """Mean best cosine of the job's chunks against the resume's (0-1), and for each job
         line the resume line closest in meaning."""
-        chunks = profile.chunks[:200]
-        if not job.chunks or not chunks:
-            return SemanticMatch(0.0, {})
-        vectors = await self._embed(conn, [*job.chunks, *(text for text, _, _ in chunks)])
-        job_vectors, resume_vectors = vectors[:len(job.chunks)], vectors[len(job.chunks):]
-        value, best = semantic_fit(job_vectors, resume_vectors)
-        closest = {}
-        for line, vector, index in zip(job.chunks, job_vectors, best, strict=True):
-            text, start, _ = chunks[index]
-            closest[line] = Evidence(text[:240], start, start + min(len(text), 240),
-                                     round(cosine(vector, resume_vectors[index]), 3))
-        return SemanticMatch(max(0.0, min(1.0, value)), closest)
+        texts = fit_texts(job, profile)
+        return semantic_match(job, profile, await self._embed(conn, texts) if texts else [])
+
+
+def fit_texts(job: JobRequirements, profile: ResumeProfile) -> list[str]:
+    """What a pair's fit embeds: the job's chunks, then the resume's (none if either is empty)."""
+    chunks = profile.chunks[:MAX_RESUME_CHUNKS]
+    if not job.chunks or not chunks:
+        return []
+    return [*job.chunks, *(text for text, _, _ in chunks)]
+
+
+def semantic_match(job: JobRequirements, profile: ResumeProfile,
+                   vectors: Sequence[Sequence[float]]) -> SemanticMatch:
+    """The fit from the vectors of `fit_texts(job, profile)`, in that order."""
+    if not vectors:
+        return SemanticMatch(0.0, {})
+    chunks = profile.chunks[:MAX_RESUME_CHUNKS]
+    job_vectors, resume_vectors = vectors[:len(job.chunks)], vectors[len(job.chunks):]
+    value, best = semantic_fit(job_vectors, resume_vectors)
+    closest = {}
+    for line, vector, index in zip(job.chunks, job_vectors, best, strict=True):
+        text, start, _ = chunks[index]
+        closest[line] = Evidence(text[:240], start, start + min(len(text), 240),
+                                 round(cosine(vector, resume_vectors[index]), 3))
+    return SemanticMatch(max(0.0, min(1.0, value)), closest)

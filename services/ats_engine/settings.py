@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from infra.resume_files import ResumeFileSettings
 from infra.settings import CommonSettings
+from services.ats_engine.embeddings import model_installed
 from services.ats_engine.weights import DEFAULT_FILE, Thresholds
 
 
@@ -24,8 +25,9 @@ class AtsSettings(CommonSettings, ResumeFileSettings):
     )
     weights_file: Path = Field(default=DEFAULT_FILE,
                                description="Versioned weights and thresholds; re-read on change")
-    embeddings: bool = Field(default=False, description="Semantic fit and pgvector preselection "
-                             "(needs the `ml` extra; the GPU when there is one)")
+    embeddings: bool | None = Field(
+        default=None, description="Semantic fit and pgvector preselection (the GPU when there "
+        "is one); unset: on when the `ml` extra (the model) is installed")
     preselect_limit: int = Field(default=200, ge=1, description="Nearest candidates per job")
 
     @model_validator(mode="after")
@@ -33,6 +35,12 @@ class AtsSettings(CommonSettings, ResumeFileSettings):
         if self.review_floor > self.auto_apply_threshold:
             raise ValueError("review_floor must not exceed auto_apply_threshold")
         return self
+
+    def embeddings_enabled(self) -> bool:
+        """Asked for, or (when unset) possible: the model's packages are installed."""
+        if self.embeddings is not None:
+            return self.embeddings
+        return model_installed()
 
     def threshold_overrides(self) -> Thresholds | None:
         """Thresholds set in the environment win over the weights file's."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
 from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from services.ats_engine.location import LocationWeights
 
 log = structlog.get_logger(__name__)
 DEFAULT_FILE = Path(__file__).parent / "data" / "weights.json"
@@ -37,6 +40,44 @@ class Weights(BaseModel):
     semantic_evidence_credit: float = Field(default=0.5, ge=0, le=1)
     listed_only_credit: float = Field(default=0.85, ge=0, le=1)
     expected_years_by_seniority: dict[str, float] = {}
+    semantic_range: tuple[float, float] = Field(
+        default=(0.2, 0.6), description="Embedding fit (mean best cosine) read as 0 and as 1")
+    semantic_lift: float = Field(
+        default=0.0, ge=0, le=1, description="Share of the must-have gap that semantic fit can "
+        "fill, once at least one must-have is shown")
+    calibration: list[tuple[float, float]] = Field(
+        default=[], description="(raw, score) knots of a rising line from the raw combination "
+        "to the score; none: the raw value is the score")
+    calibration_rules_only: list[tuple[float, float]] | None = Field(
+        default=None, description="Knots for scoring without the embedding model; none: the "
+        "same as `calibration`")
+    location: LocationWeights = LocationWeights()
+
+    def semantic_value(self, fit: float) -> float:
+        """Embedding fit on 0-1: the range's low end reads 0, its high end 1."""
+        low, high = self.semantic_range
+        return max(0.0, min(1.0, (fit - low) / (high - low))) if high > low else 0.0
+
+    def calibrated(self, raw: float, semantic: bool = True) -> float:
+        """The score for a raw value: linear through (0, 0), the knots, and (100, 100); the
+        rules-only knots when there was no semantic fit."""
+        chosen = self.calibration if semantic or self.calibration_rules_only is None \
+            else self.calibration_rules_only
+        knots = [(0.0, 0.0), *chosen, (100.0, 100.0)]
+        for (x0, y0), (x1, y1) in itertools.pairwise(knots):
+            if raw <= x1:
+                return y0 if x1 <= x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+        return raw
+
+    @model_validator(mode="after")
+    def _rising_knots(self) -> Weights:
+        for knots in (self.calibration, self.calibration_rules_only or []):
+            xs = [x for x, _ in knots]
+            ys = [y for _, y in knots]
+            inside = all(0 < v < 100 for v in xs + ys)
+            if not inside or xs != sorted(set(xs)) or ys != sorted(set(ys)):
+                raise ValueError("calibration knots must rise strictly, inside (0, 100)")
+        return self
 
     @model_validator(mode="after")
     def _known_weights(self) -> Weights:

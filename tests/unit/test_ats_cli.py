@@ -21,7 +21,7 @@ def test_score_prints_one_pair_as_json(tmp_path: Path) -> None:
     (tmp_path / "cv.pdf").write_bytes(pdf())
     (tmp_path / "job.json").write_text(json.dumps(JOB))
     result = runner.invoke(app, ["ats", "score", "--resume", str(tmp_path / "cv.pdf"),
-                                 "--job", str(tmp_path / "job.json")])
+                                 "--job", str(tmp_path / "job.json"), "--no-embeddings"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["decision"] == "review" and 50 <= report["score"] < 90
@@ -33,7 +33,7 @@ def test_score_reports_a_bad_file_clearly(tmp_path: Path) -> None:
     (tmp_path / "cv.pdf").write_bytes(RESUME.encode())
     (tmp_path / "job.txt").write_text("Backend Engineer\nPython")
     result = runner.invoke(app, ["ats", "score", "--resume", str(tmp_path / "cv.pdf"),
-                                 "--job", str(tmp_path / "job.txt")])
+                                 "--job", str(tmp_path / "job.txt"), "--no-embeddings"])
     assert result.exit_code == 2
     assert "claims to be pdf" in result.output
 
@@ -52,7 +52,7 @@ def test_eval_prints_the_metrics_last(capsys: pytest.CaptureFixture[str], tmp_pa
                                       ) -> None:
     lines = DEFAULT_SET.read_text().splitlines()[:10]
     (tmp_path / "few.jsonl").write_text("\n".join(lines))
-    assert main([str(tmp_path / "few.jsonl")]) == 0
+    assert main([str(tmp_path / "few.jsonl"), "--no-embeddings"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     figures = json.loads(out[-1])
     assert figures["pairs"] == 10
@@ -62,7 +62,23 @@ def test_eval_prints_the_metrics_last(capsys: pytest.CaptureFixture[str], tmp_pa
 
 def test_eval_rejects_a_malformed_file(tmp_path: Path) -> None:
     (tmp_path / "bad.jsonl").write_text('{"id": "x"}\n')
-    assert main([str(tmp_path / "bad.jsonl")]) == 2
+    assert main([str(tmp_path / "bad.jsonl"), "--no-embeddings"]) == 2
+
+
+@pytest.mark.slow
+def test_eval_with_the_model_keeps_its_vectors_for_the_next_run(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    lines = DEFAULT_SET.read_text().splitlines()[:4]
+    (tmp_path / "few.jsonl").write_text("\n".join(lines))
+    cache = tmp_path / "vectors.npz"
+    assert main([str(tmp_path / "few.jsonl"), "--cache", str(cache)]) == 0
+    first = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    kept = cache.stat().st_mtime_ns
+    assert main([str(tmp_path / "few.jsonl"), "--cache", str(cache)]) == 0
+    second = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert first == second
+    assert cache.stat().st_mtime_ns == kept, "the second run embedded nothing new"
 
 
 def test_auroc() -> None:

@@ -1,0 +1,213 @@
+"""Calibrate the scoring config on a labelled set: semantic weight and lift, the context floor,
+and the knots that turn the raw combination into a score whose bands mean what they say.
+
+Every candidate setting is one general rule applied to every pair; nothing is per pair. The
+knots are placed between labelled groups (review floor between rejects and reviews, the
+auto-apply line where approvals stay precise), and the whole choice is also checked by leaving
+each candidate out in turn (`cv_accuracy`: decisions on people the choice never saw).
+
+    python -m services.ats_engine.calibrate [FILE] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.ats_engine.embeddings import embed_documents, save_vector_file
+from services.ats_engine.engine import Engine
+from services.ats_engine.evaluate import (
+    DEFAULT_SET,
+    TODAY,
+    VECTOR_CACHE,
+    Pair,
+    load_pairs,
+    open_embedder,
+)
+from services.ats_engine.scoring import SemanticMatch
+from services.ats_engine.semantic import fit_texts, semantic_match
+from services.ats_engine.skills import default_taxonomy
+from services.ats_engine.weights import DEFAULT_FILE, Weights, load_weights
+
+SEMANTIC_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2)
+LIFTS = (0.0, 0.2, 0.4, 0.6, 0.8)
+FLOORS = (0.0, 0.25, 0.5)
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.6
+
+
+@dataclass(frozen=True)
+class Scored:
+    label: str
+    raw: float
+    capped: bool  # a cap keeps it under the auto-apply line
+    gated: bool  # a hard gate sends an approval to review
+    group: str  # the resume: one candidate
+
+
+@dataclass(frozen=True)
+class Choice:
+    review_knot: float
+    apply_knot: float
+    correct: int
+    margin: float
+
+
+def decide(row: Scored, review_knot: float, apply_knot: float) -> str:
+    if row.raw >= apply_knot and not row.capped:
+        return "review" if row.gated else "apply"
+    return "review" if row.raw >= review_knot else "reject"
+
+
+def _between(values: Iterable[float], low: float, high: float) -> list[float]:
+    """Midpoints between neighbouring raw values (where a knot can change a decision)."""
+    ordered = sorted(set(values))
+    points = [round((a + b) / 2, 2) for a, b in itertools.pairwise(ordered)]
+    return [p for p in points if low <= p <= high]
+
+
+def choose_knots(rows: Sequence[Scored]) -> Choice | None:
+    """Knots with the most correct decisions, approvals precise enough; then the widest gap."""
+    best: Choice | None = None
+    raws = [r.raw for r in rows]
+    for apply_knot in [90.0, *_between(raws, 70, 98)]:
+        approved = [r for r in rows if r.raw >= apply_knot and not r.capped and not r.gated]
+        apply_total = sum(1 for r in rows if r.label == "apply")
+        hits = sum(1 for r in approved if r.label == "apply")
+        if not approved or hits / len(approved) < MIN_PRECISION or \
+                (apply_total and hits / apply_total < MIN_RECALL):
+            continue
+        for review_knot in [50.0, *_between(raws, 5, min(apply_knot, 80))]:
+            if review_knot >= apply_knot:
+                continue
+            correct = sum(1 for r in rows if decide(r, review_knot, apply_knot) == r.label)
+            margin = min(min(abs(r.raw - review_knot), abs(r.raw - apply_knot)) for r in rows)
+            choice = Choice(review_knot, apply_knot, correct, round(margin, 3))
+            if best is None or (choice.correct, choice.margin) > (best.correct, best.margin):
+                best = choice
+    return best
+
+
+def with_settings(base: Weights, semantic: float, lift: float, floor: float,
+                  knots: list[tuple[float, float]] | None = None) -> Weights:
+    weights = {**base.weights, "semantic": semantic}
+    return base.model_copy(update={"weights": weights, "semantic_lift": lift,
+                                   "context_floor": floor, "calibration": knots or [],
+                                   "calibration_rules_only": None})
+
+
+def raw_scores(pairs: list[Pair], engine: Engine, weights: Weights,
+               fits: list[SemanticMatch | None]) -> list[Scored]:
+    out = []
+    for pair, fit in zip(pairs, fits, strict=True):
+        resume = engine.parse_text(pair.resume_text, TODAY)
+        job = engine.parse_job(pair.job.title, pair.job.description, pair.job.location)
+        outcome = engine.score(resume, job, weights, fit)
+        out.append(Scored(pair.label, outcome.raw, outcome.cap is not None, bool(resume.gates),
+                          pair.resume_text))
+    return out
+
+
+def semantic_fits(pairs: list[Pair], engine: Engine, cache: Path) -> list[SemanticMatch | None]:
+    embedder = open_embedder(cache)
+    if embedder is None:
+        return [None] * len(pairs)
+    parsed = [(engine.parse_text(p.resume_text, TODAY),
+               engine.parse_job(p.job.title, p.job.description, p.job.location)) for p in pairs]
+    vectors = embed_documents(embedder, [fit_texts(job, r.profile) for r, job in parsed])
+    if embedder.encoded:
+        save_vector_file(cache, embedder.snapshot())
+    return [semantic_match(job, r.profile, v) for (r, job), v in zip(parsed, vectors, strict=True)]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("file", nargs="?", default=str(DEFAULT_SET))
+    parser.add_argument("--write", action="store_true", help="store the choice in the weights "
+                        "file as a new version")
+    parser.add_argument("--version", default=None, help="version name of what --write stores")
+    parser.add_argument("--cache", type=Path, default=VECTOR_CACHE)
+    args = parser.parse_args(argv)
+    pairs = load_pairs(Path(args.file))
+    engine = Engine(default_taxonomy())
+    base = load_weights(DEFAULT_FILE)
+    fits = semantic_fits(pairs, engine, args.cache)
+    grid = {}
+    for semantic, lift, floor in itertools.product(SEMANTIC_WEIGHTS, LIFTS, FLOORS):
+        if fits[0] is None and (semantic or lift):
+            continue
+        grid[(semantic, lift, floor)] = raw_scores(
+            pairs, engine, with_settings(base, semantic, lift, floor), fits)
+
+    def best_of(keep: set[str] | None) -> tuple[tuple[float, float, float], Choice] | None:
+        found = None
+        for key, rows in grid.items():
+            subset = [r for r in rows if keep is None or r.group in keep]
+            choice = choose_knots(subset)
+            if choice is not None and (found is None or (choice.correct, choice.margin, -key[0],
+                                                         -key[1]) > (found[1].correct,
+                                                                     found[1].margin,
+                                                                     -found[0][0],
+                                                                     -found[0][1])):
+                found = (key, choice)
+        return found
+
+    chosen = best_of(None)
+    ranked = sorted(((choose_knots(rows), key) for key, rows in grid.items()),
+                    key=lambda item: (-(item[0].correct if item[0] else -1),
+                                      -(item[0].margin if item[0] else 0)))
+    for choice_, (semantic_, lift_, floor_) in ranked[:8]:
+        print(f"semantic {semantic_:<5} lift {lift_:<4} floor {floor_:<5} -> {choice_}",
+              file=sys.stderr)
+    if chosen is None:
+        print("error: no setting keeps approvals precise enough", file=sys.stderr)
+        return 1
+    groups = sorted({p.resume_text for p in pairs})
+    held_out_correct = 0
+    for group in groups:
+        fitted = best_of(set(groups) - {group})
+        if fitted is None:
+            continue
+        (semantic, lift, floor), choice = fitted
+        rows = [r for r in grid[(semantic, lift, floor)] if r.group == group]
+        held_out_correct += sum(1 for r in rows if decide(r, choice.review_knot,
+                                                          choice.apply_knot) == r.label)
+    (semantic, lift, floor), choice = chosen
+    knots = [(choice.review_knot, base.thresholds.review_floor),
+             (choice.apply_knot, base.thresholds.auto_apply)]
+    # Where the model is missing, the rules alone score: their own knots, same floor.
+    rules_only = choose_knots(raw_scores(pairs, engine, with_settings(base, 0, 0, floor),
+                                         [None] * len(pairs))) if fits[0] is not None else None
+    rules_knots = None if rules_only is None else [
+        (rules_only.review_knot, base.thresholds.review_floor),
+        (rules_only.apply_knot, base.thresholds.auto_apply)]
+    result = {"semantic_weight": semantic, "semantic_lift": lift, "context_floor": floor,
+              "calibration": knots, "correct": choice.correct, "pairs": len(pairs),
+              "calibration_rules_only": rules_knots,
+              "rules_only_correct": None if rules_only is None else rules_only.correct,
+              "margin": choice.margin, "cv_accuracy": round(held_out_correct / len(pairs), 4),
+              "embeddings": fits[0] is not None}
+    if args.write:
+        document = json.loads(DEFAULT_FILE.read_text())
+        document["weights"]["semantic"] = semantic
+        document.update(semantic_lift=lift, context_floor=floor, calibration=knots,
+                        calibration_rules_only=rules_knots)
+        if args.version:
+            document["version"] = args.version
+        Weights.model_validate(document)  # never write a file the engine would refuse
+        text = json.dumps(document, indent=2)
+        # Knots on one line each: (raw, score) reads as a pair.
+        text = re.sub(r"\[\s+([-\d.]+),\s+([-\d.]+)\s+\]", r"[\1, \2]", text)
+        DEFAULT_FILE.write_text(text + "\n")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
