@@ -94,3 +94,37 @@ def test_a_garbled_traceparent_starts_a_new_trace_instead_of_failing(spans_file:
         pass
     [handle] = [s for s in spans(spans_file).values() if s["name"].startswith("handle")]
     assert handle["parent_id"] is None
+
+
+def test_spans_are_exported_over_otlp_http_when_an_endpoint_is_configured() -> None:
+    """A stand-in collector on localhost receives the spans at /v1/traces."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[tuple[str, str, bytes]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, self.headers["Content-Type"], body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert tracing.configure_tracing(
+            "ats_engine", otlp_endpoint=f"http://127.0.0.1:{server.server_port}/")
+        tracing.published(an_event())
+        tracing.shutdown_tracing()  # flushes the batch
+    finally:
+        server.shutdown()
+        thread.join()
+    [(path, content_type, body)] = received
+    assert path == "/v1/traces"
+    assert content_type == "application/x-protobuf"
+    assert b"publish jams.jobs.JobExpired" in body and b"ats_engine" in body
