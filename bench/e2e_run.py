@@ -64,7 +64,11 @@ class RunResult:
     tally: Tally
     findings: Findings
     reviewer_stats: ReviewerStats
-    settled: bool
+    outcome: str  # settled, stalled or timeout
+
+    @property
+    def settled(self) -> bool:
+        return self.outcome == "settled"
     elapsed_s: float
     faults: int
     self_exits: int
@@ -179,8 +183,8 @@ async def _finish(chaos_task: asyncio.Task[int]) -> int:
 
 
 async def _progress(args: argparse.Namespace, world: World, watcher: Watcher, system: System,
-                    chaos_task: asyncio.Task[int] | None) -> bool:
-    """Draw progress until everything has settled (True) or the run stalls or times out."""
+                    chaos_task: asyncio.Task[int] | None) -> str:
+    """Draw progress until everything has settled, the run stalls, or its time is up."""
     tally = watcher.tally
     pairs = len(world.jobs) * args.candidates
     columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
@@ -208,40 +212,60 @@ async def _progress(args: argparse.Namespace, world: World, watcher: Watcher, sy
                 last_change, last_seen = time.monotonic(), seen
             chaos_running = chaos_task is not None and not chaos_task.done()
             if not chaos_running and settled(world, tally, args.candidates, portal_count):
-                return True
-            if time.monotonic() > deadline or \
-                    (not chaos_running and time.monotonic() - last_change > args.stall_s):
+                return "settled"
+            if time.monotonic() > deadline:
+                console.print("[red]time is up with work still in flight; reporting what it has "
+                              "(`lost` then counts unfinished work too)")
+                return "timeout"
+            if not chaos_running and time.monotonic() - last_change > args.stall_s:
                 console.print("[red]the run stopped making progress; reporting what it has")
-                return False
+                return "stalled"
 
 
-def throughput(world: World, tally: Tally) -> dict[str, float]:
-    """Raw jobs in per second until the last decision, and each job's in-to-decision time."""
-    if not tally.first_in or not tally.decided_at:
-        return {"jobs_per_s": 0.0, "decision_p99_s": math.inf, "window_s": 0.0}
+def decided_jobs(tally: Tally, candidates: int) -> set[uuid.UUID]:
+    """Published jobs decided for every candidate."""
+    return {job_id for job_id in tally.published
+            if tally.decided_per_job.get(job_id, 0) >= candidates}
+
+
+def posts_of(world: World, tally: Tally, jobs: set[uuid.UUID]) -> int:
+    """How many raw job posts those jobs came from (a job posted twice counts twice)."""
+    keys = {tally.published[job_id].key for job_id in jobs}
+    return sum(1 for key in world.canonical.values() if key in keys)
+
+
+def throughput(world: World, tally: Tally, candidates: int) -> dict[str, Any]:
+    """Raw jobs in per second, from the first job in to the last decision out, counting the
+    posts of jobs decided for every candidate; and each such job's in-to-decision time."""
+    done = decided_jobs(tally, candidates)
+    latencies = sorted(tally.decided_at[job_id] - tally.first_in[tally.published[job_id].key]
+                       for job_id in done if tally.published[job_id].key in tally.first_in)
+    if not latencies:
+        return {"jobs_per_s": 0.0, "decision_p99_s": None, "window_s": 0.0, "decided_posts": 0}
     start = min(tally.first_in.values())
-    end = max(tally.decided_at.values())
-    latencies = sorted(tally.decided_at[job_id] - tally.first_in[job.key]
-                       for job_id, job in tally.published.items()
-                       if job_id in tally.decided_at and job.key in tally.first_in)
-    p99 = latencies[min(len(latencies) - 1, math.ceil(0.99 * len(latencies)) - 1)] \
-        if latencies else math.inf
+    end = max(tally.decided_at[job_id] for job_id in done)
+    p99 = latencies[min(len(latencies) - 1, math.ceil(0.99 * len(latencies)) - 1)]
     window = max(end - start, 1e-9)
-    return {"jobs_per_s": round(len(world.posts) / window, 3),
-            "decision_p99_s": round(p99, 2), "window_s": round(window, 1)}
+    decided_posts = posts_of(world, tally, done)
+    return {"jobs_per_s": round(decided_posts / window, 3), "decision_p99_s": round(p99, 2),
+            "window_s": round(window, 1), "decided_posts": decided_posts}
 
 
-def encode_bound(world: World, tally: Tally) -> dict[str, Any]:
-    """The embedding model alone on the jobs the run published, chunked as the ATS engine
-    chunks them ([title, *chunks], each distinct text once): raw jobs per second it allows."""
+def encode_bound(world: World, tally: Tally, candidates: int) -> dict[str, Any]:
+    """The embedding model alone on the text of the same decided jobs, chunked as the ATS
+    engine chunks them ([title, *chunks], each distinct text once): raw jobs per second."""
     # Imported here: loading torch takes seconds and the model is only needed at the end.
     from services.ats_engine.embeddings import Embedder, load_encoder
     from services.ats_engine.engine import Engine
     from services.ats_engine.skills import default_taxonomy
 
+    done = decided_jobs(tally, candidates)
+    if not done:
+        return {"encode_bound_jobs_per_s": 0.0, "encode_s": 0.0, "encode_device": "none"}
     engine = Engine(default_taxonomy())
     texts = []
-    for job in tally.published.values():
+    for job_id in done:
+        job = tally.published[job_id]
         requirements = engine.parse_job(job.title, job.description, job.location)
         texts.extend([requirements.title, *requirements.chunks])
     encoder, device = load_encoder()
@@ -250,23 +274,23 @@ def encode_bound(world: World, tally: Tally) -> dict[str, Any]:
     began = time.perf_counter()
     embedder.embed(texts)
     seconds = max(time.perf_counter() - began, 1e-9)
-    return {"encode_bound_jobs_per_s": round(len(world.posts) / seconds, 3),
-            "encode_s": round(seconds, 2), "encoded_texts": embedder.encoded,
-            "encode_device": device}
+    return {"encode_bound_jobs_per_s": round(posts_of(world, tally, done) / seconds, 3),
+            "encode_s": round(seconds, 2), "encode_device": device}
 
 
 def summary(args: argparse.Namespace, result: RunResult) -> dict[str, Any]:
     """The figures, the counters and the breakdown of any loss or duplicate."""
-    speed = throughput(result.world, result.tally)
-    ceiling = encode_bound(result.world, result.tally)
+    speed = throughput(result.world, result.tally, args.candidates)
+    ceiling = encode_bound(result.world, result.tally, args.candidates)
     ratio = speed["jobs_per_s"] / ceiling["encode_bound_jobs_per_s"] \
         if ceiling["encode_bound_jobs_per_s"] else 0.0
     findings = result.findings
     return {
         "jobs": len(result.world.posts), "unique_jobs": len(result.world.jobs),
         "candidates": args.candidates, "embeddings": not args.no_embeddings,
-        "settled": result.settled, "elapsed_s": round(result.elapsed_s, 1),
-        "window_s": speed["window_s"],
+        "settled": result.settled, "outcome": result.outcome,
+        "elapsed_s": round(result.elapsed_s, 1),
+        "window_s": speed["window_s"], "decided_posts": speed["decided_posts"],
         "encode_s": ceiling["encode_s"], "encode_device": ceiling["encode_device"],
         "dead_letters": result.tally.dead_letters,
         "reviewer_reconnects": result.reviewer_stats.reconnects,
