@@ -145,6 +145,7 @@ async def test_bad_registrations_change_nothing(api: Api) -> None:
     assert (await api.http.post("/api/v1/auth/register", json=ok)).status_code == 201
     error_of(await api.http.post("/api/v1/auth/register", json=ok), 409, "ERR_CONFLICT")
     for bad in ({"email": "not-an-email", "password": PASSWORD},
+                {"email": "nul\u0000@example.test", "password": PASSWORD},
                 {"email": "cy@example.test", "password": "short"},
                 {"email": "cy@example.test", "password": "x" * 300},
                 {"email": "cy@example.test"}):
@@ -253,6 +254,8 @@ async def test_only_admins_create_staff_and_disable_accounts(api: Api) -> None:
 
     listed = await api.http.get("/api/v1/users?limit=1", headers=bearer(admin))
     assert listed.json()["next_cursor"] == "admin@example.test"
+    error_of(await api.http.get("/api/v1/users?cursor=a%00b", headers=bearer(admin)), 422,
+             "ERR_VALIDATION")
     error_of(await api.http.get("/api/v1/users", headers=bearer(rita["access_token"])), 403,
              "ERR_FORBIDDEN")
 

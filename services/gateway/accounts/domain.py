@@ -12,7 +12,8 @@ from infra.http_errors import ERR_FORBIDDEN, ERR_VALIDATION, ApiError
 MIN_PASSWORD = 10
 # argon2 hashes any length; the cap stops a megabyte "password" from costing CPU.
 MAX_PASSWORD = 256
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# No spaces or control characters (PostgreSQL text cannot even hold NUL).
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]{2,}$")
 STAFF_ROLES = (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.REVIEWER)
 
 

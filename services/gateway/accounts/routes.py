@@ -147,7 +147,8 @@ def account_routes(accounts: Accounts, principal: PrincipalDependency, *,
 
     @router.get("/api/v1/users", response_model=UserPage, tags=["users"],
                 summary="List accounts by email (admins only)")
-    async def list_users(cursor: str | None = Query(default=None, max_length=254),
+    async def list_users(cursor: str | None = Query(default=None, max_length=254,
+                                                     pattern=r"^[^\x00]*$"),
                          limit: int = Query(default=50, ge=1, le=200),
                          _: Principal = Depends(admin)) -> UserPage:
         found = await accounts.users(after=cursor, limit=limit)
