@@ -65,7 +65,7 @@ class Assigner:
         ]
         locked = {rid for rid, rec in records.items() if rec.locked_at is not None}
         for reviewer_id in order_candidates(candidates, self.policy, task.tags, self.capacity,
-                                            task.missed_by, locked):
+                                            task.barred, locked):
             if (done := await self._try(tx, task, reviewer_id, slots.get(reviewer_id, set()))):
                 return done
         return None
@@ -90,7 +90,7 @@ class Assigner:
             if task is None:
                 break
             skipped.add(task.task_id)
-            if reviewer_id in task.missed_by or (task.tags and mine and not task.tags <= mine):
+            if reviewer_id in task.barred or (task.tags and mine and not task.tags <= mine):
                 continue
             if (done := await self._try(tx, task, reviewer_id, used)) is None:
                 break

@@ -100,12 +100,19 @@ class ReviewTask:
     warn_at: datetime | None = None
     warned: bool = False
     missed_by: frozenset[uuid.UUID] = frozenset()
+    # Reviewers who handed it back ("give it to someone else"): not offered it again.
+    returned_by: frozenset[uuid.UUID] = frozenset()
     # Bumped on every transition; a timer scheduled for an older revision is stale.
     revision: int = 0
     closed_at: datetime | None = None
     final_resume_version_id: uuid.UUID | None = None
     reject_reason: str | None = None
     details: TaskDetails = TaskDetails()
+
+    @property
+    def barred(self) -> frozenset[uuid.UUID]:
+        """Who is never offered this task: those who missed it or handed it back."""
+        return self.missed_by | self.returned_by
 
     @property
     def rank(self) -> datetime:
@@ -189,11 +196,13 @@ def escalated_task(event: ApplicationNeedsReview, event_id: uuid.UUID, now: date
 def offer(
     task: ReviewTask, reviewer_id: uuid.UUID, slot: int, now: datetime, policy: SlaPolicy
 ) -> ReviewTask:
-    """Offer a queued task to a reviewer who has not missed it before."""
+    """Offer a queued task to a reviewer who has not missed it or handed it back before."""
     if task.state is not TaskState.QUEUED:
         raise Refused(f"task is {task.state}, only a queued task can be offered")
     if reviewer_id in task.missed_by:
         raise Refused("a task never goes back to a reviewer who missed it")
+    if reviewer_id in task.returned_by:
+        raise Refused("a task never goes back to a reviewer who handed it back")
     return dataclasses.replace(
         task, state=TaskState.OFFERED, reviewer_id=reviewer_id, slot=slot, offered_at=now,
         offer_expires_at=now + policy.offer_window, revision=task.revision + 1,
@@ -254,7 +263,10 @@ def hand_back(task: ReviewTask, reviewer_id: uuid.UUID, now: datetime) -> Handed
     declined offer costs no strike but sets the reviewer away."""
     struck = hand_back_strikes(task, reviewer_id, now)
     declined = task.state is TaskState.OFFERED
-    return HandedBack(requeue(task, missed=struck), struck, declined)
+    back = requeue(task, missed=struck)
+    # "Give it to someone else": a later sweep must not offer it straight back to them.
+    back = dataclasses.replace(back, returned_by=back.returned_by | {reviewer_id})
+    return HandedBack(back, struck, declined)
 
 
 def warn(task: ReviewTask) -> ReviewTask:

@@ -157,6 +157,7 @@ def _row_of(task: ReviewTask) -> dict[str, Any]:
         "warn_at": task.warn_at,
         "warned": task.warned,
         "missed_by": sorted(task.missed_by, key=str),
+        "returned_by": sorted(task.returned_by, key=str),
         "revision": task.revision,
         "details": task.details.as_json(),
     }
@@ -188,6 +189,7 @@ def _task_of(row: Any) -> ReviewTask:
         warn_at=row["warn_at"],
         warned=row["warned"],
         missed_by=frozenset(row["missed_by"]),
+        returned_by=frozenset(row["returned_by"]),
         revision=row["revision"],
         closed_at=row["closed_at"],
         final_resume_version_id=row["final_resume_version_id"],

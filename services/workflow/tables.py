@@ -37,6 +37,7 @@ review_tasks = sa.Table(
     sa.Column("warn_at", sa.DateTime(timezone=True)),
     sa.Column("warned", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("missed_by", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    sa.Column("returned_by", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
     # The score's parts, matched and missing skills, hints, the resume's blob key, a question.
     sa.Column("details", JSONB, nullable=False, server_default="{}"),

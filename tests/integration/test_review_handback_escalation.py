@@ -74,7 +74,11 @@ async def test_giving_back_an_accepted_task_before_the_warning_keeps_the_reviewe
     assert await workflow.emitted(ReviewerStruck) == []
     (back,) = await workflow.emitted(ReviewTaskHandedBack)
     assert (back.struck, back.declined_offer) == (False, False)
-    # Still available: the next task is offered to her at once.
+    # Still available: the next task is offered to her at once, never the one she gave back.
+    await workflow.offline(bob)
+    await workflow.handle(HandBackReviewTask(task_id=task_id, reviewer_id=bob))
+    assert (await workflow.task(task_id))["state"] == "queued"
+    assert set((await workflow.task(task_id))["returned_by"]) == {alice, bob}
     second = decision()
     await workflow.handle(second)
     assert (await workflow.task(task_id_for(second.match_id)))["reviewer_id"] == alice

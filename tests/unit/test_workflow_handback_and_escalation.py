@@ -57,7 +57,11 @@ def test_declining_an_offer_is_strike_free_but_sets_the_reviewer_away(
     outcome = hand_back(offered, ALICE, fake_clock.now())
     assert (outcome.struck, outcome.declined_offer) == (False, True)
     assert outcome.task.state is TaskState.QUEUED and outcome.task.reviewer_id is None
-    assert outcome.task.missed_by == frozenset()  # may be offered to them again later
+    assert outcome.task.missed_by == frozenset()  # not a miss...
+    assert outcome.task.returned_by == {ALICE}  # ...but it goes to someone else
+    with pytest.raises(Refused, match="handed it back"):
+        offer(outcome.task, ALICE, 0, fake_clock.now(), POLICY)
+    assert offer(outcome.task, BOB, 0, fake_clock.now(), POLICY).reviewer_id == BOB
     assert messages.handed_back(offered, outcome.struck, outcome.declined_offer).declined_offer
 
 
@@ -70,6 +74,7 @@ def test_giving_back_an_accepted_task_before_the_warning_keeps_the_reviewer_avai
     early = hand_back(taken, ALICE, fake_clock.now())
     assert (early.struck, early.declined_offer) == (False, False)
     assert early.task.missed_by == frozenset()
+    assert early.task.barred == {ALICE}  # never offered back to who gave it back
     fake_clock.advance(1)  # T-5: the warning is due
     late = hand_back(taken, ALICE, fake_clock.now())
     assert (late.struck, late.declined_offer) == (True, False)
