@@ -14,8 +14,16 @@ from infra.auth import Role
 from infra.outbox import outbox
 from schemas.events.candidates import CandidateErased, UpdateCandidatePreferences
 from schemas.events.config import ScoringConfigChanged
+from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.jobs import JobExpired, JobPublished
-from schemas.events.review import TaskCompleted, UnlockReviewer
+from schemas.events.matching import MatchRejected, MatchScored
+from schemas.events.resumes import ResumeVersionCreated
+from schemas.events.review import (
+    ReviewerPresenceChanged,
+    ReviewerUnlocked,
+    TaskCompleted,
+    UnlockReviewer,
+)
 from services.gateway.audit import audit_log
 from tests.integration.test_gateway_api_support import Api, api, seed
 
@@ -203,3 +211,53 @@ async def test_deleting_an_account_erases_files_and_rows_and_tells_everyone(api:
     assert len(await audited(api, "candidate.erase")) == 1
     # The other candidate keeps everything.
     assert await api.blobs.get(f"resumes/{w.candidates[1]}/{w.resumes[1]}.txt") != b""
+
+
+async def test_sources_runs_alerts_and_blocks_are_projected(api: Api) -> None:
+    w = await seed(api)
+    await api.project(ScrapeAnomalyDetected(source=w.source, run_id=w.run_id, kind="zero_jobs",
+                                            detail="no postings", expected=12.0, observed=0))
+    await api.project(SourceBlocked(source=w.source, portal="greenhouse", run_id=w.run_id,
+                                    reason="HTTP 403 from the board", kind="forbidden"))
+    source = (await api.client.get(f"/api/v1/sources/{w.source}",
+                                   headers=api.auth(Role.OPERATOR))).json()
+    assert (source["runs"], source["anomalies"]) == (1, 1)
+    assert source["blocked_reason"] == "HTTP 403 from the board"
+    runs = (await api.client.get("/api/v1/scrape-runs", params={"source": w.source},
+                                 headers=api.auth(Role.OPERATOR))).json()
+    [run] = runs["items"]
+    assert (run["seen"], run["complete"]) == (2, True)
+    assert run["alerts"] == [{"kind": "zero_jobs", "detail": "no postings", "expected": 12.0,
+                              "observed": 0}]
+
+
+async def test_match_decisions_and_reviewer_states_follow_the_events(api: Api) -> None:
+    w = await seed(api)
+    match_id = uuid.uuid4()
+    common = {"match_id": match_id, "candidate_id": w.candidates[0], "job_id": w.jobs[1]}
+    await api.project(MatchScored(**common, score=31.5, resume_version_id=w.resumes[0],
+                                  explanation=["sql: missing"]))
+    await api.project(MatchRejected(**common, score=31.5))
+    match = (await api.client.get(f"/api/v1/matches/{match_id}", headers=api.auth(A))).json()
+    assert (match["decision"], match["score"], match["explanation"]) == (
+        "rejected", 31.5, ["sql: missing"])
+    await api.project(ReviewerPresenceChanged(reviewer_id=w.reviewers[0], status="available"))
+    await api.project(ReviewerUnlocked(reviewer_id=w.reviewers[1], admin_id="root",
+                                       reason="talked"))
+    locked = (await api.client.get("/api/v1/reviewers", params={"locked": "true"},
+                                   headers=api.auth(A))).json()
+    assert locked["items"] == []
+    me = (await api.client.get(f"/api/v1/reviewers/{w.reviewers[0]}",
+                               headers=api.auth(Role.REVIEWER))).json()
+    assert (me["presence"], me["strikes"]) == ("available", 1)
+
+
+async def test_an_erased_candidates_late_events_are_dropped(api: Api) -> None:
+    w = await seed(api)
+    me = w.candidates[0]
+    await api.client.delete(f"/api/v1/candidates/{me}", headers=api.auth(A))
+    late = uuid.uuid4()
+    await api.project(ResumeVersionCreated(candidate_id=me, resume_version_id=late,
+                                           blob_key="resumes/late", content_sha256="0" * 64))
+    response = await api.client.get(f"/api/v1/resumes/{late}", headers=api.auth(A))
+    assert response.status_code == 404
