@@ -18,7 +18,7 @@ from services.gateway.api.models import (
     Text,
 )
 from services.gateway.audit import record
-from services.gateway.policy import Access
+from services.gateway.policy import Access, not_found
 from services.gateway.readmodel import queries
 from services.gateway.readmodel import tables as t
 
@@ -43,8 +43,11 @@ def router(deps: ApiDeps) -> APIRouter:
     async def current(access: Access = Depends(deps.authorize("config.current")),
                       ) -> ScoringConfigOut:
         async with deps.read() as conn:
-            return ScoringConfigOut.model_validate(
-                found(await queries.current_scoring_config(conn)))
+            current = await queries.current_scoring_config(conn)
+        if current is None:
+            raise not_found("no version stored through the API yet: the ATS engine scores "
+                            "with its weights file")
+        return ScoringConfigOut.model_validate(current)
 
     @api.get("/scoring-config/versions", name="config.list",
              response_model=PageOut[ScoringConfigOut])
