@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import NamedTuple
 
+from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI
 from redis.asyncio import Redis
 
@@ -53,7 +54,9 @@ def auth_from(uow: UnitOfWork, redis: Redis, clock: Clock, settings: GatewaySett
     issuer = TokenIssuer(settings.jwt_secret, ttl_s=settings.access_token_ttl_s, clock=clock)
     throttle = LoginThrottle(redis, settings.presence_namespace, settings.login_max_failures,
                              settings.login_failure_window_s)
-    accounts = Accounts(uow, passwords or Passwords(), issuer, throttle,
+    hasher = PasswordHasher(time_cost=settings.password_hash_time_cost,
+                            memory_cost=settings.password_hash_memory_kib)
+    accounts = Accounts(uow, passwords or Passwords(hasher), issuer, throttle,
                         refresh_ttl_s=settings.refresh_token_ttl_s)
     principal = principal_dependency(verifier)
     router = account_routes(accounts, principal, cookie_secure=settings.cookie_secure)

@@ -57,6 +57,13 @@ class GatewaySettings(CommonSettings):
         default=300, ge=1, description="Window of the failed-login count"
     )
 
+    password_hash_time_cost: int = Field(
+        default=3, ge=1, le=20, description="argon2id passes (argon2-cffi's default)"
+    )
+    password_hash_memory_kib: int = Field(
+        default=65_536, ge=1024, description="argon2id memory per hash in KiB (64 MiB default)"
+    )
+
     def rate_limits(self) -> RateLimits:
         return RateLimits(per_ip=self.rate_limit_per_ip, per_user=self.rate_limit_per_user,
                           window_s=self.rate_limit_window_s, namespace=self.presence_namespace)

@@ -76,7 +76,10 @@ async def dashboard(database_url: str, redis_url: str, tmp_path: Path,
                               "redis_url": redis_url, "mongo_url": None,
                               "blob_dir": tmp_path / "blobs", "shutdown_grace_s": 5,
                               "presence_namespace": namespace}
-    gateway_settings = GatewaySettings(**common, jwt_secret=SECRET, heartbeat_interval_s=1)
+    # Cheap password hashing: the machine running the tests is busy enough.
+    gateway_settings = GatewaySettings(**common, jwt_secret=SECRET, heartbeat_interval_s=1,
+                                       password_hash_time_cost=1,
+                                       password_hash_memory_kib=8192)
     workflow_settings = WorkflowSettings(**common, assign_sweep_s=0.5, timer_poll_s=0.1,
                                          **workflow)
     async with open_platform(gateway_settings) as platform:
@@ -133,7 +136,7 @@ async def log_in(page: Page, base: str, user: uuid.UUID, path: str = "/review",
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Log in").click()
     if password == PASSWORD:
-        await expect(page).to_have_url(f"{base}{path}")
+        await expect(page).to_have_url(f"{base}{path}", timeout=20_000)
 
 
 def decision(candidate: uuid.UUID | None = None) -> ManualReviewRequired:
