@@ -8,8 +8,13 @@ import os
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+# Rows of vectors: lists from the cache, or numpy arrays where a caller holds them.
+Matrix: TypeAlias = "Sequence[Sequence[float]] | npt.NDArray[Any]"
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
 
@@ -137,16 +142,16 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return float(sum(x * y for x, y in zip(a, b, strict=True)))
 
 
-def semantic_fit(job_chunks: Sequence[Sequence[float]],
-                 resume_chunks: Sequence[Sequence[float]]) -> tuple[float, list[int]]:
-    """Mean over job chunks of the best resume chunk's cosine, and which chunk was best."""
-    if not job_chunks or not resume_chunks:
-        return 0.0, []
-    best: list[int] = []
-    total = 0.0
-    for job_vector in job_chunks:
-        scores = [cosine(job_vector, r) for r in resume_chunks]
-        index = max(range(len(scores)), key=scores.__getitem__)
-        best.append(index)
-        total += scores[index]
-    return total / len(job_chunks), best
+def semantic_fit(job_chunks: Matrix, resume_chunks: Matrix,
+                 ) -> tuple[float, list[int], list[float]]:
+    """Mean over job chunks of the best resume chunk's cosine; which chunk was best, and its
+    cosine. One matrix product: this runs for every preselected candidate of every job."""
+    if not len(job_chunks) or not len(resume_chunks):
+        return 0.0, [], []
+    import numpy as np
+
+    scores = np.asarray(job_chunks, dtype=np.float32) @ \
+        np.asarray(resume_chunks, dtype=np.float32).T
+    best = scores.argmax(axis=1)
+    top = scores[np.arange(len(best)), best]
+    return float(top.mean()), [int(i) for i in best], [float(v) for v in top]

@@ -20,6 +20,9 @@ from services.ats_engine.weights import Weights
 MODEL_VERSION = "rules-2"  # the scorer's own rules; the embedding model adds its name when used
 
 
+_NO_PREFERENCES = Preferences()  # built once: this runs for every preselected candidate
+
+
 def candidate_place(profile: ResumeProfile, preferences: Preferences) -> CandidatePlace:
     """Where the candidate will work: their preferences, else the place their resume gives."""
     places = tuple(preferences.locations) or \
@@ -62,7 +65,7 @@ class Engine:
               semantic: SemanticMatch | None = None,
               preferences: Preferences | None = None) -> MatchOutcome:
         return score_pair(resume.profile, job, resume.gates, weights, self.taxonomy, semantic,
-                          candidate_place(resume.profile, preferences or Preferences()))
+                          candidate_place(resume.profile, preferences or _NO_PREFERENCES))
 
     def versions(self, weights: Weights) -> dict[str, str]:
         return {"model": MODEL_VERSION, "taxonomy": self.taxonomy.version,

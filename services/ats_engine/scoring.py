@@ -134,9 +134,9 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
     """Score 0-100, the decision, the breakdown and each requirement's evidence."""
     results: list[RequirementResult] = []
     sums: dict[bool, list[float]] = {True: [0.0, 0.0], False: [0.0, 0.0]}  # [credit, weight]
-    musts = [r for r in job.skills if r.must] or job.skills
+    musts = {id(r) for r in job.skills if r.must} or {id(r) for r in job.skills}
     for req in job.skills:
-        is_must = req in musts
+        is_must = id(req) in musts
         credit, evidence, detail = _skill(profile, req.skill, req.min_years, weights)
         if evidence is None and semantic is not None:
             # No named skill: the resume line closest in meaning, if close enough, earns part.

@@ -14,7 +14,6 @@ from services.ats_engine.embeddings import (
     MODEL_NAME,
     Embedder,
     content_key,
-    cosine,
     mean_vector,
     semantic_fit,
 )
@@ -99,10 +98,10 @@ def semantic_match(job: JobRequirements, profile: ResumeProfile,
         return SemanticMatch(0.0, {})
     chunks = profile.chunks[:MAX_RESUME_CHUNKS]
     job_vectors, resume_vectors = vectors[:len(job.chunks)], vectors[len(job.chunks):]
-    value, best = semantic_fit(job_vectors, resume_vectors)
+    value, best, similarities = semantic_fit(job_vectors, resume_vectors)
     closest = {}
-    for line, vector, index in zip(job.chunks, job_vectors, best, strict=True):
+    for line, index, similarity in zip(job.chunks, best, similarities, strict=True):
         text, start, _ = chunks[index]
         closest[line] = Evidence(text[:240], start, start + min(len(text), 240),
-                                 round(cosine(vector, resume_vectors[index]), 3))
+                                 round(similarity, 3))
     return SemanticMatch(max(0.0, min(1.0, value)), closest)

@@ -11,6 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.ats_engine.tables import candidate_vectors
 
+# Candidates the HNSW search keeps in view; more finds more of the true nearest, slower
+# (bench-ats prints recall and latency for several values).
+DEFAULT_EF_SEARCH = 400
+
 
 async def store_candidate_vector(conn: AsyncConnection, candidate_id: uuid.UUID,
                                  resume_version_id: uuid.UUID, vector: Sequence[float]) -> None:
@@ -23,7 +27,7 @@ async def store_candidate_vector(conn: AsyncConnection, candidate_id: uuid.UUID,
 
 
 async def nearest_candidates(conn: AsyncConnection, vector: Sequence[float], limit: int,
-                             ef_search: int = 400) -> list[tuple[uuid.UUID, float]]:
+                             ef_search: int = DEFAULT_EF_SEARCH) -> list[tuple[uuid.UUID, float]]:
     """(candidate id, cosine similarity) of the `limit` nearest, through the HNSW index."""
     # ef_search bounds how many the index returns: it must be at least `limit`.
     await conn.execute(sa.text(f"SET LOCAL hnsw.ef_search = {max(ef_search, limit):d}"))

@@ -50,6 +50,8 @@ def test_semantic_fit_picks_the_best_resume_chunk() -> None:
     job = [bag("kafka event streams"), bag("postgresql schema design")]
     resume = [bag("led a team"), bag("postgresql schema design and tuning"),
               bag("kafka event streams at scale")]
-    value, best = semantic_fit(job, resume)
+    value, best, similarities = semantic_fit(job, resume)
     assert best == [2, 1] and 0.5 < value <= 1.0
+    assert abs(similarities[0] - cosine(job[0], resume[2])) < 1e-6
+    assert abs(value - sum(similarities) / 2) < 1e-6
     assert abs(cosine(mean_vector(resume), mean_vector(resume)) - 1.0) < 1e-9
