@@ -52,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-embeddings", action="store_true",
                         help="score without the embedding model (the encode ceiling is then "
                              "not what bounds the run)")
-    parser.add_argument("--timeout-s", type=float, default=3600, help="give up after this")
+    parser.add_argument("--timeout-s", type=float, default=3600,
+                        help="report what the run has after this long (from its start)")
     parser.add_argument("--stall-s", type=float, default=300,
                         help="give up when nothing new has happened for this long")
     parser.add_argument("--keep", action="store_true", help="keep the run folder (logs)")
@@ -98,11 +99,16 @@ def run_folder(keep: bool) -> Iterator[Path]:
 
 @contextlib.asynccontextmanager
 async def running(system: System, database_url: str, candidates: int,
-                  embedded: bool) -> AsyncIterator[System]:
-    """Everything up; job discovery last, once the ATS engine has every candidate."""
+                  embedded: bool, deadline: float) -> AsyncIterator[System]:
+    """Everything up; job discovery last, once the ATS engine has every candidate (or half
+    the run's time has gone: then the jobs meet an engine still taking candidates in)."""
     try:
         await system.start(hold=("job_discovery",))
-        await wait_for_candidates(database_url, candidates, embedded=embedded)
+        patience = max(60.0, (deadline - time.monotonic()) / 2)
+        if not await wait_for_candidates(database_url, candidates, embedded=embedded,
+                                         timeout_s=patience):
+            console.print(f"[red]the ATS engine took in fewer than {candidates} candidates in "
+                          f"{patience:.0f}s; starting job discovery anyway")
         await system.release("job_discovery")
         yield system
     finally:
@@ -133,12 +139,13 @@ async def execute(args: argparse.Namespace, servers: Servers,
         stats = ReviewerStats()
         stop = asyncio.Event()
         started = time.monotonic()
+        deadline = started + args.timeout_s
         await watcher.start()
         try:
             with console.status(f"starting the portal and {len(system.services)} services "
                                 f"(namespace {namespace})"):
                 async with running(system, db_url, args.candidates,
-                                   not args.no_embeddings):
+                                   not args.no_embeddings, deadline):
                     faults = 0
                     chaos_task: asyncio.Task[int] | None = \
                         asyncio.create_task(chaos(system, servers)) if chaos else None
@@ -149,7 +156,8 @@ async def execute(args: argparse.Namespace, servers: Servers,
                         lambda t: t in watcher.tally.completed or t in watcher.tally.rejected,
                         stop, stats))
                     try:
-                        done = await _progress(args, world, watcher, system, chaos_task)
+                        done = await _progress(args, world, watcher, system, chaos_task,
+                                               deadline)
                     finally:
                         stop.set()
                         keeper.cancel()
@@ -183,13 +191,12 @@ async def _finish(chaos_task: asyncio.Task[int]) -> int:
 
 
 async def _progress(args: argparse.Namespace, world: World, watcher: Watcher, system: System,
-                    chaos_task: asyncio.Task[int] | None) -> str:
+                    chaos_task: asyncio.Task[int] | None, deadline: float) -> str:
     """Draw progress until everything has settled, the run stalls, or its time is up."""
     tally = watcher.tally
     pairs = len(world.jobs) * args.candidates
     columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    deadline = time.monotonic() + args.timeout_s
     with Progress(*columns, console=console, transient=False) as bar:
         jobs = bar.add_task("jobs published", total=len(world.jobs))
         decided = bar.add_task("decisions (job x cand.)", total=pairs)

@@ -237,7 +237,7 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
 
 
 async def wait_for_candidates(database_url: str, count: int, *, embedded: bool,
-                              timeout_s: float = 600) -> None:
+                              timeout_s: float = 600) -> bool:
     """Until the ATS engine holds every seeded candidate (and their vectors, with embeddings):
     jobs then meet a warm engine, as they do in a system that has been running."""
     table = "ats_candidate_vectors" if embedded else "ats_candidates"
@@ -247,11 +247,11 @@ async def wait_for_candidates(database_url: str, count: int, *, embedded: bool,
         while time.monotonic() < deadline:
             with engine.connect() as conn:
                 if (conn.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0) >= count:
-                    return
+                    return True
             await asyncio.sleep(1)
     finally:
         engine.dispose()
-    raise TimeoutError(f"the ATS engine did not take in {count} candidates in {timeout_s:.0f}s")
+    return False
 
 
 def submissions(portal_url: str) -> list[dict[str, Any]]:
