@@ -126,3 +126,17 @@ def test_every_service_in_the_catalog_is_deployed_everywhere() -> None:
     unknown = subprocess.run([str(runner), "no_such_service"], capture_output=True, text=True,
                              check=False)
     assert unknown.returncode == 64 and "unknown service" in unknown.stderr
+
+
+def test_the_ingress_sends_analytics_paths_to_analytics_and_the_rest_to_the_gateway() -> None:
+    import yaml
+
+    ingress = yaml.safe_load((ROOT / "deploy" / "k8s" / "base" / "ingress.yaml").read_text())
+    routes = {p["path"]: p["backend"]["service"]["name"]
+              for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
+    assert routes == {"/api/v1/analytics": "analytics", "/ws/analytics": "analytics",
+                      "/operators": "analytics", "/": "gateway"}
+    annotations = ingress["metadata"]["annotations"]
+    # WebSockets stay open past nginx's 60 s default.
+    assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
+    assert int(annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"]) >= 3600
