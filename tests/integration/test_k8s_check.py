@@ -135,7 +135,8 @@ def test_the_ingress_sends_analytics_paths_to_analytics_and_the_rest_to_the_gate
     routes = {p["path"]: p["backend"]["service"]["name"]
               for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
     assert routes == {"/api/v1/analytics": "analytics", "/ws/analytics": "analytics",
-                      "/operators": "analytics", "/": "gateway"}
+                      "/operators": "analytics", "/api/v1/dead-letters": "analytics",
+                      "/": "gateway"}
     annotations = ingress["metadata"]["annotations"]
     # WebSockets stay open past nginx's 60 s default.
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
