@@ -257,6 +257,21 @@ def _already_acted(earlier: set[str], decision: Decision) -> bool:
 # A new job is scored against the candidates it can see, a new resume against the jobs it can
 # see. Run concurrently (two partitions, two replicas), each would miss the other's
 # uncommitted row and the pair would never be scored; one transaction-scoped lock orders them.
+#
+# Why one lock and not a finer scheme (each was weighed):
+# - A per-candidate lock does not close the race: a new job meets every candidate, so it would
+#   have to take 100,000 locks (in one order) to rendezvous with the one resume in flight.
+# - Letting jobs run beside jobs and resumes beside resumes ("group" exclusion) needs a
+#   session-level advisory lock around the entry check; a handler cancelled while waiting
+#   would leave it held on a pooled connection and stop all scoring. It would also let two
+#   jobs approve the same candidate at once, so the daily cap check could overshoot.
+# - A watermark (record which candidates a job saw, re-score the rest later) needs a step
+#   after commit or a sweeper over every recent job against every recent candidate; the
+#   handler model has neither, and a sweeper would only move the missed pairs later.
+# The cost is throughput: scoring is one transaction at a time across replicas. A job's
+# transaction is short (preselection keeps it to the nearest candidates), so this holds
+# until scoring itself must run in parallel; then the scoring step moves to a queue of
+# (job, candidate) pairs written in these same transactions.
 _SCORING_LOCK = 7_241_002
 
 

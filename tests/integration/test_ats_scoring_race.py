@@ -1,0 +1,131 @@
+"""A new job and a new resume handled at the same moment still meet: the pair is scored once.
+
+Without the scoring lock the interleaving below loses the pair (each transaction reads before
+the other commits); the test pauses both handlers at the worst points to force it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from infra.blobs import LocalBlobStore
+from infra.clock import FakeClock
+from infra.db import create_engine
+from infra.uow import UnitOfWork
+from schemas.events.envelope import Envelope
+from schemas.events.jobs import JobPublished
+from services.ats_engine import handlers as handlers_module
+from services.ats_engine.engine import Engine
+from services.ats_engine.handlers import AtsHandlers
+from services.ats_engine.intake import upload_resume
+from services.ats_engine.skills import default_taxonomy
+from services.ats_engine.tables import candidates, jobs, matches
+from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
+from tests.fixtures.resumes import RESUME
+
+pytestmark = pytest.mark.integration
+ENGINE = Engine(default_taxonomy())
+
+
+class PausingConnection:
+    """The handler's connection, stopping before the first SELECT that reads `table`."""
+
+    def __init__(self, conn: Any, table: sa.Table) -> None:
+        self._conn = conn
+        self._table = table
+        self.reached = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(statement, sa.Select) and not self.reached.is_set() \
+                and self._table in statement.get_final_froms():
+            self.reached.set()
+            await self.go.wait()
+        return await self._conn.execute(statement, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+@pytest.fixture
+async def uow(database_url: str, fake_clock: FakeClock) -> AsyncIterator[UnitOfWork]:
+    engine = create_engine(database_url, pool_size=3)
+    yield UnitOfWork(engine, fake_clock, source="jams/ats_engine")
+    await engine.dispose()
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["with the lock", "without it"])
+async def test_a_job_and_a_resume_arriving_together_are_scored_once(
+        uow: UnitOfWork, tmp_path: Path, locked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not locked:
+        async def no_lock(tx: object) -> None:
+            return None
+
+        monkeypatch.setattr(handlers_module, "_serialise_scoring", no_lock)
+    blobs = LocalBlobStore(tmp_path)
+    handlers = AtsHandlers(blobs, ENGINE, WeightsSource(DEFAULT_FILE))
+    uploaded = await upload_resume(uow, blobs, ENGINE, uuid.uuid4(), "cv.txt", RESUME.encode())
+    job = JobPublished(job_id=uuid.uuid4(), company="Acme", title="Backend Engineer",
+                       location="Remote", description="Requirements:\n- Python\n- PostgreSQL\n",
+                       apply_url="https://jobs.example/1", sources=["sandbox:1"])
+    job_done, job_commit = asyncio.Event(), asyncio.Event()
+
+    async def handle_job(conn_box: list[PausingConnection | None]) -> None:
+        envelope = Envelope.wrap(job, source="test", time=uow.clock.now())
+        async with uow.handling("ats_engine", envelope) as tx:
+            assert tx is not None
+            conn_box[0] = PausingConnection(tx.conn, candidates)
+            tx.conn = conn_box[0]  # type: ignore[assignment]
+            await handlers.on_job_published(job, tx)
+            job_done.set()
+            await job_commit.wait()  # held open: the resume handler reads before this commits
+
+    async def handle_resume(conn_box: list[PausingConnection | None]) -> None:
+        envelope = Envelope.wrap(uploaded.event, source="test", time=uow.clock.now())
+        async with uow.handling("ats_engine", envelope) as tx:
+            assert tx is not None
+            conn_box[0] = PausingConnection(tx.conn, jobs)
+            tx.conn = conn_box[0]  # type: ignore[assignment]
+            await handlers.on_resume_version_created(uploaded.event, tx)
+
+    job_conn: list[PausingConnection | None] = [None]
+    resume_conn: list[PausingConnection | None] = [None]
+    job_task = asyncio.create_task(handle_job(job_conn))
+    while job_conn[0] is None or not job_conn[0].reached.is_set():
+        await asyncio.sleep(0.01)  # the job row is written; candidates not read yet
+    resume_task = asyncio.create_task(handle_resume(resume_conn))
+    for _ in range(100):
+        if resume_conn[0] is not None and resume_conn[0].reached.is_set():
+            break
+        await asyncio.sleep(0.01)
+    if resume_conn[0] is not None and resume_conn[0].reached.is_set():
+        # The resume handler got in beside the job's: let both read before either commits.
+        job_conn[0].go.set()
+        await job_done.wait()
+        resume_conn[0].go.set()
+        await asyncio.wait_for(resume_task, 10)
+        job_commit.set()
+        await asyncio.wait_for(job_task, 10)
+    else:
+        # It waits for the job's transaction, as it must; then reads the committed job.
+        job_conn[0].go.set()
+        job_commit.set()
+        await asyncio.wait_for(job_task, 10)
+        while resume_conn[0] is None or not resume_conn[0].reached.is_set():
+            await asyncio.sleep(0.01)
+        resume_conn[0].go.set()
+        await asyncio.wait_for(resume_task, 10)
+    async with uow.engine.connect() as conn:
+        scored = await conn.scalar(sa.select(sa.func.count()).select_from(matches).where(
+            matches.c.job_id == job.job_id,
+            matches.c.candidate_id == uploaded.event.candidate_id))
+    if locked:
+        assert scored == 1, "the pair was never scored: each handler missed the other's row"
+    else:
+        assert scored == 0, "the interleaving that loses a pair did not happen"
