@@ -20,6 +20,8 @@ from tests.browser.test_review_dashboard import Dashboard, chromium, dashboard, 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 
 ALICE = uuid.uuid4()
+# Page → socket → bus → workflow → bus → gateway → page; generous for a busy machine.
+ROUND_TRIP = 30_000
 PASSWORD = "correct horse battery staple 7"
 RESUME = "Ada Okafor\nData engineer, 6 years.\nBuilt Spark jobs in Python <b>and</b> SQL.\n"
 
@@ -45,20 +47,13 @@ async def test_offered_task_shows_resume_breakdown_skills_and_hints(
         errors: list[str] = []
         page = await new_page(browser, errors)
         await log_in(page, ui, ALICE)
-        candidate, version = uuid.uuid4(), uuid.uuid4()
-        key = f"resumes/{candidate}/{version}.txt"
+        candidate = uuid.uuid4()
+        key = f"resumes/{candidate}/{uuid.uuid4()}.txt"
         await ui.platform.blobs.put(key, RESUME.encode())
-        await ui.publish(ManualReviewRequired(
-            match_id=uuid.uuid4(), candidate_id=candidate, job_id=uuid.uuid4(), score=77.0,
-            resume_version_id=version, apply_url="https://jobs.example/5",
-            job_title="Analytics Engineer", company="Globex",
-            explanation=["score 77 (review)"], breakdown={"skills": 0.75, "experience": 0.5},
-            matched_skills=["Python", "SQL"], missing_skills=["dbt"],
-            hints=["the job requires dbt; add it only if the candidate really has it"],
-            resume_blob_key=key))
+        await ui.publish(review_decision(candidate, key))
 
         card = page.locator("article.task")
-        await expect(card).to_contain_text("Analytics Engineer · Globex", timeout=10_000)
+        await expect(card).to_contain_text("Analytics Engineer · Globex", timeout=ROUND_TRIP)
         # The resume's text, shown as text (its markup-like bits are not interpreted).
         await expect(card.locator(".resume")).to_contain_text(
             "Built Spark jobs in Python <b>and</b> SQL")
@@ -69,7 +64,7 @@ async def test_offered_task_shows_resume_breakdown_skills_and_hints(
         await expect(card.locator(".breakdown")).to_contain_text("75%")
 
         await card.get_by_role("button", name="Accept").click()
-        await expect(card.locator(".state")).to_have_text("accepted")
+        await expect(card.locator(".state")).to_have_text("accepted", timeout=ROUND_TRIP)
         await expect(card.locator("textarea")).to_have_value(RESUME)
         await expect(card.locator(".missing-skills")).to_contain_text("dbt")  # still there
 
@@ -78,5 +73,28 @@ async def test_offered_task_shows_resume_breakdown_skills_and_hints(
             template="task_warning", about_event_id=uuid.uuid4(),
             subject="Five minutes left", body="Complete or hand back the task now."))
         await expect(page.locator("#inbox")).to_contain_text("Five minutes left",
-                                                             timeout=10_000)
+                                                             timeout=ROUND_TRIP)
+
+        # Giving back an accepted task before the warning: no strike, still available.
+        await card.get_by_role("button", name="Hand back").click()
+        await expect(page.locator("article.task")).to_have_count(0, timeout=ROUND_TRIP)
+        await expect(page.locator("#presence")).to_have_text("available")
+        # Declining an offer sets the reviewer away, as leaving it unanswered does.
+        await ui.publish(review_decision(uuid.uuid4()))
+        offer = page.locator("article.task")
+        await offer.get_by_role("button", name="Hand back").click(timeout=ROUND_TRIP)
+        await expect(page.locator("#presence")).to_have_text("away", timeout=ROUND_TRIP)
+        await expect(page.locator("#notice")).to_contain_text("declined the offer")
+        await expect(page.locator("#strikes")).to_be_hidden()
         assert errors == []
+
+
+def review_decision(candidate: uuid.UUID, key: str | None = None) -> ManualReviewRequired:
+    return ManualReviewRequired(
+        match_id=uuid.uuid4(), candidate_id=candidate, job_id=uuid.uuid4(), score=77.0,
+        resume_version_id=uuid.uuid4(), apply_url="https://jobs.example/5",
+        job_title="Analytics Engineer", company="Globex",
+        explanation=["score 77 (review)"], breakdown={"skills": 0.75, "experience": 0.5},
+        matched_skills=["Python", "SQL"], missing_skills=["dbt"],
+        hints=["the job requires dbt; add it only if the candidate really has it"],
+        resume_blob_key=key)
