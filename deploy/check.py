@@ -5,6 +5,9 @@ the `kubernetes-validate` package ships (strict: unknown fields fail), and KEDA'
 ScaledObject against a schema derived from KEDA's own CRD. docker-compose.yml is validated
 against the Compose Specification's JSON Schema. A few rules the schemas cannot express
 (probes, resources, references between objects) are checked on the rendered objects too.
+With no Docker engine to build it, the Dockerfile is parsed and checked statically:
+multi-stage, a non-root final user, an entry point and health check, COPY sources that exist
+and that .dockerignore does not drop.
 
 Tools and schemas come from the Go module proxy and PyPI, pinned below, and are cached
 under .dev/k8s-check; validation itself needs no network.
@@ -13,6 +16,7 @@ under .dev/k8s-check; validation itself needs no network.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
@@ -326,6 +330,87 @@ def compose_rules(doc: dict[str, Any]) -> Iterator[str]:
                 yield f"services.{name}.depends_on: {other!r} has no healthcheck to wait for"
 
 
+# ---------------------------------------------------------------- Dockerfile
+
+
+def check_dockerfile(dockerfile: Path, context: Path, report: Report) -> None:
+    """No Docker engine here: parse the file and check what a build would trip over."""
+    from dockerfile_parse import DockerfileParser
+
+    target = f"image {dockerfile.name}"
+    try:
+        instructions = DockerfileParser(path=str(dockerfile)).structure
+    except (OSError, ValueError) as exc:
+        report.fail(target, f"unreadable: {exc}")
+        instructions = []
+    for problem in dockerfile_rules(instructions, context):
+        report.fail(target, problem)
+    if target in report.failures:
+        say(f"FAIL {target}: {len(report.failures[target])} problem(s)")
+    else:
+        stages = sum(1 for i in instructions if i["instruction"] == "FROM")
+        say(f"ok   {target}: {stages} stages, non-root, every COPY source in the context")
+
+
+def dockerfile_rules(instructions: list[dict[str, Any]], context: Path) -> Iterator[str]:
+    """Multi-stage, a non-root final user, COPY sources that exist and are not ignored."""
+    ignore = _dockerignore(context / ".dockerignore")
+    stages: list[str] = []
+    final: dict[str, str] = {}
+    for item in instructions:
+        kind, value = item["instruction"], item["value"]
+        where = f"line {item['startline'] + 1}"
+        if kind == "FROM":
+            words = value.split()
+            stages.append(words[2] if len(words) == 3 and words[1].upper() == "AS" else "")
+            final = {}
+        elif kind in ("USER", "ENTRYPOINT", "HEALTHCHECK"):
+            final[kind] = value
+        elif kind in ("COPY", "ADD"):
+            words = [w for w in value.split() if not w.startswith("--chown")]
+            source_stage = next((w.split("=", 1)[1] for w in words if w.startswith("--from=")),
+                                None)
+            sources = [w for w in words if not w.startswith("--")][:-1]
+            if source_stage is not None:
+                if source_stage not in stages[:-1]:
+                    yield f"{where}: COPY --from={source_stage} names no earlier stage"
+                continue
+            for source in sources:
+                if not (context / source).exists():
+                    yield f"{where}: COPY source {source!r} does not exist in the context"
+                elif _ignored(source, ignore):
+                    yield f"{where}: COPY source {source!r} is excluded by .dockerignore"
+    if len(stages) < 2:
+        yield "not multi-stage: build tools would ship in the image"
+    user = final.get("USER", "root").split(":")[0]
+    if user in ("root", "0"):
+        yield "the final stage runs as root (no USER, or USER root)"
+    for needed in ("ENTRYPOINT", "HEALTHCHECK"):
+        if needed not in final:
+            yield f"the final stage has no {needed}"
+
+
+def _dockerignore(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    lines = (line.strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _ignored(source: str, patterns: list[str]) -> bool:
+    """Docker's rule: the last pattern that matches the path or a folder above it wins."""
+    parts = source.strip("/").split("/")
+    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    ignored = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        glob = pattern.lstrip("!").strip("/")
+        if any(fnmatch.fnmatch(p, glob) or fnmatch.fnmatch(p, glob.removeprefix("**/"))
+               for p in prefixes):
+            ignored = not negated
+    return ignored
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -333,15 +418,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--k8s-dir", type=Path, default=ROOT / "deploy" / "k8s")
     parser.add_argument("--compose", type=Path, default=ROOT / "docker-compose.yml")
-    parser.add_argument("--only", choices=["k8s", "compose"], help="check just one of the two")
+    parser.add_argument("--dockerfile", type=Path, default=ROOT / "Dockerfile")
+    parser.add_argument("--context", type=Path, default=ROOT, help="the image's build context")
+    parser.add_argument("--only", choices=["k8s", "compose", "dockerfile"],
+                        help="check just one of them")
     args = parser.parse_args(argv)
     report = Report()
-    say("k8s-check: Kubernetes manifests (kustomize + kubeconform) and the compose file")
+    say("k8s-check: Kubernetes manifests (kustomize + kubeconform), the compose file and "
+        "the Dockerfile")
     try:
         if args.only in (None, "k8s"):
             check_kubernetes(args.k8s_dir, report)
         if args.only in (None, "compose"):
             check_compose(args.compose, report)
+        if args.only in (None, "dockerfile"):
+            check_dockerfile(args.dockerfile, args.context, report)
     except CheckFailed as exc:
         say(f"FAIL cannot check: {exc}")
         return 2

@@ -38,7 +38,7 @@ def test_the_real_manifests_and_compose_file_pass() -> None:
     result = run_check()
     assert result.returncode == 0, result.stdout + result.stderr
     for target in ("k8s base", "k8s overlays/dev", "k8s overlays/prod",
-                   "compose docker-compose.yml"):
+                   "compose docker-compose.yml", "image Dockerfile"):
         assert f"ok   {target}" in result.stdout
     assert "ScaledObject" in result.stdout, "KEDA's objects are validated, not skipped"
     assert result.stdout.strip().endswith("k8s-check: all valid")
@@ -141,3 +141,24 @@ def test_the_ingress_sends_analytics_paths_to_analytics_and_the_rest_to_the_gate
     # WebSockets stay open past nginx's 60 s default.
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"]) >= 3600
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("USER 10001:10001\n", ""), "the final stage runs as root"),
+    (("COPY sandbox ./sandbox\n", "COPY sandbox ./sandbox\nCOPY tests ./tests\n"),
+     "COPY source 'tests' is excluded by .dockerignore"),
+    (("COPY infra ./infra\n", "COPY infra ./infra\nCOPY nowhere ./nowhere\n"),
+     "COPY source 'nowhere' does not exist"),
+    (("COPY --from=build /opt/jams", "COPY --from=builder /opt/jams"),
+     "COPY --from=builder names no earlier stage"),
+])
+def test_a_broken_dockerfile_fails(tmp_path: Path, change: tuple[str, str],
+                                   expected: str) -> None:
+    broken = tmp_path / "Dockerfile"
+    text = (ROOT / "Dockerfile").read_text()
+    assert change[0] in text
+    broken.write_text(text.replace(*change))
+    result = run_check("--only", "dockerfile", "--dockerfile", str(broken))
+    assert result.returncode == 1, result.stdout
+    assert expected in result.stdout
+    assert "FAIL image Dockerfile" in result.stdout
