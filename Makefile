@@ -78,7 +78,7 @@ bench-e2e: services-up  ## Whole system, one process per service: 1,000 jobs (30
 chaos: services-up  ## bench-e2e while each service is SIGKILLed in turn, Kafka and PostgreSQL (private instances) restarted once
 	$(PY) -m bench.chaos $(BENCH_E2E_ARGS)
 
-k8s-check: install  ## Render every kustomize overlay and validate it (kubeconform) and docker-compose.yml (Compose Specification schema)
+k8s-check: install  ## Validate every kustomize overlay (kubeconform), docker-compose.yml (Compose Specification) and the Dockerfile
 	$(PY) deploy/check.py
 
 clean:  ## Remove local state of `make run` (.jams) and the dev servers' data (.dev)
