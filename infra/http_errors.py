@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from redis.asyncio import Redis
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,6 +59,34 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.details = details
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+    request_id: str
+
+
+class ErrorBody(BaseModel):
+    """The one error shape, as documented in OpenAPI."""
+
+    error: ErrorDetail
+
+
+# For `APIRouter(responses=...)`: the error statuses a route may answer, all in one shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description} for status, description in {
+        401: "ERR_AUTH_REQUIRED: no valid access token",
+        403: "ERR_FORBIDDEN: the caller's role or ownership does not allow it",
+        404: "ERR_NOT_FOUND",
+        409: "ERR_CONFLICT",
+        413: "ERR_VALIDATION: the body is too large",
+        422: "ERR_VALIDATION: the request is not valid",
+        429: "ERR_RATE_LIMIT: too many requests",
+        500: "ERR_INTERNAL",
+        503: "ERR_DEPENDENCY: a backing service is unavailable",
+    }.items()}
 
 
 @dataclass(frozen=True)

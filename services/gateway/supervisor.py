@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from infra.auth import Principal, PrincipalDependency, Role, TokenVerifier, require_roles
 from infra.clock import Clock
+from infra.http_errors import ERROR_RESPONSES
 from infra.uow import UnitOfWork
 from schemas.events.review import UnlockReviewer
 from services.gateway import audit
@@ -93,11 +94,12 @@ def supervisor_routes(app: FastAPI, view: SupervisorView, page: str,
     async def supervisor_page(request: Request) -> Response:
         return page_for(verifier, request, page, SUPERVISORS)
 
-    @app.get("/api/supervisor/overview", tags=["supervisor"])
+    @app.get("/api/supervisor/overview", tags=["supervisor"], responses=ERROR_RESPONSES)
     async def overview(_: Principal = Depends(supervisor)) -> dict[str, Any]:
         return await view.overview()
 
-    @app.post("/api/supervisor/unlock", status_code=202, tags=["supervisor"])
+    @app.post("/api/supervisor/unlock", status_code=202, tags=["supervisor"],
+              responses=ERROR_RESPONSES)
     async def unlock(request: UnlockRequest,
                      caller: Principal = Depends(admin)) -> dict[str, str]:
         await view.unlock(caller, request.reviewer_id, request.reason)

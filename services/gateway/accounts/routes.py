@@ -17,6 +17,7 @@ from infra.auth import (
     Role,
     require_roles,
 )
+from infra.http_errors import ERROR_RESPONSES
 from services.gateway.accounts.service import Accounts, Session
 
 AUTH_PREFIX = "/api/v1/auth"
@@ -80,7 +81,7 @@ def _user_out(user: Any) -> UserOut:
 def account_routes(accounts: Accounts, principal: PrincipalDependency, *,
                    cookie_secure: bool) -> APIRouter:
     """The account routes; `principal` authenticates callers."""
-    router = APIRouter()
+    router = APIRouter(responses=ERROR_RESPONSES)
     admin = require_roles(Role.ADMIN, principal=principal)
 
     def set_cookies(response: Response, session: Session) -> None:
