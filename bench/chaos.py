@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,38 +28,55 @@ from pathlib import Path
 from bench.bench_e2e import report
 from bench.e2e_run import add_arguments, console, dev_servers, execute, summary
 from bench.e2e_system import ROOT, Servers, System, free_port
-from infra.devservices import DevConfig, Service
-from infra.devservices.kafka import Kafka
-from infra.devservices.postgres import Postgres
-from infra.devservices.process import DevServiceError
+from infra.devservices import DevConfig, read_env_file
+
+SERVERS = ("kafka", "postgres")
 
 
 @dataclass
 class PrivateServers:
-    kafka: Kafka
-    postgres: Postgres
+    """Kafka and PostgreSQL in a folder of their own, driven through the dev-server CLI (each
+    call a fresh process, so no client state survives a restart)."""
+
+    folder: Path
+    kafka_port: int
+    controller_port: int
+
+    def _cli(self, *args: str) -> None:
+        env = {**os.environ, "JAMS_DEV_DIR": str(self.folder / ".dev"),
+               "JAMS_DEV_KAFKA_PORT": str(self.kafka_port),
+               "JAMS_DEV_KAFKA_CONTROLLER_PORT": str(self.controller_port)}
+        done = subprocess.run([sys.executable, "-m", "infra.devservices", *args], cwd=ROOT,
+                              env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"devservices {' '.join(args)} failed: {done.stdout[-2000:]}")
+
+    def up(self, *names: str) -> None:
+        self._cli("up", *names)
+
+    def down(self, *names: str) -> None:
+        self._cli("down", *names)
+
+    def env(self) -> dict[str, str]:
+        return read_env_file(self.folder / ".dev" / "services.env")
 
 
 @contextlib.contextmanager
 def private_servers() -> Iterator[PrivateServers]:
     """Kafka and PostgreSQL of this run only; stopped and removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="jams-chaos-"))
-    cfg = DevConfig(root=ROOT, dev_dir=folder / ".dev", kafka_port=free_port(),
-                    kafka_controller_port=free_port())
+    servers = PrivateServers(folder, free_port(), free_port())
     shared_jars = DevConfig.from_env().dev_dir / "kafka" / "libs"
     if shared_jars.is_dir():  # the jars `make services-up` already resolved
-        (cfg.dev_dir / "kafka").mkdir(parents=True)
-        (cfg.dev_dir / "kafka" / "libs").symlink_to(shared_jars)
-    servers = PrivateServers(Kafka(cfg), Postgres(cfg))
+        (folder / ".dev" / "kafka").mkdir(parents=True)
+        (folder / ".dev" / "kafka" / "libs").symlink_to(shared_jars)
     try:
         with console.status("starting a private Kafka and PostgreSQL for the faults"):
-            servers.postgres.up()
-            servers.kafka.up()
+            servers.up(*SERVERS)
         yield servers
     finally:
-        for server in (servers.kafka, servers.postgres):
-            with contextlib.suppress(Exception):
-                server.down()
+        with contextlib.suppress(Exception):
+            servers.down(*SERVERS)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -81,30 +100,25 @@ class ChaosPlan:
             with contextlib.suppress(Exception):  # the supervisor restarts it if it dies
                 await service.wait_ready(timeout_s=180)
             await asyncio.sleep(self.interval_s)
-        for label, server in (("Kafka", self.private.kafka),
-                              ("PostgreSQL", self.private.postgres)):
-            console.print(f"[yellow]chaos: restarting {label}")
+        for name in SERVERS:
+            console.print(f"[yellow]chaos: restarting {name}")
             self.injected += 1
-            await asyncio.to_thread(restart, server)
+            await asyncio.to_thread(self._restart, name)
             await asyncio.sleep(self.interval_s)
         return self.injected
 
-
-def restart(server: Service, attempts: int = 5) -> None:
-    """Stop the server, wait until it is really gone (a busy PostgreSQL checkpoints first),
-    and start it again on the same data and port."""
-    server.down()
-    deadline = time.monotonic() + 180
-    while server.running_pid() is not None and time.monotonic() < deadline:
-        time.sleep(0.5)
-    for attempt in range(1, attempts + 1):
-        try:
-            server.up()
-            return
-        except DevServiceError:
-            if attempt == attempts:
-                raise
-            time.sleep(5)
+    def _restart(self, name: str, attempts: int = 5) -> None:
+        """Stop the server (a busy PostgreSQL checkpoints first) and start it again on the
+        same data and port; a start that races the end of the stop is tried again."""
+        self.private.down(name)
+        for attempt in range(1, attempts + 1):
+            try:
+                self.private.up(name)
+                return
+            except RuntimeError:
+                if attempt == attempts:
+                    raise
+                time.sleep(5)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,9 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     shared = dev_servers()
     with private_servers() as private:
-        servers = Servers(private.postgres.env()["JAMS_DATABASE_URL"],
-                          private.kafka.env()["JAMS_KAFKA_BOOTSTRAP"], shared.redis_url,
-                          shared.mongo_url, shared.chromium_path)
+        env = private.env()
+        servers = Servers(env["JAMS_DATABASE_URL"], env["JAMS_KAFKA_BOOTSTRAP"],
+                          shared.redis_url, shared.mongo_url, shared.chromium_path)
         plan = ChaosPlan(private, args.fault_interval_s, args.first_fault_after_s)
         result = asyncio.run(execute(args, servers, plan))
         with console.status("measuring the embedding model alone on the same jobs"):
