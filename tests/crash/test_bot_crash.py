@@ -50,7 +50,7 @@ PER_CANDIDATE = 9  # distinct canonical jobs; the tenth approval is one of them 
 PARTITIONS = 6
 WAVE = 50  # approvals in flight at most, so no batch outlives Kafka's poll interval
 KILL_AT = (120, 300)  # portal submissions seen when the bot is SIGKILLed
-TIMEOUT_S = 900
+TIMEOUT_S = 1800  # a guard against hanging; a shared, loaded machine is slow
 
 
 @dataclass(frozen=True)
