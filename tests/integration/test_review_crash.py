@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -153,15 +153,20 @@ async def drive(running: System, crowd: Crowd, count: int, timeout_s: float,
     """Publish `count` decisions, then keep the crowd going until every task is closed."""
     for _ in range(count):
         await running.publish(decision())
-    async with asyncio.timeout(timeout_s):
-        while True:
-            await crowd.step()
-            tasks = await running.tasks()
-            if midway is not None and await midway(tasks):
-                midway = None
-            if len(tasks) == count and all(t["state"] == "completed" for t in tasks):
-                return
-            await asyncio.sleep(0.2)
+    tasks: list[dict[str, Any]] = []
+    try:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                await crowd.step()
+                tasks = await running.tasks()
+                if midway is not None and await midway(tasks):
+                    midway = None
+                if len(tasks) == count and all(t["state"] == "completed" for t in tasks):
+                    return
+                await asyncio.sleep(0.2)
+    except TimeoutError:
+        states = Counter(t["state"] for t in tasks)
+        pytest.fail(f"after {timeout_s} s, {len(tasks)} of {count} tasks exist: {dict(states)}")
 
 
 def assert_never_two_holders(events: list[EventData], count: int) -> None:
