@@ -21,9 +21,9 @@ from tests.busfixtures import job_event, publish_to, running_bus, unique_topic, 
 
 pytestmark = [pytest.mark.integration, pytest.mark.kafka, pytest.mark.slow]
 
-HANDLER_S = 1.5  # a browser application: seconds per record
-POLL_INTERVAL_S = 4.0  # a tiny max.poll.interval: less than three records' handling
-EVENTS = 6
+HANDLER_S = 1.0  # a browser application: seconds per record
+POLL_INTERVAL_S = 5.0  # a tiny max.poll.interval: five records' handling
+EVENTS = 8
 
 
 MEMBERS = 2  # a member put out of the group hands its partition to the other
