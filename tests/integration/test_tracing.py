@@ -1,8 +1,8 @@
 """One trace follows a job from the scrape to the application across the services.
 
-The six services run in one process on the embedded bus against the sandbox portal (as the
-walking skeleton does), with spans exported to a file; every hop between services is a real
-trip through the outbox and the bus, carried by the envelope's traceparent.
+The services run in one process against the sandbox portal (as the walking skeleton does),
+on the embedded bus and on Kafka, with spans exported to a file; every hop between services
+is a real trip through the outbox and the bus, carried by the envelope's traceparent.
 """
 
 from __future__ import annotations
@@ -84,15 +84,20 @@ def notified_application_trace(path: Path) -> list[dict[str, Any]] | None:
     return None
 
 
+@pytest.mark.parametrize("bus", ["embedded", "kafka"])
 async def test_one_trace_follows_a_job_from_scrape_to_application(
-    trace_file: Path, database_url: str, redis_url: str, chromium_path: str, tmp_path: Path,
+    bus: str, request: pytest.FixtureRequest, trace_file: Path, database_url: str,
+    redis_url: str, chromium_path: str, tmp_path: Path,
 ) -> None:
     namespace = f"tr{uuid.uuid4().hex[:10]}"
     shared: dict[str, Any] = {
-        "bus": "embedded", "bus_namespace": namespace, "database_url": database_url,
+        "bus": bus, "bus_namespace": namespace, "database_url": database_url,
         "redis_url": redis_url, "blob_dir": tmp_path / "blobs", "http_port": 0,
         "mongo_url": None,
     }
+    if bus == "kafka":  # every hop crosses the broker; traceparent rides in a record header
+        shared["kafka_bootstrap"] = request.getfixturevalue("kafka_bootstrap")
+        shared["jwt_secret"] = uuid.uuid4().hex  # distributed mode has no generated default
     async with serve(build_portal_app()) as portal, \
             open_platform(CommonSettings(**shared)) as platform:
         specs = build_all(platform, shared, {
