@@ -1,5 +1,5 @@
 """Erasure of a person's personal data from notifications: their channels (e-mail address,
-webhook), their messages and pending deliveries."""
+webhook), their messages, pending deliveries and held digest lines."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from schemas.events.candidates import CandidateErased
 from schemas.events.registry import EVENT_TYPES
 from services.notifications.tables import (
     notification_deliveries,
+    notification_digest_items,
     notification_preferences,
     notifications,
 )
@@ -20,7 +21,8 @@ from services.notifications.tables import (
 
 async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
     who = event.candidate_id
-    for table in (notification_preferences, notifications, notification_deliveries):
+    for table in (notification_preferences, notifications, notification_deliveries,
+                  notification_digest_items):
         await tx.conn.execute(sa.delete(table).where(table.c.recipient_id == who))
 
 

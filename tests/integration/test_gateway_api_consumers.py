@@ -31,7 +31,7 @@ from services.ats_engine.config_handlers import AdoptableWeights, ConfigHandlers
 from services.ats_engine.tables import candidates, preferences
 from services.ats_engine.weights import DEFAULT_FILE
 from services.notifications.privacy_handlers import on_candidate_erased as notify_erase
-from services.notifications.tables import notification_preferences
+from services.notifications.tables import notification_digest_items, notification_preferences
 
 pytestmark = pytest.mark.integration
 WHO = uuid.uuid4()
@@ -82,6 +82,10 @@ async def test_an_erased_candidate_leaves_only_ids_in_ats_bot_and_notifications(
             created_at=now, updated_at=now))
         await tx.conn.execute(insert(notification_preferences).values(
             recipient_id=WHO, email="jane@example.com", updated_at=now))
+        await tx.conn.execute(insert(notification_digest_items).values(
+            about_event_id=uuid.uuid4(), recipient_id=WHO, template="application_submitted",
+            line="Applied to Data Engineer at Acme", window_start=now, window_end=now,
+            created_at=now))
     erased = CandidateErased(candidate_id=WHO)
     for handler in (ats_erase, bot_erase, notify_erase):
         await handle(uow, handler, erased)
@@ -96,8 +100,8 @@ async def test_an_erased_candidate_leaves_only_ids_in_ats_bot_and_notifications(
         # The row stays: it is what keeps the bot from applying twice.
         assert (application["state"], application["evidence_key"],
                 application["confirmation"]) == ("submitted", None, None)
-        assert await conn.scalar(sa.select(sa.func.count())
-                                 .select_from(notification_preferences)) == 0
+        for table in (notification_preferences, notification_digest_items):
+            assert await conn.scalar(sa.select(sa.func.count()).select_from(table)) == 0
 
 
 def weights_file(tmp_path: Path) -> Path:
