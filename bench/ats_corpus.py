@@ -17,8 +17,12 @@ ONET = Path("/work/shared/data/onet")
 _CITIES = ("Austin, TX", "Boston, MA", "Chicago, IL", "Denver, CO", "Seattle, WA", "Atlanta, GA",
            "Berlin, Germany", "London, UK", "Toronto, Canada", "Phoenix, AZ", "Remote")
 _SENIORITY = ("", "", "Senior ", "Junior ", "Lead ")
-_SKILL_LINES = ("Experience with {s}", "{s} in daily work", "Working knowledge of {s} ({c})",
-                "Hands-on {s} for {c_lower}", "Proficiency in {s}", "{s}: {n}+ years")
+# Every line names the occupation's own work, as postings do ("Excel for loan files"), so no
+# two postings share a line and the bench measures the pipeline, not its cache.
+_SKILL_LINES = ("Experience with {s} as a {t}", "{s} in the daily work of a {t}",
+                "Working knowledge of {s} ({c_lower}) for {t} duties",
+                "Hands-on {s} for {c_lower} in a {t} role", "Proficiency in {s}, used by our {t}s",
+                "{s}: {n}+ years as a {t}")
 _NAMES = ("Alex Moreno", "Sam Okafor", "Jordan Lee", "Riley Novak", "Casey Tan", "Morgan Ruiz",
           "Taylor Brandt", "Jamie Costa", "Avery Singh", "Quinn Larsen")
 
@@ -55,6 +59,7 @@ def _singular(title: str) -> str:
 def job_posting(occupation: Occupation, rng: random.Random) -> tuple[str, str, str]:
     """(title, description, location) of one posting for this occupation."""
     title = rng.choice(_SENIORITY) + _singular(occupation.title)
+    role = _singular(occupation.title).lower()
     years = rng.randint(1, 8)
     tools = rng.sample(occupation.tools, k=min(len(occupation.tools), rng.randint(5, 8)))
     must, nice = tools[:max(3, len(tools) - 2)], tools[max(3, len(tools) - 2):]
@@ -62,14 +67,14 @@ def job_posting(occupation: Occupation, rng: random.Random) -> tuple[str, str, s
     def line(tool: tuple[str, str]) -> str:
         name, commodity = tool
         return "- " + rng.choice(_SKILL_LINES).format(
-            s=name, c=commodity, c_lower=commodity.lower(), n=rng.randint(1, 5))
+            s=name, c_lower=commodity.lower(), n=rng.randint(1, 5), t=role)
 
     duties = rng.sample(occupation.duties, k=min(3, len(occupation.duties)))
     parts = ["About the role", *duties, "Requirements:",
              f"- {years}+ years of experience as a {_singular(occupation.title).lower()}",
              *(line(t) for t in must)]
     if rng.random() < 0.5:
-        parts.append("- Bachelor's degree or equivalent experience")
+        parts.append(f"- Bachelor's degree or equivalent experience as a {role}")
     parts += ["Nice to have:", *(line(t) for t in nice)]
     location = rng.choice(_CITIES)
     if location != "Remote" and rng.random() < 0.3:

@@ -248,6 +248,7 @@ def main() -> None:
                         help="for match_ms (default: the engine's own)")
     parser.add_argument("--try-ef-search", default="200,400,800")
     parser.add_argument("--cache", type=Path, default=VECTOR_CACHE)
+    parser.add_argument("--skip-match", action="store_true", help="the embedding part only")
     parser.add_argument("--database-url", default=os.environ.get("JAMS_DATABASE_URL"))
     args = parser.parse_args()
     if not args.database_url:
@@ -255,6 +256,9 @@ def main() -> None:
     engine = Engine(default_taxonomy())
     jobs = job_documents(engine, args.jobs)
     results, embedder = bench_encode(jobs)
+    if args.skip_match:
+        print(json.dumps(results))
+        return
     pool = resume_pool(engine, embedder, args.resumes, args.cache)
     vectors, owners = candidate_vectors(pool, args.candidates)
     ef_search = args.ef_search or DEFAULT_EF_SEARCH
