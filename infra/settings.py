@@ -76,7 +76,7 @@ class CommonSettings(BaseSettings):
         return self
 
 
-def persistent_secret(path: Path) -> str:
+def persistent_secret(path: Path, nbytes: int = 48) -> str:
     """The secret stored at `path`, created (readable by the owner only) on first use."""
     try:
         return path.read_text("utf-8").strip()
@@ -92,5 +92,5 @@ def persistent_secret(path: Path) -> str:
             time.sleep(0.02)
         raise RuntimeError(f"{path} stays empty; delete it to make a new secret") from None
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(secrets.token_urlsafe(48))
+        out.write(secrets.token_urlsafe(nbytes))
     return path.read_text("utf-8").strip()

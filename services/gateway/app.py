@@ -26,6 +26,7 @@ from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.presence import RedisPresenceStore
 from services.gateway.adapters.resume_text import BlobResumeText
+from services.gateway.api.wiring import with_api
 from services.gateway.auth import build_auth, install_auth
 from services.gateway.hub import ReviewerHub
 from services.gateway.publisher import DirectPublisher
@@ -59,7 +60,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     )
     pushes = TaskPushes(offers, fanout, board, BlobResumeText(platform.blobs))
     supervisor = SupervisorView(presence, board, platform.clock, platform.unit_of_work(NAME))
-    return ServiceSpec(
+    return with_api(ServiceSpec(
         name=NAME,
         raw_handlers={
             ReviewTaskOffered: pushes.on_offered,
@@ -86,4 +87,4 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
                                              auth.verifier), auth, platform.redis, settings),
                 supervisor, page("supervisor.html"), auth.verifier, auth.principal),
             platform, auth.principal, offers),
-    )
+    ), platform, settings)
