@@ -9,6 +9,9 @@ from pydantic import Field
 from infra.politeness import PortalPolicy
 from infra.settings import CommonSettings
 
+# The sandbox's seed candidates, found from the source tree so any working directory will do.
+SANDBOX_SEED = Path(__file__).resolve().parents[2] / "sandbox" / "seed" / "candidates.json"
+
 # Discovery's limits for the same portals (its own defaults), so applying and scraping one
 # portal draw from one bucket at one rate; applying adds its own portals (Indeed).
 DEFAULT_PORTAL_POLICIES: dict[str, PortalPolicy] = {
@@ -27,7 +30,7 @@ class ApplicationBotSettings(CommonSettings):
     chromium_path: Path = Field(default=Path("/usr/bin/chromium"),
                                 description="The Chromium binary Playwright drives")
     candidates_seed: Path = Field(
-        default=Path("sandbox/seed/candidates.json"),
+        default=SANDBOX_SEED,
         description="Candidates' contact details, until a candidate service owns them",
     )
     navigation_timeout_s: float = Field(default=20.0, gt=0, le=300,
