@@ -199,28 +199,3 @@ async def test_the_daily_cap_sends_further_matches_to_review(
                                                                matches.c.decision))).all()
     assert [r.decision for r in rows] == ["apply", "review", "apply"]
     assert any("daily application cap of 1" in line for line in rows[1].explanation)
-
-
-async def test_one_job_scores_several_candidates_in_one_event_once(
-        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
-    resumes = [RESUME, RESUME.replace("Kubernetes", "Ansible"), "Pastry chef, ten years.\n"]
-    for text in resumes:
-        uploaded = await upload_resume(uow, blobs, ENGINE, uuid.uuid4(), "cv.txt", text.encode())
-        await deliver(uow, handlers, uploaded.event)
-    backend = job("Senior Backend Engineer (Python)", BACKEND)
-    envelope = await deliver(uow, handlers, backend)
-    rows = await match_rows(uow)
-    assert len(rows) == len(resumes)
-    assert len({(r.candidate_id, r.job_id, r.resume_version_id) for r in rows}) == len(resumes)
-    events = await emitted(uow)
-    decisions = [kind for kind, _ in events if kind in {
-        "ApplicationApproved", "ManualReviewRequired", "MatchRejected"}]
-    assert [kind for kind, _ in events].count("MatchScored") == len(resumes)
-    assert len(decisions) == len(resumes)
-    by_match = {body["data"]["match_id"] if "data" in body else body["match_id"]
-                for kind, body in events if kind == "MatchScored"}
-    assert by_match == {str(r.match_id) for r in rows}
-    await deliver(uow, handlers, backend, envelope)  # redelivered: the inbox skips it
-    await deliver(uow, handlers, backend)  # the same job again: every pair was scored
-    assert len(await match_rows(uow)) == len(resumes)
-    assert await emitted(uow) == events
