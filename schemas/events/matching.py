@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import ClassVar, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from schemas.events import topics
 from schemas.events.envelope import EventData
@@ -22,10 +22,15 @@ class _MatchEvent(EventData):
 
 
 class MatchScored(_MatchEvent):
-    """A candidate's resume was scored against a job."""
+    """A candidate's resume was scored against a job (one pair per event).
+
+    Superseded by `MatchesScored`, which carries all the pairs one scoring step decided; kept
+    so that streams written before it still read.
+    """
 
     TYPE: ClassVar[str] = "jams.matches.MatchScored"
-    DESCRIPTION: ClassVar[str] = "The ATS engine scored one (candidate, job) pair."
+    DESCRIPTION: ClassVar[str] = ("The ATS engine scored one (candidate, job) pair. No longer "
+                                  "emitted: MatchesScored carries every scored pair.")
 
     resume_version_id: uuid.UUID
     explanation: list[str] = Field(default_factory=list)
@@ -72,7 +77,48 @@ class ManualReviewRequired(_MatchEvent):
 
 
 class MatchRejected(_MatchEvent):
-    """The score is under the review floor; recorded, nobody's time spent."""
+    """The score is under the review floor; recorded, nobody's time spent.
+
+    Superseded by the `reject` pairs of `MatchesScored`; kept so that older streams still read.
+    """
 
     TYPE: ClassVar[str] = "jams.matches.MatchRejected"
-    DESCRIPTION: ClassVar[str] = "Score below the review floor."
+    DESCRIPTION: ClassVar[str] = ("Score below the review floor. No longer emitted: a rejection "
+                                  "is recorded as a `reject` pair of MatchesScored.")
+
+
+MAX_PAIRS_PER_EVENT = 200
+
+
+class ScoredPair(BaseModel):
+    """One (candidate, job, resume version) pair's score and decision."""
+
+    match_id: uuid.UUID = Field(description="Deterministic id of (candidate, job, resume version)")
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    resume_version_id: uuid.UUID
+    score: float = Field(ge=0, le=100)
+    decision: Literal["apply", "review", "reject"]
+    acted: bool = Field(
+        default=True, description="False when an earlier resume version of the pair already led "
+        "to this or a stronger action, so no ApplicationApproved or ManualReviewRequired follows")
+    explanation: list[str] = Field(default_factory=list)
+
+
+class MatchesScored(EventData):
+    """The pairs one scoring step decided: a new job against the candidates it can see, or a new
+    resume version against the open jobs (cut into events of at most 200 pairs).
+
+    Every decision is recorded here; an `apply` pair is also announced on its own as
+    ApplicationApproved and a `review` pair as ManualReviewRequired (unless `acted` is false),
+    since those start work. A `reject` pair is recorded only here: nobody's time is spent.
+    """
+
+    TYPE: ClassVar[str] = "jams.matches.MatchesScored"
+    TOPIC: ClassVar[str] = topics.MATCHES
+    KEY_FIELD: ClassVar[str] = "batch_id"
+    DESCRIPTION: ClassVar[str] = ("The ATS engine scored a job against candidates, or a resume "
+                                  "against open jobs: each pair's score and decision.")
+
+    batch_id: uuid.UUID = Field(description="Deterministic id of this part of the scoring step")
+    pairs: list[ScoredPair] = Field(min_length=1, max_length=MAX_PAIRS_PER_EVENT)

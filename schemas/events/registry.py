@@ -21,6 +21,7 @@ from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished, ScrapeR
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
+    MatchesScored,
     MatchRejected,
     MatchScored,
 )
@@ -61,6 +62,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     ApplicationApproved,
     ManualReviewRequired,
     MatchRejected,
+    MatchesScored,
     ReviewTaskCreated,
     ReviewTaskAssigned,
     ReviewTaskWarning,

@@ -200,6 +200,16 @@ def test_asyncapi_has_a_channel_per_topic_and_dead_letter_topic(asyncapi: dict[s
     assert set(channels) == expected
 
 
+def _refs(node: Any) -> list[str]:
+    """Every `$ref` under `node`."""
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
 def test_asyncapi_has_every_event_type_as_a_message(asyncapi: dict[str, Any]) -> None:
     """Each event is a message on its topic's channel, with payload, key and ce_* headers."""
     messages = asyncapi["components"]["messages"]
@@ -211,7 +221,11 @@ def test_asyncapi_has_every_event_type_as_a_message(asyncapi: dict[str, Any]) ->
         channel = asyncapi["channels"][model.TOPIC]
         assert channel["messages"][model.TYPE] == {"$ref": f"#/components/messages/{model.TYPE}"}
         payload = _resolve(asyncapi, message["payload"])
-        assert payload["properties"] == model.model_json_schema()["properties"]
+        # Nested models (MatchesScored's pairs) are addressed under components.schemas.
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        assert payload["properties"] == schema["properties"]
+        for ref in _refs(schema["properties"]):
+            assert _resolve(asyncapi, {"$ref": ref}), f"{model.TYPE}: {ref} unresolved"
         assert payload["x-key"] == model.KEY_FIELD
         key = message["bindings"]["kafka"]["key"]
         assert key["type"] == "string"
