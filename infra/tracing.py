@@ -174,13 +174,23 @@ def record_failure(exc: BaseException) -> None:
 @contextlib.contextmanager
 def span(name: str, *, service: str, attributes: Mapping[str, Any] | None = None,
          ) -> Iterator[None]:
-    """An internal span of `service` (e.g. one browser-driven application)."""
+    """An internal span of `service` (e.g. one browser-driven application, one scrape).
+
+    Its parent is the span running now; with none (a background loop), it starts a trace,
+    and the events published inside it carry that trace on.
+    """
     if _provider is None:
         yield
         return
     with _tracer().start_as_current_span(
             name, attributes={SERVICE_ATTRIBUTE: service, **(attributes or {})}):
         yield
+
+
+def set_attributes(attributes: Mapping[str, Any]) -> None:
+    """Add to the span running now what is known only once its work is done (counts)."""
+    if _provider is not None:
+        trace.get_current_span().set_attributes(attributes)
 
 
 class TracingMiddleware:

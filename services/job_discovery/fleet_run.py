@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects.postgresql import insert
 
+from infra import tracing
 from infra.clock import Clock
 from infra.documents import DocumentStore, InvalidDocument
 from infra.politeness import Blocked, FetchError, PoliteClient, RateLimited, UnsafeUrl
@@ -115,7 +116,23 @@ def _problem_of(error: Exception) -> Problem:
 
 async def execute_run(ctx: RunContext, config: SourceConfig, run_id: str,
                       owner: str | None = None) -> RunSummary:
-    """Run `config` once as `run_id`; with `owner`, only while that worker holds the lease."""
+    """Run `config` once as `run_id`; with `owner`, only while that worker holds the lease.
+
+    One span: each job the run announces starts its trace here, as that span's child.
+    """
+    attributes = {"jams.scrape.source": config.name, "jams.scrape.portal": config.kind,
+                  "jams.scrape.run_id": run_id}
+    with tracing.span(f"scrape {config.name}", service=tracing.service_of(ctx.uow.source),
+                      attributes=attributes):
+        summary = await _execute_run(ctx, config, run_id, owner)
+        tracing.set_attributes({"jams.scrape.postings": summary.fetched,
+                                "jams.scrape.new_or_changed": summary.new_or_changed,
+                                "jams.scrape.outcome": summary.outcome})
+        return summary
+
+
+async def _execute_run(ctx: RunContext, config: SourceConfig, run_id: str,
+                       owner: str | None) -> RunSummary:
     cursor, usual = await _source_state(ctx, config.name)
     attempts: list[Attempt] = []
     adapter = make_adapter(config, ctx.client, observer=attempts.append,

@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from infra import tracing
 from infra.clock import Clock, sleep_unless_stopped
 from infra.documents import DocumentStore, InvalidDocument
 from infra.uow import UnitOfWork
@@ -103,8 +104,19 @@ class Scraper:
         return report
 
     async def scrape_board(self, board: GreenhouseBoard, report: RoundReport) -> None:
-        """Fetch one board, store its new raw postings and record them with their events."""
+        """Fetch one board, store its new raw postings and record them with their events.
+
+        One span: each job it announces starts its trace here, as that span's child.
+        """
+        attributes = {"jams.scrape.source": board.board_token, "jams.scrape.portal": "greenhouse",
+                      "jams.scrape.company": board.company}
+        with tracing.span(f"scrape {board.board_token}",
+                          service=tracing.service_of(self._uow.source), attributes=attributes):
+            await self._scrape_board(board, report)
+
+    async def _scrape_board(self, board: GreenhouseBoard, report: RoundReport) -> None:
         postings = self._parse(board, await self._source.board_jobs(board), report)
+        tracing.set_attributes({"jams.scrape.postings": len(postings)})
         known = await self._known_fingerprints([p.key for p in postings])
         fresh = [p for p in postings if known.get(p.key) != p.fingerprint]
         stored = []
@@ -132,6 +144,7 @@ class Scraper:
                 )
         report.postings += len(postings)
         report.emitted += len(changed)
+        tracing.set_attributes({"jams.scrape.new_or_changed": len(changed)})
 
     @staticmethod
     def _parse(

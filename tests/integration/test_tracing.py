@@ -3,6 +3,10 @@
 The services run in one process against the sandbox portal (as the walking skeleton does),
 on the embedded bus and on Kafka, with spans exported to a file; every hop between services
 is a real trip through the outbox and the bus, carried by the envelope's traceparent.
+
+The boards are scraped only once the ATS engine knows every seeded candidate, so each job is
+scored on its own path (JobPublished meets the candidates) and its approvals join its trace;
+a job that came first would be scored when a resume arrived, in that resume's trace.
 """
 
 from __future__ import annotations
@@ -12,19 +16,25 @@ import contextlib
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 import uvicorn
 
 from infra import tracing
-from infra.runtime import open_platform, run_services
+from infra.runtime import Platform, open_platform, run_services
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
+from services.ats_engine.seeding import load_seed
+from services.ats_engine.settings import SANDBOX_SEED
+from services.ats_engine.tables import candidates
 from services.catalog import build_all
+from services.job_discovery.adapters.greenhouse import GreenhouseClient, make_http_client
+from services.job_discovery.scraper import Scraper
 from services.job_discovery.settings import JobDiscoverySettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow, pytest.mark.browser]
@@ -84,6 +94,32 @@ def notified_application_trace(path: Path) -> list[dict[str, Any]] | None:
     return None
 
 
+async def wait_until(ready: Callable[[], Awaitable[bool]], system: asyncio.Task[None],
+                     timeout_s: float) -> None:
+    """Poll `ready` until it holds; fail at once if the system stops on its own."""
+    async with asyncio.timeout(timeout_s):
+        while not await ready():
+            if system.done():
+                system.result()
+                pytest.fail("the system stopped on its own")
+            await asyncio.sleep(0.5)
+
+
+async def ats_candidates(platform: Platform) -> set[uuid.UUID]:
+    async with platform.engine.connect() as conn:
+        return set((await conn.scalars(sa.select(candidates.c.candidate_id))).all())
+
+
+async def scrape_sandbox(platform: Platform, portal: str) -> None:
+    """One round over the sandbox boards, as job discovery's scrape loop runs it."""
+    boards = JobDiscoverySettings.sandbox_boards(portal)["greenhouse_boards"]
+    async with make_http_client(15) as http:
+        scraper = Scraper(boards, GreenhouseClient(http), platform.documents,
+                          platform.unit_of_work("job_discovery"), platform.clock)
+        report = await scraper.scrape_round()
+    assert report.emitted > 0 and not report.failed_boards, report
+
+
 @pytest.mark.parametrize("bus", ["embedded", "kafka"])
 async def test_one_trace_follows_a_job_from_scrape_to_application(
     bus: str, request: pytest.FixtureRequest, trace_file: Path, database_url: str,
@@ -101,7 +137,9 @@ async def test_one_trace_follows_a_job_from_scrape_to_application(
     async with serve(build_portal_app()) as portal, \
             open_platform(CommonSettings(**shared)) as platform:
         specs = build_all(platform, shared, {
-            "job_discovery": JobDiscoverySettings.sandbox_boards(portal),
+            # No boards of its own: the test scrapes once the candidates are in (see above).
+            "job_discovery": {"greenhouse_boards": []},
+            "ats_engine": {"candidates_seed": SANDBOX_SEED},
             "workflow": {"presence_namespace": namespace},
             "application_bot": {"chromium_path": chromium_path},
             "gateway": {"presence_namespace": namespace},
@@ -117,12 +155,20 @@ async def test_one_trace_follows_a_job_from_scrape_to_application(
                 response = await client.get(f"http://127.0.0.1:{port}/healthz",
                                             headers={"traceparent": caller})
                 assert response.status_code == 200
-            async with asyncio.timeout(240):
-                while (trace := notified_application_trace(trace_file)) is None:
-                    if system.done():
-                        system.result()
-                        pytest.fail("the system stopped on its own")
-                    await asyncio.sleep(0.5)
+            seeded = {candidate.candidate_id for candidate in load_seed(SANDBOX_SEED)}
+
+            async def candidates_known() -> bool:
+                return seeded <= await ats_candidates(platform)
+
+            await wait_until(candidates_known, system, 120)
+            await scrape_sandbox(platform, portal)
+
+            async def application_notified() -> bool:
+                return notified_application_trace(trace_file) is not None
+
+            await wait_until(application_notified, system, 240)
+            trace = notified_application_trace(trace_file)
+            assert trace is not None
         finally:
             stop.set()
             await asyncio.wait_for(system, 60)
@@ -142,8 +188,14 @@ async def test_one_trace_follows_a_job_from_scrape_to_application(
     # Every span but the root has its parent in the same trace: no hop starts a new trace.
     ids = {span["context"]["span_id"] for span in trace}
     roots = [span for span in trace if span["parent_id"] is None]
-    assert len(roots) == 1 and roots[0]["name"].endswith("JobDiscovered"), roots
+    assert len(roots) == 1 and roots[0]["name"].startswith("scrape "), roots
+    [root] = roots
+    assert root["attributes"][tracing.SERVICE_ATTRIBUTE] == "job_discovery"
+    assert root["attributes"]["jams.scrape.postings"] > 0
     assert all(span["parent_id"] in ids for span in trace if span["parent_id"] is not None)
+    # The scrape announced the job: its JobDiscovered is the root's child.
+    discovered = [s for s in trace if s["name"] == "publish jams.jobs.JobDiscovered"]
+    assert discovered and all(s["parent_id"] == root["context"]["span_id"] for s in discovered)
 
     # The HTTP server continued the caller's trace.
     [health] = [s for s in read_spans(trace_file) if s["name"] == "GET /healthz"]
