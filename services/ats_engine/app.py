@@ -18,6 +18,7 @@ from schemas.events.jobs import JobExpired, JobPublished
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
+    MatchesScored,
     MatchRejected,
     MatchScored,
 )
@@ -70,7 +71,7 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             ScoringConfigChanged: config.on_scoring_config_changed,
         },
         # Our own decisions share no topic with our inputs; listed for the registry check.
-        ignores=frozenset({MatchScored, ApplicationApproved, ManualReviewRequired,
+        ignores=frozenset({MatchScored, MatchesScored, ApplicationApproved, ManualReviewRequired,
                            MatchRejected, UpdateAnswerBank}),
         background=[config.follow, *([seed_once] if seed else [])],
     )

@@ -82,6 +82,17 @@ class Semantic:
         texts = fit_texts(job, profile)
         return semantic_match(job, profile, await self._embed(conn, texts) if texts else [])
 
+    async def fit_many(self, conn: AsyncConnection,
+                       pairs: Sequence[tuple[JobRequirements, ResumeProfile]],
+                       ) -> list[SemanticMatch]:
+        """`fit` of each pair, with every distinct text looked up or embedded in one pass."""
+        texts_of = [fit_texts(job, profile) for job, profile in pairs]
+        distinct = list(dict.fromkeys(text for texts in texts_of for text in texts))
+        vectors = dict(zip(distinct, await self._embed(conn, distinct), strict=True)) \
+            if distinct else {}
+        return [semantic_match(job, profile, [vectors[text] for text in texts])
+                for (job, profile), texts in zip(pairs, texts_of, strict=True)]
+
 
 def fit_texts(job: JobRequirements, profile: ResumeProfile) -> list[str]:
     """What a pair's fit embeds: the job's chunks, then the resume's (none if either is empty)."""

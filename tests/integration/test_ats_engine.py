@@ -21,6 +21,7 @@ from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.jobs import JobPublished
 from schemas.events.resumes import ResumeVersionCreated
+from services.ats_engine import handlers as handlers_module
 from services.ats_engine.embeddings import Embedder
 from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
@@ -84,6 +85,12 @@ async def emitted(uow: UnitOfWork) -> list[tuple[str, dict[str, Any]]]:
     return [(dict(h)["ce_type"].rsplit(".", 1)[-1], json.loads(v)) for v, h in rows]
 
 
+def scored_pairs(events: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Every pair of every MatchesScored, in order."""
+    return [pair for kind, body in events if kind == "MatchesScored"
+            for pair in body["pairs"]]
+
+
 async def match_rows(uow: UnitOfWork) -> list[sa.Row[Any]]:
     async with uow.engine.connect() as conn:
         return list((await conn.execute(sa.select(matches).order_by(matches.c.score))).all())
@@ -102,8 +109,11 @@ async def test_upload_then_jobs_scores_each_pair_once_with_versions(
     assert row.decision == "apply" and row.score >= 90
     assert set(row.details["versions"]) == {"model", "taxonomy", "config"}
     assert row.details["versions"]["taxonomy"] == ENGINE.taxonomy.version
-    kinds = [kind for kind, _ in await emitted(uow)]
-    assert kinds.count("ApplicationApproved") == 1 and kinds.count("MatchScored") == 1
+    events = await emitted(uow)
+    kinds = [kind for kind, _ in events]
+    assert kinds.count("ApplicationApproved") == 1 and kinds.count("MatchesScored") == 1
+    [pair] = scored_pairs(events)
+    assert (pair["match_id"], pair["decision"], pair["acted"]) == (str(row.match_id), "apply", True)
 
 
 async def test_a_new_resume_version_rescores_open_jobs(
@@ -123,8 +133,11 @@ async def test_a_new_resume_version_rescores_open_jobs(
     assert [r.resume_version_id for r in rows] == [first.event.resume_version_id,
                                                    second.event.resume_version_id]
     assert rows[1].decision == "apply"
-    kinds = [kind for kind, _ in await emitted(uow)]
+    events = await emitted(uow)
+    kinds = [kind for kind, _ in events]
     assert kinds.count("ManualReviewRequired") == 1 and kinds.count("ApplicationApproved") == 1
+    assert [(p["decision"], p["acted"]) for p in scored_pairs(events)] == \
+        [("review", True), ("apply", True)]
 
 
 async def test_preferences_filter_before_scoring(
@@ -199,3 +212,46 @@ async def test_the_daily_cap_sends_further_matches_to_review(
                                                                matches.c.decision))).all()
     assert [r.decision for r in rows] == ["apply", "review", "apply"]
     assert any("daily application cap of 1" in line for line in rows[1].explanation)
+
+
+async def test_one_job_scores_several_candidates_in_one_event_once(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
+    resumes = [RESUME, RESUME.replace("Kubernetes", "Ansible"), "Pastry chef, ten years.\n"]
+    for text in resumes:
+        uploaded = await upload_resume(uow, blobs, ENGINE, uuid.uuid4(), "cv.txt", text.encode())
+        await deliver(uow, handlers, uploaded.event)
+    backend = job("Senior Backend Engineer (Python)", BACKEND)
+    envelope = await deliver(uow, handlers, backend)
+    rows = await match_rows(uow)
+    assert len(rows) == len(resumes)
+    assert len({(r.candidate_id, r.job_id, r.resume_version_id) for r in rows}) == len(resumes)
+    events = await emitted(uow)
+    [batch] = [body for kind, body in events if kind == "MatchesScored"]
+    pairs = batch["pairs"]
+    assert {p["match_id"] for p in pairs} == {str(r.match_id) for r in rows}
+    assert {p["match_id"]: (p["decision"], p["score"]) for p in pairs} == \
+        {str(r.match_id): (r.decision, r.score) for r in rows}
+    announced = [body["match_id"] for kind, body in events
+                 if kind in {"ApplicationApproved", "ManualReviewRequired"}]
+    assert sorted(announced) == sorted(p["match_id"] for p in pairs if p["decision"] != "reject")
+    assert "reject" in {p["decision"] for p in pairs}, "the pastry chef is rejected"
+    assert not [kind for kind, _ in events if kind in {"MatchScored", "MatchRejected"}]
+    await deliver(uow, handlers, backend, envelope)  # redelivered: the inbox skips it
+    await deliver(uow, handlers, backend)  # the same job again: every pair was scored
+    assert len(await match_rows(uow)) == len(resumes)
+    assert await emitted(uow) == events
+
+
+async def test_a_large_step_is_cut_into_events_of_at_most_the_limit(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handlers_module, "MAX_PAIRS_PER_EVENT", 2)
+    for index in range(5):
+        text = RESUME.replace("Kubernetes", f"Skill{index}")
+        uploaded = await upload_resume(uow, blobs, ENGINE, uuid.uuid4(), "cv.txt", text.encode())
+        await deliver(uow, handlers, uploaded.event)
+    await deliver(uow, handlers, job("Senior Backend Engineer (Python)", BACKEND))
+    batches = [body for kind, body in await emitted(uow) if kind == "MatchesScored"]
+    assert [len(b["pairs"]) for b in batches] == [2, 2, 1]
+    assert len({b["batch_id"] for b in batches}) == 3
+    assert len({p["match_id"] for b in batches for p in b["pairs"]}) == 5
