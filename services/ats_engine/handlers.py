@@ -74,9 +74,12 @@ class AtsHandlers:
         self._parsed = ParsedResumes()
 
     async def on_job_published(self, event: JobPublished, tx: Transaction) -> None:
-        await _serialise_scoring(tx)
         location = event.location or ""
         requirements = self._engine.parse_job(event.title, event.description, location)
+        if self._semantic is not None:
+            # The costly step, before the lock: the next job embeds while this one is scored.
+            await self._semantic.prepare_job(tx.conn, requirements)
+        await _serialise_scoring(tx)
         await tx.conn.execute(
             insert(jobs)
             .values(job_id=event.job_id, title=event.title, company=event.company,

@@ -34,10 +34,16 @@ class Semantic:
         self._embedder: Embedder | None = None
         self._lock = asyncio.Lock()
         self.preselect_limit = preselect_limit
+        self._unstored: dict[str, list[float]] = {}
 
-    async def _embed(self, conn: AsyncConnection, texts: list[str]) -> list[list[float]]:
+    async def _embed(self, conn: AsyncConnection, texts: list[str], *,
+                     store: bool = True) -> list[list[float]]:
         """Vectors from memory, then from the ats_embeddings table, then from the model;
-        what the model made is stored, so no text is embedded twice, restarts included."""
+        what the model made is stored (now, or with the next call that stores), so no text is
+        embedded twice, restarts included."""
+        held = self._held(texts, store)
+        if held is not None:
+            return held  # no wait behind another job's embedding for vectors already here
         async with self._lock:  # one model, one batch at a time
             if self._embedder is None:
                 self._embedder = await asyncio.to_thread(self._make)
@@ -53,13 +59,31 @@ class Semantic:
                 embedder.remember(found)
                 stored = set(found)
             vectors = await asyncio.to_thread(embedder.embed, texts)
-            fresh = {key: vector for key, vector in zip(keys, vectors, strict=True)
-                     if key in missing and key not in stored}
-            if fresh:
+            self._unstored.update({key: vector for key, vector in zip(keys, vectors, strict=True)
+                                   if key in missing and key not in stored})
+            if store and self._unstored:
                 await conn.execute(insert(embeddings).values(
                     [{"content_sha256": key, "model": MODEL_NAME, "embedding": vector}
-                     for key, vector in fresh.items()]).on_conflict_do_nothing())
+                     for key, vector in self._unstored.items()]).on_conflict_do_nothing())
+                self._unstored.clear()
             return vectors
+
+    def _held(self, texts: list[str], store: bool) -> list[list[float]] | None:
+        """The vectors of `texts` if all are in memory and nothing waits to be stored."""
+        if self._embedder is None or (store and self._unstored):
+            return None
+        keys = [content_key(t) for t in texts]
+        try:  # the model's thread may evict an entry meanwhile: then take the slow path
+            known = self._embedder.known(keys)
+            return [known[key] for key in keys]
+        except KeyError:
+            return None
+
+    async def prepare_job(self, conn: AsyncConnection, job: JobRequirements) -> None:
+        """Embed a job's text ahead of scoring, writing nothing: run outside the scoring lock,
+        the model works on one job while another is scored (their vectors are stored with the
+        next call that stores, inside the lock, so no two transactions race on a row)."""
+        await self._embed(conn, [job.title, *job.chunks], store=False)
 
     @staticmethod
     def _resume_chunks(profile: ResumeProfile) -> list[str]:

@@ -22,14 +22,14 @@ from schemas.events.envelope import Envelope, EventData
 from schemas.events.jobs import JobPublished
 from schemas.events.resumes import ResumeVersionCreated
 from services.ats_engine import handlers as handlers_module
-from services.ats_engine.embeddings import Embedder
+from services.ats_engine.embeddings import Embedder, content_key
 from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
 from services.ats_engine.intake import upload_resume
 from services.ats_engine.seeding import SeedCandidate, seed_candidates
 from services.ats_engine.semantic import Semantic
 from services.ats_engine.skills import default_taxonomy
-from services.ats_engine.tables import candidate_vectors, matches, resume_versions
+from services.ats_engine.tables import candidate_vectors, embeddings, matches, resume_versions
 from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
 from tests.fixtures.resumes import RESUME, pdf, zip_bomb
 from tests.unit.test_ats_embeddings import BagOfWords
@@ -178,6 +178,25 @@ async def test_with_embeddings_jobs_preselect_by_vector_and_record_the_model(
     assert row.decision == "apply"
     assert row.details["versions"]["embedding_model"] == "all-MiniLM-L6-v2"
     assert 0 < row.details["breakdown"]["semantic"] <= 1
+
+
+async def test_a_job_embedded_ahead_of_the_lock_writes_its_vectors_only_once_scored(
+        uow: UnitOfWork, blobs: LocalBlobStore) -> None:
+    encoder = BagOfWords()
+    semantic = Semantic(lambda: Embedder(encoder))
+    requirements = ENGINE.parse_job("Senior Backend Engineer (Python)", BACKEND, "Remote")
+    async with uow.transaction() as tx:
+        await semantic.prepare_job(tx.conn, requirements)
+    async with uow.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(embeddings)) == 0
+    encoded = sum(len(batch) for batch in encoder.batches)
+    handlers = AtsHandlers(blobs, ENGINE, WeightsSource(DEFAULT_FILE), semantic)
+    await deliver(uow, handlers, job("Senior Backend Engineer (Python)", BACKEND))
+    async with uow.engine.connect() as conn:
+        keys = set((await conn.execute(sa.select(embeddings.c.content_sha256))).scalars())
+    assert {content_key(t) for t in [requirements.title, *requirements.chunks]} <= keys
+    assert sum(len(batch) for batch in encoder.batches) == encoded, \
+        "the job's text reached the model once (nothing else was embedded: no candidates)"
 
 
 async def test_hints_point_at_another_version_that_shows_a_missing_skill(
