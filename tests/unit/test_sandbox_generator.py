@@ -1,22 +1,33 @@
 """The generated sandbox world: deterministic by seed, the promised share of duplicate posts,
-and jobs that score their anchor candidate as they were built to."""
+jobs that score their anchor candidate as they were built to, and posts that read like real
+ones, with few sentences shared between them."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from statistics import mean
 
 import pytest
 
-from sandbox.generator import generate
+from sandbox.generator import Job, generate
 from services.ats_engine.engine import Engine
+from services.ats_engine.jd import JobRequirements
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, load_weights
+from services.job_discovery.text import html_to_text
+
+
+def _requirements(engine: Engine, job: Job) -> JobRequirements:
+    # What the ATS engine is given: the plain text job discovery makes of the post's HTML.
+    return engine.parse_job(job.title, html_to_text(job.content_html()), job.location)
 
 
 def test_the_same_seed_gives_the_same_world_and_another_seed_another() -> None:
     assert generate(50, 10, seed=3) == generate(50, 10, seed=3)
     assert generate(50, 10, seed=3).jobs != generate(50, 10, seed=4).jobs
+    texts = [[post.content_html for post in generate(50, 10, seed=3).posts] for _ in range(2)]
+    assert texts[0] == texts[1]
 
 
 def test_a_share_of_the_posts_repeat_a_job_on_the_companys_second_board() -> None:
@@ -37,15 +48,38 @@ def test_a_world_that_cannot_be_built_is_refused(bad: tuple[int, int, float]) ->
         generate(jobs, candidates, duplicate_share=share)
 
 
-def test_apply_jobs_apply_their_anchor_and_reject_jobs_do_not() -> None:
+def test_apply_jobs_apply_their_anchor_review_jobs_review_it_and_reject_jobs_do_not() -> None:
     world = generate(200, 40, seed=11)
     engine, weights = Engine(default_taxonomy()), load_weights(DEFAULT_FILE)
     people = {c.candidate_id: c for c in world.candidates}
     decisions: Counter[tuple[str, str]] = Counter()
     for job in world.jobs:
         resume = engine.parse_text(people[job.anchor].resume(), date(2026, 11, 26))
-        requirements = engine.parse_job(job.title, job.content_html(), job.location)
+        requirements = _requirements(engine, job)
         decisions[(job.kind, engine.score(resume, requirements, weights).decision.value)] += 1
-    applied = decisions[("apply", "apply")]
-    assert applied >= 0.8 * sum(n for (kind, _), n in decisions.items() if kind == "apply")
+    kinds = Counter(job.kind for job in world.jobs)
+    assert decisions[("apply", "apply")] >= 0.8 * kinds["apply"]
     assert decisions[("reject", "apply")] == 0
+    # Half the skills asked: the anchor is worth a reviewer's look, no more and no less.
+    assert kinds["review"] > 0
+    assert decisions[("review", "review")] == kinds["review"]
+
+
+def test_a_post_asks_for_its_skills_as_must_haves_and_its_prose_adds_none() -> None:
+    world = generate(300, 60, duplicate_share=0.0, seed=5)
+    taxonomy = default_taxonomy()
+    engine = Engine(taxonomy)
+    for job in world.jobs:
+        asked = {(skill.skill, skill.must) for skill in _requirements(engine, job).skills}
+        assert asked == {(taxonomy.canonical(skill), True) for skill in job.skills}, job
+
+
+def test_posts_are_a_dozen_to_twenty_ordinary_sentences_mostly_their_own() -> None:
+    world = generate(200, 40, duplicate_share=0.0, seed=11)
+    engine = Engine(default_taxonomy())
+    chunks = [_requirements(engine, job).chunks for job in world.jobs]
+    assert all(12 <= len(job) <= 20 for job in chunks)
+    assert 14 <= mean(len(job) for job in chunks) <= 18
+    every = [chunk for job in chunks for chunk in job]
+    assert all(20 <= len(chunk) <= 200 for chunk in every)  # sentences, not paragraphs
+    assert len(set(every)) / len(every) > 0.85
