@@ -19,12 +19,12 @@ class Findings:
     """Counts of what went wrong (all zero in a good run) and of what was done."""
 
     lost_jobs: int            # unique jobs never published
-    lost_decisions: int       # (published job, candidate) pairs never decided
+    lost_decisions: int       # (published job, candidate) pairs in no MatchesScored
     lost_applications: int    # approved/completed pairs neither at the portal nor failed
     lost_reviews: int         # review-band pairs with no task, tasks not in a terminal state
     duplicate_submissions: int  # extra portal submissions of one (candidate, job)
     duplicate_jobs: int       # a unique job published more than once
-    duplicate_decisions: int  # a pair decided more than once
+    duplicate_decisions: int  # a pair in more than one MatchesScored
     duplicate_tasks: int      # a pair with more than one review task
     double_terminal: int      # tasks both completed and rejected
     unexpected_submissions: int  # applications nobody asked for

@@ -1,6 +1,12 @@
 """Reads every topic of a run's bus namespace from the start and keeps what the checks need:
 jobs in, decisions out, review tasks, applications. At-least-once delivery can show an event
-twice; events are counted once per event id."""
+twice; events are counted once per event id.
+
+Decisions are the pairs of MatchesScored: every scored pair is in one, so a pair in none is
+lost and a pair in two was decided twice. The actions a decision starts are announced on their
+own (ApplicationApproved, ManualReviewRequired); a pair counts as to be applied for, or to be
+reviewed, when either its batch or that event says so, so a missing announcement shows up as
+lost work."""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from schemas.events.jobs import JobDiscovered, JobPublished
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
+    MatchesScored,
     MatchRejected,
     MatchScored,
 )
@@ -31,9 +38,8 @@ from schemas.events.review import ReviewTaskCreated, TaskCompleted, TaskRejected
 Pair = tuple[uuid.UUID, uuid.UUID]  # (candidate, job)
 JobKey = tuple[str, str, str]  # (company, title, location)
 
-_DECISIONS = {ApplicationApproved.TYPE: "apply", ManualReviewRequired.TYPE: "review",
-              MatchRejected.TYPE: "reject"}
-_SKIPPED = {MatchScored.TYPE}  # as many as decisions, and nothing to check on them
+# No longer emitted: every decision is a pair of MatchesScored.
+_SKIPPED = {MatchScored.TYPE, MatchRejected.TYPE}
 
 
 @dataclass
@@ -53,9 +59,11 @@ class Tally:
     postings: set[str] = field(default_factory=set)
     published: dict[uuid.UUID, PublishedJob] = field(default_factory=dict)
     publications: dict[JobKey, set[uuid.UUID]] = field(default_factory=lambda: defaultdict(set))
-    decisions: dict[Pair, list[str]] = field(default_factory=lambda: defaultdict(list))
+    decisions: dict[Pair, list[str]] = field(default_factory=lambda: defaultdict(list))  # kinds
     decided_at: dict[uuid.UUID, float] = field(default_factory=dict)  # last decision seen
     decided_per_job: dict[uuid.UUID, int] = field(default_factory=lambda: defaultdict(int))
+    # Acted apply / review pairs of a batch, and pairs of ApplicationApproved /
+    # ManualReviewRequired (the same pairs when nothing is lost).
     approved: set[Pair] = field(default_factory=set)
     review_required: set[Pair] = field(default_factory=set)
     tasks: dict[uuid.UUID, Pair] = field(default_factory=dict)
@@ -115,16 +123,13 @@ def record(tally: Tally, topic: str, headers: list[tuple[str, bytes]], value: by
                                                data.get("description") or "",
                                                data.get("location") or "")
         tally.publications[_job_key(data)].add(job_id)
-    elif kind in _DECISIONS:
-        pair = (uuid.UUID(data["candidate_id"]), uuid.UUID(data["job_id"]))
-        if pair not in tally.decisions:
-            tally.decided_per_job[pair[1]] += 1
-        tally.decisions[pair].append(_DECISIONS[kind])
-        tally.decided_at[pair[1]] = received
-        if kind == ApplicationApproved.TYPE:
-            tally.approved.add(pair)
-        elif kind == ManualReviewRequired.TYPE:
-            tally.review_required.add(pair)
+    elif kind == MatchesScored.TYPE:
+        for scored in data["pairs"]:
+            _decided(tally, scored, received)
+    elif kind == ApplicationApproved.TYPE:
+        tally.approved.add((uuid.UUID(data["candidate_id"]), uuid.UUID(data["job_id"])))
+    elif kind == ManualReviewRequired.TYPE:
+        tally.review_required.add((uuid.UUID(data["candidate_id"]), uuid.UUID(data["job_id"])))
     elif kind == ReviewTaskCreated.TYPE:
         pair = (uuid.UUID(data["candidate_id"]), uuid.UUID(data["job_id"]))
         task_id = uuid.UUID(data["task_id"])
@@ -141,6 +146,22 @@ def record(tally: Tally, topic: str, headers: list[tuple[str, bytes]], value: by
     elif kind == ApplicationFailed.TYPE:
         tally.failed[(uuid.UUID(data["candidate_id"]), uuid.UUID(data["job_id"]))] = \
             str(data.get("reason", ""))
+
+
+def _decided(tally: Tally, scored: dict[str, Any], received: float) -> None:
+    """One pair of a MatchesScored batch: its decision, and the action it starts."""
+    pair = (uuid.UUID(scored["candidate_id"]), uuid.UUID(scored["job_id"]))
+    if pair not in tally.decisions:
+        tally.decided_per_job[pair[1]] += 1
+    decision = scored["decision"]
+    tally.decisions[pair].append(decision)
+    tally.decided_at[pair[1]] = received
+    if not scored.get("acted", True):
+        return  # an earlier resume version already started this (or a stronger) action
+    if decision == "apply":
+        tally.approved.add(pair)
+    elif decision == "review":
+        tally.review_required.add(pair)
 
 
 class Watcher:

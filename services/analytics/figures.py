@@ -22,6 +22,7 @@ from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished, ScrapeR
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
+    MatchesScored,
     MatchRejected,
     MatchScored,
 )
@@ -63,6 +64,7 @@ COUNTER_OF: Mapping[type[EventData], str] = {
     ScrapeAnomalyDetected: "scrape_anomalies",
     ResumeVersionCreated: "resume_versions",
     MatchScored: "matches_scored",
+    MatchesScored: "matches_scored",  # by its number of pairs (see counts_of)
     ApplicationApproved: "decisions_auto",
     ManualReviewRequired: "decisions_review",
     MatchRejected: "decisions_reject",
@@ -101,6 +103,9 @@ def counter_for(event_type: type[EventData]) -> str:
 
 
 COUNTERS: frozenset[str] = frozenset(counter_for(t) for t in EVENT_TYPES) | {"scrape_errors"}
+# What a batch of scored pairs adds to the counters beyond the one event it is; kept so that
+# "events read" stays a count of events (not a figure of its own).
+BATCHED_EXTRA = "batched_extra_counts"
 # Figures computed from other figures rather than counted directly.
 DERIVED = frozenset({"jobs_deduplicated", "review_time_p50", "review_time_p95"})
 SERIES_METRICS: frozenset[str] = COUNTERS | DERIVED
@@ -109,11 +114,33 @@ HOLDING_TASK_STATES = ("offered", "assigned")
 
 
 def counts_of(event: EventData) -> list[tuple[str, int]]:
-    """The counters an event moves: its own, plus scrape errors a run reports."""
+    """The counters an event moves: its own, plus scrape errors a run reports. A batch of
+    scored pairs counts as the per-pair events it replaces (MatchScored, and MatchRejected
+    for a rejection that acted), so the figures read the same across the change."""
+    if isinstance(event, MatchesScored):
+        return _batch_counts(event)
     counts = [(counter_for(type(event)), 1)]
     if isinstance(event, ScrapeRunCompleted) and event.errors:
         counts.append(("scrape_errors", len(event.errors)))
     return counts
+
+
+def _batch_counts(event: MatchesScored) -> list[tuple[str, int]]:
+    rejected = sum(1 for p in event.pairs if p.decision == "reject" and p.acted)
+    counts = [(counter_for(MatchScored), len(event.pairs))]
+    if rejected:
+        counts.append((counter_for(MatchRejected), rejected))
+    extra = len(event.pairs) + rejected - 1
+    if extra:
+        counts.append((BATCHED_EXTRA, extra))
+    return counts
+
+
+def events_read(totals: Mapping[str, float]) -> int:
+    """Every event read, once each: scrape errors are counted inside their runs, the pairs of
+    a scoring batch inside the batch (BATCHED_EXTRA says by how much beyond one event)."""
+    counted = sum(v for k, v in totals.items() if k not in ("scrape_errors", BATCHED_EXTRA))
+    return int(counted - totals.get(BATCHED_EXTRA, 0))
 
 
 def bucket_floor(at: datetime, step_s: int) -> datetime:

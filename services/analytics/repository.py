@@ -19,6 +19,7 @@ from services.analytics.figures import (
     Window,
     bucket_floor,
     deduplicated,
+    events_read,
     fill_series,
     is_active,
     per_minute,
@@ -71,8 +72,7 @@ class FiguresReader:
         return {
             "as_of": now.isoformat(),
             "window_s": self._window_s,
-            # Every event read, once each (scrape errors are counted inside their runs).
-            "events": int(sum(totals.values()) - totals.get("scrape_errors", 0)),
+            "events": events_read(totals),
             "active_scrapers": sum(1 for s in scrape if s["active"]),
             "jobs_found_per_minute": per_minute(last_minutes.get("jobs_found", 0), RATE_SPAN_S),
             "jobs_found": int(totals.get("jobs_found", 0)),

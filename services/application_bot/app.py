@@ -17,6 +17,7 @@ from infra.uow import UnitOfWork
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
+    MatchesScored,
     MatchRejected,
     MatchScored,
 )
@@ -119,7 +120,7 @@ def assemble(
         # Others' events on the topics we read: scoring, review bookkeeping, rejections.
         ignores=frozenset({
             *CandidateOrders.IGNORED,
-            MatchScored, ManualReviewRequired, MatchRejected,
+            MatchesScored, MatchScored, ManualReviewRequired, MatchRejected,
             ReviewTaskCreated, ReviewTaskAssigned, ReviewTaskWarning, ReviewTaskMissed,
             TaskRejected, ReviewTaskOffered, ReviewTaskOfferExpired, ReviewTaskHandedBack,
         }),

@@ -14,6 +14,7 @@ from schemas.events.applications import (
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
+    MatchesScored,
     MatchRejected,
     MatchScored,
 )
@@ -86,8 +87,8 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
         },
         # Other decisions and outcomes belong to the bot and the ATS engine; strike events are
         # our own output, for the gateway, notifications and analytics.
-        ignores=frozenset({MatchScored, ApplicationApproved, MatchRejected, ReviewerStruck,
-                           ReviewerLocked, ReviewerStrikeWarning, ReviewerUnlocked,
-                           ApplicationSubmitted, ApplicationFailed}),
+        ignores=frozenset({MatchesScored, MatchScored, ApplicationApproved, MatchRejected,
+                           ReviewerStruck, ReviewerLocked, ReviewerStrikeWarning,
+                           ReviewerUnlocked, ApplicationSubmitted, ApplicationFailed}),
         background=[sweeper.run, timers.run],
     )

@@ -17,7 +17,7 @@ from infra.bus.bus import PermanentError
 from schemas.events.applications import ApplicationFailed, ApplicationSubmitted
 from schemas.events.envelope import Envelope
 from schemas.events.jobs import JobPublished
-from schemas.events.matching import ApplicationApproved, ManualReviewRequired, MatchRejected
+from schemas.events.matching import ApplicationApproved, ManualReviewRequired
 from tests.integration.test_analytics import (
     OPERATOR,
     Running,
@@ -25,6 +25,7 @@ from tests.integration.test_analytics import (
     job_found,
     match,
     running,
+    scored,
     token,
 )
 
@@ -99,6 +100,8 @@ async def test_figures_move_live_and_a_dead_letter_is_replayed_from_the_page(
         await system.publish(JobPublished(job_id=uuid.uuid4(), company="Acme", title="SRE",
                                           apply_url="https://jobs.example/apply",
                                           sources=["greenhouse:acme:0"]))
+        # As the ATS engine decides: the batch of scored pairs, then the actions it starts.
+        await system.publish(scored(("apply", 96, True), ("review", 75, True)))
         await system.publish(match(ApplicationApproved, 96))
         await system.publish(match(ManualReviewRequired, 75))
         await expect(page.locator("#jobs_found")).to_have_text("3", timeout=UI_TIMEOUT_MS)
@@ -111,7 +114,7 @@ async def test_figures_move_live_and_a_dead_letter_is_replayed_from_the_page(
         await expect(page.locator('tr[data-source="greenhouse:acme"]')).to_contain_text("ok")
 
         # And they keep moving while more arrives.
-        await system.publish(match(MatchRejected, 10))
+        await system.publish(scored(("reject", 10, True)))  # a rejection is only in the batch
         for n in range(3, 5):
             await system.publish(job_found("lever:globex", n))
         await system.publish(ApplicationSubmitted(
@@ -125,6 +128,8 @@ async def test_figures_move_live_and_a_dead_letter_is_replayed_from_the_page(
         await expect(page.locator("#manual_review_rate")).to_have_text("33 %")
         await expect(page.locator("#applications_submitted")).to_have_text("1")
         await expect(page.locator("#applications_failed")).to_have_text("1")
+        # Each batch is one event read, however many pairs it counted.
+        await expect(page.locator("#events")).to_have_text("12")
         await expect(jobs_legend).to_have_attribute("data-total", "5", timeout=UI_TIMEOUT_MS)
 
         # A poison event: one consumer group cannot take it, so it goes to jobs.raw.dlq.

@@ -30,7 +30,12 @@ from schemas.events.applications import ApplicationFailed, ApplicationSubmitted
 from schemas.events.discovery import SourceBlocked
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.jobs import JobDiscovered, JobPublished, ScrapeRunCompleted
-from schemas.events.matching import ApplicationApproved, ManualReviewRequired, MatchRejected
+from schemas.events.matching import (
+    ApplicationApproved,
+    ManualReviewRequired,
+    MatchesScored,
+    ScoredPair,
+)
 from schemas.events.review import (
     ReviewerPresenceChanged,
     ReviewerStruck,
@@ -135,10 +140,16 @@ def job_published(n: int) -> JobPublished:
 def match(kind: type[EventData], score: float) -> EventData:
     ids: dict[str, Any] = {"match_id": uuid.uuid4(), "candidate_id": uuid.uuid4(),
                            "job_id": uuid.uuid4(), "score": score}
-    if kind is MatchRejected:
-        return MatchRejected(**ids)
     extra = {"resume_version_id": uuid.uuid4(), "apply_url": "https://jobs.example/apply"}
     return kind(**ids, **extra)
+
+
+def scored(*decisions: tuple[str, float, bool]) -> MatchesScored:
+    """A scoring step's batch: (decision, score, acted) per pair."""
+    return MatchesScored(batch_id=uuid.uuid4(), pairs=[ScoredPair(
+        match_id=uuid.uuid4(), candidate_id=uuid.uuid4(), job_id=uuid.uuid4(),
+        resume_version_id=uuid.uuid4(), score=score, decision=decision, acted=acted)
+        for decision, score, acted in decisions])
 
 
 PUBLISHED = 22  # events publish_a_day_of_work sends
@@ -155,10 +166,15 @@ async def publish_a_day_of_work(system: Running, now: datetime) -> uuid.UUID:
                                             errors=["http 500: page 3"]))
     await system.publish(SourceBlocked(source="lever:globex", portal="lever", run_id="run-2",
                                        reason="blocked", kind="captcha", status=403))
+    # As the ATS engine decides: one batch with every pair (a rejection that did not act
+    # repeats an earlier decision), then the approval and reviews on their own.
+    batch = await system.publish(scored(("apply", 95, True), ("review", 70, True),
+                                        ("review", 60, True), ("reject", 20, True),
+                                        ("reject", 15, False)))
+    await system.platform.bus.publish(batch)  # delivered twice, counted once
     await system.publish(match(ApplicationApproved, 95))
     await system.publish(match(ManualReviewRequired, 70))
     await system.publish(match(ManualReviewRequired, 60))
-    await system.publish(match(MatchRejected, 20))
     done, missed, reviewer, slow = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     ids: dict[str, Any] = {"match_id": uuid.uuid4(), "candidate_id": uuid.uuid4(),
                            "job_id": uuid.uuid4()}
@@ -203,6 +219,11 @@ async def test_figures_from_real_events_are_counted_once_and_survive_a_restart(
         await system.platform.bus.publish(duplicate)
         # Topics and partitions are read at their own pace: wait for every event.
         figures = await system.until(lambda s: s["events"] >= PUBLISHED + 1)
+        # The batch counts each pair it scored and each rejection that acted.
+        scored_pairs, rejections = [
+            sum(p["v"] for p in (await system.get("/api/v1/analytics/series", metric=metric,
+                                                  window="15m")).json()["points"])
+            for metric in ("matches_scored", "decisions_reject")]
 
     assert figures["events"] == PUBLISHED + 1, "the duplicate is not counted"
 
@@ -219,6 +240,7 @@ async def test_figures_from_real_events_are_counted_once_and_survive_a_restart(
     assert (decisions["auto"], decisions["review"], decisions["reject"]) == (1, 2, 1)
     assert decisions["auto_apply_rate"] == 0.25
     assert decisions["manual_review_rate"] == 0.5
+    assert (scored_pairs, rejections) == (5, 1)
     assert figures["applications_today"] == {"submitted": 1, "failed": 1}
     health = {s["source"]: s for s in figures["sources"]}
     assert health["greenhouse:acme"]["health"] == "failing"  # its last run had an error

@@ -16,7 +16,14 @@ from schemas.events.candidates import CandidateErased, UpdateCandidatePreference
 from schemas.events.config import ScoringConfigChanged
 from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.jobs import JobExpired, JobPublished
-from schemas.events.matching import MatchRejected, MatchScored
+from schemas.events.matching import (
+    ApplicationApproved,
+    ManualReviewRequired,
+    MatchesScored,
+    MatchRejected,
+    MatchScored,
+    ScoredPair,
+)
 from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import (
     ReviewerPresenceChanged,
@@ -25,6 +32,7 @@ from schemas.events.review import (
     UnlockReviewer,
 )
 from services.gateway.audit import audit_log
+from services.gateway.readmodel import tables as t
 from tests.integration.test_gateway_api_support import Api, api, seed
 
 pytestmark = pytest.mark.integration
@@ -250,6 +258,73 @@ async def test_match_decisions_and_reviewer_states_follow_the_events(api: Api) -
     me = (await api.client.get(f"/api/v1/reviewers/{w.reviewers[0]}",
                                headers=api.auth(Role.REVIEWER))).json()
     assert (me["presence"], me["strikes"]) == ("available", 1)
+
+
+async def stored_matches(api: Api) -> dict[uuid.UUID, tuple[str, float, list[str]]]:
+    """Every match row: (decision, score, explanation) by match id."""
+    m = t.matches.c
+    async with api.uow.engine.connect() as conn:
+        rows = await conn.execute(sa.select(m.match_id, m.decision, m.score, m.explanation))
+        return {row.match_id: (row.decision, row.score, list(row.explanation)) for row in rows}
+
+
+def scored_pair(candidate_id: uuid.UUID, decision: str, score: float, *,
+                match_id: uuid.UUID | None = None, acted: bool = True) -> ScoredPair:
+    return ScoredPair(match_id=match_id or uuid.uuid4(), candidate_id=candidate_id,
+                      job_id=uuid.uuid4(), resume_version_id=uuid.uuid4(), score=score,
+                      decision=decision, acted=acted, explanation=[f"{decision}: {score:g}"])
+
+
+def approved(pair: ScoredPair) -> ApplicationApproved:
+    return ApplicationApproved(match_id=pair.match_id, candidate_id=pair.candidate_id,
+                               job_id=pair.job_id, score=pair.score, company="Acme",
+                               resume_version_id=pair.resume_version_id,
+                               apply_url="https://example.com/apply")
+
+
+async def test_a_scored_batch_upserts_its_pairs_as_the_per_pair_events_did(api: Api) -> None:
+    w = await seed(api)
+    me, erased_one, stranger = w.candidates[0], w.candidates[1], uuid.uuid4()
+    await api.client.delete(f"/api/v1/candidates/{erased_one}", headers=api.auth(A))
+    approved_first = scored_pair(me, "apply", 91)
+    approved_later = scored_pair(me, "apply", 88)
+    review = scored_pair(me, "review", 66)
+    rejected = scored_pair(me, "reject", 12)
+    repeated = scored_pair(me, "reject", 14, acted=False)  # an earlier version already acted
+    demoting = scored_pair(me, "reject", 30, match_id=w.matches[0])  # seeded as "review"
+    unknown = scored_pair(stranger, "reject", 9)
+    gone = scored_pair(erased_one, "apply", 97)
+    # The approval and the batch travel on different partitions: either may come first.
+    await api.project(approved(approved_first))
+    batch = MatchesScored(batch_id=uuid.uuid4(), pairs=[
+        approved_first, approved_later, review, rejected, repeated, demoting, unknown, gone])
+    envelope = await api.project(batch)
+    await api.project(approved(approved_later))
+    await api.project(ManualReviewRequired(
+        match_id=review.match_id, candidate_id=me, job_id=review.job_id, score=review.score,
+        resume_version_id=review.resume_version_id, apply_url="https://example.com/apply",
+        explanation=review.explanation))
+
+    expected = {
+        approved_first.match_id: ("approved", 91, ["apply: 91"]),
+        approved_later.match_id: ("approved", 88, ["apply: 88"]),
+        review.match_id: ("review", 66, ["review: 66"]),
+        rejected.match_id: ("rejected", 12, ["reject: 12"]),
+        repeated.match_id: ("scored", 14, ["reject: 14"]),  # as MatchScored alone left it
+        demoting.match_id: ("review", 30, ["reject: 30"]),  # a decision is never demoted
+        unknown.match_id: ("rejected", 9, ["reject: 9"]),  # a new candidate is recorded
+    }
+    rows = await stored_matches(api)
+    assert {k: rows.get(k) for k in expected} == expected
+    assert gone.match_id not in rows, "an erased candidate's pair is dropped"
+    me_too = (await api.client.get(f"/api/v1/matches/{unknown.match_id}",
+                                   headers=api.auth(Role.CANDIDATE, stranger))).json()
+    assert me_too["decision"] == "rejected"
+
+    # The same delivery again is turned away; the batch re-sent as a new event changes nothing.
+    assert not await api.deliver(envelope)
+    await api.project(batch)
+    assert await stored_matches(api) == rows
 
 
 async def test_an_erased_candidates_late_events_are_dropped(api: Api) -> None:

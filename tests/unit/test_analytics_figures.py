@@ -9,9 +9,10 @@ import pytest
 
 from infra.clock import FakeClock
 from schemas.events.jobs import ScrapeRunCompleted
-from schemas.events.matching import MatchRejected
+from schemas.events.matching import MatchesScored, MatchRejected, ScoredPair
 from schemas.events.registry import EVENT_TYPES
 from services.analytics.figures import (
+    BATCHED_EXTRA,
     COUNTER_OF,
     SERIES_METRICS,
     DecisionRates,
@@ -20,6 +21,7 @@ from services.analytics.figures import (
     counter_for,
     counts_of,
     deduplicated,
+    events_read,
     fill_series,
     is_active,
     metric_named,
@@ -126,6 +128,40 @@ def test_a_scrape_run_counts_its_errors_too() -> None:
     rejected = MatchRejected(match_id=uuid.uuid4(), candidate_id=uuid.uuid4(),
                              job_id=uuid.uuid4(), score=12)
     assert counts_of(rejected) == [("decisions_reject", 1)]
+
+
+def _pair(decision: str, *, acted: bool = True) -> ScoredPair:
+    return ScoredPair(match_id=uuid.uuid4(), candidate_id=uuid.uuid4(), job_id=uuid.uuid4(),
+                      resume_version_id=uuid.uuid4(), score=50, decision=decision, acted=acted)
+
+
+def test_a_batch_of_scored_pairs_counts_each_pair_and_each_acted_rejection() -> None:
+    batch = MatchesScored(batch_id=uuid.uuid4(), pairs=[
+        _pair("apply"), _pair("review"), _pair("reject"), _pair("reject"),
+        _pair("reject", acted=False), _pair("apply", acted=False)])
+    # The extra counts let "events read" take the batch as the one event it is: 6 + 2 - 1.
+    assert counts_of(batch) == [("matches_scored", 6), ("decisions_reject", 2),
+                                (BATCHED_EXTRA, 7)]
+    # Approvals and reviews are counted from their own events, which still follow the batch.
+    no_rejection = MatchesScored(batch_id=uuid.uuid4(), pairs=[_pair("apply"), _pair("review")])
+    assert counts_of(no_rejection) == [("matches_scored", 2), (BATCHED_EXTRA, 1)]
+    single = MatchesScored(batch_id=uuid.uuid4(), pairs=[_pair("review")])
+    assert counts_of(single) == [("matches_scored", 1)]
+
+
+def test_events_read_counts_a_batch_and_a_scrape_run_once_each() -> None:
+    batch = MatchesScored(batch_id=uuid.uuid4(), pairs=[
+        _pair("apply"), _pair("reject"), _pair("reject", acted=False)])
+    run = ScrapeRunCompleted(source="greenhouse:acme", run_id="r1", seen_source_job_keys=[],
+                             complete=True, errors=["timeout"])
+    old_style = MatchRejected(match_id=uuid.uuid4(), candidate_id=uuid.uuid4(),
+                              job_id=uuid.uuid4(), score=12)
+    totals: dict[str, float] = {}
+    for event in (batch, run, old_style):
+        for metric, amount in counts_of(event):
+            totals[metric] = totals.get(metric, 0) + amount
+    assert events_read(totals) == 3
+    assert (totals["matches_scored"], totals["decisions_reject"]) == (3, 2)
 
 
 def test_source_health_follows_the_newest_word_from_the_source() -> None:

@@ -27,8 +27,10 @@ from schemas.events.jobs import JobExpired, JobPublished, ScrapeRunCompleted
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
+    MatchesScored,
     MatchRejected,
     MatchScored,
+    ScoredPair,
 )
 from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import (
@@ -166,6 +168,52 @@ async def on_manual_review_required(event: ManualReviewRequired, tx: Transaction
 
 async def on_match_rejected(event: MatchRejected, tx: Transaction) -> None:
     await _match(tx, event, "rejected")
+
+
+async def _candidates_seen(tx: Transaction, candidate_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """`_candidate_seen` for many candidates at once: those whose events are kept."""
+    at = _at(tx)
+    # Sorted, so two batches recording the same candidates lock them in the same order.
+    ordered = sorted(candidate_ids)
+    await tx.conn.execute(insert(t.candidates).values([
+        {"candidate_id": c, "created_at": at, "updated_at": at} for c in ordered
+    ]).on_conflict_do_nothing())
+    erased_ids = set(await tx.conn.scalars(sa.select(t.candidates.c.candidate_id).where(
+        t.candidates.c.candidate_id.in_(ordered), t.candidates.c.erased_at.is_not(None))))
+    return candidate_ids - erased_ids
+
+
+def _batch_decision(pair: ScoredPair) -> str:
+    """The row a pair leaves, as MatchScored and (when it acted) MatchRejected left it."""
+    return "rejected" if pair.decision == "reject" and pair.acted else "scored"
+
+
+async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
+    """Every pair of the batch in one upsert; approvals and reviews are their own events and
+    may land before or after it, so a rejection only replaces a bare score."""
+    kept = await _candidates_seen(tx, {p.candidate_id for p in event.pairs})
+    # One row per match (a repeated pair would make the upsert touch a row twice), in key
+    # order so concurrent batches lock rows alike.
+    pairs = sorted({p.match_id: p for p in event.pairs if p.candidate_id in kept}.values(),
+                   key=lambda p: p.match_id)
+    if not pairs:
+        return
+    at = _at(tx)
+    statement = insert(t.matches).values([{
+        "match_id": p.match_id, "candidate_id": p.candidate_id, "job_id": p.job_id,
+        "resume_version_id": p.resume_version_id, "score": p.score,
+        "decision": _batch_decision(p), "explanation": p.explanation,
+        "created_at": at, "updated_at": at,
+    } for p in pairs])
+    new, stored = statement.excluded, t.matches.c.decision
+    await tx.conn.execute(statement.on_conflict_do_update(
+        index_elements=[t.matches.c.match_id], set_={
+            "score": new.score, "explanation": new.explanation,
+            "resume_version_id": new.resume_version_id, "updated_at": new.updated_at,
+            "decision": sa.case((sa.and_(new.decision == "rejected",
+                                         stored.in_(("scored", "rejected"))), "rejected"),
+                                else_=stored),
+        }))
 
 
 # --- applications -------------------------------------------------------------------------
@@ -345,6 +393,7 @@ PROJECTIONS: Mapping[type[EventData], TransactionalHandler] = {
     ApplicationApproved: on_application_approved,
     ManualReviewRequired: on_manual_review_required,
     MatchRejected: on_match_rejected,
+    MatchesScored: on_matches_scored,
     ApplicationSubmitted: on_application_submitted,
     ApplicationFailed: on_application_failed,
     ApplicationNeedsReview: on_application_needs_review,
