@@ -15,11 +15,13 @@ cache. The prose names no skill, so a post asks for exactly its skills.
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from sandbox.portal.jobs import Department, Office, PortalJob
@@ -62,6 +64,7 @@ LAST = ("Okafor", "Lindqvist", "Nakamura", "Silva", "Novak", "Haddad", "Kowalski
 CANDIDATE_NAMESPACE = uuid.UUID("6a9f0c1e-2b3d-4e5f-8a7b-0c1d2e3f4a5b")
 KINDS: tuple[str, ...] = ("apply", "review", "reject")
 KIND_WEIGHTS: tuple[float, ...] = (0.2, 0.05, 0.75)
+SKILLS_FILE = Path(__file__).with_name("data") / "skills.txt"
 _IN_ROLE = 4  # skills a candidate used in dated roles; one more is only listed
 _ASKED = 8    # must-have skills a review or reject job asks for (an apply job: the anchor's)
 _MAX_ASKED_YEARS = 4  # an anchor used each of its first _IN_ROLE skills for at least this long
@@ -530,10 +533,19 @@ def board_tokens(company: str) -> tuple[str, str]:
     return slug, f"{slug}-careers"
 
 
+@functools.cache
+def skill_names() -> tuple[str, ...]:
+    """The skills candidates have and jobs ask for: SKILL_POOL plus some 3,900 named tools from
+    the O*NET technology list, each one the ATS taxonomy finds as itself in a sentence (a test
+    keeps it so). A pool this wide means two people rarely share a skill by chance, as with
+    real resumes, so a job's other candidates are rejected rather than sent to review."""
+    return tuple(line for line in SKILLS_FILE.read_text(encoding="utf-8").splitlines() if line)
+
+
 def _candidates(rng: random.Random, count: int) -> list[Candidate]:
     out = []
     for index in range(count):
-        skills = rng.sample(SKILL_POOL, _IN_ROLE + 1)
+        skills = rng.sample(skill_names(), _IN_ROLE + 1)
         first, last = FIRST[index % len(FIRST)], LAST[(index // len(FIRST)) % len(LAST)]
         out.append(Candidate(
             candidate_id=uuid.uuid5(CANDIDATE_NAMESPACE, f"candidate-{index}"),
@@ -548,8 +560,13 @@ def _job_skills(rng: random.Random, kind: str, anchor: Candidate) -> tuple[str, 
     if kind == "apply":
         return (*anchor.in_role, *anchor.listed)
     base = list(anchor.in_role) if kind == "review" else []
-    others = [s for s in SKILL_POOL if s not in anchor.in_role and s not in anchor.listed]
-    return tuple(base + rng.sample(others, _ASKED - len(base)))
+    own = {*anchor.in_role, *anchor.listed}
+    others: list[str] = []
+    while len(others) < _ASKED - len(base):  # rejection sampling: the pool is large
+        skill = rng.choice(skill_names())
+        if skill not in own and skill not in others:
+            others.append(skill)
+    return tuple(base + others)
 
 
 def generate(jobs: int, candidates: int, *, duplicate_share: float = 0.3,

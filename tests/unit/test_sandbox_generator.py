@@ -10,7 +10,7 @@ from statistics import mean
 
 import pytest
 
-from sandbox.generator import Job, generate
+from sandbox.generator import Job, generate, skill_names
 from services.ats_engine.engine import Engine
 from services.ats_engine.jd import JobRequirements
 from services.ats_engine.skills import default_taxonomy
@@ -83,3 +83,21 @@ def test_posts_are_a_dozen_to_twenty_ordinary_sentences_mostly_their_own() -> No
     every = [chunk for job in chunks for chunk in job]
     assert all(20 <= len(chunk) <= 200 for chunk in every)  # sentences, not paragraphs
     assert len(set(every)) / len(every) > 0.85
+
+
+def test_every_pooled_skill_is_found_by_the_ats_taxonomy_as_itself() -> None:
+    taxonomy = default_taxonomy()
+    lost = [name for name in skill_names()
+            if taxonomy.canonical(name) not in
+            {hit.skill for hit in taxonomy.find(f"Hands-on experience with {name} in production.")}]
+    assert len(skill_names()) > 3000
+    assert not lost, f"{len(lost)} pooled skills the taxonomy no longer finds: {lost[:10]}"
+
+
+def test_a_job_shares_a_skill_with_few_candidates_but_its_anchor() -> None:
+    world = generate(300, 200, seed=3)
+    sharing = sum(1 for job in world.jobs for person in world.candidates
+                  if person.candidate_id != job.anchor
+                  and set(job.skills) & {*person.in_role, *person.listed})
+    pairs = len(world.jobs) * (len(world.candidates) - 1)
+    assert sharing / pairs < 0.02, f"{sharing} of {pairs} other pairs share a skill"
