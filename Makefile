@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast lint typecheck schemas services-up services-down \
-        services-status bench-bus bench-bot bench-discovery bench-workflow bench-e2e chaos \
+        services-status bench-ats-decide bench-bus bench-bot bench-discovery bench-workflow bench-e2e chaos \
         bench-gateway \
         k8s-check clean
 
@@ -55,6 +55,9 @@ eval-ats: install  ## ATS engine on a labelled JSON Lines set (FILE=path.jsonl, 
 
 bench-ats: services-up  ## ATS: embedding docs/s (ours vs raw encode), one job vs 100,000 candidate vectors (pgvector vs numpy)
 	$(PY) -m bench.bench_ats
+
+bench-ats-decide: services-up  ## ATS: one job against 200 candidates, scored as one batch vs pair by pair (pairs/s)
+	$(PY) -m bench.bench_ats_decide
 
 bench-bus: services-up  ## Bus throughput and latency: ours vs raw aiokafka, and the embedded log
 	$(PY) -m bench.bench_bus

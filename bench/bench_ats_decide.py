@@ -29,6 +29,7 @@ from services.ats_engine import handlers as handlers_module
 from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
 from services.ats_engine.intake import upload_resume
+from services.ats_engine.scoring_step import JobToScore, ScoringStep
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
 from tests.fixtures.resumes import RESUME
@@ -44,6 +45,7 @@ async def run(url: str, count: int, rounds: int, blob_dir: Path) -> dict[str, fl
     blobs = LocalBlobStore(blob_dir)
     ats = Engine(default_taxonomy())
     handlers = AtsHandlers(blobs, ats, WeightsSource(DEFAULT_FILE))
+    step = ScoringStep(ats, WeightsSource(DEFAULT_FILE))
     for index in range(count):
         text = RESUME.replace(VARIANTS[index % len(VARIANTS)], f"Skill{index}")
         uploaded = await upload_resume(uow, blobs, ats, uuid.uuid4(), "cv.txt", text.encode())
@@ -53,20 +55,20 @@ async def run(url: str, count: int, rounds: int, blob_dir: Path) -> dict[str, fl
     for _ in range(rounds):
         for mode in ("batched", "per_pair"):
             job_id = uuid.uuid4()
-            job = handlers_module._Job(job_id, "Senior Backend Engineer (Python)", "Acme",
-                                       "https://jobs.example/1",
-                                       ats.parse_job("Senior Backend Engineer (Python)",
-                                                     DESCRIPTION, "Remote"))
+            job = JobToScore(job_id, "Senior Backend Engineer (Python)", "Acme",
+                             "https://jobs.example/1",
+                             ats.parse_job("Senior Backend Engineer (Python)", DESCRIPTION,
+                                           "Remote"))
             async with uow.transaction() as tx:
                 await handlers_module._serialise_scoring(tx)
                 pool = await handlers._load_candidates(tx, sa.true())
                 pairs = [(candidate, job) for candidate in pool]
                 started = time.perf_counter()
                 if mode == "batched":
-                    await handlers._score_pairs(tx, pairs)
+                    await step.score(tx, pairs)
                 else:
                     for pair in pairs:
-                        await handlers._score_pairs(tx, [pair])
+                        await step.score(tx, [pair])
                 await tx.flush()
                 elapsed = time.perf_counter() - started
             best[mode] = max(best.get(mode, 0.0), len(pairs) / elapsed)

@@ -27,11 +27,13 @@ def print_table(title: str, figures: dict[str, object]) -> None:
     table = Table(title=title)
     table.add_column("figure")
     table.add_column("value", justify="right")
+    nested = ("stages", "breakdown")
     for name, value in figures.items():
-        if name != "breakdown":
+        if name not in nested:
             table.add_row(name, str(value))
-    for name, value in dict(figures.get("breakdown") or {}).items():  # type: ignore[call-overload]
-        table.add_row(f"  {name}", str(value))
+    for group in nested:
+        for name, value in dict(figures.get(group) or {}).items():  # type: ignore[call-overload]
+            table.add_row(f"  {group}: {name}", str(value))
     console.print(table)
 
 

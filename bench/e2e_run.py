@@ -248,14 +248,37 @@ def throughput(world: World, tally: Tally, candidates: int) -> dict[str, Any]:
     latencies = sorted(tally.decided_at[job_id] - tally.first_in[tally.published[job_id].key]
                        for job_id in done if tally.published[job_id].key in tally.first_in)
     if not latencies:
-        return {"jobs_per_s": 0.0, "decision_p99_s": None, "window_s": 0.0, "decided_posts": 0}
+        return {"jobs_per_s": 0.0, "decision_p99_s": None, "window_s": 0.0, "decided_posts": 0,
+                "stages": {}}
     start = min(tally.first_in.values())
     end = max(tally.decided_at[job_id] for job_id in done)
     p99 = latencies[min(len(latencies) - 1, math.ceil(0.99 * len(latencies)) - 1)]
     window = max(end - start, 1e-9)
     decided_posts = posts_of(world, tally, done)
     return {"jobs_per_s": round(decided_posts / window, 3), "decision_p99_s": round(p99, 2),
-            "window_s": round(window, 1), "decided_posts": decided_posts}
+            "window_s": round(window, 1), "decided_posts": decided_posts,
+            "stages": stages(tally, done)}
+
+
+def stages(tally: Tally, jobs: set[uuid.UUID]) -> dict[str, float]:
+    """Where a job's time goes: raw job in to published (discovery and deduplication), and
+    published to its last decision (the ATS engine, queueing included); p50 and p99."""
+    spans: dict[str, list[float]] = {"in_to_published": [], "published_to_decided": []}
+    for job_id in jobs:
+        job = tally.published[job_id]
+        published = tally.published_at.get(job_id)
+        if published is None or job.key not in tally.first_in:
+            continue
+        spans["in_to_published"].append(published - tally.first_in[job.key])
+        spans["published_to_decided"].append(tally.decided_at[job_id] - published)
+    figures = {}
+    for name, values in spans.items():
+        values.sort()
+        for q in (50, 99):
+            if values:
+                index = min(len(values) - 1, math.ceil(q / 100 * len(values)) - 1)
+                figures[f"{name}_p{q}_s"] = round(values[index], 2)
+    return figures
 
 
 def encode_bound(world: World, tally: Tally, candidates: int) -> dict[str, Any]:
@@ -302,6 +325,7 @@ def summary(args: argparse.Namespace, result: RunResult) -> dict[str, Any]:
         "dead_letters": result.tally.dead_letters,
         "reviewer_reconnects": result.reviewer_stats.reconnects,
         "self_exits": result.self_exits,
+        "stages": speed["stages"],
         "breakdown": findings.breakdown(),
         "jobs_per_s": speed["jobs_per_s"],
         "encode_bound_jobs_per_s": ceiling["encode_bound_jobs_per_s"],

@@ -58,6 +58,7 @@ class Tally:
     first_in: dict[JobKey, float] = field(default_factory=dict)  # raw job in (event time)
     postings: set[str] = field(default_factory=set)
     published: dict[uuid.UUID, PublishedJob] = field(default_factory=dict)
+    published_at: dict[uuid.UUID, float] = field(default_factory=dict)  # event time
     publications: dict[JobKey, set[uuid.UUID]] = field(default_factory=lambda: defaultdict(set))
     decisions: dict[Pair, list[str]] = field(default_factory=lambda: defaultdict(list))  # kinds
     decided_at: dict[uuid.UUID, float] = field(default_factory=dict)  # last decision seen
@@ -119,6 +120,8 @@ def record(tally: Tally, topic: str, headers: list[tuple[str, bytes]], value: by
         tally.postings.add(data["source_job_key"])
     elif kind == JobPublished.TYPE:
         job_id = uuid.UUID(data["job_id"])
+        tally.published_at.setdefault(
+            job_id, datetime.fromisoformat(_header(headers, "ce_time")).timestamp())
         tally.published[job_id] = PublishedJob(_job_key(data), data["title"],
                                                data.get("description") or "",
                                                data.get("location") or "")

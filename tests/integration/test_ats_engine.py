@@ -21,7 +21,7 @@ from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.jobs import JobPublished
 from schemas.events.resumes import ResumeVersionCreated
-from services.ats_engine import handlers as handlers_module
+from services.ats_engine import scoring_step
 from services.ats_engine.embeddings import Embedder, content_key
 from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
@@ -264,7 +264,7 @@ async def test_one_job_scores_several_candidates_in_one_event_once(
 async def test_a_large_step_is_cut_into_events_of_at_most_the_limit(
         uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(handlers_module, "MAX_PAIRS_PER_EVENT", 2)
+    monkeypatch.setattr(scoring_step, "MAX_PAIRS_PER_EVENT", 2)
     for index in range(5):
         text = RESUME.replace("Kubernetes", f"Skill{index}")
         uploaded = await upload_resume(uow, blobs, ENGINE, uuid.uuid4(), "cv.txt", text.encode())

@@ -1,0 +1,261 @@
+"""One scoring step: a batch of (candidate, job) pairs scored, stored and announced at once.
+
+A fixed number of round trips whatever the number of pairs, and the same decisions and
+events as scoring them one by one in order: every pair's decision in MatchesScored, and an
+ApplicationApproved or ManualReviewRequired for those that start work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from infra.uow import Transaction
+from schemas.events.matching import (
+    MAX_PAIRS_PER_EVENT,
+    ApplicationApproved,
+    ManualReviewRequired,
+    MatchesScored,
+    ScoredPair,
+)
+from services.ats_engine.domain import Decision, match_id
+from services.ats_engine.embeddings import MODEL_NAME
+from services.ats_engine.engine import Engine, ParsedResume
+from services.ats_engine.explain import explain
+from services.ats_engine.filters import Preferences, blocked
+from services.ats_engine.jd import JobRequirements
+from services.ats_engine.scoring import MatchOutcome, SemanticMatch, outcome_json
+from services.ats_engine.semantic import Semantic
+from services.ats_engine.tables import matches, resume_versions
+from services.ats_engine.weights import WeightsSource
+
+
+@dataclass(frozen=True)
+class JobToScore:
+    job_id: uuid.UUID
+    title: str
+    company: str
+    apply_url: str
+    requirements: JobRequirements
+
+
+@dataclass(frozen=True)
+class CandidateToScore:
+    candidate_id: uuid.UUID
+    resume_version_id: uuid.UUID
+    resume: ParsedResume
+    preferences: Preferences
+
+
+class ScoringStep:
+    """Scores pairs with the current weights (and semantic fit, when there is a model)."""
+
+    def __init__(self, engine: Engine, weights: WeightsSource,
+                 semantic: Semantic | None = None) -> None:
+        self._engine = engine
+        self._weights = weights
+        self._semantic = semantic
+
+    async def score(self, tx: Transaction,
+                    pairs: list[tuple[CandidateToScore, JobToScore]]) -> None:
+        """Score each (candidate, job) pair not scored before for its resume version: a fixed
+        number of round trips whatever the number of pairs, the same decisions and events as
+        scoring them one by one in this order."""
+        if not pairs:
+            return
+        candidate_ids = sorted({c.candidate_id for c, _ in pairs})
+        job_ids = sorted({j.job_id for _, j in pairs})
+        earlier: dict[tuple[uuid.UUID, uuid.UUID], set[str]] = {}
+        scored: set[tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = set()
+        for row in await tx.conn.execute(
+                sa.select(matches.c.candidate_id, matches.c.job_id, matches.c.resume_version_id,
+                          matches.c.decision)
+                .where(matches.c.candidate_id.in_(candidate_ids), matches.c.job_id.in_(job_ids))):
+            earlier.setdefault((row.candidate_id, row.job_id), set()).add(row.decision)
+            scored.add((row.candidate_id, row.job_id, row.resume_version_id))
+        # A pair already scored for this resume version gets no second decision.
+        pairs = [(c, j) for c, j in pairs
+                 if (c.candidate_id, j.job_id, c.resume_version_id) not in scored]
+        if not pairs:
+            return
+        weights = self._weights.current()
+        versions = self._engine.versions(weights)
+        if self._semantic is not None:
+            versions["embedding_model"] = MODEL_NAME
+        reasons = [blocked(c.preferences, j.requirements, j.company) for c, j in pairs]
+        unfiltered = [pair for pair, reason in zip(pairs, reasons, strict=True) if reason is None]
+        fits: list[SemanticMatch | None] = [None] * len(unfiltered)
+        if self._semantic is not None and unfiltered:
+            fits = list(await self._semantic.fit_many(
+                tx.conn, [(j.requirements, c.resume.profile) for c, j in unfiltered]))
+        applied = await self._applied_today(
+            tx, [c.candidate_id for c, _ in unfiltered if c.preferences.daily_cap is not None])
+        others = await self._other_versions(tx, [c for c, _ in unfiltered])
+        now = tx.clock.now()
+        scored_pairs: list[_Scored] = []
+        fit_of = iter(fits)
+        for (candidate, job), reason in zip(pairs, reasons, strict=True):
+            outcome: MatchOutcome | None = None
+            hints: list[str] = []
+            if reason is not None:
+                score, decision = 0.0, Decision.REJECT
+                lines = [f"filtered before scoring: {reason}"]
+                details: dict[str, object] = {"filtered": reason, "versions": versions}
+            else:
+                outcome = self._engine.score(candidate.resume, job.requirements, weights,
+                                             next(fit_of), candidate.preferences)
+                cap = candidate.preferences.daily_cap
+                if outcome.decision is Decision.APPLY and cap is not None \
+                        and applied.get(candidate.candidate_id, 0) >= cap:
+                    outcome.decision = Decision.REVIEW
+                    outcome.notes.append(f"daily application cap of {cap} reached: sent to review")
+                explanation = explain(outcome, {
+                    str(version): skills
+                    for version, skills in others.get(candidate.candidate_id, {}).items()
+                    if version != candidate.resume_version_id})
+                score, decision, hints = outcome.score, outcome.decision, explanation.hints
+                lines = explanation.lines + [f"hint: {h}" for h in explanation.hints]
+                details = {**outcome_json(outcome), "strengths": explanation.strengths,
+                           "gaps": explanation.gaps, "hints": explanation.hints,
+                           "versions": versions}
+            if decision is Decision.APPLY:
+                # Counted as the pair before it would be once inserted: the cap sees it.
+                applied[candidate.candidate_id] = applied.get(candidate.candidate_id, 0) + 1
+            scored_pairs.append(_Scored(
+                candidate, job, match_id(candidate.candidate_id, job.job_id,
+                                         candidate.resume_version_id),
+                score, decision, lines, details, outcome, hints))
+        inserted: set[uuid.UUID] = set()
+        for start in range(0, len(scored_pairs), _INSERT_ROWS):
+            batch = scored_pairs[start:start + _INSERT_ROWS]
+            result = await tx.conn.execute(
+                insert(matches)
+                .values([{"match_id": p.match_id, "candidate_id": p.candidate.candidate_id,
+                          "job_id": p.job.job_id,
+                          "resume_version_id": p.candidate.resume_version_id,
+                          "score": p.score, "decision": p.decision.value,
+                          "explanation": p.lines, "scored_at": now, "details": p.details}
+                         for p in batch])
+                .on_conflict_do_nothing()
+                .returning(matches.c.match_id))
+            inserted.update(result.scalars())
+        emitting = [p for p in scored_pairs if p.match_id in inserted]
+        reviewed = sorted({p.candidate.resume_version_id for p in emitting
+                           if p.decision is Decision.REVIEW and not _already_acted(
+                               earlier.get((p.candidate.candidate_id, p.job.job_id), set()),
+                               p.decision)})
+        blob_keys: dict[uuid.UUID, str] = {}
+        if reviewed:
+            blob_keys = {row.resume_version_id: row.blob_key for row in await tx.conn.execute(
+                sa.select(resume_versions.c.resume_version_id, resume_versions.c.blob_key)
+                .where(resume_versions.c.resume_version_id.in_(reviewed)))}
+        acted = [not _already_acted(earlier.get((p.candidate.candidate_id, p.job.job_id), set()),
+                                    p.decision) for p in emitting]
+        # Every decision is recorded in MatchesScored; only those that start work (an
+        # application or a review) are announced on their own.
+        for start in range(0, len(emitting), MAX_PAIRS_PER_EVENT):
+            part = emitting[start:start + MAX_PAIRS_PER_EVENT]
+            tx.emit(MatchesScored(
+                batch_id=uuid.uuid5(_BATCH_NAMESPACE, ",".join(str(p.match_id) for p in part)),
+                pairs=[ScoredPair(match_id=p.match_id, candidate_id=p.candidate.candidate_id,
+                                  job_id=p.job.job_id,
+                                  resume_version_id=p.candidate.resume_version_id,
+                                  score=p.score, decision=p.decision.value, acted=did,
+                                  explanation=p.lines)
+                       for p, did in zip(part, acted[start:start + MAX_PAIRS_PER_EVENT],
+                                         strict=True)]))
+        for p, did in zip(emitting, acted, strict=True):
+            if did:
+                self._announce(tx, p, blob_keys)
+
+    @staticmethod
+    def _announce(tx: Transaction, p: _Scored, blob_keys: dict[uuid.UUID, str]) -> None:
+        """An approval for the bot, or a review task for the workflow."""
+        candidate, job = p.candidate, p.job
+        common = {"match_id": p.match_id, "candidate_id": candidate.candidate_id,
+                  "job_id": job.job_id, "score": p.score}
+        if p.decision is Decision.APPLY:
+            tx.emit(ApplicationApproved(**common, resume_version_id=candidate.resume_version_id,
+                                        apply_url=job.apply_url))
+        elif p.decision is Decision.REVIEW:
+            # Only a scored (unfiltered) pair is sent to review, so it has an outcome.
+            assert p.outcome is not None
+            skills = [r for r in p.outcome.requirements if r.kind == "skill"]
+            tx.emit(ManualReviewRequired(
+                **common, resume_version_id=candidate.resume_version_id,
+                apply_url=job.apply_url, job_title=job.title, company=job.company,
+                explanation=p.lines, breakdown=p.outcome.breakdown,
+                matched_skills=[r.label for r in skills if r.evidence is not None],
+                missing_skills=[r.label for r in skills if r.evidence is None],
+                hints=p.hints,
+                # The reviewer's dashboard shows this file's text beside the explanation.
+                resume_blob_key=blob_keys.get(candidate.resume_version_id),
+            ))
+
+    async def _other_versions(self, tx: Transaction, of: list[CandidateToScore],
+                              ) -> dict[uuid.UUID, dict[uuid.UUID, frozenset[str]]]:
+        """Each candidate's versions' skills, for hints that point at what another version
+        already shows (the caller leaves out the version being scored)."""
+        ids = sorted({c.candidate_id for c in of})
+        found: dict[uuid.UUID, dict[uuid.UUID, frozenset[str]]] = {}
+        if not ids:
+            return found
+        rows = await tx.conn.execute(
+            sa.select(resume_versions.c.candidate_id, resume_versions.c.resume_version_id,
+                      resume_versions.c.skills).where(
+                resume_versions.c.candidate_id.in_(ids), resume_versions.c.skills.is_not(None)))
+        for row in rows:
+            found.setdefault(row.candidate_id, {})[row.resume_version_id] = frozenset(row.skills)
+        return found
+
+    async def _applied_today(self, tx: Transaction,
+                             candidate_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """How many applications each candidate was approved for today."""
+        ids = sorted(set(candidate_ids))
+        if not ids:
+            return {}
+        midnight = datetime.combine(tx.clock.now().date(), time.min, tzinfo=tx.clock.now().tzinfo)
+        rows = await tx.conn.execute(
+            sa.select(matches.c.candidate_id, sa.func.count()).where(
+                matches.c.candidate_id.in_(ids), matches.c.decision == "apply",
+                matches.c.scored_at >= midnight,
+                matches.c.scored_at < midnight + timedelta(days=1))
+            .group_by(matches.c.candidate_id))
+        return {row[0]: int(row[1]) for row in rows}
+
+
+# Names each MatchesScored part after the pairs it carries, so a retried step names it alike.
+_BATCH_NAMESPACE = uuid.UUID("0f1d6c52-41a8-4c1e-9a57-3b8e2d7c9a10")
+
+# Rows per match insert: 9 parameters a row, well under PostgreSQL's 65,535 per statement.
+_INSERT_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class _Scored:
+    candidate: CandidateToScore
+    job: JobToScore
+    match_id: uuid.UUID
+    score: float
+    decision: Decision
+    lines: list[str]
+    details: dict[str, object]
+    outcome: MatchOutcome | None
+    hints: list[str]
+
+
+def _already_acted(earlier: set[str], decision: Decision) -> bool:
+    """A new resume version re-decides a pair only when it leads somewhere new."""
+    if "apply" in earlier:
+        return True
+    if decision is Decision.REVIEW:
+        return "review" in earlier
+    if decision is Decision.REJECT:
+        return bool(earlier)
+    return False
+
+
