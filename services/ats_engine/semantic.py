@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.ats_engine.embeddings import (
     MODEL_NAME,
     Embedder,
+    Matrix,
     content_key,
     mean_vector,
     semantic_fit,
@@ -24,6 +26,7 @@ from services.ats_engine.tables import embeddings
 from services.ats_engine.vectors import nearest_candidates, store_candidate_vector
 
 MAX_RESUME_CHUNKS = 200
+RESUME_MATRICES = 5_000  # resumes whose chunk matrix is kept (some 15 KB each)
 
 
 class Semantic:
@@ -35,6 +38,7 @@ class Semantic:
         self._lock = asyncio.Lock()
         self.preselect_limit = preselect_limit
         self._unstored: dict[str, list[float]] = {}
+        self._resume_matrices: OrderedDict[tuple[str, ...], Matrix] = OrderedDict()
 
     async def _embed(self, conn: AsyncConnection, texts: list[str], *,
                      store: bool = True) -> list[list[float]]:
@@ -109,13 +113,41 @@ class Semantic:
     async def fit_many(self, conn: AsyncConnection,
                        pairs: Sequence[tuple[JobRequirements, ResumeProfile]],
                        ) -> list[SemanticMatch]:
-        """`fit` of each pair, with every distinct text looked up or embedded in one pass."""
+        """`fit` of each pair, with every distinct text looked up or embedded in one pass, each
+        job's chunks made a matrix once and each resume's kept as one between jobs."""
+        import numpy as np
+
         texts_of = [fit_texts(job, profile) for job, profile in pairs]
         distinct = list(dict.fromkeys(text for texts in texts_of for text in texts))
         vectors = dict(zip(distinct, await self._embed(conn, distinct), strict=True)) \
             if distinct else {}
-        return [semantic_match(job, profile, [vectors[text] for text in texts])
-                for (job, profile), texts in zip(pairs, texts_of, strict=True)]
+        job_matrices: dict[int, Matrix] = {}
+        fits = []
+        for (job, profile), texts in zip(pairs, texts_of, strict=True):
+            if not texts:
+                fits.append(SemanticMatch(0.0, {}))
+                continue
+            if id(job) not in job_matrices:
+                job_matrices[id(job)] = np.asarray([vectors[t] for t in job.chunks],
+                                                   dtype=np.float32)
+            fits.append(match_of(job, profile, job_matrices[id(job)],
+                                 self._resume_matrix(texts[len(job.chunks):], vectors)))
+        return fits
+
+    def _resume_matrix(self, texts: list[str], vectors: dict[str, list[float]]) -> Matrix:
+        """A resume's chunk vectors as one matrix, kept for the next job that meets it."""
+        import numpy as np
+
+        key = tuple(texts)
+        found = self._resume_matrices.get(key)
+        if found is None:
+            found = np.asarray([vectors[t] for t in texts], dtype=np.float32)
+            self._resume_matrices[key] = found
+            while len(self._resume_matrices) > RESUME_MATRICES:
+                self._resume_matrices.popitem(last=False)
+        else:
+            self._resume_matrices.move_to_end(key)
+        return found
 
 
 def fit_texts(job: JobRequirements, profile: ResumeProfile) -> list[str]:
@@ -131,8 +163,13 @@ def semantic_match(job: JobRequirements, profile: ResumeProfile,
     """The fit from the vectors of `fit_texts(job, profile)`, in that order."""
     if not vectors:
         return SemanticMatch(0.0, {})
+    return match_of(job, profile, vectors[:len(job.chunks)], vectors[len(job.chunks):])
+
+
+def match_of(job: JobRequirements, profile: ResumeProfile, job_vectors: Matrix,
+             resume_vectors: Matrix) -> SemanticMatch:
+    """The fit from the job's chunk vectors and the resume's (`fit_texts` order)."""
     chunks = profile.chunks[:MAX_RESUME_CHUNKS]
-    job_vectors, resume_vectors = vectors[:len(job.chunks)], vectors[len(job.chunks):]
     value, best, similarities = semantic_fit(job_vectors, resume_vectors)
     closest = {}
     for line, index, similarity in zip(job.chunks, best, similarities, strict=True):

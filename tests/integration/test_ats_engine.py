@@ -274,3 +274,24 @@ async def test_a_large_step_is_cut_into_events_of_at_most_the_limit(
     assert [len(b["pairs"]) for b in batches] == [2, 2, 1]
     assert len({b["batch_id"] for b in batches}) == 3
     assert len({p["match_id"] for b in batches for p in b["pairs"]}) == 5
+
+
+async def test_fitting_many_pairs_at_once_gives_each_pair_its_own_fit(uow: UnitOfWork) -> None:
+    semantic = Semantic(lambda: Embedder(BagOfWords()))
+    today = FakeClock().now().date()
+    resumes = [ENGINE.parse_text(text, today).profile for text in
+               (RESUME, RESUME.replace("Kubernetes", "Ansible"), "Pastry chef, ten years.\n")]
+    jobs = [ENGINE.parse_job("Senior Backend Engineer (Python)", BACKEND, "Remote"),
+            ENGINE.parse_job("Platform Engineer", PLATFORM, "Remote")]
+    pairs = [(job, resume) for job in jobs for resume in resumes]
+    async with uow.transaction() as tx:
+        one_by_one = [await semantic.fit(tx.conn, job, resume) for job, resume in pairs]
+        together = await semantic.fit_many(tx.conn, pairs)
+        again = await semantic.fit_many(tx.conn, pairs)  # resume matrices from the last call
+    for single, batched, repeated in zip(one_by_one, together, again, strict=True):
+        assert batched.fit == pytest.approx(single.fit, abs=1e-6)
+        assert batched.closest.keys() == single.closest.keys()
+        assert [e.text for e in batched.closest.values()] == \
+            [e.text for e in single.closest.values()]
+        assert repeated == batched
+    assert any(fit.fit > 0 for fit in together)
