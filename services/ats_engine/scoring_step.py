@@ -129,20 +129,15 @@ class ScoringStep:
                 candidate, job, match_id(candidate.candidate_id, job.job_id,
                                          candidate.resume_version_id),
                 score, decision, lines, details, outcome, hints))
-        inserted: set[uuid.UUID] = set()
-        for start in range(0, len(scored_pairs), _INSERT_ROWS):
-            batch = scored_pairs[start:start + _INSERT_ROWS]
-            result = await tx.conn.execute(
-                insert(matches)
-                .values([{"match_id": p.match_id, "candidate_id": p.candidate.candidate_id,
-                          "job_id": p.job.job_id,
-                          "resume_version_id": p.candidate.resume_version_id,
-                          "score": p.score, "decision": p.decision.value,
-                          "explanation": p.lines, "scored_at": now, "details": p.details}
-                         for p in batch])
-                .on_conflict_do_nothing()
-                .returning(matches.c.match_id))
-            inserted.update(result.scalars())
+        # One statement compiled once (SQLAlchemy's "insertmanyvalues" sends the rows in
+        # multi-row pages), so the cost does not grow with a new statement per row count.
+        result = await tx.conn.execute(
+            insert(matches).on_conflict_do_nothing().returning(matches.c.match_id),
+            [{"match_id": p.match_id, "candidate_id": p.candidate.candidate_id,
+              "job_id": p.job.job_id, "resume_version_id": p.candidate.resume_version_id,
+              "score": p.score, "decision": p.decision.value, "explanation": p.lines,
+              "scored_at": now, "details": p.details} for p in scored_pairs])
+        inserted = set(result.scalars())
         emitting = [p for p in scored_pairs if p.match_id in inserted]
         reviewed = sorted({p.candidate.resume_version_id for p in emitting
                            if p.decision is Decision.REVIEW and not _already_acted(
@@ -230,10 +225,6 @@ class ScoringStep:
 
 # Names each MatchesScored part after the pairs it carries, so a retried step names it alike.
 _BATCH_NAMESPACE = uuid.UUID("0f1d6c52-41a8-4c1e-9a57-3b8e2d7c9a10")
-
-# Rows per match insert: 9 parameters a row, well under PostgreSQL's 65,535 per statement.
-_INSERT_ROWS = 1000
-
 
 @dataclass(frozen=True)
 class _Scored:
