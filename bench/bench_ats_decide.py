@@ -60,7 +60,7 @@ async def run(url: str, count: int, rounds: int, blob_dir: Path) -> dict[str, fl
                              ats.parse_job("Senior Backend Engineer (Python)", DESCRIPTION,
                                            "Remote"))
             async with uow.transaction() as tx:
-                await handlers_module._serialise_scoring(tx)
+                await handlers_module._serialise_scoring(tx, exclusive=False)
                 pool = await handlers._load_candidates(tx, sa.true())
                 pairs = [(candidate, job) for candidate in pool]
                 started = time.perf_counter()

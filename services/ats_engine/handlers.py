@@ -48,7 +48,7 @@ class AtsHandlers:
         if self._semantic is not None:
             # The costly step, before the lock: the next job embeds while this one is scored.
             await self._semantic.prepare_job(tx.conn, requirements)
-        await _serialise_scoring(tx)
+        await _serialise_scoring(tx, exclusive=False)
         await tx.conn.execute(
             insert(jobs)
             .values(job_id=event.job_id, title=event.title, company=event.company,
@@ -73,7 +73,7 @@ class AtsHandlers:
         await tx.conn.execute(jobs.update().where(jobs.c.job_id == event.job_id).values(open=False))
 
     async def on_resume_version_created(self, event: ResumeVersionCreated, tx: Transaction) -> None:
-        await _serialise_scoring(tx)
+        await _serialise_scoring(tx, exclusive=True)
         content = await self._blobs.get(event.blob_key)
         today = tx.clock.now().date()
         try:
@@ -162,25 +162,20 @@ class AtsHandlers:
 
 # A new job is scored against the candidates it can see, a new resume against the jobs it can
 # see. Run concurrently (two partitions, two replicas), each would miss the other's
-# uncommitted row and the pair would never be scored; one transaction-scoped lock orders them.
+# uncommitted row and the pair would never be scored; a transaction-scoped lock orders them.
+# Jobs take it shared and resumes exclusive: jobs never miss each other (a job meets
+# candidates, not jobs), so any number are scored side by side, while a resume waits for the
+# jobs in flight and holds new ones back until it commits. PostgreSQL's shared advisory locks
+# give this "group" exclusion without a session-level lock, so a handler cancelled while
+# waiting leaves nothing held. Two jobs may approve the same candidate at once; the scoring
+# step locks each capped candidate before counting today's approvals, so a daily cap holds.
 #
-# Why one lock and not a finer scheme (each was weighed):
-# - A per-candidate lock does not close the race: a new job meets every candidate, so it would
-#   have to take 100,000 locks (in one order) to rendezvous with the one resume in flight.
-# - Letting jobs run beside jobs and resumes beside resumes ("group" exclusion) needs a
-#   session-level advisory lock around the entry check; a handler cancelled while waiting
-#   would leave it held on a pooled connection and stop all scoring. It would also let two
-#   jobs approve the same candidate at once, so the daily cap check could overshoot.
-# - A watermark (record which candidates a job saw, re-score the rest later) needs a step
-#   after commit or a sweeper over every recent job against every recent candidate; the
-#   handler model has neither, and a sweeper would only move the missed pairs later.
-# The cost is throughput: scoring is one transaction at a time across replicas. A job's
-# transaction is short (preselection keeps it to the nearest candidates, and its pairs are
-# scored as one batch: a fixed number of round trips and one match insert), so this holds
-# until scoring itself must run in parallel; then the scoring step moves to a queue of
-# (job, candidate) pairs written in these same transactions.
+# Weighed and left: a per-candidate lock alone does not close the race (a new job would take
+# 100,000 locks to meet the one resume in flight); a watermark with a sweeper re-scoring what
+# a job missed only moves the missed pairs later.
 _SCORING_LOCK = 7_241_002
 
 
-async def _serialise_scoring(tx: Transaction) -> None:
-    await tx.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCORING_LOCK)))
+async def _serialise_scoring(tx: Transaction, *, exclusive: bool) -> None:
+    lock = sa.func.pg_advisory_xact_lock if exclusive else sa.func.pg_advisory_xact_lock_shared
+    await tx.conn.execute(sa.select(lock(_SCORING_LOCK)))

@@ -209,10 +209,15 @@ class ScoringStep:
 
     async def _applied_today(self, tx: Transaction,
                              candidate_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-        """How many applications each candidate was approved for today."""
+        """How many applications each candidate was approved for today. Each candidate is
+        locked first (in one order, so two steps cannot deadlock) until this transaction ends:
+        jobs scored side by side then count each other's approvals and a cap holds."""
         ids = sorted(set(candidate_ids))
         if not ids:
             return {}
+        for candidate_id in ids:
+            await tx.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                _CAP_LOCKS, sa.func.hashtext(str(candidate_id)))))
         midnight = datetime.combine(tx.clock.now().date(), time.min, tzinfo=tx.clock.now().tzinfo)
         rows = await tx.conn.execute(
             sa.select(matches.c.candidate_id, sa.func.count()).where(
@@ -222,6 +227,9 @@ class ScoringStep:
             .group_by(matches.c.candidate_id))
         return {row[0]: int(row[1]) for row in rows}
 
+
+# Lock space of the per-candidate daily-cap locks (the second key is the candidate's hash).
+_CAP_LOCKS = 7_241_003
 
 # Names each MatchesScored part after the pairs it carries, so a retried step names it alike.
 _BATCH_NAMESPACE = uuid.UUID("0f1d6c52-41a8-4c1e-9a57-3b8e2d7c9a10")

@@ -64,7 +64,7 @@ async def uow(database_url: str, fake_clock: FakeClock) -> AsyncIterator[UnitOfW
 async def test_a_job_and_a_resume_arriving_together_are_scored_once(
         uow: UnitOfWork, tmp_path: Path, locked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     if not locked:
-        async def no_lock(tx: object) -> None:
+        async def no_lock(tx: object, **_: object) -> None:
             return None
 
         monkeypatch.setattr(handlers_module, "_serialise_scoring", no_lock)
@@ -129,3 +129,93 @@ async def test_a_job_and_a_resume_arriving_together_are_scored_once(
         assert scored == 1, "the pair was never scored: each handler missed the other's row"
     else:
         assert scored == 0, "the interleaving that loses a pair did not happen"
+
+
+BACKEND = "Requirements:\n- Python: five or more years\n- PostgreSQL\n- Kafka\n- Kubernetes\n"
+
+
+def backend_job(company: str) -> JobPublished:
+    return JobPublished(job_id=uuid.uuid4(), company=company,
+                        title="Senior Backend Engineer (Python)", location="Remote",
+                        description=BACKEND, apply_url="https://jobs.example/1",
+                        sources=["sandbox:1"])
+
+
+class HeldOpen:
+    """Handles one event in its own transaction and keeps it open until `release` is set."""
+
+    def __init__(self, uow: UnitOfWork, handle: Any, data: Any) -> None:
+        self.handled, self.release = asyncio.Event(), asyncio.Event()
+        self.task = asyncio.create_task(self._run(uow, handle, data))
+
+    async def _run(self, uow: UnitOfWork, handle: Any, data: Any) -> None:
+        envelope = Envelope.wrap(data, source="test", time=uow.clock.now())
+        async with uow.handling("ats_engine", envelope) as tx:
+            assert tx is not None
+            await handle(data, tx)
+            self.handled.set()
+            await self.release.wait()
+
+
+async def seeded(uow: UnitOfWork, handlers: AtsHandlers, blobs: LocalBlobStore,
+                 preferences: dict[str, Any] | None = None) -> uuid.UUID:
+    candidate_id = uuid.uuid4()
+    uploaded = await upload_resume(uow, blobs, ENGINE, candidate_id, "cv.txt", RESUME.encode())
+    if preferences:
+        from services.ats_engine.tables import preferences as preferences_table
+        async with uow.transaction() as tx:
+            await tx.conn.execute(preferences_table.insert().values(
+                candidate_id=candidate_id, preferences=preferences))
+    held = HeldOpen(uow, handlers.on_resume_version_created, uploaded.event)
+    held.release.set()
+    await asyncio.wait_for(held.task, 10)
+    return candidate_id
+
+
+async def decisions(uow: UnitOfWork, candidate_id: uuid.UUID) -> list[str]:
+    async with uow.engine.connect() as conn:
+        return sorted((await conn.execute(sa.select(matches.c.decision).where(
+            matches.c.candidate_id == candidate_id))).scalars())
+
+
+async def test_jobs_are_scored_side_by_side_and_a_resume_waits_for_them(
+        uow: UnitOfWork, tmp_path: Path) -> None:
+    blobs = LocalBlobStore(tmp_path)
+    handlers = AtsHandlers(blobs, ENGINE, WeightsSource(DEFAULT_FILE))
+    candidate_id = await seeded(uow, handlers, blobs)
+    first = HeldOpen(uow, handlers.on_job_published, backend_job("Acme"))
+    await asyncio.wait_for(first.handled.wait(), 10)
+    # A second job goes through while the first is still open: jobs share the lock.
+    second = HeldOpen(uow, handlers.on_job_published, backend_job("Globex"))
+    await asyncio.wait_for(second.handled.wait(), 10)
+    second.release.set()
+    await asyncio.wait_for(second.task, 10)
+    # A new resume waits for the job still in flight, then sees it.
+    later = await upload_resume(uow, blobs, ENGINE, uuid.uuid4(), "cv.txt", RESUME.encode())
+    resume = HeldOpen(uow, handlers.on_resume_version_created, later.event)
+    await asyncio.sleep(0.5)
+    assert not resume.handled.is_set(), "a resume must not read jobs while one is in flight"
+    first.release.set()
+    await asyncio.wait_for(first.task, 10)
+    await asyncio.wait_for(resume.handled.wait(), 10)
+    resume.release.set()
+    await asyncio.wait_for(resume.task, 10)
+    assert await decisions(uow, candidate_id) == ["apply", "apply"]
+    assert await decisions(uow, later.event.candidate_id) == ["apply", "apply"]
+
+
+async def test_two_jobs_scored_at_once_keep_a_daily_cap(uow: UnitOfWork, tmp_path: Path) -> None:
+    blobs = LocalBlobStore(tmp_path)
+    handlers = AtsHandlers(blobs, ENGINE, WeightsSource(DEFAULT_FILE))
+    capped = await seeded(uow, handlers, blobs, {"daily_cap": 1})
+    first = HeldOpen(uow, handlers.on_job_published, backend_job("Acme"))
+    await asyncio.wait_for(first.handled.wait(), 10)
+    second = HeldOpen(uow, handlers.on_job_published, backend_job("Globex"))
+    await asyncio.sleep(0.5)
+    assert not second.handled.is_set(), "the capped candidate is held by the first job"
+    first.release.set()
+    await asyncio.wait_for(first.task, 10)
+    await asyncio.wait_for(second.handled.wait(), 10)
+    second.release.set()
+    await asyncio.wait_for(second.task, 10)
+    assert await decisions(uow, capped) == ["apply", "review"]
