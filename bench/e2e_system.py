@@ -192,11 +192,15 @@ def reviewer_tokens(count: int, seed: int, jwt_secret: str) -> list[Reviewer]:
 def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: str,
                  jobs: int, candidates: int, duplicate_share: float, seed: int,
                  reviewers: list[Reviewer], jwt_secret: str, embeddings: bool,
-                 extra_env: Mapping[str, str] | None = None) -> System:
-    """Processes (not started yet) for the portal and every service of the catalog."""
+                 extra_env: Mapping[str, str] | None = None,
+                 ats_replicas: int = 1) -> System:
+    """Processes (not started yet) for the portal and every service of the catalog, the ATS
+    engine as `ats_replicas` members of its consumer group (as KEDA scales it)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     seed_file = run_dir / "candidates.json"
     seed_file.write_text(json.dumps(world.candidates_seed()))
+    no_seed = run_dir / "no-candidates.json"  # replicas past the first seed nothing
+    no_seed.write_text(json.dumps({"candidates": []}))
     portal_port = free_port()
     portal_url = f"http://127.0.0.1:{portal_port}"
     portal = ManagedProcess(
@@ -229,10 +233,16 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
     }
     services = {}
     for name in service_names():
-        port = free_port()
-        services[name] = ManagedProcess(
-            name, [sys.executable, "-m", f"services.{name}"],
-            {**common, "JAMS_HTTP_PORT": str(port)}, run_dir / f"{name}.log", port)
+        replicas = ats_replicas if name == "ats_engine" else 1
+        for index in range(replicas):
+            member = name if index == 0 else f"{name}-{index + 1}"
+            port = free_port()
+            env = {**common, "JAMS_HTTP_PORT": str(port)}
+            if index:
+                env["JAMS_CANDIDATES_SEED"] = str(no_seed)
+            services[member] = ManagedProcess(
+                member, [sys.executable, "-m", f"services.{name}"], env,
+                run_dir / f"{member}.log", port)
     return System(portal, services, reviewers, namespace, jwt_secret)
 
 
