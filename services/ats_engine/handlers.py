@@ -29,6 +29,7 @@ from services.ats_engine.tables import (
 from services.ats_engine.weights import WeightsSource
 
 log = structlog.get_logger(__name__)
+_NO_PREFERENCES = Preferences()  # shared: built once, read only, and a job meets hundreds
 
 
 class AtsHandlers:
@@ -152,7 +153,7 @@ class AtsHandlers:
             raw = raw_of.get(row.candidate_id)
             loaded.append(CandidateToScore(
                 row.candidate_id, row.resume_version_id, resume,
-                Preferences.model_validate(raw) if raw else Preferences()))
+                Preferences.model_validate(raw) if raw else _NO_PREFERENCES))
         return loaded
 
     async def _preferences(self, tx: Transaction, candidate_id: uuid.UUID) -> Preferences:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,9 +87,12 @@ def _best_hit(profile: ResumeProfile, skill: str) -> SkillHit | None:
     return hits[0] if hits else None
 
 
-def title_tokens(text: str) -> set[str]:
+@functools.lru_cache(maxsize=65_536)
+def title_tokens(text: str) -> frozenset[str]:
+    """A title's meaningful words, synonyms folded (cached: every pair asks for the same few
+    headlines and role lines again)."""
     words = re.findall(r"[a-z][a-z+#.]*", text.lower())
-    return {_SYNONYMS.get(w, w) for w in words if w not in _STOP}
+    return frozenset(_SYNONYMS.get(w, w) for w in words if w not in _STOP)
 
 
 def title_fit(job_title: str, profile: ResumeProfile) -> float:
