@@ -29,9 +29,10 @@ encoder, device = load_encoder('cpu'); print('model on', device, len(encoder.enc
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="jams" \
       org.opencontainers.image.description="Job Application Management System services"
-# Debian's Chromium drives the browser sources (job discovery) and the appliers (bot).
+# Debian's headless Chromium shell drives the browser sources (job discovery) and the appliers
+# (bot): the build Playwright runs headless, without the full browser's UI processes.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-liberation tini \
+ && apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation tini \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 jams \
  && useradd --system --uid 10001 --gid jams --home-dir /var/lib/jams --create-home jams
@@ -44,7 +45,7 @@ ENV PATH=/opt/jams/bin:$PATH \
     JAMS_HTTP_HOST=0.0.0.0 \
     JAMS_HTTP_PORT=8000 \
     JAMS_BLOB_DIR=/var/lib/jams/blobs \
-    JAMS_CHROMIUM_PATH=/usr/bin/chromium
+    JAMS_CHROMIUM_PATH=/usr/bin/chromium-headless-shell
 USER 10001:10001
 WORKDIR /var/lib/jams
 EXPOSE 8000

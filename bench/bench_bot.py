@@ -76,7 +76,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--applications", type=int, default=60, help="applications in the measured run")
     p.add_argument("--baseline", type=int, default=15, help="applications in the baseline run")
     p.add_argument("--contexts", type=int, default=4, help="parallel browser contexts")
-    p.add_argument("--chromium", default=os.environ.get("JAMS_CHROMIUM_PATH", "/usr/bin/chromium"))
+    p.add_argument("--chromium", default=os.environ.get("JAMS_CHROMIUM_PATH",
+                                                          "/usr/bin/chromium-headless-shell"))
     p.add_argument("--database-url", default=None)
     args = p.parse_args(argv)
     if min(args.applications, args.baseline, args.contexts) < 1:

@@ -85,7 +85,8 @@ def dev_servers() -> Servers:
     if missing:
         raise SystemExit(f"{', '.join(missing)} unknown: run `make services-up`")
     return Servers(env["JAMS_DATABASE_URL"], env["JAMS_KAFKA_BOOTSTRAP"], env["JAMS_REDIS_URL"],
-                   env["JAMS_MONGO_URL"], env.get("JAMS_CHROMIUM_PATH", "/usr/bin/chromium"))
+                   env["JAMS_MONGO_URL"],
+                   env.get("JAMS_CHROMIUM_PATH", "/usr/bin/chromium-headless-shell"))
 
 
 @contextlib.contextmanager

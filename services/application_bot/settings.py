@@ -27,7 +27,7 @@ DEFAULT_PORTAL_POLICIES: dict[str, PortalPolicy] = {
 class ApplicationBotSettings(CommonSettings):
     """Read from `JAMS_*` variables, like every service's settings."""
 
-    chromium_path: Path = Field(default=Path("/usr/bin/chromium"),
+    chromium_path: Path = Field(default=Path("/usr/bin/chromium-headless-shell"),
                                 description="The Chromium binary Playwright drives")
     candidates_seed: Path = Field(
         default=SANDBOX_SEED,

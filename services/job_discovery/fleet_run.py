@@ -73,7 +73,7 @@ class RunContext:
     documents: DocumentStore
     client: PoliteClient
     clock: Clock
-    chromium_path: str = "/usr/bin/chromium"
+    chromium_path: str = "/usr/bin/chromium-headless-shell"
 
 
 def apply_local_filters(result: FetchResult, filters: SearchFilters,

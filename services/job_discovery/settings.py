@@ -54,7 +54,7 @@ class JobDiscoverySettings(CommonSettings):
     fleet_enabled: bool = Field(default=False, description="Run a scrape-fleet worker here")
     fleet_lease_s: float = Field(default=300, gt=0, description="A dead worker's run waits this")
     fleet_poll_s: float = Field(default=10, gt=0, description="Seconds between looks for runs")
-    chromium_path: str = Field(default="/usr/bin/chromium",
+    chromium_path: str = Field(default="/usr/bin/chromium-headless-shell",
                                description="The Chromium that browser sources drive")
     expiry_sweep_interval_s: float = Field(
         default=3600, gt=0, description="Seconds between sweeps that expire and purge jobs")

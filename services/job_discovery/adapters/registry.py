@@ -26,7 +26,7 @@ from services.job_discovery.sources import (
 
 def make_adapter(config: SourceConfig, client: PoliteClient,
                  observer: Callable[[Attempt], None] | None = None,
-                 chromium_path: str = "/usr/bin/chromium") -> SourceAdapter:
+                 chromium_path: str = "/usr/bin/chromium-headless-shell") -> SourceAdapter:
     """The adapter for `config`; its requests obey the portal's policy."""
     if isinstance(config, BrowserSource):
         return BrowserAdapter(config, client, policy_for(config, config.site), observer,
