@@ -200,16 +200,6 @@ def test_asyncapi_has_a_channel_per_topic_and_dead_letter_topic(asyncapi: dict[s
     assert set(channels) == expected
 
 
-def _refs(node: Any) -> list[str]:
-    """Every `$ref` under `node`."""
-    if isinstance(node, dict):
-        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
-        return own + [ref for value in node.values() for ref in _refs(value)]
-    if isinstance(node, list):
-        return [ref for value in node for ref in _refs(value)]
-    return []
-
-
 def test_asyncapi_has_every_event_type_as_a_message(asyncapi: dict[str, Any]) -> None:
     """Each event is a message on its topic's channel, with payload, key and ce_* headers."""
     messages = asyncapi["components"]["messages"]
