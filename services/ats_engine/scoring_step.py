@@ -36,6 +36,8 @@ from services.ats_engine.weights import WeightsSource
 
 @dataclass(frozen=True)
 class JobToScore:
+    """A job as the step needs it: parsed requirements, and what its events name."""
+
     job_id: uuid.UUID
     title: str
     company: str
@@ -45,6 +47,8 @@ class JobToScore:
 
 @dataclass(frozen=True)
 class CandidateToScore:
+    """A candidate's current resume version, parsed, and their preferences."""
+
     candidate_id: uuid.UUID
     resume_version_id: uuid.UUID
     resume: ParsedResume
