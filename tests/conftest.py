@@ -1,12 +1,15 @@
-"""Shared fixtures: real servers from `make services-up`, fresh databases, a fake clock."""
+"""Shared fixtures: real servers from `make services-up`, fresh databases, a fake clock,
+spans exported to a file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from infra import tracing
 from infra.clock import FakeClock
 from infra.migrate import upgrade
 from tests.servers import load_dev_env, scratch_database, server_url
@@ -58,6 +61,17 @@ def chromium_path() -> str:
 @pytest.fixture
 def fake_clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def trace_file(tmp_path: Path) -> Iterator[Path]:
+    """Tracing on for the test, every span written to this JSON Lines file."""
+    path = tmp_path / "spans.jsonl"
+    assert tracing.configure_tracing("jams-test", trace_file=path)
+    try:
+        yield path
+    finally:
+        tracing.shutdown_tracing()
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,7 @@ JobDiscovered events that fetch announces."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,21 +32,12 @@ from tests.integration.test_job_discovery import (
     scraper_for,
 )
 from tests.integration.test_scrape_fleet_support import API, polite_context, sandbox
+from tests.integration.test_tracing import read_spans
 
 pytestmark = pytest.mark.integration
 
 DISCOVERED = "publish jams.jobs.JobDiscovered"
 FAST = PortalPolicy(rate_per_s=1000, burst=1000, max_concurrency=50)
-
-
-@pytest.fixture
-def spans_file(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "spans.jsonl"
-    assert tracing.configure_tracing("jams-test", trace_file=path)
-    try:
-        yield path
-    finally:
-        tracing.shutdown_tracing()
 
 
 @pytest.fixture
@@ -57,17 +47,13 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-def read_spans(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 def children(spans: list[dict[str, Any]], parent: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in spans if s["parent_id"] == parent["context"]["span_id"]
             and s["context"]["trace_id"] == parent["context"]["trace_id"]]
 
 
 async def test_each_board_scrape_is_a_root_span_and_its_jobs_are_its_children(
-    spans_file: Path, engine: AsyncEngine,
+    trace_file: Path, engine: AsyncEngine,
 ) -> None:
     uow = UnitOfWork(engine, FakeClock(), source="jams/job_discovery")
     boards = [GreenhouseBoard(board_token="down", company="Down", api_base="http://broken.test"),
@@ -79,7 +65,7 @@ async def test_each_board_scrape_is_a_root_span_and_its_jobs_are_its_children(
                                    boards).scrape_round()
     assert report.failed_boards == ["down"] and report.emitted > 0
 
-    spans = read_spans(spans_file)
+    spans = read_spans(trace_file)
     scrapes = {s["name"]: s for s in spans if s["name"].startswith("scrape ")}
     assert set(scrapes) == {f"scrape {b.board_token}" for b in boards}
     for board in BOARDS:
@@ -110,7 +96,7 @@ async def test_each_board_scrape_is_a_root_span_and_its_jobs_are_its_children(
 
 
 async def test_a_fleet_run_is_one_span_over_the_events_it_announces(
-    spans_file: Path, engine: AsyncEngine, redis_url: str,
+    trace_file: Path, engine: AsyncEngine, redis_url: str,
 ) -> None:
     source = sandbox_sources(API)[0].model_copy(update={"policy": FAST})
     run_id = await request_run(engine, source.name, datetime.now(UTC))
@@ -123,7 +109,7 @@ async def test_a_fleet_run_is_one_span_over_the_events_it_announces(
         await redis.aclose()
     assert summary.new_or_changed > 0
 
-    spans = read_spans(spans_file)
+    spans = read_spans(trace_file)
     [scrape] = [s for s in spans if s["name"] == f"scrape {source.name}"]
     assert scrape["parent_id"] is None
     assert scrape["attributes"] == {

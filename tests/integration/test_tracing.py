@@ -16,7 +16,7 @@ import contextlib
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,16 +54,6 @@ async def serve(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
-
-
-@pytest.fixture
-def trace_file(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "spans.jsonl"
-    assert tracing.configure_tracing("jams-test", trace_file=path)
-    try:
-        yield path
-    finally:
-        tracing.shutdown_tracing()
 
 
 def read_spans(path: Path) -> list[dict[str, Any]]:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from infra import tracing
 from schemas.events.envelope import Envelope
@@ -21,16 +18,6 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 def an_event(cause: Envelope | None = None) -> Envelope:
     data = JobExpired(job_id=uuid.uuid4(), expired_at=NOW, reason="expiry time passed")
     return Envelope.wrap(data, source="jams/job_discovery", time=NOW, cause=cause)
-
-
-@pytest.fixture
-def spans_file(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "spans.jsonl"
-    tracing.configure_tracing("unit", trace_file=path)
-    try:
-        yield path
-    finally:
-        tracing.shutdown_tracing()
 
 
 def spans(path: Path) -> dict[str, dict[str, Any]]:
@@ -52,7 +39,7 @@ def test_tracing_off_leaves_envelopes_alone() -> None:
 
 
 def test_a_handled_event_is_the_child_of_its_publish_and_its_own_events_follow(
-    spans_file: Path,
+    trace_file: Path,
 ) -> None:
     first = tracing.published(an_event())
     assert first.traceparent is not None
@@ -63,8 +50,8 @@ def test_a_handled_event_is_the_child_of_its_publish_and_its_own_events_follow(
 
     assert trace_id(second.traceparent) == trace_id(first.traceparent)
     assert second.traceparent != first.traceparent
-    by_name = {span["name"]: span for span in spans(spans_file).values()}
-    publish = [s for s in spans(spans_file).values() if s["name"].startswith("publish")]
+    by_name = {span["name"]: span for span in spans(trace_file).values()}
+    publish = [s for s in spans(trace_file).values() if s["name"].startswith("publish")]
     handle = by_name["handle jams.jobs.JobExpired"]
     assert first.traceparent is not None and second.traceparent is not None
     first_span_id = "0x" + first.traceparent.split("-")[2]
@@ -76,23 +63,23 @@ def test_a_handled_event_is_the_child_of_its_publish_and_its_own_events_follow(
 
 
 def test_an_event_emitted_outside_a_handler_continues_its_causes_trace(
-    spans_file: Path,
+    trace_file: Path,
 ) -> None:
     cause = tracing.published(an_event())
     later = tracing.published(an_event(cause=cause))  # e.g. from a background loop
     assert trace_id(later.traceparent) == trace_id(cause.traceparent)
 
 
-def test_events_without_a_cause_start_their_own_traces(spans_file: Path) -> None:
+def test_events_without_a_cause_start_their_own_traces(trace_file: Path) -> None:
     one, two = tracing.published(an_event()), tracing.published(an_event())
     assert trace_id(one.traceparent) != trace_id(two.traceparent)
 
 
-def test_a_garbled_traceparent_starts_a_new_trace_instead_of_failing(spans_file: Path) -> None:
+def test_a_garbled_traceparent_starts_a_new_trace_instead_of_failing(trace_file: Path) -> None:
     envelope = an_event().model_copy(update={"traceparent": "00-not-a-trace-01"})
     with tracing.handling(envelope, group="jams.workflow", topic="jobs.new"):
         pass
-    [handle] = [s for s in spans(spans_file).values() if s["name"].startswith("handle")]
+    [handle] = [s for s in spans(trace_file).values() if s["name"].startswith("handle")]
     assert handle["parent_id"] is None
 
 
