@@ -26,6 +26,7 @@ from services.ats_engine.handlers import AtsHandlers
 from services.ats_engine.intake import upload_resume
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.tables import candidates, jobs, matches
+from services.ats_engine.tables import preferences as preferences_table
 from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
 from tests.fixtures.resumes import RESUME
 
@@ -156,19 +157,25 @@ class HeldOpen:
             self.handled.set()
             await self.release.wait()
 
+    async def reach(self) -> None:
+        """Until the handler has done its work (its transaction still open)."""
+        await asyncio.wait_for(self.handled.wait(), 10)
+
+    async def commit(self) -> None:
+        """Let the transaction commit, and wait for it."""
+        self.release.set()
+        await asyncio.wait_for(self.task, 10)
+
 
 async def seeded(uow: UnitOfWork, handlers: AtsHandlers, blobs: LocalBlobStore,
                  preferences: dict[str, Any] | None = None) -> uuid.UUID:
     candidate_id = uuid.uuid4()
     uploaded = await upload_resume(uow, blobs, ENGINE, candidate_id, "cv.txt", RESUME.encode())
     if preferences:
-        from services.ats_engine.tables import preferences as preferences_table
         async with uow.transaction() as tx:
             await tx.conn.execute(preferences_table.insert().values(
                 candidate_id=candidate_id, preferences=preferences))
-    held = HeldOpen(uow, handlers.on_resume_version_created, uploaded.event)
-    held.release.set()
-    await asyncio.wait_for(held.task, 10)
+    await HeldOpen(uow, handlers.on_resume_version_created, uploaded.event).commit()
     return candidate_id
 
 
@@ -184,22 +191,19 @@ async def test_jobs_are_scored_side_by_side_and_a_resume_waits_for_them(
     handlers = AtsHandlers(blobs, ENGINE, WeightsSource(DEFAULT_FILE))
     candidate_id = await seeded(uow, handlers, blobs)
     first = HeldOpen(uow, handlers.on_job_published, backend_job("Acme"))
-    await asyncio.wait_for(first.handled.wait(), 10)
+    await first.reach()
     # A second job goes through while the first is still open: jobs share the lock.
     second = HeldOpen(uow, handlers.on_job_published, backend_job("Globex"))
-    await asyncio.wait_for(second.handled.wait(), 10)
-    second.release.set()
-    await asyncio.wait_for(second.task, 10)
+    await second.reach()
+    await second.commit()
     # A new resume waits for the job still in flight, then sees it.
     later = await upload_resume(uow, blobs, ENGINE, uuid.uuid4(), "cv.txt", RESUME.encode())
     resume = HeldOpen(uow, handlers.on_resume_version_created, later.event)
     await asyncio.sleep(0.5)
     assert not resume.handled.is_set(), "a resume must not read jobs while one is in flight"
-    first.release.set()
-    await asyncio.wait_for(first.task, 10)
-    await asyncio.wait_for(resume.handled.wait(), 10)
-    resume.release.set()
-    await asyncio.wait_for(resume.task, 10)
+    await first.commit()
+    await resume.reach()
+    await resume.commit()
     assert await decisions(uow, candidate_id) == ["apply", "apply"]
     assert await decisions(uow, later.event.candidate_id) == ["apply", "apply"]
 
@@ -209,13 +213,11 @@ async def test_two_jobs_scored_at_once_keep_a_daily_cap(uow: UnitOfWork, tmp_pat
     handlers = AtsHandlers(blobs, ENGINE, WeightsSource(DEFAULT_FILE))
     capped = await seeded(uow, handlers, blobs, {"daily_cap": 1})
     first = HeldOpen(uow, handlers.on_job_published, backend_job("Acme"))
-    await asyncio.wait_for(first.handled.wait(), 10)
+    await first.reach()
     second = HeldOpen(uow, handlers.on_job_published, backend_job("Globex"))
     await asyncio.sleep(0.5)
     assert not second.handled.is_set(), "the capped candidate is held by the first job"
-    first.release.set()
-    await asyncio.wait_for(first.task, 10)
-    await asyncio.wait_for(second.handled.wait(), 10)
-    second.release.set()
-    await asyncio.wait_for(second.task, 10)
+    await first.commit()
+    await second.reach()
+    await second.commit()
     assert await decisions(uow, capped) == ["apply", "review"]
