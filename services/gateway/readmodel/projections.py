@@ -74,10 +74,7 @@ async def erased(conn: AsyncConnection, candidate_id: uuid.UUID) -> bool:
 
 async def _candidate_seen(tx: Transaction, candidate_id: uuid.UUID) -> bool:
     """Record the candidate; False when they were erased and the event must be dropped."""
-    at = _at(tx)
-    await tx.conn.execute(insert(t.candidates).values(
-        candidate_id=candidate_id, created_at=at, updated_at=at).on_conflict_do_nothing())
-    return not await erased(tx.conn, candidate_id)
+    return candidate_id in await _candidates_seen(tx, {candidate_id})
 
 
 # --- candidates and resumes ---------------------------------------------------------------
@@ -171,7 +168,7 @@ async def on_match_rejected(event: MatchRejected, tx: Transaction) -> None:
 
 
 async def _candidates_seen(tx: Transaction, candidate_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    """`_candidate_seen` for many candidates at once: those whose events are kept."""
+    """Record each candidate; those not erased, whose events are kept."""
     at = _at(tx)
     # Sorted, so two batches recording the same candidates lock them in the same order.
     ordered = sorted(candidate_ids)
