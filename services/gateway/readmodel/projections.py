@@ -66,12 +66,6 @@ async def _upsert(conn: AsyncConnection, table: sa.Table, key: str,
         index_elements=[table.c[key]], set_=dict(update), where=where))
 
 
-async def erased(conn: AsyncConnection, candidate_id: uuid.UUID) -> bool:
-    """True once the candidate asked to be forgotten: late events about them are dropped."""
-    return bool(await conn.scalar(sa.select(t.candidates.c.erased_at.is_not(None))
-                                  .where(t.candidates.c.candidate_id == candidate_id)))
-
-
 async def _candidate_seen(tx: Transaction, candidate_id: uuid.UUID) -> bool:
     """Record the candidate; False when they were erased and the event must be dropped."""
     return candidate_id in await _candidates_seen(tx, {candidate_id})
