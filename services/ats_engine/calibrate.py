@@ -6,7 +6,7 @@ knots are placed between labelled groups (review floor between rejects and revie
 auto-apply line where approvals stay precise), and the whole choice is also checked by leaving
 each candidate out in turn (`cv_accuracy`: decisions on people the choice never saw).
 
-    python -m services.ats_engine.calibrate [FILE] [--write]
+    python -m services.ats_engine.calibrate [FILE] [--write]   # FILE: default the blind dev half
 """
 
 from __future__ import annotations
@@ -21,15 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.ats_engine.embeddings import embed_documents, save_vector_file
-from services.ats_engine.engine import Engine
+from services.ats_engine.engine import Engine, ParsedResume
 from services.ats_engine.evaluate import (
-    DEFAULT_SET,
+    BLIND_DIR,
     TODAY,
     VECTOR_CACHE,
     Pair,
+    load_blind,
     load_pairs,
     open_embedder,
+    split,
 )
+from services.ats_engine.jd import JobRequirements
 from services.ats_engine.scoring import SemanticMatch
 from services.ats_engine.semantic import fit_texts, semantic_match
 from services.ats_engine.skills import default_taxonomy
@@ -106,20 +109,30 @@ def raw_scores(pairs: list[Pair], engine: Engine, weights: Weights,
                fits: list[SemanticMatch | None]) -> list[Scored]:
     out = []
     for pair, fit in zip(pairs, fits, strict=True):
-        resume = engine.parse_text(pair.resume_text, TODAY)
-        job = engine.parse_job(pair.job.title, pair.job.description, pair.job.location)
+        resume, job = _parsed(engine, pair)
         outcome = engine.score(resume, job, weights, fit)
         out.append(Scored(pair.label, outcome.raw, outcome.cap is not None, bool(resume.gates),
-                          pair.resume_text))
+                          pair.group))
     return out
+
+
+_PARSED: dict[str, tuple[ParsedResume, JobRequirements]] = {}
+
+
+def _parsed(engine: Engine, pair: Pair) -> tuple[ParsedResume, JobRequirements]:
+    """Each pair parsed once for the whole grid."""
+    if pair.id not in _PARSED:
+        _PARSED[pair.id] = (engine.parse_text(pair.resume_text, TODAY),
+                            engine.parse_job(pair.job.title, pair.job.description,
+                                             pair.job.location))
+    return _PARSED[pair.id]
 
 
 def semantic_fits(pairs: list[Pair], engine: Engine, cache: Path) -> list[SemanticMatch | None]:
     embedder = open_embedder(cache)
     if embedder is None:
         return [None] * len(pairs)
-    parsed = [(engine.parse_text(p.resume_text, TODAY),
-               engine.parse_job(p.job.title, p.job.description, p.job.location)) for p in pairs]
+    parsed = [_parsed(engine, p) for p in pairs]
     vectors = embed_documents(embedder, [fit_texts(job, r.profile) for r, job in parsed])
     if embedder.encoded:
         save_vector_file(cache, embedder.snapshot())
@@ -128,13 +141,14 @@ def semantic_fits(pairs: list[Pair], engine: Engine, cache: Path) -> list[Semant
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("file", nargs="?", default=str(DEFAULT_SET))
+    parser.add_argument("file", nargs="?", default="", help="JSON Lines pairs (default: the dev "
+                        f"half of the blind set {BLIND_DIR}; never the test half)")
     parser.add_argument("--write", action="store_true", help="store the choice in the weights "
                         "file as a new version")
     parser.add_argument("--version", default=None, help="version name of what --write stores")
     parser.add_argument("--cache", type=Path, default=VECTOR_CACHE)
     args = parser.parse_args(argv)
-    pairs = load_pairs(Path(args.file))
+    pairs = load_pairs(Path(args.file)) if args.file else split(load_blind(BLIND_DIR))[0]
     engine = Engine(default_taxonomy())
     base = load_weights(DEFAULT_FILE)
     fits = semantic_fits(pairs, engine, args.cache)
@@ -168,7 +182,7 @@ def main(argv: list[str]) -> int:
     if chosen is None:
         print("error: no setting keeps approvals precise enough", file=sys.stderr)
         return 1
-    groups = sorted({p.resume_text for p in pairs})
+    groups = sorted({p.group for p in pairs})
     held_out_correct = 0
     for group in groups:
         fitted = best_of(set(groups) - {group})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import itertools
 import json
 import sys
 from collections import defaultdict
@@ -25,7 +27,8 @@ from services.ats_engine.semantic import fit_texts, semantic_match
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, Weights, load_weights
 
-DEFAULT_SET = Path("tests/data/ats_pairs.jsonl")
+DEFAULT_SET = Path("tests/data/ats_pairs.jsonl")  # the regression set, written beside the engine
+BLIND_DIR = Path("tests/data/ats_blind")  # written blind: its authors saw only the labels
 VECTOR_CACHE = Path(".jams/cache/ats-embeddings.npz")
 TODAY = date(2026, 11, 26)  # "Present" in the labelled resumes: fixed, so results never drift
 
@@ -45,6 +48,13 @@ class Pair(BaseModel):
     job: PairJob
     label: Literal["apply", "review", "reject"]
     reason: str = ""
+    candidate: str = ""  # the resume's author-given key; pairs of one candidate share it
+    occupation: str = ""
+    adversarial: bool = False  # looks like a match on keywords, must never be auto-applied
+
+    @property
+    def group(self) -> str:
+        return self.candidate or self.resume_text
 
 
 def load_pairs(path: Path) -> list[Pair]:
@@ -57,6 +67,43 @@ def load_pairs(path: Path) -> list[Pair]:
             except ValueError as exc:
                 raise ValueError(f"{path}:{number}: {exc}") from exc
     return pairs
+
+
+def load_blind(directory: Path) -> list[Pair]:
+    """Every author's file of the blind set; candidate keys carry the file's name."""
+    pairs = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for pair in load_pairs(path):
+            pairs.append(pair.model_copy(update={
+                "id": f"{path.stem}/{pair.id}", "candidate": f"{path.stem}/{pair.group}"}))
+    return pairs
+
+
+def split(pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
+    """(dev, test) by candidate, fixed once: within each author's file, candidates in sha256
+    order, the first half to dev. Never tune on test."""
+    by_author: dict[str, list[str]] = defaultdict(list)
+    for candidate in sorted({p.candidate for p in pairs}):
+        by_author[candidate.split("/")[0]].append(candidate)
+    dev: set[str] = set()
+    for candidates in by_author.values():
+        ordered = sorted(candidates, key=lambda c: hashlib.sha256(c.encode()).hexdigest())
+        dev.update(ordered[: (len(ordered) + 1) // 2])
+    return [p for p in pairs if p.candidate in dev], [p for p in pairs if p.candidate not in dev]
+
+
+def reliability(rows: list[tuple[Pair, float, str]],
+                edges: tuple[float, ...] = (0, 30, 50, 70, 80, 90, 95, 100.01)) -> list[str]:
+    """Per score band: pairs, share labelled apply, share apply or review."""
+    out = [f"{'score':>10} {'pairs':>6} {'apply':>7} {'apply|review':>13}"]
+    for low, high in itertools.pairwise(edges):
+        band = [p for p, s, _ in rows if low <= s < high]
+        if band:
+            apply = sum(p.label == "apply" for p in band) / len(band)
+            worth = sum(p.label != "reject" for p in band) / len(band)
+            out.append(f"{low:>4.0f}-{min(high, 100):<5.0f} {len(band):>6} {apply:>7.2f} "
+                       f"{worth:>13.2f}")
+    return out
 
 
 def auroc(positives: list[float], negatives: list[float]) -> float | None:
@@ -83,7 +130,7 @@ def metrics(rows: list[tuple[Pair, float, str]]) -> dict[str, Any]:
     comparisons = 0
     groups: dict[str, list[tuple[Pair, float]]] = defaultdict(list)
     for pair, score, _ in rows:
-        groups[pair.resume_text].append((pair, score))
+        groups[pair.group].append((pair, score))
     for members in groups.values():
         positives = [s for p, s in members if p.label == "apply"]
         negatives = [s for p, s in members if p.label != "apply"]
@@ -98,6 +145,7 @@ def metrics(rows: list[tuple[Pair, float, str]]) -> dict[str, Any]:
         "reject_recall": _ratio(count("reject", "reject"), count("reject", None)),
         "auroc": None if overall is None else round(overall, 4),
         "within_candidate_auroc": round(wins / comparisons, 4) if comparisons else None,
+        "adversarial_applied": sum(1 for p, _, d in rows if p.adversarial and d == "apply"),
         "pairs": len(rows),
     }
 
@@ -138,29 +186,71 @@ def open_embedder(cache: Path | None) -> Embedder | None:
     return embedder
 
 
+def _print_rows(rows: list[tuple[Pair, float, str]]) -> None:
+    for pair, score, decision in rows:
+        mark = " " if decision == pair.label else "*"
+        print(f"{mark} {pair.id:<44} {pair.label:<7} {decision:<7} {score:6.2f}", file=sys.stderr)
+
+
+def report(sets: dict[str, list[tuple[Pair, float, str]]]) -> None:
+    """The figures of every set side by side, then the reliability of dev and test."""
+    figures = {name: metrics(rows) for name, rows in sets.items()}
+    names = list(figures)
+    print(f"{'figure':<24}" + "".join(f"{n:>12}" for n in names), file=sys.stderr)
+    for key in figures[names[0]]:
+        cells = "".join(f"{'-' if figures[n][key] is None else figures[n][key]:>12}"
+                        for n in names)
+        print(f"{key:<24}{cells}", file=sys.stderr)
+    for name in names:
+        if name != "regression":
+            print(f"\nreliability on {name}", file=sys.stderr)
+            print("\n".join(reliability(sets[name])), file=sys.stderr)
+    by_occupation: dict[str, list[tuple[Pair, float, str]]] = defaultdict(list)
+    for row in sets.get("test", []):
+        by_occupation[row[0].occupation or "?"].append(row)
+    if by_occupation:
+        print("\ntest by occupation: pairs, decisions agreeing with the label, approvals wrong",
+              file=sys.stderr)
+        for occupation, rows in sorted(by_occupation.items()):
+            agree = sum(1 for p, _, d in rows if p.label == d)
+            wrong = sum(1 for p, _, d in rows if d == "apply" and p.label != "apply")
+            print(f"  {occupation:<32} {len(rows):>3} {agree:>3} {wrong:>3}", file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("file", nargs="?", default="", help="JSON Lines pairs "
-                        f"(default {DEFAULT_SET})")
+    parser.add_argument("file", nargs="?", default="", help="JSON Lines pairs (default: the "
+                        f"regression set {DEFAULT_SET} and the blind set {BLIND_DIR}, dev and "
+                        "test)")
     parser.add_argument("--no-embeddings", action="store_true",
                         help="rules only, as a deployment without the model scores")
     parser.add_argument("--cache", type=Path, default=VECTOR_CACHE,
                         help="file that keeps embeddings between runs")
+    parser.add_argument("--verbose", action="store_true", help="every pair's decision")
     args = parser.parse_args(argv)
-    path = Path(args.file) if args.file else DEFAULT_SET
     try:
-        pairs = load_pairs(path)
+        if args.file:
+            sets = {"file": load_pairs(Path(args.file))}
+        else:
+            dev, test = split(load_blind(BLIND_DIR))
+            sets = {"regression": load_pairs(DEFAULT_SET), "dev": dev, "test": test}
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     embedder = None if args.no_embeddings else open_embedder(args.cache)
-    rows = evaluate(pairs, Engine(default_taxonomy()), load_weights(DEFAULT_FILE), embedder)
+    engine, weights = Engine(default_taxonomy()), load_weights(DEFAULT_FILE)
+    scored = {name: evaluate(pairs, engine, weights, embedder) for name, pairs in sets.items()}
     if embedder is not None and embedder.encoded:
         save_vector_file(args.cache, embedder.snapshot())
-    for pair, score, decision in rows:
-        mark = " " if decision == pair.label else "*"
-        print(f"{mark} {pair.id:<28} {pair.label:<7} {decision:<7} {score:6.2f}", file=sys.stderr)
-    print(json.dumps(metrics(rows)))
+    if args.file:
+        _print_rows(scored["file"])
+        print(json.dumps(metrics(scored["file"])))
+        return 0
+    if args.verbose:
+        for rows in scored.values():
+            _print_rows(rows)
+    report(scored)
+    print(json.dumps({name: metrics(rows) for name, rows in scored.items()}))
     return 0
 
 

@@ -82,6 +82,8 @@ def _crowded(text: str, hits: list[SkillHit], limits: GateLimits) -> str | None:
     starts = [m.start() for m in re.finditer(r"\S+", text)]
     positions: dict[str, list[int]] = {}
     for hit in hits:
+        if re.match(r" [A-Z]", text[hit.end:hit.end + 2]):
+            continue  # a product family ("SolidWorks PDM, SolidWorks Simulation") is honest
         # The same words repeated, not one skill under several names ("cold calling and
         # prospecting" is one skill twice, and honest).
         positions.setdefault(hit.text.lower(), []).append(bisect.bisect_right(starts, hit.start))

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from services.ats_engine.resume import _DEGREES
+from services.ats_engine.credentials import country_of, degree_level
+from services.ats_engine.eligibility import HardRequirement, requirements_in_line
 from services.ats_engine.skills import Taxonomy
 
 _REQUIRED = ("requirements", "required", "qualifications", "minimum qualifications",
@@ -25,9 +26,12 @@ _OTHER = ("about the role", "what you will do", "what you'll do", "responsibilit
 _SOFT_LINE = re.compile(r"\b(?:preferred|nice to have|a plus|bonus|ideally|desirable|"
                         r"is an advantage|would be great|not required)\b", re.I)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15}
-_YEARS = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s*\+?\s*(?:-\s*\d+\s*)?"
-                    r"(?:or more\s+|plus\s+)?(?:years?|yrs)\b", re.I)
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+            "twenty": 20}
+_YEARS = re.compile(r"\b(\d{1,2}(?:\.\d)?|" + "|".join(_NUMBERS) + r")\s*\+?\s*"
+                    r"(?:(?:-|–|to)\s*(?:\d+|" + "|".join(_NUMBERS) + r")\s*)?"
+                    r"(?:\(\d+\)\s*)?(?:or more\s+|plus\s+|\+\s*)?(?:full[- ]time\s+)?"
+                    r"(?:years?|yrs)\b", re.I)
 _SALARY = re.compile(
     r"(?P<cur>[$€£]|USD|EUR|GBP)\s?(?P<lo>\d[\d,.]*)\s?(?P<lok>[kK])?\s*(?:-|\u2013|\u2014|to)\s*"
     r"(?:[$€£]|USD|EUR|GBP)?\s?(?P<hi>\d[\d,.]*)\s?(?P<hik>[kK])?")
@@ -74,17 +78,54 @@ class JobRequirements:
     work_authorization: str | None = None
     relocation: bool = False  # the employer offers to help a candidate move
     chunks: list[str] = field(default_factory=list)
+    hard: list[HardRequirement] = field(default_factory=list)
+
+
+_HEADING_KEYS: tuple[tuple[Section, frozenset[str]], ...] = (
+    ("preferred", frozenset({"preferred", "nice", "bonus", "pluses", "plus", "desired",
+                             "desirable", "ideally", "extra", "advantageous", "optional",
+                             "additional", "helpful", "great"})),
+    ("ignored", frozenset({"benefits", "offer", "perks", "us", "company", "compensation",
+                           "salary", "pay", "equal", "opportunity", "apply", "why", "culture",
+                           "package", "rewards", "eeo", "diversity", "process", "hiring",
+                           "location", "schedule", "hours", "shift"})),
+    ("other", frozenset({"responsibilities", "responsibility", "do", "duties", "day",
+                         "description", "overview", "impact", "mission", "summary", "role",
+                         "job", "position", "opportunity", "accountabilities", "tasks",
+                         "purpose", "team", "expect"})),
+    ("required", frozenset({"requirements", "required", "requirement", "qualifications",
+                            "qualification", "must", "need", "needs", "looking", "have",
+                            "bring", "skills", "experience", "profile", "you", "essential",
+                            "criteria", "competencies", "knowledge", "background", "minimum",
+                            "basic", "candidate", "expertise", "credentials", "education",
+                            "licensure", "certifications", "certification", "licenses",
+                            "licences", "musts"})),
+)
 
 
 def _heading(line: str) -> Section | None:
+    """The kind of section a heading line opens, by its exact name or by its words."""
     key = line.strip().strip("#*:").strip().lower()
     if len(key) > 60 or not key:
         return None
     for names, section in ((_PREFERRED, "preferred"), (_REQUIRED, "required"),
                            (_IGNORED, "ignored"), (_OTHER, "other")):
-        if key in names or any(key.startswith(n + " ") or key.startswith(n + ":")
-                               for n in names):
+        if key in names or (not re.search(r"\d", key) and len(key.split()) <= 5 and any(
+                key.startswith(n + " ") or key.startswith(n + ":") for n in names)):
             return section  # type: ignore[return-value]
+    stripped = line.strip().lstrip("#* ")
+    words = re.findall(r"[a-z]+", key)
+    # A heading is short, has no digits, and stands alone or ends with a colon.
+    if not words or re.search(r"\d", key) or stripped[:1] in "-•*" or len(words) > 7 \
+            or (not stripped.endswith(":") and (len(words) > 5 or stripped.endswith(".")
+                                               or stripped[:1].islower())):
+        return None
+    for section, keys in _HEADING_KEYS:
+        if any(w in keys for w in words):
+            if section == "ignored" and "us" in words and "about" not in words \
+                    and "join" not in words:
+                continue
+            return section
     return None
 
 
@@ -118,11 +159,17 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
     has_sections = any(_heading(line) in ("required", "preferred") for line in lines)
     section: Section = "other" if has_sections else "required"
     seen: dict[str, SkillRequirement] = {}
+    hard: dict[tuple[str, str], HardRequirement] = {}
+    job_country = country_of(location) if location else None
     for number, line in enumerate(lines):
         heading = _heading(line)
         if heading is not None:
             section = heading
             continue
+        for requirement in requirements_in_line(
+                line, section == "required" and not _SOFT_LINE.search(line), job_country):
+            if section != "ignored" or requirement.kind not in ("licence", "clearance"):
+                hard.setdefault((requirement.kind, requirement.name), requirement)
         if section == "ignored":
             continue
         job.chunks.append(line.lstrip("-•* "))
@@ -138,7 +185,7 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
         if years is not None and (not hits or re.search(r"\bexperience\b", line, re.I)) \
                 and section in ("required", "preferred") and must:
             job.min_years = max(job.min_years or 0.0, years)
-        level = next((lvl for lvl, pattern in _DEGREES if pattern.search(line)), 0)
+        level = degree_level(line)
         lower = job.education_level == 0 or level < job.education_level
         if level and section != "other" and lower:
             job.education_level = level
@@ -147,6 +194,10 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
                      r"right to work)\b", line, re.I):
             job.work_authorization = line
     job.skills = list(seen.values())
+    for requirement in requirements_in_line(f"{title} ({location})", False, job_country):
+        if requirement.kind == "residence":
+            hard.setdefault((requirement.kind, requirement.name), requirement)
+    job.hard = list(hard.values())
     text = f"{title}\n{location}\n{description}".lower()
     if re.search(r"\bhybrid\b", text):
         job.remote = "hybrid"

@@ -1,4 +1,4 @@
-"""Resume text to a profile: sections, contact details, dated roles, skill years, education."""
+"""Resume text to a profile: sections, contact, dated roles, skill years, degrees and facts."""
 
 from __future__ import annotations
 
@@ -6,57 +6,27 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from services.ats_engine.credentials import (
+    EDUCATION_NAMES,
+    Authorisation,
+    Credential,
+    Degree,
+    authorisation_in,
+    clearance_in,
+    country_of,
+    credentials_in,
+    degrees_in,
+)
+from services.ats_engine.roles import Role, find_roles, title_like
+from services.ats_engine.sections import section_at, section_spans
 from services.ats_engine.skills import SkillHit, Taxonomy
 
-SECTION_NAMES: dict[str, tuple[str, ...]] = {
-    "summary": ("summary", "profile", "objective", "about me", "professional summary", "about"),
-    "experience": ("experience", "work experience", "employment", "professional experience",
-                   "work history", "employment history", "career history", "relevant experience"),
-    "education": ("education", "academic background", "education and training", "qualifications"),
-    "skills": ("skills", "technical skills", "core skills", "key skills", "competencies",
-               "core competencies", "technologies", "tools"),
-    "certifications": ("certifications", "certificates", "licenses", "licences",
-                       "licenses and certifications", "certifications and licenses"),
-    "projects": ("projects", "selected projects"),
-}
-_HEADING = {alias: name for name, aliases in SECTION_NAMES.items() for alias in aliases}
+__all__ = ["EDUCATION_NAMES", "ResumeProfile", "Role", "contact", "parse_resume"]
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d ()./-]{7,}\d(?!\w)")
 _URL = re.compile(r"(?:https?://)?(?:www\.)?(?:linkedin\.com|github\.com)/[\w/-]+", re.I)
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
-_POINT = (r"(?:(?P<{p}m>[A-Za-z]{{3,9}}\.?|\d{{1,2}})[ /.-]*)?(?P<{p}y>(?:19|20)\d\d)")
-_RANGE = re.compile(
-    _POINT.format(p="s") + r"\s*(?:-|\u2013|\u2014|to|until)\s*"
-    r"(?:(?P<now>present|current|now|today)|" + _POINT.format(p="e") + ")",
-    re.IGNORECASE,
-)
-_DEGREES: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (5, re.compile(r"\b(?:Ph\.?\s?D|doctorate|doctoral|MD|J\.?D)\b", re.I)),
-    (4, re.compile(r"\b(?:master'?s?|MSc|M\.Sc|MEng|MBA|MPH|MEd|M\.S\.|M\.A\.)\b|\b(?:MS|MA)\b")),
-    (3, re.compile(r"\b(?:bachelor'?s?|BSc|B\.Sc|BEng|BBA|B\.S\.|B\.A\.|BSN|undergraduate "
-                   r"degree)\b|\b(?:BS|BA)\b", re.I)),
-    (2, re.compile(r"\b(?:associate'?s? degree|associate of|AAS|diploma in)\b", re.I)),
-    (1, re.compile(r"\b(?:high school|GED|secondary school)\b", re.I)),
-)
-EDUCATION_NAMES = {0: "none stated", 1: "high school", 2: "associate", 3: "bachelor",
-                   4: "master", 5: "doctorate"}
 _YEARS_CLAIM = re.compile(r"(\d{1,2})\+?\s*(?:years|yrs)", re.I)
-
-
-@dataclass(frozen=True)
-class Role:
-    """A dated entry of the experience section."""
-
-    start: date
-    end: date
-    line: str
-    text: str
-    span: tuple[int, int]
-
-    @property
-    def years(self) -> float:
-        return max(0.0, (self.end - self.start).days / 365.25)
 
 
 @dataclass(frozen=True)
@@ -82,7 +52,7 @@ class ResumeProfile:
     """What the scorer needs from one resume version."""
 
     text: str
-    sections: dict[str, tuple[int, int]]
+    sections: dict[str, list[tuple[int, int]]]
     contact: Contact
     roles: list[Role]
     total_years: float
@@ -92,30 +62,20 @@ class ResumeProfile:
     headline: str
     chunks: list[tuple[str, int, int]] = field(default_factory=list)
     open_to_relocation: bool = False
+    degrees: list[Degree] = field(default_factory=list)
+    credentials: list[Credential] = field(default_factory=list)
+    authorisation: Authorisation = Authorisation(None, frozenset())
+    clearance: tuple[int, str] | None = None
+    country: str | None = None
+    listed_only: frozenset[str] = frozenset()  # credentials named only in a skills list
+    internship_years: float = 0.0
+    today: date = date.min  # the day "present" was read as
 
-
-def sections(text: str) -> dict[str, tuple[int, int]]:
-    """(start, end) character span of each known section; text before the first is 'header'."""
-    found: list[tuple[str, int, int]] = []
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip().strip("#*").strip()
-        head, _, rest = stripped.partition(":")
-        key = head.strip().lower()
-        if key in _HEADING and len(stripped) < 60 and not rest.strip():
-            found.append((_HEADING[key], offset, offset + len(line)))
-        elif key in _HEADING and rest.strip():  # "Skills: Python, SQL" on one line
-            body = offset + line.index(":") + 1
-            found.append((_HEADING[key], offset, body))
-        offset += len(line)
-    spans: dict[str, tuple[int, int]] = {}
-    first = found[0][1] if found else len(text)
-    spans["header"] = (0, first)
-    for index, (name, _, body) in enumerate(found):
-        end = found[index + 1][1] if index + 1 < len(found) else len(text)
-        if name not in spans:
-            spans[name] = (body, end)
-    return spans
+    def credential(self, name: str) -> Credential | None:
+        """The strongest mention of a credential: active before pending before expired."""
+        order = {"active": 0, "pending": 1, "expired": 2}
+        found = [c for c in self.credentials if c.name == name]
+        return min(found, key=lambda c: order[c.status]) if found else None
 
 
 def contact(text: str) -> Contact:
@@ -126,6 +86,8 @@ def contact(text: str) -> Contact:
     name = next((line.strip() for line in head.splitlines() if line.strip()), None)
     if name and (len(name.split()) > 5 or any(ch.isdigit() or ch == "@" for ch in name)):
         name = None
+    if name:
+        name = re.split(r",\s*(?=[A-Z.]{2,}\b)|\s+[|–—]\s+", name)[0].strip()  # "Ann Lee, RN"
     return Contact(name, email.group() if email else None, phone.group().strip() if phone else None,
                    tuple(m.group() for m in _URL.finditer(head)), _place(head))
 
@@ -133,47 +95,11 @@ def contact(text: str) -> Contact:
 def _place(head: str) -> str | None:
     """The first header segment shaped like a place ("Chicago, IL", "Berlin, Germany")."""
     for line in head.splitlines()[:8]:
-        for segment in re.split(r"\s*[|•·]\s*", line.strip()):
-            if _PLACE.match(segment.strip()):
-                return segment.strip()
+        for segment in re.split(r"\s*[|•·]\s*|\s{3,}", line.strip()):
+            segment = re.sub(r"^(?:based in|location:?|address:?)\s*", "", segment.strip(), flags=re.I)
+            if _PLACE.match(segment):
+                return segment
     return None
-
-
-def _point(month: str | None, year: str, today: date, end: bool) -> date:
-    y = int(year)
-    if month is None:
-        m = 12 if end else 1
-    elif month.isdigit():
-        m = min(12, max(1, int(month)))
-    else:
-        m = _MONTHS.get(month[:3].lower(), 12 if end else 1)
-    point = date(y, m, 28 if end else 1)
-    return min(point, today)
-
-
-def roles(text: str, today: date, spans: dict[str, tuple[int, int]] | None = None) -> list[Role]:
-    """Each line carrying a date range opens a role that runs to the next one or section end."""
-    matches = list(_RANGE.finditer(text))
-    boundaries = sorted(start for start, _ in (spans or {}).values())
-    found: list[Role] = []
-    for index, match in enumerate(matches):
-        start = _point(match.group("sm"), match.group("sy"), today, end=False)
-        if match.group("now"):
-            end = today
-        else:
-            end = _point(match.group("em"), match.group("ey"), today, end=True)
-        if end < start:
-            continue
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        stop = text.rfind("\n", 0, stop) + 1 if index + 1 < len(matches) else stop
-        stop = max(stop, text.find("\n", match.end()) if "\n" in text[match.end():] else stop)
-        # A role never runs into the next section ("Skills" after the last role).
-        stop = min([stop, *(b for b in boundaries if b > match.end())])
-        line_end = text.find("\n", match.end())
-        line = text[line_start: line_end if line_end != -1 else len(text)].strip()
-        found.append(Role(start, end, line, text[line_start:stop], (line_start, stop)))
-    return found
 
 
 def _union_years(periods: list[tuple[date, date]]) -> float:
@@ -192,10 +118,8 @@ def _union_years(periods: list[tuple[date, date]]) -> float:
     return round(total / 365.25, 2)
 
 
-def education_level(text: str, spans: dict[str, tuple[int, int]]) -> int:
-    start, end = spans.get("education", (0, len(text)))
-    scope = text[start:end]
-    return next((level for level, pattern in _DEGREES if pattern.search(scope)), 0)
+def _scope(text: str, spans: dict[str, list[tuple[int, int]]], names: tuple[str, ...]) -> str:
+    return "\n".join(text[a:b] for name in names for a, b in spans.get(name, []))
 
 
 def chunks(text: str) -> list[tuple[str, int, int]]:
@@ -211,10 +135,67 @@ def chunks(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def _headline(text: str, spans: dict[str, list[tuple[int, int]]], dated: list[Role],
+              name: str | None) -> str:
+    """The candidate's own title: the header line after the name that is not contact details,
+    else the latest role's title."""
+    start, end = spans["header"][0]
+    for line in text[start:end].splitlines():
+        line = line.strip()
+        if not line or (name and line.startswith(name)) or _EMAIL.search(line) \
+                or _PHONE.search(line) or _PLACE.match(line) or len(line) > 80:
+            continue
+        if title_like(line) and not re.search(r"https?://|www\.|citizen|visa|authori[sz]ed",
+                                              line, re.I):
+            return line[:80]
+    return dated[0].title if dated else ""
+
+
+def _listed_only(credentials: list[Credential],
+                 spans: dict[str, list[tuple[int, int]]]) -> frozenset[str]:
+    """Credentials a resume names only inside a skills or keywords list, nowhere a reader
+    would look for a licence (its own section, a role, the header or summary)."""
+    places: dict[str, set[str]] = {}
+    for credential in credentials:
+        places.setdefault(credential.name, set()).add(section_at(spans, credential.start))
+    return frozenset(name for name, where in places.items() if where <= {"skills"})
+
+
+_DIALLING = {"1": "US", "44": "UK", "91": "IN", "49": "DE", "63": "PH", "61": "AU", "353": "IE",
+              "31": "NL", "48": "PL", "52": "MX", "55": "BR", "234": "NG", "65": "SG", "27": "ZA",
+              "33": "FR", "34": "ES", "39": "IT", "64": "NZ", "971": "AE", "92": "PK", "20": "EG"}
+
+
+def _home_country(text: str, person: Contact, dated: list[Role]) -> str | None:
+    """Where the candidate lives: the header's place, else a country the header names, else
+    the latest role's place, else the phone's country code."""
+    if person.place:
+        return country_of(person.place)
+    for line in text[:600].splitlines()[:6]:
+        for segment in re.split(r"\s*[|•·]\s*|\s{3,}", line):
+            if len(segment.split()) <= 4 and not _EMAIL.search(segment):
+                found = country_of(segment)
+                if found and re.search(r",|\b(?:based|located|lives)\b", segment) \
+                        or found and segment.strip().lower() in (
+                            "usa", "uk", "united kingdom", "united states", "canada", "india",
+                            "germany", "ireland", "australia"):
+                    return found
+    if dated:
+        found = country_of(dated[0].line)
+        if found:
+            return found
+    if person.phone and person.phone.startswith("+"):
+        digits = re.sub(r"\D", "", person.phone)
+        for size in (3, 2, 1):
+            if digits[:size] in _DIALLING:
+                return _DIALLING[digits[:size]]
+    return None
+
+
 def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
     """The profile of one resume text."""
-    spans = sections(text)
-    dated = roles(text, today, spans)
+    spans = section_spans(text)
+    dated = find_roles(text, today, spans)
     person = contact(text)
     # The candidate's own name is no skill, whatever the taxonomy holds ("Ada").
     name_end = text.find(person.name) + len(person.name) if person.name else 0
@@ -227,21 +208,24 @@ def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
         for hit in hits:
             if role.span[0] <= hit.start < role.span[1]:
                 skill_periods.setdefault(hit.skill, []).append((role.start, role.end))
-    total = _union_years([(r.start, r.end) for r in dated])
-    if not dated:
+    work = [r for r in dated if not r.internship]
+    total = _union_years([(r.start, r.end) for r in work])
+    if not work:
         claimed = [int(m.group(1)) for m in _YEARS_CLAIM.finditer(text[:2000])]
         total = float(max(claimed)) if claimed else 0.0
-    header = text[slice(*spans["header"])]
-    # The headline: the first header line after the name that is not contact details.
-    headline_lines = [line.strip() for line in header.splitlines()[1:] if line.strip()
-                      and not _EMAIL.search(line) and not _PHONE.search(line)
-                      and not _PLACE.match(line.strip())]
-    headline = headline_lines[0] if headline_lines else ""
-    if dated and not headline:
-        headline = dated[0].line
+    education = _scope(text, spans, ("education", "certifications"))
+    degrees = degrees_in(education if education.strip() else text)
+    credentials = credentials_in(text, today)
+    country = _home_country(text, person, dated)
     return ResumeProfile(
         text=text, sections=spans, contact=person, roles=dated, total_years=total,
         skill_years={skill: _union_years(p) for skill, p in skill_periods.items()},
-        skills=by_skill, education_level=education_level(text, spans), headline=headline,
+        skills=by_skill, education_level=max((d.level for d in degrees), default=0),
+        headline=_headline(text, spans, dated, person.name),
         chunks=chunks(text), open_to_relocation=bool(_RELOCATE.search(text)),
+        degrees=degrees, credentials=credentials,
+        authorisation=authorisation_in(text, country), clearance=clearance_in(text, today),
+        country=country, listed_only=_listed_only(credentials, spans),
+        internship_years=_union_years([(r.start, r.end) for r in dated if r.internship]),
+        today=today,
     )

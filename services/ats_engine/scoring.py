@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.ats_engine.domain import Decision, decide
+from services.ats_engine.eligibility import Check, check_all
 from services.ats_engine.gates import Gate
 from services.ats_engine.jd import JobRequirements, seniority
 from services.ats_engine.location import CandidatePlace, location_fit
@@ -100,7 +101,7 @@ def title_fit(job_title: str, profile: ResumeProfile) -> float:
     wanted = title_tokens(job_title)
     if not wanted:
         return 1.0
-    titles = [profile.headline, *(role.line for role in profile.roles[:3])]
+    titles = [profile.headline, *(role.title or role.line for role in profile.roles[:3])]
     have = set().union(*(title_tokens(t) for t in titles)) if titles else set()
     return len(wanted & have) / len(wanted)
 
@@ -190,6 +191,10 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
     parts["location"] = place.value
     results.append(RequirementResult("location", "location", job.location or job.remote, False,
                                      round(place.value, 3), None, place.detail))
+    if not job.skills:
+        # No skill the taxonomy knows: closeness in meaning stands in for coverage (the cap
+        # below still keeps such a pair from applying unattended).
+        parts["must_skills"] = weights.semantic_value(semantic.fit) if semantic else 0.5
     coverage = parts["must_skills"]
     if semantic is not None:
         parts["semantic"] = weights.semantic_value(semantic.fit)
@@ -218,6 +223,7 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
     if not job.skills:
         cap = min(cap if cap is not None else 100.0, weights.thresholds.auto_apply - 1)
         notes.append("the job names no skill we know: not enough to apply unattended")
+    cap = _eligibility_caps(job, profile, weights, results, notes, cap)
     score = round(score if cap is None else min(score, cap), 2)
     decision = decide(score, weights.thresholds.auto_apply, weights.thresholds.review_floor)
     if gates and decision is Decision.APPLY:
@@ -225,6 +231,33 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
         notes.append("sent to review by a hard gate")
     return MatchOutcome(score, decision, {k: round(v, 3) for k, v in parts.items()},
                         results, gates, weights.version, notes, round(raw, 3), cap)
+
+
+def _eligibility_caps(job: JobRequirements, profile: ResumeProfile, weights: Weights,
+                      results: list[RequirementResult], notes: list[str],
+                      cap: float | None) -> float | None:
+    """Hard requirements and a years shortfall: contradicted rejects, unknown asks a person."""
+    limits = [cap] if cap is not None else []
+    checks: list[Check] = check_all(job.hard, profile)
+    for check in checks:
+        credit = {"met": 1.0, "unknown": 0.5, "contradicted": 0.0}[check.verdict]
+        results.append(RequirementResult(
+            f"hard:{check.requirement.kind}:{check.requirement.name}", "hard",
+            f"{check.requirement.kind}: {check.requirement.name}", True, credit, None,
+            f"{check.verdict}: {check.detail}", check.requirement.line))
+    if any(c.verdict == "contradicted" for c in checks):
+        limits.append(weights.thresholds.review_floor - 1)
+        notes.append("rejected: a hard requirement is contradicted ("
+                     + "; ".join(c.detail for c in checks if c.verdict == "contradicted") + ")")
+    elif any(c.verdict == "unknown" for c in checks):
+        limits.append(weights.thresholds.auto_apply - 1)
+        notes.append("a person must check: " + "; ".join(
+            c.detail for c in checks if c.verdict == "unknown"))
+    if job.min_years and profile.total_years < job.min_years:
+        limits.append(weights.thresholds.auto_apply - 1)
+        notes.append(f"{profile.total_years:g} years of experience, the post asks "
+                     f"{job.min_years:g}")
+    return min(limits) if limits else None
 
 
 def outcome_json(outcome: MatchOutcome) -> dict[str, Any]:

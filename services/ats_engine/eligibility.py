@@ -1,0 +1,215 @@
+"""Hard requirements of a post (licences, right to work, clearance, where one must live) and
+what a resume shows for each: met, unknown (a person must look) or contradicted (reject).
+
+None of these is ever passed silently: a post that asks for an active licence is not matched
+by a resume that never mentions one, however good the rest is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from services.ats_engine.credentials import (
+    EU_MEMBERS,
+    LICENCES,
+    Credential,
+    clearance_rank,
+    country_of,
+    credentials_in,
+    line_status,
+)
+from services.ats_engine.resume import ResumeProfile
+
+Kind = Literal["licence", "authorisation", "citizenship", "clearance", "residence"]
+Verdict = Literal["met", "unknown", "contradicted"]
+
+_NO_SPONSORSHIP = re.compile(
+    r"\b(?:no (?:visa |work )?sponsorship|(?:unable|not able|cannot|can ?not|can't|do not|don't|"
+    r"does not|will not|won't|are not able to|is not able to) (?:to )?(?:currently )?"
+    r"(?:provide |offer |support )?(?:visa |immigration |work permit )?sponsor(?:ship)?|"
+    r"without (?:the need for )?(?:current or future )?(?:visa |employer )?sponsorship|"
+    r"sponsorship (?:is )?not (?:available|provided|offered|possible)|"
+    r"not (?:in a position to|able to) sponsor)", re.I)
+_MUST_BE_AUTHORISED = re.compile(
+    r"\b(?:(?:must|need to|needs to|required to|should|will need to) (?:already )?"
+    r"(?:be|have|hold|possess)\s+(?:legally |currently )?(?:(?:authori[sz]ed|eligible|entitled|"
+    r"permitted) to work|(?:the |an? |existing |full |unrestricted |valid )*(?:right|"
+    r"authori[sz]ation|permission|permit|eligibility) to work|(?:an? )?(?:valid )?"
+    r"(?:EU |UK |US )?work (?:permit|authori[sz]ation|visa))|"
+    r"(?:existing|current|valid|full|unrestricted) (?:right|authori[sz]ation|eligibility) to "
+    r"work|(?:right|authori[sz]ation|eligibility) to work in (?:the )?\w+ (?:is )?required|"
+    r"work authori[sz]ation required)", re.I)
+_SPONSORSHIP_OFFERED = re.compile(
+    r"\b(?:(?:we|will|can|happy to|able to) (?:\w+ )?sponsor|sponsorship (?:is )?(?:available|"
+    r"offered|provided|possible)|visa support|relocation and visa)", re.I)
+_CITIZEN = re.compile(r"\b(?:must be an? (?:U\.?S\.?|US|United States|UK|British|Canadian|"
+                      r"Australian) citizen|(?:U\.?S\.?|US|UK|British|Canadian|Australian) "
+                      r"citizenship (?:is )?required|citizenship required|"
+                      r"(?:U\.?S\.?|US) citizens only)", re.I)
+_OBTAIN = re.compile(r"\b(?:able to obtain|ability to obtain|eligible (?:to|for)|obtain and "
+                     r"maintain|willing(?:ness)? to obtain|must obtain|can obtain)\b", re.I)
+_RESIDENCE = re.compile(
+    r"\bremote\s*[-–(,:]?\s*\(?\s*(?P<remote>U\.?S\.?A?|United States|UK|United Kingdom|Canada|"
+    r"EU|Europe|Germany|Australia|India|Ireland)\s*(?:only|based|residents?)?\b\)?|"
+    r"\b(?:must|need to|required to) (?:reside|live|be based|be located|be resident) in "
+    r"(?:the )?(?P<must>[A-Z][\w. ]{1,20})|\b(?P<based>US|U\.S\.|UK|Canada|EU)[- ]based "
+    r"(?:candidates|applicants) only|\bopen (?:only )?to (?:candidates|applicants) "
+    r"(?:based |located |residing )?in (?:the )?(?P<open>[A-Z][\w. ]{1,20}?)(?: only)?\b|"
+    r"\b(?:candidates|applicants) (?:must be )?(?:based|located|residing) in (?:the )?"
+    r"(?P<cand>[A-Z][\w. ]{1,20}?) only\b", re.I)
+_REQUIRED_WORDS = re.compile(r"\b(?:required|requires|require|must|need|needs|mandatory|"
+                             r"essential|hold|holds|active|current|valid|in good standing|"
+                             r"licensed|licenced|certified|admitted)\b", re.I)
+_PENDING_OK = re.compile(r"\b(?:or (?:be )?eligible|or (?:the )?ability to obtain|within "
+                         r"(?:\d+|one|two|three|six|twelve) (?:months?|days|weeks|years?)|"
+                         r"expected (?:within|by|after)|to be obtained|(?:a|the) path to|"
+                         r"or (?:willing(?:ness)? to|able to) obtain|eligib\w+ (?:for|to sit)|"
+                         r"or (?:equivalent|in progress)|new grads? welcome)\b", re.I)
+# A licence that satisfies another one ("a master electrician holds a journeyman's too").
+_SATISFIES: dict[str, tuple[str, ...]] = {
+    "Journeyman licence": ("Master electrician licence", "Electrical licence"),
+    "Electrical licence": ("Journeyman licence", "Master electrician licence"),
+    "RN licence": ("Nurse practitioner licence",),
+    "EIT": ("PE licence",),
+}
+
+
+@dataclass(frozen=True)
+class HardRequirement:
+    kind: Kind
+    name: str  # the licence, or the country
+    line: str
+    pending_ok: bool = False  # "or eligible", "within six months": in progress is enough
+    rank: int = 0  # clearance level asked for
+    active: bool = True  # clearance: already held, not only obtainable
+
+
+@dataclass(frozen=True)
+class Check:
+    requirement: HardRequirement
+    verdict: Verdict
+    detail: str
+
+
+def requirements_in_line(line: str, must: bool, job_country: str | None) -> list[HardRequirement]:
+    """The hard requirements one line of a post states."""
+    found: list[HardRequirement] = []
+    asks = must or bool(_REQUIRED_WORDS.search(line))
+    if asks and not re.search(r"\b(?:preferred|a plus|nice to have|bonus|desirable|ideally|"
+                              r"advantage)\b", line, re.I):
+        names = {c.name for c in credentials_in(line, date.min) if c.name in LICENCES}
+        pending_ok = bool(_PENDING_OK.search(line))
+        found += [HardRequirement("licence", name, line, pending_ok) for name in sorted(names)]
+        rank = clearance_rank(line)
+        if rank:
+            found.append(HardRequirement("clearance", "clearance", line, rank=rank,
+                                         active=not _OBTAIN.search(line)))
+    citizen = _CITIZEN.search(line)
+    if citizen:
+        found.append(HardRequirement("citizenship", country_of(citizen.group()) or "US", line))
+    if (_NO_SPONSORSHIP.search(line) or _MUST_BE_AUTHORISED.search(line)) \
+            and not _SPONSORSHIP_OFFERED.search(line):
+        where = re.search(r"\b(?:in|within) (?:the )?([A-Z][\w.]*(?: [A-Z][\w.]*)?)", line)
+        country = (country_of(where.group(1)) if where else None) or job_country
+        if country:
+            found.append(HardRequirement("authorisation", country, line))
+    residence = _RESIDENCE.search(line)
+    if residence:
+        raw = next(g for g in residence.groups() if g)
+        country = country_of(raw) or ("EU" if raw.lower() == "europe" else None)
+        if country:
+            found.append(HardRequirement("residence", country, line))
+    return found
+
+
+def _in(country: str, countries: frozenset[str] | set[str]) -> bool:
+    return country in countries or (country == "EU" and bool(countries & (EU_MEMBERS | {"EU"}))) \
+        or (country in EU_MEMBERS and "EU" in countries)
+
+
+def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
+    """What the resume shows for one hard requirement."""
+    kind, name = requirement.kind, requirement.name
+    if kind == "licence":
+        candidates = [profile.credential(n) for n in (name, *_SATISFIES.get(name, ()))]
+        held = [c for c in candidates if c is not None]
+        if not held:
+            held = _named_alike(requirement, profile)
+        if not held:
+            return Check(requirement, "unknown", f"{name}: the resume does not mention it")
+        if name in profile.listed_only:
+            return Check(requirement, "unknown", f"{name}: named only in a skills list")
+        best = min(held, key=lambda c: ("active", "pending", "expired").index(c.status))
+        if best.status == "active":
+            return Check(requirement, "met", f"{name}: {best.text}")
+        if best.status == "pending" and requirement.pending_ok:
+            return Check(requirement, "unknown", f"{name} in progress, the post allows it")
+        return Check(requirement, "contradicted", f"{name} {best.status}: {best.text}")
+    authorisation = profile.authorisation
+    if kind in ("authorisation", "citizenship"):
+        if _in(name, authorisation.countries):
+            if kind == "citizenship" and not re.search(r"citizen", authorisation.statement, re.I):
+                return Check(requirement, "unknown", f"authorised in {name}; citizenship "
+                                                     "not stated")
+            return Check(requirement, "met", authorisation.statement or f"authorised in {name}")
+        if authorisation.needs_sponsorship:
+            return Check(requirement, "contradicted", f"needs sponsorship: "
+                                                      f"{authorisation.statement}")
+        if kind == "authorisation" and profile.country and _in(name, {profile.country}) \
+                and authorisation.countries <= {profile.country}:
+            return Check(requirement, "met", f"lives and works in {profile.country}")
+        if authorisation.countries:
+            return Check(requirement, "contradicted",
+                         f"authorised in {', '.join(sorted(authorisation.countries))}, "
+                         f"the post asks for {name}")
+        return Check(requirement, "unknown", f"right to work in {name} not stated")
+    if kind == "clearance":
+        clearance = profile.clearance
+        if clearance and clearance[1] == "active" and clearance[0] >= requirement.rank:
+            return Check(requirement, "met", "clearance held")
+        if not requirement.active and (_in("US", authorisation.countries) or clearance):
+            return Check(requirement, "met", "can obtain the clearance")
+        if authorisation.needs_sponsorship or (authorisation.countries
+                                               and not _in("US", authorisation.countries)):
+            return Check(requirement, "contradicted", "not eligible for the clearance")
+        return Check(requirement, "unknown", "clearance not stated")
+    # residence
+    if profile.country is None:
+        return Check(requirement, "unknown", f"the post is for {name} only; the candidate's "
+                                             "country is not stated")
+    if _in(name, {profile.country}):
+        return Check(requirement, "met", f"lives in {profile.country}")
+    return Check(requirement, "contradicted", f"lives in {profile.country}, the post is for "
+                                              f"{name} only")
+
+
+_LICENCE_LINE = re.compile(r"\b(?:licen[cs]e[ds]?|licensure|registered|registration|certified|"
+                           r"certificate|credential|permit|admitted|admission)\b", re.I)
+_COMMON = frozenset({"licence", "license", "licensed", "licenced", "active", "valid", "current",
+                     "state", "required", "must", "hold", "holds", "have", "and", "the", "with",
+                     "good", "standing", "certified", "certificate", "registered", "registration",
+                     "unrestricted", "credential", "or", "in", "of", "an", "a", "to", "be",
+                     "issued", "board", "by", "for", "any", "full"})
+
+
+def _named_alike(requirement: HardRequirement, profile: ResumeProfile) -> list[Credential]:
+    """A licence the pattern list does not know, found by a certifications-section line that
+    shares the requirement's distinctive words ("Ohio ... License ... Mathematics")."""
+    wanted = {w for w in re.findall(r"[a-z]{3,}", requirement.line.lower()) if w not in _COMMON}
+    found = []
+    for start, end in profile.sections.get("certifications", []):
+        offset = start
+        for line in profile.text[start:end].splitlines(keepends=True):
+            words = set(re.findall(r"[a-z]{3,}", line.lower()))
+            if _LICENCE_LINE.search(line) and len(wanted & words) >= 2:
+                found.append(Credential(requirement.name, line_status(line, profile.today),
+                                        line.strip()[:200], offset))
+            offset += len(line)
+    return found
+
+
+def check_all(requirements: list[HardRequirement], profile: ResumeProfile) -> list[Check]:
+    return [check(requirement, profile) for requirement in requirements]
+
