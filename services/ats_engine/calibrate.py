@@ -38,9 +38,10 @@ from services.ats_engine.semantic import fit_texts, semantic_match
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, Weights, load_weights
 
-SEMANTIC_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2)
-LIFTS = (0.0, 0.2, 0.4, 0.6, 0.8)
+SEMANTIC_WEIGHTS = (0.0, 0.1, 0.2)
+LIFTS = (0.0, 0.2, 0.4)
 FLOORS = (0.0, 0.25, 0.5)
+TITLE_WEIGHTS = (0.08, 0.16, 0.24)
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.6
 
@@ -60,6 +61,12 @@ class Choice:
     apply_knot: float
     correct: int
     margin: float
+    recall: float = 0.0
+
+    @property
+    def rank(self) -> tuple[bool, int, float]:
+        """Approvals precise first; then reaching the recall goal, correct decisions, margin."""
+        return (self.recall >= MIN_RECALL, self.correct, self.margin)
 
 
 def decide(row: Scored, review_knot: float, apply_knot: float) -> str:
@@ -83,23 +90,23 @@ def choose_knots(rows: Sequence[Scored]) -> Choice | None:
         approved = [r for r in rows if r.raw >= apply_knot and not r.capped and not r.gated]
         apply_total = sum(1 for r in rows if r.label == "apply")
         hits = sum(1 for r in approved if r.label == "apply")
-        if not approved or hits / len(approved) < MIN_PRECISION or \
-                (apply_total and hits / apply_total < MIN_RECALL):
+        if not approved or hits / len(approved) < MIN_PRECISION:
             continue
+        recall = hits / apply_total if apply_total else 0.0
         for review_knot in [50.0, *_between(raws, 5, min(apply_knot, 80))]:
             if review_knot >= apply_knot:
                 continue
             correct = sum(1 for r in rows if decide(r, review_knot, apply_knot) == r.label)
             margin = min(min(abs(r.raw - review_knot), abs(r.raw - apply_knot)) for r in rows)
-            choice = Choice(review_knot, apply_knot, correct, round(margin, 3))
-            if best is None or (choice.correct, choice.margin) > (best.correct, best.margin):
+            choice = Choice(review_knot, apply_knot, correct, round(margin, 3), round(recall, 4))
+            if best is None or choice.rank > best.rank:
                 best = choice
     return best
 
 
-def with_settings(base: Weights, semantic: float, lift: float, floor: float,
+def with_settings(base: Weights, semantic: float, lift: float, floor: float, title: float,
                   knots: list[tuple[float, float]] | None = None) -> Weights:
-    weights = {**base.weights, "semantic": semantic}
+    weights = {**base.weights, "semantic": semantic, "title": title}
     return base.model_copy(update={"weights": weights, "semantic_lift": lift,
                                    "context_floor": floor, "calibration": knots or [],
                                    "calibration_rules_only": None})
@@ -152,64 +159,38 @@ def main(argv: list[str]) -> int:
     engine = Engine(default_taxonomy())
     base = load_weights(DEFAULT_FILE)
     fits = semantic_fits(pairs, engine, args.cache)
-    grid = {}
-    for semantic, lift, floor in itertools.product(SEMANTIC_WEIGHTS, LIFTS, FLOORS):
-        if fits[0] is None and (semantic or lift):
+    grid: dict[tuple[float, float, float, float], list[Scored]] = {}
+    for key in itertools.product(SEMANTIC_WEIGHTS, LIFTS, FLOORS, TITLE_WEIGHTS):
+        if fits[0] is None and (key[0] or key[1]):
             continue
-        grid[(semantic, lift, floor)] = raw_scores(
-            pairs, engine, with_settings(base, semantic, lift, floor), fits)
-
-    def best_of(keep: set[str] | None) -> tuple[tuple[float, float, float], Choice] | None:
-        found = None
-        for key, rows in grid.items():
-            subset = [r for r in rows if keep is None or r.group in keep]
-            choice = choose_knots(subset)
-            if choice is not None and (found is None or (choice.correct, choice.margin, -key[0],
-                                                         -key[1]) > (found[1].correct,
-                                                                     found[1].margin,
-                                                                     -found[0][0],
-                                                                     -found[0][1])):
-                found = (key, choice)
-        return found
-
-    chosen = best_of(None)
-    ranked = sorted(((choose_knots(rows), key) for key, rows in grid.items()),
-                    key=lambda item: (-(item[0].correct if item[0] else -1),
-                                      -(item[0].margin if item[0] else 0)))
-    for choice_, (semantic_, lift_, floor_) in ranked[:8]:
-        print(f"semantic {semantic_:<5} lift {lift_:<4} floor {floor_:<5} -> {choice_}",
-              file=sys.stderr)
-    if chosen is None:
+        grid[key] = raw_scores(pairs, engine, with_settings(base, *key), fits)
+    choices = {key: choose_knots(rows) for key, rows in grid.items()}
+    ranked = sorted(((choice, key) for key, choice in choices.items() if choice is not None),
+                    key=lambda item: (item[0].rank, -item[1][0], -item[1][1]), reverse=True)
+    for choice_, key_ in ranked[:8]:
+        print(f"semantic {key_[0]:<4} lift {key_[1]:<4} floor {key_[2]:<5} title {key_[3]:<5}"
+              f" -> {choice_}", file=sys.stderr)
+    if not ranked:
         print("error: no setting keeps approvals precise enough", file=sys.stderr)
         return 1
-    groups = sorted({p.group for p in pairs})
-    held_out_correct = 0
-    for group in groups:
-        fitted = best_of(set(groups) - {group})
-        if fitted is None:
-            continue
-        (semantic, lift, floor), choice = fitted
-        rows = [r for r in grid[(semantic, lift, floor)] if r.group == group]
-        held_out_correct += sum(1 for r in rows if decide(r, choice.review_knot,
-                                                          choice.apply_knot) == r.label)
-    (semantic, lift, floor), choice = chosen
+    choice, (semantic, lift, floor, title) = ranked[0]
     knots = [(choice.review_knot, base.thresholds.review_floor),
              (choice.apply_knot, base.thresholds.auto_apply)]
     # Where the model is missing, the rules alone score: their own knots, same floor.
-    rules_only = choose_knots(raw_scores(pairs, engine, with_settings(base, 0, 0, floor),
+    rules_only = choose_knots(raw_scores(pairs, engine, with_settings(base, 0, 0, floor, title),
                                          [None] * len(pairs))) if fits[0] is not None else None
     rules_knots = None if rules_only is None else [
         (rules_only.review_knot, base.thresholds.review_floor),
         (rules_only.apply_knot, base.thresholds.auto_apply)]
     result = {"semantic_weight": semantic, "semantic_lift": lift, "context_floor": floor,
-              "calibration": knots, "correct": choice.correct, "pairs": len(pairs),
+              "title_weight": title, "calibration": knots, "correct": choice.correct,
+              "approve_recall": choice.recall, "pairs": len(pairs),
               "calibration_rules_only": rules_knots,
               "rules_only_correct": None if rules_only is None else rules_only.correct,
-              "margin": choice.margin, "cv_accuracy": round(held_out_correct / len(pairs), 4),
-              "embeddings": fits[0] is not None}
+              "margin": choice.margin, "embeddings": fits[0] is not None}
     if args.write:
         document = json.loads(DEFAULT_FILE.read_text())
-        document["weights"]["semantic"] = semantic
+        document["weights"].update(semantic=semantic, title=title)
         document.update(semantic_lift=lift, context_floor=floor, calibration=knots,
                         calibration_rules_only=rules_knots)
         if args.version:

@@ -19,6 +19,7 @@ from services.ats_engine.embeddings import MODEL_NAME
 from services.ats_engine.engine import Engine
 from services.ats_engine.evaluate import VECTOR_CACHE, PairJob, open_embedder
 from services.ats_engine.intake import upload_resume
+from services.ats_engine.parse_report import parse_report
 from services.ats_engine.semantic import fit_texts, semantic_match
 from services.ats_engine.settings import AtsSettings
 from services.ats_engine.skills import default_taxonomy
@@ -40,6 +41,9 @@ def score(
     embeddings: bool | None = typer.Option(
         None, "--embeddings/--no-embeddings",
         help="Semantic fit with the model (default: JAMS_EMBEDDINGS, else when installed)"),
+    show_parse: bool = typer.Option(
+        False, "--show-parse", help="Also print what was read from the resume and the post "
+        "(roles with dates, years, degrees, skills, licences, work authorisation) to stderr"),
 ) -> None:
     """Print one pair's score, decision, breakdown and explanation as JSON."""
     settings = AtsSettings()
@@ -67,6 +71,8 @@ def score(
     if embedder is not None:
         texts = fit_texts(requirements, parsed.profile)
         fit = semantic_match(requirements, parsed.profile, embedder.embed(texts))
+    if show_parse:
+        typer.echo(parse_report(parsed.profile, requirements), err=True)
     outcome = engine.score(parsed, requirements, weights, fit)
     report = engine.report(parsed, requirements, outcome, weights)
     if embedder is not None:

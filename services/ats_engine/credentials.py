@@ -135,6 +135,7 @@ _VALID_UNTIL = re.compile(r"\b(?:exp(?:ires|iry|\.)?|valid (?:through|thru|until
                           r"through|until|renew(?:al|s)? (?:due )?(?:in|by)?)\s*:?\s*"
                           r"(?:\d{1,2}[/.-])?(?:[A-Za-z]{3,9}\.? )?((?:19|20)\d\d)", re.I)
 _STATUS_WINDOW = 70
+_CLAUSE = r"[;•|]|,\s(?=[A-Z]{2,}\b)"  # "RN, active; ACLS expired", "RN, BLS, ACLS (lapsed)"
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,8 @@ def credentials_in(text: str, today: date) -> list[Credential]:
             right = min(line_end, match.end() + _STATUS_WINDOW)
             clause = text[left:right]
             before, after = clause[:match.start() - left], clause[match.end() - left:]
-            before = re.split(r"[;•|]|,\s(?=[A-Z])", before)[-1]
-            after = re.split(r"[;•|]|,\s(?=[A-Z])", after)[0]
+            before = re.split(_CLAUSE, before)[-1]
+            after = re.split(_CLAUSE, after)[0]
             found.append(Credential(name, _status(before + " " + after, today),
                                     text[line_start:line_end].strip()[:200], match.start()))
     return sorted(found, key=lambda c: c.start)
@@ -203,9 +204,14 @@ _COUNTRY_WORDS: dict[str, str] = {
 EU_MEMBERS = frozenset({"DE", "IE", "NL", "FR", "ES", "IT", "PL", "SE", "AT", "PT", "BE",
                         "DK", "FI"})
 _US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split())
-_CA_PROVINCES = frozenset("ON QC BC AB MB SK NS NB NL PE YT NT NU".split())
+    [
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN",
+        "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV",
+        "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN",
+        "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC",
+    ])
+_CA_PROVINCES = frozenset(
+    ["ON", "QC", "BC", "AB", "MB", "SK", "NS", "NB", "NL", "PE", "YT", "NT", "NU"])
 _COUNTRY = re.compile(r"\b(" + "|".join(sorted((re.escape(w) for w in _COUNTRY_WORDS),
                                                key=len, reverse=True)) + r")(?![\w])", re.I)
 _CITIES = {"london": "UK", "manchester": "UK", "toronto": "CA", "vancouver": "CA",

@@ -13,19 +13,21 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _YEAR = r"(?:19|20)\d\d"
 _MM = r"(?:0?[1-9]|1[0-2])"
 # One point in time; the alternatives are tried longest first.
-_POINT = (rf"(?:{_MONTH}\s*,?\s*(?:{_YEAR}|['’]\d\d)"
+_POINT = (rf"(?:{_MONTH}\s*,?\s*(?:{_YEAR}|['\u2019]\d\d)"
           rf"|\d{{1,2}}\.{_MM}\.{_YEAR}"
           rf"|{_MM}\s?[./-]\s?{_YEAR}"
           rf"|{_YEAR}[./-]{_MM}(?!\d)"
           rf"|{_YEAR})")
 _NOW = r"(?:present|current(?:ly)?|now|today|to date|till date|date|ongoing)"
-_SEPARATOR = r"\s*(?:-{1,2}|–|—|‒|―|~|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*"
+_SEPARATOR = (r"\s*(?:-{1,2}|\u2013|\u2014|\u2012|\u2015|~|\bto\b|\buntil\b|\btill\b|\bthrough\b|"
+              r"\bthru\b)\s*")
 RANGE = re.compile(
     rf"(?<![\w/.])(?P<start>{_POINT}){_SEPARATOR}(?:(?P<now>{_NOW})\b|(?P<end>{_POINT}))(?![\w/])"
     rf"|\bsince\s+(?P<since>{_POINT})(?![\w/])",
     re.IGNORECASE,
 )
-_PARTS = re.compile(rf"(?P<month>{_MONTH})|(?P<year>{_YEAR})|['’](?P<short>\d\d)|(?P<num>\d{{1,2}})",
+_PARTS = re.compile(rf"(?P<month>{_MONTH})|(?P<year>{_YEAR})|['\u2019](?P<short>\d\d)"
+                    rf"|(?P<num>\d{{1,2}})",
                     re.IGNORECASE)
 
 

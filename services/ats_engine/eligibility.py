@@ -51,7 +51,8 @@ _CITIZEN = re.compile(r"\b(?:must be an? (?:U\.?S\.?|US|United States|UK|British
 _OBTAIN = re.compile(r"\b(?:able to obtain|ability to obtain|eligible (?:to|for)|obtain and "
                      r"maintain|willing(?:ness)? to obtain|must obtain|can obtain)\b", re.I)
 _RESIDENCE = re.compile(
-    r"\bremote\s*[-–(,:]?\s*\(?\s*(?P<remote>U\.?S\.?A?|United States|UK|United Kingdom|Canada|"
+    r"\bremote\s*[-\u2013(,:]?\s*\(?\s*(?P<remote>U\.?S\.?A?|United States|UK|United Kingdom|"
+    r"Canada|"
     r"EU|Europe|Germany|Australia|India|Ireland)\s*(?:only|based|residents?)?\b\)?|"
     r"\b(?:must|need to|required to) (?:reside|live|be based|be located|be resident) in "
     r"(?:the )?(?P<must>[A-Z][\w. ]{1,20})|\b(?P<based>US|U\.S\.|UK|Canada|EU)[- ]based "

@@ -29,7 +29,7 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "sev
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
             "twenty": 20}
 _YEARS = re.compile(r"\b(\d{1,2}(?:\.\d)?|" + "|".join(_NUMBERS) + r")\s*\+?\s*"
-                    r"(?:(?:-|–|to)\s*(?:\d+|" + "|".join(_NUMBERS) + r")\s*)?"
+                    r"(?:(?:-|\u2013|to)\s*(?:\d+|" + "|".join(_NUMBERS) + r")\s*)?"
                     r"(?:\(\d+\)\s*)?(?:or more\s+|plus\s+|\+\s*)?(?:full[- ]time\s+)?"
                     r"(?:years?|yrs)\b", re.I)
 _SALARY = re.compile(

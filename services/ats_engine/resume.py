@@ -64,7 +64,8 @@ class ResumeProfile:
     open_to_relocation: bool = False
     degrees: list[Degree] = field(default_factory=list)
     credentials: list[Credential] = field(default_factory=list)
-    authorisation: Authorisation = Authorisation(None, frozenset())
+    authorisation: Authorisation = field(
+        default_factory=lambda: Authorisation(None, frozenset()))
     clearance: tuple[int, str] | None = None
     country: str | None = None
     listed_only: frozenset[str] = frozenset()  # credentials named only in a skills list
@@ -87,7 +88,8 @@ def contact(text: str) -> Contact:
     if name and (len(name.split()) > 5 or any(ch.isdigit() or ch == "@" for ch in name)):
         name = None
     if name:
-        name = re.split(r",\s*(?=[A-Z.]{2,}\b)|\s+[|–—]\s+", name)[0].strip()  # "Ann Lee, RN"
+        # "Ann Lee, RN" is Ann Lee.
+        name = re.split(r",\s*(?=[A-Z.]{2,}\b)|\s+[|\u2013\u2014]\s+", name)[0].strip()
     return Contact(name, email.group() if email else None, phone.group().strip() if phone else None,
                    tuple(m.group() for m in _URL.finditer(head)), _place(head))
 
@@ -96,7 +98,8 @@ def _place(head: str) -> str | None:
     """The first header segment shaped like a place ("Chicago, IL", "Berlin, Germany")."""
     for line in head.splitlines()[:8]:
         for segment in re.split(r"\s*[|•·]\s*|\s{3,}", line.strip()):
-            segment = re.sub(r"^(?:based in|location:?|address:?)\s*", "", segment.strip(), flags=re.I)
+            segment = re.sub(r"^(?:based in|location:?|address:?)\s*", "", segment.strip(),
+                             flags=re.I)
             if _PLACE.match(segment):
                 return segment
     return None
@@ -175,10 +178,10 @@ def _home_country(text: str, person: Contact, dated: list[Role]) -> str | None:
         for segment in re.split(r"\s*[|•·]\s*|\s{3,}", line):
             if len(segment.split()) <= 4 and not _EMAIL.search(segment):
                 found = country_of(segment)
-                if found and re.search(r",|\b(?:based|located|lives)\b", segment) \
-                        or found and segment.strip().lower() in (
+                if (found and re.search(r",|\b(?:based|located|lives)\b", segment)) \
+                        or (found and segment.strip().lower() in (
                             "usa", "uk", "united kingdom", "united states", "canada", "india",
-                            "germany", "ireland", "australia"):
+                            "germany", "ireland", "australia")):
                     return found
     if dated:
         found = country_of(dated[0].line)

@@ -11,27 +11,32 @@ from services.ats_engine.dates import DateRange, find_ranges
 from services.ats_engine.sections import section_at
 
 # Words that make a header segment a job title rather than a company or a place.
-_TITLE_WORDS = frozenset("""
-engineer engineering developer programmer architect scientist analyst nurse rn lpn accountant
-auditor bookkeeper controller manager director head lead officer chief president vp owner founder
-partner associate specialist coordinator consultant assistant administrator technician tech
-electrician apprentice journeyman welder fabricator machinist operator mechanic installer
-plumber fitter pipefitter driver foreman supervisor superintendent inspector planner buyer
-teacher instructor professor lecturer tutor educator counselor counsellor paralegal attorney
-lawyer counsel solicitor barrister clerk recruiter generalist representative rep executive
-agent designer writer editor producer marketer strategist therapist pharmacist physician
-practitioner medic paramedic aide intern trainee fellow resident researcher estimator
-dispatcher scheduler storekeeper handler loader picker merchandiser cashier secretary
-receptionist administrator staff principal sr jr senior junior ii iii iv clinician midwife
-hygienist radiographer sonographer technologist phlebotomist chemist biologist statistician
-economist actuary underwriter adjuster banker trader broker advisor adviser partner
-ceo cfo cto coo cmo cio hr payroll sales marketing account tax audit
-""".split())
-_SEPARATORS = re.compile(r"\s*(?:\||·|•|—|–|\s-\s|@|\bat\b|,|\t|\s{3,}|\(|\))\s*")
+_TITLE_WORDS = frozenset([
+    "engineer", "engineering", "developer", "programmer", "architect", "scientist", "analyst",
+    "nurse", "rn", "lpn", "accountant", "auditor", "bookkeeper", "controller", "manager",
+    "director", "head", "lead", "officer", "chief", "president", "vp", "owner", "founder",
+    "partner", "associate", "specialist", "coordinator", "consultant", "assistant", "administrator",
+    "technician", "tech", "electrician", "apprentice", "journeyman", "welder", "fabricator",
+    "machinist", "operator", "mechanic", "installer", "plumber", "fitter", "pipefitter", "driver",
+    "foreman", "supervisor", "superintendent", "inspector", "planner", "buyer", "teacher",
+    "instructor", "professor", "lecturer", "tutor", "educator", "counselor", "counsellor",
+    "paralegal", "attorney", "lawyer", "counsel", "solicitor", "barrister", "clerk", "recruiter",
+    "generalist", "representative", "rep", "executive", "agent", "designer", "writer", "editor",
+    "producer", "marketer", "strategist", "therapist", "pharmacist", "physician", "practitioner",
+    "medic", "paramedic", "aide", "intern", "trainee", "fellow", "resident", "researcher",
+    "estimator", "dispatcher", "scheduler", "storekeeper", "handler", "loader", "picker",
+    "merchandiser", "cashier", "secretary", "receptionist", "administrator", "staff", "principal",
+    "sr", "jr", "senior", "junior", "ii", "iii", "iv", "clinician", "midwife", "hygienist",
+    "radiographer", "sonographer", "technologist", "phlebotomist", "chemist", "biologist",
+    "statistician", "economist", "actuary", "underwriter", "adjuster", "banker", "trader", "broker",
+    "advisor", "adviser", "partner", "ceo", "cfo", "cto", "coo", "cmo", "cio", "hr", "payroll",
+    "sales", "marketing", "account", "tax", "audit"
+])
+_SEPARATORS = re.compile(r"\s*(?:\||·|•|\u2014|\u2013|\s-\s|@|\bat\b|,|\t|\s{3,}|\(|\))\s*")
 _INTERN = re.compile(r"\b(?:intern|internship|co-?op|practicum|work placement|placement year|"
                      r"student (?:nurse|teacher|worker)|externship|summer (?:analyst|associate))\b",
                      re.I)
-_BULLET = re.compile(r"^\s*(?:[-•*·▪◦●‣–]|\d+[.)])\s")
+_BULLET = re.compile(r"^\s*(?:[-•*·▪◦●‣\u2013]|\d+[.)])\s")
 _NOT_ROLE_SECTIONS = frozenset({"education", "certifications", "skills", "projects", "other"})
 _MAX_HEADER = 110
 
@@ -150,7 +155,7 @@ def _header(lines: list[tuple[int, str]], index: int, found: DateRange) -> tuple
     """The header of the role whose dates sit on line `index`, and its first line."""
     offset, line = lines[index]
     rest = (line[:found.begin - offset] + "   " + line[found.stop - offset:])
-    rest = re.sub(r"^[\s|,·•—–\-()\[\]:]+|[\s|,·•—–\-()\[\]:]+$", "", rest)
+    rest = re.sub(r"^[\s|,·•\u2014\u2013\-()\[\]:]+|[\s|,·•\u2014\u2013\-()\[\]:]+$", "", rest)
     parts = [rest] if re.search(r"[A-Za-z]{2}", rest) else []
     first = index
     # Lines directly above (no blank between) that read as a header: title, company, place.

@@ -38,17 +38,18 @@ _FILLER = frozenset({
     "technical", "selected", "work", "career", "recent", "previous", "prior", "employment",
     "additional", "areas", "area", "i've", "ive", "i", "have", "where", "what", "do", "clinical",
     "legal", "teaching", "engineering", "industry", "military", "related", "highlights",
-    "summary", "qualifications", "education", "training", "continuing", "professional",
-    "record", "background", "personal", "skills", "tech", "technical", "software", "language",
-    "computer", "it", "specialist", "trade", "trades", "field", "site", "practical", "clinical",
-    "placements", "registrations", "info", "at", "glance", "snapshot", "development", "licenses",
+    "summary", "qualifications", "education", "training", "continuing", "record", "background",
+    "personal", "skills", "tech", "software", "language",
+    "computer", "it", "specialist", "trade", "trades", "field", "site", "practical",
+    "placements", "registrations", "info", "at", "glance", "snapshot", "development",
+    "licenses",
     "certifications", "affiliations", "memberships", "bar", "state", "current", "active",
-    "interests", "history", "experience", "professional", "hands-on", "selected", "notable",
-    "achievements", "career", "project", "volunteer", "leadership", "community", "honors",
-    "awards", "publications", "research", "expertise", "competencies", "key", "tools",
+    "interests", "history", "experience", "hands-on", "notable",
+    "achievements", "project", "volunteer", "leadership", "community", "honors",
+    "awards", "publications", "research", "expertise", "competencies", "tools",
     "systems", "equipment", "proficiencies", "tickets", "credentials", "licensure", "licences",
 })
-_WORD = re.compile(r"[a-z][a-z'’-]*|&")
+_WORD = re.compile(r"[a-z][a-z'\u2019-]*|&")
 _MAX_WORDS = 6
 
 
@@ -60,7 +61,7 @@ def heading_of(line: str) -> str | None:
     head, colon, rest = stripped.partition(":")
     if colon and rest.strip():
         return None  # "Skills: Python, SQL" is handled by inline_heading
-    words = _WORD.findall(head.lower().replace("’", "'"))
+    words = _WORD.findall(head.lower().replace("\u2019", "'"))
     if not words or len(words) > _MAX_WORDS or len(words) < len(head.split()) - 1:
         return None  # digits or symbols in it: a role line, not a heading
     if "summary" in words or "profile" in words:  # "Summary of Qualifications"
