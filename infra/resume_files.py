@@ -105,75 +105,12 @@ def _text(content: bytes) -> str:
 
 
 def _pdf(content: bytes, limits: Limits) -> Extracted:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from infra.resume_pdf import extract_pdf  # pdfminer loads only when a PDF comes
 
-    try:
-        reader = PdfReader(io.BytesIO(content))
-        if reader.is_encrypted:
-            raise DocumentError("the PDF is encrypted; upload it without a password")
-        pages = len(reader.pages)
-        if pages > limits.max_pages:
-            raise DocumentError(f"the PDF has {pages} pages; the limit is {limits.max_pages}")
-        texts: list[str] = []
-        hidden: list[str] = []
-        images = 0
-        for page in reader.pages:
-            texts.append(_page_text(page, hidden))
-            images += _image_count(page)
-    except DocumentError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
-            RecursionError, IndexError, AssertionError, ZeroDivisionError) as exc:
-        raise DocumentError(f"the PDF is corrupt or unreadable ({type(exc).__name__})") from exc
-    return Extracted("pdf", "\n".join(texts), pages, hidden, images)
+    return extract_pdf(content, limits)
 
 
-_WHITE = 0.92
 _TINY_PT = 2.0
-
-
-def _page_text(page: Any, hidden: list[str]) -> str:
-    """Page text; text drawn white, invisible (render mode 3) or microscopic goes to `hidden`."""
-    state: dict[str, Any] = {"fill": (0.0, 0.0, 0.0), "mode": 0}
-    stack: list[dict[str, Any]] = []
-
-    def before(operator: bytes, operands: list[Any], cm: Any, tm: Any) -> None:
-        try:
-            if operator == b"q":
-                stack.append(dict(state))
-            elif operator == b"Q" and stack:
-                state.update(stack.pop())
-            elif operator in (b"rg", b"sc", b"scn") and len(operands) == 3:
-                state["fill"] = tuple(float(v) for v in operands)
-            elif operator == b"g" and len(operands) == 1:
-                state["fill"] = (float(operands[0]),) * 3
-            elif operator == b"k" and len(operands) == 4:
-                c, m, y, k = (float(v) for v in operands)
-                state["fill"] = tuple((1 - x) * (1 - k) for x in (c, m, y))
-            elif operator == b"Tr" and operands:
-                state["mode"] = int(operands[0])
-        except (TypeError, ValueError):
-            pass  # an operand we cannot read as a number: leave the state as it was
-
-    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
-        if not text.strip():
-            return
-        scale = abs(float(tm[3]) * float(cm[3])) or 1.0
-        white = all(v >= _WHITE for v in state["fill"])
-        if white or state["mode"] == 3 or 0 < size * scale < _TINY_PT:
-            hidden.append(text.strip())
-
-    return str(page.extract_text(visitor_operand_before=before, visitor_text=visit) or "")
-
-
-def _image_count(page: Any) -> int:
-    resources = page.get("/Resources") or {}
-    xobjects = resources.get("/XObject") if hasattr(resources, "get") else None
-    if not xobjects:
-        return 0
-    xobjects = xobjects.get_object()
-    return sum(1 for ref in xobjects.values() if ref.get_object().get("/Subtype") == "/Image")
 
 
 def _docx(content: bytes, limits: Limits) -> Extracted:
@@ -191,38 +128,67 @@ def _docx(content: bytes, limits: Limits) -> Extracted:
         raise DocumentError(f"the DOCX expands to {unzipped:,} bytes from {packed:,}: "
                             "refused as a possible zip bomb")
     import docx
-    from docx.shared import RGBColor
 
     try:
         document = docx.Document(io.BytesIO(content))
         lines: list[str] = []
         hidden: list[str] = []
-        for paragraph in _paragraphs(document):
-            visible = []
-            for run in paragraph.runs:
-                color = run.font.color.rgb if run.font.color is not None and \
-                    run.font.color.type is not None else None
-                tiny = run.font.size is not None and run.font.size.pt < _TINY_PT
-                invisible = run.font.hidden or tiny or color == RGBColor(0xFF, 0xFF, 0xFF)
-                if invisible and run.text.strip():
-                    hidden.append(run.text.strip())
-                visible.append(run.text)
-            lines.append("".join(visible) if paragraph.runs else paragraph.text)
+        _docx_blocks(document, lines, hidden)
     except DocumentError:
         raise
     except (KeyError, ValueError, AttributeError, zipfile.BadZipFile, OSError) as exc:
         raise DocumentError(f"the DOCX is corrupt ({type(exc).__name__})") from exc
-    return Extracted("docx", "\n".join(lines), 1, hidden)
+    return Extracted("docx", "\n".join(lines).strip("\n"), 1, hidden)
 
 
-def _paragraphs(document: Any) -> list[Any]:
-    """Body paragraphs, then table cells' (resumes often lay sections out in tables)."""
-    paragraphs = list(document.paragraphs)
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                paragraphs.extend(cell.paragraphs)
-    return paragraphs
+def _docx_blocks(container: Any, lines: list[str], hidden: list[str]) -> None:
+    """Paragraphs and tables in document order; a heading gets a blank line before it."""
+    from docx.table import Table
+
+    for block in container.iter_inner_content():
+        if isinstance(block, Table):
+            _docx_table(block, lines, hidden)
+            continue
+        style = block.style.name if block.style is not None else ""
+        if style.startswith(("Heading", "Title")) and lines and lines[-1]:
+            lines.append("")
+        _hidden_runs(block, hidden)
+        lines.append(block.text)
+
+
+def _docx_table(table: Any, lines: list[str], hidden: list[str]) -> None:
+    """Row by row: the cells' first lines side by side ("dates  role"), then the rest of each
+    cell in order; a merged cell is read once."""
+    seen: dict[int, Any] = {}  # holding the elements keeps their ids unique
+    for row in table.rows:
+        cells: list[list[str]] = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen[id(cell._tc)] = cell._tc
+            inner: list[str] = []
+            _docx_blocks(cell, inner, hidden)
+            cells.append([line for line in inner if line.strip()])
+        firsts = [cell[0] for cell in cells if cell]
+        if firsts:
+            lines.append("  ".join(firsts))
+        for cell in cells:
+            lines.extend(cell[1:])
+
+
+def _hidden_runs(paragraph: Any, hidden: list[str]) -> None:
+    """Runs set hidden, white or microscopic, hyperlinks' runs included."""
+    from docx.shared import RGBColor
+    from docx.text.hyperlink import Hyperlink
+
+    for item in paragraph.iter_inner_content():
+        for run in item.runs if isinstance(item, Hyperlink) else [item]:
+            color = run.font.color.rgb if run.font.color is not None and \
+                run.font.color.type is not None else None
+            tiny = run.font.size is not None and run.font.size.pt < _TINY_PT
+            invisible = run.font.hidden or tiny or color == RGBColor(0xFF, 0xFF, 0xFF)
+            if invisible and run.text.strip():
+                hidden.append(run.text.strip())
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
