@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: help install run test test-fast lint typecheck schemas services-up services-down \
         services-status bench-ats-decide bench-bus bench-bot bench-discovery bench-workflow bench-e2e chaos \
         bench-gateway \
-        k8s-check clean
+        k8s-check clean format-matrix
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -80,6 +80,14 @@ bench-e2e: services-up  ## Whole system, one process per service: 1,000 jobs (30
 
 chaos: services-up  ## bench-e2e while each service is SIGKILLed in turn, Kafka and PostgreSQL (private instances) restarted once
 	$(PY) -m bench.chaos $(BENCH_E2E_ARGS)
+
+FORMAT_MATRIX := tests/fixtures/format_matrix
+format-matrix: install  ## Re-render the format-matrix resumes (npm themes into .cache, Chromium); tests need only the committed files
+	$(PY) -m infra.devservices up chromium
+	mkdir -p .cache/format-matrix
+	cp $(FORMAT_MATRIX)/package.json $(FORMAT_MATRIX)/package-lock.json .cache/format-matrix/
+	cd .cache/format-matrix && npm ci --no-audit --no-fund
+	$(PY) $(FORMAT_MATRIX)/render.py
 
 k8s-check: install  ## Validate every kustomize overlay (kubeconform), docker-compose.yml (Compose Specification) and the Dockerfile
 	$(PY) deploy/check.py

@@ -114,7 +114,9 @@ _CREDENTIALS: dict[str, str] = {
     "ACLS": r"\bACLS\b",
     "Security+": r"Security\+",
 }
-_COMPILED = {name: re.compile(pattern) for name, pattern in _CREDENTIALS.items()}
+# A credential's words may wrap onto the next line in a narrow column.
+_COMPILED = {name: re.compile(pattern.replace(" ", r"\s+"))
+             for name, pattern in _CREDENTIALS.items()}
 # Licences a post can make a hard requirement (certifications such as BLS are skills-like).
 LICENCES = frozenset({
     "RN licence", "LPN licence", "Nurse practitioner licence", "Pharmacist licence",
@@ -224,9 +226,31 @@ _CITIES = {"london": "UK", "manchester": "UK", "toronto": "CA", "vancouver": "CA
            "hamburg": "DE", "frankfurt": "DE", "stuttgart": "DE", "cologne": "DE"}
 
 
+# States and provinces by name, to their codes (licences are issued by them).
+REGIONS = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA",
+    "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD",
+    "massachusetts": "MA", "michigan": "MI", "minnesota": "MN", "mississippi": "MS",
+    "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
+    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
+    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC",
+    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
+    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
+    "wyoming": "WY", "ontario": "ON", "quebec": "QC", "british columbia": "BC",
+    "alberta": "AB", "manitoba": "MB", "saskatchewan": "SK", "nova scotia": "NS",
+    "england": "UK", "scotland": "UK", "victoria": "VIC", "new south wales": "NSW",
+    "queensland": "QLD",
+}
+_REGION_COUNTRY = {"VIC": "AU", "NSW": "AU", "QLD": "AU", "UK": "UK"}
+
+
 def country_of(place: str) -> str | None:
     """The country a place names ("Tacoma, WA" is US, "Toronto, ON" CA), or None."""
     for segment in reversed([s.strip() for s in re.split(r"[,(/)]", place) if s.strip()]):
+        segment = re.sub(r"\s+\d{4,5}(?:-\d{4})?$", "", segment)  # "OH 43214", "VIC 3174"
         if segment in _US_STATES:
             return "US"
         if segment in _CA_PROVINCES:
@@ -237,6 +261,11 @@ def country_of(place: str) -> str | None:
         city = _CITIES.get(segment.lower())
         if city:
             return city
+        region = REGIONS.get(re.sub(r"\s+[A-Z0-9]{1,4}\s?\d[\w ]*$|\s+\d{4,5}(?:-\d{4})?$", "",
+                                    segment).lower())
+        if region:
+            code = _REGION_COUNTRY.get(region)
+            return code or ("CA" if region in _CA_PROVINCES else "US")
     match = _COUNTRY.search(place)
     return _COUNTRY_WORDS[match.group(1).lower()] if match else None
 

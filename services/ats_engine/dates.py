@@ -23,7 +23,9 @@ _SEPARATOR = (r"\s*(?:-{1,2}|\u2013|\u2014|\u2012|\u2015|~|\bto\b|\buntil\b|\bti
               r"\bthru\b)\s*")
 RANGE = re.compile(
     rf"(?<![\w/.])(?P<start>{_POINT}){_SEPARATOR}(?:(?P<now>{_NOW})\b|(?P<end>{_POINT}))(?![\w/])"
-    rf"|\bsince\s+(?P<since>{_POINT})(?![\w/])",
+    rf"|\bsince\s+(?P<since>{_POINT})(?![\w/])"
+    # "2019-03 \u2014" at the end of its line: a role still held.
+    rf"|(?<![\w/.])(?P<open>{_POINT})\s*(?:-{{1,2}}|\u2013|\u2014)[ \t]*(?=\n|$)",
     re.IGNORECASE,
 )
 _PARTS = re.compile(rf"(?P<month>{_MONTH})|(?P<year>{_YEAR})|['\u2019](?P<short>\d\d)"
@@ -67,9 +69,9 @@ def find_ranges(text: str, today: date) -> list[DateRange]:
     """Every readable range in `text`, in order; an end before its start is dropped."""
     found = []
     for match in RANGE.finditer(text):
-        raw_start = match.group("start") or match.group("since")
+        raw_start = match.group("start") or match.group("since") or match.group("open")
         start = point(raw_start, today, end=False)
-        if match.group("now") or match.group("since"):
+        if match.group("now") or match.group("since") or match.group("open"):
             stop: date | None = today
         else:
             stop = point(match.group("end"), today, end=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.ats_engine.dates import DateRange, find_ranges
-from services.ats_engine.sections import section_at
+from services.ats_engine.sections import heading_of, section_at
 
 # Words that make a header segment a job title rather than a company or a place.
 _TITLE_WORDS = frozenset([
@@ -161,15 +161,20 @@ def _header(lines: list[tuple[int, str]], index: int, found: DateRange) -> tuple
     # Lines directly above (no blank between) that read as a header: title, company, place.
     above = index - 1
     while above >= 0 and index - above <= 2 and _header_like(lines[above][1]) \
+            and heading_of(lines[above][1]) is None \
             and not _has_range(lines[above][1]) and not any(_title_in(p) for p in parts):
         parts.insert(0, lines[above][1].strip())
         first = above
         above -= 1
-    if len(parts) <= 1 and not (parts and _title_in(parts[0])):
-        # Dates first, then the title on the next line ("2019 - Present" / "Engineer, Acme").
+    if not any(_title_in(p) for p in parts):
+        # Dates first, then the title on the next line ("2019 - Present" / "Engineer, Acme"),
+        # or after one blank line.
         below = index + 1
+        if below < len(lines) and not lines[below][1].strip():
+            below += 1
         if below < len(lines) and _header_like(lines[below][1]) \
-                and not _has_range(lines[below][1]):
+                and not _has_range(lines[below][1]) and heading_of(lines[below][1]) is None \
+                and (below == index + 1 or _title_in(lines[below][1])):
             parts.append(lines[below][1].strip())
     return " | ".join(parts), first
 

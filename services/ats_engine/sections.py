@@ -23,7 +23,7 @@ _KEYS: tuple[tuple[str, frozenset[str]], ...] = (
                           "technologies", "tools", "expertise", "stack", "keywords", "strengths",
                           "abilities", "software", "capabilities"})),
     ("summary", frozenset({"summary", "profile", "objective", "about", "overview", "bio",
-                           "introduction", "highlights"})),
+                           "introduction"})),
     ("projects", frozenset({"projects", "portfolio"})),
     ("other", frozenset({"languages", "interests", "hobbies", "references", "volunteer",
                          "volunteering", "awards", "honors", "honours", "publications",
