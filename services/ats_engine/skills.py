@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from services.ats_engine.skill_phrases import phrase_hits
+
 TAXONOMY_FILE = Path(__file__).parent / "data" / "skills.json"
 
 # A token: letters/digits with trailing + or # ("C++", "C#"), or a leading dot (".NET").
@@ -103,7 +105,17 @@ class Taxonomy:
         return entries[0].skill if entries else self._lower.get(name.lower())
 
     def find(self, text: str) -> list[SkillHit]:
-        """Every skill mention in `text`, longest alias first, never inside a longer token."""
+        """Every skill mention in `text`: names and aliases (longest first, never inside a
+        longer token), then phrases that show a skill in other words ("managed a team of 8")."""
+        named = self.find_names(text)
+        taken = [(hit.start, hit.end, hit.skill) for hit in named]
+        shown = [SkillHit(p.skill, p.start, p.end, p.text) for p in phrase_hits(text)
+                 if p.skill in self.skills and not any(
+                     s == p.skill and a < p.end and p.start < b for a, b, s in taken)]
+        return sorted(named + shown, key=lambda hit: hit.start)
+
+    def find_names(self, text: str) -> list[SkillHit]:
+        """Every mention of a skill's name or alias."""
         toks = tokens(text)
         lowered = [t.lower() for t, _, _ in toks]
         hits: list[tuple[SkillHit, bool, int]] = []
@@ -159,7 +171,10 @@ def _joined(text: str, toks: list[tuple[str, int, int]], i: int, length: int) ->
         return False
     for k in range(i, i + length - 1):
         gap = text[toks[k][2]:toks[k + 1][1]]
-        if len(gap) > 3 or any(ch in gap for ch in "\n,;:()"):
+        # One line break may split a name in a narrow column ("Teaching\nLicense").
+        wrapped = gap.strip(" \t") == "\n"
+        rest = gap.replace("\n", "", 1) if wrapped else gap
+        if (len(gap) > 3 and not wrapped) or any(ch in rest for ch in "\n,;:()"):
             return False
     return True
 

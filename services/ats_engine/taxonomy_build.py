@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 import json
@@ -12,7 +13,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from services.ats_engine.taxonomy_curated import CASE_SENSITIVE, CURATED, NEEDS_CONTEXT
+from services.ats_engine.taxonomy_curated import (
+    CASE_SENSITIVE,
+    CURATED,
+    NEEDS_CONTEXT,
+    ONET_ORDINARY,
+)
 
 OUTPUT = Path(__file__).parent / "data" / "skills.json"
 SCHEMA_VERSION = 1
@@ -114,7 +120,8 @@ def build(tsv: Path) -> dict[str, Any]:
                 case_sensitive.add(acronym)  # "FAST" the tool is not "fast" the word
         if words[0] in VENDORS and len(words) > 1 and not acronym:
             rest = " ".join(words[1:])
-            if rest.lower() not in _COMMON and len(rest) >= 4:
+            # "Midwest Mechanical" is a company, not Autodesk Mechanical.
+            if rest.lower() not in _COMMON and rest not in ONET_ORDINARY and len(rest) >= 4:
                 claim(rest, canonical)
                 if " " not in rest:
                     case_sensitive.add(rest)
@@ -141,8 +148,10 @@ def build(tsv: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> None:
-    source = Path(argv[0]) if argv else Path("/work/shared/data/onet/technology_skills.tsv")
-    document = build(source)
+    parser = argparse.ArgumentParser(description="Build data/skills.json from O*NET's "
+                                     "technology_skills.tsv and the curated list")
+    parser.add_argument("tsv", type=Path, help="O*NET technology_skills.tsv (CC BY 4.0)")
+    document = build(parser.parse_args(argv).tsv)
     OUTPUT.write_text(json.dumps(document, indent=0, ensure_ascii=False) + "\n")
     print(f"{len(document['skills'])} skills, version {document['version']} -> {OUTPUT}")
 
