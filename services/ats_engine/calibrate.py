@@ -42,6 +42,8 @@ SEMANTIC_WEIGHTS = (0.0, 0.1, 0.2)
 LIFTS = (0.0, 0.2, 0.4)
 FLOORS = (0.0, 0.25, 0.5)
 TITLE_WEIGHTS = (0.08, 0.16, 0.24)
+TITLE_SHARES = (0.0, 0.4, 0.5, 0.6)  # second stage, on the best settings of the first
+OVERQUALIFIED = (0.0, 6.0, 8.0)
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.6
 
@@ -105,11 +107,13 @@ def choose_knots(rows: Sequence[Scored]) -> Choice | None:
 
 
 def with_settings(base: Weights, semantic: float, lift: float, floor: float, title: float,
-                  knots: list[tuple[float, float]] | None = None) -> Weights:
+                  title_share: float = 0.0, overqualified: float = 0.0) -> Weights:
     weights = {**base.weights, "semantic": semantic, "title": title}
     return base.model_copy(update={"weights": weights, "semantic_lift": lift,
-                                   "context_floor": floor, "calibration": knots or [],
-                                   "calibration_rules_only": None})
+                                   "context_floor": floor, "calibration": [],
+                                   "calibration_rules_only": None,
+                                   "min_title_share": title_share,
+                                   "overqualified_years": overqualified})
 
 
 def raw_scores(pairs: list[Pair], engine: Engine, weights: Weights,
@@ -159,31 +163,46 @@ def main(argv: list[str]) -> int:
     engine = Engine(default_taxonomy())
     base = load_weights(DEFAULT_FILE)
     fits = semantic_fits(pairs, engine, args.cache)
-    grid: dict[tuple[float, float, float, float], list[Scored]] = {}
-    for key in itertools.product(SEMANTIC_WEIGHTS, LIFTS, FLOORS, TITLE_WEIGHTS):
+    Key = tuple[float, float, float, float, float, float]
+    grid: dict[Key, list[Scored]] = {}
+    for key in itertools.product(SEMANTIC_WEIGHTS, LIFTS, FLOORS, TITLE_WEIGHTS, (0.0,), (0.0,)):
         if fits[0] is None and (key[0] or key[1]):
             continue
         grid[key] = raw_scores(pairs, engine, with_settings(base, *key), fits)
-    choices = {key: choose_knots(rows) for key, rows in grid.items()}
-    ranked = sorted(((choice, key) for key, choice in choices.items() if choice is not None),
-                    key=lambda item: (item[0].rank, -item[1][0], -item[1][1]), reverse=True)
+
+    def ranking(keys: Iterable[Key]) -> list[tuple[Choice, Key]]:
+        choices = [(choose_knots(grid[key]), key) for key in keys]
+        return sorted(((c, k) for c, k in choices if c is not None),
+                      key=lambda item: (item[0].rank, -item[1][0], -item[1][1], -item[1][4],
+                                        -item[1][5]), reverse=True)
+
+    first = ranking(list(grid))
+    for _, key_ in first[:3]:
+        for extra in itertools.product(TITLE_SHARES, OVERQUALIFIED):
+            key = (*key_[:4], *extra)
+            if key not in grid:
+                grid[key] = raw_scores(pairs, engine, with_settings(base, *key), fits)
+    ranked = ranking(list(grid))
     for choice_, key_ in ranked[:8]:
         print(f"semantic {key_[0]:<4} lift {key_[1]:<4} floor {key_[2]:<5} title {key_[3]:<5}"
-              f" -> {choice_}", file=sys.stderr)
+              f" title share {key_[4]:<4} overqualified {key_[5]:<4} -> {choice_}",
+              file=sys.stderr)
     if not ranked:
         print("error: no setting keeps approvals precise enough", file=sys.stderr)
         return 1
-    choice, (semantic, lift, floor, title) = ranked[0]
+    choice, (semantic, lift, floor, title, title_share, overqualified) = ranked[0]
     knots = [(choice.review_knot, base.thresholds.review_floor),
              (choice.apply_knot, base.thresholds.auto_apply)]
     # Where the model is missing, the rules alone score: their own knots, same floor.
-    rules_only = choose_knots(raw_scores(pairs, engine, with_settings(base, 0, 0, floor, title),
-                                         [None] * len(pairs))) if fits[0] is not None else None
+    rules_only = choose_knots(raw_scores(
+        pairs, engine, with_settings(base, 0, 0, floor, title, title_share, overqualified),
+        [None] * len(pairs))) if fits[0] is not None else None
     rules_knots = None if rules_only is None else [
         (rules_only.review_knot, base.thresholds.review_floor),
         (rules_only.apply_knot, base.thresholds.auto_apply)]
     result = {"semantic_weight": semantic, "semantic_lift": lift, "context_floor": floor,
-              "title_weight": title, "calibration": knots, "correct": choice.correct,
+              "title_weight": title, "min_title_share": title_share,
+              "overqualified_years": overqualified, "calibration": knots, "correct": choice.correct,
               "approve_recall": choice.recall, "pairs": len(pairs),
               "calibration_rules_only": rules_knots,
               "rules_only_correct": None if rules_only is None else rules_only.correct,
@@ -192,7 +211,8 @@ def main(argv: list[str]) -> int:
         document = json.loads(DEFAULT_FILE.read_text())
         document["weights"].update(semantic=semantic, title=title)
         document.update(semantic_lift=lift, context_floor=floor, calibration=knots,
-                        calibration_rules_only=rules_knots)
+                        calibration_rules_only=rules_knots, min_title_share=title_share,
+                        overqualified_years=overqualified)
         if args.version:
             document["version"] = args.version
         Weights.model_validate(document)  # never write a file the engine would refuse

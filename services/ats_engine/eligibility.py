@@ -14,6 +14,7 @@ from typing import Literal
 from services.ats_engine.credentials import (
     EU_MEMBERS,
     LICENCES,
+    REGIONS,
     Credential,
     clearance_rank,
     country_of,
@@ -143,6 +144,10 @@ def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
         if name in profile.listed_only:
             return Check(requirement, "unknown", f"{name}: named only in a skills list")
         best = min(held, key=lambda c: ("active", "pending", "expired").index(c.status))
+        asked, shown = jurisdictions(requirement.line), jurisdictions(best.text)
+        if best.status == "active" and asked and shown and not asked & shown:
+            return Check(requirement, "unknown", f"{name} held in {', '.join(sorted(shown))}, "
+                                                 f"the post asks {', '.join(sorted(asked))}")
         if best.status == "active":
             return Check(requirement, "met", f"{name}: {best.text}")
         if best.status == "pending" and requirement.pending_ok:
@@ -209,6 +214,23 @@ def _named_alike(requirement: HardRequirement, profile: ResumeProfile) -> list[C
                                         line.strip()[:200], offset))
             offset += len(line)
     return found
+
+
+_STATE = re.compile(r"\b(" + "|".join(sorted(REGIONS, key=len, reverse=True)) + r")\b", re.I)
+_STATE_CODE = re.compile(r"(?<=[(\s,])(" + "|".join(sorted(set(REGIONS.values()))) +
+                         r")(?=[\s),;.]|$)(?! (?:\d|Office))")
+_MULTISTATE = re.compile(r"\b(?:compact|multi-?state|NLC|any (?:U\.?S\.? )?state|"
+                         r"reciprocity|endorsement)\b", re.I)
+
+
+def jurisdictions(text: str) -> frozenset[str]:
+    """The states or provinces a licence line names; empty when it names none or accepts a
+    compact or multistate licence (then any will do)."""
+    if _MULTISTATE.search(text):
+        return frozenset()
+    found = {REGIONS[m.group(1).lower()] for m in _STATE.finditer(text)}
+    found |= {m.group(1) for m in _STATE_CODE.finditer(f" {text} ")}
+    return frozenset(found)
 
 
 def check_all(requirements: list[HardRequirement], profile: ResumeProfile) -> list[Check]:

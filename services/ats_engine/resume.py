@@ -69,6 +69,7 @@ class ResumeProfile:
     clearance: tuple[int, str] | None = None
     country: str | None = None
     listed_only: frozenset[str] = frozenset()  # credentials named only in a skills list
+    listed_only_skills: frozenset[str] = frozenset()  # skills named only in a skills list
     internship_years: float = 0.0
     today: date = date.min  # the day "present" was read as
 
@@ -100,7 +101,8 @@ def _place(head: str) -> str | None:
         for segment in re.split(r"\s*[|•·]\s*|\s{3,}", line.strip()):
             segment = re.sub(r"^(?:based in|location:?|address:?)\s*", "", segment.strip(),
                              flags=re.I)
-            if _PLACE.match(segment):
+            if _PLACE.match(segment) or (re.fullmatch(r"[A-Z][\w.' -]{1,30}, [A-Z][\w. ]{1,25}",
+                                                      segment) and country_of(segment)):
                 return segment
     return None
 
@@ -195,6 +197,12 @@ def _home_country(text: str, person: Contact, dated: list[Role]) -> str | None:
     return None
 
 
+def _skills_listed_only(by_skill: dict[str, list[SkillHit]],
+                        spans: dict[str, list[tuple[int, int]]]) -> frozenset[str]:
+    return frozenset(skill for skill, hits in by_skill.items()
+                     if {section_at(spans, hit.start) for hit in hits} <= {"skills"})
+
+
 def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
     """The profile of one resume text."""
     spans = section_spans(text)
@@ -229,6 +237,7 @@ def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
         degrees=degrees, credentials=credentials,
         authorisation=authorisation_in(text, country), clearance=clearance_in(text, today),
         country=country, listed_only=_listed_only(credentials, spans),
+        listed_only_skills=_skills_listed_only(by_skill, spans),
         internship_years=_union_years([(r.start, r.end) for r in dated if r.internship]),
         today=today,
     )

@@ -93,7 +93,12 @@ def title_tokens(text: str) -> frozenset[str]:
     """A title's meaningful words, synonyms folded (cached: every pair asks for the same few
     headlines and role lines again)."""
     words = re.findall(r"[a-z][a-z+#.]*", text.lower())
-    return frozenset(_SYNONYMS.get(w, w) for w in words if w not in _STOP)
+    # Synonyms folded, then a six-letter stem: "electrical" and "electrician" are one trade.
+    return frozenset(_stem(_SYNONYMS.get(w, w)) for w in words if w not in _STOP)
+
+
+def _stem(word: str) -> str:
+    return word[:6] if len(word) > 6 else word
 
 
 def title_fit(job_title: str, profile: ResumeProfile) -> float:
@@ -114,14 +119,16 @@ def candidate_seniority(profile: ResumeProfile) -> int:
 
 
 def _skill(profile: ResumeProfile, req_skill: str, min_years: float | None,
-           weights: Weights) -> tuple[float, Evidence | None, str]:
+           weights: Weights, category: str = "") -> tuple[float, Evidence | None, str]:
     hit = _best_hit(profile, req_skill)
     if hit is None:
         return 0.0, None, "no evidence in the resume"
     evidence = _line_of(profile.text, hit)
     years = profile.skill_years.get(req_skill, 0.0)
     in_role = years > 0
-    credit = 1.0 if in_role else weights.listed_only_credit
+    # A certificate is held, not practised in a role: listing it is the evidence.
+    held = category == "certification" and req_skill not in profile.listed_only_skills
+    credit = 1.0 if in_role or held else weights.listed_only_credit
     detail = f"{years:g} years in dated roles" if in_role else "named, not tied to a dated role"
     if min_years:
         if years >= min_years:
@@ -138,11 +145,38 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
                candidate: CandidatePlace | None = None) -> MatchOutcome:
     """Score 0-100, the decision, the breakdown and each requirement's evidence."""
     results: list[RequirementResult] = []
+    parts = skill_parts(profile, job, weights, taxonomy, semantic, results)
+    parts["experience"] = experience_part(profile, job, weights, results)
+    parts["education"] = education_part(profile, job, results)
+    parts["title"] = title_part(profile, job, results)
+    parts["location"] = location_part(job, candidate, weights, results)
+    if semantic is not None:
+        parts["semantic"] = weights.semantic_value(semantic.fit)
+    raw = combine(parts, weights)
+    score = weights.calibrated(raw, semantic is not None)
+    notes: list[str] = []
+    cap = limit(profile, job, weights, results, notes)
+    if cap is not None and score > cap and cap == weights.missing_must_cap:
+        notes.insert(0, f"capped at {cap:g}: must-haves missing")
+    score = round(score if cap is None else min(score, cap), 2)
+    decision = decide(score, weights.thresholds.auto_apply, weights.thresholds.review_floor)
+    if gates and decision is Decision.APPLY:
+        decision = Decision.REVIEW
+        notes.append("sent to review by a hard gate")
+    return MatchOutcome(score, decision, {k: round(v, 3) for k, v in parts.items()},
+                        results, gates, weights.version, notes, round(raw, 3), cap)
+
+
+def skill_parts(profile: ResumeProfile, job: JobRequirements, weights: Weights,
+                taxonomy: Taxonomy, semantic: SemanticMatch | None,
+                results: list[RequirementResult]) -> dict[str, float]:
+    """Must-have and preferred skill coverage, weighted by how specific each skill is."""
     sums: dict[bool, list[float]] = {True: [0.0, 0.0], False: [0.0, 0.0]}  # [credit, weight]
     musts = {id(r) for r in job.skills if r.must} or {id(r) for r in job.skills}
     for req in job.skills:
         is_must = id(req) in musts
-        credit, evidence, detail = _skill(profile, req.skill, req.min_years, weights)
+        category = taxonomy.skills[req.skill].category if req.skill in taxonomy.skills else ""
+        credit, evidence, detail = _skill(profile, req.skill, req.min_years, weights, category)
         if evidence is None and semantic is not None:
             # No named skill: the resume line closest in meaning, if close enough, earns part.
             close = semantic.closest.get(req.line.strip().lstrip("-•* "))
@@ -155,89 +189,91 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
         sums[is_must][1] += spec
         results.append(RequirementResult(f"skill:{req.skill}", "skill", req.skill, is_must,
                                          round(credit, 3), evidence, detail, req.line))
-    parts: dict[str, float] = {}
-    parts["must_skills"] = sums[True][0] / sums[True][1] if sums[True][1] else 0.0
-    parts["preferred_skills"] = sums[False][0] / sums[False][1] if sums[False][1] else 1.0
-
-    expected = job.min_years if job.min_years is not None else \
-        weights.expected_years_by_seniority.get(str(job.seniority), 0.0)
-    parts["experience"] = 1.0 if not expected else min(1.0, profile.total_years / expected)
-    results.append(RequirementResult(
-        "years", "years", f"{expected:g}+ years of experience", job.min_years is not None,
-        round(parts["experience"], 3), None,
-        f"{profile.total_years:g} years in dated roles" if profile.roles
-        else f"{profile.total_years:g} years stated"))
-
-    if job.education_level:
-        have = profile.education_level
-        gap = job.education_level - have
-        parts["education"] = 1.0 if gap <= 0 else (0.5 if gap == 1 else 0.2)
-        if not job.education_must:
-            parts["education"] = max(parts["education"], 0.7)
-        results.append(RequirementResult(
-            "degree", "degree", f"{EDUCATION_NAMES[job.education_level]} degree",
-            job.education_must, parts["education"], None,
-            f"resume shows {EDUCATION_NAMES[have]}"))
-    else:
-        parts["education"] = 1.0
-
-    fit = title_fit(job.title, profile)
-    gap = job.seniority - candidate_seniority(profile)
-    parts["title"] = 0.7 * fit + 0.3 * max(0.0, 1 - 0.4 * max(0, gap))
-    results.append(RequirementResult("title", "title", job.title, False, round(parts["title"], 3),
-                                     None, f"title words shared: {fit:.0%}; "
-                                     f"seniority gap {max(0, gap)}"))
-    place = location_fit(job, candidate or CandidatePlace(), weights.location)
-    parts["location"] = place.value
-    results.append(RequirementResult("location", "location", job.location or job.remote, False,
-                                     round(place.value, 3), None, place.detail))
+    must = sums[True][0] / sums[True][1] if sums[True][1] else 0.0
     if not job.skills:
-        # No skill the taxonomy knows: closeness in meaning stands in for coverage (the cap
-        # below still keeps such a pair from applying unattended).
-        parts["must_skills"] = weights.semantic_value(semantic.fit) if semantic else 0.5
-    coverage = parts["must_skills"]
-    if semantic is not None:
-        parts["semantic"] = weights.semantic_value(semantic.fit)
+        # No skill the taxonomy knows: closeness in meaning stands in for coverage (`limit`
+        # still keeps such a pair from applying unattended).
+        must = weights.semantic_value(semantic.fit) if semantic else 0.5
+    elif semantic is not None and must > 0:
         # Close in meaning fills part of the must-have gap, once one must-have is shown: a
         # neighbouring field is worth a reviewer's look, a different one is not.
-        if coverage > 0:
-            coverage += (1 - coverage) * weights.semantic_lift * parts["semantic"]
+        must += (1 - must) * weights.semantic_lift * weights.semantic_value(semantic.fit)
+    return {"must_skills": must,
+            "preferred_skills": sums[False][0] / sums[False][1] if sums[False][1] else 1.0}
 
+
+def experience_part(profile: ResumeProfile, job: JobRequirements, weights: Weights,
+                    results: list[RequirementResult]) -> float:
+    expected = job.min_years if job.min_years is not None else \
+        weights.expected_years_by_seniority.get(str(job.seniority), 0.0)
+    value = 1.0 if not expected else min(1.0, profile.total_years / expected)
+    results.append(RequirementResult(
+        "years", "years", f"{expected:g}+ years of experience", job.min_years is not None,
+        round(value, 3), None,
+        f"{profile.total_years:g} years in dated roles" if profile.roles
+        else f"{profile.total_years:g} years stated"))
+    return value
+
+
+def education_part(profile: ResumeProfile, job: JobRequirements,
+                   results: list[RequirementResult]) -> float:
+    if not job.education_level:
+        return 1.0
+    have = profile.education_level
+    gap = job.education_level - have
+    value = 1.0 if gap <= 0 else (0.5 if gap == 1 else 0.2)
+    if not job.education_must:
+        value = max(value, 0.7)
+    results.append(RequirementResult(
+        "degree", "degree", f"{EDUCATION_NAMES[job.education_level]} degree",
+        job.education_must, value, None, f"resume shows {EDUCATION_NAMES[have]}"))
+    return value
+
+
+def title_part(profile: ResumeProfile, job: JobRequirements,
+               results: list[RequirementResult]) -> float:
+    fit = title_fit(job.title, profile)
+    gap = job.seniority - candidate_seniority(profile)
+    value = 0.7 * fit + 0.3 * max(0.0, 1 - 0.4 * max(0, gap))
+    results.append(RequirementResult("title", "title", job.title, False, round(value, 3),
+                                     None, f"title words shared: {fit:.0%}; "
+                                     f"seniority gap {max(0, gap)}"))
+    return value
+
+
+def location_part(job: JobRequirements, candidate: CandidatePlace | None, weights: Weights,
+                  results: list[RequirementResult]) -> float:
+    place = location_fit(job, candidate or CandidatePlace(), weights.location)
+    results.append(RequirementResult("location", "location", job.location or job.remote, False,
+                                     round(place.value, 3), None, place.detail))
+    return place.value
+
+
+def combine(parts: dict[str, float], weights: Weights) -> float:
+    """The raw 0-100 value: must-have coverage, and the rest only as far as it is met."""
+    coverage = parts["must_skills"]
     used = {k: w for k, w in weights.weights.items() if k in parts and w > 0}
     share = used.get("must_skills", 0.0) / sum(used.values())
     others = {k: w for k, w in used.items() if k != "must_skills"}
     context = sum(parts[k] * w for k, w in others.items()) / sum(others.values()) \
         if others else 0.0
-    # The rest counts only as far as the must-haves are met: a perfect title and location do
-    # not make a resume without the required skills a review case.
+    # A perfect title and location do not make a resume without the required skills a
+    # review case.
     floor = weights.context_floor
-    raw = 100 * (share * coverage + (1 - share) * context * (floor + (1 - floor) * coverage))
-    score = weights.calibrated(raw, semantic is not None)
-    notes = []
-    missing = [r.label for r in results if r.kind == "skill" and r.must and r.credit == 0]
-    cap: float | None = None
-    if missing:
-        cap = weights.missing_must_cap
-        if score > cap:
-            notes.append(f"capped at {cap:g}: must-haves missing")
+    return 100 * (share * coverage + (1 - share) * context * (floor + (1 - floor) * coverage))
+
+
+def limit(profile: ResumeProfile, job: JobRequirements, weights: Weights,
+          results: list[RequirementResult], notes: list[str]) -> float | None:
+    """The highest score the pair may have, whatever its raw value: a contradicted hard
+    requirement rejects; anything a person must check keeps it under the auto-apply line."""
+    below_apply = weights.thresholds.auto_apply - 1
+    limits: list[float] = []
+    if any(r.kind == "skill" and r.must and r.credit == 0 for r in results):
+        limits.append(weights.missing_must_cap)
     if not job.skills:
-        cap = min(cap if cap is not None else 100.0, weights.thresholds.auto_apply - 1)
+        limits.append(below_apply)
         notes.append("the job names no skill we know: not enough to apply unattended")
-    cap = _eligibility_caps(job, profile, weights, results, notes, cap)
-    score = round(score if cap is None else min(score, cap), 2)
-    decision = decide(score, weights.thresholds.auto_apply, weights.thresholds.review_floor)
-    if gates and decision is Decision.APPLY:
-        decision = Decision.REVIEW
-        notes.append("sent to review by a hard gate")
-    return MatchOutcome(score, decision, {k: round(v, 3) for k, v in parts.items()},
-                        results, gates, weights.version, notes, round(raw, 3), cap)
-
-
-def _eligibility_caps(job: JobRequirements, profile: ResumeProfile, weights: Weights,
-                      results: list[RequirementResult], notes: list[str],
-                      cap: float | None) -> float | None:
-    """Hard requirements and a years shortfall: contradicted rejects, unknown asks a person."""
-    limits = [cap] if cap is not None else []
     checks: list[Check] = check_all(job.hard, profile)
     for check in checks:
         credit = {"met": 1.0, "unknown": 0.5, "contradicted": 0.0}[check.verdict]
@@ -250,13 +286,21 @@ def _eligibility_caps(job: JobRequirements, profile: ResumeProfile, weights: Wei
         notes.append("rejected: a hard requirement is contradicted ("
                      + "; ".join(c.detail for c in checks if c.verdict == "contradicted") + ")")
     elif any(c.verdict == "unknown" for c in checks):
-        limits.append(weights.thresholds.auto_apply - 1)
+        limits.append(below_apply)
         notes.append("a person must check: " + "; ".join(
             c.detail for c in checks if c.verdict == "unknown"))
     if job.min_years and profile.total_years < job.min_years:
-        limits.append(weights.thresholds.auto_apply - 1)
+        limits.append(below_apply)
         notes.append(f"{profile.total_years:g} years of experience, the post asks "
                      f"{job.min_years:g}")
+    share = title_fit(job.title, profile)
+    if weights.min_title_share and share < weights.min_title_share:
+        limits.append(below_apply)
+        notes.append(f"the candidate's titles carry {share:.0%} of the post's title words")
+    if weights.overqualified_years and job.seniority == 1 \
+            and profile.total_years >= weights.overqualified_years:
+        limits.append(below_apply)
+        notes.append(f"{profile.total_years:g} years of experience for a junior post")
     return min(limits) if limits else None
 
 
