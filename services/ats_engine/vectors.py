@@ -28,9 +28,16 @@ async def store_candidate_vector(conn: AsyncConnection, candidate_id: uuid.UUID,
 
 async def nearest_candidates(conn: AsyncConnection, vector: Sequence[float], limit: int,
                              ef_search: int = DEFAULT_EF_SEARCH) -> list[tuple[uuid.UUID, float]]:
-    """(candidate id, cosine similarity) of the `limit` nearest, through the HNSW index."""
-    # ef_search bounds how many the index returns: it must be at least `limit`.
-    await conn.execute(sa.text(f"SET LOCAL hnsw.ef_search = {max(ef_search, limit):d}"))
+    """(candidate id, cosine similarity) of the `limit` nearest: through the HNSW index, or by
+    an exact scan when there are no more candidates than `limit` (then every one is kept)."""
+    few = await conn.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(candidate_vectors.c.candidate_id).limit(limit + 1).subquery()))
+    if (few or 0) <= limit:
+        # An approximate index may drop a neighbour even then; a scan of so few costs nothing.
+        await conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
+    else:
+        # ef_search bounds how many the index returns: it must be at least `limit`.
+        await conn.execute(sa.text(f"SET LOCAL hnsw.ef_search = {max(ef_search, limit):d}"))
     distance = candidate_vectors.c.embedding.cosine_distance(list(vector))
     rows = await conn.execute(
         sa.select(candidate_vectors.c.candidate_id, distance.label("distance"))

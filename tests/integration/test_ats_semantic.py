@@ -56,6 +56,21 @@ async def test_preselect_returns_the_nearest_candidates(conn: AsyncConnection) -
     assert closest.similarity is not None and closest.similarity > 0.99
 
 
+async def test_with_no_more_candidates_than_the_limit_every_one_comes_back_in_order(
+        conn: AsyncConnection) -> None:
+    taxonomy = default_taxonomy()
+    semantic = Semantic(lambda: Embedder(BagOfWords()), preselect_limit=len(RESUMES))
+    ids = {name: uuid.uuid4() for name in RESUMES}
+    for name, text in RESUMES.items():
+        await semantic.index_resume(conn, ids[name], uuid.uuid4(),
+                                    parse_resume(text, taxonomy, date(2026, 1, 1)))
+    job = parse_job("Math Teacher", "Requirements:\n- lesson planning and classroom "
+                    "management\n- teaching grades 6-8", "Boston", taxonomy)
+    found = await semantic.preselect(conn, job)
+    assert found[0] == ids["teacher"]
+    assert set(found) == set(ids.values())
+
+
 @pytest.mark.slow
 def test_the_real_model_loads_offline_and_ranks_meaning() -> None:
     pytest.importorskip("sentence_transformers")
