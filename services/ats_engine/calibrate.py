@@ -42,8 +42,10 @@ SEMANTIC_WEIGHTS = (0.0, 0.1, 0.2)
 LIFTS = (0.0, 0.2, 0.4)
 FLOORS = (0.0, 0.25, 0.5)
 TITLE_WEIGHTS = (0.08, 0.16, 0.24)
+PRIORS = (0.0, 1.0, 2.0)
 TITLE_SHARES = (0.0, 0.4, 0.5, 0.6)  # second stage, on the best settings of the first
 OVERQUALIFIED = (0.0, 6.0, 8.0)
+LISTED_ONLY = (0.5, 0.7, 0.85)
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.6
 
@@ -107,13 +109,15 @@ def choose_knots(rows: Sequence[Scored]) -> Choice | None:
 
 
 def with_settings(base: Weights, semantic: float, lift: float, floor: float, title: float,
-                  title_share: float = 0.0, overqualified: float = 0.0) -> Weights:
+                  prior: float = 0.0, title_share: float = 0.0, overqualified: float = 0.0,
+                  listed_only: float = 0.85) -> Weights:
     weights = {**base.weights, "semantic": semantic, "title": title}
     return base.model_copy(update={"weights": weights, "semantic_lift": lift,
                                    "context_floor": floor, "calibration": [],
                                    "calibration_rules_only": None,
-                                   "min_title_share": title_share,
-                                   "overqualified_years": overqualified})
+                                   "semantic_prior": prior, "min_title_share": title_share,
+                                   "overqualified_years": overqualified,
+                                   "listed_only_credit": listed_only})
 
 
 def raw_scores(pairs: list[Pair], engine: Engine, weights: Weights,
@@ -163,9 +167,10 @@ def main(argv: list[str]) -> int:
     engine = Engine(default_taxonomy())
     base = load_weights(DEFAULT_FILE)
     fits = semantic_fits(pairs, engine, args.cache)
-    Key = tuple[float, float, float, float, float, float]
+    Key = tuple[float, float, float, float, float, float, float, float]
     grid: dict[Key, list[Scored]] = {}
-    for key in itertools.product(SEMANTIC_WEIGHTS, LIFTS, FLOORS, TITLE_WEIGHTS, (0.0,), (0.0,)):
+    for key in itertools.product(SEMANTIC_WEIGHTS, LIFTS, FLOORS, TITLE_WEIGHTS, PRIORS, (0.0,),
+                                 (0.0,), (0.85,)):
         if fits[0] is None and (key[0] or key[1]):
             continue
         grid[key] = raw_scores(pairs, engine, with_settings(base, *key), fits)
@@ -173,36 +178,41 @@ def main(argv: list[str]) -> int:
     def ranking(keys: Iterable[Key]) -> list[tuple[Choice, Key]]:
         choices = [(choose_knots(grid[key]), key) for key in keys]
         return sorted(((c, k) for c, k in choices if c is not None),
+                      # ties: less semantic weight and lift, the stricter limits
                       key=lambda item: (item[0].rank, -item[1][0], -item[1][1], -item[1][4],
-                                        -item[1][5]), reverse=True)
+                                        item[1][5], item[1][6], item[1][7]), reverse=True)
 
     first = ranking(list(grid))
     for _, key_ in first[:3]:
-        for extra in itertools.product(TITLE_SHARES, OVERQUALIFIED):
-            key = (*key_[:4], *extra)
+        for extra in itertools.product(TITLE_SHARES, OVERQUALIFIED, LISTED_ONLY):
+            key = (*key_[:5], *extra)
             if key not in grid:
                 grid[key] = raw_scores(pairs, engine, with_settings(base, *key), fits)
     ranked = ranking(list(grid))
     for choice_, key_ in ranked[:8]:
         print(f"semantic {key_[0]:<4} lift {key_[1]:<4} floor {key_[2]:<5} title {key_[3]:<5}"
-              f" title share {key_[4]:<4} overqualified {key_[5]:<4} -> {choice_}",
-              file=sys.stderr)
+              f" prior {key_[4]:<4} title share {key_[5]:<4} overqualified {key_[6]:<4}"
+              f" listed only {key_[7]:<4}"
+              f" -> {choice_}", file=sys.stderr)
     if not ranked:
         print("error: no setting keeps approvals precise enough", file=sys.stderr)
         return 1
-    choice, (semantic, lift, floor, title, title_share, overqualified) = ranked[0]
+    choice, (semantic, lift, floor, title, prior, title_share, overqualified,
+             listed_only) = ranked[0]
     knots = [(choice.review_knot, base.thresholds.review_floor),
              (choice.apply_knot, base.thresholds.auto_apply)]
     # Where the model is missing, the rules alone score: their own knots, same floor.
     rules_only = choose_knots(raw_scores(
-        pairs, engine, with_settings(base, 0, 0, floor, title, title_share, overqualified),
+        pairs, engine, with_settings(base, 0, 0, floor, title, 0, title_share, overqualified,
+                                     listed_only),
         [None] * len(pairs))) if fits[0] is not None else None
     rules_knots = None if rules_only is None else [
         (rules_only.review_knot, base.thresholds.review_floor),
         (rules_only.apply_knot, base.thresholds.auto_apply)]
     result = {"semantic_weight": semantic, "semantic_lift": lift, "context_floor": floor,
-              "title_weight": title, "min_title_share": title_share,
-              "overqualified_years": overqualified, "calibration": knots, "correct": choice.correct,
+              "title_weight": title, "semantic_prior": prior, "min_title_share": title_share,
+              "overqualified_years": overqualified, "listed_only_credit": listed_only,
+              "calibration": knots, "correct": choice.correct,
               "approve_recall": choice.recall, "pairs": len(pairs),
               "calibration_rules_only": rules_knots,
               "rules_only_correct": None if rules_only is None else rules_only.correct,
@@ -212,6 +222,7 @@ def main(argv: list[str]) -> int:
         document["weights"].update(semantic=semantic, title=title)
         document.update(semantic_lift=lift, context_floor=floor, calibration=knots,
                         calibration_rules_only=rules_knots, min_title_share=title_share,
+                        semantic_prior=prior, listed_only_credit=listed_only,
                         overqualified_years=overqualified)
         if args.version:
             document["version"] = args.version

@@ -77,6 +77,8 @@ _CREDENTIALS: dict[str, str] = {
     "ACCA": r"\bACCA\b|\bFCCA\b",
     "CMA": r"\bCMA\b|[Cc]ertified [Mm]anagement [Aa]ccountant",
     "CFA": r"\bCFA\b",
+    "Chartered accountant": r"\bA?CA\b(?= \(|,| ICAEW| Chartered)|\bACA\b|\bFCA\b|ICAEW|"
+                            r"[Cc]hartered [Aa]ccountant",
     "CIMA": r"\bCIMA\b|\bACMA\b",
     "Payroll certification": r"\bCPP\b|\bFPC\b|[Cc]ertified [Pp]ayroll [Pp]rofessional",
     "PE licence": r"\bP\.E\.(?!\w)|[Pp]rofessional [Ee]ngineer(?:ing)? licen[cs]e|"
@@ -109,6 +111,13 @@ _CREDENTIALS: dict[str, str] = {
     "Certified welder": r"AWS D1\.\d|\bD1\.1\b|AWS [Cc]ertifi\w+|[Cc]ertified [Ww]elder|"
                         r"\bCWI\b|ASME (?:Section )?IX|[Ww]elding [Cc]ertificat\w+",
     "OSHA": r"OSHA[- ]?(?:10|30)",
+    "Heavy vehicle licence": r"\b(?:HR|HC|MR|MC) (?:class )?[Ll]icen[cs]e|[Hh]eavy [Rr]igid|"
+                             r"[Hh]eavy [Cc]ombination|[Cc]lass (?:HR|HC|MR|MC)\b",
+    "Driver licence": r"[Dd]river'?s'? [Ll]icen[cs]e|[Dd]riving [Ll]icen[cs]e|"
+                      r"[Dd]river [Ll]icen[cs]e",
+    "School administrator licence": r"[Pp]rincipal(?:'s)? [Ll]icen[cs]\w*|"
+                                    r"[Aa]dministrat\w+ [Ll]icen[cs]\w*|"
+                                    r"[Aa]dministrative (?:[Ss]ervices )?[Cc]redential",
     "Six Sigma belt": r"(?:[Gg]reen|[Bb]lack|[Yy]ellow) [Bb]elt",
     "BLS": r"\bBLS\b",
     "ACLS": r"\bACLS\b",
@@ -123,19 +132,27 @@ LICENCES = frozenset({
     "Physical therapist licence", "CPA", "PE licence", "Bar admission", "Teaching licence",
     "CDL", "EPA 608", "Journeyman licence", "Master electrician licence", "Electrical licence",
     "Certified welder", "Payroll certification", "SHRM certification", "PMP", "CSWP", "ACCA",
-    "Respiratory therapist credential",
+    "Respiratory therapist credential", "Heavy vehicle licence", "Driver licence",
+    "School administrator licence", "CFA", "Chartered accountant", "CMA",
 })
+# Names that are also job titles: a post's line asks for the licence only if it says so.
+TITLE_LIKE = frozenset({"RN licence", "LPN licence", "Nurse practitioner licence",
+                        "Pharmacist licence", "Physical therapist licence", "Journeyman licence",
+                        "Master electrician licence"})
 _PENDING = re.compile(
     r"\b(?:pending|in progress|candidate|scheduled|expected|anticipated|sitting|to sit|will sit|"
     r"awaiting|preparing|studying|eligible|applied for|application submitted|in process|"
     r"exam (?:date|booked|in)|not yet|working towards|working toward|pursuing|en route|"
     r"(?:part|level) (?:i|ii|1|2|one|two) (?:passed|candidate|complete)|provisional|"
-    r"results due|once (?:licensed|admitted)|intern(?:ship)? (?:licen[cs]e|permit))\b", re.I)
+    r"results due|once (?:licensed|admitted)|intern(?:ship)? (?:licen[cs]e|permit)|student|"
+    r"part[- ]qualified|finalist|affiliate|lodged|submitted|enrolled|"
+    r"\d+ (?:of|/) \d+ (?:exams|papers|parts|modules)|exams? (?:passed|completed))\b", re.I)
 _EXPIRED = re.compile(r"\b(?:expired|lapsed|inactive|suspended|revoked|not renewed|"
                       r"no longer (?:active|valid|held)|not current|retired status)\b", re.I)
-_VALID_UNTIL = re.compile(r"\b(?:exp(?:ires|iry|\.)?|valid (?:through|thru|until|to)|"
+_VALID_UNTIL = re.compile(r"\b(?:exp(?:ires|ired|iry|\.)?|valid (?:through|thru|until|to)|"
                           r"through|until|renew(?:al|s)? (?:due )?(?:in|by)?)\s*:?\s*"
-                          r"(?:\d{1,2}[/.-])?(?:[A-Za-z]{3,9}\.? )?((?:19|20)\d\d)", re.I)
+                          r"(?P<until>(?:\d{1,2}[/.-]){0,2}(?:[A-Za-z]{3,9}\.? )?(?:\d{1,2},? )?"
+                          r"(?:19|20)\d\d)", re.I)
 _STATUS_WINDOW = 70
 _CLAUSE = r"[;•|]|,\s(?=[A-Z]{2,}\b)"  # "RN, active; ACLS expired", "RN, BLS, ACLS (lapsed)"
 
@@ -146,6 +163,7 @@ class Credential:
     status: Status
     text: str  # the words that named it, with what says its status
     start: int
+    mention: str = ""  # the name as written ("CPA", "Registered Nurse")
 
 
 def _status(context: str, today: date) -> Status:
@@ -154,9 +172,28 @@ def _status(context: str, today: date) -> Status:
     if _PENDING.search(context):
         return "pending"
     until = _VALID_UNTIL.search(context)
-    if until and int(until.group(1)) < today.year:
-        return "expired"
+    if until:
+        last = _last_day(until.group("until"))
+        if last is not None and last < today:
+            return "expired"
     return "active"
+
+
+def _last_day(raw: str) -> date | None:
+    """The day a "valid through" date ends: "07/31/2026", "June 30, 2029", "2027"."""
+    year = int(re.findall(r"(?:19|20)\d\d", raw)[-1])
+    month_name = re.search(r"[A-Za-z]{3,9}", raw)
+    numbers = [int(n) for n in re.findall(r"\b\d{1,2}\b", raw)]
+    month = _MONTH_NUMBERS.get(month_name.group()[:3].lower()) if month_name else None
+    if month is None and numbers:
+        month = next((n for n in numbers if 1 <= n <= 12), None)
+    if month is None:
+        return date(year, 12, 31)
+    return date(year, month, 28)
+
+
+_MONTH_NUMBERS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
 
 
 def line_status(line: str, today: date) -> Status:
@@ -181,7 +218,8 @@ def credentials_in(text: str, today: date) -> list[Credential]:
             before = re.split(_CLAUSE, before)[-1]
             after = re.split(_CLAUSE, after)[0]
             found.append(Credential(name, _status(before + " " + after, today),
-                                    text[line_start:line_end].strip()[:200], match.start()))
+                                    text[line_start:line_end].strip()[:200], match.start(),
+                                    match.group()))
     return sorted(found, key=lambda c: c.start)
 
 
@@ -247,6 +285,17 @@ REGIONS = {
 _REGION_COUNTRY = {"VIC": "AU", "NSW": "AU", "QLD": "AU", "UK": "UK"}
 
 
+def region_of(place: str) -> str | None:
+    """The state or province a place names ("Naperville, Illinois" is IL), else its country."""
+    for segment in reversed([s.strip() for s in re.split(r"[,(/)]", place) if s.strip()]):
+        segment = re.sub(r"\s+\d{4,5}(?:-\d{4})?$", "", segment)
+        if segment in _US_STATES or segment in _CA_PROVINCES:
+            return segment
+        if segment.lower() in REGIONS:
+            return REGIONS[segment.lower()]
+    return country_of(place)
+
+
 def country_of(place: str) -> str | None:
     """The country a place names ("Tacoma, WA" is US, "Toronto, ON" CA), or None."""
     for segment in reversed([s.strip() for s in re.split(r"[,(/)]", place) if s.strip()]):
@@ -278,13 +327,15 @@ _NEEDS_SPONSORSHIP = re.compile(
     r"sponsorship (?:required|needed)|(?:H-?1B|Blue Card|Tier\s*2|skilled worker) "
     r"(?:visa )?(?:transfer|application|eligible|candidate|route)|"
     r"(?:on|holds?|holding|currently on) (?:an? )?(?:F-?1|OPT|H-?4|student visa|dependent visa|"
-    r"tourist visa)|eligible for (?:an? )?(?:EU )?Blue Card)", re.I)
+    r"tourist visa)|eligible for (?:an? )?(?:EU )?Blue Card|STEM OPT|OPT EAD|\bF-1\b|"
+    r"graduate route visa|post-study work visa)", re.I)
 _NO_SPONSORSHIP_NEEDED = re.compile(
     r"\b(?:(?:do(?:es)?|will) not (?:require|need) (?:visa |any )?sponsorship|"
     r"no (?:visa )?sponsorship (?:required|needed)|without (?:the need for )?sponsorship)", re.I)
 _AUTHORISED = re.compile(
     r"\b(?:(?P<citizen>[A-Z][a-zA-Z.]+(?: [A-Z][a-z]+)?) (?:citizen(?:ship)?|national|passport)|"
     r"citizen of (?:the )?(?P<citizen_of>[A-Z][\w. ]{1,25})|"
+    r"(?i:nationality|citizenship)\s*[:\-]\s*(?P<nationality>[A-Z][\w.]+(?: [A-Z][\w.]+)?)|"
     r"(?P<green>(?i:green card|permanent resident|lawful permanent|PR holder|"
     r"indefinite leave to remain|settled status)|ILR)|"
     r"(?i:authori[sz]ed|eligible|entitled|permitted|cleared|free|able|legally allowed) to work "
@@ -301,20 +352,29 @@ class Authorisation:
     needs_sponsorship: bool | None  # None: it does not say
     countries: frozenset[str]  # where it says the candidate may work (citizen, resident...)
     statement: str = ""
+    citizen: frozenset[str] = frozenset()  # citizenships it states
+    resident_only: bool = False  # a green card or permanent residence, no citizenship
 
 
 def authorisation_in(text: str, home: str | None) -> Authorisation:
     """Work-authorisation facts of a resume; `home` is the country of the candidate's place."""
     countries: set[str] = set()
+    citizen: set[str] = set()
+    resident = False
     statement = ""
     for match in _AUTHORISED.finditer(text):
-        raw = next((match.group(g) for g in ("citizen", "citizen_of", "where", "right")
+        raw = next((match.group(g) for g in ("citizen", "citizen_of", "nationality", "where",
+                                              "right")
                     if match.group(g)), None)
         if raw is not None:
             country = country_of(raw)
             if country:
                 countries.add(country)
+                if match.group("citizen") or match.group("citizen_of") \
+                        or match.group("nationality"):
+                    citizen.add(country)
         elif match.group("green"):
+            resident = True
             countries.add(home or "US")
         elif match.group("eu"):
             countries.add("EU")
@@ -323,13 +383,17 @@ def authorisation_in(text: str, home: str | None) -> Authorisation:
         statement = statement or _line(text, match.start())
     if countries & EU_MEMBERS:
         countries.add("EU")
+    facts = {"countries": frozenset(countries), "citizen": frozenset(citizen),
+             "resident_only": resident and not citizen}
+    no_need = _NO_SPONSORSHIP_NEEDED.search(text)
+    if no_need:
+        return Authorisation(False, statement=statement or _line(text, no_need.start()),
+                             **facts)  # type: ignore[arg-type]
     needs = _NEEDS_SPONSORSHIP.search(text)
-    if _NO_SPONSORSHIP_NEEDED.search(text):
-        return Authorisation(False, frozenset(countries), statement or _line(
-            text, _NO_SPONSORSHIP_NEEDED.search(text).start()))  # type: ignore[union-attr]
     if needs:
-        return Authorisation(True, frozenset(countries), _line(text, needs.start()))
-    return Authorisation(None, frozenset(countries), statement)
+        return Authorisation(True, statement=_line(text, needs.start()),
+                             **facts)  # type: ignore[arg-type]
+    return Authorisation(None, statement=statement, **facts)  # type: ignore[arg-type]
 
 
 _CLEARANCE = re.compile(

@@ -15,6 +15,7 @@ from services.ats_engine.credentials import (
     EU_MEMBERS,
     LICENCES,
     REGIONS,
+    TITLE_LIKE,
     Credential,
     clearance_rank,
     country_of,
@@ -49,6 +50,8 @@ _CITIZEN = re.compile(r"\b(?:must be an? (?:U\.?S\.?|US|United States|UK|British
                       r"Australian) citizen|(?:U\.?S\.?|US|UK|British|Canadian|Australian) "
                       r"citizenship (?:is )?required|citizenship required|"
                       r"(?:U\.?S\.?|US) citizens only)", re.I)
+_ASKS_LICENCE = re.compile(r"\b(?:licen[cs]\w*|certif\w*|registration|board|admitted|"
+                           r"admission|credential|permit)\b", re.I)
 _OBTAIN = re.compile(r"\b(?:able to obtain|ability to obtain|eligible (?:to|for)|obtain and "
                      r"maintain|willing(?:ness)? to obtain|must obtain|can obtain)\b", re.I)
 _RESIDENCE = re.compile(
@@ -101,7 +104,9 @@ def requirements_in_line(line: str, must: bool, job_country: str | None) -> list
     asks = must or bool(_REQUIRED_WORDS.search(line))
     if asks and not re.search(r"\b(?:preferred|a plus|nice to have|bonus|desirable|ideally|"
                               r"advantage)\b", line, re.I):
-        names = {c.name for c in credentials_in(line, date.min) if c.name in LICENCES}
+        names = {c.name for c in credentials_in(line, date.min) if c.name in LICENCES
+                 and (c.name not in TITLE_LIKE or _ASKS_LICENCE.search(line)
+                      or re.fullmatch(r"[A-Z.]{2,6}", c.mention))}
         pending_ok = bool(_PENDING_OK.search(line))
         found += [HardRequirement("licence", name, line, pending_ok) for name in sorted(names)]
         rank = clearance_rank(line)
@@ -137,7 +142,7 @@ def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
     if kind == "licence":
         candidates = [profile.credential(n) for n in (name, *_SATISFIES.get(name, ()))]
         held = [c for c in candidates if c is not None]
-        if not held:
+        if not held and name in _WORDED_MANY_WAYS:
             held = _named_alike(requirement, profile)
         if not held:
             return Check(requirement, "unknown", f"{name}: the resume does not mention it")
@@ -145,6 +150,14 @@ def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
             return Check(requirement, "unknown", f"{name}: named only in a skills list")
         best = min(held, key=lambda c: ("active", "pending", "expired").index(c.status))
         asked, shown = jurisdictions(requirement.line), jurisdictions(best.text)
+        if best.status == "active" and _MULTISTATE_ASKED.search(requirement.line) \
+                and not _MULTISTATE.search(best.text) and not asked & shown:
+            return Check(requirement, "unknown", f"{name}: the post asks a multistate licence")
+        if best.status == "active" and asked and not shown and profile.country \
+                and profile.country != country_of(next(iter(asked))):
+            return Check(requirement, "unknown", f"{name}: the post asks "
+                                                 f"{', '.join(sorted(asked))}, the resume names "
+                                                 "no state")
         if best.status == "active" and asked and shown and not asked & shown:
             return Check(requirement, "unknown", f"{name} held in {', '.join(sorted(shown))}, "
                                                  f"the post asks {', '.join(sorted(asked))}")
@@ -154,18 +167,27 @@ def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
             return Check(requirement, "unknown", f"{name} in progress, the post allows it")
         return Check(requirement, "contradicted", f"{name} {best.status}: {best.text}")
     authorisation = profile.authorisation
-    if kind in ("authorisation", "citizenship"):
+    if kind == "citizenship":
+        if name in authorisation.citizen:
+            return Check(requirement, "met", authorisation.statement)
+        if authorisation.resident_only or authorisation.needs_sponsorship \
+                or authorisation.citizen:
+            return Check(requirement, "contradicted", f"not a citizen of {name}: "
+                                                      f"{authorisation.statement}")
+        return Check(requirement, "unknown", f"citizenship of {name} not stated")
+    if kind == "authorisation":
         if _in(name, authorisation.countries):
-            if kind == "citizenship" and not re.search(r"citizen", authorisation.statement, re.I):
-                return Check(requirement, "unknown", f"authorised in {name}; citizenship "
-                                                     "not stated")
             return Check(requirement, "met", authorisation.statement or f"authorised in {name}")
         if authorisation.needs_sponsorship:
             return Check(requirement, "contradicted", f"needs sponsorship: "
                                                       f"{authorisation.statement}")
-        if kind == "authorisation" and profile.country and _in(name, {profile.country}) \
+        if profile.country and _in(name, {profile.country}) \
                 and authorisation.countries <= {profile.country}:
             return Check(requirement, "met", f"lives and works in {profile.country}")
+        if profile.country and not _in(name, {profile.country}):
+            return Check(requirement, "contradicted", f"lives in {profile.country} with no right "
+                                                      f"to work in {name} stated; the post does "
+                                                      "not sponsor")
         if authorisation.countries:
             return Check(requirement, "contradicted",
                          f"authorised in {', '.join(sorted(authorisation.countries))}, "
@@ -200,10 +222,16 @@ _COMMON = frozenset({"licence", "license", "licensed", "licenced", "active", "va
                      "issued", "board", "by", "for", "any", "full"})
 
 
+# Licences each state or country names its own way ("Ohio Five-Year Professional License").
+_WORDED_MANY_WAYS = frozenset({"Teaching licence", "Electrical licence", "Pharmacist licence",
+                               "Physical therapist licence", "School administrator licence"})
+
+
 def _named_alike(requirement: HardRequirement, profile: ResumeProfile) -> list[Credential]:
     """A licence the pattern list does not know, found by a certifications-section line that
     shares the requirement's distinctive words ("Ohio ... License ... Mathematics")."""
-    wanted = {w for w in re.findall(r"[a-z]{3,}", requirement.line.lower()) if w not in _COMMON}
+    wanted = {w for w in re.findall(r"[a-z]{3,}", requirement.line.lower())
+              if w not in _COMMON and w not in REGIONS}
     found = []
     for start, end in profile.sections.get("certifications", []):
         offset = start
@@ -221,6 +249,9 @@ _STATE_CODE = re.compile(r"(?<=[(\s,])(" + "|".join(sorted(set(REGIONS.values())
                          r")(?=[\s),;.]|$)(?! (?:\d|Office))")
 _MULTISTATE = re.compile(r"\b(?:compact|multi-?state|NLC|any (?:U\.?S\.? )?state|"
                          r"reciprocity|endorsement)\b", re.I)
+
+
+_MULTISTATE_ASKED = re.compile(r"\b(?:compact|multi-?state|NLC)\b", re.I)
 
 
 def jurisdictions(text: str) -> frozenset[str]:

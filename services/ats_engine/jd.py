@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from services.ats_engine.credentials import country_of, degree_level
-from services.ats_engine.eligibility import HardRequirement, requirements_in_line
+from services.ats_engine.eligibility import HardRequirement, jurisdictions, requirements_in_line
 from services.ats_engine.skills import Taxonomy
 
 _REQUIRED = ("requirements", "required", "qualifications", "minimum qualifications",
@@ -39,6 +39,7 @@ _RELOCATION = re.compile(r"\b(?:relocation (?:assistance|package|support|bonus|h
                          r"is (?:available|offered|provided|covered))|"
                          r"(?:offer|provide|cover|support)s? relocation|visa and relocation|"
                          r"help(?:s)? you relocate)\b", re.I)
+_LICENCE_WORD = re.compile(r"\blicen[cs]", re.I)
 _CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
 _SENIORITY: tuple[tuple[int, re.Pattern[str]], ...] = (
     (5, re.compile(r"\b(?:head of|director|vp|vice president|chief)\b", re.I)),
@@ -169,7 +170,11 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
         for requirement in requirements_in_line(
                 line, section == "required" and not _SOFT_LINE.search(line), job_country):
             if section != "ignored" or requirement.kind not in ("licence", "clearance"):
-                hard.setdefault((requirement.kind, requirement.name), requirement)
+                key = (requirement.kind, requirement.name)
+                # The line that says "licence" states the requirement better than one that
+                # only names the credential ("an FNP programme").
+                if key not in hard or _better_stated(requirement.line, hard[key].line):
+                    hard[key] = requirement
         if section == "ignored":
             continue
         job.chunks.append(line.lstrip("-•* "))
@@ -211,6 +216,13 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
         job.salary_max = _amount(salary.group("hi"), salary.group("hik"))
         job.salary_currency = _CURRENCY.get(salary.group("cur"), salary.group("cur"))
     return job
+
+
+def _better_stated(new: str, old: str) -> bool:
+    """Whether a second line asking for the same licence says more: that it is a licence,
+    or where it must be held."""
+    return (bool(_LICENCE_WORD.search(new)) and not _LICENCE_WORD.search(old)) \
+        or (bool(jurisdictions(new)) and not jurisdictions(old))
 
 
 def _amount(raw: str, thousands: str | None) -> float:

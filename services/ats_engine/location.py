@@ -31,6 +31,7 @@ class CandidatePlace:
 class LocationFit:
     value: float
     detail: str
+    elsewhere: bool = False  # on site or hybrid where the candidate neither lives nor will move
 
 
 class LocationWeights(BaseModel):
@@ -74,4 +75,5 @@ def location_fit(job: JobRequirements, candidate: CandidatePlace,
         who = "the candidate will relocate" if relocate else "the job offers relocation"
         return LocationFit(weights.relocate, f"{policy} in {where}; {who}")
     value = weights.hybrid_elsewhere if policy == "hybrid" else weights.onsite_elsewhere
-    return LocationFit(value, f"{policy} in {where}; the candidate is in {', '.join(places)}")
+    return LocationFit(value, f"{policy} in {where}; the candidate is in {', '.join(places)}",
+                       elsewhere=True)

@@ -97,12 +97,13 @@ def contact(text: str) -> Contact:
 
 def _place(head: str) -> str | None:
     """The first header segment shaped like a place ("Chicago, IL", "Berlin, Germany")."""
-    for line in head.splitlines()[:8]:
-        for segment in re.split(r"\s*[|•·]\s*|\s{3,}", line.strip()):
+    lines = [line for line in head.splitlines() if line.strip()][1:8]  # the first is the name
+    for line in lines:
+        for segment in re.split(r"\s*[|•·]\s*|\s{2,}", line.strip()):
             segment = re.sub(r"^(?:based in|location:?|address:?)\s*", "", segment.strip(),
                              flags=re.I)
-            if _PLACE.match(segment) or (re.fullmatch(r"[A-Z][\w.' -]{1,30}, [A-Z][\w. ]{1,25}",
-                                                      segment) and country_of(segment)):
+            if re.fullmatch(r"[A-Z][\w.' -]{1,30}(?:, [A-Z][\w. ]{1,25}){1,2}", segment) \
+                    and country_of(segment):
                 return segment
     return None
 
@@ -156,16 +157,36 @@ def _headline(text: str, spans: dict[str, list[tuple[int, int]]], dated: list[Ro
     return dated[0].title if dated else ""
 
 
-def _listed_only(credentials: list[Credential],
+_LIST_SEPARATORS = re.compile(r"\s[|•·]\s|,\s|;\s")
+
+
+def _in_list(text: str, position: int, spans: dict[str, list[tuple[int, int]]]) -> bool:
+    """Whether a mention sits in a skills section or a keyword line ("HVAC | EPA 608 |
+    NATE | Brazing | ..."): a claim no role backs."""
+    if section_at(spans, position) == "skills":
+        return True
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    line = text[start: end if end != -1 else len(text)]
+    return len(_LIST_SEPARATORS.findall(line)) >= 5 and not re.search(r"[.!?]\s", line)
+
+
+def _listed_only(credentials: list[Credential], text: str,
                  spans: dict[str, list[tuple[int, int]]]) -> frozenset[str]:
     """Credentials a resume names only inside a skills or keywords list, nowhere a reader
     would look for a licence (its own section, a role, the header or summary)."""
-    places: dict[str, set[str]] = {}
+    places: dict[str, set[bool]] = {}
     for credential in credentials:
-        places.setdefault(credential.name, set()).add(section_at(spans, credential.start))
-    return frozenset(name for name, where in places.items() if where <= {"skills"})
+        places.setdefault(credential.name, set()).add(_in_list(text, credential.start, spans))
+    return frozenset(name for name, listed in places.items() if listed == {True})
 
 
+_COUNTRY_NAMES = frozenset({
+    "usa", "us", "uk", "united kingdom", "united states", "canada", "india", "germany",
+    "ireland", "australia", "singapore", "netherlands", "france", "spain", "italy", "poland",
+    "mexico", "brazil", "philippines", "nigeria", "south africa", "new zealand", "sweden",
+    "switzerland", "austria", "portugal", "belgium", "denmark", "norway", "finland", "japan",
+    "uae", "dubai", "pakistan", "egypt", "kenya"})
 _DIALLING = {"1": "US", "44": "UK", "91": "IN", "49": "DE", "63": "PH", "61": "AU", "353": "IE",
               "31": "NL", "48": "PL", "52": "MX", "55": "BR", "234": "NG", "65": "SG", "27": "ZA",
               "33": "FR", "34": "ES", "39": "IT", "64": "NZ", "971": "AE", "92": "PK", "20": "EG"}
@@ -180,10 +201,8 @@ def _home_country(text: str, person: Contact, dated: list[Role]) -> str | None:
         for segment in re.split(r"\s*[|•·]\s*|\s{3,}", line):
             if len(segment.split()) <= 4 and not _EMAIL.search(segment):
                 found = country_of(segment)
-                if (found and re.search(r",|\b(?:based|located|lives)\b", segment)) \
-                        or (found and segment.strip().lower() in (
-                            "usa", "uk", "united kingdom", "united states", "canada", "india",
-                            "germany", "ireland", "australia")):
+                if found and (re.search(r",|\b(?:based|located|lives)\b", segment)
+                              or segment.strip().lower() in _COUNTRY_NAMES):
                     return found
     if dated:
         found = country_of(dated[0].line)
@@ -197,10 +216,10 @@ def _home_country(text: str, person: Contact, dated: list[Role]) -> str | None:
     return None
 
 
-def _skills_listed_only(by_skill: dict[str, list[SkillHit]],
+def _skills_listed_only(by_skill: dict[str, list[SkillHit]], text: str,
                         spans: dict[str, list[tuple[int, int]]]) -> frozenset[str]:
     return frozenset(skill for skill, hits in by_skill.items()
-                     if {section_at(spans, hit.start) for hit in hits} <= {"skills"})
+                     if all(_in_list(text, hit.start, spans) for hit in hits))
 
 
 def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
@@ -236,8 +255,8 @@ def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
         chunks=chunks(text), open_to_relocation=bool(_RELOCATE.search(text)),
         degrees=degrees, credentials=credentials,
         authorisation=authorisation_in(text, country), clearance=clearance_in(text, today),
-        country=country, listed_only=_listed_only(credentials, spans),
-        listed_only_skills=_skills_listed_only(by_skill, spans),
+        country=country, listed_only=_listed_only(credentials, text, spans),
+        listed_only_skills=_skills_listed_only(by_skill, text, spans),
         internship_years=_union_years([(r.start, r.end) for r in dated if r.internship]),
         today=today,
     )

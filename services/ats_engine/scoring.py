@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.ats_engine.credentials import region_of
 from services.ats_engine.domain import Decision, decide
 from services.ats_engine.eligibility import Check, check_all
 from services.ats_engine.gates import Gate
 from services.ats_engine.jd import JobRequirements, seniority
-from services.ats_engine.location import CandidatePlace, location_fit
+from services.ats_engine.location import CandidatePlace, LocationFit, location_fit
 from services.ats_engine.resume import EDUCATION_NAMES, ResumeProfile
 from services.ats_engine.skills import SkillHit, Taxonomy
 from services.ats_engine.weights import Weights
@@ -145,19 +146,20 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
                candidate: CandidatePlace | None = None) -> MatchOutcome:
     """Score 0-100, the decision, the breakdown and each requirement's evidence."""
     results: list[RequirementResult] = []
-    parts = skill_parts(profile, job, weights, taxonomy, semantic, results)
+    checks = check_all(job.hard, profile)
+    held = {c.requirement.line for c in checks if c.verdict == "met"}
+    parts = skill_parts(profile, job, weights, taxonomy, semantic, results, held)
     parts["experience"] = experience_part(profile, job, weights, results)
     parts["education"] = education_part(profile, job, results)
     parts["title"] = title_part(profile, job, results)
-    parts["location"] = location_part(job, candidate, weights, results)
+    place = location_fit(job, candidate or CandidatePlace(), weights.location)
+    parts["location"] = location_part(job, place, results)
     if semantic is not None:
         parts["semantic"] = weights.semantic_value(semantic.fit)
     raw = combine(parts, weights)
     score = weights.calibrated(raw, semantic is not None)
     notes: list[str] = []
-    cap = limit(profile, job, weights, results, notes)
-    if cap is not None and score > cap and cap == weights.missing_must_cap:
-        notes.insert(0, f"capped at {cap:g}: must-haves missing")
+    cap = limit(profile, job, weights, checks, results, notes, place)
     score = round(score if cap is None else min(score, cap), 2)
     decision = decide(score, weights.thresholds.auto_apply, weights.thresholds.review_floor)
     if gates and decision is Decision.APPLY:
@@ -169,14 +171,17 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
 
 def skill_parts(profile: ResumeProfile, job: JobRequirements, weights: Weights,
                 taxonomy: Taxonomy, semantic: SemanticMatch | None,
-                results: list[RequirementResult]) -> dict[str, float]:
-    """Must-have and preferred skill coverage, weighted by how specific each skill is."""
+                results: list[RequirementResult], held: set[str]) -> dict[str, float]:
+    """Must-have and preferred skill coverage, weighted by how specific each skill is; a
+    credential the post asks for counts as shown when its hard requirement is met (`held`)."""
     sums: dict[bool, list[float]] = {True: [0.0, 0.0], False: [0.0, 0.0]}  # [credit, weight]
     musts = {id(r) for r in job.skills if r.must} or {id(r) for r in job.skills}
     for req in job.skills:
         is_must = id(req) in musts
         category = taxonomy.skills[req.skill].category if req.skill in taxonomy.skills else ""
         credit, evidence, detail = _skill(profile, req.skill, req.min_years, weights, category)
+        if category == "certification" and req.line in held and credit < 1:
+            credit, detail = 1.0, "held: the post's licence requirement is met"
         if evidence is None and semantic is not None:
             # No named skill: the resume line closest in meaning, if close enough, earns part.
             close = semantic.closest.get(req.line.strip().lstrip("-•* "))
@@ -190,6 +195,12 @@ def skill_parts(profile: ResumeProfile, job: JobRequirements, weights: Weights,
         results.append(RequirementResult(f"skill:{req.skill}", "skill", req.skill, is_must,
                                          round(credit, 3), evidence, detail, req.line))
     must = sums[True][0] / sums[True][1] if sums[True][1] else 0.0
+    if semantic is not None and must > 0 and weights.semantic_prior:
+        # Few named must-haves say little on their own (the taxonomy may miss how a trade
+        # words the rest): closeness in meaning weighs in like that many more of them.
+        count = sum(1 for r in job.skills if id(r) in musts)
+        prior = weights.semantic_prior
+        must = (count * must + prior * weights.semantic_value(semantic.fit)) / (count + prior)
     if not job.skills:
         # No skill the taxonomy knows: closeness in meaning stands in for coverage (`limit`
         # still keeps such a pair from applying unattended).
@@ -241,9 +252,8 @@ def title_part(profile: ResumeProfile, job: JobRequirements,
     return value
 
 
-def location_part(job: JobRequirements, candidate: CandidatePlace | None, weights: Weights,
+def location_part(job: JobRequirements, place: LocationFit,
                   results: list[RequirementResult]) -> float:
-    place = location_fit(job, candidate or CandidatePlace(), weights.location)
     results.append(RequirementResult("location", "location", job.location or job.remote, False,
                                      round(place.value, 3), None, place.detail))
     return place.value
@@ -263,18 +273,28 @@ def combine(parts: dict[str, float], weights: Weights) -> float:
     return 100 * (share * coverage + (1 - share) * context * (floor + (1 - floor) * coverage))
 
 
-def limit(profile: ResumeProfile, job: JobRequirements, weights: Weights,
-          results: list[RequirementResult], notes: list[str]) -> float | None:
+def _same_region(job_location: str, profile: ResumeProfile) -> bool:
+    """Whether the candidate lives in the post's state or province (its country, outside the
+    US and Canada): a commute a person may judge, not a move."""
+    where = region_of(job_location)
+    return where is not None and where == region_of(profile.contact.place or "")
+
+
+def limit(profile: ResumeProfile, job: JobRequirements, weights: Weights, checks: list[Check],
+          results: list[RequirementResult], notes: list[str],
+          place: LocationFit | None = None) -> float | None:
     """The highest score the pair may have, whatever its raw value: a contradicted hard
     requirement rejects; anything a person must check keeps it under the auto-apply line."""
     below_apply = weights.thresholds.auto_apply - 1
     limits: list[float] = []
-    if any(r.kind == "skill" and r.must and r.credit == 0 for r in results):
+    missing = [r.label for r in results if r.kind == "skill" and r.must and r.credit == 0]
+    if missing:
         limits.append(weights.missing_must_cap)
+        notes.append(f"at most {weights.missing_must_cap:g}: must-haves missing "
+                     f"({', '.join(missing)})")
     if not job.skills:
         limits.append(below_apply)
         notes.append("the job names no skill we know: not enough to apply unattended")
-    checks: list[Check] = check_all(job.hard, profile)
     for check in checks:
         credit = {"met": 1.0, "unknown": 0.5, "contradicted": 0.0}[check.verdict]
         results.append(RequirementResult(
@@ -289,18 +309,35 @@ def limit(profile: ResumeProfile, job: JobRequirements, weights: Weights,
         limits.append(below_apply)
         notes.append("a person must check: " + "; ".join(
             c.detail for c in checks if c.verdict == "unknown"))
-    if job.min_years and profile.total_years < job.min_years:
+    if place is not None and place.elsewhere and not _same_region(job.location, profile):
+        limits.append(below_apply)
+        notes.append(f"a person must check: {place.detail}")
+    listed = [r for r in results if r.kind == "skill" and r.must and r.credit > 0
+              and r.label in profile.listed_only_skills]
+    shown = [r for r in results if r.kind == "skill" and r.must and r.credit > 0]
+    if shown and len(listed) * 2 > len(shown):
+        limits.append(below_apply)
+        notes.append("most must-haves are named only in a skills list, in no role: "
+                     + ", ".join(r.label for r in listed))
+    min_years = job.min_years if job.min_years is not None else \
+        weights.expected_years_by_seniority.get(str(job.seniority), 0.0) \
+        if job.seniority >= 3 else None
+    if min_years and profile.total_years < min_years * weights.far_short_share:
+        limits.append(weights.thresholds.review_floor - 1)
+        notes.append(f"rejected: {profile.total_years:g} years of experience, the post asks "
+                     f"{min_years:g}")
+    elif min_years and profile.total_years < min_years:
         limits.append(below_apply)
         notes.append(f"{profile.total_years:g} years of experience, the post asks "
-                     f"{job.min_years:g}")
+                     f"{min_years:g}")
     share = title_fit(job.title, profile)
     if weights.min_title_share and share < weights.min_title_share:
         limits.append(below_apply)
         notes.append(f"the candidate's titles carry {share:.0%} of the post's title words")
     if weights.overqualified_years and job.seniority == 1 \
             and profile.total_years >= weights.overqualified_years:
-        limits.append(below_apply)
-        notes.append(f"{profile.total_years:g} years of experience for a junior post")
+        limits.append(weights.thresholds.review_floor - 1)
+        notes.append(f"rejected: {profile.total_years:g} years of experience for a junior post")
     return min(limits) if limits else None
 
 

@@ -45,13 +45,19 @@ class Weights(BaseModel):
     semantic_lift: float = Field(
         default=0.0, ge=0, le=1, description="Share of the must-have gap that semantic fit can "
         "fill, once at least one must-have is shown")
+    far_short_share: float = Field(
+        default=0.5, ge=0, le=1, description="Below this share of the years a post asks, the "
+        "pair is rejected (above it and short, a person looks)")
+    semantic_prior: float = Field(
+        default=0.0, ge=0, description="Must-have coverage blends in the semantic fit as if it "
+        "were this many more must-haves; 0: off")
     min_title_share: float = Field(
         default=0.0, ge=0, le=1, description="Share of the post's title words the candidate's "
         "own titles must carry to apply unattended (a change of trade or specialty is a "
         "person's call); 0: any")
     overqualified_years: float = Field(
         default=0.0, ge=0, description="Years of experience from which a junior or graduate "
-        "post is not applied to unattended; 0: never")
+        "post is rejected as far off the candidate's seniority; 0: never")
     calibration: list[tuple[float, float]] = Field(
         default=[], description="(raw, score) knots of a rising line from the raw combination "
         "to the score; none: the raw value is the score")

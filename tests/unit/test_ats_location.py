@@ -60,10 +60,13 @@ def test_an_onsite_job_elsewhere_scores_lower_than_the_same_job_remote_or_nearby
 
     def score(location: str, prefs: Preferences | None = None) -> float:
         job = engine.parse_job("Backend Engineer", REQUIREMENTS, location)
-        return engine.score(resume, job, weights, preferences=prefs).score
+        return engine.score(resume, job, weights, preferences=prefs).raw
 
     assert score("Remote") == score("Chicago, IL") > score("Austin, TX (Hybrid)") \
         > score("Austin, TX")
+    far = engine.score(resume, engine.parse_job("Backend Engineer", REQUIREMENTS, "Austin, TX"),
+                       weights)
+    assert far.decision.value != "apply", "a move nobody offered is a person's call"
     assert score("Austin, TX", Preferences(relocate=True)) > score("Austin, TX")
     assert score("Austin, TX", Preferences(locations=["Austin"])) == score("Remote")
 
