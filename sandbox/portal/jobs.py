@@ -136,8 +136,9 @@ DATA_CONTENT = (
     "<p><strong>Requirements:</strong></p>"
     "<ul><li>Python: production pipeline code</li>"
     "<li>SQL: complex analytical queries</li>"
-    "<li>Spark: large batch jobs</li>"
-    "<li>Airflow: scheduling and monitoring pipelines</li></ul>" + _BENEFITS
+    "<li>Spark: large batch jobs</li></ul>"
+    "<p><strong>Nice to have:</strong></p>"
+    "<ul><li>Airflow: scheduling and monitoring pipelines</li></ul>" + _BENEFITS
 )
 
 _ACME = "Acme"
