@@ -50,8 +50,9 @@ test: services-up lint typecheck k8s-check  ## Everything: lint, types, unit, co
 test-fast: install  ## Only the tests that need no server (seconds)
 	$(VENV)/bin/pytest -m "not integration" $(PYTEST_ARGS)
 
-eval-ats: install  ## ATS engine on a labelled JSON Lines set (FILE=path.jsonl, default tests/data/ats_pairs.jsonl)
-	$(PY) -m services.ats_engine.evaluate $(FILE)
+eval-ats: install  ## ATS engine: the blind set's dev and test halves beside the regression set, and skill extraction (FILE=pairs.jsonl for one file)
+	$(PY) -m services.ats_engine.tools.evaluate $(FILE)
+	$(if $(FILE),,$(PY) -m services.ats_engine.tools.evaluate_skills)
 
 bench-ats: services-up  ## ATS: embedding docs/s (ours vs raw encode), one job vs 100,000 candidate vectors (pgvector vs numpy)
 	$(PY) -m bench.bench_ats

@@ -39,6 +39,7 @@ from infra.db import create_engine, libpq_conninfo
 from infra.migrate import upgrade
 from services.ats_engine.embeddings import (
     DIMENSIONS,
+    VECTOR_CACHE,
     Embedder,
     embed_documents,
     load_encoder,
@@ -48,7 +49,6 @@ from services.ats_engine.embeddings import (
     semantic_fit,
 )
 from services.ats_engine.engine import Engine, ParsedResume
-from services.ats_engine.evaluate import VECTOR_CACHE
 from services.ats_engine.filters import Preferences, blocked
 from services.ats_engine.jd import JobRequirements
 from services.ats_engine.scoring import SemanticMatch

@@ -9,21 +9,31 @@ import uuid
 from pathlib import Path
 
 import typer
+from pydantic import BaseModel
 
 from infra.blobs import LocalBlobStore
 from infra.clock import SystemClock
 from infra.db import create_engine
 from infra.resume_files import DocumentError, kind_of
 from infra.uow import UnitOfWork
-from services.ats_engine.embeddings import MODEL_NAME
+from services.ats_engine.embeddings import MODEL_NAME, VECTOR_CACHE, open_embedder
 from services.ats_engine.engine import Engine
-from services.ats_engine.evaluate import VECTOR_CACHE, PairJob, open_embedder
 from services.ats_engine.intake import upload_resume
 from services.ats_engine.parse_report import parse_report
 from services.ats_engine.semantic import fit_texts, semantic_match
 from services.ats_engine.settings import AtsSettings
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import WeightsSource
+
+
+class JobFile(BaseModel):
+    """A job given to `jams ats score` as JSON."""
+
+    title: str
+    company: str = ""
+    location: str = ""
+    description: str
+
 
 ats_app = typer.Typer(help="The ATS engine: score and upload resumes", no_args_is_help=True)
 
@@ -56,10 +66,10 @@ def score(
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(str(exc))
     try:
-        posting = PairJob.model_validate_json(raw_job)
+        posting = JobFile.model_validate_json(raw_job)
     except ValueError:
         title, _, rest = raw_job.strip().partition("\n")
-        posting = PairJob(title=title.strip(), description=rest)
+        posting = JobFile(title=title.strip(), description=rest)
     try:
         parsed = engine.parse_file(content, kind_of(resume.name),
                                    SystemClock().now().date())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import sys
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 # Rows of vectors: lists from the cache, or numpy arrays where a caller holds them.
 Matrix: TypeAlias = "Sequence[Sequence[float]] | npt.NDArray[Any]"
 MODEL_NAME = "all-MiniLM-L6-v2"
+VECTOR_CACHE = Path(".jams/cache/ats-embeddings.npz")  # the CLI's and tools' vectors between runs
 DIMENSIONS = 384
 
 
@@ -159,3 +161,17 @@ def semantic_fit(job_chunks: Matrix, resume_chunks: Matrix,
     best = scores.argmax(axis=1)
     top = scores[np.arange(len(best)), best]
     return float(top.mean()), [int(i) for i in best], [float(v) for v in top]
+
+
+def open_embedder(cache: Path | None) -> Embedder | None:
+    """The model with the vectors an earlier run kept; None (rules only) without the model."""
+    try:
+        encoder, _ = load_encoder()
+    except ImportError:
+        print("note: no embedding model installed (extra `ml`): scoring without semantic fit",
+              file=sys.stderr)
+        return None
+    embedder = Embedder(encoder)
+    if cache is not None:
+        embedder.remember(load_vector_file(cache))
+    return embedder

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
-from services.ats_engine.evaluate import DEFAULT_SET, auroc, load_pairs, main
+from services.ats_engine.tools.evaluate import DEFAULT_SET, auroc, load_pairs, main
 from tests.fixtures.resumes import RESUME, pdf
 
 runner = CliRunner()

@@ -13,14 +13,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from services.ats_engine.taxonomy_curated import (
+from services.ats_engine.skills import TAXONOMY_FILE
+from services.ats_engine.tools.taxonomy_curated import (
     CASE_SENSITIVE,
     CURATED,
     NEEDS_CONTEXT,
     ONET_ORDINARY,
 )
 
-OUTPUT = Path(__file__).parent / "data" / "skills.json"
+OUTPUT = TAXONOMY_FILE
 SCHEMA_VERSION = 1
 ATTRIBUTION = (
     "This includes information from the O*NET Database by the U.S. Department of Labor, "

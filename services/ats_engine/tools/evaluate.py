@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import sys
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.ats_engine.embeddings import (
+    VECTOR_CACHE,
     Embedder,
     embed_documents,
-    load_encoder,
-    load_vector_file,
+    open_embedder,
     save_vector_file,
 )
 from services.ats_engine.engine import Engine
@@ -29,8 +28,11 @@ from services.ats_engine.weights import DEFAULT_FILE, Weights, load_weights
 
 DEFAULT_SET = Path("tests/data/ats_pairs.jsonl")  # the regression set, written beside the engine
 BLIND_DIR = Path("tests/data/ats_blind")  # written blind: its authors saw only the labels
-VECTOR_CACHE = Path(".jams/cache/ats-embeddings.npz")
+SPLIT_FILE = BLIND_DIR / "split.json"
 TODAY = date(2026, 11, 26)  # "Present" in the labelled resumes: fixed, so results never drift
+
+
+Row = TypeVar("Row", bound=BaseModel)
 
 
 class PairJob(BaseModel):
@@ -57,16 +59,20 @@ class Pair(BaseModel):
         return self.candidate or self.resume_text
 
 
-def load_pairs(path: Path) -> list[Pair]:
-    """Pairs of a JSON Lines file; ValueError names the bad line."""
-    pairs = []
+def load_lines(path: Path, model: type[Row]) -> list[Row]:
+    """The rows of a JSON Lines file; ValueError names the bad line."""
+    rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():
             try:
-                pairs.append(Pair.model_validate_json(line))
+                rows.append(model.model_validate_json(line))
             except ValueError as exc:
                 raise ValueError(f"{path}:{number}: {exc}") from exc
-    return pairs
+    return rows
+
+
+def load_pairs(path: Path) -> list[Pair]:
+    return load_lines(path, Pair)
 
 
 def load_blind(directory: Path) -> list[Pair]:
@@ -79,17 +85,16 @@ def load_blind(directory: Path) -> list[Pair]:
     return pairs
 
 
-def split(pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
-    """(dev, test) by candidate, fixed once: within each author's file, candidates in sha256
-    order, the first half to dev. Never tune on test."""
-    by_author: dict[str, list[str]] = defaultdict(list)
-    for candidate in sorted({p.candidate for p in pairs}):
-        by_author[candidate.split("/")[0]].append(candidate)
-    dev: set[str] = set()
-    for candidates in by_author.values():
-        ordered = sorted(candidates, key=lambda c: hashlib.sha256(c.encode()).hexdigest())
-        dev.update(ordered[: (len(ordered) + 1) // 2])
-    return [p for p in pairs if p.candidate in dev], [p for p in pairs if p.candidate not in dev]
+def split(pairs: list[Pair], split_file: Path = SPLIT_FILE) -> tuple[list[Pair], list[Pair]]:
+    """(dev, test) by candidate, as the split file fixed them once (half of each author's
+    candidates each). Tune on dev only; test is for reporting."""
+    halves = json.loads(split_file.read_text(encoding="utf-8"))
+    dev, test = set(halves["dev"]), set(halves["test"])
+    unsplit = sorted({p.candidate for p in pairs} - dev - test)
+    if unsplit:
+        raise ValueError(f"{split_file} places no half for {', '.join(unsplit)}: add each new "
+                         "candidate to dev or test once, half of an author's to each")
+    return [p for p in pairs if p.candidate in dev], [p for p in pairs if p.candidate in test]
 
 
 def reliability(rows: list[tuple[Pair, float, str]],
@@ -170,20 +175,6 @@ def score_pairs(pairs: list[Pair], engine: Engine, weights: Weights,
                 for (resume, job), v in zip(parsed, vectors, strict=True)]
     return [(pair, engine.score(resume, job, weights, fit))
             for pair, (resume, job), fit in zip(pairs, parsed, fits, strict=True)]
-
-
-def open_embedder(cache: Path | None) -> Embedder | None:
-    """The model with the vectors an earlier run kept; None (rules only) without the model."""
-    try:
-        encoder, _ = load_encoder()
-    except ImportError:
-        print("note: no embedding model installed (extra `ml`): scoring without semantic fit",
-              file=sys.stderr)
-        return None
-    embedder = Embedder(encoder)
-    if cache is not None:
-        embedder.remember(load_vector_file(cache))
-    return embedder
 
 
 def _print_rows(rows: list[tuple[Pair, float, str]]) -> None:

@@ -6,7 +6,7 @@ knots are placed between labelled groups (review floor between rejects and revie
 auto-apply line where approvals stay precise), and the whole choice is also checked by leaving
 each candidate out in turn (`cv_accuracy`: decisions on people the choice never saw).
 
-    python -m services.ats_engine.calibrate [FILE] [--write]   # FILE: default the blind dev half
+    python -m services.ats_engine.tools.calibrate [FILE] [--write]   # default: the blind dev half
 """
 
 from __future__ import annotations
@@ -20,22 +20,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.ats_engine.embeddings import embed_documents, save_vector_file
-from services.ats_engine.engine import Engine, ParsedResume
-from services.ats_engine.evaluate import (
-    BLIND_DIR,
-    TODAY,
+from services.ats_engine.embeddings import (
     VECTOR_CACHE,
-    Pair,
-    load_blind,
-    load_pairs,
+    embed_documents,
     open_embedder,
-    split,
+    save_vector_file,
 )
+from services.ats_engine.engine import Engine, ParsedResume
 from services.ats_engine.jd import JobRequirements
 from services.ats_engine.scoring import SemanticMatch
 from services.ats_engine.semantic import fit_texts, semantic_match
 from services.ats_engine.skills import default_taxonomy
+from services.ats_engine.tools.evaluate import (
+    BLIND_DIR,
+    TODAY,
+    Pair,
+    load_blind,
+    load_pairs,
+    split,
+)
 from services.ats_engine.weights import DEFAULT_FILE, Weights, load_weights
 
 SEMANTIC_WEIGHTS = (0.0, 0.1, 0.2)
@@ -46,6 +49,10 @@ PRIORS = (0.0, 1.0, 2.0)
 TITLE_SHARES = (0.0, 0.4, 0.5, 0.6)  # second stage, on the best settings of the first
 OVERQUALIFIED = (0.0, 6.0, 8.0)
 LISTED_ONLY = (0.5, 0.7, 0.85)
+# Policy, not fitted: a post that leads people needs a role that shows it, and a post must
+# name at least two must-haves we know before anything applies unattended.
+MANAGER_EVIDENCE = (True,)
+NAMED_MUSTS = (2,)
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.6
 
@@ -110,14 +117,17 @@ def choose_knots(rows: Sequence[Scored]) -> Choice | None:
 
 def with_settings(base: Weights, semantic: float, lift: float, floor: float, title: float,
                   prior: float = 0.0, title_share: float = 0.0, overqualified: float = 0.0,
-                  listed_only: float = 0.85) -> Weights:
+                  listed_only: float = 0.85, manager: bool = False,
+                  named_musts: int = 0) -> Weights:
     weights = {**base.weights, "semantic": semantic, "title": title}
     return base.model_copy(update={"weights": weights, "semantic_lift": lift,
                                    "context_floor": floor, "calibration": [],
                                    "calibration_rules_only": None,
                                    "semantic_prior": prior, "min_title_share": title_share,
                                    "overqualified_years": overqualified,
-                                   "listed_only_credit": listed_only})
+                                   "listed_only_credit": listed_only,
+                                   "manager_evidence": manager,
+                                   "min_named_musts": named_musts})
 
 
 def raw_scores(pairs: list[Pair], engine: Engine, weights: Weights,
@@ -167,10 +177,10 @@ def main(argv: list[str]) -> int:
     engine = Engine(default_taxonomy())
     base = load_weights(DEFAULT_FILE)
     fits = semantic_fits(pairs, engine, args.cache)
-    Key = tuple[float, float, float, float, float, float, float, float]
+    Key = tuple[float, float, float, float, float, float, float, float, bool, int]
     grid: dict[Key, list[Scored]] = {}
     for key in itertools.product(SEMANTIC_WEIGHTS, LIFTS, FLOORS, TITLE_WEIGHTS, PRIORS, (0.0,),
-                                 (0.0,), (0.85,)):
+                                 (0.0,), (0.85,), MANAGER_EVIDENCE, NAMED_MUSTS):
         if fits[0] is None and (key[0] or key[1]):
             continue
         grid[key] = raw_scores(pairs, engine, with_settings(base, *key), fits)
@@ -180,11 +190,13 @@ def main(argv: list[str]) -> int:
         return sorted(((c, k) for c, k in choices if c is not None),
                       # ties: less semantic weight and lift, the stricter limits
                       key=lambda item: (item[0].rank, -item[1][0], -item[1][1], -item[1][4],
-                                        item[1][5], item[1][6], item[1][7]), reverse=True)
+                                        item[1][5], item[1][6], item[1][7], item[1][8],
+                                        item[1][9]), reverse=True)
 
     first = ranking(list(grid))
     for _, key_ in first[:3]:
-        for extra in itertools.product(TITLE_SHARES, OVERQUALIFIED, LISTED_ONLY):
+        for extra in itertools.product(TITLE_SHARES, OVERQUALIFIED, LISTED_ONLY,
+                                       MANAGER_EVIDENCE, NAMED_MUSTS):
             key = (*key_[:5], *extra)
             if key not in grid:
                 grid[key] = raw_scores(pairs, engine, with_settings(base, *key), fits)
@@ -192,19 +204,19 @@ def main(argv: list[str]) -> int:
     for choice_, key_ in ranked[:8]:
         print(f"semantic {key_[0]:<4} lift {key_[1]:<4} floor {key_[2]:<5} title {key_[3]:<5}"
               f" prior {key_[4]:<4} title share {key_[5]:<4} overqualified {key_[6]:<4}"
-              f" listed only {key_[7]:<4}"
+              f" listed only {key_[7]:<4} manager {key_[8]!s:<5} named {key_[9]}"
               f" -> {choice_}", file=sys.stderr)
     if not ranked:
         print("error: no setting keeps approvals precise enough", file=sys.stderr)
         return 1
     choice, (semantic, lift, floor, title, prior, title_share, overqualified,
-             listed_only) = ranked[0]
+             listed_only, manager, named_musts) = ranked[0]
     knots = [(choice.review_knot, base.thresholds.review_floor),
              (choice.apply_knot, base.thresholds.auto_apply)]
     # Where the model is missing, the rules alone score: their own knots, same floor.
     rules_only = choose_knots(raw_scores(
         pairs, engine, with_settings(base, 0, 0, floor, title, 0, title_share, overqualified,
-                                     listed_only),
+                                     listed_only, manager, named_musts),
         [None] * len(pairs))) if fits[0] is not None else None
     rules_knots = None if rules_only is None else [
         (rules_only.review_knot, base.thresholds.review_floor),
@@ -212,6 +224,7 @@ def main(argv: list[str]) -> int:
     result = {"semantic_weight": semantic, "semantic_lift": lift, "context_floor": floor,
               "title_weight": title, "semantic_prior": prior, "min_title_share": title_share,
               "overqualified_years": overqualified, "listed_only_credit": listed_only,
+              "manager_evidence": manager, "min_named_musts": named_musts,
               "calibration": knots, "correct": choice.correct,
               "approve_recall": choice.recall, "pairs": len(pairs),
               "calibration_rules_only": rules_knots,
@@ -223,6 +236,7 @@ def main(argv: list[str]) -> int:
         document.update(semantic_lift=lift, context_floor=floor, calibration=knots,
                         calibration_rules_only=rules_knots, min_title_share=title_share,
                         semantic_prior=prior, listed_only_credit=listed_only,
+                        manager_evidence=manager, min_named_musts=named_musts,
                         overqualified_years=overqualified)
         if args.version:
             document["version"] = args.version

@@ -1,7 +1,7 @@
 """Skill extraction against a labelled set of mentions written blind: recall, precision and
 false friends per occupation.
 
-    python -m services.ats_engine.evaluate_skills [FILE]
+    python -m services.ats_engine.tools.evaluate_skills [FILE]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from services.ats_engine.skills import Taxonomy, default_taxonomy
+from services.ats_engine.tools.evaluate import load_lines
 
 DEFAULT_SET = Path("tests/data/skill_mentions.jsonl")
 
@@ -29,18 +30,6 @@ class Mention(BaseModel):
     text: str
     skills: list[str]
     not_skills: list[str] = []
-
-
-def load_mentions(path: Path) -> list[Mention]:
-    """Lines of a JSON Lines file; ValueError names the bad line."""
-    out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                out.append(Mention.model_validate_json(line))
-            except ValueError as exc:
-                raise ValueError(f"{path}:{number}: {exc}") from exc
-    return out
 
 
 def split(mentions: list[Mention]) -> tuple[list[Mention], list[Mention]]:
@@ -83,7 +72,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("file", nargs="?", default=str(DEFAULT_SET))
     args = parser.parse_args(argv)
     try:
-        mentions = load_mentions(Path(args.file))
+        mentions = load_lines(Path(args.file), Mention)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
