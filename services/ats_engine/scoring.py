@@ -273,6 +273,17 @@ def combine(parts: dict[str, float], weights: Weights) -> float:
     return 100 * (share * coverage + (1 - share) * context * (floor + (1 - floor) * coverage))
 
 
+_MANAGES = re.compile(r"\b(?:manager|head of|director|supervisor|superintendent|foreman|"
+                      r"team lead|lead\b(?! (?:engineer|developer|designer|scientist)))", re.I)
+
+
+def _has_managed(profile: ResumeProfile) -> bool:
+    """A role titled for leading people, or people management shown inside a role."""
+    if any(_MANAGES.search(role.title or role.line) for role in profile.roles):
+        return True
+    return profile.skill_years.get("People management", 0.0) > 0
+
+
 def _same_region(job_location: str, profile: ResumeProfile) -> bool:
     """Whether the candidate lives in the post's state or province (its country, outside the
     US and Canada): a commute a person may judge, not a move."""
@@ -330,6 +341,14 @@ def limit(profile: ResumeProfile, job: JobRequirements, weights: Weights, checks
         limits.append(below_apply)
         notes.append(f"{profile.total_years:g} years of experience, the post asks "
                      f"{min_years:g}")
+    if weights.manager_evidence and _MANAGES.search(job.title) and not _has_managed(profile):
+        limits.append(below_apply)
+        notes.append("the post leads people; no role shows leading people")
+    named = sum(1 for r in results if r.kind == "skill" and r.must)
+    if named < weights.min_named_musts:
+        limits.append(below_apply)
+        notes.append(f"the post names {named} must-have skill(s) we know: too little to "
+                     "apply unattended")
     share = title_fit(job.title, profile)
     if weights.min_title_share and share < weights.min_title_share:
         limits.append(below_apply)

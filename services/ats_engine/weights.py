@@ -51,6 +51,12 @@ class Weights(BaseModel):
     semantic_prior: float = Field(
         default=0.0, ge=0, description="Must-have coverage blends in the semantic fit as if it "
         "were this many more must-haves; 0: off")
+    manager_evidence: bool = Field(
+        default=False, description="A post that leads people needs a role that shows it "
+        "before it is applied to unattended")
+    min_named_musts: int = Field(
+        default=0, ge=0, description="Must-have skills the post must name (that the taxonomy "
+        "knows) before a pair applies unattended")
     min_title_share: float = Field(
         default=0.0, ge=0, le=1, description="Share of the post's title words the candidate's "
         "own titles must carry to apply unattended (a change of trade or specialty is a "
