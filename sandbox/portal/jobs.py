@@ -92,8 +92,9 @@ PLATFORM_CONTENT = (
     "<p><strong>Requirements:</strong></p>"
     "<ul><li>Python: automation and internal tooling</li>"
     "<li>Kubernetes: operating clusters in production</li>"
-    "<li>Terraform: modules for repeatable environments</li>"
-    "<li>Go: small controllers and command-line tools</li></ul>" + _BENEFITS
+    "<li>Terraform: modules for repeatable environments</li></ul>"
+    "<p><strong>Nice to have:</strong></p>"
+    "<ul><li>Go: small controllers and command-line tools</li></ul>" + _BENEFITS
 )
 
 FRONTEND_CONTENT = (
@@ -136,6 +137,7 @@ DATA_CONTENT = (
     "<p><strong>Requirements:</strong></p>"
     "<ul><li>Python: production pipeline code</li>"
     "<li>SQL: complex analytical queries</li>"
+    "<li>PostgreSQL: the warehouse and its models</li>"
     "<li>Spark: large batch jobs</li></ul>"
     "<p><strong>Nice to have:</strong></p>"
     "<ul><li>Airflow: scheduling and monitoring pipelines</li></ul>" + _BENEFITS

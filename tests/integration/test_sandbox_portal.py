@@ -41,7 +41,7 @@ EXPECTED_SKILLS = {
     ("acme", "Platform Engineer"): {"Python", "Kubernetes", "Terraform", "Go"},
     ("acme", "Frontend Engineer"): {"React", "TypeScript", "CSS", "HTML"},
     ("acme", "iOS Engineer"): {"Swift", "Objective-C", "Xcode"},
-    ("globex", "Data Engineer"): {"Python", "SQL", "Spark", "Airflow"},
+    ("globex", "Data Engineer"): {"Python", "SQL", "PostgreSQL", "Spark", "Airflow"},
     ("acme-careers", "Senior Backend Engineer (Python)"):
         {"Python", "PostgreSQL", "Kafka", "Docker", "Kubernetes"},
 }
