@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from infra.places import CA_PROVINCE_CODES, CA_PROVINCES, US_STATE_CODES, US_STATES
+
 Status = Literal["active", "pending", "expired"]
 EDUCATION_NAMES = {0: "none stated", 1: "high school", 2: "associate", 3: "bachelor",
                    4: "master", 5: "doctorate"}
@@ -243,15 +245,8 @@ _COUNTRY_WORDS: dict[str, str] = {
 }
 EU_MEMBERS = frozenset({"DE", "IE", "NL", "FR", "ES", "IT", "PL", "SE", "AT", "PT", "BE",
                         "DK", "FI"})
-_US_STATES = frozenset(
-    [
-        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN",
-        "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV",
-        "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN",
-        "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC",
-    ])
-_CA_PROVINCES = frozenset(
-    ["ON", "QC", "BC", "AB", "MB", "SK", "NS", "NB", "NL", "PE", "YT", "NT", "NU"])
+_US_STATES = US_STATE_CODES
+_CA_PROVINCES = CA_PROVINCE_CODES
 _COUNTRY = re.compile(r"\b(" + "|".join(sorted((re.escape(w) for w in _COUNTRY_WORDS),
                                                key=len, reverse=True)) + r")(?![\w])", re.I)
 _CITIES = {"london": "UK", "manchester": "UK", "toronto": "CA", "vancouver": "CA",
@@ -265,23 +260,8 @@ _CITIES = {"london": "UK", "manchester": "UK", "toronto": "CA", "vancouver": "CA
 
 
 # States and provinces by name, to their codes (licences are issued by them).
-REGIONS = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
-    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA",
-    "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD",
-    "massachusetts": "MA", "michigan": "MI", "minnesota": "MN", "mississippi": "MS",
-    "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
-    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC",
-    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
-    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
-    "wyoming": "WY", "ontario": "ON", "quebec": "QC", "british columbia": "BC",
-    "alberta": "AB", "manitoba": "MB", "saskatchewan": "SK", "nova scotia": "NS",
-    "england": "UK", "scotland": "UK", "victoria": "VIC", "new south wales": "NSW",
-    "queensland": "QLD",
-}
+REGIONS = {**US_STATES, **CA_PROVINCES, "england": "UK", "scotland": "UK", "victoria": "VIC",
+           "new south wales": "NSW", "queensland": "QLD"}
 _REGION_COUNTRY = {"VIC": "AU", "NSW": "AU", "QLD": "AU", "UK": "UK"}
 
 

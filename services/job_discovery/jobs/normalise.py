@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 
-from services.job_discovery.jobs.places import (
+from infra.places import (
     CA_PROVINCE_CODES,
     CA_PROVINCES,
     CITY_ALIASES,

@@ -1,4 +1,5 @@
-"""Place names the location parser knows: countries, US states and Canadian provinces."""
+"""Place names: countries, US states and Canadian provinces (job locations, licences, where a
+candidate lives)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ US_STATE_CODES = frozenset(US_STATES.values())
 
 CA_PROVINCES: dict[str, str] = {
     "ontario": "ON", "quebec": "QC", "british columbia": "BC", "alberta": "AB",
-    "manitoba": "MB", "nova scotia": "NS", "saskatchewan": "SK",
+    "manitoba": "MB", "nova scotia": "NS", "saskatchewan": "SK", "new brunswick": "NB",
+    "newfoundland and labrador": "NL", "prince edward island": "PE", "yukon": "YT",
+    "northwest territories": "NT", "nunavut": "NU",
 }
 CA_PROVINCE_CODES = frozenset(CA_PROVINCES.values())
 
