@@ -291,73 +291,96 @@ def _same_region(job_location: str, profile: ResumeProfile) -> bool:
     return where is not None and where == region_of(profile.contact.place or "")
 
 
+Limit = tuple[float, str]  # the highest score a finding allows, and why
+
+
 def limit(profile: ResumeProfile, job: JobRequirements, weights: Weights, checks: list[Check],
           results: list[RequirementResult], notes: list[str],
           place: LocationFit | None = None) -> float | None:
     """The highest score the pair may have, whatever its raw value: a contradicted hard
     requirement rejects; anything a person must check keeps it under the auto-apply line."""
+    found = [*_requirement_limits(job, weights, checks, results),
+             *_evidence_limits(profile, job, weights, results, place),
+             *_seniority_limits(profile, job, weights)]
+    notes += [note for _, note in found]
+    return min(value for value, _ in found) if found else None
+
+
+def _requirement_limits(job: JobRequirements, weights: Weights, checks: list[Check],
+                        results: list[RequirementResult]) -> list[Limit]:
+    """Must-have skills missing, and each hard requirement's verdict."""
     below_apply = weights.thresholds.auto_apply - 1
-    limits: list[float] = []
+    found: list[Limit] = []
     missing = [r.label for r in results if r.kind == "skill" and r.must and r.credit == 0]
     if missing:
-        limits.append(weights.missing_must_cap)
-        notes.append(f"at most {weights.missing_must_cap:g}: must-haves missing "
-                     f"({', '.join(missing)})")
+        found.append((weights.missing_must_cap, f"at most {weights.missing_must_cap:g}: "
+                                                f"must-haves missing ({', '.join(missing)})"))
     if not job.skills:
-        limits.append(below_apply)
-        notes.append("the job names no skill we know: not enough to apply unattended")
+        found.append((below_apply, "the job names no skill we know: not enough to apply "
+                                   "unattended"))
     for check in checks:
         credit = {"met": 1.0, "unknown": 0.5, "contradicted": 0.0}[check.verdict]
         results.append(RequirementResult(
             f"hard:{check.requirement.kind}:{check.requirement.name}", "hard",
             f"{check.requirement.kind}: {check.requirement.name}", True, credit, None,
             f"{check.verdict}: {check.detail}", check.requirement.line))
-    if any(c.verdict == "contradicted" for c in checks):
-        limits.append(weights.thresholds.review_floor - 1)
-        notes.append("rejected: a hard requirement is contradicted ("
-                     + "; ".join(c.detail for c in checks if c.verdict == "contradicted") + ")")
-    elif any(c.verdict == "unknown" for c in checks):
-        limits.append(below_apply)
-        notes.append("a person must check: " + "; ".join(
-            c.detail for c in checks if c.verdict == "unknown"))
+    contradicted = [c.detail for c in checks if c.verdict == "contradicted"]
+    unknown = [c.detail for c in checks if c.verdict == "unknown"]
+    if contradicted:
+        found.append((weights.thresholds.review_floor - 1, "rejected: a hard requirement is "
+                      f"contradicted ({'; '.join(contradicted)})"))
+    elif unknown:
+        found.append((below_apply, f"a person must check: {'; '.join(unknown)}"))
+    return found
+
+
+def _evidence_limits(profile: ResumeProfile, job: JobRequirements, weights: Weights,
+                     results: list[RequirementResult],
+                     place: LocationFit | None) -> list[Limit]:
+    """Too little shown to apply unattended: claims only in a list, a post that names too
+    little, a move nobody offered, a change of trade, a post leading people."""
+    below_apply = weights.thresholds.auto_apply - 1
+    found: list[Limit] = []
     if place is not None and place.elsewhere and not _same_region(job.location, profile):
-        limits.append(below_apply)
-        notes.append(f"a person must check: {place.detail}")
-    listed = [r for r in results if r.kind == "skill" and r.must and r.credit > 0
-              and r.label in profile.listed_only_skills]
+        found.append((below_apply, f"a person must check: {place.detail}"))
     shown = [r for r in results if r.kind == "skill" and r.must and r.credit > 0]
+    listed = [r.label for r in shown if r.label in profile.listed_only_skills]
     if shown and len(listed) * 2 > len(shown):
-        limits.append(below_apply)
-        notes.append("most must-haves are named only in a skills list, in no role: "
-                     + ", ".join(r.label for r in listed))
-    min_years = job.min_years if job.min_years is not None else \
-        weights.expected_years_by_seniority.get(str(job.seniority), 0.0) \
-        if job.seniority >= 3 else None
-    if min_years and profile.total_years < min_years * weights.far_short_share:
-        limits.append(weights.thresholds.review_floor - 1)
-        notes.append(f"rejected: {profile.total_years:g} years of experience, the post asks "
-                     f"{min_years:g}")
-    elif min_years and profile.total_years < min_years:
-        limits.append(below_apply)
-        notes.append(f"{profile.total_years:g} years of experience, the post asks "
-                     f"{min_years:g}")
-    if weights.manager_evidence and _MANAGES.search(job.title) and not _has_managed(profile):
-        limits.append(below_apply)
-        notes.append("the post leads people; no role shows leading people")
+        found.append((below_apply, "most must-haves are named only in a skills list, in no "
+                                   f"role: {', '.join(listed)}"))
     named = sum(1 for r in results if r.kind == "skill" and r.must)
     if named < weights.min_named_musts:
-        limits.append(below_apply)
-        notes.append(f"the post names {named} must-have skill(s) we know: too little to "
-                     "apply unattended")
+        found.append((below_apply, f"the post names {named} must-have skill(s) we know: too "
+                                   "little to apply unattended"))
     share = title_fit(job.title, profile)
     if weights.min_title_share and share < weights.min_title_share:
-        limits.append(below_apply)
-        notes.append(f"the candidate's titles carry {share:.0%} of the post's title words")
+        found.append((below_apply, f"the candidate's titles carry {share:.0%} of the post's "
+                                   "title words"))
+    if weights.manager_evidence and _MANAGES.search(job.title) and not _has_managed(profile):
+        found.append((below_apply, "the post leads people; no role shows leading people"))
+    return found
+
+
+def _seniority_limits(profile: ResumeProfile, job: JobRequirements,
+                      weights: Weights) -> list[Limit]:
+    """Years short of what the post or its seniority asks (far short rejects), and far more
+    than a junior post wants."""
+    found: list[Limit] = []
+    years = profile.total_years
+    asked = job.min_years if job.min_years is not None else \
+        weights.expected_years_by_seniority.get(str(job.seniority), 0.0) \
+        if job.seniority >= 3 else None
+    if asked and years < asked * weights.far_short_share:
+        found.append((weights.thresholds.review_floor - 1,
+                      f"rejected: {years:g} years of experience, the post asks {asked:g}"))
+    elif asked and years < asked:
+        found.append((weights.thresholds.auto_apply - 1,
+                      f"{years:g} years of experience, the post asks {asked:g}"))
     if weights.overqualified_years and job.seniority == 1 \
-            and profile.total_years >= weights.overqualified_years:
-        limits.append(weights.thresholds.review_floor - 1)
-        notes.append(f"rejected: {profile.total_years:g} years of experience for a junior post")
-    return min(limits) if limits else None
+            and years >= weights.overqualified_years:
+        found.append((weights.thresholds.review_floor - 1,
+                      f"rejected: {years:g} years of experience for a junior post"))
+    return found
 
 
 def outcome_json(outcome: MatchOutcome) -> dict[str, Any]:
