@@ -194,7 +194,8 @@ def _gutter(rows: list[Row]) -> tuple[float, bool] | None:
     height = max(w.bottom for w in words) - min(w.top for w in words)
     crossing = Counter[int]()
     for row in rows:
-        covered = {x for w in row for x in range(int(w.x0) + 1, int(w.x1) + 1)}
+        # Clamped: a hostile file may place a glyph at any coordinate, infinity included.
+        covered = {x for w in row for x in range(int(_clamp(w.x0)) + 1, int(_clamp(w.x1)) + 1)}
         crossing.update(covered)
     low, high = int(left_edge + 0.1 * (right_edge - left_edge)), \
         int(right_edge - 0.1 * (right_edge - left_edge))
@@ -256,3 +257,10 @@ def _level(row: Row, x: float) -> bool:
     a, b = before[-1], after[0]
     tolerance = 0.25 * min(a.size, b.size)
     return abs(a.top - b.top) <= tolerance or abs(a.bottom - b.bottom) <= tolerance
+
+
+_FAR = 20_000.0  # points: far beyond any page a resume prints on
+
+
+def _clamp(x: float) -> float:
+    return max(-_FAR, min(_FAR, x)) if x == x else 0.0  # NaN reads as 0

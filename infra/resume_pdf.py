@@ -160,9 +160,12 @@ def extract_pdf(content: bytes, limits: Limits) -> Extracted:
             OSError, RecursionError, IndexError, AssertionError, ZeroDivisionError,
             UnicodeDecodeError) as exc:
         raise DocumentError(f"the PDF is corrupt or unreadable ({type(exc).__name__})") from exc
-    body = body_size(g for page in device.pages for g in page)
-    text = "\n\n".join(page_text(glyphs, body) for glyphs in device.pages)
-    hidden = [line for glyphs in device.hidden for line in lines(glyphs)]
+    try:
+        body = body_size(g for page in device.pages for g in page)
+        text = "\n\n".join(page_text(glyphs, body) for glyphs in device.pages)
+        hidden = [line for glyphs in device.hidden for line in lines(glyphs)]
+    except (ValueError, OverflowError, ZeroDivisionError, IndexError) as exc:
+        raise DocumentError(f"the PDF's layout cannot be read ({type(exc).__name__})") from exc
     return Extracted("pdf", text, len(pages), hidden, device.images)
 
 

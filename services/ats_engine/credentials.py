@@ -3,6 +3,7 @@ certifications with their status, work authorisation, clearance, and the country
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,13 +18,17 @@ EDUCATION_NAMES = {0: "none stated", 1: "high school", 2: "associate", 3: "bache
 # Level, pattern. Abbreviations are case-sensitive ("MS" is a degree, "ms" is not).
 _DEGREES: tuple[tuple[int, re.Pattern[str]], ...] = (
     (5, re.compile(r"\b(?:Ph\.?\s?D\.?|D\.?Phil|Doctor(?:ate)? of|[Dd]octorate|[Dd]octoral|"
-                   r"Pharm\.?\s?D\.?|D\.?P\.?T\.?|DNP|M\.D\.|MD(?= |,|$)|J\.D\.|JD\b|"
+                   r"Pharm\.?\s?D\.?|D\.?P\.?T\.?|DNP|M\.D\.|(?<!, )MD(?= |,|$)(?! Anderson)|"
+                   r"J\.D\.|JD\b(?! Edwards)|"
                    r"Dr\.?-Ing\.?|Ed\.?D\.?)")),
-    (4, re.compile(r"\b(?:[Mm]aster'?s?(?: degree)?|M\.?Sc\.?|M\.?Eng\.?|MBA|M\.B\.A\.|MPH|"
-                   r"M\.?Ed\.?|M\.S\.|M\.A\.|MS(?= in | of |,|$)|MA(?= in | of | [A-Z][a-z])|"
+    (4, re.compile(r"\b(?:[Mm]aster'?s(?: degree)?|[Mm]aster (?:of|in|degree)\b|M\.?Sc\.?|"
+                   r"M\.?Eng\.?|MBA|M\.B\.A\.|(?<!\d )MPH|"
+                   r"M\.?Ed\.?|M\.S\.|M\.A\.|(?<!, )MS(?= in | of |,|$)|"
+                   r"(?<!, )MA(?= in | of | [A-Z][a-z]{3,}(?! \d))|"
                    r"MSN|MPA|MFA|LL\.?M\.?|MAT\b|M\.?Tech|M\.?Phil|Dipl\.?-Ing\.?|"
                    r"Diplom(?:-| )?(?:Ingenieur|Kaufmann)|PGCE|postgraduate (?:degree|diploma))")),
-    (3, re.compile(r"\b(?:[Bb]achelor'?s?(?: degree)?|B\.?Sc\.?|B\.?Eng\.?|BBA|B\.B\.A\.|"
+    (3, re.compile(r"\b(?:[Bb]achelor'?s(?: degree)?|[Bb]achelor (?:of|in|degree)\b|B\.?Sc\.?|"
+                   r"B\.?Eng\.?|BBA|B\.B\.A\.|"
                    r"B\.S\.|B\.A\.|BSN|B\.S\.N\.|B\.?Tech\.?|B\.?Com\.?|B\.?Ed\.?|LL\.?B\.?|"
                    r"B\.S\.[A-Z]\.?[A-Z]?\.?|BS(?:[A-Z]{1,2})?(?= in | of |,| [A-Z]|$)|"
                    r"BA(?= in | of |,| \(| [A-Z][a-z]|$)|BE(?= in | \(|,)|B\.E\.|"
@@ -73,19 +78,21 @@ _CREDENTIALS: dict[str, str] = {
     "Pharmacist licence": r"[Rr]egistered [Pp]harmacist|[Ll]icensed [Pp]harmacist|GPhC|"
                           r"[Pp]harmacist licen[cs]e|NAPLEX",
     "Physical therapist licence": r"[Ll]icensed [Pp]hysical [Tt]herapist|\bPT licen[cs]e|"
-                                  r"[Pp]hysical [Tt]herapist licen[cs]e|HCPC",
+                                  r"[Pp]hysical [Tt]herapist licen[cs]e|"
+                                  r"HCPC[- ]registered [Pp]hysio\w*",
     "Respiratory therapist credential": r"\bRRT\b|\bCRT\b",
     "CPA": r"\bCPA\b|[Cc]ertified [Pp]ublic [Aa]ccountant",
     "ACCA": r"\bACCA\b|\bFCCA\b",
-    "CMA": r"\bCMA\b|[Cc]ertified [Mm]anagement [Aa]ccountant",
+    "CMA": r"\bCMA\b(?! \(AAMA)(?!,? [Cc]ertified [Mm]edical)|[Cc]ertified [Mm]anagement "
+           r"[Aa]ccountant",
     "CFA": r"\bCFA\b",
-    "Chartered accountant": r"\bA?CA\b(?= \(|,| ICAEW| Chartered)|\bACA\b|\bFCA\b|ICAEW|"
-                            r"[Cc]hartered [Aa]ccountant",
+    "Chartered accountant": r"\bACA\b|ICAEW|[Cc]hartered [Aa]ccountant",
     "CIMA": r"\bCIMA\b|\bACMA\b",
-    "Payroll certification": r"\bCPP\b|\bFPC\b|[Cc]ertified [Pp]ayroll [Pp]rofessional",
+    "Payroll certification": r"\bCPP\b(?! (?:deductions|contributions|and EI))|\bFPC\b|"
+                             r"[Cc]ertified [Pp]ayroll [Pp]rofessional",
     "PE licence": r"\bP\.E\.(?!\w)|[Pp]rofessional [Ee]ngineer(?:ing)? licen[cs]e|"
-                  r"[Ll]icensed [Pp]rofessional [Ee]ngineer|\bPE\b(?! (?:teacher|class|"
-                  r"department|curriculum|lessons?)\b)(?!-)",
+                  r"[Ll]icensed [Pp]rofessional [Ee]ngineer|(?<!,\x20)(?<![Tt]aught\x20)\bPE\b"
+                  r"(?! (?:teacher|class|department|curriculum|lessons?|to|and)\b)(?!-)",
     "EIT": r"\bEIT\b|\bE\.I\.T\.|[Ee]ngineer[- ]in[- ][Tt]raining|\bFE [Ee]xam|\bFE\b(?= passed)",
     "CSWP": r"\bCSWP\b",
     "PMP": r"\bPMP\b|[Pp]roject [Mm]anagement [Pp]rofessional",
@@ -93,9 +100,10 @@ _CREDENTIALS: dict[str, str] = {
     "HR certification": r"\bS?PHR\b|\bCIPD\b",
     "Bar admission": r"[Aa]dmitted to (?:practi[cs]e (?:law )?in |the )?(?:[A-Z][\w.]* ){0,3}"
                      r"[Bb]ar|[Bb]ar [Aa]dmissions?|[Mm]ember of the (?:[A-Z][\w.]* ){0,3}[Bb]ar|"
-                     r"State Bar of|\b[Bb]ar(?: exam| results| candidate)|[Aa]dmitted in |"
+                     r"State Bar of|\b[Bb]ar(?: exam| results| candidate)|"
                      r"[Ss]olicitor of the|[Aa]ttorney licen[cs]e|[Ll]icensed attorney|"
-                     r"in good standing with the .{0,30}[Bb]ar|\b[Bb]ar\b(?=:)",
+                     r"in good standing with the .{0,30}[Bb]ar|\b[Bb]ar\b(?=:)|"
+                     r"[Aa]dmitted in (?:[A-Z]\w+ ){0,2}\((?:bar|Bar)\)",
     "Teaching licence": r"[Tt]eaching (?:[Ll]icen[cs]e|[Cc]ertificat\w*|[Cc]redential|"
                         r"[Pp]ermit)|[Cc]ertified [Tt]eacher|\bQTS\b|[Qq]ualified [Tt]eacher "
                         r"[Ss]tatus|[Ss]tate [Tt]eaching|[Ee]ducator [Ll]icen[cs]e|"
@@ -110,7 +118,8 @@ _CREDENTIALS: dict[str, str] = {
     "Electrical licence": r"[Ee]lectrical (?:[Ll]icen[cs]e|[Ww]orker [Ll]icen[cs]e)|"
                           r"[Ll]icensed [Ee]lectrician|[Ee]lectrician(?:'?s)? [Ll]icen[cs]e|"
                           r"[Rr]ed [Ss]eal|\b309A\b|A-[Gg]rade [Ee]lectrical|18th [Ee]dition",
-    "Certified welder": r"AWS D1\.\d|\bD1\.1\b|AWS [Cc]ertifi\w+|[Cc]ertified [Ww]elder|"
+    "Certified welder": r"AWS D1\.\d|\bD1\.1\b|AWS (?:CWI|[Cc]ertified [Ww]eld\w+)|"
+                        r"[Cc]ertified [Ww]elder|"
                         r"\bCWI\b|ASME (?:Section )?IX|[Ww]elding [Cc]ertificat\w+",
     "OSHA": r"OSHA[- ]?(?:10|30)",
     "Heavy vehicle licence": r"\b(?:HR|HC|MR|MC) (?:class )?[Ll]icen[cs]e|[Hh]eavy [Rr]igid|"
@@ -118,8 +127,9 @@ _CREDENTIALS: dict[str, str] = {
     "Driver licence": r"[Dd]river'?s'? [Ll]icen[cs]e|[Dd]riving [Ll]icen[cs]e|"
                       r"[Dd]river [Ll]icen[cs]e",
     "School administrator licence": r"[Pp]rincipal(?:'s)? [Ll]icen[cs]\w*|"
-                                    r"[Aa]dministrat\w+ [Ll]icen[cs]\w*|"
-                                    r"[Aa]dministrative (?:[Ss]ervices )?[Cc]redential",
+                                    r"(?:[Ss]chool|[Ee]ducational) [Aa]dministrat\w+ "
+                                    r"[Ll]icen[cs]\w*|"
+                                    r"[Aa]dministrative [Ss]ervices [Cc]redential",
     "Six Sigma belt": r"(?:[Gg]reen|[Bb]lack|[Yy]ellow) [Bb]elt",
     "BLS": r"\bBLS\b",
     "ACLS": r"\bACLS\b",
@@ -152,7 +162,7 @@ _PENDING = re.compile(
 _EXPIRED = re.compile(r"\b(?:expired|lapsed|inactive|suspended|revoked|not renewed|"
                       r"no longer (?:active|valid|held)|not current|retired status)\b", re.I)
 _VALID_UNTIL = re.compile(r"\b(?:exp(?:ires|ired|iry|\.)?|valid (?:through|thru|until|to)|"
-                          r"through|until|renew(?:al|s)? (?:due )?(?:in|by)?)\s*:?\s*"
+                          r"good (?:through|until)|renew(?:al|s)? (?:due )?(?:in|by)?)\s*:?\s*"
                           r"(?P<until>(?:\d{1,2}[/.-]){0,2}(?:[A-Za-z]{3,9}\.? )?(?:\d{1,2},? )?"
                           r"(?:19|20)\d\d)", re.I)
 _STATUS_WINDOW = 70
@@ -191,7 +201,7 @@ def _last_day(raw: str) -> date | None:
         month = next((n for n in numbers if 1 <= n <= 12), None)
     if month is None:
         return date(year, 12, 31)
-    return date(year, month, 28)
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 _MONTH_NUMBERS = {m: i + 1 for i, m in enumerate(
@@ -276,8 +286,9 @@ def region_of(place: str) -> str | None:
     return country_of(place)
 
 
-def country_of(place: str) -> str | None:
-    """The country a place names ("Tacoma, WA" is US, "Toronto, ON" CA), or None."""
+def country_of(place: str, *, strict: bool = False) -> str | None:
+    """The country a place names ("Tacoma, WA" is US, "Toronto, ON" CA), or None; `strict`
+    reads only whole segments, never a country word inside a name ("French Teacher")."""
     for segment in reversed([s.strip() for s in re.split(r"[,(/)]", place) if s.strip()]):
         segment = re.sub(r"\s+\d{4,5}(?:-\d{4})?$", "", segment)  # "OH 43214", "VIC 3174"
         if segment in _US_STATES:
@@ -295,6 +306,8 @@ def country_of(place: str) -> str | None:
         if region:
             code = _REGION_COUNTRY.get(region)
             return code or ("CA" if region in _CA_PROVINCES else "US")
+    if strict:
+        return None
     match = _COUNTRY.search(place)
     return _COUNTRY_WORDS[match.group(1).lower()] if match else None
 
@@ -302,7 +315,7 @@ def country_of(place: str) -> str | None:
 _NEEDS_SPONSORSHIP = re.compile(
     r"\b(?:(?:require|need|will need|seeking|would need|requiring|needing)s?\s+(?:an?\s+)?"
     r"(?:employer\s+)?(?:visa\s+|H-?1B\s+|work\s+|Tier\s*2\s+|skilled worker\s+)?"
-    r"(?:sponsorship|visa|work permit|permit)|(?:visa|H-?1B|Tier\s*2|Blue Card|work permit|"
+    r"(?:sponsorship|visa|work permit|permit)\b|(?:visa|H-?1B|Tier\s*2|Blue Card|work permit|"
     r"skilled worker visa)\s+(?:sponsorship\s+)?(?:required|needed|necessary)|"
     r"sponsorship (?:required|needed)|(?:H-?1B|Blue Card|Tier\s*2|skilled worker) "
     r"(?:visa )?(?:transfer|application|eligible|candidate|route)|"

@@ -25,12 +25,15 @@ RANGE = re.compile(
     rf"(?<![\w/.])(?P<start>{_POINT}){_SEPARATOR}(?:(?P<now>{_NOW})\b|(?P<end>{_POINT}))(?![\w/])"
     rf"|\bsince\s+(?P<since>{_POINT})(?![\w/])"
     # "2019-03 \u2014" at the end of its line: a role still held.
-    rf"|(?<![\w/.])(?P<open>{_POINT})\s*(?:-{{1,2}}|\u2013|\u2014)[ \t]*(?=\n|$)",
+    rf"|(?<![\w/.])(?P<open>{_POINT})[ \t]*(?:-{{1,2}}|\u2013|\u2014)[ \t]*(?=\n|$)",
     re.IGNORECASE,
 )
 _PARTS = re.compile(rf"(?P<month>{_MONTH})|(?P<year>{_YEAR})|['\u2019](?P<short>\d\d)"
                     rf"|(?P<num>\d{{1,2}})",
                     re.IGNORECASE)
+
+
+_LONGEST = 45  # years one role can last
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def find_ranges(text: str, today: date) -> list[DateRange]:
             stop: date | None = today
         else:
             stop = point(match.group("end"), today, end=True)
-        if start is None or stop is None or stop < start:
-            continue
+        if start is None or stop is None or stop < start or stop.year - start.year > _LONGEST:
+            continue  # reversed, or no career ("homes of 1950-2000 sq ft")
         found.append(DateRange(start, stop, match.start(), match.end()))
     return found

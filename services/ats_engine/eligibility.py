@@ -65,8 +65,7 @@ _RESIDENCE = re.compile(
     r"\b(?:candidates|applicants) (?:must be )?(?:based|located|residing) in (?:the )?"
     r"(?P<cand>[A-Z][\w. ]{1,20}?) only\b", re.I)
 _REQUIRED_WORDS = re.compile(r"\b(?:required|requires|require|must|need|needs|mandatory|"
-                             r"essential|hold|holds|active|current|valid|in good standing|"
-                             r"licensed|licenced|certified|admitted)\b", re.I)
+                             r"essential|hold|holds|valid|in good standing)\b", re.I)
 _PENDING_OK = re.compile(r"\b(?:or (?:be )?eligible|or (?:the )?ability to obtain|within "
                          r"(?:\d+|one|two|three|six|twelve) (?:months?|days|weeks|years?)|"
                          r"expected (?:within|by|after)|to be obtained|(?:a|the) path to|"
@@ -77,7 +76,6 @@ _SATISFIES: dict[str, tuple[str, ...]] = {
     "Journeyman licence": ("Master electrician licence", "Electrical licence"),
     "Electrical licence": ("Journeyman licence", "Master electrician licence"),
     "RN licence": ("Nurse practitioner licence",),
-    "EIT": ("PE licence",),
 }
 
 
@@ -154,7 +152,7 @@ def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
                 and not _MULTISTATE.search(best.text) and not asked & shown:
             return Check(requirement, "unknown", f"{name}: the post asks a multistate licence")
         if best.status == "active" and asked and not shown and profile.country \
-                and profile.country != country_of(next(iter(asked))):
+                and all(country_of(region) != profile.country for region in asked):
             return Check(requirement, "unknown", f"{name}: the post asks "
                                                  f"{', '.join(sorted(asked))}, the resume names "
                                                  "no state")
@@ -245,8 +243,9 @@ def _named_alike(requirement: HardRequirement, profile: ResumeProfile) -> list[C
 
 
 _STATE = re.compile(r"\b(" + "|".join(sorted(REGIONS, key=len, reverse=True)) + r")\b", re.I)
-_STATE_CODE = re.compile(r"(?<=[(\s,])(" + "|".join(sorted(set(REGIONS.values()))) +
-                         r")(?=[\s),;.]|$)(?! (?:\d|Office))")
+# A code only where places are written ("Austin, TX", "(WA)"): "PE", "IN", "OR" are words too.
+_STATE_CODE = re.compile(r"(?:(?<=, )|(?<=\())(" + "|".join(sorted(set(REGIONS.values()))) +
+                         r")(?=[),;.]|\s\d|\s*$)")
 _MULTISTATE = re.compile(r"\b(?:compact|multi-?state|NLC|any (?:U\.?S\.? )?state|"
                          r"reciprocity|endorsement)\b", re.I)
 

@@ -131,11 +131,17 @@ def _heading(line: str) -> Section | None:
 
 
 def _years(line: str) -> float | None:
-    match = _YEARS.search(line)
-    if not match:
-        return None
-    raw = match.group(1).lower()
-    return float(_NUMBERS.get(raw, 0) or int(raw))
+    """Years of experience a line asks ("three+", "at least 5", "2.5"); not an age ("21 years
+    of age") nor a deadline ("within two years")."""
+    for match in _YEARS.finditer(line):
+        after = line[match.end():match.end() + 12].lower()
+        before = line[max(0, match.start() - 12):match.start()].lower()
+        if after.startswith((" of age", " old", " or older")) or before.rstrip().endswith(
+                ("within", "after", "for", "every", "than")):
+            continue
+        raw = match.group(1).lower()
+        return float(_NUMBERS[raw]) if raw in _NUMBERS else float(raw)
+    return None
 
 
 def seniority(title: str) -> int:

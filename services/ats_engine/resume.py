@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +24,7 @@ from services.ats_engine.skills import SkillHit, Taxonomy
 
 __all__ = ["EDUCATION_NAMES", "ResumeProfile", "Role", "contact", "parse_resume"]
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d ()./-]{7,}\d(?!\w)")
 _URL = re.compile(r"(?:https?://)?(?:www\.)?(?:linkedin\.com|github\.com)/[\w/-]+", re.I)
 _YEARS_CLAIM = re.compile(r"(\d{1,2})\+?\s*(?:years|yrs)", re.I)
@@ -148,8 +149,8 @@ def _headline(text: str, spans: dict[str, list[tuple[int, int]]], dated: list[Ro
     start, end = spans["header"][0]
     for line in text[start:end].splitlines():
         line = line.strip()
-        if not line or (name and line.startswith(name)) or _EMAIL.search(line) \
-                or _PHONE.search(line) or _PLACE.match(line) or len(line) > 80:
+        if not line or len(line) > 80 or (name and line.startswith(name)) \
+                or _EMAIL.search(line) or _PHONE.search(line) or _PLACE.match(line):
             continue
         if title_like(line) and not re.search(r"https?://|www\.|citizen|visa|authori[sz]ed",
                                               line, re.I):
@@ -181,6 +182,8 @@ def _listed_only(credentials: list[Credential], text: str,
     return frozenset(name for name, listed in places.items() if listed == {True})
 
 
+# "..., Tacoma, WA" or "..., Berlin, Germany" closing a role's header.
+_PLACE_AT_END = re.compile(r",\s*([A-Z][\w.' ]{1,30}(?:,\s*[A-Z][\w. ]{1,25})?)\s*(?:\||$)")
 _COUNTRY_NAMES = frozenset({
     "usa", "us", "uk", "united kingdom", "united states", "canada", "india", "germany",
     "ireland", "australia", "singapore", "netherlands", "france", "spain", "italy", "poland",
@@ -204,8 +207,9 @@ def _home_country(text: str, person: Contact, dated: list[Role]) -> str | None:
                 if found and (re.search(r",|\b(?:based|located|lives)\b", segment)
                               or segment.strip().lower() in _COUNTRY_NAMES):
                     return found
-    if dated:
-        found = country_of(dated[0].line)
+    for role in dated[:1]:
+        place = _PLACE_AT_END.search(role.line)
+        found = country_of(place.group(1), strict=True) if place else None
         if found:
             return found
     if person.phone and person.phone.startswith("+"):
@@ -222,6 +226,17 @@ def _skills_listed_only(by_skill: dict[str, list[SkillHit]], text: str,
                      if all(_in_list(text, hit.start, spans) for hit in hits))
 
 
+def _outside_roles(text: str, dated: list[Role]) -> str:
+    """The text without the roles' bodies: what a resume says of the candidate, not of the
+    work ("processed hires requiring sponsorship" is a task, not a status)."""
+    kept, position = [], 0
+    for role in sorted(dated, key=lambda r: r.span[0]):
+        kept.append(text[position:role.span[0]])
+        position = max(position, role.span[1])
+    kept.append(text[position:])
+    return "\n".join(kept)
+
+
 def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
     """The profile of one resume text."""
     spans = section_spans(text)
@@ -234,10 +249,13 @@ def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
     for hit in hits:
         by_skill.setdefault(hit.skill, []).append(hit)
     skill_periods: dict[str, list[tuple[date, date]]] = {}
-    for role in dated:
-        for hit in hits:
-            if role.span[0] <= hit.start < role.span[1]:
-                skill_periods.setdefault(hit.skill, []).append((role.start, role.end))
+    ordered = sorted(dated, key=lambda role: role.span[0])
+    starts = [role.span[0] for role in ordered]
+    for hit in hits:  # each hit against the role whose span may hold it (spans never overlap)
+        index = bisect.bisect_right(starts, hit.start) - 1
+        if index >= 0 and hit.start < ordered[index].span[1]:
+            role = ordered[index]
+            skill_periods.setdefault(hit.skill, []).append((role.start, role.end))
     work = [r for r in dated if not r.internship]
     total = _union_years([(r.start, r.end) for r in work])
     if not work:
@@ -254,7 +272,8 @@ def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
         headline=_headline(text, spans, dated, person.name),
         chunks=chunks(text), open_to_relocation=bool(_RELOCATE.search(text)),
         degrees=degrees, credentials=credentials,
-        authorisation=authorisation_in(text, country), clearance=clearance_in(text, today),
+        authorisation=authorisation_in(_outside_roles(text, dated), country),
+        clearance=clearance_in(text, today),
         country=country, listed_only=_listed_only(credentials, text, spans),
         listed_only_skills=_skills_listed_only(by_skill, text, spans),
         internship_years=_union_years([(r.start, r.end) for r in dated if r.internship]),

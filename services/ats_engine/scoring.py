@@ -273,8 +273,10 @@ def combine(parts: dict[str, float], weights: Weights) -> float:
     return 100 * (share * coverage + (1 - share) * context * (floor + (1 - floor) * coverage))
 
 
-_MANAGES = re.compile(r"\b(?:manager|head of|director|supervisor|superintendent|foreman|"
-                      r"team lead|lead\b(?! (?:engineer|developer|designer|scientist)))", re.I)
+_MANAGES = re.compile(r"\b(?<!account )(?<!case )(?<!product )(?<!brand )(?<!territory )"
+                      r"(?<!property )(?<!category )(?:manager|head of|director|supervisor|"
+                      r"superintendent|foreman|team lead|lead\b(?! (?:engineer|developer|"
+                      r"designer|scientist|generation)))", re.I)
 
 
 def _has_managed(profile: ResumeProfile) -> bool:

@@ -49,6 +49,7 @@ _FILLER = frozenset({
     "awards", "publications", "research", "expertise", "competencies", "tools",
     "systems", "equipment", "proficiencies", "tickets", "credentials", "licensure", "licences",
 })
+_ANY_KEY = frozenset().union(*(keys for _, keys in _KEYS))
 _WORD = re.compile(r"[a-z][a-z'\u2019-]*|&")
 _MAX_WORDS = 6
 
@@ -65,8 +66,7 @@ def heading_of(line: str) -> str | None:
     if not words or len(words) > _MAX_WORDS or len(words) < len(head.split()) - 1:
         return None  # digits or symbols in it: a role line, not a heading
     if "summary" in words or "profile" in words:  # "Summary of Qualifications"
-        keys_any = set().union(*(keys for _, keys in _KEYS))
-        return "summary" if all(w in keys_any or w in _FILLER for w in words) else None
+        return "summary" if all(w in _ANY_KEY or w in _FILLER for w in words) else None
     for section, keys in _KEYS:
         if any(w in keys for w in words):
             if all(w in keys or w in _FILLER for w in words):
@@ -96,7 +96,8 @@ def find_sections(text: str) -> list[tuple[str, int, int]]:
             found.append((section, offset, offset + len(line)))
         else:
             inline = inline_heading(line)
-            if inline is not None:
+            # Under a role, "Tools: Excel, SAP" belongs to the role, not a section of its own.
+            if inline is not None and not (found and found[-1][0] == "experience"):
                 found.append((inline[0], offset, offset + inline[1]))
         offset += len(line)
     return found

@@ -148,3 +148,34 @@ def test_a_candidate_abroad_for_a_country_only_remote_role_is_contradicted() -> 
                            taxonomy, TODAY)
     [verdict] = check_all(job.hard, profile)
     assert verdict.verdict == "contradicted"
+
+
+@pytest.mark.parametrize(("line", "years"), [
+    ("2.5 years of accounting experience", 2.5), ("Must be 21 years of age", None),
+    ("Obtain the licence within two years of hire", None),
+    ("three+ years of experience in payroll", 3.0),
+])
+def test_years_a_post_asks(line: str, years: float | None) -> None:
+    assert parse_job("Accountant", f"Requirements\n- {line}", "", taxonomy).min_years == years
+
+
+@pytest.mark.parametrize("text", [
+    "AWS Certified Solutions Architect", "Offices in San Francisco, CA, USA",
+    "Taught PE to grades 6-8", "patients admitted in the ICU", "CPP deductions each payday",
+])
+def test_words_that_are_no_licence(text: str) -> None:
+    assert [c.name for c in credentials_in(text, TODAY)] == []
+
+
+@pytest.mark.parametrize("line", ["Boston, MA May 2019", "Certified Scrum Master",
+                                  "JD Edwards EnterpriseOne", "Baltimore, MD", "65 MPH"])
+def test_words_that_are_no_degree(line: str) -> None:
+    assert degrees_in(line) == []
+
+
+def test_a_task_about_visas_is_not_the_candidates_status() -> None:
+    text = ("Ann Ito\nFrench Teacher\n\nExperience\nHR Coordinator, Acme, 2018 - present\n"
+            "- Processed hires requiring sponsorship and work permits\n")
+    profile = parse_resume(text, taxonomy, TODAY)
+    assert profile.authorisation.needs_sponsorship is None
+    assert profile.country is None
