@@ -50,6 +50,9 @@ _CITIZEN = re.compile(r"\b(?:must be an? (?:U\.?S\.?|US|United States|UK|British
                       r"Australian) citizen|(?:U\.?S\.?|US|UK|British|Canadian|Australian) "
                       r"citizenship (?:is )?required|citizenship required|"
                       r"(?:U\.?S\.?|US) citizens only)", re.I)
+# Words that make a line of a post a wish, not a requirement.
+SOFT_LINE = re.compile(r"\b(?:preferred|nice to have|a plus|bonus|ideally|desirable|"
+                       r"(?:is )?an advantage|would be great|not required)\b", re.I)
 _ASKS_LICENCE = re.compile(r"\b(?:licen[cs]\w*|certif\w*|registration|board|admitted|"
                            r"admission|credential|permit)\b", re.I)
 _OBTAIN = re.compile(r"\b(?:able to obtain|ability to obtain|eligible (?:to|for)|obtain and "
@@ -100,8 +103,7 @@ def requirements_in_line(line: str, must: bool, job_country: str | None) -> list
     """The hard requirements one line of a post states."""
     found: list[HardRequirement] = []
     asks = must or bool(_REQUIRED_WORDS.search(line))
-    if asks and not re.search(r"\b(?:preferred|a plus|nice to have|bonus|desirable|ideally|"
-                              r"advantage)\b", line, re.I):
+    if asks and not SOFT_LINE.search(line):
         names = {c.name for c in credentials_in(line, date.min) if c.name in LICENCES
                  and (c.name not in TITLE_LIKE or _ASKS_LICENCE.search(line)
                       or re.fullmatch(r"[A-Z.]{2,6}", c.mention))}

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from services.ats_engine.credentials import country_of, degree_level
-from services.ats_engine.eligibility import HardRequirement, jurisdictions, requirements_in_line
+from services.ats_engine.eligibility import (
+    SOFT_LINE,
+    HardRequirement,
+    jurisdictions,
+    requirements_in_line,
+)
 from services.ats_engine.skills import Taxonomy
 
 _REQUIRED = ("requirements", "required", "qualifications", "minimum qualifications",
@@ -23,8 +28,6 @@ _IGNORED = ("what we offer", "benefits", "perks", "about us", "why join us", "ou
             "compensation", "equal opportunity", "how to apply")
 _OTHER = ("about the role", "what you will do", "what you'll do", "responsibilities",
           "the role", "your role", "key responsibilities", "duties", "the job", "about the job")
-_SOFT_LINE = re.compile(r"\b(?:preferred|nice to have|a plus|bonus|ideally|desirable|"
-                        r"is an advantage|would be great|not required)\b", re.I)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
             "twenty": 20}
@@ -174,7 +177,7 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
             section = heading
             continue
         for requirement in requirements_in_line(
-                line, section == "required" and not _SOFT_LINE.search(line), job_country):
+                line, section == "required" and not SOFT_LINE.search(line), job_country):
             if section != "ignored" or requirement.kind not in ("licence", "clearance"):
                 key = (requirement.kind, requirement.name)
                 # The line that says "licence" states the requirement better than one that
@@ -184,7 +187,7 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
         if section == "ignored":
             continue
         job.chunks.append(line.lstrip("-•* "))
-        must = section == "required" and not _SOFT_LINE.search(line)
+        must = section == "required" and not SOFT_LINE.search(line)
         years = _years(line)
         hits = line_hits.get(number, [])
         for index, skill in enumerate(hits):
