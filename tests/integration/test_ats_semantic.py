@@ -36,13 +36,19 @@ async def conn(database_url: str) -> AsyncIterator[AsyncConnection]:
     await engine.dispose()
 
 
-async def test_preselect_returns_the_nearest_candidates(conn: AsyncConnection) -> None:
-    taxonomy = default_taxonomy()
-    semantic = Semantic(lambda: Embedder(BagOfWords()), preselect_limit=1)
+async def index_every_resume(conn: AsyncConnection, semantic: Semantic) -> dict[str, uuid.UUID]:
+    """Each resume of RESUMES indexed as a candidate of its own; their ids by name."""
     ids = {name: uuid.uuid4() for name in RESUMES}
     for name, text in RESUMES.items():
         await semantic.index_resume(conn, ids[name], uuid.uuid4(),
-                                    parse_resume(text, taxonomy, date(2026, 1, 1)))
+                                    parse_resume(text, default_taxonomy(), date(2026, 1, 1)))
+    return ids
+
+
+async def test_preselect_returns_the_nearest_candidates(conn: AsyncConnection) -> None:
+    taxonomy = default_taxonomy()
+    semantic = Semantic(lambda: Embedder(BagOfWords()), preselect_limit=1)
+    ids = await index_every_resume(conn, semantic)
     job = parse_job("Registered Nurse", "Requirements:\n- patient care on a surgical ward\n"
                     "- medication administration and triage", "Boston", taxonomy)
     assert await semantic.preselect(conn, job) == [ids["nurse"]]
@@ -60,10 +66,7 @@ async def test_with_no_more_candidates_than_the_limit_every_one_comes_back_in_or
         conn: AsyncConnection) -> None:
     taxonomy = default_taxonomy()
     semantic = Semantic(lambda: Embedder(BagOfWords()), preselect_limit=len(RESUMES))
-    ids = {name: uuid.uuid4() for name in RESUMES}
-    for name, text in RESUMES.items():
-        await semantic.index_resume(conn, ids[name], uuid.uuid4(),
-                                    parse_resume(text, taxonomy, date(2026, 1, 1)))
+    ids = await index_every_resume(conn, semantic)
     job = parse_job("Math Teacher", "Requirements:\n- lesson planning and classroom "
                     "management\n- teaching grades 6-8", "Boston", taxonomy)
     found = await semantic.preselect(conn, job)
