@@ -10,6 +10,7 @@ from datetime import date
 from typing import Literal
 
 from infra.places import CA_PROVINCE_CODES, CA_PROVINCES, US_STATE_CODES, US_STATES
+from services.ats_engine.dates import MONTHS
 
 Status = Literal["active", "pending", "expired"]
 EDUCATION_NAMES = {0: "none stated", 1: "high school", 2: "associate", 3: "bachelor",
@@ -178,7 +179,8 @@ class Credential:
     mention: str = ""  # the name as written ("CPA", "Registered Nurse")
 
 
-def _status(context: str, today: date) -> Status:
+def line_status(context: str, today: date) -> Status:
+    """The status a clause gives its credential ("valid through 2029", "pending")."""
     if _EXPIRED.search(context):
         return "expired"
     if _PENDING.search(context):
@@ -196,7 +198,7 @@ def _last_day(raw: str) -> date | None:
     year = int(re.findall(r"(?:19|20)\d\d", raw)[-1])
     month_name = re.search(r"[A-Za-z]{3,9}", raw)
     numbers = [int(n) for n in re.findall(r"\b\d{1,2}\b", raw)]
-    month = _MONTH_NUMBERS.get(month_name.group()[:3].lower()) if month_name else None
+    month = MONTHS.get(month_name.group()[:3].lower()) if month_name else None
     if month is None and numbers:
         month = next((n for n in numbers if 1 <= n <= 12), None)
     if month is None:
@@ -204,13 +206,7 @@ def _last_day(raw: str) -> date | None:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-_MONTH_NUMBERS = {m: i + 1 for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
 
-
-def line_status(line: str, today: date) -> Status:
-    """The status a line gives its credential ("valid through 2029", "pending")."""
-    return _status(line, today)
 
 
 def credentials_in(text: str, today: date) -> list[Credential]:
@@ -229,7 +225,7 @@ def credentials_in(text: str, today: date) -> list[Credential]:
             before, after = clause[:match.start() - left], clause[match.end() - left:]
             before = re.split(_CLAUSE, before)[-1]
             after = re.split(_CLAUSE, after)[0]
-            found.append(Credential(name, _status(before + " " + after, today),
+            found.append(Credential(name, line_status(before + " " + after, today),
                                     text[line_start:line_end].strip()[:200], match.start(),
                                     match.group()))
     return sorted(found, key=lambda c: c.start)
@@ -405,7 +401,7 @@ def clearance_in(text: str, today: date) -> tuple[int, Status] | None:
         level = (match.group("level") or match.group("level2") or "").lower()
         rank = _CLEARANCE_RANKS.get(level, 2)
         context = text[max(0, match.start() - 40): match.end() + 40]
-        status = _status(context, today)
+        status = line_status(context, today)
         if re.search(r"\b(?:able to obtain|ability to obtain|eligible for|obtainable|"
                      r"can obtain)\b", context, re.I):
             status = "pending"

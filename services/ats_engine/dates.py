@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
+MONTHS = {m: i + 1 for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
@@ -51,7 +51,7 @@ def point(raw: str, today: date, *, end: bool) -> date | None:
     numbers: list[int] = []
     for part in _PARTS.finditer(raw):
         if part.group("month"):
-            month = _MONTHS[part.group("month")[:3].lower()]
+            month = MONTHS[part.group("month")[:3].lower()]
         elif part.group("year"):
             year = int(part.group("year"))
         elif part.group("short"):

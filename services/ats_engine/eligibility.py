@@ -6,6 +6,7 @@ by a resume that never mentions one, however good the rest is."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -255,6 +256,7 @@ _MULTISTATE = re.compile(r"\b(?:compact|multi-?state|NLC|any (?:U\.?S\.? )?state
 _MULTISTATE_ASKED = re.compile(r"\b(?:compact|multi-?state|NLC)\b", re.I)
 
 
+@functools.lru_cache(maxsize=4096)  # asked again for every candidate of a job
 def jurisdictions(text: str) -> frozenset[str]:
     """The states or provinces a licence line names; empty when it names none or accepts a
     compact or multistate licence (then any will do)."""

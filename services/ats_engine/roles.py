@@ -105,7 +105,7 @@ def find_roles(text: str, today: date, spans: dict[str, list[tuple[int, int]]]) 
         if not _work_entry(section_at(spans, found.begin), line, has_experience):
             continue
         if ranges and ranges[-1][0].start <= found.start and found.end <= ranges[-1][0].end \
-                and not _title_in(line):
+                and not title_like(line):
             continue  # a period inside the role above ("ran crews of 3-5, 2022-present")
         ranges.append((found, index))
     boundaries = sorted(start for ranges_ in spans.values() for start, _ in ranges_)
@@ -134,7 +134,7 @@ def _work_entry(section: str, line: str, has_experience: bool) -> bool:
     only when it names a job title and no school (a missing heading must not hide a career)."""
     if section == "experience":
         return True
-    if _SCHOOL.search(line) or not _title_in(line):
+    if _SCHOOL.search(line) or not title_like(line):
         return section not in _NOT_ROLE_SECTIONS and not has_experience \
             and not _SCHOOL.search(line)
     return not has_experience or section in ("other", "certifications", "skills")
@@ -162,11 +162,11 @@ def _header(lines: list[tuple[int, str]], index: int, found: DateRange) -> tuple
     above = index - 1
     while above >= 0 and index - above <= 2 and _header_like(lines[above][1]) \
             and heading_of(lines[above][1]) is None \
-            and not _has_range(lines[above][1]) and not any(_title_in(p) for p in parts):
+            and not _has_range(lines[above][1]) and not any(title_like(p) for p in parts):
         parts.insert(0, lines[above][1].strip())
         first = above
         above -= 1
-    if not any(_title_in(p) for p in parts):
+    if not any(title_like(p) for p in parts):
         # Dates first, then the title on the next line ("2019 - Present" / "Engineer, Acme"),
         # or after one blank line.
         below = index + 1
@@ -174,7 +174,7 @@ def _header(lines: list[tuple[int, str]], index: int, found: DateRange) -> tuple
             below += 1
         if below < len(lines) and _header_like(lines[below][1]) \
                 and not _has_range(lines[below][1]) and heading_of(lines[below][1]) is None \
-                and (below == index + 1 or _title_in(lines[below][1])):
+                and (below == index + 1 or title_like(lines[below][1])):
             parts.append(lines[below][1].strip())
     return " | ".join(parts), first
 
@@ -185,8 +185,4 @@ def _has_range(line: str) -> bool:
 
 def title_like(segment: str) -> bool:
     """Whether a line names a job title ("Senior Accountant II", "CNC Setter / Programmer")."""
-    return _title_in(segment)
-
-
-def _title_in(segment: str) -> bool:
     return any(w in _TITLE_WORDS for w in re.findall(r"[a-z]+", segment.lower()))

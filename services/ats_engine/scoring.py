@@ -151,7 +151,8 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
     parts = skill_parts(profile, job, weights, taxonomy, semantic, results, held)
     parts["experience"] = experience_part(profile, job, weights, results)
     parts["education"] = education_part(profile, job, results)
-    parts["title"] = title_part(profile, job, results)
+    share = title_fit(job.title, profile)
+    parts["title"] = title_part(profile, job, share, results)
     place = location_fit(job, candidate or CandidatePlace(), weights.location)
     parts["location"] = location_part(job, place, results)
     if semantic is not None:
@@ -159,7 +160,7 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
     raw = combine(parts, weights)
     score = weights.calibrated(raw, semantic is not None)
     notes: list[str] = []
-    cap = limit(profile, job, weights, checks, results, notes, place)
+    cap = limit(profile, job, weights, checks, results, notes, place, share)
     score = round(score if cap is None else min(score, cap), 2)
     decision = decide(score, weights.thresholds.auto_apply, weights.thresholds.review_floor)
     if gates and decision is Decision.APPLY:
@@ -241,9 +242,8 @@ def education_part(profile: ResumeProfile, job: JobRequirements,
     return value
 
 
-def title_part(profile: ResumeProfile, job: JobRequirements,
+def title_part(profile: ResumeProfile, job: JobRequirements, fit: float,
                results: list[RequirementResult]) -> float:
-    fit = title_fit(job.title, profile)
     gap = job.seniority - candidate_seniority(profile)
     value = 0.7 * fit + 0.3 * max(0.0, 1 - 0.4 * max(0, gap))
     results.append(RequirementResult("title", "title", job.title, False, round(value, 3),
@@ -298,11 +298,11 @@ Limit = tuple[float, str]  # the highest score a finding allows, and why
 
 def limit(profile: ResumeProfile, job: JobRequirements, weights: Weights, checks: list[Check],
           results: list[RequirementResult], notes: list[str],
-          place: LocationFit | None = None) -> float | None:
+          place: LocationFit | None = None, title_share: float = 1.0) -> float | None:
     """The highest score the pair may have, whatever its raw value: a contradicted hard
     requirement rejects; anything a person must check keeps it under the auto-apply line."""
     found = [*_requirement_limits(job, weights, checks, results),
-             *_evidence_limits(profile, job, weights, results, place),
+             *_evidence_limits(profile, job, weights, results, place, title_share),
              *_seniority_limits(profile, job, weights)]
     notes += [note for _, note in found]
     return min(value for value, _ in found) if found else None
@@ -337,8 +337,8 @@ def _requirement_limits(job: JobRequirements, weights: Weights, checks: list[Che
 
 
 def _evidence_limits(profile: ResumeProfile, job: JobRequirements, weights: Weights,
-                     results: list[RequirementResult],
-                     place: LocationFit | None) -> list[Limit]:
+                     results: list[RequirementResult], place: LocationFit | None,
+                     share: float) -> list[Limit]:
     """Too little shown to apply unattended: claims only in a list, a post that names too
     little, a move nobody offered, a change of trade, a post leading people."""
     below_apply = weights.thresholds.auto_apply - 1
@@ -354,7 +354,6 @@ def _evidence_limits(profile: ResumeProfile, job: JobRequirements, weights: Weig
     if named < weights.min_named_musts:
         found.append((below_apply, f"the post names {named} must-have skill(s) we know: too "
                                    "little to apply unattended"))
-    share = title_fit(job.title, profile)
     if weights.min_title_share and share < weights.min_title_share:
         found.append((below_apply, f"the candidate's titles carry {share:.0%} of the post's "
                                    "title words"))

@@ -130,38 +130,34 @@ def with_settings(base: Weights, semantic: float, lift: float, floor: float, tit
                                    "min_named_musts": named_musts})
 
 
-def raw_scores(pairs: list[Pair], engine: Engine, weights: Weights,
+Parsed = tuple[Pair, ParsedResume, JobRequirements]  # parsed once for the whole grid
+
+
+def parse_all(pairs: list[Pair], engine: Engine) -> list[Parsed]:
+    return [(pair, engine.parse_text(pair.resume_text, TODAY),
+             engine.parse_job(pair.job.title, pair.job.description, pair.job.location))
+            for pair in pairs]
+
+
+def raw_scores(parsed: list[Parsed], engine: Engine, weights: Weights,
                fits: list[SemanticMatch | None]) -> list[Scored]:
     out = []
-    for pair, fit in zip(pairs, fits, strict=True):
-        resume, job = _parsed(engine, pair)
+    for (pair, resume, job), fit in zip(parsed, fits, strict=True):
         outcome = engine.score(resume, job, weights, fit)
         out.append(Scored(pair.label, outcome.raw, outcome.cap is not None, bool(resume.gates),
                           pair.group))
     return out
 
 
-_PARSED: dict[str, tuple[ParsedResume, JobRequirements]] = {}
-
-
-def _parsed(engine: Engine, pair: Pair) -> tuple[ParsedResume, JobRequirements]:
-    """Each pair parsed once for the whole grid."""
-    if pair.id not in _PARSED:
-        _PARSED[pair.id] = (engine.parse_text(pair.resume_text, TODAY),
-                            engine.parse_job(pair.job.title, pair.job.description,
-                                             pair.job.location))
-    return _PARSED[pair.id]
-
-
-def semantic_fits(pairs: list[Pair], engine: Engine, cache: Path) -> list[SemanticMatch | None]:
+def semantic_fits(parsed: list[Parsed], cache: Path) -> list[SemanticMatch | None]:
     embedder = open_embedder(cache)
     if embedder is None:
-        return [None] * len(pairs)
-    parsed = [_parsed(engine, p) for p in pairs]
-    vectors = embed_documents(embedder, [fit_texts(job, r.profile) for r, job in parsed])
+        return [None] * len(parsed)
+    vectors = embed_documents(embedder, [fit_texts(job, r.profile) for _, r, job in parsed])
     if embedder.encoded:
         save_vector_file(cache, embedder.snapshot())
-    return [semantic_match(job, r.profile, v) for (r, job), v in zip(parsed, vectors, strict=True)]
+    return [semantic_match(job, r.profile, v)
+            for (_, r, job), v in zip(parsed, vectors, strict=True)]
 
 
 def main(argv: list[str]) -> int:
@@ -176,14 +172,15 @@ def main(argv: list[str]) -> int:
     pairs = load_pairs(Path(args.file)) if args.file else split(load_blind(BLIND_DIR))[0]
     engine = Engine(default_taxonomy())
     base = load_weights(DEFAULT_FILE)
-    fits = semantic_fits(pairs, engine, args.cache)
+    parsed = parse_all(pairs, engine)
+    fits = semantic_fits(parsed, args.cache)
     Key = tuple[float, float, float, float, float, float, float, float, bool, int]
     grid: dict[Key, list[Scored]] = {}
     for key in itertools.product(SEMANTIC_WEIGHTS, LIFTS, FLOORS, TITLE_WEIGHTS, PRIORS, (0.0,),
                                  (0.0,), (0.85,), MANAGER_EVIDENCE, NAMED_MUSTS):
         if fits[0] is None and (key[0] or key[1]):
             continue
-        grid[key] = raw_scores(pairs, engine, with_settings(base, *key), fits)
+        grid[key] = raw_scores(parsed, engine, with_settings(base, *key), fits)
 
     def ranking(keys: Iterable[Key]) -> list[tuple[Choice, Key]]:
         choices = [(choose_knots(grid[key]), key) for key in keys]
@@ -199,7 +196,7 @@ def main(argv: list[str]) -> int:
                                        MANAGER_EVIDENCE, NAMED_MUSTS):
             key = (*key_[:5], *extra)
             if key not in grid:
-                grid[key] = raw_scores(pairs, engine, with_settings(base, *key), fits)
+                grid[key] = raw_scores(parsed, engine, with_settings(base, *key), fits)
     ranked = ranking(list(grid))
     for choice_, key_ in ranked[:8]:
         print(f"semantic {key_[0]:<4} lift {key_[1]:<4} floor {key_[2]:<5} title {key_[3]:<5}"
@@ -215,7 +212,7 @@ def main(argv: list[str]) -> int:
              (choice.apply_knot, base.thresholds.auto_apply)]
     # Where the model is missing, the rules alone score: their own knots, same floor.
     rules_only = choose_knots(raw_scores(
-        pairs, engine, with_settings(base, 0, 0, floor, title, 0, title_share, overqualified,
+        parsed, engine, with_settings(base, 0, 0, floor, title, 0, title_share, overqualified,
                                      listed_only, manager, named_musts),
         [None] * len(pairs))) if fits[0] is not None else None
     rules_knots = None if rules_only is None else [
