@@ -388,7 +388,8 @@ def authorisation_in(text: str, home: str | None) -> Authorisation:
 _CLEARANCE = re.compile(
     r"\b(?P<level>TS/SCI|top secret|secret|public trust|SC|DV|NV1|NV2|baseline)"
     r"(?:\s*(?:/|with)\s*(?:SCI|poly(?:graph)?|full scope poly|CI poly))?\s+"
-    r"(?:security\s+)?clearance|\bclearance\s*[:(-]\s*(?P<level2>TS/SCI|top secret|secret|TS)",
+    r"(?:security\s+)?clearance|\bclearance\s*[:(-]\s*(?P<level2>TS/SCI|top secret|secret|TS)|"
+    r"\b(?:DoD|NATO|active|interim|final)\s+(?P<level3>TS/SCI|top secret|secret)\b",
     re.I)
 _CLEARANCE_RANKS = {"public trust": 1, "baseline": 1, "secret": 2, "sc": 2, "nv1": 2,
                     "ts": 3, "top secret": 3, "ts/sci": 4, "dv": 4, "nv2": 3}
@@ -398,8 +399,7 @@ def clearance_in(text: str, today: date) -> tuple[int, Status] | None:
     """(rank, status) of the highest clearance a text names."""
     best: tuple[int, Status] | None = None
     for match in _CLEARANCE.finditer(text):
-        level = (match.group("level") or match.group("level2") or "").lower()
-        rank = _CLEARANCE_RANKS.get(level, 2)
+        rank = _CLEARANCE_RANKS.get(_level(match), 2)
         context = text[max(0, match.start() - 40): match.end() + 40]
         status = line_status(context, today)
         if re.search(r"\b(?:able to obtain|ability to obtain|eligible for|obtainable|"
@@ -414,7 +414,11 @@ def clearance_rank(text: str) -> int:
     match = _CLEARANCE.search(text)
     if not match:
         return 0
-    return _CLEARANCE_RANKS.get((match.group("level") or match.group("level2") or "").lower(), 2)
+    return _CLEARANCE_RANKS.get(_level(match), 2)
+
+
+def _level(match: re.Match[str]) -> str:
+    return (match.group("level") or match.group("level2") or match.group("level3") or "").lower()
 
 
 def _line(text: str, position: int) -> str:

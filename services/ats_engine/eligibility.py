@@ -21,11 +21,13 @@ from services.ats_engine.credentials import (
     clearance_rank,
     country_of,
     credentials_in,
+    degree_level,
     line_status,
 )
+from services.ats_engine.languages import NAMES, SPOKEN_IN, asked_levels
 from services.ats_engine.resume import ResumeProfile
 
-Kind = Literal["licence", "authorisation", "citizenship", "clearance", "residence"]
+Kind = Literal["licence", "authorisation", "citizenship", "clearance", "residence", "language"]
 Verdict = Literal["met", "unknown", "contradicted"]
 
 _NO_SPONSORSHIP = re.compile(
@@ -111,9 +113,18 @@ def requirements_in_line(line: str, must: bool, job_country: str | None) -> list
         pending_ok = bool(_PENDING_OK.search(line))
         found += [HardRequirement("licence", name, line, pending_ok) for name in sorted(names)]
         rank = clearance_rank(line)
+        if must and not names and not rank and _GENERIC_LICENCE.search(line) \
+                and not degree_level(line):
+            words = distinctive_words(line)
+            if len(words) >= 2:  # "Active Oregon dental hygiene licence": known by its words
+                found.append(HardRequirement("licence", _generic_name(line), line, pending_ok))
         if rank:
             found.append(HardRequirement("clearance", "clearance", line, rank=rank,
                                          active=not _OBTAIN.search(line)))
+    for clause in re.split(r"[;.]\s|\s[-\u2013]\s", line):
+        if (must or _REQUIRED_WORDS.search(clause)) and not SOFT_LINE.search(clause):
+            found += [HardRequirement("language", language, line, rank=level)
+                      for language, level in sorted(asked_levels(clause).items())]
     citizen = _CITIZEN.search(line)
     if citizen:
         found.append(HardRequirement("citizenship", country_of(citizen.group()) or "US", line))
@@ -143,7 +154,9 @@ def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
     if kind == "licence":
         candidates = [profile.credential(n) for n in (name, *_SATISFIES.get(name, ()))]
         held = [c for c in candidates if c is not None]
-        if not held and name in _WORDED_MANY_WAYS:
+        if not held and name not in LICENCES:
+            held = _stated_alike(requirement, profile)
+        elif not held and name in _WORDED_MANY_WAYS:
             held = _named_alike(requirement, profile)
         if not held:
             return Check(requirement, "unknown", f"{name}: the resume does not mention it")
@@ -203,7 +216,13 @@ def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
         if authorisation.needs_sponsorship or (authorisation.countries
                                                and not _in("US", authorisation.countries)):
             return Check(requirement, "contradicted", "not eligible for the clearance")
+        if clearance and requirement.active and clearance[1] != "pending":
+            # An active clearance asked for: one lapsed, or of a lower level, is not it.
+            return Check(requirement, "contradicted", "the clearance held is "
+                         + ("not active" if clearance[1] != "active" else "of a lower level"))
         return Check(requirement, "unknown", "clearance not stated")
+    if kind == "language":
+        return _language(requirement, profile)
     # residence
     if profile.country is None:
         return Check(requirement, "unknown", f"the post is for {name} only; the candidate's "
@@ -212,6 +231,25 @@ def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
         return Check(requirement, "met", f"lives in {profile.country}")
     return Check(requirement, "contradicted", f"lives in {profile.country}, the post is for "
                                               f"{name} only")
+
+
+def _language(requirement: HardRequirement, profile: ResumeProfile) -> Check:
+    """A language at the level asked: stated at it, or the language of the candidate's country
+    (English: the resume is written in it); two levels short contradicts, one a person
+    weighs."""
+    language, asked = requirement.name, requirement.rank
+    shown = profile.languages.get(language)
+    if shown is None and (language == "English" or SPOKEN_IN.get(profile.country or "")
+                          == language):
+        return Check(requirement, "met", f"{language}: the candidate's own language")
+    if shown is None:
+        return Check(requirement, "unknown", f"{language} ({NAMES[asked]}): the resume does "
+                                            "not mention it")
+    if shown >= asked:
+        return Check(requirement, "met", f"{language}: {NAMES[shown]}")
+    verdict: Verdict = "contradicted" if shown <= asked - 2 else "unknown"
+    return Check(requirement, verdict, f"{language}: {NAMES[shown]}, the post asks "
+                                       f"{NAMES[asked]}")
 
 
 _LICENCE_LINE = re.compile(r"\b(?:licen[cs]e[ds]?|licensure|registered|registration|certified|"
@@ -242,6 +280,55 @@ def _named_alike(requirement: HardRequirement, profile: ResumeProfile) -> list[C
                 found.append(Credential(requirement.name, line_status(line, profile.today),
                                         line.strip()[:200], offset))
             offset += len(line)
+    return found
+
+
+# A line that asks for a credential the pattern list does not know.
+_GENERIC_LICENCE = re.compile(r"(?<![-\w])(?:licen[cs]e|licensure|certificate|certification|"
+                              r"registration|registered with|endorsement)\b", re.I)
+# Words that say nothing of which credential ("a valid ... certificate is essential").
+_PLAIN = frozenset({"experience", "years", "year", "work", "ability", "able", "time", "hire",
+                    "application", "applying", "apply", "start", "date", "employment", "role",
+                    "position", "job", "new", "least", "minimum", "plus", "proof", "copy",
+                    "verification", "essential", "mandatory", "obtain", "maintain", "within",
+                    "months", "days", "prior", "upon", "equivalent", "recognised", "recognized",
+                    "relevant", "appropriate", "applicable", "current", "currently", "status",
+                    "legally", "law", "this", "that", "you", "your", "our", "will", "not",
+                    "are", "is", "which", "who", "all", "from", "as", "at", "on", "level",
+                    "required", "requires", "need", "needs", "holding", "held", "possess",
+                    "one", "two", "following", "including", "such", "other", "also",
+                    "licensed", "licencing", "licensing", "certification", "certifications",
+                    "endorsement", "endorsed"})
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+def distinctive_words(line: str) -> frozenset[str]:
+    """The stems of the words that tell one credential from another."""
+    return frozenset(_stem(w) for w in re.findall(r"[a-z][a-z0-9+]{2,}", line.lower())
+                     if w not in _COMMON and w not in _PLAIN and w not in REGIONS)
+
+
+def _generic_name(line: str) -> str:
+    words = [w for w in re.findall(r"[A-Za-z][\w+&/-]*", line)
+             if w.lower() not in _COMMON and w.lower() not in _PLAIN
+             and w.lower() not in REGIONS]
+    return " ".join(words[:5]) + " (credential)"
+
+
+def _stated_alike(requirement: HardRequirement, profile: ResumeProfile) -> list[Credential]:
+    """A credential named only in the post's own words, found by the resume line that shares
+    most of its distinctive words (at least two, and half of them)."""
+    wanted = distinctive_words(requirement.line)
+    need = max(2, (len(wanted) + 1) // 2)
+    found, offset = [], 0
+    for line in profile.text.splitlines(keepends=True):
+        if len(wanted & distinctive_words(line)) >= need:
+            found.append(Credential(requirement.name, line_status(line, profile.today),
+                                    line.strip()[:200], offset))
+        offset += len(line)
     return found
 
 

@@ -55,7 +55,9 @@ class Engine:
     def _parse(self, document: Extracted, today: date) -> ParsedResume:
         text = clean(document.text)
         profile = parse_resume(text, self.taxonomy, today)
-        hits = [hit for hits in profile.skills.values() for hit in hits]
+        # One mention counts once, whatever broader skills it also shows.
+        hits = list({(hit.start, hit.end): hit
+                     for hits in profile.skills.values() for hit in hits}.values())
         return ParsedResume(document, profile, check(document, text, hits, self.gate_limits))
 
     def parse_job(self, title: str, description: str, location: str) -> JobRequirements:

@@ -42,6 +42,8 @@ _RELOCATION = re.compile(r"\b(?:relocation (?:assistance|package|support|bonus|h
                          r"is (?:available|offered|provided|covered))|"
                          r"(?:offer|provide|cover|support)s? relocation|visa and relocation|"
                          r"help(?:s)? you relocate)\b", re.I)
+_PROGRESSIVE = re.compile(r"\b(?:we(?:'|\u2019)re|we are|is|are|currently|actively|now)\s+$",
+                          re.I)
 _LICENCE_WORD = re.compile(r"\blicen[cs]", re.I)
 _CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
 _SENIORITY: tuple[tuple[int, re.Pattern[str]], ...] = (
@@ -164,6 +166,8 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     for hit in taxonomy.find(joined):
+        if hit.text.lower().endswith("ing") and _PROGRESSIVE.search(joined, 0, hit.start):
+            continue  # "we are recruiting": what the employer does, not a skill it asks
         index = bisect.bisect_right(starts, hit.start) - 1
         line_hits.setdefault(index, []).append(hit.skill)
     has_sections = any(_heading(line) in ("required", "preferred") for line in lines)
@@ -176,9 +180,9 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
         if heading is not None:
             section = heading
             continue
-        for requirement in requirements_in_line(
-                line, section == "required" and not SOFT_LINE.search(line), job_country):
-            if section != "ignored" or requirement.kind not in ("licence", "clearance"):
+        for requirement in requirements_in_line(line, section == "required", job_country):
+            if section != "ignored" or requirement.kind not in ("licence", "clearance",
+                                                                "language"):
                 key = (requirement.kind, requirement.name)
                 # The line that says "licence" states the requirement better than one that
                 # only names the credential ("an FNP programme").

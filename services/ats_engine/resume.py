@@ -18,6 +18,7 @@ from services.ats_engine.credentials import (
     credentials_in,
     degrees_in,
 )
+from services.ats_engine.languages import stated_levels
 from services.ats_engine.roles import Role, find_roles, title_like
 from services.ats_engine.sections import section_at, section_spans
 from services.ats_engine.skills import SkillHit, Taxonomy
@@ -73,6 +74,7 @@ class ResumeProfile:
     listed_only_skills: frozenset[str] = frozenset()  # skills named only in a skills list
     internship_years: float = 0.0
     today: date = date.min  # the day "present" was read as
+    languages: dict[str, int] = field(default_factory=dict)  # spoken, on the scale of languages
 
     def credential(self, name: str) -> Credential | None:
         """The strongest mention of a credential: active before pending before expired."""
@@ -244,7 +246,12 @@ def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
     person = contact(text)
     # The candidate's own name is no skill, whatever the taxonomy holds ("Ada").
     name_end = text.find(person.name) + len(person.name) if person.name else 0
-    hits = [hit for hit in taxonomy.find(text) if hit.start >= name_end]
+    named = [hit for hit in taxonomy.find(text) if hit.start >= name_end]
+    # Power BI dashboards show data visualization: each mention also counts, where it stands,
+    # for the broader skills it shows.
+    hits = sorted([*named, *(SkillHit(broad, hit.start, hit.end, hit.text) for hit in named
+                             for broad in sorted(taxonomy.broader.get(hit.skill, ())))],
+                  key=lambda hit: hit.start)
     by_skill: dict[str, list[SkillHit]] = {}
     for hit in hits:
         by_skill.setdefault(hit.skill, []).append(hit)
@@ -277,5 +284,5 @@ def parse_resume(text: str, taxonomy: Taxonomy, today: date) -> ResumeProfile:
         country=country, listed_only=_listed_only(credentials, text, spans),
         listed_only_skills=_skills_listed_only(by_skill, text, spans),
         internship_years=_union_years([(r.start, r.end) for r in dated if r.internship]),
-        today=today,
+        today=today, languages=stated_levels(_outside_roles(text, dated)),
     )

@@ -120,10 +120,11 @@ def candidate_seniority(profile: ResumeProfile) -> int:
 
 
 def _skill(profile: ResumeProfile, req_skill: str, min_years: float | None,
-           weights: Weights, category: str = "") -> tuple[float, Evidence | None, str]:
+           weights: Weights, taxonomy: Taxonomy,
+           category: str = "") -> tuple[float, Evidence | None, str]:
     hit = _best_hit(profile, req_skill)
     if hit is None:
-        return 0.0, None, "no evidence in the resume"
+        return _alternative(profile, req_skill, weights, taxonomy)
     evidence = _line_of(profile.text, hit)
     years = profile.skill_years.get(req_skill, 0.0)
     in_role = years > 0
@@ -139,6 +140,18 @@ def _skill(profile: ResumeProfile, req_skill: str, min_years: float | None,
             credit = min(credit, floor + (1 - floor) * years / min_years)
             detail = f"{years:g} years, the job asks {min_years:g}"
     return credit, evidence, detail
+
+
+def _alternative(profile: ResumeProfile, req_skill: str, weights: Weights,
+                 taxonomy: Taxonomy) -> tuple[float, Evidence | None, str]:
+    """A tool of the same kind the resume shows in a role (GitHub Actions for GitLab CI):
+    part of the credit, and a reader sees which."""
+    for other in sorted(taxonomy.alternatives.get(req_skill, ())):
+        hit = _best_hit(profile, other)
+        if hit is not None and profile.skill_years.get(other, 0.0) > 0:
+            return (weights.alternative_credit, _line_of(profile.text, hit),
+                    f"not named; shows {other}, a tool of the same kind")
+    return 0.0, None, "no evidence in the resume"
 
 
 def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
@@ -180,7 +193,8 @@ def skill_parts(profile: ResumeProfile, job: JobRequirements, weights: Weights,
     for req in job.skills:
         is_must = id(req) in musts
         category = taxonomy.skills[req.skill].category if req.skill in taxonomy.skills else ""
-        credit, evidence, detail = _skill(profile, req.skill, req.min_years, weights, category)
+        credit, evidence, detail = _skill(profile, req.skill, req.min_years, weights, taxonomy,
+                                          category)
         if category == "certification" and req.line in held and credit < 1:
             credit, detail = 1.0, "held: the post's licence requirement is met"
         if evidence is None and semantic is not None:
@@ -350,10 +364,13 @@ def _evidence_limits(profile: ResumeProfile, job: JobRequirements, weights: Weig
     if shown and len(listed) * 2 > len(shown):
         found.append((below_apply, "most must-haves are named only in a skills list, in no "
                                    f"role: {', '.join(listed)}"))
-    named = sum(1 for r in results if r.kind == "skill" and r.must)
+    # What the post asks that the engine can check: must-have skills it knows, licences and
+    # other hard requirements shown met, and a number of years.
+    named = sum(1 for r in results if (r.kind == "skill" and r.must)
+                or (r.kind == "hard" and r.credit == 1.0)) + (job.min_years is not None)
     if named < weights.min_named_musts:
-        found.append((below_apply, f"the post names {named} must-have skill(s) we know: too "
-                                   "little to apply unattended"))
+        found.append((below_apply, f"the post asks {named} thing(s) we can check: too little "
+                                   "to apply unattended"))
     if weights.min_title_share and share < weights.min_title_share:
         found.append((below_apply, f"the candidate's titles carry {share:.0%} of the post's "
                                    "title words"))

@@ -41,6 +41,8 @@ class TaxonomyFile(BaseModel):
     skills: list[SkillRecord]
     case_sensitive: list[str] = []
     needs_context: list[str] = []
+    broader: dict[str, list[str]] = {}  # skill -> the broader skills using it shows
+    alternatives: list[list[str]] = []  # tools of one kind
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,12 @@ class Taxonomy:
                 self._entries.setdefault(key, []).append(entry)
                 self._max_len = max(self._max_len, len(key))
         self._lower = {name.lower(): name for name in self.skills}
+        self.broader = _closure(document.broader)
+        self.alternatives: dict[str, frozenset[str]] = {}
+        for group in document.alternatives:
+            for name in group:
+                self.alternatives[name] = self.alternatives.get(name, frozenset()) \
+                    | frozenset(group) - {name}
 
     def canonical(self, name: str) -> str | None:
         """The canonical name of a skill or alias, or None."""
@@ -158,6 +166,22 @@ class Taxonomy:
     def extract(self, text: str) -> frozenset[str]:
         """The canonical skills named in `text`."""
         return frozenset(hit.skill for hit in self.find(text))
+
+
+def _closure(broader: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """Every broader skill a skill shows, through chains (journal entries show the general
+    ledger, which shows accounting)."""
+    out: dict[str, frozenset[str]] = {}
+    for name in broader:
+        seen: set[str] = set()
+        stack = list(broader[name])
+        while stack:
+            broad = stack.pop()
+            if broad not in seen and broad != name:
+                seen.add(broad)
+                stack.extend(broader.get(broad, ()))
+        out[name] = frozenset(seen)
+    return out
 
 
 def _joined(text: str, toks: list[tuple[str, int, int]], i: int, length: int) -> bool:

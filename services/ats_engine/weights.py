@@ -39,6 +39,9 @@ class Weights(BaseModel):
     semantic_evidence_min: float = Field(default=0.6, ge=0, le=1)
     semantic_evidence_credit: float = Field(default=0.5, ge=0, le=1)
     listed_only_credit: float = Field(default=0.85, ge=0, le=1)
+    alternative_credit: float = Field(
+        default=0.6, ge=0, le=1, description="Credit for a must-have tool not named when the "
+        "resume shows one of the same kind in a role (GitHub Actions for GitLab CI)")
     expected_years_by_seniority: dict[str, float] = {}
     semantic_range: tuple[float, float] = Field(
         default=(0.2, 0.6), description="Embedding fit (mean best cosine) read as 0 and as 1")

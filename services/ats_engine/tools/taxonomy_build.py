@@ -20,6 +20,7 @@ from services.ats_engine.tools.taxonomy_curated import (
     NEEDS_CONTEXT,
     ONET_ORDINARY,
 )
+from services.ats_engine.tools.taxonomy_relations import ALTERNATIVES, SHOWN_BY
 
 OUTPUT = TAXONOMY_FILE
 SCHEMA_VERSION = 1
@@ -142,10 +143,26 @@ def build(tsv: Path) -> dict[str, Any]:
         if " " not in document["name"] and document["name"] not in CURATED:
             case_sensitive.add(document["name"])
     body = {"skills": documents, "case_sensitive": sorted(case_sensitive),
-            "needs_context": sorted(NEEDS_CONTEXT)}
+            "needs_context": sorted(NEEDS_CONTEXT), **relations(set(skills))}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
     return {"schema": SCHEMA_VERSION, "version": f"onet+curated-{digest}",
             "attribution": ATTRIBUTION, **body}
+
+
+def relations(names: set[str]) -> dict[str, Any]:
+    """What each skill shows of broader ones, and the groups of alternative tools; a name the
+    taxonomy does not hold is a mistake in the hand-kept lists, never silently dropped."""
+    unknown = sorted({name for broad, specific in SHOWN_BY.items() for name in (broad, *specific)
+                      if name not in names} | {n for group in ALTERNATIVES for n in group
+                                                if n not in names})
+    if unknown:
+        raise ValueError(f"taxonomy_relations names skills the taxonomy lacks: {unknown}")
+    broader: dict[str, set[str]] = defaultdict(set)
+    for broad, specific in SHOWN_BY.items():
+        for name in specific:
+            broader[name].add(broad)
+    return {"broader": {name: sorted(b) for name, b in sorted(broader.items())},
+            "alternatives": [sorted(group) for group in ALTERNATIVES]}
 
 
 def main(argv: list[str]) -> None:
