@@ -9,7 +9,7 @@ import pytest
 
 from services.ats_engine.engine import Engine
 from services.ats_engine.skills import default_taxonomy
-from services.ats_engine.tools import taxonomy_build
+from services.ats_engine.tools import taxonomy_build, taxonomy_relations
 from services.ats_engine.weights import DEFAULT_FILE, load_weights
 
 TODAY = date(2026, 11, 26)
@@ -74,6 +74,6 @@ def test_a_mention_that_shows_broader_skills_counts_once_for_keyword_stuffing() 
 
 def test_the_build_refuses_a_relation_to_a_skill_it_does_not_hold(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(taxonomy_build.SHOWN_BY, "Data visualization", ("Tableau", "Lookr"))
+    monkeypatch.setitem(taxonomy_relations.SHOWN_BY, "Data visualization", ("Tableau", "Lookr"))
     with pytest.raises(ValueError, match="Lookr"):
         taxonomy_build.relations({"Data visualization", "Tableau", *taxonomy.skills})
