@@ -301,6 +301,12 @@ _PLAIN = frozenset({"experience", "years", "year", "work", "ability", "able", "t
                     "endorsement", "endorsed"})
 
 
+# A resume line that states a credential, not a job title that shares its words.
+_CREDENTIAL_WORD = re.compile(r"\b(?:licen[cs]\w*|registered|registration|certifi\w*|"
+                              r"credential|permit|endorse\w*|qualification|card|rating)\b",
+                              re.I)
+
+
 def _stem(word: str) -> str:
     return word[:5]
 
@@ -325,7 +331,7 @@ def _stated_alike(requirement: HardRequirement, profile: ResumeProfile) -> list[
     need = max(2, (len(wanted) + 1) // 2)
     found, offset = [], 0
     for line in profile.text.splitlines(keepends=True):
-        if len(wanted & distinctive_words(line)) >= need:
+        if _CREDENTIAL_WORD.search(line) and len(wanted & distinctive_words(line)) >= need:
             found.append(Credential(requirement.name, line_status(line, profile.today),
                                     line.strip()[:200], offset))
         offset += len(line)
