@@ -28,7 +28,7 @@ def candidate_place(profile: ResumeProfile, preferences: Preferences) -> Candida
     places = tuple(preferences.locations) or \
         ((profile.contact.place,) if profile.contact.place else ())
     return CandidatePlace(places, preferences.remote_ok,
-                          preferences.relocate or profile.open_to_relocation)
+                          preferences.relocate or profile.open_to_relocation, profile.country)
 
 
 @dataclass

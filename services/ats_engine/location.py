@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from services.ats_engine.credentials import country_of
 from services.ats_engine.jd import JobRequirements
 
 _PLACE_WORD = re.compile(r"[a-z]{2,}")
@@ -25,6 +26,7 @@ class CandidatePlace:
     places: tuple[str, ...] = ()
     remote_ok: bool = True
     relocate: bool = False
+    country: str | None = None  # where the resume says they live, when it names no town
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,16 @@ def location_fit(job: JobRequirements, candidate: CandidatePlace,
     where = job.location or "an unstated place"
     if any(same_place(job.location, place) for place in places if place.strip()):
         return LocationFit(weights.same_place, f"{policy} in {where}, where the candidate is")
-    if not places or not job.location.strip():
+    job_country = country_of(job.location, strict=True) if job.location.strip() else None
+    abroad = not places and candidate.country is not None and job_country is not None \
+        and job_country != candidate.country
+    if not abroad and (not places or not job.location.strip()):
         return LocationFit(weights.unknown, f"{policy} in {where}; the candidate's place "
                                             "is not known")
     if relocate or job.relocation:
         who = "the candidate will relocate" if relocate else "the job offers relocation"
         return LocationFit(weights.relocate, f"{policy} in {where}; {who}")
+    places = places or (candidate.country or "",)
     value = weights.hybrid_elsewhere if policy == "hybrid" else weights.onsite_elsewhere
     return LocationFit(value, f"{policy} in {where}; the candidate is in {', '.join(places)}",
                        elsewhere=True)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from services.ats_engine.engine import Engine, ParsedResume
+from services.ats_engine.scoring import SemanticMatch
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, load_weights
 from tests.fixtures.format_matrix.render import (
@@ -97,7 +98,8 @@ def engine() -> Engine:
 def facts(name: str, parsed: ParsedResume) -> Facts:
     post = json.loads(JOBS.read_text())[name]
     job = engine().parse_job(post["title"], post["description"], post["location"])
-    outcome = engine().score(parsed, job, load_weights(DEFAULT_FILE))
+    # One fit in meaning for every layout: what may differ is what the rules read.
+    outcome = engine().score(parsed, job, load_weights(DEFAULT_FILE), SemanticMatch(0.5, {}))
     profile = parsed.profile
     return Facts(profile.total_years, profile.education_level, latest_title(parsed),
                  frozenset(profile.skills), outcome.score)

@@ -13,6 +13,7 @@ import pytest
 from sandbox.generator import Job, generate, skill_names
 from services.ats_engine.engine import Engine
 from services.ats_engine.jd import JobRequirements
+from services.ats_engine.scoring import SemanticMatch
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, load_weights
 from services.job_discovery.text import html_to_text
@@ -56,7 +57,9 @@ def test_apply_jobs_apply_their_anchor_review_jobs_review_it_and_reject_jobs_do_
     for job in world.jobs:
         resume = engine.parse_text(people[job.anchor].resume(), date(2026, 11, 26))
         requirements = _requirements(engine, job)
-        decisions[(job.kind, engine.score(resume, requirements, weights).decision.value)] += 1
+        # Close in meaning, as the model finds a post written from its anchor's skills.
+        outcome = engine.score(resume, requirements, weights, SemanticMatch(0.6, {}))
+        decisions[(job.kind, outcome.decision.value)] += 1
     kinds = Counter(job.kind for job in world.jobs)
     assert decisions[("apply", "apply")] >= 0.8 * kinds["apply"]
     assert decisions[("reject", "apply")] == 0
