@@ -215,9 +215,12 @@ def main(argv: list[str]) -> int:
         parsed, engine, with_settings(base, 0, 0, floor, title, 0, title_share, overqualified,
                                      listed_only, manager, named_musts),
         [None] * len(pairs))) if fits[0] is not None else None
-    rules_knots = None if rules_only is None else [
+    rules_knots = base.calibration_rules_only if rules_only is None else [
         (rules_only.review_knot, base.thresholds.review_floor),
         (rules_only.apply_knot, base.thresholds.auto_apply)]
+    if rules_only is None:  # never fall back to the model's knots: they would apply too much
+        print("no rules-only knots keep approvals precise: the file's are kept",
+              file=sys.stderr)
     result = {"semantic_weight": semantic, "semantic_lift": lift, "context_floor": floor,
               "title_weight": title, "semantic_prior": prior, "min_title_share": title_share,
               "overqualified_years": overqualified, "listed_only_credit": listed_only,
