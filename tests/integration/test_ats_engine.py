@@ -125,10 +125,10 @@ async def test_a_new_resume_version_rescores_open_jobs(
     [before] = await match_rows(uow)
     assert before.decision == "review"
     # The new version shows the two missing must-haves and leads with the post's trade.
-    better = RESUME.replace("deployed with Docker on Kubernetes",
-                            "deployed with Docker on Kubernetes; Terraform modules; Go CLI tools"
-                            ).replace("Senior Backend Engineer\n", "Backend and Platform Engineer\n",
-                                      1)
+    better = RESUME.replace(
+        "deployed with Docker on Kubernetes",
+        "deployed with Docker on Kubernetes; Terraform modules; Go CLI tools",
+    ).replace("Senior Backend Engineer\n", "Backend and Platform Engineer\n", 1)
     second = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "cv.txt", better.encode())
     await deliver(uow, handlers, second.event)
     await deliver(uow, handlers, second.event)  # a duplicate event changes nothing
