@@ -11,6 +11,7 @@ import structlog
 from fastapi import FastAPI
 
 from infra.bus.bus import Handler
+from infra.bus.metrics import BusMetrics
 from infra.uow import Transaction, UnitOfWork
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.registry import BY_TYPE
@@ -30,9 +31,9 @@ class ServiceSpec:
     """A service as the composition root built it."""
 
     name: str
+    # The event types it handles; the rest of their topics is skipped by the runtime.
     handlers: Mapping[type[EventData], TransactionalHandler] = field(default_factory=dict)
     raw_handlers: Mapping[type[EventData], RawHandler] = field(default_factory=dict)
-    ignores: frozenset[type[EventData]] = frozenset()
     background: Sequence[BackgroundTask] = ()
     http_app: FastAPI | None = None
     # Records fetched at once, and Kafka's max.poll.interval (None: the transport's default);
@@ -45,23 +46,30 @@ class ServiceSpec:
         return f"jams.{self.name}"
 
     @property
-    def topics(self) -> list[str]:
-        return sorted({t.TOPIC for t in (*self.handlers, *self.raw_handlers)})
+    def handled_types(self) -> frozenset[type[EventData]]:
+        return frozenset({*self.handlers, *self.raw_handlers})
 
-    def dispatcher(self, uow: UnitOfWork) -> Handler:
-        """The bus handler that routes each envelope to this service's handler for its type."""
+    @property
+    def topics(self) -> list[str]:
+        return sorted({t.TOPIC for t in self.handled_types})
+
+    def dispatcher(self, uow: UnitOfWork, metrics: BusMetrics | None = None) -> Handler:
+        """The bus handler that routes each envelope to this service's handler for its type;
+        a type it does not handle is skipped and counted (an unknown type never gets here: the
+        codec sends it to the dead letters)."""
+        skipped = (metrics or BusMetrics.default()).skipped
+        handled = self.handled_types
 
         async def dispatch(envelope: Envelope) -> None:
-            model = BY_TYPE[envelope.type]  # the codec already rejected unknown types
+            model = BY_TYPE[envelope.type]
+            if model not in handled:
+                skipped.labels(self.group, envelope.type).inc()
+                return
             data = model.model_validate(envelope.data)
             if (raw := self.raw_handlers.get(model)) is not None:
                 await raw(data, envelope)
                 return
-            handler = self.handlers.get(model)
-            if handler is None:
-                if model not in self.ignores:
-                    log.debug("event type not handled here", event_type=envelope.type)
-                return
+            handler = self.handlers[model]
             async with uow.handling(self.group, envelope) as tx:
                 if tx is None:
                     log.info("duplicate delivery ignored")
@@ -69,9 +77,3 @@ class ServiceSpec:
                 await handler(data, tx)
 
         return dispatch
-
-
-def unrouted_event_types(spec: ServiceSpec) -> list[type[EventData]]:
-    """Event types on this service's topics that it neither handles nor knowingly ignores."""
-    routed = {*spec.handlers, *spec.raw_handlers, *spec.ignores}
-    return [m for m in BY_TYPE.values() if m.TOPIC in spec.topics and m not in routed]

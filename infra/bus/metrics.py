@@ -22,6 +22,7 @@ class BusMetrics:
     dead_lettered: Counter
     handle_seconds: Histogram
     emitted: Counter
+    skipped: Counter
 
     @staticmethod
     @cache
@@ -46,5 +47,10 @@ class BusMetrics:
                 "jams_events_emitted_total",
                 "Events a service emitted (staged in the outbox or published), by type",
                 ["service", "type"],
+            ),
+            skipped=Counter(
+                "jams_events_skipped_total",
+                "Events on a subscribed topic of a type the service does not handle, by type",
+                ["group", "type"],
             ),
         )

@@ -13,7 +13,7 @@ import structlog
 from infra.documents import DocumentStore
 from infra.service import TransactionalHandler
 from infra.uow import Transaction
-from schemas.events.candidates import CandidateErased, UpdateAnswerBank, UpdateCandidatePreferences
+from schemas.events.candidates import CandidateErased, UpdateAnswerBank
 from schemas.events.envelope import EventData
 from services.application_bot.adapters.candidates import CandidateDirectory
 from services.application_bot.domain import Applicant
@@ -51,9 +51,6 @@ class StoredAnswerBanks:
 
 class CandidateOrders:
     """Handlers of the candidates topic, and the directory that sees their answer banks."""
-
-    # Preferences are the ATS engine's: it filters before anything is approved.
-    IGNORED: frozenset[type[EventData]] = frozenset({UpdateCandidatePreferences})
 
     def __init__(self, documents: DocumentStore) -> None:
         self._documents = documents

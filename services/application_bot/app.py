@@ -16,22 +16,10 @@ from infra.service import BackgroundTask, ServiceSpec
 from infra.uow import UnitOfWork
 from schemas.events.matching import (
     ApplicationApproved,
-    ManualReviewRequired,
-    MatchesScored,
-    MatchRejected,
-    MatchScored,
 )
 from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import (
-    ReviewTaskAssigned,
-    ReviewTaskCreated,
-    ReviewTaskHandedBack,
-    ReviewTaskMissed,
-    ReviewTaskOffered,
-    ReviewTaskOfferExpired,
-    ReviewTaskWarning,
     TaskCompleted,
-    TaskRejected,
 )
 from services.application_bot.adapters.appliers import ApplierRegistry
 from services.application_bot.adapters.browser import Browser, PlaywrightBrowser
@@ -117,13 +105,6 @@ def assemble(
             ApplicationApproved: apply.on_application_approved,
             TaskCompleted: apply.on_task_completed,
         },
-        # Others' events on the topics we read: scoring, review bookkeeping, rejections.
-        ignores=frozenset({
-            *CandidateOrders.IGNORED,
-            MatchesScored, MatchScored, ManualReviewRequired, MatchRejected,
-            ReviewTaskCreated, ReviewTaskAssigned, ReviewTaskWarning, ReviewTaskMissed,
-            TaskRejected, ReviewTaskOffered, ReviewTaskOfferExpired, ReviewTaskHandedBack,
-        }),
         background=[*(background or []), orphan_sweep(bot, uow.clock, settings)],
         consumer_batch_size=settings.consumer_batch_size,
         consumer_max_poll_interval_s=settings.consumer_max_poll_interval_s,

@@ -10,18 +10,10 @@ from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events.candidates import (
     CandidateErased,
-    UpdateAnswerBank,
     UpdateCandidatePreferences,
 )
 from schemas.events.config import ScoringConfigChanged
 from schemas.events.jobs import JobExpired, JobPublished
-from schemas.events.matching import (
-    ApplicationApproved,
-    ManualReviewRequired,
-    MatchesScored,
-    MatchRejected,
-    MatchScored,
-)
 from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
 from services.ats_engine.candidate_handlers import on_candidate_erased, on_update_preferences
 from services.ats_engine.config_handlers import AdoptableWeights, ConfigHandlers
@@ -70,8 +62,5 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             CandidateErased: on_candidate_erased,
             ScoringConfigChanged: config.on_scoring_config_changed,
         },
-        # Our own decisions share no topic with our inputs; listed for the registry check.
-        ignores=frozenset({MatchScored, MatchesScored, ApplicationApproved, ManualReviewRequired,
-                           MatchRejected, UpdateAnswerBank}),
         background=[config.follow, *([seed_once] if seed else [])],
     )

@@ -12,7 +12,6 @@ from schemas.events.review import (
     ReviewerStruck,
     ReviewerUnlocked,
     ReviewTaskAssigned,
-    ReviewTaskCreated,
     ReviewTaskHandedBack,
     ReviewTaskMissed,
     ReviewTaskOffered,
@@ -20,7 +19,6 @@ from schemas.events.review import (
     ReviewTaskWarning,
     TaskCompleted,
     TaskRejected,
-    UnlockReviewer,
 )
 from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
@@ -78,8 +76,6 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
             ReviewerUnlocked: pushes.on_unlocked,
             NotificationDelivered: pushes.on_notification,
         },
-        # Queued tasks concern no reviewer yet; unlock orders are the workflow's to carry out.
-        ignores=frozenset({ReviewTaskCreated, UnlockReviewer}),
         background=[fanout.run],
         http_app=with_resume_uploads(
             supervisor_routes(

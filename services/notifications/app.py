@@ -11,7 +11,7 @@ from infra.clock import Clock
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
 from infra.uow import UnitOfWork
-from schemas.events.registry import EVENT_TYPES, topics_in_use
+from schemas.events.registry import topics_in_use
 from services.notifications.adapters.channels import Sender
 from services.notifications.adapters.dead_letters import TransportDeadLetters
 from services.notifications.adapters.email import SmtpSender
@@ -71,12 +71,8 @@ def registry(supervisors: Sequence[uuid.UUID] = (), *,
              background: Sequence[BackgroundTask] = ()) -> ServiceSpec:
     """Which event becomes which message."""
     handler = NotifyHandler(Templates(), supervisors)
-    topics = {event_type.TOPIC for event_type in NOTIFIED}
     return ServiceSpec(
         name=NAME,
         handlers=dict.fromkeys(NOTIFIED, handler),
-        # A notifier tells people only what it has a template for; everything else on these
-        # topics (presence, offers, commands, ...) is nobody's news.
-        ignores=frozenset(t for t in EVENT_TYPES if t.TOPIC in topics and t not in NOTIFIED),
         background=list(background),
     )

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from infra.service import ServiceSpec
 from infra.uow import Transaction
 from schemas.events.candidates import CandidateErased
-from schemas.events.registry import EVENT_TYPES
 from services.notifications.tables import (
     notification_deliveries,
     notification_digest_items,
@@ -27,9 +26,6 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
 
 
 def with_erasure(spec: ServiceSpec) -> ServiceSpec:
-    """`spec` also erasing candidates; the rest of their topic is not its business."""
-    others = frozenset(t for t in EVENT_TYPES
-                       if t.TOPIC == CandidateErased.TOPIC and t is not CandidateErased)
+    """`spec` also erasing candidates."""
     return dataclasses.replace(spec, handlers={**spec.handlers,
-                                               CandidateErased: on_candidate_erased},
-                               ignores=spec.ignores | others)
+                                               CandidateErased: on_candidate_erased})

@@ -7,27 +7,17 @@ from datetime import timedelta
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events.applications import (
-    ApplicationFailed,
     ApplicationNeedsReview,
-    ApplicationSubmitted,
 )
 from schemas.events.matching import (
-    ApplicationApproved,
     ManualReviewRequired,
-    MatchesScored,
-    MatchRejected,
-    MatchScored,
 )
 from schemas.events.review import (
     AcceptReviewTask,
     CompleteReviewTask,
     HandBackReviewTask,
     RejectReviewTask,
-    ReviewerLocked,
     ReviewerPresenceChanged,
-    ReviewerStrikeWarning,
-    ReviewerStruck,
-    ReviewerUnlocked,
     UnlockReviewer,
 )
 from services.workflow.adapters.presence import RedisPresence
@@ -85,10 +75,5 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
             HandBackReviewTask: handlers.on_hand_back,
             UnlockReviewer: handlers.on_unlock,
         },
-        # Other decisions and outcomes belong to the bot and the ATS engine; strike events are
-        # our own output, for the gateway, notifications and analytics.
-        ignores=frozenset({MatchesScored, MatchScored, ApplicationApproved, MatchRejected,
-                           ReviewerStruck, ReviewerLocked, ReviewerStrikeWarning,
-                           ReviewerUnlocked, ApplicationSubmitted, ApplicationFailed}),
         background=[sweeper.run, timers.run],
     )

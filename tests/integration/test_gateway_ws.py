@@ -21,7 +21,6 @@ from websockets.exceptions import ConnectionClosed
 from infra.auth import Role, TokenVerifier, mint_access_token
 from infra.bus import codec
 from infra.runtime import Platform, open_platform, run_services
-from infra.service import unrouted_event_types
 from infra.settings import CommonSettings
 from schemas.events import topics
 from schemas.events.envelope import Envelope, EventData
@@ -189,12 +188,6 @@ def assignment(reviewer_id: uuid.UUID) -> ReviewTaskOffered:
         candidate_id=uuid.uuid4(), job_id=uuid.uuid4(), job_title="SRE", company="Globex",
         score=84.0, explanation=["on-call: strong"],
     )
-
-
-async def test_registry_routes_every_event_on_its_topics(
-    gateway: Gateway, settings: GatewaySettings
-) -> None:
-    assert unrouted_event_types(build(gateway.platform, settings)) == []
 
 
 def test_only_the_embedded_default_makes_its_own_jwt_secret(

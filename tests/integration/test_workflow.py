@@ -22,7 +22,7 @@ from infra.clock import FakeClock
 from infra.db import create_engine
 from infra.outbox import outbox
 from infra.runtime import Platform, open_platform
-from infra.service import ServiceSpec, unrouted_event_types
+from infra.service import ServiceSpec
 from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.matching import ManualReviewRequired
@@ -143,10 +143,6 @@ def decision(**overrides: Any) -> ManualReviewRequired:
         "explanation": ["kubernetes: strong"],
     }
     return ManualReviewRequired(**(fields | overrides))
-
-
-async def test_registry_routes_every_event_on_its_topics(workflow: Workflow) -> None:
-    assert unrouted_event_types(workflow.spec) == []
 
 
 async def test_task_created_offered_once_and_accepted(workflow: Workflow) -> None:

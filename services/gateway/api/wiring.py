@@ -10,14 +10,10 @@ from infra.service import RawHandler, ServiceSpec, TransactionalHandler
 from infra.settings import CommonSettings
 from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
-from schemas.events.jobs import JobDiscovered
 from services.gateway.api.common import ApiDeps
 from services.gateway.api.routes import api_router
 from services.gateway.policy import Authorizer
 from services.gateway.readmodel.projections import PROJECTIONS
-
-# On topics the read model reads, but nothing the API lists (raw postings before dedup).
-NOT_PROJECTED: frozenset[type[EventData]] = frozenset({JobDiscovered})
 
 
 def projected_then(projection: TransactionalHandler, raw: RawHandler, uow: UnitOfWork,
@@ -44,8 +40,7 @@ def with_read_model(spec: ServiceSpec, uow: UnitOfWork) -> ServiceSpec:
             raise ValueError(f"{event_type.__name__} already has a transactional handler")
         else:
             handlers[event_type] = projection
-    ignores = (spec.ignores - set(PROJECTIONS)) | NOT_PROJECTED
-    return dataclasses.replace(spec, handlers=handlers, raw_handlers=raw, ignores=ignores)
+    return dataclasses.replace(spec, handlers=handlers, raw_handlers=raw)
 
 
 def with_api(spec: ServiceSpec, platform: Platform, settings: CommonSettings) -> ServiceSpec:
