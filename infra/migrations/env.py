@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from alembic import context
 from sqlalchemy.engine import make_url
 
-from infra.tables import load_all_tables
-
 config = context.config
-target_metadata = load_all_tables()
+# The tables to compare with when generating a revision (`services.catalog.load_all_tables()`,
+# passed by the caller); upgrading needs none.
+target_metadata = config.attributes.get("target_metadata")
 # One migration at a time per database, even when several services start together.
 _LOCK_KEY = 7_241_001
 

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from infra.cli import app
 from services.ats_engine.tables import resume_versions
+from services.cli import app
 from tests.fixtures.resumes import docx_file, zip_bomb
 
 pytestmark = pytest.mark.integration

@@ -394,7 +394,7 @@ def test_jams_users_add_bootstraps_an_admin(database_url: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from infra.cli import app
+    from services.cli import app
 
     monkeypatch.setenv("JAMS_DATABASE_URL", database_url)
     runner = CliRunner()

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from infra.cli import app
 from infra.clock import SystemClock
 from infra.db import create_engine
 from infra.uow import UnitOfWork
+from services.cli import app
 from services.job_discovery.jobs.store import ingest
 from services.job_discovery.tables import canonical_jobs
 

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from infra.migrate import upgrade
-from infra.tables import load_all_tables
+from services.catalog import load_all_tables
 from tests.servers import scratch_database
 
 pytestmark = pytest.mark.integration

@@ -128,7 +128,7 @@ async def test_a_line_that_missed_its_windows_digest_goes_out_with_the_next(
 def test_the_command_line_sets_a_persons_digest(database_url: str) -> None:
     from typer.testing import CliRunner
 
-    from infra.cli import app
+    from services.cli import app
 
     person = uuid.uuid4()
     result = CliRunner().invoke(

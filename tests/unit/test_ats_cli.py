@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
 from services.ats_engine.tools.evaluate import DEFAULT_SET, auroc, load_pairs, main
+from services.cli import app
 from tests.fixtures.resumes import RESUME, pdf
 
 runner = CliRunner()

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
+from services.cli import app
 from services.notifications.cli import BadPreferences, preferences_of
 
 PERSON = uuid.uuid4()

@@ -41,7 +41,7 @@ def run(
     portal_port: int = typer.Option(8700, help="Sandbox job portal port"),
     data_dir: str = typer.Option(".jams", help="Where the embedded database and files live"),
 ) -> None:
-    """Start all six services in one process on the embedded default."""
+    """Start every service in one process on the embedded default."""
     from infra.tracing import configure_tracing, shutdown_tracing
     from services.all_in_one import run_all_in_one
 
