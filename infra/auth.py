@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from starlette.types import Scope
 
 from infra.clock import Clock, SystemClock
-from infra.http_errors import ERR_AUTH_REQUIRED, ERR_FORBIDDEN, ApiError
+from infra.http_conventions import ERR_AUTH_REQUIRED, ERR_FORBIDDEN, ApiError
 
 ISSUER = "jams"
 ALGORITHM = "HS256"

@@ -14,7 +14,6 @@ from infra.db import INFRA_TABLE_MODULES, metadata
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from infra.settings import CommonSettings
-from schemas.events.envelope import EventData
 from services.analytics.app import build as build_analytics
 from services.analytics.settings import AnalyticsSettings
 from services.application_bot.app import build as build_application_bot
@@ -59,14 +58,6 @@ def load_all_tables() -> MetaData:
     for module in (*INFRA_TABLE_MODULES, *(m for entry in CATALOG for m in entry.tables)):
         importlib.import_module(module)
     return metadata
-
-# Event types that need no consumer but analytics, which reads every stream: raw material of
-# the operators' figures. A test checks that the other services consume every other type.
-# None today: the gateway's read model projects scores, rejections, queued tasks and scrape
-# alerts for the API.
-ANALYTICS_ONLY: frozenset[type[EventData]] = frozenset()
-# Every event type has a consumer (analytics); the end-to-end test checks this stays so.
-NOT_CONSUMED: frozenset[type[EventData]] = frozenset()
 
 
 def build_all(

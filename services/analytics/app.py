@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from fastapi import FastAPI
 
 from infra.auth import Role, TokenVerifier, principal_dependency, require_roles, user_key
-from infra.http_errors import RateLimits, install_api_conventions
+from infra.http_conventions import RateLimits, install_api_conventions
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
 from schemas.events.registry import EVENT_TYPES

@@ -26,7 +26,7 @@ from infra.auth import Principal, PrincipalDependency
 from infra.bus.deadletters import DeadLetterView, replay_dead_letters
 from infra.bus.port import Transport
 from infra.clock import Clock
-from infra.http_errors import ERR_CONFLICT, ERR_NOT_FOUND, ERR_VALIDATION, ApiError
+from infra.http_conventions import ERR_CONFLICT, ERR_NOT_FOUND, ERR_VALIDATION, ApiError
 from schemas.events.registry import topics_in_use
 from schemas.events.topics import DLQ_SUFFIX, dead_letter_topic
 from services.analytics.repository import dead_letter_rows

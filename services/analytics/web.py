@@ -18,7 +18,7 @@ from infra.auth import (
     authenticate,
 )
 from infra.clock import Clock
-from infra.http_errors import ERR_VALIDATION, ApiError
+from infra.http_conventions import ERR_VALIDATION, ApiError
 from services.analytics.figures import SERIES_METRICS, WINDOWS, metric_named, window_named
 from services.analytics.live import LiveFigures
 from services.analytics.repository import FiguresReader

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infra.auth import Principal
 from infra.db import metadata
-from infra.http_errors import current_request_id
+from infra.http_conventions import current_request_id
 
 audit_log = sa.Table(
     "gw_audit_log",

@@ -19,7 +19,7 @@ from infra.auth import (
     user_key,
 )
 from infra.clock import Clock
-from infra.http_errors import ApiError, install_api_conventions
+from infra.http_conventions import ApiError, install_api_conventions
 from infra.runtime import Platform
 from infra.uow import UnitOfWork
 from services.gateway.accounts.passwords import Passwords

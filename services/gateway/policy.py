@@ -17,7 +17,7 @@ from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infra.auth import Principal, PrincipalDependency, Role
-from infra.http_errors import ERR_FORBIDDEN, ERR_NOT_FOUND, ApiError
+from infra.http_conventions import ERR_FORBIDDEN, ERR_NOT_FOUND, ApiError
 from services.gateway.readmodel import tables as t
 
 A, S = Role.ADMIN, Role.SUPERVISOR

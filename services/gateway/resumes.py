@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from infra.auth import Principal, PrincipalDependency, Role
 from infra.blobs import BlobStore
-from infra.http_errors import ERR_FORBIDDEN, ERR_VALIDATION, ApiError
+from infra.http_conventions import ERR_FORBIDDEN, ERR_VALIDATION, ApiError
 from infra.resume_files import (
     DocumentError,
     ResumeFileSettings,

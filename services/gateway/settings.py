@@ -6,7 +6,7 @@ import uuid
 
 from pydantic import Field
 
-from infra.http_errors import RateLimits
+from infra.http_conventions import RateLimits
 from infra.settings import CommonSettings
 
 # The embedded default's demo reviewer: a fixed id, so their history survives restarts.

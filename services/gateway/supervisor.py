@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from infra.auth import Principal, PrincipalDependency, Role, TokenVerifier, require_roles
 from infra.clock import Clock
-from infra.http_errors import ERROR_RESPONSES
+from infra.http_conventions import ERROR_RESPONSES
 from infra.uow import UnitOfWork
 from schemas.events.review import UnlockReviewer
 from services.gateway import audit

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from infra.auth import ACCESS_COOKIE, Role, TokenVerifier, authenticate
-from infra.http_errors import ApiError
+from infra.http_conventions import ApiError
 from services.gateway.sessions import ReviewerSessions
 
 

@@ -18,7 +18,7 @@ from services.notifications.adapters.email import SmtpSender
 from services.notifications.adapters.webhook import WebhookSender
 from services.notifications.delivery import Deliverer
 from services.notifications.digests import Digester
-from services.notifications.dlq_watch import WatchRules
+from services.notifications.dlq_growth import WatchRules
 from services.notifications.dlq_watcher import DlqWatcher
 from services.notifications.domain import NOTIFIED
 from services.notifications.handlers import NotifyHandler

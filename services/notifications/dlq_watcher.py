@@ -11,7 +11,7 @@ import structlog
 from infra.clock import sleep_unless_stopped
 from infra.uow import UnitOfWork
 from services.notifications import repository
-from services.notifications.dlq_watch import Alert, WatchRules, assess
+from services.notifications.dlq_growth import Alert, WatchRules, assess
 from services.notifications.domain import dlq_notices, messages_for
 from services.notifications.outgoing import post
 from services.notifications.templates import Templates

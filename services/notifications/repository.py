@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.notifications.dlq_watch import WatchState
+from services.notifications.dlq_growth import WatchState
 from services.notifications.domain import CHANNELS, Message, Preferences
 from services.notifications.tables import (
     notification_deliveries,

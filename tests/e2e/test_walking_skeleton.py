@@ -21,11 +21,9 @@ from pydantic import SecretStr
 
 from infra.auth import Role, mint_access_token
 from infra.runtime import open_platform, run_services
-from infra.service import ServiceSpec
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
-from schemas.events.registry import EVENT_TYPES
-from services.catalog import NOT_CONSUMED, build_all
+from services.catalog import build_all
 from services.job_discovery.settings import JobDiscoverySettings
 from services.notifications.tables import notifications
 
@@ -76,12 +74,6 @@ async def next_offer(socket: websockets.ClientConnection) -> dict[str, Any]:
             return dict(message)
 
 
-def assert_every_event_is_routed(specs: list[ServiceSpec]) -> None:
-    """Every event type has a consumer (each service skips the rest of its topics)."""
-    consumed = {t for spec in specs for t in spec.handled_types}
-    assert set(EVENT_TYPES) - consumed == set(NOT_CONSUMED)
-
-
 @pytest.mark.parametrize("bus", ["embedded", "kafka"])
 async def test_the_walking_skeleton(
     bus: str, request: pytest.FixtureRequest, database_url: str, redis_url: str,
@@ -110,7 +102,6 @@ async def test_the_walking_skeleton(
             "application_bot": {"chromium_path": chromium_path},
             "gateway": review,
         })
-        assert_every_event_is_routed(specs)
         stop = asyncio.Event()
         gateway_port: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         system = asyncio.create_task(run_services(

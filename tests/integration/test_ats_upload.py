@@ -19,7 +19,7 @@ from infra.auth import Role, TokenVerifier, mint_access_token, principal_depende
 from infra.blobs import LocalBlobStore
 from infra.clock import FakeClock
 from infra.db import create_engine
-from infra.http_errors import install_api_conventions
+from infra.http_conventions import install_api_conventions
 from infra.outbox import outbox
 from infra.resume_files import ResumeFileSettings
 from infra.uow import UnitOfWork

@@ -15,7 +15,7 @@ from infra.clock import FakeClock
 from infra.uow import UnitOfWork
 from services.notifications import repository
 from services.notifications.adapters.dead_letters import TransportDeadLetters
-from services.notifications.dlq_watch import WatchRules
+from services.notifications.dlq_growth import WatchRules
 from services.notifications.dlq_watcher import DlqWatcher
 from services.notifications.domain import Preferences
 from services.notifications.templates import Templates

@@ -23,7 +23,7 @@ from infra.auth import (
     require_roles,
 )
 from infra.clock import FakeClock
-from infra.http_errors import ERR_AUTH_REQUIRED, ApiError, install_api_conventions
+from infra.http_conventions import ERR_AUTH_REQUIRED, ApiError, install_api_conventions
 
 SECRET = SecretStr("unit-test-secret-0123456789abcdef")
 USER = uuid.UUID("00000000-0000-4000-8000-000000000001")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from infra.auth import Principal, Role
-from infra.http_errors import ApiError
+from infra.http_conventions import ApiError
 from services.gateway.policy import POLICY, Access, Authorizer
 from services.gateway.readmodel import tables as t
 from services.gateway.readmodel.paging import InvalidCursor, decode_cursor, encode_cursor

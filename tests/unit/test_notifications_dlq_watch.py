@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from infra.clock import FakeClock
-from services.notifications.dlq_watch import Alert, WatchRules, WatchState, assess
+from services.notifications.dlq_growth import Alert, WatchRules, WatchState, assess
 
 RULES = WatchRules(threshold=10, growth=5, window=timedelta(minutes=10))
 

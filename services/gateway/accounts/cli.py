@@ -12,7 +12,7 @@ from rich.console import Console
 from infra.auth import Role
 from infra.clock import SystemClock
 from infra.db import create_engine
-from infra.http_errors import ApiError
+from infra.http_conventions import ApiError
 from infra.settings import CommonSettings
 from infra.uow import UnitOfWork
 from services.gateway.accounts.passwords import Passwords

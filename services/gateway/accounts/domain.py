@@ -7,7 +7,7 @@ import re
 import secrets
 
 from infra.auth import Role
-from infra.http_errors import ERR_FORBIDDEN, ERR_VALIDATION, ApiError
+from infra.http_conventions import ERR_FORBIDDEN, ERR_VALIDATION, ApiError
 
 MIN_PASSWORD = 10
 # argon2 hashes any length; the cap stops a megabyte "password" from costing CPU.

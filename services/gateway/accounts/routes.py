@@ -17,7 +17,7 @@ from infra.auth import (
     Role,
     require_roles,
 )
-from infra.http_errors import ERROR_RESPONSES
+from infra.http_conventions import ERROR_RESPONSES
 from services.gateway.accounts.service import Accounts, Session
 
 AUTH_PREFIX = "/api/v1/auth"

@@ -11,7 +11,7 @@ from enum import Enum
 from redis.asyncio import Redis
 
 from infra.auth import Principal, Role, TokenIssuer
-from infra.http_errors import (
+from infra.http_conventions import (
     ERR_AUTH_REQUIRED,
     ERR_CONFLICT,
     ERR_FORBIDDEN,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infra.blobs import BlobStore
 from infra.clock import Clock
-from infra.http_errors import ERR_VALIDATION, ApiError
+from infra.http_conventions import ERR_VALIDATION, ApiError
 from infra.uow import UnitOfWork
 from services.gateway.api.models import PageOut
 from services.gateway.policy import Authorizer, not_found

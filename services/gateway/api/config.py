@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from sqlalchemy.dialects.postgresql import insert
 
-from infra.http_errors import ERR_CONFLICT, ERR_VALIDATION, ApiError
+from infra.http_conventions import ERR_CONFLICT, ERR_VALIDATION, ApiError
 from schemas.events.config import ScoringConfigChanged
 from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
 from services.gateway.api.models import (

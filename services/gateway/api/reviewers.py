@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Depends
 
-from infra.http_errors import ERR_CONFLICT, ApiError
+from infra.http_conventions import ERR_CONFLICT, ApiError
 from schemas.events.review import UnlockReviewer
 from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
 from services.gateway.api.models import Accepted, PageOut, ReviewerOut, StrikeOut, UnlockIn
