@@ -2,94 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
 
-from schemas.events.applications import (
-    ApplicationFailed,
-    ApplicationNeedsReview,
-    ApplicationSubmitted,
-)
-from schemas.events.candidates import (
-    CandidateErased,
-    UpdateAnswerBank,
-    UpdateCandidatePreferences,
-)
-from schemas.events.config import ScoringConfigChanged
-from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.envelope import Envelope, EventData
-from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished, ScrapeRunCompleted
-from schemas.events.matching import (
-    ApplicationApproved,
-    ManualReviewRequired,
-    MatchesScored,
-    MatchRejected,
-    MatchScored,
-)
-from schemas.events.notifications import NotificationDelivered
-from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
-from schemas.events.review import (
-    AcceptReviewTask,
-    CompleteReviewTask,
-    HandBackReviewTask,
-    RejectReviewTask,
-    ReviewerLocked,
-    ReviewerPresenceChanged,
-    ReviewerStrikeWarning,
-    ReviewerStruck,
-    ReviewerUnlocked,
-    ReviewTaskAssigned,
-    ReviewTaskCreated,
-    ReviewTaskHandedBack,
-    ReviewTaskMissed,
-    ReviewTaskOffered,
-    ReviewTaskOfferExpired,
-    ReviewTaskWarning,
-    TaskCompleted,
-    TaskRejected,
-    UnlockReviewer,
-)
 
-EVENT_TYPES: tuple[type[EventData], ...] = (
-    JobDiscovered,
-    JobPublished,
-    JobExpired,
-    ScrapeRunCompleted,
-    SourceBlocked,
-    ScrapeAnomalyDetected,
-    ResumeVersionCreated,
-    ResumeFileUploaded,
-    MatchScored,
-    ApplicationApproved,
-    ManualReviewRequired,
-    MatchRejected,
-    MatchesScored,
-    ReviewTaskCreated,
-    ReviewTaskAssigned,
-    ReviewTaskWarning,
-    ReviewTaskMissed,
-    TaskCompleted,
-    TaskRejected,
-    ReviewerStruck,
-    ReviewerLocked,
-    ReviewerPresenceChanged,
-    CompleteReviewTask,
-    RejectReviewTask,
-    ReviewTaskOffered,
-    ReviewTaskOfferExpired,
-    ReviewTaskHandedBack,
-    ReviewerStrikeWarning,
-    ReviewerUnlocked,
-    UnlockReviewer,
-    AcceptReviewTask,
-    HandBackReviewTask,
-    ApplicationSubmitted,
-    ApplicationFailed,
-    ApplicationNeedsReview,
-    NotificationDelivered,
-    UpdateCandidatePreferences,
-    UpdateAnswerBank,
-    CandidateErased,
-    ScoringConfigChanged,
+# Modules of the package that hold no event types.
+_PLUMBING = frozenset({"envelope", "registry", "generate", "compatibility", "topics"})
+
+
+def _declared_in(module: ModuleType) -> list[type[EventData]]:
+    """The event types a module defines (those with a TYPE of their own), in their order."""
+    return [value for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, EventData)
+            and "TYPE" in vars(value) and value.__module__ == module.__name__]
+
+
+# Every event type of the package: a new one is registered by being defined in schemas/events.
+EVENT_TYPES: tuple[type[EventData], ...] = tuple(
+    model
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: i.name)
+    if info.name not in _PLUMBING
+    for model in _declared_in(importlib.import_module(f"schemas.events.{info.name}"))
 )
 
 BY_TYPE: Mapping[str, type[EventData]] = {model.TYPE: model for model in EVENT_TYPES}

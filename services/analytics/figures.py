@@ -11,85 +11,52 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from schemas.events.applications import (
-    ApplicationFailed,
-    ApplicationNeedsReview,
-    ApplicationSubmitted,
-)
+from schemas.events import applications, jobs, matching, review
 from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.envelope import EventData
-from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished, ScrapeRunCompleted
-from schemas.events.matching import (
-    ApplicationApproved,
-    ManualReviewRequired,
-    MatchesScored,
-    MatchRejected,
-    MatchScored,
-)
 from schemas.events.notifications import NotificationDelivered
 from schemas.events.registry import EVENT_TYPES
 from schemas.events.resumes import ResumeVersionCreated
-from schemas.events.review import (
-    AcceptReviewTask,
-    CompleteReviewTask,
-    HandBackReviewTask,
-    RejectReviewTask,
-    ReviewerLocked,
-    ReviewerPresenceChanged,
-    ReviewerStrikeWarning,
-    ReviewerStruck,
-    ReviewerUnlocked,
-    ReviewTaskAssigned,
-    ReviewTaskCreated,
-    ReviewTaskHandedBack,
-    ReviewTaskMissed,
-    ReviewTaskOffered,
-    ReviewTaskOfferExpired,
-    ReviewTaskWarning,
-    TaskCompleted,
-    TaskRejected,
-    UnlockReviewer,
-)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MINUTE = 60
 
 # The counter each event type moves by one, per minute of the event's time.
 COUNTER_OF: Mapping[type[EventData], str] = {
-    JobDiscovered: "jobs_found",
-    JobPublished: "jobs_published",
-    JobExpired: "jobs_expired",
-    ScrapeRunCompleted: "scrape_runs",
+    jobs.JobDiscovered: "jobs_found",
+    jobs.JobPublished: "jobs_published",
+    jobs.JobExpired: "jobs_expired",
+    jobs.ScrapeRunCompleted: "scrape_runs",
     SourceBlocked: "sources_blocked",
     ScrapeAnomalyDetected: "scrape_anomalies",
     ResumeVersionCreated: "resume_versions",
-    MatchScored: "matches_scored",
-    MatchesScored: "matches_scored",  # by its number of pairs (see counts_of)
-    ApplicationApproved: "decisions_auto",
-    ManualReviewRequired: "decisions_review",
-    MatchRejected: "decisions_reject",
-    ReviewTaskCreated: "reviews_created",
-    ReviewTaskOffered: "review_offers",
-    ReviewTaskOfferExpired: "review_offers_expired",
-    ReviewTaskAssigned: "reviews_accepted",
-    ReviewTaskWarning: "sla_warnings",
-    ReviewTaskMissed: "sla_misses",
-    ReviewTaskHandedBack: "reviews_handed_back",
-    TaskCompleted: "reviews_completed",
-    TaskRejected: "reviews_rejected",
-    ReviewerStruck: "strikes",
-    ReviewerStrikeWarning: "strike_warnings",
-    ReviewerLocked: "reviewer_locks",
-    ReviewerUnlocked: "reviewer_unlocks",
-    ReviewerPresenceChanged: "presence_changes",
-    AcceptReviewTask: "review_commands",
-    CompleteReviewTask: "review_commands",
-    RejectReviewTask: "review_commands",
-    HandBackReviewTask: "review_commands",
-    UnlockReviewer: "review_commands",
-    ApplicationSubmitted: "applications_submitted",
-    ApplicationFailed: "applications_failed",
-    ApplicationNeedsReview: "applications_need_review",
+    matching.MatchScored: "matches_scored",
+    matching.MatchesScored: "matches_scored",  # by its number of pairs (see counts_of)
+    matching.ApplicationApproved: "decisions_auto",
+    matching.ManualReviewRequired: "decisions_review",
+    matching.MatchRejected: "decisions_reject",
+    review.ReviewTaskCreated: "reviews_created",
+    review.ReviewTaskOffered: "review_offers",
+    review.ReviewTaskOfferExpired: "review_offers_expired",
+    review.ReviewTaskAssigned: "reviews_accepted",
+    review.ReviewTaskWarning: "sla_warnings",
+    review.ReviewTaskMissed: "sla_misses",
+    review.ReviewTaskHandedBack: "reviews_handed_back",
+    review.TaskCompleted: "reviews_completed",
+    review.TaskRejected: "reviews_rejected",
+    review.ReviewerStruck: "strikes",
+    review.ReviewerStrikeWarning: "strike_warnings",
+    review.ReviewerLocked: "reviewer_locks",
+    review.ReviewerUnlocked: "reviewer_unlocks",
+    review.ReviewerPresenceChanged: "presence_changes",
+    review.AcceptReviewTask: "review_commands",
+    review.CompleteReviewTask: "review_commands",
+    review.RejectReviewTask: "review_commands",
+    review.HandBackReviewTask: "review_commands",
+    review.UnlockReviewer: "review_commands",
+    applications.ApplicationSubmitted: "applications_submitted",
+    applications.ApplicationFailed: "applications_failed",
+    applications.ApplicationNeedsReview: "applications_need_review",
     NotificationDelivered: "notifications_delivered",
 }
 
@@ -117,19 +84,19 @@ def counts_of(event: EventData) -> list[tuple[str, int]]:
     """The counters an event moves: its own, plus scrape errors a run reports. A batch of
     scored pairs counts as the per-pair events it replaces (MatchScored, and MatchRejected
     for a rejection that acted), so the figures read the same across the change."""
-    if isinstance(event, MatchesScored):
+    if isinstance(event, matching.MatchesScored):
         return _batch_counts(event)
     counts = [(counter_for(type(event)), 1)]
-    if isinstance(event, ScrapeRunCompleted) and event.errors:
+    if isinstance(event, jobs.ScrapeRunCompleted) and event.errors:
         counts.append(("scrape_errors", len(event.errors)))
     return counts
 
 
-def _batch_counts(event: MatchesScored) -> list[tuple[str, int]]:
+def _batch_counts(event: matching.MatchesScored) -> list[tuple[str, int]]:
     rejected = sum(1 for p in event.pairs if p.decision == "reject" and p.acted)
-    counts = [(counter_for(MatchScored), len(event.pairs))]
+    counts = [(counter_for(matching.MatchScored), len(event.pairs))]
     if rejected:
-        counts.append((counter_for(MatchRejected), rejected))
+        counts.append((counter_for(matching.MatchRejected), rejected))
     extra = len(event.pairs) + rejected - 1
     if extra:
         counts.append((BATCHED_EXTRA, extra))

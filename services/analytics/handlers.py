@@ -12,23 +12,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infra.uow import Transaction
+from schemas.events import review
 from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.envelope import EventData
 from schemas.events.jobs import JobDiscovered, ScrapeRunCompleted
-from schemas.events.review import (
-    ReviewerLocked,
-    ReviewerPresenceChanged,
-    ReviewerStruck,
-    ReviewerUnlocked,
-    ReviewTaskAssigned,
-    ReviewTaskCreated,
-    ReviewTaskHandedBack,
-    ReviewTaskMissed,
-    ReviewTaskOffered,
-    ReviewTaskOfferExpired,
-    TaskCompleted,
-    TaskRejected,
-)
 from services.analytics.figures import MINUTE, TERMINAL_TASK_STATES, bucket_floor, counts_of
 from services.analytics.tables import (
     analytics_counts,
@@ -71,30 +58,30 @@ async def _count(conn: AsyncConnection, metric: str, at: datetime, amount: int) 
 async def _track(conn: AsyncConnection, event: EventData, at: datetime) -> None:
     """State behind the figures that are not plain counts: tasks, reviewers, sources."""
     match event:
-        case ReviewTaskCreated():
+        case review.ReviewTaskCreated():
             await _task(conn, event.task_id, at, state="queued", created_at=at)
-        case ReviewTaskOffered():
+        case review.ReviewTaskOffered():
             await _task(conn, event.task_id, at, state="offered", reviewer_id=event.reviewer_id)
-        case ReviewTaskAssigned():
+        case review.ReviewTaskAssigned():
             await _task(conn, event.task_id, at, state="assigned", reviewer_id=event.reviewer_id)
-        case ReviewTaskMissed():
+        case review.ReviewTaskMissed():
             await _task(conn, event.task_id, at, state="queued", reviewer_id=None)
             await _reviewer(conn, event.reviewer_id, at, missed=reviewers.c.missed + 1)
-        case ReviewTaskHandedBack() | ReviewTaskOfferExpired():
+        case review.ReviewTaskHandedBack() | review.ReviewTaskOfferExpired():
             await _task(conn, event.task_id, at, state="queued", reviewer_id=None)
-        case TaskCompleted() | TaskRejected():
-            state = "completed" if isinstance(event, TaskCompleted) else "rejected"
+        case review.TaskCompleted() | review.TaskRejected():
+            state = "completed" if isinstance(event, review.TaskCompleted) else "rejected"
             await _task(conn, event.task_id, at, state=state, reviewer_id=event.reviewer_id,
                         finished_at=at)
             await _reviewer(conn, event.reviewer_id, at, reviewed=reviewers.c.reviewed + 1)
-        case ReviewerPresenceChanged():
+        case review.ReviewerPresenceChanged():
             await _reviewer(conn, event.reviewer_id, at, presence=event.status)
-        case ReviewerStruck():
+        case review.ReviewerStruck():
             await _reviewer(conn, event.reviewer_id, at,
                             strikes=sa.func.greatest(reviewers.c.strikes, event.strikes))
-        case ReviewerLocked():
+        case review.ReviewerLocked():
             await _reviewer(conn, event.reviewer_id, at, locked=True)
-        case ReviewerUnlocked():
+        case review.ReviewerUnlocked():
             await _reviewer(conn, event.reviewer_id, at, locked=False)
         case JobDiscovered():
             await _source(conn, event.source, at, jobs_found=sources.c.jobs_found + 1)

@@ -4,22 +4,8 @@ from __future__ import annotations
 
 from infra.runtime import Platform
 from infra.service import ServiceSpec
+from schemas.events import review
 from schemas.events.notifications import NotificationDelivered
-from schemas.events.review import (
-    ReviewerLocked,
-    ReviewerPresenceChanged,
-    ReviewerStrikeWarning,
-    ReviewerStruck,
-    ReviewerUnlocked,
-    ReviewTaskAssigned,
-    ReviewTaskHandedBack,
-    ReviewTaskMissed,
-    ReviewTaskOffered,
-    ReviewTaskOfferExpired,
-    ReviewTaskWarning,
-    TaskCompleted,
-    TaskRejected,
-)
 from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.presence import RedisPresenceStore
@@ -61,19 +47,19 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     return with_api(ServiceSpec(
         name=NAME,
         raw_handlers={
-            ReviewTaskOffered: pushes.on_offered,
-            ReviewTaskAssigned: pushes.on_assigned,
-            ReviewTaskWarning: pushes.on_warning,
-            TaskCompleted: pushes.on_completed,
-            TaskRejected: pushes.on_rejected,
-            ReviewTaskMissed: pushes.on_missed,
-            ReviewTaskOfferExpired: pushes.on_offer_expired,
-            ReviewTaskHandedBack: pushes.on_handed_back,
-            ReviewerPresenceChanged: pushes.on_presence,
-            ReviewerStruck: pushes.on_struck,
-            ReviewerStrikeWarning: pushes.on_strike_warning,
-            ReviewerLocked: pushes.on_locked,
-            ReviewerUnlocked: pushes.on_unlocked,
+            review.ReviewTaskOffered: pushes.on_offered,
+            review.ReviewTaskAssigned: pushes.on_assigned,
+            review.ReviewTaskWarning: pushes.on_warning,
+            review.TaskCompleted: pushes.on_completed,
+            review.TaskRejected: pushes.on_rejected,
+            review.ReviewTaskMissed: pushes.on_missed,
+            review.ReviewTaskOfferExpired: pushes.on_offer_expired,
+            review.ReviewTaskHandedBack: pushes.on_handed_back,
+            review.ReviewerPresenceChanged: pushes.on_presence,
+            review.ReviewerStruck: pushes.on_struck,
+            review.ReviewerStrikeWarning: pushes.on_strike_warning,
+            review.ReviewerLocked: pushes.on_locked,
+            review.ReviewerUnlocked: pushes.on_unlocked,
             NotificationDelivered: pushes.on_notification,
         },
         background=[fanout.run],

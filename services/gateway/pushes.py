@@ -5,23 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from schemas.events import review
 from schemas.events.envelope import Envelope
 from schemas.events.notifications import NotificationDelivered
-from schemas.events.review import (
-    ReviewerLocked,
-    ReviewerPresenceChanged,
-    ReviewerStrikeWarning,
-    ReviewerStruck,
-    ReviewerUnlocked,
-    ReviewTaskAssigned,
-    ReviewTaskHandedBack,
-    ReviewTaskMissed,
-    ReviewTaskOffered,
-    ReviewTaskOfferExpired,
-    ReviewTaskWarning,
-    TaskCompleted,
-    TaskRejected,
-)
 from services.gateway import protocol
 from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
@@ -38,13 +24,13 @@ class TaskPushes:
     board: RedisReviewerBoard
     resumes: BlobResumeText | None = None
 
-    async def on_offered(self, event: ReviewTaskOffered, envelope: Envelope) -> None:
+    async def on_offered(self, event: review.ReviewTaskOffered, envelope: Envelope) -> None:
         message = protocol.task_offered(event, await self._resume_text(event.resume_blob_key))
         # Stored before pushing, so a page connecting in between still sees the offer.
         await self.offers.put(event.reviewer_id, event.task_id, message)
         await self.fanout.push(event.reviewer_id, message)
 
-    async def on_assigned(self, event: ReviewTaskAssigned, envelope: Envelope) -> None:
+    async def on_assigned(self, event: review.ReviewTaskAssigned, envelope: Envelope) -> None:
         # The offer stored earlier holds the resume text; only the acceptance changes.
         if await self.offers.get(event.reviewer_id, event.task_id) is None:
             base = protocol.task_assigned(event, await self._resume_text(event.resume_blob_key))
@@ -59,41 +45,43 @@ class TaskPushes:
         if event.channel == "in_app" and event.body:
             await self.fanout.push(event.recipient_id, protocol.notification(event))
 
-    async def on_warning(self, event: ReviewTaskWarning, envelope: Envelope) -> None:
+    async def on_warning(self, event: review.ReviewTaskWarning, envelope: Envelope) -> None:
         await self.offers.update(event.reviewer_id, event.task_id, {"warned": True})
         await self.fanout.push(event.reviewer_id, protocol.task_warning(event))
 
-    async def on_completed(self, event: TaskCompleted, envelope: Envelope) -> None:
+    async def on_completed(self, event: review.TaskCompleted, envelope: Envelope) -> None:
         await self._close(event.reviewer_id, event.task_id, "completed")
 
-    async def on_rejected(self, event: TaskRejected, envelope: Envelope) -> None:
+    async def on_rejected(self, event: review.TaskRejected, envelope: Envelope) -> None:
         await self._close(event.reviewer_id, event.task_id, "rejected")
 
-    async def on_missed(self, event: ReviewTaskMissed, envelope: Envelope) -> None:
+    async def on_missed(self, event: review.ReviewTaskMissed, envelope: Envelope) -> None:
         await self.board.update(event.reviewer_id, {}, add_miss=True)
         await self._close(event.reviewer_id, event.task_id, "missed")
 
-    async def on_offer_expired(self, event: ReviewTaskOfferExpired, envelope: Envelope) -> None:
+    async def on_offer_expired(self, event: review.ReviewTaskOfferExpired,
+                               envelope: Envelope) -> None:
         await self._close(event.reviewer_id, event.task_id, "offer_expired")
 
-    async def on_handed_back(self, event: ReviewTaskHandedBack, envelope: Envelope) -> None:
+    async def on_handed_back(self, event: review.ReviewTaskHandedBack, envelope: Envelope) -> None:
         await self._close(event.reviewer_id, event.task_id, "handed_back")
 
-    async def on_presence(self, event: ReviewerPresenceChanged, envelope: Envelope) -> None:
+    async def on_presence(self, event: review.ReviewerPresenceChanged, envelope: Envelope) -> None:
         # Only the workflow's "away" is news to the page; the others come from the page itself.
         if event.status == "away" and envelope.source != SOURCE:
             await self.fanout.push(event.reviewer_id, protocol.reviewer_update(status="away"))
 
-    async def on_struck(self, event: ReviewerStruck, envelope: Envelope) -> None:
+    async def on_struck(self, event: review.ReviewerStruck, envelope: Envelope) -> None:
         await self._reviewer(event.reviewer_id, strikes=event.strikes)
 
-    async def on_strike_warning(self, event: ReviewerStrikeWarning, envelope: Envelope) -> None:
+    async def on_strike_warning(self, event: review.ReviewerStrikeWarning,
+                                envelope: Envelope) -> None:
         await self._reviewer(event.reviewer_id, strikes=event.strikes, strike_warning=True)
 
-    async def on_locked(self, event: ReviewerLocked, envelope: Envelope) -> None:
+    async def on_locked(self, event: review.ReviewerLocked, envelope: Envelope) -> None:
         await self._reviewer(event.reviewer_id, strikes=event.strikes, locked=True)
 
-    async def on_unlocked(self, event: ReviewerUnlocked, envelope: Envelope) -> None:
+    async def on_unlocked(self, event: review.ReviewerUnlocked, envelope: Envelope) -> None:
         # Strikes count afresh after an unlock (the workflow's rule).
         await self._reviewer(event.reviewer_id, strikes=0, locked=False, strike_warning=False)
 

@@ -14,40 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infra.service import TransactionalHandler
 from infra.uow import Transaction
-from schemas.events.applications import (
-    ApplicationFailed,
-    ApplicationNeedsReview,
-    ApplicationSubmitted,
-)
+from schemas.events import applications, jobs, matching, review
 from schemas.events.candidates import CandidateErased, UpdateAnswerBank, UpdateCandidatePreferences
 from schemas.events.config import ScoringConfigChanged
 from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.envelope import EventData
-from schemas.events.jobs import JobExpired, JobPublished, ScrapeRunCompleted
-from schemas.events.matching import (
-    ApplicationApproved,
-    ManualReviewRequired,
-    MatchesScored,
-    MatchRejected,
-    MatchScored,
-    ScoredPair,
-)
 from schemas.events.resumes import ResumeVersionCreated
-from schemas.events.review import (
-    ReviewerLocked,
-    ReviewerPresenceChanged,
-    ReviewerStruck,
-    ReviewerUnlocked,
-    ReviewTaskAssigned,
-    ReviewTaskCreated,
-    ReviewTaskHandedBack,
-    ReviewTaskMissed,
-    ReviewTaskOffered,
-    ReviewTaskOfferExpired,
-    ReviewTaskWarning,
-    TaskCompleted,
-    TaskRejected,
-)
 from services.gateway.readmodel import tables as t
 from services.gateway.readmodel.erasure import erase_rows
 
@@ -104,7 +76,7 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
 
 # --- jobs ---------------------------------------------------------------------------------
 
-async def on_job_published(event: JobPublished, tx: Transaction) -> None:
+async def on_job_published(event: jobs.JobPublished, tx: Transaction) -> None:
     at = _at(tx)
     values = {
         "company": event.company, "title": event.title, "location": event.location,
@@ -119,15 +91,15 @@ async def on_job_published(event: JobPublished, tx: Transaction) -> None:
                   {**values, "job_id": event.job_id, "open": True, "created_at": at}, values)
 
 
-async def on_job_expired(event: JobExpired, tx: Transaction) -> None:
+async def on_job_expired(event: jobs.JobExpired, tx: Transaction) -> None:
     await tx.conn.execute(sa.update(t.jobs).where(t.jobs.c.job_id == event.job_id).values(
         open=False, expired_at=event.expired_at, updated_at=_at(tx)))
 
 
 # --- matches ------------------------------------------------------------------------------
 
-async def _match(tx: Transaction, event: MatchScored | ApplicationApproved
-                 | ManualReviewRequired | MatchRejected, decision: str | None,
+async def _match(tx: Transaction, event: matching.MatchScored | matching.ApplicationApproved
+                 | matching.ManualReviewRequired | matching.MatchRejected, decision: str | None,
                  **extra: Any) -> None:
     if not await _candidate_seen(tx, event.candidate_id):
         return
@@ -141,23 +113,23 @@ async def _match(tx: Transaction, event: MatchScored | ApplicationApproved
     }, update)
 
 
-async def on_match_scored(event: MatchScored, tx: Transaction) -> None:
+async def on_match_scored(event: matching.MatchScored, tx: Transaction) -> None:
     await _match(tx, event, None, resume_version_id=event.resume_version_id,
                  explanation=event.explanation)
 
 
-async def on_application_approved(event: ApplicationApproved, tx: Transaction) -> None:
+async def on_application_approved(event: matching.ApplicationApproved, tx: Transaction) -> None:
     await _match(tx, event, "approved", resume_version_id=event.resume_version_id,
                  company=event.company)
 
 
-async def on_manual_review_required(event: ManualReviewRequired, tx: Transaction) -> None:
+async def on_manual_review_required(event: matching.ManualReviewRequired, tx: Transaction) -> None:
     await _match(tx, event, "review", resume_version_id=event.resume_version_id,
                  job_title=event.job_title, company=event.company,
                  explanation=event.explanation)
 
 
-async def on_match_rejected(event: MatchRejected, tx: Transaction) -> None:
+async def on_match_rejected(event: matching.MatchRejected, tx: Transaction) -> None:
     await _match(tx, event, "rejected")
 
 
@@ -174,12 +146,12 @@ async def _candidates_seen(tx: Transaction, candidate_ids: set[uuid.UUID]) -> se
     return candidate_ids - erased_ids
 
 
-def _batch_decision(pair: ScoredPair) -> str:
+def _batch_decision(pair: matching.ScoredPair) -> str:
     """The row a pair leaves, as MatchScored and (when it acted) MatchRejected left it."""
     return "rejected" if pair.decision == "reject" and pair.acted else "scored"
 
 
-async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
+async def on_matches_scored(event: matching.MatchesScored, tx: Transaction) -> None:
     """Every pair of the batch in one upsert; approvals and reviews are their own events and
     may land before or after it, so a rejection only replaces a bare score."""
     kept = await _candidates_seen(tx, {p.candidate_id for p in event.pairs})
@@ -209,8 +181,9 @@ async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
 
 # --- applications -------------------------------------------------------------------------
 
-async def _application(tx: Transaction, event: ApplicationSubmitted | ApplicationFailed
-                       | ApplicationNeedsReview, status: str, **extra: Any) -> None:
+async def _application(tx: Transaction,
+                       event: applications.ApplicationSubmitted | applications.ApplicationFailed
+                       | applications.ApplicationNeedsReview, status: str, **extra: Any) -> None:
     if not await _candidate_seen(tx, event.candidate_id):
         return
     at = _at(tx)
@@ -223,17 +196,19 @@ async def _application(tx: Transaction, event: ApplicationSubmitted | Applicatio
         where=t.applications.c.status != "submitted")
 
 
-async def on_application_submitted(event: ApplicationSubmitted, tx: Transaction) -> None:
+async def on_application_submitted(event: applications.ApplicationSubmitted,
+                                   tx: Transaction) -> None:
     await _application(tx, event, "submitted", resume_version_id=event.resume_version_id,
                        confirmation=event.confirmation, evidence_key=event.evidence_key,
                        reason=None)
 
 
-async def on_application_failed(event: ApplicationFailed, tx: Transaction) -> None:
+async def on_application_failed(event: applications.ApplicationFailed, tx: Transaction) -> None:
     await _application(tx, event, "failed", reason=event.reason)
 
 
-async def on_application_needs_review(event: ApplicationNeedsReview, tx: Transaction) -> None:
+async def on_application_needs_review(event: applications.ApplicationNeedsReview,
+                                      tx: Transaction) -> None:
     await _application(tx, event, "needs_review", question=event.question,
                        resume_version_id=event.resume_version_id)
 
@@ -257,43 +232,43 @@ async def _task(tx: Transaction, task_id: uuid.UUID, status: str | None,
                   where=t.review_tasks.c.status.not_in(TERMINAL_TASK_STATES))
 
 
-async def on_task_created(event: ReviewTaskCreated, tx: Transaction) -> None:
+async def on_task_created(event: review.ReviewTaskCreated, tx: Transaction) -> None:
     await _task(tx, event.task_id, "queued", event.candidate_id, match_id=event.match_id,
                 job_id=event.job_id, score=event.score, priority=event.priority)
 
 
-async def on_task_offered(event: ReviewTaskOffered, tx: Transaction) -> None:
+async def on_task_offered(event: review.ReviewTaskOffered, tx: Transaction) -> None:
     await _task(tx, event.task_id, "offered", event.candidate_id, match_id=event.match_id,
                 job_id=event.job_id, reviewer_id=event.reviewer_id, score=event.score,
                 priority=event.priority, job_title=event.job_title, company=event.company,
                 explanation=event.explanation, resume_version_id=event.resume_version_id)
 
 
-async def on_task_assigned(event: ReviewTaskAssigned, tx: Transaction) -> None:
+async def on_task_assigned(event: review.ReviewTaskAssigned, tx: Transaction) -> None:
     await _task(tx, event.task_id, "assigned", event.candidate_id, match_id=event.match_id,
                 job_id=event.job_id, reviewer_id=event.reviewer_id, due_at=event.due_at,
                 job_title=event.job_title, company=event.company, score=event.score,
                 explanation=event.explanation)
 
 
-async def on_task_warning(event: ReviewTaskWarning, tx: Transaction) -> None:
+async def on_task_warning(event: review.ReviewTaskWarning, tx: Transaction) -> None:
     await _task(tx, event.task_id, None, due_at=event.due_at)
 
 
-async def _back_to_queue(event: ReviewTaskMissed | ReviewTaskOfferExpired
-                         | ReviewTaskHandedBack, tx: Transaction) -> None:
+async def _back_to_queue(event: review.ReviewTaskMissed | review.ReviewTaskOfferExpired
+                         | review.ReviewTaskHandedBack, tx: Transaction) -> None:
     await _task(tx, event.task_id, "queued", reviewer_id=None, due_at=None)
 
 
 on_task_missed = on_offer_expired = on_handed_back = _back_to_queue
 
 
-async def on_task_completed(event: TaskCompleted, tx: Transaction) -> None:
+async def on_task_completed(event: review.TaskCompleted, tx: Transaction) -> None:
     await _task(tx, event.task_id, "completed", event.candidate_id,
                 reviewer_id=event.reviewer_id, resume_version_id=event.resume_version_id)
 
 
-async def on_task_rejected(event: TaskRejected, tx: Transaction) -> None:
+async def on_task_rejected(event: review.TaskRejected, tx: Transaction) -> None:
     await _task(tx, event.task_id, "rejected", reviewer_id=event.reviewer_id,
                 reason=event.reason)
 
@@ -307,7 +282,7 @@ async def _reviewer(tx: Transaction, reviewer_id: uuid.UUID, **update: Any) -> N
                   {"reviewer_id": reviewer_id, "created_at": at, **update}, update)
 
 
-async def on_reviewer_struck(event: ReviewerStruck, tx: Transaction) -> None:
+async def on_reviewer_struck(event: review.ReviewerStruck, tx: Transaction) -> None:
     await _reviewer(tx, event.reviewer_id, strikes=event.strikes)
     assert tx.cause is not None  # handlers always run for a delivered envelope
     await tx.conn.execute(insert(t.strikes).values(
@@ -315,15 +290,15 @@ async def on_reviewer_struck(event: ReviewerStruck, tx: Transaction) -> None:
         strikes=event.strikes, created_at=_at(tx)).on_conflict_do_nothing())
 
 
-async def on_reviewer_locked(event: ReviewerLocked, tx: Transaction) -> None:
+async def on_reviewer_locked(event: review.ReviewerLocked, tx: Transaction) -> None:
     await _reviewer(tx, event.reviewer_id, locked=True, strikes=event.strikes)
 
 
-async def on_reviewer_unlocked(event: ReviewerUnlocked, tx: Transaction) -> None:
+async def on_reviewer_unlocked(event: review.ReviewerUnlocked, tx: Transaction) -> None:
     await _reviewer(tx, event.reviewer_id, locked=False)
 
 
-async def on_presence(event: ReviewerPresenceChanged, tx: Transaction) -> None:
+async def on_presence(event: review.ReviewerPresenceChanged, tx: Transaction) -> None:
     await _reviewer(tx, event.reviewer_id, presence=event.status)
 
 
@@ -338,7 +313,7 @@ async def _source(tx: Transaction, source: str, fresh: Mapping[str, Any],
                   {"updated_at": at, **update})
 
 
-async def on_scrape_run_completed(event: ScrapeRunCompleted, tx: Transaction) -> None:
+async def on_scrape_run_completed(event: jobs.ScrapeRunCompleted, tx: Transaction) -> None:
     at = _at(tx)
     await tx.conn.execute(insert(t.scrape_runs).values(
         run_id=event.run_id, source=event.source, complete=event.complete,
@@ -378,30 +353,30 @@ PROJECTIONS: Mapping[type[EventData], TransactionalHandler] = {
     UpdateCandidatePreferences: on_preferences,
     UpdateAnswerBank: on_answer_bank,
     CandidateErased: on_candidate_erased,
-    JobPublished: on_job_published,
-    JobExpired: on_job_expired,
-    MatchScored: on_match_scored,
-    ApplicationApproved: on_application_approved,
-    ManualReviewRequired: on_manual_review_required,
-    MatchRejected: on_match_rejected,
-    MatchesScored: on_matches_scored,
-    ApplicationSubmitted: on_application_submitted,
-    ApplicationFailed: on_application_failed,
-    ApplicationNeedsReview: on_application_needs_review,
-    ReviewTaskCreated: on_task_created,
-    ReviewTaskOffered: on_task_offered,
-    ReviewTaskAssigned: on_task_assigned,
-    ReviewTaskWarning: on_task_warning,
-    ReviewTaskMissed: on_task_missed,
-    ReviewTaskOfferExpired: on_offer_expired,
-    ReviewTaskHandedBack: on_handed_back,
-    TaskCompleted: on_task_completed,
-    TaskRejected: on_task_rejected,
-    ReviewerStruck: on_reviewer_struck,
-    ReviewerLocked: on_reviewer_locked,
-    ReviewerUnlocked: on_reviewer_unlocked,
-    ReviewerPresenceChanged: on_presence,
-    ScrapeRunCompleted: on_scrape_run_completed,
+    jobs.JobPublished: on_job_published,
+    jobs.JobExpired: on_job_expired,
+    matching.MatchScored: on_match_scored,
+    matching.ApplicationApproved: on_application_approved,
+    matching.ManualReviewRequired: on_manual_review_required,
+    matching.MatchRejected: on_match_rejected,
+    matching.MatchesScored: on_matches_scored,
+    applications.ApplicationSubmitted: on_application_submitted,
+    applications.ApplicationFailed: on_application_failed,
+    applications.ApplicationNeedsReview: on_application_needs_review,
+    review.ReviewTaskCreated: on_task_created,
+    review.ReviewTaskOffered: on_task_offered,
+    review.ReviewTaskAssigned: on_task_assigned,
+    review.ReviewTaskWarning: on_task_warning,
+    review.ReviewTaskMissed: on_task_missed,
+    review.ReviewTaskOfferExpired: on_offer_expired,
+    review.ReviewTaskHandedBack: on_handed_back,
+    review.TaskCompleted: on_task_completed,
+    review.TaskRejected: on_task_rejected,
+    review.ReviewerStruck: on_reviewer_struck,
+    review.ReviewerLocked: on_reviewer_locked,
+    review.ReviewerUnlocked: on_reviewer_unlocked,
+    review.ReviewerPresenceChanged: on_presence,
+    jobs.ScrapeRunCompleted: on_scrape_run_completed,
     SourceBlocked: on_source_blocked,
     ScrapeAnomalyDetected: on_scrape_anomaly,
     ScoringConfigChanged: on_scoring_config_changed,
