@@ -31,22 +31,17 @@ class ReviewTaskCreated(_TaskEvent):
     priority: float = 0.0
 
 
-class ReviewTaskAssigned(_TaskEvent):
-    """A task was given to one reviewer; the SLA timer runs until `due_at`."""
+class _TaskContent(_TaskEvent):
+    """What a reviewer reads of a task: the match, its explanation, the resume to tailor."""
 
-    TYPE: ClassVar[str] = "jams.review.ReviewTaskAssigned"
-    DESCRIPTION: ClassVar[str] = "A task was assigned to a reviewer."
-
-    reviewer_id: uuid.UUID
-    due_at: AwareDatetime
     match_id: uuid.UUID
     candidate_id: uuid.UUID
     job_id: uuid.UUID
+    resume_version_id: uuid.UUID | None = None
     job_title: str = ""
     company: str = ""
     score: float = 0.0
     explanation: list[str] = Field(default_factory=list)
-    resume_version_id: uuid.UUID | None = None
     breakdown: dict[str, float] = Field(
         default_factory=dict, description="Score components by name, each a fraction 0-1")
     matched_skills: list[str] = Field(default_factory=list)
@@ -58,6 +53,16 @@ class ReviewTaskAssigned(_TaskEvent):
         default=None, max_length=1000,
         description="A screening question the application bot could not answer, if that is "
                     "why the task exists")
+
+
+class ReviewTaskAssigned(_TaskContent):
+    """A task was given to one reviewer; the SLA timer runs until `due_at`."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskAssigned"
+    DESCRIPTION: ClassVar[str] = "A task was assigned to a reviewer."
+
+    reviewer_id: uuid.UUID
+    due_at: AwareDatetime
 
 
 class ReviewTaskWarning(_TaskEvent):
@@ -164,7 +169,7 @@ class RejectReviewTask(_ReviewCommand):
     reason: str = Field(default="", max_length=2000)
 
 
-class ReviewTaskOffered(_TaskEvent):
+class ReviewTaskOffered(_TaskContent):
     """A task was offered to one reviewer, who must accept it before `offer_expires_at`."""
 
     TYPE: ClassVar[str] = "jams.review.ReviewTaskOffered"
@@ -172,26 +177,7 @@ class ReviewTaskOffered(_TaskEvent):
 
     reviewer_id: uuid.UUID
     offer_expires_at: AwareDatetime
-    match_id: uuid.UUID
-    candidate_id: uuid.UUID
-    job_id: uuid.UUID
-    resume_version_id: uuid.UUID | None = None
-    job_title: str = ""
-    company: str = ""
-    score: float = 0.0
     priority: float = 0.0
-    explanation: list[str] = Field(default_factory=list)
-    breakdown: dict[str, float] = Field(
-        default_factory=dict, description="Score components by name, each a fraction 0-1")
-    matched_skills: list[str] = Field(default_factory=list)
-    missing_skills: list[str] = Field(default_factory=list)
-    hints: list[str] = Field(default_factory=list, description="Tailoring hints")
-    resume_blob_key: str | None = Field(
-        default=None, max_length=600, description="Blob-store key of the resume to tailor")
-    question: str | None = Field(
-        default=None, max_length=1000,
-        description="A screening question the application bot could not answer, if that is "
-                    "why the task exists")
 
 
 class ReviewTaskOfferExpired(_TaskEvent):
