@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.events.jobs import JobDiscovered
-from services.job_discovery.text import html_to_text
+from services.job_discovery.html_text import html_to_text
 
 GREENHOUSE = "greenhouse"
 # Fixed forever: canonical job ids are derived from it, so changing it renames every job.

@@ -26,8 +26,8 @@ from services.job_discovery.domain import (
     fingerprint,
     normalise_greenhouse_job,
 )
+from services.job_discovery.html_text import html_to_text
 from services.job_discovery.settings import GreenhouseBoard, JobDiscoverySettings
-from services.job_discovery.text import html_to_text
 
 
 def greenhouse_job(**overrides: Any) -> dict[str, Any]:

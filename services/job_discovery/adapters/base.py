@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from schemas.events.jobs import JobDiscovered
 from services.job_discovery.domain import MAX_DESCRIPTION_CHARS, BadPosting
-from services.job_discovery.text import html_to_text
+from services.job_discovery.html_text import html_to_text
 
 
 class LayoutChanged(RuntimeError):
