@@ -18,7 +18,7 @@ from infra.db import create_engine
 from infra.documents import DocumentStore
 from infra.logging import configure_logging
 from infra.uow import UnitOfWork
-from services.job_discovery.adapters.greenhouse import make_http_client
+from services.job_discovery.adapters.http import make_http_client
 from services.job_discovery.fleet import FleetWorker, open_context, request_run
 from services.job_discovery.fleet_run import RunSummary
 from services.job_discovery.settings import JobDiscoverySettings

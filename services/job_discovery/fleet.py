@@ -20,7 +20,7 @@ from infra.clock import Clock, sleep_unless_stopped
 from infra.documents import DocumentStore
 from infra.politeness import PoliteClient
 from infra.uow import UnitOfWork
-from services.job_discovery.adapters.greenhouse import make_http_client
+from services.job_discovery.adapters.http import make_http_client
 from services.job_discovery.fleet_run import LeaseLost, RunContext, RunSummary, execute_run
 from services.job_discovery.fleet_tables import scrape_runs
 from services.job_discovery.settings import JobDiscoverySettings

@@ -197,13 +197,22 @@ def indeed_source(name: str, base: str, query: str = "", location: str = "",
     })
 
 
+def sandbox_seed_boards(api_base: str) -> list[SourceConfig]:
+    """The sandbox portal's Greenhouse boards on `api_base`: its seed jobs, one posted twice.
+
+    Read every five minutes, so a job closed in the sandbox soon expires.
+    """
+    return [
+        GreenhouseSource(name=f"greenhouse-{token}", board_token=token, company=company,
+                         api_base=api_base, interval_s=300)
+        for token, company in (("acme", "Acme"), ("globex", "Globex"), ("acme-careers", "Acme"))
+    ]
+
+
 def sandbox_sources(api_base: str) -> list[SourceConfig]:
     """Every API-shaped source the sandbox portal serves on `api_base`."""
     return [
-        GreenhouseSource(name="greenhouse-acme", board_token="acme", company="Acme",
-                         api_base=api_base),
-        GreenhouseSource(name="greenhouse-globex", board_token="globex", company="Globex",
-                         api_base=api_base),
+        *sandbox_seed_boards(api_base),
         LeverSource(name="lever-acme", site="acme", company="Acme", api_base=api_base),
         AshbySource(name="ashby-acme", board="acme", company="Acme", api_base=api_base),
         WorkdaySource(name="workday-initech", tenant="initech", site="External",

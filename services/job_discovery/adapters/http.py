@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 from infra.politeness import PoliteClient, PortalPolicy
 from infra.politeness.client import Attempt
 from services.job_discovery.adapters.base import LayoutChanged, SourceNotFound
+
+
+def make_http_client(timeout_s: float) -> httpx.AsyncClient:
+    """An HTTP client with bounded connect and read times, for a worker to own."""
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=min(5.0, timeout_s)))
 
 
 class PortalHttp:
