@@ -20,7 +20,8 @@ from typing import Literal, Protocol
 
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = structlog.get_logger(__name__)
 
@@ -39,19 +40,19 @@ class PresenceEntry:
     connection: str
 
 
-class PresenceUnavailable(Exception):
-    """Presence cannot be read or written right now."""
+class PresenceUnavailable(ConnectionError):
+    """Presence cannot be reached right now: a dependency outage, which an event waits out."""
 
 
 class PresenceReader(Protocol):
     """Who was last seen, and in which status."""
 
     async def get(self, reviewer_id: uuid.UUID) -> PresenceEntry | None:
-        """One reviewer's entry, if any; PresenceUnavailable if unreadable."""
+        """One reviewer's entry, if any; PresenceUnavailable if out of reach."""
         ...
 
     async def entries(self) -> dict[uuid.UUID, PresenceEntry]:
-        """Every reviewer's entry; PresenceUnavailable if unreadable."""
+        """Every reviewer's entry; PresenceUnavailable if out of reach."""
         ...
 
 
@@ -124,38 +125,33 @@ def _decode(value: bytes | str) -> PresenceEntry | None:
 
 
 # Each script is one read-modify-write, so a heartbeat, a disconnect and an away never
-# interleave. cjson keeps the fields a script does not touch.
-_TOUCH = """
+# interleave. Each starts by reading the entry; cjson keeps the fields a script does not touch.
+_READ = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if raw then
-  local ok, entry = pcall(cjson.decode, raw)
-  if ok and type(entry) == 'table' and entry.status ~= 'offline' then
-    entry.heartbeat_at = ARGV[2]
-    redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
-    return 0
-  end
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return 1
+local ok, entry = false, nil
+if raw then ok, entry = pcall(cjson.decode, raw) end
+local readable = ok and type(entry) == 'table'
 """
 
-_RELEASE = """
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then return 0 end
-local ok, entry = pcall(cjson.decode, raw)
-if ok and type(entry) == 'table' and
-   (entry.connection ~= ARGV[2] or entry.status == 'offline') then
+_TOUCH = _READ + """
+if readable and entry.status ~= 'offline' then
+  entry.heartbeat_at = ARGV[2]
+  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
   return 0
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1
 """
 
-_AWAY_AS_OF = """
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
+_RELEASE = _READ + """
 if not raw then return 0 end
-local ok, entry = pcall(cjson.decode, raw)
-if not ok or type(entry) ~= 'table' then return 0 end
+if readable and (entry.connection ~= ARGV[2] or entry.status == 'offline') then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+"""
+
+_AWAY_AS_OF = _READ + """
+if not readable then return 0 end
 if entry.status == 'away' then return 1 end
 if entry.status ~= 'available' then return 0 end
 local since = entry.since or entry.heartbeat_at
@@ -171,7 +167,7 @@ return 1
 def _reachable() -> Iterator[None]:
     try:
         yield
-    except RedisError as exc:
+    except (RedisConnectionError, RedisTimeoutError) as exc:
         raise PresenceUnavailable(repr(exc)) from exc
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import pytest
 from redis.asyncio import Redis
 
+from infra.bus.outage import is_dependency_outage
 from infra.clock import FakeClock
 from infra.presence import Presence, PresenceUnavailable, ValkeyPresence, presence_key
 from services.workflow.policy import is_available
@@ -61,19 +63,20 @@ async def test_connect_marks_available(presence: Presence, fake_clock: FakeClock
     )
 
 
-async def test_heartbeat_refreshes_without_reannouncing(
-    presence: Presence, fake_clock: FakeClock
+@pytest.mark.parametrize("status", ["available", "away"])
+async def test_heartbeat_refreshes_and_keeps_the_status_without_reannouncing(
+    presence: Presence, fake_clock: FakeClock, status: Literal["available", "away"]
 ) -> None:
     reviewer = uuid.uuid4()
-    connected_at = fake_clock.now()
-    await presence.connect(reviewer, "c1", connected_at)
+    await presence.connect(reviewer, "c1", fake_clock.now())
+    fake_clock.advance(10)
+    said_so = fake_clock.now()
+    await presence.set_status(reviewer, "c1", status, said_so)
     fake_clock.advance(15)
     assert await presence.touch(reviewer, "c1", fake_clock.now()) is False
     entry = await presence.get(reviewer)
     assert entry is not None
-    assert (entry.status, entry.since, entry.heartbeat_at) == (
-        "available", connected_at, fake_clock.now()
-    )
+    assert (entry.status, entry.since, entry.heartbeat_at) == (status, said_so, fake_clock.now())
 
 
 async def test_only_the_owning_connection_goes_offline(
@@ -127,23 +130,6 @@ async def test_release_of_an_unknown_reviewer_does_nothing(
     assert await presence.get(reviewer) is None
 
 
-async def test_a_status_the_reviewer_sets_outlasts_heartbeats(
-    presence: Presence, fake_clock: FakeClock
-) -> None:
-    reviewer = uuid.uuid4()
-    await presence.connect(reviewer, "c1", fake_clock.now())
-    fake_clock.advance(10)
-    stepped_away = fake_clock.now()
-    await presence.set_status(reviewer, "c1", "away", stepped_away)
-    fake_clock.advance(15)
-    assert await presence.touch(reviewer, "c1", fake_clock.now()) is False
-    entry = await presence.get(reviewer)
-    assert entry is not None
-    assert (entry.status, entry.since, entry.heartbeat_at) == (
-        "away", stepped_away, fake_clock.now()
-    )
-
-
 async def test_away_as_of_turns_away_whoever_was_available_before_the_decision(
     presence: Presence, fake_clock: FakeClock
 ) -> None:
@@ -162,11 +148,6 @@ async def test_away_as_of_turns_away_whoever_was_available_before_the_decision(
     # Applied again (a redelivered event): still away, nothing changes.
     assert await presence.away_as_of(reviewer, decided_at) is True
     assert await presence.get(reviewer) == entry
-    # Away stays away through heartbeats, until the reviewer says otherwise.
-    fake_clock.advance(15)
-    assert await presence.touch(reviewer, "c1", fake_clock.now()) is False
-    entry = await presence.get(reviewer)
-    assert entry is not None and entry.status == "away"
 
 
 async def test_away_as_of_spares_whoever_came_back_after_the_decision(
@@ -278,8 +259,9 @@ async def test_valkey_out_of_reach_is_presence_unavailable(fake_clock: FakeClock
     client = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
     presence = ValkeyPresence(client, "nowhere")
     try:
-        with pytest.raises(PresenceUnavailable):
+        with pytest.raises(PresenceUnavailable) as unavailable:
             await presence.entries()
+        assert is_dependency_outage(unavailable.value)  # an event waits, not dead-lettered
         with pytest.raises(PresenceUnavailable):
             await presence.connect(uuid.uuid4(), "c1", fake_clock.now())
         with pytest.raises(PresenceUnavailable):
