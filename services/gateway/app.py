@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from infra.presence import ValkeyPresence
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events import review
 from schemas.events.notifications import NotificationDelivered
 from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
-from services.gateway.adapters.presence import RedisPresenceStore
 from services.gateway.adapters.resume_text import BlobResumeText
 from services.gateway.api.wiring import with_api
 from services.gateway.auth import build_auth, install_auth
@@ -30,7 +30,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     hub = ReviewerHub()
     offers = RedisOfferBook(platform.redis, settings.presence_namespace)
     board = RedisReviewerBoard(platform.redis, settings.presence_namespace)
-    presence = RedisPresenceStore(platform.redis, settings.presence_namespace)
+    presence = ValkeyPresence(platform.redis, settings.presence_namespace)
     publisher = DirectPublisher(platform.bus, platform.clock)
     fanout = RedisFanout(platform.redis, settings.presence_namespace, deliver=hub.deliver)
     sessions = ReviewerSessions(
@@ -42,7 +42,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         publisher=publisher,
         clock=platform.clock,
     )
-    pushes = TaskPushes(offers, fanout, board, BlobResumeText(platform.blobs))
+    pushes = TaskPushes(offers, fanout, board, presence, BlobResumeText(platform.blobs))
     supervisor = SupervisorView(presence, board, platform.clock, platform.unit_of_work(NAME))
     return with_api(ServiceSpec(
         name=NAME,

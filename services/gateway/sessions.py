@@ -11,6 +11,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 
 from infra.auth import TokenVerifier
 from infra.clock import Clock
+from infra.presence import Presence
 from schemas.events.envelope import EventData
 from schemas.events.review import (
     AcceptReviewTask,
@@ -21,7 +22,6 @@ from schemas.events.review import (
 )
 from services.gateway import protocol
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
-from services.gateway.adapters.presence import PresenceStore
 from services.gateway.auth import UNAUTHORIZED, reviewer_principal
 from services.gateway.hub import ReviewerConnection, ReviewerHub
 from services.gateway.publisher import DirectPublisher
@@ -34,7 +34,7 @@ class ReviewerSessions:
     """Serves reviewer sockets with the ports it was given."""
 
     verifier: TokenVerifier
-    presence: PresenceStore
+    presence: Presence
     offers: RedisOfferBook
     board: RedisReviewerBoard
     hub: ReviewerHub
@@ -107,7 +107,7 @@ class ReviewerSessions:
         try:
             await self.publisher.publish(ReviewerPresenceChanged(reviewer_id=reviewer_id,
                                                                  status=status))
-        except Exception:  # Redis already holds the truth; the workflow's sweep reads it
+        except Exception:  # presence already holds the truth; the workflow's sweep reads it
             log.exception("presence event not published", status=status)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from infra.presence import ValkeyPresence
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events.applications import (
@@ -20,7 +21,6 @@ from schemas.events.review import (
     ReviewerPresenceChanged,
     UnlockReviewer,
 )
-from services.workflow.adapters.presence import RedisPresence
 from services.workflow.assignment import Assigner, Sweeper
 from services.workflow.domain import SlaPolicy
 from services.workflow.handlers import WorkflowHandlers
@@ -36,7 +36,7 @@ NAME = "workflow"
 def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
     """The workflow service on this platform."""
     assigner = Assigner(
-        presence=RedisPresence(platform.redis, settings.presence_namespace),
+        presence=ValkeyPresence(platform.redis, settings.presence_namespace),
         sla=SlaPolicy(
             offer_window=timedelta(seconds=settings.offer_window_s),
             sla=timedelta(seconds=settings.review_sla_s),
