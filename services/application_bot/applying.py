@@ -24,7 +24,7 @@ from services.application_bot import repository
 from services.application_bot.adapters.appliers import Applier, portal_of
 from services.application_bot.adapters.browser import Browser, BrowserError
 from services.application_bot.adapters.candidates import CandidateDirectory
-from services.application_bot.adapters.greenhouse_form import Visit
+from services.application_bot.adapters.kit.visit import Visit
 from services.application_bot.adapters.portal_ledger import (
     GreenhousePosting,
     LedgerUnavailable,

@@ -7,21 +7,11 @@ from pathlib import Path
 from pydantic import Field
 
 from infra.politeness import PortalPolicy
+from infra.politeness.defaults import APPLYING_POLICIES, BROWSER_SITE
 from infra.settings import CommonSettings
 
 # The sandbox's seed candidates, found from the source tree so any working directory will do.
 SANDBOX_SEED = Path(__file__).resolve().parents[2] / "sandbox" / "seed" / "candidates.json"
-
-# Discovery's limits for the same portals (its own defaults), so applying and scraping one
-# portal draw from one bucket at one rate; applying adds its own portals (Indeed).
-DEFAULT_PORTAL_POLICIES: dict[str, PortalPolicy] = {
-    "greenhouse": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "lever": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "ashby": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "workday": PortalPolicy(rate_per_s=2, burst=2, max_concurrency=2),
-    "linkedin": PortalPolicy(rate_per_s=0.2, burst=1, max_concurrency=1),
-    "indeed": PortalPolicy(rate_per_s=0.5, burst=1, max_concurrency=1),
-}
 
 
 class ApplicationBotSettings(CommonSettings):
@@ -48,13 +38,13 @@ class ApplicationBotSettings(CommonSettings):
         description="Age of a `submitting`/`unknown` row before the sweep may settle it",
     )
     portal_policies: dict[str, PortalPolicy] = Field(
-        default_factory=lambda: dict(DEFAULT_PORTAL_POLICIES),
+        default_factory=lambda: dict(APPLYING_POLICIES),
         description="Politeness per portal (greenhouse, lever, ashby, workday, linkedin, "
                     "indeed, or a career site's host): rate, burst, concurrency, breaker; "
                     "shared in Redis with discovery's limits of the same portal",
     )
     default_portal_policy: PortalPolicy = Field(
-        default_factory=lambda: PortalPolicy(rate_per_s=0.5, burst=1, max_concurrency=1),
+        default=BROWSER_SITE,
         description="Politeness of a career site with no entry in `portal_policies`",
     )
     politeness_prefix: str = Field(

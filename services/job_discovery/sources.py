@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from infra.politeness import PortalPolicy
+from infra.politeness.defaults import DISCOVERY_POLICIES as DEFAULT_POLICIES
 
 _TOKEN = r"^[A-Za-z0-9_.-]+$"
 _BASE = r"^https?://[^\s/]+(/[^\s]*)?$"
@@ -117,20 +118,6 @@ SourceConfig = Annotated[
     GreenhouseSource | LeverSource | AshbySource | WorkdaySource | AdzunaSource | BrowserSource,
     Field(discriminator="kind"),
 ]
-
-# Each kind's default limits: Adzuna's documented quota; polite guesses for the others,
-# which publish none (one request reads a whole Greenhouse, Lever or Ashby board).
-DEFAULT_POLICIES: dict[str, PortalPolicy] = {
-    "greenhouse": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "lever": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "ashby": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "workday": PortalPolicy(rate_per_s=2, burst=2, max_concurrency=2),
-    "adzuna": PortalPolicy.adzuna(),
-    # JobSpy's maintainers: LinkedIn blocks one IP around its tenth page; go slowly.
-    "linkedin": PortalPolicy(rate_per_s=0.2, burst=1, max_concurrency=1),
-    "browser": PortalPolicy(rate_per_s=0.5, burst=1, max_concurrency=1),
-}
-
 
 def policy_for(source: _Source, kind: str) -> PortalPolicy:
     return source.policy or DEFAULT_POLICIES.get(kind) or DEFAULT_POLICIES["browser"]

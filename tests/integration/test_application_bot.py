@@ -35,7 +35,8 @@ from schemas.events.review import TaskCompleted
 from services.application_bot import repository
 from services.application_bot.adapters.browser import BrowserPage, PlaywrightBrowser
 from services.application_bot.adapters.candidates import SeedCandidateDirectory
-from services.application_bot.adapters.greenhouse_form import GreenhouseApplier, Visit
+from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
+from services.application_bot.adapters.kit.visit import Visit
 from services.application_bot.adapters.portal_ledger import SandboxSubmissionLedger
 from services.application_bot.app import NAME, assemble
 from services.application_bot.applying import (
