@@ -4,8 +4,10 @@ the pages need (their sockets, charts and the API docs work)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -33,7 +35,6 @@ class Watched:
         self.context = context
         self.evil_visits: list[str] = []
         self.complaints: list[str] = []
-        self.evil_body = "<p>the attacker's page</p>"
 
     async def page(self) -> Page:
         page = await self.context.new_page()
@@ -45,7 +46,7 @@ class Watched:
     async def evil_site(self, route: Route) -> None:
         self.evil_visits.append(route.request.url)
         await route.fulfill(status=200, content_type="text/html",
-                            body=self.evil_body)
+                            body="<p>the attacker's page</p>")
 
 
 @asynccontextmanager
@@ -88,20 +89,48 @@ async def test_a_crafted_next_never_leads_off_the_site(
         assert spy.evil_visits == []
 
 
+@contextmanager
+def neighbour_site(html: str) -> Iterator[str]:
+    """Another origin on the same host (another port): a real server, as Chromium's local
+    network rules treat a page answered by the test itself as public."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 async def test_another_site_cannot_frame_a_page(
     database_url: str, redis_url: str, chromium_path: str, tmp_path: Path
 ) -> None:
     async with web_system(database_url, redis_url, tmp_path) as system, \
             chromium(chromium_path) as browser, watched(browser) as spy:
-        spy.evil_body = f'<iframe id="victim" src="{system.base}/login"></iframe>'
-        page = await spy.page()
-        await page.goto(f"{EVIL}/clickjack")
-        victim = await page.wait_for_selector("#victim")
-        assert victim is not None
-        frame = await victim.content_frame()
-        assert frame is not None
-        await page.wait_for_timeout(1000)
-        assert await frame.locator("#login").count() == 0
+        framing = f'<iframe id="victim" src="{system.base}/login"></iframe>'
+        with neighbour_site(framing) as neighbour:
+            page = await spy.page()
+            await page.goto(f"{neighbour}/clickjack")
+            victim = await page.wait_for_selector("#victim")
+            assert victim is not None
+            frame = await victim.content_frame()
+            assert frame is not None
+            await page.wait_for_timeout(1000)
+            assert await frame.locator("#login").count() == 0
 
 
 async def test_the_strict_policy_blocks_nothing_the_pages_need(
