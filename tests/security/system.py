@@ -3,7 +3,6 @@ port, with one account per staff role; clients that hold a page's session cookie
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,18 +15,17 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from infra.auth import Role
-from infra.runtime import Platform, open_platform, run_services
+from infra.runtime import Platform, open_platform
 from services.analytics.app import build as build_analytics
 from services.analytics.settings import AnalyticsSettings
 from services.gateway.app import build as build_gateway
-from services.gateway.auth import auth_from
 from services.gateway.settings import GatewaySettings
+from tests.serving import seed_accounts, serving
 
 SECRET = SecretStr("security-test-jwt-secret-0123456789")
 PASSWORD = "correct horse battery staple"
 ACCOUNTS = {role: (uuid.uuid4(), f"{role}@example.test")
             for role in (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.REVIEWER)}
-WAIT_S = 30
 
 
 @dataclass
@@ -68,23 +66,15 @@ async def web_system(database_url: str, redis_url: str, tmp_path: Path,
                                        password_hash_time_cost=1, password_hash_memory_kib=8192)
     analytics_settings = AnalyticsSettings(**common, analytics_namespace=namespace)
     async with open_platform(gateway_settings) as platform:
-        accounts = auth_from(platform.unit_of_work("gateway"), platform.redis, platform.clock,
-                             gateway_settings).accounts
-        for role, (user_id, email) in ACCOUNTS.items():
-            await accounts.create_staff("test", email, PASSWORD, role, user_id)
+        await seed_accounts(platform, gateway_settings, PASSWORD,
+                            [(user_id, email, role) for role, (user_id, email) in ACCOUNTS.items()])
         specs = [build_gateway(platform, gateway_settings),
                  build_analytics(platform, analytics_settings)]
-        stop = asyncio.Event()
-        bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        runner = asyncio.create_task(run_services(platform, specs, stop, port=0,
-                                                  on_listening=bound.set_result))
         try:
-            port = await asyncio.wait_for(bound, WAIT_S)
-            assert specs[0].http_app is not None
-            yield System(platform, f"http://127.0.0.1:{port}", specs[0].http_app)
+            async with serving(platform, specs) as base:
+                assert specs[0].http_app is not None  # every service's routes joined it
+                yield System(platform, base, specs[0].http_app)
         finally:
-            stop.set()
-            await asyncio.wait_for(runner, WAIT_S)
             keys = [k async for k in platform.redis.scan_iter(match=f"{namespace}:*")]
             if keys:
                 await platform.redis.delete(*keys)
