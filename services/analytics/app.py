@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from fastapi import FastAPI
 
+from infra.api_docs import api_app
 from infra.auth import Role, TokenVerifier, principal_dependency, require_roles, user_key
 from infra.http_conventions import RateLimits, install_api_conventions
 from infra.runtime import Platform
@@ -41,9 +42,10 @@ def build(platform: Platform, settings: AnalyticsSettings) -> ServiceSpec:
     verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock)
     operator = require_roles(Role.OPERATOR, Role.ADMIN,
                              principal=principal_dependency(verifier))
-    app = FastAPI(title="JAMS analytics")
+    app = api_app("JAMS analytics")
     install_api_conventions(app, redis=platform.redis, user_of=user_key(verifier),
-                            limits=RateLimits(namespace=namespace))
+                            limits=RateLimits(namespace=namespace),
+                            hsts_max_age_s=settings.hsts_max_age_s)
     app.include_router(figures_routes(reader, platform.clock, operator))
     app.include_router(dead_letter_routes(desk, operator, settings.dlq_page_limit,
                                           after_replay=live.changed))

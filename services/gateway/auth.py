@@ -24,7 +24,8 @@ from infra.runtime import Platform
 from infra.uow import UnitOfWork
 from services.gateway.accounts.passwords import Passwords
 from services.gateway.accounts.routes import account_routes
-from services.gateway.accounts.service import Accounts, LoginThrottle
+from services.gateway.accounts.service import Accounts
+from services.gateway.accounts.throttle import LoginThrottle
 from services.gateway.settings import GatewaySettings
 
 # Private-use WebSocket close code mirroring HTTP 401.
@@ -52,11 +53,12 @@ def auth_from(uow: UnitOfWork, redis: Redis, clock: Clock, settings: GatewaySett
     """Auth from its parts (tests build it without a whole platform)."""
     verifier = TokenVerifier(settings.jwt_secret, clock=clock)
     issuer = TokenIssuer(settings.jwt_secret, ttl_s=settings.access_token_ttl_s, clock=clock)
-    throttle = LoginThrottle(redis, settings.presence_namespace, settings.login_max_failures,
-                             settings.login_failure_window_s)
+    throttle = LoginThrottle(redis, settings.presence_namespace, settings.login_limits())
     hasher = PasswordHasher(time_cost=settings.password_hash_time_cost,
                             memory_cost=settings.password_hash_memory_kib)
-    accounts = Accounts(uow, passwords or Passwords(hasher), issuer, throttle,
+    passwords = passwords or Passwords(hasher, concurrency=settings.password_hash_concurrency,
+                                       queue=settings.password_hash_queue)
+    accounts = Accounts(uow, passwords, issuer, throttle,
                         refresh_ttl_s=settings.refresh_token_ttl_s)
     principal = principal_dependency(verifier)
     router = account_routes(accounts, principal, cookie_secure=settings.cookie_secure)
@@ -68,7 +70,8 @@ def install_auth(app: FastAPI, auth: GatewayAuth, redis: Redis,
     """The API conventions (errors, request ids, limits) and the account routes on `app`."""
     install_api_conventions(app, redis=redis, max_body_bytes=settings.max_body_bytes,
                             max_upload_bytes=settings.max_upload_body_bytes,
-                            limits=settings.rate_limits(), user_of=user_key(auth.verifier))
+                            limits=settings.rate_limits(), user_of=user_key(auth.verifier),
+                            hsts_max_age_s=settings.hsts_max_age_s)
     app.include_router(auth.router)
     return app
 

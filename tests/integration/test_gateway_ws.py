@@ -402,10 +402,13 @@ async def test_review_page_is_served(gateway: Gateway) -> None:
         other_role = await http.get("/review", headers={"Cookie": f"jams_access={admin}"})
         assert other_role.headers["location"] == "/login?next=/review&denied=1"
         page = await http.get("/review", headers={"Cookie": f"jams_access={TOKENS[ALICE]}"})
+        script = await http.get("/assets/review.js")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert "/ws/reviewers/" in page.text
-    assert "const HEARTBEAT_MS = 15000;" in page.text
+    assert '<script src="/assets/review.js">' in page.text
+    assert 'data-heartbeat-ms="15000"' in page.text
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "/ws/reviewers/" in script.text and "dataset.heartbeatMs" in script.text
 
 
 async def test_walking_skeleton_offer_and_complete(settings: GatewaySettings) -> None:

@@ -108,8 +108,9 @@ def account_routes(accounts: Accounts, principal: PrincipalDependency, *,
 
     @router.post(f"{AUTH_PREFIX}/login", response_model=TokensOut, tags=["auth"],
                  summary="Log in: an access token and a refresh token")
-    async def login(body: Credentials, response: Response) -> TokensOut:
-        return tokens(response, await accounts.login(body.email, body.password),
+    async def login(body: Credentials, request: Request, response: Response) -> TokensOut:
+        address = request.client.host if request.client else ""
+        return tokens(response, await accounts.login(body.email, body.password, address),
                       body.use_cookies)
 
     @router.post(f"{AUTH_PREFIX}/refresh", response_model=TokensOut, tags=["auth"],

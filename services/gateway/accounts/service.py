@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-
-from redis.asyncio import Redis
 
 from infra.auth import Principal, Role, TokenIssuer
 from infra.http_conventions import (
@@ -16,7 +13,6 @@ from infra.http_conventions import (
     ERR_CONFLICT,
     ERR_FORBIDDEN,
     ERR_NOT_FOUND,
-    ERR_RATE_LIMIT,
     ApiError,
 )
 from infra.uow import UnitOfWork
@@ -24,6 +20,7 @@ from services.gateway import audit
 from services.gateway.accounts import domain, store
 from services.gateway.accounts.passwords import Passwords
 from services.gateway.accounts.store import User
+from services.gateway.accounts.throttle import LoginThrottle
 
 
 @dataclass(frozen=True)
@@ -35,35 +32,6 @@ class Session:
     access_expires_at: datetime
     refresh_token: str
     refresh_expires_at: datetime
-
-
-@dataclass(frozen=True)
-class LoginThrottle:
-    """At most `max_failures` wrong passwords per email per window, counted in Redis."""
-
-    redis: Redis
-    namespace: str
-    max_failures: int = 10
-    window_s: int = 300
-
-    def _key(self, email: str) -> str:
-        # Hashed: the key names no one in Redis.
-        return f"{self.namespace}:login-failures:{hashlib.sha256(email.encode()).hexdigest()}"
-
-    async def check(self, email: str) -> None:
-        failures = await self.redis.get(self._key(email))
-        if failures is not None and int(failures) >= self.max_failures:
-            raise ApiError(429, ERR_RATE_LIMIT, "too many failed logins; wait and try again",
-                           {"window_s": self.window_s})
-
-    async def failed(self, email: str) -> None:
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.incr(self._key(email))
-        pipe.expire(self._key(email), self.window_s)
-        await pipe.execute()
-
-    async def succeeded(self, email: str) -> None:
-        await self.redis.delete(self._key(email))
 
 
 class _Exchange(Enum):
@@ -117,22 +85,23 @@ class Accounts:
                                object_id=user.user_id, details={"role": str(role)})
         return user
 
-    async def login(self, email: str, password: str) -> Session:
+    async def login(self, email: str, password: str, address: str = "") -> Session:
+        """A new session for the right password; `address` is the client's, for throttling."""
         try:
             email = domain.normalise_email(email)
         except ApiError:
             raise ApiError(401, ERR_AUTH_REQUIRED, "wrong email or password") from None
         if self.throttle is not None:
-            await self.throttle.check(email)
+            await self.throttle.admit(email, address)
         async with self.uow.engine.connect() as conn:
             user = await store.user_by_email(conn, email)
         if not await self.passwords.check(user.password_hash if user else None, password):
             if self.throttle is not None:
-                await self.throttle.failed(email)
+                await self.throttle.failed(email, address)
             raise ApiError(401, ERR_AUTH_REQUIRED, "wrong email or password")
         assert user is not None
         if self.throttle is not None:
-            await self.throttle.succeeded(email)
+            await self.throttle.succeeded(email, address)
         if user.disabled:
             raise ApiError(403, ERR_FORBIDDEN, "this account is disabled")
         if self.passwords.needs_rehash(user.password_hash):
