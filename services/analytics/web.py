@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +15,7 @@ from infra.auth import (
     Role,
     TokenVerifier,
     authenticate,
+    same_origin,
 )
 from infra.clock import Clock
 from infra.http_conventions import ERR_VALIDATION, ApiError
@@ -96,14 +96,6 @@ def live_routes(app: FastAPI, live: LiveFigures, verifier: TokenVerifier) -> Non
     for name, media_type in ASSETS.items():
         app.add_api_route(f"/operators/{name}", _asset_route(name, media_type),
                           methods=["GET"], include_in_schema=False)
-
-
-def same_origin(websocket: WebSocket) -> bool:
-    """True unless a browser says the socket was opened by a page of another origin."""
-    origin = websocket.headers.get("origin")
-    if origin is None:  # not a browser: API clients authenticate with a bearer token
-        return True
-    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
 
 
 def _asset_route(name: str, media_type: str) -> Callable[[], Awaitable[Response]]:
