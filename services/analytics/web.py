@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from importlib.resources import files
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,6 +14,7 @@ from infra.auth import (
     Role,
     TokenVerifier,
     authenticate,
+    same_origin,
 )
 from infra.clock import Clock
 from infra.http_conventions import ERR_VALIDATION, ApiError
@@ -95,12 +95,6 @@ def live_routes(app: FastAPI, live: LiveFigures, verifier: TokenVerifier) -> Non
     serve_files(app, "/operators", files("services.analytics"), ASSETS)
 
 
-def same_origin(websocket: WebSocket) -> bool:
-    """True unless a browser says the socket was opened by a page of another origin."""
-    origin = websocket.headers.get("origin")
-    if origin is None:  # not a browser: API clients authenticate with a bearer token
-        return True
-    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
 
 
 FORBIDDEN_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">

@@ -33,6 +33,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     presence = ValkeyPresence(platform.redis, settings.presence_namespace)
     publisher = DirectPublisher(platform.bus, platform.clock)
     fanout = RedisFanout(platform.redis, settings.presence_namespace, deliver=hub.deliver)
+    auth.revocations.on_revoked(hub.revoked)
     sessions = ReviewerSessions(
         verifier=auth.verifier,
         presence=presence,
@@ -62,11 +63,11 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
             review.ReviewerUnlocked: pushes.on_unlocked,
             NotificationDelivered: pushes.on_notification,
         },
-        background=[fanout.run],
+        background=[fanout.run, auth.revocations.run],
         http_app=with_resume_uploads(
             supervisor_routes(
                 install_auth(create_http_app(sessions, review_page(settings.heartbeat_interval_s),
                                              auth.verifier), auth, platform.redis, settings),
                 supervisor, page("supervisor.html"), auth.verifier, auth.principal),
             platform, auth.principal, offers),
-    ), platform, settings)
+    ), platform, auth.verifier)

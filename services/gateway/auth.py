@@ -10,16 +10,17 @@ from fastapi import APIRouter, FastAPI
 from redis.asyncio import Redis
 
 from infra.auth import (
-    Principal,
     PrincipalDependency,
     Role,
     TokenIssuer,
     TokenVerifier,
+    VerifiedToken,
     principal_dependency,
     user_key,
 )
 from infra.clock import Clock
 from infra.http_conventions import ApiError, install_api_conventions
+from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
 from infra.uow import UnitOfWork
 from services.gateway.accounts.passwords import Passwords
@@ -28,8 +29,9 @@ from services.gateway.accounts.service import Accounts
 from services.gateway.accounts.throttle import LoginThrottle
 from services.gateway.settings import GatewaySettings
 
-# Private-use WebSocket close code mirroring HTTP 401.
+# Private-use WebSocket close codes mirroring HTTP 401 and 403.
 UNAUTHORIZED = 4401
+FORBIDDEN = 4403
 
 
 class GatewayAuth(NamedTuple):
@@ -39,6 +41,7 @@ class GatewayAuth(NamedTuple):
     principal: PrincipalDependency
     router: APIRouter
     accounts: Accounts
+    revocations: RedisRevocations
 
 
 def build_auth(platform: Platform, settings: GatewaySettings,
@@ -51,7 +54,8 @@ def build_auth(platform: Platform, settings: GatewaySettings,
 def auth_from(uow: UnitOfWork, redis: Redis, clock: Clock, settings: GatewaySettings,
               passwords: Passwords | None = None) -> GatewayAuth:
     """Auth from its parts (tests build it without a whole platform)."""
-    verifier = TokenVerifier(settings.jwt_secret, clock=clock)
+    revocations = RedisRevocations(redis, settings.presence_namespace, clock)
+    verifier = TokenVerifier(settings.jwt_secret, clock=clock, revoked=revocations.list)
     issuer = TokenIssuer(settings.jwt_secret, ttl_s=settings.access_token_ttl_s, clock=clock)
     throttle = LoginThrottle(redis, settings.presence_namespace, settings.login_limits())
     hasher = PasswordHasher(time_cost=settings.password_hash_time_cost,
@@ -59,10 +63,10 @@ def auth_from(uow: UnitOfWork, redis: Redis, clock: Clock, settings: GatewaySett
     passwords = passwords or Passwords(hasher, concurrency=settings.password_hash_concurrency,
                                        queue=settings.password_hash_queue)
     accounts = Accounts(uow, passwords, issuer, throttle,
-                        refresh_ttl_s=settings.refresh_token_ttl_s)
+                        refresh_ttl_s=settings.refresh_token_ttl_s, revocations=revocations)
     principal = principal_dependency(verifier)
-    router = account_routes(accounts, principal, cookie_secure=settings.cookie_secure)
-    return GatewayAuth(verifier, principal, router, accounts)
+    router = account_routes(accounts, principal, verifier, cookie_secure=settings.cookie_secure)
+    return GatewayAuth(verifier, principal, router, accounts, revocations)
 
 
 def install_auth(app: FastAPI, auth: GatewayAuth, redis: Redis,
@@ -76,13 +80,14 @@ def install_auth(app: FastAPI, auth: GatewayAuth, redis: Redis,
     return app
 
 
-def reviewer_principal(verifier: TokenVerifier, token: str,
-                       reviewer_id: uuid.UUID) -> Principal | None:
-    """The principal if `token` is that reviewer's own; None otherwise."""
+def reviewer_token(verifier: TokenVerifier, token: str,
+                   reviewer_id: uuid.UUID) -> VerifiedToken | None:
+    """The verified token if it is that reviewer's own, unexpired and unrevoked; else None."""
     try:
-        principal = verifier.verify(token)
+        verified = verifier.verified(token)
     except ApiError:
         return None
+    principal = verified.principal
     if principal.role is not Role.REVIEWER or principal.user_id != reviewer_id:
         return None
-    return principal
+    return verified
