@@ -104,7 +104,7 @@ async def ats_candidates(platform: Platform) -> set[uuid.UUID]:
 async def scrape_sandbox(platform: Platform, portal: str) -> None:
     """One run of each sandbox seed board, as job discovery's scrape worker runs them."""
     settings = JobDiscoverySettings(**JobDiscoverySettings.sandbox_boards(portal))
-    async with make_http_client(settings.http_timeout_s) as http:
+    async with make_http_client(settings.http_timeout_s, settings.allow_private_hosts) as http:
         ctx = open_context(platform.unit_of_work("job_discovery"), platform.documents,
                            platform.redis, platform.clock, http, settings)
         runs = [await execute_run(ctx, source, uuid.uuid4().hex) for source in settings.sources]
