@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from infra.politeness.errors import UnsafeUrl
+from infra.politeness.errors import UnresolvedHost, UnsafeUrl
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[IpAddress]]]
@@ -124,9 +124,9 @@ async def check_url(
         try:
             addresses = await resolve(host, port)
         except OSError as exc:
-            raise UnsafeUrl(f"{url!r}: cannot resolve {host!r}: {exc}") from None
+            raise UnresolvedHost(f"{url!r}: cannot resolve {host!r}: {exc}") from None
         if not addresses:
-            raise UnsafeUrl(f"{url!r}: {host!r} has no addresses")
+            raise UnresolvedHost(f"{url!r}: {host!r} has no addresses")
     internal = [a for a in addresses if not is_public(a)]
     if internal and not _allowed(host, port, addresses, allow):
         raise UnsafeUrl(

@@ -29,6 +29,7 @@ from infra import tracing
 from infra.runtime import Platform, open_platform, run_services
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
+from services.application_bot.settings import ApplicationBotSettings
 from services.ats_engine.seeding import load_seed
 from services.ats_engine.settings import SANDBOX_SEED
 from services.ats_engine.tables import candidates
@@ -133,7 +134,8 @@ async def test_one_trace_follows_a_job_from_scrape_to_application(
             "job_discovery": {"sources": []},
             "ats_engine": {"candidates_seed": SANDBOX_SEED},
             "workflow": {"presence_namespace": namespace},
-            "application_bot": {"chromium_path": chromium_path},
+            "application_bot": {"chromium_path": chromium_path,
+                                **ApplicationBotSettings.sandbox_portal(portal)},
             "gateway": {"presence_namespace": namespace},
         })
         stop = asyncio.Event()
