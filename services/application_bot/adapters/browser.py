@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, context
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urljoin
 
 import structlog
 from playwright.async_api import Browser as PwBrowser
@@ -224,6 +225,8 @@ class PlaywrightPage:
             if self.refused:
                 raise RefusedDestination(f"not opened: {self.refused[0]}") from None
             raise
+        if self.refused:  # a refused redirect may end the navigation without an error
+            raise RefusedDestination(f"not opened: {self.refused[0]}")
         return None if response is None else response.status
 
     async def count(self, selector: str) -> int:
@@ -344,15 +347,36 @@ class PlaywrightBrowser:
         """Every request of the context through the guard: refused ones are aborted."""
         guard = self._guard
 
-        async def on_request(route: Route, request: Request) -> None:
-            reason = await guard.refusal(request.url)
-            if reason is None:
-                await route.fallback()
-                return
-            log.warning("browser request refused", url=request.url[:200], reason=reason)
+        async def refuse(route: Route, request: Request, url: str, reason: str) -> None:
+            log.warning("browser request refused", url=url[:200], reason=reason)
             if request.is_navigation_request() and request.frame.parent_frame is None:
                 page.refused.append(reason)
             await route.abort("blockedbyclient")
+
+        async def on_request(route: Route, request: Request) -> None:
+            if (reason := await guard.refusal(request.url)) is not None:
+                await refuse(route, request, request.url, reason)
+                return
+            if request.resource_type != "document" or request.method != "GET":
+                # A form's POST keeps Chromium's own upload (file bodies are not exposed here);
+                # its target was checked above and must be the posting's own site (the kit).
+                await route.fallback()
+                return
+            # Chromium follows a document's redirects without asking the route again, so the
+            # document is fetched here, one hop at a time, and each Location checked first.
+            try:
+                response = await route.fetch(max_redirects=0)
+            except PlaywrightError as exc:  # the page sees a network failure, as it would
+                log.info("document fetch failed", url=request.url[:200], error=str(exc)[:200])
+                await route.abort("failed")
+                return
+            location = response.headers.get("location")
+            if 300 <= response.status < 400 and location:
+                target = urljoin(request.url, location)
+                if (reason := await guard.refusal(target)) is not None:
+                    await refuse(route, request, target, reason)
+                    return
+            await route.fulfill(response=response)
 
         async def on_socket(socket: WebSocketRoute) -> None:
             reason = await guard.refusal(socket.url)
