@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from infra.blobs import LocalBlobStore
@@ -24,19 +23,23 @@ from services.application_bot.adapters.browser import (
 from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
 from services.application_bot.applying import ApplicationBot, BotPorts
 from services.application_bot.domain import Applicant, ApplyRequest, Rejected
+from tests.e2e.test_walking_skeleton import serve
 
 
 class Site:
     """One server on loopback: allowed as 127.0.0.1:port, refused when reached as localhost."""
 
-    def __init__(self, port: int, hits: list[str]) -> None:
-        self.allowed = f"http://127.0.0.1:{port}"
-        self.internal = f"http://localhost:{port}"
+    def __init__(self, allowed: str, hits: list[str]) -> None:
+        self.allowed = allowed
+        self.internal = allowed.replace("127.0.0.1", "localhost")
         self.hits = hits
 
 
-def site_app(hits: list[str], port: list[int]) -> FastAPI:
+def site_app(hits: list[str]) -> FastAPI:
     app = FastAPI()
+
+    def inside(request: Request) -> str:
+        return f"localhost:{request.url.port}"
 
     @app.get("/secret")
     async def secret() -> HTMLResponse:
@@ -49,16 +52,16 @@ def site_app(hits: list[str], port: list[int]) -> FastAPI:
         return HTMLResponse("")
 
     @app.get("/redirect")
-    async def redirect() -> RedirectResponse:
-        return RedirectResponse(f"http://localhost:{port[0]}/secret", status_code=302)
+    async def redirect(request: Request) -> RedirectResponse:
+        return RedirectResponse(f"http://{inside(request)}/secret", status_code=302)
 
     @app.get("/embed")
-    async def embed() -> HTMLResponse:
-        inside = f"http://localhost:{port[0]}"
+    async def embed(request: Request) -> HTMLResponse:
+        host = inside(request)
         return HTMLResponse(
-            f'<img src="{inside}/pixel"><iframe src="{inside}/secret"></iframe>'
-            f"<script>fetch('{inside}/secret').catch(() => null);"
-            f"new WebSocket('ws://localhost:{port[0]}/socket');</script><p>posting</p>")
+            f'<img src="http://{host}/pixel"><iframe src="http://{host}/secret"></iframe>'
+            f"<script>fetch('http://{host}/secret').catch(() => null);"
+            f"new WebSocket('ws://{host}/socket');</script><p>posting</p>")
 
     return app
 
@@ -66,18 +69,8 @@ def site_app(hits: list[str], port: list[int]) -> FastAPI:
 @pytest.fixture
 async def site() -> AsyncIterator[Site]:
     hits: list[str] = []
-    port = [0]
-    server = uvicorn.Server(uvicorn.Config(site_app(hits, port), host="127.0.0.1", port=0,
-                                           log_config=None, lifespan="off"))
-    serving = asyncio.create_task(server.serve())
-    for _ in range(200):
-        if server.started:
-            break
-        await asyncio.sleep(0.025)
-    port[0] = server.servers[0].sockets[0].getsockname()[1]
-    yield Site(port[0], hits)
-    server.should_exit = True
-    await serving
+    async with serve(site_app(hits)) as url:
+        yield Site(url, hits)
 
 
 @pytest.fixture
@@ -91,21 +84,14 @@ async def browser(chromium_path: str, site: Site) -> AsyncIterator[PlaywrightBro
 
 @pytest.mark.integration
 @pytest.mark.browser
-async def test_a_refused_page_is_not_opened(browser: PlaywrightBrowser, site: Site) -> None:
+@pytest.mark.parametrize("path", ["internal:/secret", "allowed:/redirect"])
+async def test_a_refused_page_or_redirect_is_not_opened(
+    browser: PlaywrightBrowser, site: Site, path: str
+) -> None:
+    where, _, rest = path.partition(":")
     async with browser.page() as page:
         with pytest.raises(RefusedDestination, match="non-public address"):
-            await page.open(f"{site.internal}/secret")
-    assert site.hits == []
-
-
-@pytest.mark.integration
-@pytest.mark.browser
-async def test_a_redirect_to_a_refused_host_is_not_followed(
-    browser: PlaywrightBrowser, site: Site
-) -> None:
-    async with browser.page() as page:
-        with pytest.raises(RefusedDestination):
-            await page.open(f"{site.allowed}/redirect")
+            await page.open(f"{getattr(site, where)}{rest}")
     assert site.hits == []
 
 
