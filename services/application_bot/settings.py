@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
@@ -22,6 +24,11 @@ class ApplicationBotSettings(CommonSettings):
     candidates_seed: Path = Field(
         default=SANDBOX_SEED,
         description="Candidates' contact details, until a candidate service owns them",
+    )
+    allow_private_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1:8700", "localhost:8700"],
+        description="Hosts (host, host:port or CIDR) on non-public addresses the browser may "
+                    "open or load from; every other URL must resolve to global addresses",
     )
     navigation_timeout_s: float = Field(default=20.0, gt=0, le=300,
                                         description="Longest wait for a page or an element")
@@ -66,6 +73,11 @@ class ApplicationBotSettings(CommonSettings):
         description="Kafka's max.poll.interval for the bot's consumer; keep above "
                     "consumer_batch_size x the longest visit, or a slow batch is redelivered",
     )
+
+    @staticmethod
+    def sandbox_portal(api_base: str) -> dict[str, Any]:
+        """Settings fields that let the bot apply on a sandbox portal serving on `api_base`."""
+        return {"allow_private_hosts": [urlsplit(api_base).netloc]}
 
     @property
     def worst_visit_s(self) -> float:

@@ -66,7 +66,7 @@ async def discover(name: str, settings: JobDiscoverySettings,
 
     try:
         async with _documents(settings, engine) as documents, \
-                make_http_client(settings.http_timeout_s) as http:
+                make_http_client(settings.http_timeout_s, settings.allow_private_hosts) as http:
             http.event_hooks["response"].append(count)
             ctx = open_context(UnitOfWork(engine, clock, source="jams/job_discovery"),
                                documents, redis, clock, http, settings)

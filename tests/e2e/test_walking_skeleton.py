@@ -23,6 +23,7 @@ from infra.auth import Role, mint_access_token
 from infra.runtime import open_platform, run_services
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
+from services.application_bot.settings import ApplicationBotSettings
 from services.catalog import build_all
 from services.job_discovery.settings import JobDiscoverySettings
 from services.notifications.tables import notifications
@@ -118,7 +119,8 @@ async def test_the_walking_skeleton(
         specs = build_all(platform, shared, {
             "job_discovery": JobDiscoverySettings.sandbox_boards(portal),
             "workflow": review,
-            "application_bot": {"chromium_path": chromium_path},
+            "application_bot": {"chromium_path": chromium_path,
+                                **ApplicationBotSettings.sandbox_portal(portal)},
             "gateway": review,
         })
         stop = asyncio.Event()

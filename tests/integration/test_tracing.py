@@ -29,6 +29,7 @@ from infra import tracing
 from infra.runtime import Platform, open_platform, run_services
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
+from services.application_bot.settings import ApplicationBotSettings
 from services.ats_engine.seeding import load_seed
 from services.ats_engine.settings import SANDBOX_SEED
 from services.ats_engine.tables import candidates
@@ -104,7 +105,7 @@ async def ats_candidates(platform: Platform) -> set[uuid.UUID]:
 async def scrape_sandbox(platform: Platform, portal: str) -> None:
     """One run of each sandbox seed board, as job discovery's scrape worker runs them."""
     settings = JobDiscoverySettings(**JobDiscoverySettings.sandbox_boards(portal))
-    async with make_http_client(settings.http_timeout_s) as http:
+    async with make_http_client(settings.http_timeout_s, settings.allow_private_hosts) as http:
         ctx = open_context(platform.unit_of_work("job_discovery"), platform.documents,
                            platform.redis, platform.clock, http, settings)
         runs = [await execute_run(ctx, source, uuid.uuid4().hex) for source in settings.sources]
@@ -133,7 +134,8 @@ async def test_one_trace_follows_a_job_from_scrape_to_application(
             "job_discovery": {"sources": []},
             "ats_engine": {"candidates_seed": SANDBOX_SEED},
             "workflow": {"presence_namespace": namespace},
-            "application_bot": {"chromium_path": chromium_path},
+            "application_bot": {"chromium_path": chromium_path,
+                                **ApplicationBotSettings.sandbox_portal(portal)},
             "gateway": {"presence_namespace": namespace},
         })
         stop = asyncio.Event()

@@ -8,7 +8,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import structlog
 
-from services.application_bot.adapters.browser import BrowserError, BrowserPage
+from services.application_bot.adapters.browser import BrowserError, BrowserPage, RefusedDestination
 from services.application_bot.adapters.kit.visit import Visit, capture, short
 from services.application_bot.domain import NotSent, Outcome, Rejected
 
@@ -40,6 +40,9 @@ async def open_posting(page: BrowserPage, apply_url: str, check: PageCheck) -> V
     """Open the job page; the Visit to return at once when it cannot be applied to."""
     try:
         status = await page.open(apply_url)
+    except RefusedDestination as exc:
+        # Nothing of a refused page is kept: it may be an internal one.
+        return Visit(Rejected(short(str(exc))))
     except BrowserError as exc:
         return Visit(NotSent(short(f"could not open the job page: {exc}")))
     if (problem := status_problem(status)) is not None:
