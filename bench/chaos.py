@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,45 +25,19 @@ from pathlib import Path
 
 from bench.bench_e2e import report
 from bench.e2e_run import add_arguments, console, dev_servers, execute, summary
-from bench.e2e_system import ROOT, Servers, System, free_port
-from infra.devservices import DevConfig, read_env_file
+from bench.e2e_system import Servers, System, free_port
+from infra.devservices import DevConfig
+from infra.devservices.private import PrivateServers
 
 SERVERS = ("kafka", "postgres")
-
-
-@dataclass
-class PrivateServers:
-    """Kafka and PostgreSQL in a folder of their own, driven through the dev-server CLI (each
-    call a fresh process, so no client state survives a restart)."""
-
-    folder: Path
-    kafka_port: int
-    controller_port: int
-
-    def _cli(self, *args: str) -> None:
-        env = {**os.environ, "JAMS_DEV_DIR": str(self.folder / ".dev"),
-               "JAMS_DEV_KAFKA_PORT": str(self.kafka_port),
-               "JAMS_DEV_KAFKA_CONTROLLER_PORT": str(self.controller_port)}
-        done = subprocess.run([sys.executable, "-m", "infra.devservices", *args], cwd=ROOT,
-                              env=env, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"devservices {' '.join(args)} failed: {done.stdout[-2000:]}")
-
-    def up(self, *names: str) -> None:
-        self._cli("up", *names)
-
-    def down(self, *names: str) -> None:
-        self._cli("down", *names)
-
-    def env(self) -> dict[str, str]:
-        return read_env_file(self.folder / ".dev" / "services.env")
 
 
 @contextlib.contextmanager
 def private_servers() -> Iterator[PrivateServers]:
     """Kafka and PostgreSQL of this run only; stopped and removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="jams-chaos-"))
-    servers = PrivateServers(folder, free_port(), free_port())
+    servers = PrivateServers(folder, {"JAMS_DEV_KAFKA_PORT": free_port(),
+                                      "JAMS_DEV_KAFKA_CONTROLLER_PORT": free_port()})
     shared_jars = DevConfig.from_env().dev_dir / "kafka" / "libs"
     if shared_jars.is_dir():  # the jars `make services-up` already resolved
         (folder / ".dev" / "kafka").mkdir(parents=True)

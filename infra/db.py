@@ -21,13 +21,19 @@ metadata = MetaData(
 )
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine on psycopg 3; `url` may carry a Unix socket dir as `?host=`."""
+def create_engine(url: str, *, pool_size: int = 10,
+                  connect_timeout_s: int | None = None) -> AsyncEngine:
+    """An async engine on psycopg 3; `url` may carry a Unix socket dir as `?host=`.
+
+    `connect_timeout_s` bounds each new connection (libpq waits for ever by default).
+    """
+    connect_args = {} if connect_timeout_s is None else {"connect_timeout": connect_timeout_s}
     return create_async_engine(
         make_url(url).set(drivername="postgresql+psycopg"),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        connect_args=connect_args,
     )
 
 

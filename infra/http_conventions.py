@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.browser_policy import cross_origin_refusal, security_headers
+from infra.bus.outage import caused_by_outage
 from infra.logging import event_context
 
 log = structlog.get_logger(__name__)
@@ -42,6 +43,10 @@ DEFAULT_MAX_BODY_BYTES = 1_000_000
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Probes and scrapes are neither rate limited nor logged per request.
 _QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# When a client may try again after a backing service was away (a restart takes seconds).
+DEPENDENCY_RETRY_AFTER_S = 5
+# WebSocket close code for "try again later" (RFC 6455 registry: 1013).
+CLOSE_TRY_AGAIN_LATER = 1013
 
 
 _request_id_var: ContextVar[str] = ContextVar("jams_request_id", default="")
@@ -141,6 +146,13 @@ def error_response(request_id: str, status: int, code: str, message: str,
                         headers=headers)
 
 
+def dependency_unavailable(request_id: str) -> JSONResponse:
+    """503 ERR_DEPENDENCY: a backing service is away; the same request may succeed later."""
+    return error_response(request_id, 503, ERR_DEPENDENCY,
+                          "a backing service is unavailable; try again shortly",
+                          headers={"Retry-After": str(DEPENDENCY_RETRY_AFTER_S)})
+
+
 class BodyTooLarge(StarletteHTTPException):
     """Raised while reading a body past the limit; an HTTPException so frameworks re-raise it."""
 
@@ -228,7 +240,7 @@ class ApiConventionsMiddleware:
         try:
             with event_context(request_id=request_id):
                 if scope["type"] == "websocket":
-                    await self.app(scope, receive, send)
+                    await self._websocket(scope, receive, send)
                     return
                 await self._http(scope, receive, send, request_id)
         finally:
@@ -279,7 +291,12 @@ class ApiConventionsMiddleware:
             if not status_seen:
                 await reply(error_response(request_id, 413, ERR_VALIDATION, str(exc.detail),
                                            {"max_bytes": exc.limit}))
-        except Exception:
+        except Exception as exc:
+            if caused_by_outage(exc):
+                log.warning("dependency unavailable", path=path, error=type(exc).__name__)
+                if not status_seen:
+                    await reply(dependency_unavailable(request_id))
+                return
             log.exception("unhandled error", path=path)
             if not status_seen:  # never leak internals: a generic message and the id
                 await reply(error_response(request_id, 500, ERR_INTERNAL,
@@ -291,6 +308,38 @@ class ApiConventionsMiddleware:
                 (log.info if status >= 400 or status == 0 else log.debug)(
                     "http request", method=scope.get("method"), path=path, status=status,
                     duration_ms=round((time.perf_counter() - started_at) * 1000, 2))
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The socket as the app serves it; a backing service away closes it with 1013, so
+        the client reconnects later instead of seeing an internal error."""
+        state = {"accepted": False, "closed": False}
+
+        async def send_tracked(message: Message) -> None:
+            if message["type"] == "websocket.accept":
+                state["accepted"] = True
+            elif message["type"] == "websocket.close":
+                state["closed"] = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            if not caused_by_outage(exc) or state["closed"]:
+                raise
+            log.warning("dependency unavailable", path=scope.get("path", ""),
+                        error=type(exc).__name__)
+            if state["accepted"]:
+                await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER,
+                            "reason": "a backing service is unavailable; try again"})
+            elif "websocket.http.response" in scope.get("extensions", {}):
+                # Still in the handshake: the server can answer it as HTTP, with the status.
+                response = dependency_unavailable(request_id_of(scope))
+                await send({"type": "websocket.http.response.start",
+                            "status": response.status_code,
+                            "headers": response.raw_headers})
+                await send({"type": "websocket.http.response.body", "body": response.body})
+            else:
+                raise
 
     @staticmethod
     def _limited(receive: Receive, limit: int) -> Receive:

@@ -1,14 +1,19 @@
-"""Operational endpoints every service process serves: /healthz, /readyz, /metrics."""
+"""Operational endpoints every service process serves: /healthz, /readyz, /metrics; and the
+operations app that serves them, with the API docs, on a port of their own."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.routing import BaseRoute
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+# A dependency that hangs is as unready as one that refuses; probes time out after 3 s.
+CHECK_TIMEOUT_S = 2.0
 
 
 def ops_router(checks: Mapping[str, ReadinessCheck], started: Callable[[], bool]) -> APIRouter:
@@ -24,7 +29,7 @@ def ops_router(checks: Mapping[str, ReadinessCheck], started: Callable[[], bool]
         results: dict[str, str] = {"consumers": "ok" if started() else "starting"}
         for name, check in checks.items():
             try:
-                await check()
+                await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
                 results[name] = "ok"
             except Exception as exc:  # any failure means not ready; say which and why
                 results[name] = f"failing: {type(exc).__name__}"
@@ -36,3 +41,25 @@ def ops_router(checks: Mapping[str, ReadinessCheck], started: Callable[[], bool]
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def operations_app(public: FastAPI, ops: APIRouter) -> FastAPI:
+    """An app for the operations port: `ops` and the API docs, which leave `public`, so that
+    whatever routes to the public port (an Ingress) reaches neither."""
+    internal = FastAPI(title=f"{public.title} operations", docs_url=None, redoc_url=None,
+                       openapi_url=None)
+    internal.include_router(ops)
+    docs = _docs_routes(public)
+    public.router.routes[:] = [r for r in public.router.routes if r not in docs]
+    internal.router.routes.extend(docs)
+    return internal
+
+
+def _docs_routes(app: FastAPI) -> list[BaseRoute]:
+    """The routes that describe the API: the OpenAPI document, Swagger UI and ReDoc."""
+    paths = {p for p in (app.openapi_url, app.docs_url, app.redoc_url,
+                         app.swagger_ui_oauth2_redirect_url) if p}
+    prefixes = tuple(f"{p}/" for p in (app.docs_url, app.redoc_url) if p)
+    return [route for route in app.router.routes
+            if (path := getattr(route, "path", None)) is not None
+            and (path in paths or path.startswith(prefixes))]

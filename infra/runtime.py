@@ -25,7 +25,7 @@ from infra.clock import Clock, SystemClock
 from infra.db import create_engine, libpq_conninfo
 from infra.documents import DocumentStore
 from infra.http_metrics import HttpMetricsMiddleware
-from infra.ops import ReadinessCheck, ops_router
+from infra.ops import ReadinessCheck, operations_app, ops_router
 from infra.outbox import OutboxRelay
 from infra.service import ServiceSpec
 from infra.settings import CommonSettings
@@ -33,6 +33,10 @@ from infra.uow import UnitOfWork
 from schemas.events.registry import topics_in_use
 
 log = structlog.get_logger(__name__)
+
+# Longest wait for a connection to PostgreSQL or Redis, or for a Redis reply: a host that
+# drops packets makes requests fail (503) instead of hanging.
+DEPENDENCY_TIMEOUT_S = 10
 
 
 @dataclass
@@ -81,7 +85,7 @@ async def open_platform(
 ) -> AsyncIterator[Platform]:
     """Connect to every backing service named in `settings`; close them all on exit."""
     clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, connect_timeout_s=DEPENDENCY_TIMEOUT_S)
     transport = make_transport(settings)
     await transport.start()
     retry = RetryPolicy(
@@ -91,7 +95,9 @@ async def open_platform(
     )
     bus = EventBus(transport, clock=clock, retry=retry)
     await transport.ensure_topics(topics_in_use())
-    redis: Redis = Redis.from_url(settings.redis_url)
+    redis: Redis = Redis.from_url(settings.redis_url,
+                                  socket_connect_timeout=DEPENDENCY_TIMEOUT_S,
+                                  socket_timeout=DEPENDENCY_TIMEOUT_S)
     documents: DocumentStore
     if settings.mongo_url:
         from infra.documents.mongo import MongoDocumentStore
@@ -156,12 +162,15 @@ async def run_services(
     app.add_middleware(HttpMetricsMiddleware, service=service)
     if tracing.enabled():
         app.add_middleware(tracing.TracingMiddleware, service=service)
-    app.include_router(ops_router(_readiness_checks(platform),
-                                  lambda: all(e.is_set() for e in ready_events)))
-    server = uvicorn.Server(uvicorn.Config(
-        app, host=settings.http_host, port=settings.http_port if port is None else port,
-        log_config=None, lifespan="off", ws_ping_interval=20,
-    ))
+    ops = ops_router(_readiness_checks(platform), lambda: all(e.is_set() for e in ready_events))
+    if settings.ops_port is None:
+        app.include_router(ops)
+    else:  # probes, metrics and the API docs on a port that no Ingress routes to
+        ops_server = _server(operations_app(app, ops), settings.http_host, settings.ops_port)
+        tasks.append(asyncio.create_task(_serve(
+            ops_server, stop, lambda bound: log.info("operations listening", port=bound)),
+            name="ops-http"))
+    server = _server(app, settings.http_host, settings.http_port if port is None else port)
     tasks.append(asyncio.create_task(_serve(server, stop, on_listening), name="http"))
 
     stopper = asyncio.create_task(stop.wait())
@@ -188,6 +197,11 @@ async def run_services(
                 raise task.exception()  # type: ignore[misc]
     finally:
         stopper.cancel()
+
+
+def _server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None,
+                                         lifespan="off", ws_ping_interval=20))
 
 
 async def _serve(server: uvicorn.Server, stop: asyncio.Event,
@@ -237,7 +251,7 @@ def _readiness_checks(platform: Platform) -> dict[str, ReadinessCheck]:
     async def redis() -> None:
         await platform.redis.ping()
 
-    return {"database": database, "redis": redis}
+    return {"database": database, "redis": redis, "bus": platform.bus.transport.ping}
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

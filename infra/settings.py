@@ -47,6 +47,11 @@ class CommonSettings(BaseSettings):
     )
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
+    ops_port: int | None = Field(
+        default=None, ge=0, le=65535,
+        description="Serve /healthz, /readyz, /metrics and the API docs (/docs, /openapi.json) "
+        "on this port only, apart from the API (JAMS_OPS_PORT); unset: all on http_port",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     retry_max_attempts: int = Field(default=5, ge=1, le=100)
     retry_initial_backoff_s: float = Field(default=0.2, ge=0)

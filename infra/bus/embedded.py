@@ -452,6 +452,11 @@ class PostgresLogTransport:
         if pool is not None:
             await pool.close()
 
+    async def ping(self) -> None:
+        """`select 1` on one of the log's connections."""
+        async with self._started().connection() as conn:
+            await conn.execute("SELECT 1")
+
     async def ensure_topics(self, topics: Sequence[str]) -> None:
         """Create missing topics with the configured partition count."""
         names = sorted(set(topics))

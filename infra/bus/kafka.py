@@ -187,10 +187,10 @@ class KafkaTransport:
         admin = AIOKafkaAdminClient(
             bootstrap_servers=self.bootstrap, client_id=f"{self.client_id}-admin"
         )
+        await admin.start()
         producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap, client_id=self.client_id, **producer_config()
         )
-        await admin.start()
         try:
             await producer.start()
         except BaseException:
@@ -209,6 +209,10 @@ class KafkaTransport:
         finally:
             if admin is not None:
                 await admin.close()
+
+    async def ping(self) -> None:
+        """A metadata round trip to the cluster."""
+        await self._require_admin().list_topics()
 
     async def ensure_topics(self, topics: Sequence[str]) -> None:
         if all(t in self._topic_partitions for t in topics):

@@ -26,6 +26,9 @@ class NamespacedTransport:
     async def close(self) -> None:
         await self._inner.close()
 
+    async def ping(self) -> None:
+        await self._inner.ping()
+
     async def ensure_topics(self, topics: Sequence[str]) -> None:
         await self._inner.ensure_topics([self._wire(t) for t in topics])
 

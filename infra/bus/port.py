@@ -80,6 +80,10 @@ class Transport(Protocol):
 
     async def close(self) -> None: ...
 
+    async def ping(self) -> None:
+        """Raise unless the log answers now (readiness)."""
+        ...
+
     async def ensure_topics(self, topics: Sequence[str]) -> None:
         """Create missing topics with the configured partition count."""
         ...

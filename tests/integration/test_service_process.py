@@ -56,7 +56,8 @@ def test_a_service_runs_alone_and_stops_cleanly_on_sigterm(
         while (ready := httpx.get(f"{base}/readyz")).status_code != 200:
             assert time.monotonic() < deadline, ready.text
             time.sleep(0.2)
-        assert ready.json()["checks"] == {"consumers": "ok", "database": "ok", "redis": "ok"}
+        assert ready.json()["checks"] == {"consumers": "ok", "database": "ok", "redis": "ok",
+                                         "bus": "ok"}
         metrics = httpx.get(f"{base}/metrics").text
         assert "jams_bus_published_total" in metrics
         process.send_signal(signal.SIGTERM)
