@@ -18,6 +18,7 @@ from services.gateway.pushes import TaskPushes
 from services.gateway.resumes import with_resume_uploads
 from services.gateway.sessions import ReviewerSessions
 from services.gateway.settings import GatewaySettings
+from services.gateway.socket_limits import SocketMessageLimit
 from services.gateway.supervisor import SupervisorView, supervisor_routes
 from services.gateway.web import create_http_app, page, review_page
 
@@ -45,6 +46,14 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     )
     pushes = TaskPushes(offers, fanout, board, presence, BlobResumeText(platform.blobs))
     supervisor = SupervisorView(presence, board, platform.clock, platform.unit_of_work(NAME))
+    http_app = with_resume_uploads(
+        supervisor_routes(
+            install_auth(create_http_app(sessions, review_page(settings.heartbeat_interval_s),
+                                         auth.verifier), auth, platform.redis, settings),
+            supervisor, page("supervisor.html"), auth.verifier, auth.principal),
+        platform, auth.principal, offers)
+    http_app.add_middleware(SocketMessageLimit, per_s=settings.socket_messages_per_s,
+                            burst=settings.socket_message_burst)
     return with_api(ServiceSpec(
         name=NAME,
         raw_handlers={
@@ -64,10 +73,5 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
             NotificationDelivered: pushes.on_notification,
         },
         background=[fanout.run, auth.revocations.run],
-        http_app=with_resume_uploads(
-            supervisor_routes(
-                install_auth(create_http_app(sessions, review_page(settings.heartbeat_interval_s),
-                                             auth.verifier), auth, platform.redis, settings),
-                supervisor, page("supervisor.html"), auth.verifier, auth.principal),
-            platform, auth.principal, offers),
+        http_app=http_app,
     ), platform, auth.verifier)

@@ -51,6 +51,14 @@ class GatewaySettings(CommonSettings):
     rate_limit_window_s: int = Field(
         default=60, ge=1, le=3600, description="The rate-limit window (fixed windows)"
     )
+    socket_messages_per_s: float = Field(
+        default=5.0, gt=0, description="Messages a second one WebSocket may send, sustained "
+        "(a page sends a heartbeat every heartbeat_interval_s and a message per click)"
+    )
+    socket_message_burst: int = Field(
+        default=30, ge=1, description="Messages one WebSocket may send at once before the "
+        "sustained rate applies; past both it is closed with 1008"
+    )
     login_max_failures: int = Field(
         default=10, ge=1, description="Wrong passwords for one account from one address per "
         "window before that address gets 429 for it"
