@@ -49,7 +49,8 @@ ENV PATH=/opt/jams/bin:$PATH \
 USER 10001:10001
 WORKDIR /var/lib/jams
 EXPOSE 8000
+# Readiness is on the operations port when one is set (JAMS_OPS_PORT), else on the API's.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=6 \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2)"]
+  CMD ["python", "-c", "import os, urllib.request; port = os.environ.get('JAMS_OPS_PORT') or os.environ.get('JAMS_HTTP_PORT', '8000'); urllib.request.urlopen(f'http://127.0.0.1:{port}/readyz', timeout=2)"]
 ENTRYPOINT ["tini", "--", "jams-service"]
 CMD ["help"]

@@ -45,6 +45,9 @@ KUBERNETES_VERSION = "v1.33.0"
 # Kinds whose pods serve JAMS over HTTP and so must carry all three probes.
 SERVING_KINDS = {"Deployment"}
 WORKLOAD_KINDS = {"Deployment", "Job", "CronJob"}
+# The container port of probes, metrics and the API docs (JAMS_OPS_PORT): never in a Service,
+# so nothing an Ingress routes to reaches it.
+OPS_PORT = "ops"
 
 
 class CheckFailed(Exception):
@@ -279,6 +282,11 @@ def workload_rules(docs: list[dict[str, Any]]) -> Iterator[str]:
                     ready = container.get("readinessProbe", {}).get("httpGet", {}).get("path")
                     if ready not in (None, "/readyz"):
                         yield f"{where}: readiness probe should ask /readyz, not {ready}"
+                    yield from _ops_port_rules(where, doc, container)
+        if doc["kind"] == "Service":
+            for port in doc["spec"].get("ports", []):
+                if OPS_PORT in (port.get("name"), port.get("targetPort")):
+                    yield f"{where}: exposes the {OPS_PORT!r} port (probes, metrics, API docs)"
         if doc["kind"] in ("HorizontalPodAutoscaler", "ScaledObject"):
             ref = doc["spec"]["scaleTargetRef"]["name"]
             if ref not in by_kind.get("Deployment", set()):
@@ -289,6 +297,22 @@ def workload_rules(docs: list[dict[str, Any]]) -> Iterator[str]:
                     backend = path["backend"]["service"]["name"]
                     if backend not in by_kind.get("Service", set()):
                         yield f"{where}: {path['path']} routes to missing Service {backend!r}"
+
+
+def _ops_port_rules(where: str, doc: dict[str, Any],
+                    container: dict[str, Any]) -> Iterator[str]:
+    """A container with an operations port is probed and scraped there."""
+    ops = [p for p in container.get("ports", []) if p.get("name") == OPS_PORT]
+    if not ops:
+        return
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        port = container.get(probe, {}).get("httpGet", {}).get("port")
+        if port not in (None, OPS_PORT, ops[0]["containerPort"]):
+            yield f"{where}: {probe} asks port {port!r}, not the {OPS_PORT!r} port"
+    annotations = doc["spec"]["template"]["metadata"].get("annotations", {})
+    scraped = annotations.get("prometheus.io/port")
+    if scraped is not None and scraped != str(ops[0]["containerPort"]):
+        yield f"{where}: metrics scraped on port {scraped}, not the {OPS_PORT!r} port"
 
 
 # ---------------------------------------------------------------- compose

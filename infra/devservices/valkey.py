@@ -10,6 +10,7 @@ from pathlib import Path
 from infra.devservices.config import HOST
 from infra.devservices.process import DevServiceError, spawn
 from infra.devservices.service import Service
+from infra.settings import persistent_secret
 
 
 def server_binary() -> Path:
@@ -45,8 +46,21 @@ class Valkey(Service):
         """The generated valkey.conf."""
         return self.state_dir / "valkey.conf"
 
+    @property
+    def password_file(self) -> Path:
+        """The password of the server; written when a server is started with one."""
+        return self.state_dir / "password"
+
+    def password(self) -> str | None:
+        """The running server's password; None for one started before servers had one."""
+        try:
+            return self.password_file.read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
     def prepare(self) -> list[str]:
         """Write valkey.conf (the port may have changed since the last run)."""
+        password = persistent_secret(self.password_file)
         self.config_file.write_text(
             "\n".join(
                 [
@@ -59,6 +73,7 @@ class Valkey(Service):
                     "save 60 1000",
                     "appendonly no",
                     "loglevel notice",
+                    f"requirepass {password}",
                     "",
                 ]
             )
@@ -78,7 +93,8 @@ class Valkey(Service):
         """A PING."""
         import redis
 
-        client = redis.Redis(host=HOST, port=self.port, socket_connect_timeout=1, socket_timeout=2)
+        client = redis.Redis(host=HOST, port=self.port, password=self.password(),
+                             socket_connect_timeout=1, socket_timeout=2)
         try:
             if not client.ping():
                 raise DevServiceError("PING was not answered with PONG")
@@ -86,5 +102,7 @@ class Valkey(Service):
             client.close()
 
     def env(self) -> dict[str, str]:
-        """JAMS_REDIS_URL."""
-        return {"JAMS_REDIS_URL": f"redis://{HOST}:{self.port}/0"}
+        """JAMS_REDIS_URL, with the password in it."""
+        password = self.password()
+        login = f":{password}@" if password else ""
+        return {"JAMS_REDIS_URL": f"redis://{login}{HOST}:{self.port}/0"}

@@ -219,3 +219,13 @@ async def test_redis_away_is_503_where_it_is_needed_and_closes_sockets_with_1013
     await system.wait_ready()
     login = await system.api.post("/api/v1/auth/login", json=BODIES["POST", "/api/v1/auth/login"])
     assert login.status_code == 401  # an answer about the account again, not about Redis
+
+
+async def test_probes_metrics_and_docs_answer_only_on_the_operations_port(
+    system: System,
+) -> None:
+    for path in ("/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json"):
+        assert (await system.api.get(path)).status_code == 404, path
+        assert (await system.ops.get(path)).status_code == 200, path
+    assert "jams_http_requests_total" in (await system.ops.get("/metrics")).text
+    assert "/api/v1/jobs" in (await system.ops.get("/openapi.json")).json()["paths"]
