@@ -273,9 +273,14 @@ def resume_version_id(candidate_id: uuid.UUID, sha256: str) -> uuid.UUID:
     return uuid.uuid5(RESUME_NAMESPACE, f"{candidate_id}:{sha256}")
 
 
+def resume_folder(candidate_id: uuid.UUID) -> str:
+    """The folder of every resume file of the candidate (erasure removes it whole)."""
+    return f"resumes/{candidate_id}/"
+
+
 def resume_blob_key(candidate_id: uuid.UUID, version_id: uuid.UUID, extension: str) -> str:
     """Where a version's file lives: named by its content, so storing it twice is harmless."""
-    return f"resumes/{candidate_id}/{version_id}.{extension}"
+    return f"{resume_folder(candidate_id)}{version_id}.{extension}"
 
 
 def check_file(content: bytes, filename: str | None, media_type: str | None,
