@@ -81,7 +81,7 @@ def assemble(
 ) -> ServiceSpec:
     """The registry of which handler takes which event, over the given edges."""
     # The bot's own JSONB documents, whatever holds the scrapers' raw pages.
-    orders = CandidateOrders(PostgresDocumentStore(uow.engine))
+    orders = CandidateOrders(PostgresDocumentStore(uow.engine), blobs)
     ports = BotPorts(
         uow=uow,
         blobs=blobs,

@@ -6,6 +6,7 @@ from infra.presence import ValkeyPresence
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events import review
+from schemas.events.candidates import CandidateErased
 from schemas.events.notifications import NotificationDelivered
 from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
@@ -13,6 +14,7 @@ from services.gateway.adapters.resume_text import BlobResumeText
 from services.gateway.api.wiring import with_api
 from services.gateway.auth import build_auth, install_auth
 from services.gateway.hub import ReviewerHub
+from services.gateway.privacy import offers_forgotten
 from services.gateway.publisher import DirectPublisher
 from services.gateway.pushes import TaskPushes
 from services.gateway.resumes import with_resume_uploads
@@ -71,6 +73,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
             review.ReviewerLocked: pushes.on_locked,
             review.ReviewerUnlocked: pushes.on_unlocked,
             NotificationDelivered: pushes.on_notification,
+            CandidateErased: offers_forgotten(offers),
         },
         background=[fanout.run, auth.revocations.run],
         http_app=http_app,

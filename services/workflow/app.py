@@ -10,6 +10,7 @@ from infra.service import ServiceSpec
 from schemas.events.applications import (
     ApplicationNeedsReview,
 )
+from schemas.events.candidates import CandidateErased
 from schemas.events.matching import (
     ManualReviewRequired,
 )
@@ -26,6 +27,7 @@ from services.workflow.domain import SlaPolicy
 from services.workflow.handlers import WorkflowHandlers
 from services.workflow.lifecycle import Lifecycle
 from services.workflow.priority import PriorityWeights
+from services.workflow.privacy_handlers import on_candidate_erased
 from services.workflow.settings import WorkflowSettings
 from services.workflow.strikes import StrikeRules
 from services.workflow.timer_worker import TimerWorker
@@ -74,6 +76,7 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
             RejectReviewTask: handlers.on_reject,
             HandBackReviewTask: handlers.on_hand_back,
             UnlockReviewer: handlers.on_unlock,
+            CandidateErased: on_candidate_erased,
         },
         background=[sweeper.run, timers.run],
     )
