@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from rich.console import Console
@@ -45,7 +46,7 @@ from sandbox.portal.jobs import PortalJob
 from schemas.events.envelope import Envelope
 from schemas.events.matching import ApplicationApproved
 from services.application_bot import repository
-from services.application_bot.adapters.browser import PlaywrightBrowser
+from services.application_bot.adapters.browser import OutboundGuard, PlaywrightBrowser
 from services.application_bot.adapters.candidates import SeedCandidateDirectory
 from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
 from services.application_bot.adapters.portal_ledger import SandboxSubmissionLedger
@@ -164,7 +165,8 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         uow = UnitOfWork(engine, SystemClock(), source="jams/bench")
         blobs = LocalBlobStore(Path(folder) / "blobs")
         versions = await prepare(uow, blobs, people)
-        browser = PlaywrightBrowser(Path(args.chromium), timeout_s=30)
+        browser = PlaywrightBrowser(Path(args.chromium), timeout_s=30,
+                                    guard=OutboundGuard([urlsplit(portal.url).netloc]))
         bot = ApplicationBot(BotPorts(
             uow=uow, blobs=blobs, browser=browser,
             applier=GreenhouseApplier(confirmation_timeout_s=30),

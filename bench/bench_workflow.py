@@ -47,6 +47,7 @@ from infra.clock import SystemClock
 from infra.db import create_engine
 from infra.migrate import upgrade
 from infra.outbox import outbox
+from infra.presence import ValkeyPresence
 from infra.runtime import open_platform
 from infra.settings import CommonSettings
 from infra.uow import UnitOfWork
@@ -56,7 +57,6 @@ from schemas.events.matching import ManualReviewRequired
 from schemas.events.registry import parse_data
 from schemas.events.review import ReviewTaskCreated, ReviewTaskMissed
 from services.gateway.adapters.fanout import RedisFanout
-from services.workflow.adapters.presence import RedisPresence
 from services.workflow.assignment import Assigner
 from services.workflow.domain import SlaPolicy, TaskState, new_task, task_id_for
 from services.workflow.lifecycle import Lifecycle
@@ -288,7 +288,7 @@ async def timer_phase(opts: argparse.Namespace, database_url: str) -> dict[str, 
             running: list[asyncio.Task[None]] = []
         else:
             # Timer workers on separate connection pools racing for the same rows.
-            nobody = RedisPresence(platform.redis, f"benchnobody{uuid.uuid4().hex[:6]}")
+            nobody = ValkeyPresence(platform.redis, f"benchnobody{uuid.uuid4().hex[:6]}")
             lifecycle = Lifecycle(Assigner(nobody, SlaPolicy(), timedelta(seconds=45)))
             running = []
             for _ in range(opts.replicas):

@@ -210,7 +210,10 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
          "--generate-candidates", str(candidates), "--duplicate-share", str(duplicate_share),
          "--seed", str(seed), "--log-level", "warning"],
         dict(os.environ), run_dir / "portal.log", portal_port)
-    boards = [{"board_token": token, "company": company, "api_base": portal_url}
+    # The portal is the bench's own: read without the rate limits a real board is owed.
+    boards = [{"kind": "greenhouse", "name": f"greenhouse-{token}", "board_token": token,
+               "company": company, "api_base": portal_url,
+               "policy": {"rate_per_s": 100, "burst": 100, "max_concurrency": 8}}
               for token, company in world.boards()]
     common: dict[str, str] = {
         **{k: v for k, v in os.environ.items() if not k.startswith("JAMS_")},
@@ -221,7 +224,7 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
         "JAMS_LOG_LEVEL": "WARNING", "JAMS_CANDIDATES_SEED": str(seed_file),
         "JAMS_CHROMIUM_PATH": servers.chromium_path,
         "JAMS_PRESENCE_NAMESPACE": namespace,
-        "JAMS_GREENHOUSE_BOARDS": json.dumps(boards),
+        "JAMS_SOURCES": json.dumps(boards),
         "JAMS_ALLOW_PRIVATE_HOSTS": json.dumps([f"127.0.0.1:{portal_port}"]),
         "JAMS_JWT_SECRET": jwt_secret,
         # Gateways from before signed tokens take a static token per reviewer: the same string.

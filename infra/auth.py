@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
+from starlette.requests import HTTPConnection
 from starlette.types import Scope
 
 from infra.clock import Clock, SystemClock
@@ -52,6 +55,28 @@ class Principal:
         return owner_id is not None and owner_id == self.user_id
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    """What a verified access token says beyond its principal: its lifetime and its login."""
+
+    principal: Principal
+    issued_at: datetime
+    expires_at: datetime
+    # The login (refresh-token family) it belongs to, else its own id: what a logout revokes.
+    session: str
+
+
+class Revoked(Protocol):
+    """Tokens refused before they expire (logout, disable, password change)."""
+
+    def refuses(self, token: VerifiedToken) -> bool: ...
+
+
+class _NothingRevoked:
+    def refuses(self, token: VerifiedToken) -> bool:
+        return False
+
+
 def _unauthenticated(message: str) -> ApiError:
     return ApiError(401, ERR_AUTH_REQUIRED, message)
 
@@ -65,38 +90,54 @@ def _key(secret: SecretStr) -> str:
 
 
 class TokenVerifier:
-    """Checks HS256 access tokens: signature, issuer, expiry (with leeway) and role.
+    """Checks HS256 access tokens: signature, issuer, expiry (with leeway), role, revocation.
 
     Tokens that verified are remembered (up to `cache_size`) with their expiry, so a client's
     next requests cost a dictionary lookup and a clock read instead of a signature check.
+    Revocation is asked of `revoked` on every use, cached or not (an in-memory check).
     """
 
     def __init__(self, secret: SecretStr, *, leeway_s: float = 5,
-                 clock: Clock | None = None, cache_size: int = 10_000) -> None:
+                 clock: Clock | None = None, cache_size: int = 10_000,
+                 revoked: Revoked | None = None) -> None:
         self._key = _key(secret)
         self._leeway = timedelta(seconds=leeway_s)
         self._clock = clock or SystemClock()
         self._cache_size = cache_size
-        self._verified: OrderedDict[str, tuple[Principal, datetime]] = OrderedDict()
+        self._verified: OrderedDict[str, VerifiedToken] = OrderedDict()
+        self.revoked: Revoked = revoked or _NothingRevoked()
 
     def verify(self, token: str) -> Principal:
         """The token's principal; ApiError(401, ERR_AUTH_REQUIRED) for any fault."""
+        return self.verified(token).principal
+
+    def verified(self, token: str) -> VerifiedToken:
+        """The token with its expiry and session; ApiError(401, ERR_AUTH_REQUIRED) for any fault."""
         if not token:
             raise _unauthenticated("authentication required")
         known = self._verified.get(token)
-        if known is not None:
-            if self._clock.now() > known[1] + self._leeway:
-                del self._verified[token]
-                raise _unauthenticated("access token expired")
-            return known[0]
-        principal, expires = self._check(token)
-        if self._cache_size > 0:
-            self._verified[token] = (principal, expires)
-            if len(self._verified) > self._cache_size:
-                self._verified.popitem(last=False)
-        return principal
+        if known is None:
+            known = self._check(token)
+            if self._cache_size > 0:
+                self._verified[token] = known
+                if len(self._verified) > self._cache_size:
+                    self._verified.popitem(last=False)
+        elif not self.current(known):
+            del self._verified[token]
+            raise _unauthenticated("access token expired")
+        if self.revoked.refuses(known):
+            raise _unauthenticated("access token revoked")
+        return known
 
-    def _check(self, token: str) -> tuple[Principal, datetime]:
+    def current(self, token: VerifiedToken) -> bool:
+        """True while `token` has not expired (the leeway included)."""
+        return self._clock.now() <= token.expires_at + self._leeway
+
+    def usable(self, token: VerifiedToken) -> bool:
+        """True while `token` is neither expired nor revoked (an open socket asks this)."""
+        return self.current(token) and not self.revoked.refuses(token)
+
+    def _check(self, token: str) -> VerifiedToken:
         try:
             # Only HS256 is accepted: "none" and key-confusion tricks fail here.
             claims: dict[str, Any] = jwt.decode(
@@ -123,7 +164,10 @@ class TokenVerifier:
             principal = Principal(uuid.UUID(str(claims["sub"])), Role(str(claims.get("role"))))
         except ValueError as exc:
             raise _unauthenticated("invalid access token") from exc
-        return principal, expires
+        session = claims.get("sid") or claims.get("jti")
+        if not isinstance(session, str) or not session:
+            raise _unauthenticated("invalid access token")
+        return VerifiedToken(principal, issued, expires, session)
 
 
 class TokenIssuer:
@@ -135,14 +179,25 @@ class TokenIssuer:
         self.ttl_s = ttl_s
         self._clock = clock or SystemClock()
 
-    def issue(self, principal: Principal) -> tuple[str, datetime]:
-        """A signed access token and when it expires."""
+    def issue(self, principal: Principal,
+              session: uuid.UUID | None = None) -> tuple[str, datetime]:
+        """A signed access token and when it expires; `session` names the login it belongs to."""
         now = self._clock.now()
         expires = now + timedelta(seconds=self.ttl_s)
-        claims = {"iss": ISSUER, "sub": str(principal.user_id), "role": str(principal.role),
-                  "typ": "access", "iat": int(now.timestamp()), "exp": int(expires.timestamp()),
-                  "jti": uuid.uuid4().hex}
+        # iat to the millisecond (RFC 7519 dates may be fractional): a token issued just after
+        # a revocation of every earlier token of its user is told apart from those before it.
+        claims: dict[str, Any] = {
+            "iss": ISSUER, "sub": str(principal.user_id), "role": str(principal.role),
+            "typ": "access", "iat": milliseconds(now), "exp": int(expires.timestamp()),
+            "jti": uuid.uuid4().hex}
+        if session is not None:
+            claims["sid"] = session.hex
         return jwt.encode(claims, self._key, algorithm=ALGORITHM), expires
+
+
+def milliseconds(moment: datetime) -> float:
+    """`moment` as a Unix time cut to whole milliseconds, as tokens and revocations keep it."""
+    return math.floor(moment.timestamp() * 1000) / 1000
 
 
 def mint_access_token(secret: SecretStr, user_id: uuid.UUID, role: Role, *,
@@ -170,6 +225,17 @@ def _cookie(header: str, name: str) -> str:
         if key == name:
             return value.strip().strip('"')
     return ""
+
+
+def same_origin(connection: HTTPConnection) -> bool:
+    """True unless a browser says the request (a socket) came from a page of another origin.
+
+    Browsers send cookies with a socket any page opens; only our own pages may use them.
+    """
+    origin = connection.headers.get("origin")
+    if origin is None:  # not a browser: API clients authenticate with a bearer token
+        return True
+    return urlsplit(origin).netloc.lower() == connection.headers.get("host", "").lower()
 
 
 def authenticate(verifier: TokenVerifier, scope: Scope) -> Principal:

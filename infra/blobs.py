@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import shutil
 import uuid
 from pathlib import Path
 from typing import Protocol
@@ -17,7 +18,10 @@ class InvalidBlobKey(ValueError):
 
 
 class BlobStore(Protocol):
-    """Immutable-by-convention files by key; one contract suite runs against every adapter."""
+    """Immutable-by-convention files by key; one contract suite runs against every adapter.
+
+    `delete` is for erasure: afterwards nothing of the key can be read back, from this store
+    or from any earlier version it keeps."""
 
     async def put(self, key: str, content: bytes) -> str:
         """Store `content` under `key` atomically; returns its SHA-256."""
@@ -29,11 +33,27 @@ class BlobStore(Protocol):
 
     async def exists(self, key: str) -> bool: ...
 
+    async def delete(self, key: str) -> None:
+        """Remove `key` and every version of it; nothing to do when there is none."""
+        ...
+
+    async def delete_folder(self, folder: str) -> None:
+        """`delete` for every key under `folder` ("resumes/<candidate>/"), those no row names
+        included (a file stored just before its announcement failed)."""
+        ...
+
 
 def check_key(key: str) -> None:
     """InvalidBlobKey unless `key` is a safe, portable relative key."""
     if not _SAFE_KEY.match(key) or ".." in key.split("/"):
         raise InvalidBlobKey(f"invalid blob key {key!r}")
+
+
+def check_folder(folder: str) -> None:
+    """InvalidBlobKey unless `folder` is a safe key prefix ending in "/"."""
+    if not folder.endswith("/"):
+        raise InvalidBlobKey(f"a folder ends with '/': {folder!r}")
+    check_key(folder.removesuffix("/"))
 
 
 def open_blob_store(blob_dir: Path, s3_url: str | None = None,
@@ -67,6 +87,13 @@ class LocalBlobStore:
 
     async def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+    async def delete_folder(self, folder: str) -> None:
+        check_folder(folder)
+        await asyncio.to_thread(shutil.rmtree, self._root / folder, ignore_errors=True)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from infra.blobs import check_key
+from infra.blobs import check_folder, check_key
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+_DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
 
 
 class S3BlobStore:
@@ -57,6 +59,31 @@ class S3BlobStore:
             raise
         body: bytes = await asyncio.to_thread(response["Body"].read)
         return body
+
+    async def delete(self, key: str) -> None:
+        """Every version and delete marker of `key`: on a versioned bucket a plain DELETE only
+        hides the object behind a marker, and its content stays readable by version id."""
+        check_key(key)
+        # The prefix also matches longer keys ("a.txt" and "a.txt.bak"): only this one.
+        await asyncio.to_thread(self._delete_versions, key, lambda listed: listed == key)
+
+    async def delete_folder(self, folder: str) -> None:
+        check_folder(folder)
+        await asyncio.to_thread(self._delete_versions, folder, lambda listed: True)
+
+    def _delete_versions(self, prefix: str, wanted: Callable[[str], bool]) -> None:
+        # Versions of an unversioned bucket are listed too (version id "null").
+        pages = self._client.get_paginator("list_object_versions").paginate(
+            Bucket=self._bucket, Prefix=prefix)
+        versions = [{"Key": item["Key"], "VersionId": item["VersionId"]}
+                    for page in pages for listing in ("Versions", "DeleteMarkers")
+                    for item in page.get(listing, []) if wanted(item["Key"])]
+        for start in range(0, len(versions), _DELETE_BATCH):
+            response = self._client.delete_objects(Bucket=self._bucket, Delete={
+                "Objects": versions[start:start + _DELETE_BATCH], "Quiet": True})
+            if errors := response.get("Errors"):
+                raise OSError(f"S3 kept {len(errors)} version(s) under {prefix!r}: "
+                              f"{errors[0].get('Code')} {errors[0].get('Message')}")
 
     async def exists(self, key: str) -> bool:
         check_key(key)

@@ -1,4 +1,5 @@
-"""Conventions of every service's API: one error shape, request ids, size and rate limits."""
+"""Conventions of every service's API: one error shape, request ids, size and rate limits,
+security headers and the refusal of other origins' unsafe requests."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from redis.asyncio import Redis
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from infra.browser_policy import cross_origin_refusal, security_headers
 from infra.bus.outage import caused_by_outage
 from infra.logging import event_context
 
@@ -167,11 +169,14 @@ def install_api_conventions(
     max_upload_bytes: int | None = None,
     limits: RateLimits | None = None,
     user_of: UserOf | None = None,
+    hsts_max_age_s: int = 0,
 ) -> None:
-    """One error shape, X-Request-ID, a body size limit and Redis rate limits on `app`.
+    """One error shape, X-Request-ID, a body size limit, Redis rate limits, security headers
+    and the origin check of unsafe requests on `app`.
 
     `max_upload_bytes` (default: `max_body_bytes`) bounds multipart/form-data bodies (files);
-    `user_of` names the caller for per-user limits.
+    `user_of` names the caller for per-user limits; `hsts_max_age_s` > 0 sends HSTS (behind
+    TLS only).
     """
 
     async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
@@ -200,7 +205,8 @@ def install_api_conventions(
     app.add_exception_handler(RequestValidationError, on_invalid)
     app.add_middleware(ApiConventionsMiddleware, redis=redis, max_body_bytes=max_body_bytes,
                        max_upload_bytes=max_upload_bytes or max_body_bytes,
-                       limits=limits or RateLimits(), user_of=user_of)
+                       limits=limits or RateLimits(), user_of=user_of,
+                       hsts_max_age_s=hsts_max_age_s)
 
 
 def _reason(status: int) -> str:
@@ -214,13 +220,15 @@ class ApiConventionsMiddleware:
     """Pure ASGI middleware (so context variables reach the handlers and streaming works)."""
 
     def __init__(self, app: ASGIApp, *, redis: Redis | None, max_body_bytes: int,
-                 max_upload_bytes: int, limits: RateLimits, user_of: UserOf | None) -> None:
+                 max_upload_bytes: int, limits: RateLimits, user_of: UserOf | None,
+                 hsts_max_age_s: int = 0) -> None:
         self.app = app
         self.redis = redis
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
         self.limits = limits
         self.user_of = user_of
+        self.hsts_max_age_s = hsts_max_age_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -249,16 +257,22 @@ class ApiConventionsMiddleware:
                 headers = [h for h in message.get("headers", [])
                            if h[0].lower() != b"x-request-id"]
                 headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": security_headers(
+                    headers, hsts_max_age_s=self.hsts_max_age_s)}
             await send(message)
 
         async def reply(response: JSONResponse) -> None:
             await response(scope, receive, send_with_id)
 
-        max_bytes = (self.max_upload_bytes if _header(scope, b"content-type").startswith(
+        max_bytes = (self.max_upload_bytes if (_header(scope, b"content-type") or "").startswith(
             "multipart/form-data") else self.max_body_bytes)
         try:
-            declared = _header(scope, b"content-length")
+            refusal = cross_origin_refusal(str(scope.get("method", "")),
+                                           lambda name: _header(scope, name.encode()))
+            if refusal is not None:
+                await reply(error_response(request_id, 403, ERR_FORBIDDEN, refusal))
+                return
+            declared = _header(scope, b"content-length") or ""
             if declared.isdigit() and int(declared) > max_bytes:
                 await reply(error_response(
                     request_id, 413, ERR_VALIDATION, f"request body larger than {max_bytes} bytes",
@@ -385,8 +399,9 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def _header(scope: Scope, wanted: bytes) -> str:
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    """A request header, trimmed and lower-cased; None if the request has none."""
     for name, value in scope.get("headers", []):
         if name == wanted:
             return bytes(value).decode("latin-1").strip().lower()
-    return ""
+    return None

@@ -1,7 +1,10 @@
-"""Resume files to text: type sniffing, size/page limits, PDF/DOCX/text extraction, hidden text.
+"""Resume files to text: the types taken, type sniffing, size/page limits, PDF/DOCX/text
+extraction, hidden text.
 
 Plumbing shared by whoever takes a resume file: the gateway checks an upload with it before
-storing anything, the ATS engine reads the stored file's text with it."""
+storing anything, the ATS engine reads the stored file's text with it. Only PDF, DOCX and
+plain text are taken, by name and by content; whatever a parser raises on a hostile file
+becomes a DocumentError, so an upload is answered with a reason, never a server error."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from pydantic import Field
@@ -50,6 +54,9 @@ class Extracted:
     images: int = 0
 
 
+TAKEN = ", ".join(_EXTENSIONS)
+
+
 def kind_of(filename: str | None, media_type: str | None = None) -> Kind | None:
     """The type a file claims by its name or media type."""
     if filename:
@@ -59,6 +66,20 @@ def kind_of(filename: str | None, media_type: str | None = None) -> Kind | None:
     if media_type:
         return _MEDIA_TYPES.get(media_type.split(";")[0].strip().lower())
     return None
+
+
+def allowed_kind(filename: str | None, media_type: str | None) -> Kind:
+    """The type an upload claims, if it is one taken; DocumentError otherwise.
+
+    A name with an extension decides (cv.exe is refused whatever it holds); a name without
+    one needs a media type that is taken."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name
+    extension = PurePosixPath(name).suffix.lower()
+    kind = _EXTENSIONS.get(extension) if extension else kind_of(None, media_type)
+    if kind is None:
+        what = f"a {extension} file" if extension else "a file of unknown type"
+        raise DocumentError(f"{what} is not taken as a resume; send one of {TAKEN}")
+    return kind
 
 
 def sniff(content: bytes) -> Kind:
@@ -80,16 +101,30 @@ def extract(content: bytes, claimed: Kind | None, limits: Limits) -> Extracted:
     actual = sniff(content)
     if claimed is not None and claimed != actual:
         raise DocumentError(f"the file claims to be {claimed} but its content is {actual}")
-    if actual == "pdf":
-        result = _pdf(content, limits)
-    elif actual == "docx":
-        result = _docx(content, limits)
-    else:
-        result = Extracted("text", _text(content))
+    try:
+        if actual == "pdf":
+            result = _pdf(content, limits)
+        elif actual == "docx":
+            result = _docx(content, limits)
+        else:
+            result = Extracted("text", _text(content))
+    except DocumentError:
+        raise
+    except Exception as exc:
+        # The parsers (lxml, python-docx, pdfminer) raise what they like on hostile input:
+        # broken XML, entity expansion, nesting past the recursion limit.
+        raise DocumentError(f"the {_NAMES[actual]} is corrupt or unreadable "
+                            f"({type(exc).__name__})") from exc
     if len(result.text) > limits.max_chars:
         raise DocumentError(f"the text has {len(result.text):,} characters; "
                             f"the limit is {limits.max_chars:,}")
     return result
+
+
+_NAMES: dict[Kind, str] = {"pdf": "PDF", "docx": "DOCX", "text": "text"}
+# A page, not a text: a document type or root element of HTML, XML or SVG, or active content.
+_MARKUP = re.compile(r"\A\s*<(?:!doctype|\?xml|html|head|body|svg)\b"
+                     r"|<(?:script|iframe|object|embed|applet|meta|link)\b", re.I)
 
 
 def _text(content: bytes) -> str:
@@ -101,6 +136,9 @@ def _text(content: bytes) -> str:
         raise DocumentError(f"the text is not UTF-8 (bad byte at offset {exc.start})") from exc
     if not text.strip():
         raise DocumentError("the file holds no text")
+    if markup := _MARKUP.search(text):
+        raise DocumentError(f"the text is markup ({markup.group().strip()!r}), not a "
+                            "plain-text resume; send it as PDF, DOCX or plain text")
     return text
 
 
@@ -122,6 +160,8 @@ def _docx(content: bytes, limits: Limits) -> Extracted:
     names = {info.filename for info in infos}
     if "word/document.xml" not in names:
         raise DocumentError("the zip archive is not a Word document (no word/document.xml)")
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise DocumentError("the Word document holds macros; save it as a plain .docx")
     unzipped = sum(info.file_size for info in infos)
     packed = max(1, sum(info.compress_size for info in infos))
     if unzipped > limits.max_unzipped_bytes or unzipped / packed > limits.max_zip_ratio:
@@ -129,15 +169,10 @@ def _docx(content: bytes, limits: Limits) -> Extracted:
                             "refused as a possible zip bomb")
     import docx
 
-    try:
-        document = docx.Document(io.BytesIO(content))
-        lines: list[str] = []
-        hidden: list[str] = []
-        _docx_blocks(document, lines, hidden)
-    except DocumentError:
-        raise
-    except (KeyError, ValueError, AttributeError, zipfile.BadZipFile, OSError) as exc:
-        raise DocumentError(f"the DOCX is corrupt ({type(exc).__name__})") from exc
+    document = docx.Document(io.BytesIO(content))
+    lines: list[str] = []
+    hidden: list[str] = []
+    _docx_blocks(document, lines, hidden)
     return Extracted("docx", "\n".join(lines).strip("\n"), 1, hidden)
 
 
@@ -238,13 +273,18 @@ def resume_version_id(candidate_id: uuid.UUID, sha256: str) -> uuid.UUID:
     return uuid.uuid5(RESUME_NAMESPACE, f"{candidate_id}:{sha256}")
 
 
+def resume_folder(candidate_id: uuid.UUID) -> str:
+    """The folder of every resume file of the candidate (erasure removes it whole)."""
+    return f"resumes/{candidate_id}/"
+
+
 def resume_blob_key(candidate_id: uuid.UUID, version_id: uuid.UUID, extension: str) -> str:
     """Where a version's file lives: named by its content, so storing it twice is harmless."""
-    return f"resumes/{candidate_id}/{version_id}.{extension}"
+    return f"{resume_folder(candidate_id)}{version_id}.{extension}"
 
 
 def check_file(content: bytes, filename: str | None, media_type: str | None,
                limits: Limits) -> CheckedFile:
     """The checks an uploader waits for; DocumentError with a plain reason, before any storing."""
-    extracted = extract(content, kind_of(filename, media_type), limits)
+    extracted = extract(content, allowed_kind(filename, media_type), limits)
     return CheckedFile(extracted.kind, hashlib.sha256(content).hexdigest(), extracted)

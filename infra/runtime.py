@@ -224,8 +224,8 @@ def merged_http_app(specs: Sequence[ServiceSpec]) -> FastAPI:
     """
     ordered = sorted(specs, key=lambda spec: spec.name != "gateway")  # stable otherwise
     apps = [spec.http_app for spec in ordered if spec.http_app is not None]
-    if not apps:
-        return FastAPI()
+    if not apps:  # probes and metrics only: no API to document
+        return FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     base, *others = apps
     for other in others:
         taken = {_route_key(route) for route in base.router.routes}

@@ -67,6 +67,10 @@ class CommonSettings(BaseSettings):
     data_dir: Path = Field(
         default=Path(".jams"), description="Local state of the embedded default (JWT secret)"
     )
+    hsts_max_age_s: int = Field(
+        default=0, ge=0, description="Strict-Transport-Security max-age sent with every HTTP "
+        "response; 0 sends none (set it when the service is only reached over TLS)",
+    )
     jwt_secret: SecretStr = Field(
         default=SecretStr(""),
         description="HS256 key of access tokens (JAMS_JWT_SECRET); required when distributed, "

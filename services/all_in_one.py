@@ -22,6 +22,7 @@ from infra.migrate import upgrade
 from infra.runtime import install_signal_handlers, open_platform, run_services
 from infra.settings import CommonSettings, persistent_secret
 from sandbox.portal.__main__ import build_portal_app
+from services.application_bot.settings import ApplicationBotSettings
 from services.catalog import build_all
 from services.gateway.accounts.demo import seed_demo_accounts
 from services.gateway.auth import auth_from
@@ -106,6 +107,7 @@ async def run_all_in_one(*, port: int, portal_port: int, data: Path, console: Co
                 gateway_settings).accounts, demo_password)
             specs = build_all(platform, shared, {
                 "job_discovery": JobDiscoverySettings.sandbox_boards(portal_url),
+                "application_bot": ApplicationBotSettings.sandbox_portal(portal_url),
             })
 
             def announce(bound: int) -> None:

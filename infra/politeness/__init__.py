@@ -9,6 +9,7 @@ from infra.politeness.errors import (
     FetchError,
     FetchFailed,
     RateLimited,
+    UnresolvedHost,
     UnsafeUrl,
 )
 from infra.politeness.policy import PortalPolicy
@@ -26,6 +27,7 @@ __all__ = [
     "PortalPolicy",
     "RateLimited",
     "TokenBucket",
+    "UnresolvedHost",
     "UnsafeUrl",
     "check_url",
     "classify",

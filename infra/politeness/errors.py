@@ -59,3 +59,7 @@ class CircuitOpen(FetchError):
 
 class UnsafeUrl(ValueError):
     """A source URL that is malformed or points at a private address not allow-listed."""
+
+
+class UnresolvedHost(UnsafeUrl):
+    """The URL's host did not resolve; refused for now, though it may resolve later."""

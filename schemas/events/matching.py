@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Iterable
 from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from schemas.events import topics
 from schemas.events.envelope import EventData
+
+# Explanation lines quote the resume (a skill's evidence, a licence line, hidden text, where
+# the candidate lives) between these two marks and nowhere else, so a reader who may not see
+# resume contents (operators, supervisors) is given the lines with every quote withheld.
+QUOTE_OPEN, QUOTE_CLOSE = "\u201c", "\u201d"
+WITHHELD = f"{QUOTE_OPEN}resume text withheld{QUOTE_CLOSE}"
+_QUOTED = re.compile(f"{QUOTE_OPEN}[^{QUOTE_CLOSE}]*{QUOTE_CLOSE}")
+# Lines written before the marks: a skill's evidence and a gate's finding, quoted last.
+_QUOTED_BEFORE = re.compile(r"""^(met .*?\): |gate (?:hidden_text|machine_instructions): .*?: )"""
+                            r"""(["']).*\2$""", re.S)
+
+
+def quote_resume(text: str) -> str:
+    """Resume text as an explanation line quotes it; a mark inside becomes a plain quote, so
+    the quote ends where it should."""
+    return (QUOTE_OPEN + text.replace(QUOTE_OPEN, '"').replace(QUOTE_CLOSE, '"')
+            + QUOTE_CLOSE)
+
+
+def without_resume_quotes(lines: Iterable[str]) -> list[str]:
+    """The explanation with each resume quote replaced by WITHHELD."""
+    return [_QUOTED_BEFORE.sub(rf"\g<1>{WITHHELD}", _QUOTED.sub(WITHHELD, line))
+            for line in lines]
 
 
 class _MatchEvent(EventData):

@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 
 from fastapi import FastAPI
 
+from infra.api_docs import api_app
 from infra.auth import Role, TokenVerifier, principal_dependency, require_roles, user_key
 from infra.http_conventions import RateLimits, install_api_conventions
+from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
 from schemas.events.registry import EVENT_TYPES
@@ -38,18 +40,23 @@ def build(platform: Platform, settings: AnalyticsSettings) -> ServiceSpec:
         await live.run_periodic(stop, "dlq-count", settings.dlq_poll_interval_s,
                                 desk.count_all)
 
-    verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock)
+    # The gateway's revocations (logout, disable), read from the namespace both share.
+    revocations = RedisRevocations(platform.redis, namespace, platform.clock)
+    verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock,
+                             revoked=revocations.list)
     operator = require_roles(Role.OPERATOR, Role.ADMIN,
                              principal=principal_dependency(verifier))
-    app = FastAPI(title="JAMS analytics")
+    app = api_app("JAMS analytics")
     install_api_conventions(app, redis=platform.redis, user_of=user_key(verifier),
-                            limits=RateLimits(namespace=namespace))
+                            limits=RateLimits(namespace=namespace),
+                            hsts_max_age_s=settings.hsts_max_age_s)
     app.include_router(figures_routes(reader, platform.clock, operator))
     app.include_router(dead_letter_routes(desk, operator, settings.dlq_page_limit,
                                           after_replay=live.changed))
     live_routes(app, live, verifier)
     return registry(live.changed, background=[live.run_listener, live.run_pusher,
-                                              count_dead_letters], http_app=app)
+                                              count_dead_letters, revocations.run],
+                    http_app=app)
 
 
 def registry(on_change: Callable[[], None] = lambda: None, *,

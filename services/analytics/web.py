@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,16 +14,17 @@ from infra.auth import (
     Role,
     TokenVerifier,
     authenticate,
+    same_origin,
 )
 from infra.clock import Clock
 from infra.http_conventions import ERR_VALIDATION, ApiError
+from infra.static_files import CSS, JS, serve_files
 from services.analytics.figures import SERIES_METRICS, WINDOWS, metric_named, window_named
 from services.analytics.live import LiveFigures
 from services.analytics.repository import FiguresReader
 
 ALLOWED = frozenset({Role.OPERATOR, Role.ADMIN})
-ASSETS = {"operators.js": "text/javascript", "charts.js": "text/javascript",
-          "operators.css": "text/css"}
+ASSETS = {"operators.js": JS, "charts.js": JS, "operators.css": CSS}
 # WebSocket close codes the page understands: log in again, or not allowed.
 CLOSE_UNAUTHENTICATED, CLOSE_FORBIDDEN = 4401, 4403
 
@@ -93,28 +92,12 @@ def live_routes(app: FastAPI, live: LiveFigures, verifier: TokenVerifier) -> Non
             return HTMLResponse(FORBIDDEN_PAGE, status_code=403)
         return HTMLResponse(asset("operators.html"), headers={"Cache-Control": "no-store"})
 
-    for name, media_type in ASSETS.items():
-        app.add_api_route(f"/operators/{name}", _asset_route(name, media_type),
-                          methods=["GET"], include_in_schema=False)
+    serve_files(app, "/operators", files("services.analytics"), ASSETS)
 
 
-def same_origin(websocket: WebSocket) -> bool:
-    """True unless a browser says the socket was opened by a page of another origin."""
-    origin = websocket.headers.get("origin")
-    if origin is None:  # not a browser: API clients authenticate with a bearer token
-        return True
-    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
-
-
-def _asset_route(name: str, media_type: str) -> Callable[[], Awaitable[Response]]:
-    async def serve_asset() -> Response:
-        return Response(asset(name), media_type=media_type,
-                        headers={"Cache-Control": "no-cache"})
-
-    return serve_asset
 
 
 FORBIDDEN_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
-<title>JAMS operators</title><body style="font-family: system-ui; margin: 3rem">
+<title>JAMS operators</title><link rel="stylesheet" href="/operators/operators.css"><body>
 <h1>Not for your role</h1><p>The operators' dashboard is for operators and admins.
 <a href="/login?next=/operators">Log in as someone else</a>.</p></body></html>"""

@@ -10,6 +10,7 @@ from typing import Any
 
 import structlog
 
+from infra.blobs import BlobStore
 from infra.documents import DocumentStore
 from infra.service import TransactionalHandler
 from infra.uow import Transaction
@@ -17,7 +18,7 @@ from schemas.events.candidates import CandidateErased, UpdateAnswerBank
 from schemas.events.envelope import EventData
 from services.application_bot.adapters.candidates import CandidateDirectory
 from services.application_bot.domain import Applicant
-from services.application_bot.privacy_handlers import on_candidate_erased
+from services.application_bot.privacy_handlers import erase_evidence, on_candidate_erased
 from services.application_bot.screening import AnswerBank, bank_of
 
 log = structlog.get_logger(__name__)
@@ -52,8 +53,9 @@ class StoredAnswerBanks:
 class CandidateOrders:
     """Handlers of the candidates topic, and the directory that sees their answer banks."""
 
-    def __init__(self, documents: DocumentStore) -> None:
+    def __init__(self, documents: DocumentStore, blobs: BlobStore) -> None:
         self._documents = documents
+        self._blobs = blobs
 
     def directory(self, directory: CandidateDirectory) -> StoredAnswerBanks:
         return StoredAnswerBanks(directory, self._documents)
@@ -70,5 +72,6 @@ class CandidateOrders:
                                   {"answers": event.answers})
 
     async def on_candidate_erased(self, event: CandidateErased, tx: Transaction) -> None:
+        await erase_evidence(event, tx, self._blobs)
         await on_candidate_erased(event, tx)
         await self._documents.put(COLLECTION, str(event.candidate_id), {"answers": []})

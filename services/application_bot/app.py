@@ -22,7 +22,7 @@ from schemas.events.review import (
     TaskCompleted,
 )
 from services.application_bot.adapters.appliers import ApplierRegistry
-from services.application_bot.adapters.browser import Browser, PlaywrightBrowser
+from services.application_bot.adapters.browser import Browser, OutboundGuard, PlaywrightBrowser
 from services.application_bot.adapters.candidates import SeedCandidateDirectory
 from services.application_bot.adapters.career_form import CareerFormApplier
 from services.application_bot.adapters.easy_apply import EasyApplyApplier
@@ -42,7 +42,8 @@ log = structlog.get_logger(__name__)
 
 def build(platform: Platform, settings: ApplicationBotSettings) -> ServiceSpec:
     """The service with its own Chromium, closed when the service stops."""
-    browser = PlaywrightBrowser(settings.chromium_path, timeout_s=settings.navigation_timeout_s)
+    browser = PlaywrightBrowser(settings.chromium_path, timeout_s=settings.navigation_timeout_s,
+                                guard=OutboundGuard(settings.allow_private_hosts))
 
     async def close_browser_on_stop(stop: asyncio.Event) -> None:
         await stop.wait()
@@ -80,7 +81,7 @@ def assemble(
 ) -> ServiceSpec:
     """The registry of which handler takes which event, over the given edges."""
     # The bot's own JSONB documents, whatever holds the scrapers' raw pages.
-    orders = CandidateOrders(PostgresDocumentStore(uow.engine))
+    orders = CandidateOrders(PostgresDocumentStore(uow.engine), blobs)
     ports = BotPorts(
         uow=uow,
         blobs=blobs,
@@ -96,7 +97,8 @@ def assemble(
         # claim keeps applying once, but the work is repeated.
         log.warning("consumer batch may outlive the poll interval", worst_batch_s=worst_batch_s,
                     max_poll_interval_s=settings.consumer_max_poll_interval_s)
-    bot = ApplicationBot(ports, max_attempts=settings.max_attempts)
+    bot = ApplicationBot(ports, max_attempts=settings.max_attempts,
+                         allow_private_hosts=settings.allow_private_hosts)
     apply = ApplyHandlers(bot)
     return ServiceSpec(
         name=NAME,

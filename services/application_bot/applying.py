@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ import structlog
 from infra import tracing
 from infra.blobs import BlobStore
 from infra.bus.bus import PermanentError
+from infra.politeness import UnresolvedHost, UnsafeUrl, check_url
 from infra.uow import Transaction, UnitOfWork
 from schemas.events.applications import (
     ApplicationFailed,
@@ -24,7 +26,7 @@ from services.application_bot import repository
 from services.application_bot.adapters.appliers import Applier, portal_of
 from services.application_bot.adapters.browser import Browser, BrowserError
 from services.application_bot.adapters.candidates import CandidateDirectory
-from services.application_bot.adapters.greenhouse_form import Visit
+from services.application_bot.adapters.kit.visit import Visit
 from services.application_bot.adapters.portal_ledger import (
     GreenhousePosting,
     LedgerUnavailable,
@@ -79,16 +81,23 @@ class BotPorts:
 class ApplicationBot:
     """The raw handler behind ApplicationApproved and TaskCompleted."""
 
-    def __init__(self, ports: BotPorts, *, max_attempts: int) -> None:
+    def __init__(self, ports: BotPorts, *, max_attempts: int,
+                 allow_private_hosts: Collection[str] = ()) -> None:
         self._ports = ports
+        self._allow_private_hosts = allow_private_hosts
         self._uow = ports.uow
         self._evidence = EvidenceStore(ports.blobs)
         self._max_attempts = max_attempts
 
     async def apply(self, request: ApplyRequest, envelope: Envelope) -> None:
         """Apply for `request` unless it was applied for (or is being applied for) already."""
-        if not request.apply_url.startswith(("http://", "https://")):
-            raise PermanentError(f"apply_url is not an http(s) URL: {request.apply_url[:200]!r}")
+        try:
+            await check_url(request.apply_url, self._allow_private_hosts)
+        except UnresolvedHost as exc:
+            # DNS may be away for a moment; the browser's own guard checks it again.
+            log.info("apply_url not resolved yet", error=str(exc))
+        except UnsafeUrl as exc:
+            raise PermanentError(f"apply_url refused: {str(exc)[:300]}") from None
         applicant = await self._ports.candidates.applicant(request.candidate_id)
         if applicant is None:
             raise PermanentError(f"no contact details for candidate {request.candidate_id}")

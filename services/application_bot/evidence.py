@@ -12,7 +12,7 @@ from typing import Any
 import structlog
 
 from infra.blobs import BlobStore
-from services.application_bot.adapters.greenhouse_form import PageEvidence
+from services.application_bot.adapters.kit.visit import PageEvidence
 from services.application_bot.screening import RecordedAnswer
 
 log = structlog.get_logger(__name__)

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
 from infra.politeness import PortalPolicy
+from infra.politeness.defaults import APPLYING_POLICIES, BROWSER_SITE
 from infra.settings import CommonSettings
 
 # The sandbox's seed candidates, found from the source tree so any working directory will do.
 SANDBOX_SEED = Path(__file__).resolve().parents[2] / "sandbox" / "seed" / "candidates.json"
-
-# Discovery's limits for the same portals (its own defaults), so applying and scraping one
-# portal draw from one bucket at one rate; applying adds its own portals (Indeed).
-DEFAULT_PORTAL_POLICIES: dict[str, PortalPolicy] = {
-    "greenhouse": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "lever": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "ashby": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "workday": PortalPolicy(rate_per_s=2, burst=2, max_concurrency=2),
-    "linkedin": PortalPolicy(rate_per_s=0.2, burst=1, max_concurrency=1),
-    "indeed": PortalPolicy(rate_per_s=0.5, burst=1, max_concurrency=1),
-}
 
 
 class ApplicationBotSettings(CommonSettings):
@@ -32,6 +24,11 @@ class ApplicationBotSettings(CommonSettings):
     candidates_seed: Path = Field(
         default=SANDBOX_SEED,
         description="Candidates' contact details, until a candidate service owns them",
+    )
+    allow_private_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1:8700", "localhost:8700"],
+        description="Hosts (host, host:port or CIDR) on non-public addresses the browser may "
+                    "open or load from; every other URL must resolve to global addresses",
     )
     navigation_timeout_s: float = Field(default=20.0, gt=0, le=300,
                                         description="Longest wait for a page or an element")
@@ -48,13 +45,13 @@ class ApplicationBotSettings(CommonSettings):
         description="Age of a `submitting`/`unknown` row before the sweep may settle it",
     )
     portal_policies: dict[str, PortalPolicy] = Field(
-        default_factory=lambda: dict(DEFAULT_PORTAL_POLICIES),
+        default_factory=lambda: dict(APPLYING_POLICIES),
         description="Politeness per portal (greenhouse, lever, ashby, workday, linkedin, "
                     "indeed, or a career site's host): rate, burst, concurrency, breaker; "
                     "shared in Redis with discovery's limits of the same portal",
     )
     default_portal_policy: PortalPolicy = Field(
-        default_factory=lambda: PortalPolicy(rate_per_s=0.5, burst=1, max_concurrency=1),
+        default=BROWSER_SITE,
         description="Politeness of a career site with no entry in `portal_policies`",
     )
     politeness_prefix: str = Field(
@@ -76,6 +73,11 @@ class ApplicationBotSettings(CommonSettings):
         description="Kafka's max.poll.interval for the bot's consumer; keep above "
                     "consumer_batch_size x the longest visit, or a slow batch is redelivered",
     )
+
+    @staticmethod
+    def sandbox_portal(api_base: str) -> dict[str, Any]:
+        """Settings fields that let the bot apply on a sandbox portal serving on `api_base`."""
+        return {"allow_private_hosts": [urlsplit(api_base).netloc]}
 
     @property
     def worst_visit_s(self) -> float:

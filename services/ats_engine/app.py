@@ -15,7 +15,7 @@ from schemas.events.candidates import (
 from schemas.events.config import ScoringConfigChanged
 from schemas.events.jobs import JobExpired, JobPublished
 from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
-from services.ats_engine.candidate_handlers import on_candidate_erased, on_update_preferences
+from services.ats_engine.candidate_handlers import on_update_preferences
 from services.ats_engine.config_handlers import AdoptableWeights, ConfigHandlers
 from services.ats_engine.embeddings import MODEL_NAME, Embedder, load_encoder
 from services.ats_engine.engine import Engine
@@ -59,7 +59,7 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             ResumeVersionCreated: handlers.on_resume_version_created,
             ResumeFileUploaded: on_file_uploaded,
             UpdateCandidatePreferences: on_update_preferences,
-            CandidateErased: on_candidate_erased,
+            CandidateErased: handlers.on_candidate_erased,
             ScoringConfigChanged: config.on_scoring_config_changed,
         },
         background=[config.follow, *([seed_once] if seed else [])],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 import structlog
 from pydantic import ValidationError
@@ -40,11 +42,20 @@ async def on_update_preferences(event: UpdateCandidatePreferences, tx: Transacti
                             set_={"preferences": document}))
 
 
+# The resume version of an erased candidate the engine never saw a resume of.
+NO_VERSION = uuid.UUID(int=0)
+
+
 async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
-    """Forget the resume text, skills, file names, vectors and preferences; keep only ids."""
+    """Forget the resume text, skills, file names, vectors and preferences; keep only ids.
+
+    The candidate's row stays, inactive, as the mark that drops their late events."""
     who = event.candidate_id
-    await tx.conn.execute(sa.update(candidates).where(candidates.c.candidate_id == who).values(
-        active=False, resume_text=None, gates=None, skills=[]))
+    erased: dict[str, object] = {"active": False, "resume_text": None, "gates": None,
+                                 "skills": []}
+    await tx.conn.execute(insert(candidates).values(
+        candidate_id=who, resume_version_id=NO_VERSION, **erased,
+    ).on_conflict_do_update(index_elements=[candidates.c.candidate_id], set_=erased))
     await tx.conn.execute(sa.update(resume_versions).where(resume_versions.c.candidate_id == who)
                           .values(filename="", skills=None))
     await tx.conn.execute(sa.update(matches).where(matches.c.candidate_id == who)
@@ -52,3 +63,9 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
     await tx.conn.execute(sa.delete(candidate_vectors)
                           .where(candidate_vectors.c.candidate_id == who))
     await tx.conn.execute(sa.delete(preferences).where(preferences.c.candidate_id == who))
+
+
+async def is_erased(tx: Transaction, candidate_id: uuid.UUID) -> bool:
+    """Whether the candidate was erased: their later events are dropped."""
+    return bool(await tx.conn.scalar(sa.select(sa.exists().where(
+        candidates.c.candidate_id == candidate_id, sa.not_(candidates.c.active)))))

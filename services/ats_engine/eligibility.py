@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from schemas.events.matching import quote_resume
 from services.ats_engine.credentials import (
     EU_MEMBERS,
     LICENCES,
@@ -176,25 +177,27 @@ def check(requirement: HardRequirement, profile: ResumeProfile) -> Check:
             return Check(requirement, "unknown", f"{name} held in {', '.join(sorted(shown))}, "
                                                  f"the post asks {', '.join(sorted(asked))}")
         if best.status == "active":
-            return Check(requirement, "met", f"{name}: {best.text}")
+            return Check(requirement, "met", f"{name}: {quote_resume(best.text)}")
         if best.status == "pending" and requirement.pending_ok:
             return Check(requirement, "unknown", f"{name} in progress, the post allows it")
-        return Check(requirement, "contradicted", f"{name} {best.status}: {best.text}")
+        return Check(requirement, "contradicted",
+                     f"{name} {best.status}: {quote_resume(best.text)}")
     authorisation = profile.authorisation
     if kind == "citizenship":
         if name in authorisation.citizen:
-            return Check(requirement, "met", authorisation.statement)
+            return Check(requirement, "met", quote_resume(authorisation.statement))
         if authorisation.resident_only or authorisation.needs_sponsorship \
                 or authorisation.citizen:
             return Check(requirement, "contradicted", f"not a citizen of {name}: "
-                                                      f"{authorisation.statement}")
+                                                      f"{quote_resume(authorisation.statement)}")
         return Check(requirement, "unknown", f"citizenship of {name} not stated")
     if kind == "authorisation":
         if _in(name, authorisation.countries):
-            return Check(requirement, "met", authorisation.statement or f"authorised in {name}")
+            return Check(requirement, "met", quote_resume(authorisation.statement)
+                         if authorisation.statement else f"authorised in {name}")
         if authorisation.needs_sponsorship:
             return Check(requirement, "contradicted", f"needs sponsorship: "
-                                                      f"{authorisation.statement}")
+                                                      f"{quote_resume(authorisation.statement)}")
         if profile.country and _in(name, {profile.country}) \
                 and authorisation.countries <= {profile.country}:
             return Check(requirement, "met", f"lives and works in {profile.country}")

@@ -73,6 +73,10 @@ class Embedder:
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
+    def forget(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self._cache.pop(key, None)
+
     def snapshot(self) -> dict[str, list[float]]:
         """Every vector held, by content key (to keep them in a file between runs)."""
         return dict(self._cache)

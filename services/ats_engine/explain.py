@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemas.events.matching import quote_resume
 from services.ats_engine.scoring import MatchOutcome
 
 
@@ -28,7 +29,8 @@ def explain(outcome: MatchOutcome, other_versions: dict[str, frozenset[str]] | N
         tag = "must-have" if req.must else "nice-to-have"
         if req.kind == "skill":
             if req.evidence is not None:
-                lines.append(f"met {req.label} ({tag}, {req.detail}): \"{req.evidence.text}\"")
+                lines.append(f"met {req.label} ({tag}, {req.detail}): "
+                             f"{quote_resume(req.evidence.text)}")
                 if req.credit >= 1:
                     strengths.append(f"{req.label}: {req.detail}")
                 elif "not tied" in req.detail:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from infra.resume_files import Extracted
+from schemas.events.matching import quote_resume
 from services.ats_engine.skills import SkillHit
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -55,8 +56,8 @@ def check(document: Extracted, text: str, hits: list[SkillHit], limits: GateLimi
         gates.append(Gate("poor_extraction", "the extracted text is garbled"))
     hidden = " ".join(document.hidden_text)
     if len(hidden.replace(" ", "")) >= limits.min_hidden_chars:
-        gates.append(Gate("hidden_text",
-                          f"the file holds text a reader cannot see: {hidden[:120]!r}"))
+        gates.append(Gate("hidden_text", "the file holds text a reader cannot see: "
+                          + quote_resume(hidden[:120])))
     if hits:
         hit_tokens = sum(len(hit.text.split()) for hit in hits)
         crowded = _crowded(stripped, hits, limits)
@@ -69,8 +70,8 @@ def check(document: Extracted, text: str, hits: list[SkillHit], limits: GateLimi
                               f"{hit_tokens} of {len(tokens)} words are skill names"))
     injection = _INJECTION.search(text) or _INJECTION.search(hidden)
     if injection:
-        gates.append(Gate("machine_instructions",
-                          f"the resume addresses a machine reader: {injection.group()!r}"))
+        gates.append(Gate("machine_instructions", "the resume addresses a machine reader: "
+                          + quote_resume(injection.group())))
     return gates
 
 

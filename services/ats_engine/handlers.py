@@ -11,8 +11,10 @@ from sqlalchemy.dialects.postgresql import insert
 from infra.blobs import BlobStore
 from infra.resume_files import DocumentError, Extracted, kind_of
 from infra.uow import Transaction
+from schemas.events.candidates import CandidateErased
 from schemas.events.jobs import JobExpired, JobPublished
 from schemas.events.resumes import ResumeVersionCreated
+from services.ats_engine.candidate_handlers import is_erased, on_candidate_erased
 from services.ats_engine.engine import Engine, ParsedResume
 from services.ats_engine.filters import Preferences
 from services.ats_engine.gates import Gate
@@ -73,8 +75,24 @@ class AtsHandlers:
     async def on_job_expired(self, event: JobExpired, tx: Transaction) -> None:
         await tx.conn.execute(jobs.update().where(jobs.c.job_id == event.job_id).values(open=False))
 
+    async def on_candidate_erased(self, event: CandidateErased, tx: Transaction) -> None:
+        """The tables' erasure, and what this replica keeps of the resume: parsed resumes,
+        and the vectors of its text's chunks."""
+        versions = set(await tx.conn.scalars(
+            sa.select(resume_versions.c.resume_version_id)
+            .where(resume_versions.c.candidate_id == event.candidate_id)))
+        text = await tx.conn.scalar(sa.select(candidates.c.resume_text)
+                                    .where(candidates.c.candidate_id == event.candidate_id))
+        if text and self._semantic is not None:
+            profile = self._engine.parse_text(text, tx.clock.now().date()).profile
+            await self._semantic.forget_resume(tx.conn, profile)
+        await on_candidate_erased(event, tx)
+        self._parsed.forget(versions)
+
     async def on_resume_version_created(self, event: ResumeVersionCreated, tx: Transaction) -> None:
         await _serialise_scoring(tx, exclusive=True)
+        if await is_erased(tx, event.candidate_id):
+            return  # announced just before the erasure, which took the file
         content = await self._blobs.get(event.blob_key)
         today = tx.clock.now().date()
         try:

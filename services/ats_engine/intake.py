@@ -13,6 +13,7 @@ from infra.blobs import BlobStore
 from infra.resume_files import check_file, resume_blob_key, resume_version_id
 from infra.uow import Transaction, UnitOfWork
 from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
+from services.ats_engine.candidate_handlers import is_erased
 from services.ats_engine.engine import Engine
 from services.ats_engine.tables import resume_versions
 
@@ -43,6 +44,8 @@ async def create_version(tx: Transaction, event: ResumeVersionCreated, kind: str
 
 async def on_file_uploaded(event: ResumeFileUploaded, tx: Transaction) -> None:
     """The gateway checked and stored the file: make it a version, once per content."""
+    if await is_erased(tx, event.candidate_id):
+        return  # uploaded just before the erasure, which took the file
     await create_version(tx, ResumeVersionCreated(
         candidate_id=event.candidate_id, resume_version_id=event.resume_version_id,
         blob_key=event.blob_key, content_sha256=event.content_sha256,

@@ -42,6 +42,13 @@ _RELOCATION = re.compile(r"\b(?:relocation (?:assistance|package|support|bonus|h
                          r"is (?:available|offered|provided|covered))|"
                          r"(?:offer|provide|cover|support)s? relocation|visa and relocation|"
                          r"help(?:s)? you relocate)\b", re.I)
+_BOILERPLATE = re.compile(
+    r"\b(?:equal (?:employment )?opportunit\w*|EOE\b|committed to (?:accessibility|diversity|"
+    r"equal|inclusion|providing (?:reasonable )?accommodations?)|reasonable (?:accommodations?|"
+    r"adjustments)|(?:will|can) provide accommodations?|to apply\b|apply (?:now|online|today|in "
+    r"\d+|through|via|at)\b|(?:send|email|e-mail|submit) (?:us )?your (?:resume|cv|application)|"
+    r"call (?:our|us)\b|(?:our|the) recruiting team|is delighted to|(?:is|are) proud to be|"
+    r"interested candidates|how to apply)", re.I)
 _PROGRESSIVE = re.compile(r"\b(?:we(?:'|\u2019)re|we are|is|are|currently|actively|now)\s+$",
                           re.I)
 _LICENCE_WORD = re.compile(r"\blicen[cs]", re.I)
@@ -180,18 +187,20 @@ def parse_job(title: str, description: str, location: str, taxonomy: Taxonomy) -
         if heading is not None:
             section = heading
             continue
-        for requirement in requirements_in_line(line, section == "required", job_country):
-            if section != "ignored" or requirement.kind not in ("licence", "clearance",
-                                                                "language"):
+        # What the employer says of itself or of applying is no requirement, wherever it sits.
+        kind: Section = "ignored" if _BOILERPLATE.search(line) else section
+        for requirement in requirements_in_line(line, kind == "required", job_country):
+            if kind != "ignored" or requirement.kind not in ("licence", "clearance",
+                                                             "language"):
                 key = (requirement.kind, requirement.name)
                 # The line that says "licence" states the requirement better than one that
                 # only names the credential ("an FNP programme").
                 if key not in hard or _better_stated(requirement.line, hard[key].line):
                     hard[key] = requirement
-        if section == "ignored":
+        if kind == "ignored":
             continue
         job.chunks.append(line.lstrip("-•* "))
-        must = section == "required" and not SOFT_LINE.search(line)
+        must = kind == "required" and not SOFT_LINE.search(line)
         years = _years(line)
         hits = line_hits.get(number, [])
         for index, skill in enumerate(hits):

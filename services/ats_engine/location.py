@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from schemas.events.matching import quote_resume
 from services.ats_engine.credentials import country_of
 from services.ats_engine.jd import JobRequirements
 
@@ -81,5 +82,6 @@ def location_fit(job: JobRequirements, candidate: CandidatePlace,
         return LocationFit(weights.relocate, f"{policy} in {where}; {who}")
     places = places or (candidate.country or "",)
     value = weights.hybrid_elsewhere if policy == "hybrid" else weights.onsite_elsewhere
-    return LocationFit(value, f"{policy} in {where}; the candidate is in {', '.join(places)}",
+    return LocationFit(value, f"{policy} in {where}; the candidate is in "
+                       f"{quote_resume(', '.join(places))}",
                        elsewhere=True)

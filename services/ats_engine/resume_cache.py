@@ -38,3 +38,12 @@ class ParsedResumes:
         self._entries.move_to_end((resume_version_id, today))
         while len(self._entries) > self._capacity:
             self._entries.popitem(last=False)
+
+    def holds(self, resume_version_id: uuid.UUID) -> bool:
+        """Whether any day's entry of the version is kept."""
+        return any(version == resume_version_id for version, _ in self._entries)
+
+    def forget(self, resume_version_ids: set[uuid.UUID]) -> None:
+        """Drop every day's entry of these versions (their candidate was erased)."""
+        for key in [key for key in self._entries if key[0] in resume_version_ids]:
+            del self._entries[key]

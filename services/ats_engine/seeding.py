@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from infra.blobs import BlobStore
 from infra.uow import UnitOfWork
+from services.ats_engine.candidate_handlers import is_erased
 from services.ats_engine.engine import Engine
 from services.ats_engine.filters import Preferences
 from services.ats_engine.intake import upload_resume
@@ -43,6 +44,8 @@ async def seed_candidates(seed: list[SeedCandidate], blobs: BlobStore, uow: Unit
     created = 0
     for candidate in seed:
         async with uow.transaction() as tx:
+            if await is_erased(tx, candidate.candidate_id):
+                continue  # the seed file does not bring an erased candidate back
             statement = insert(preferences).values(
                 candidate_id=candidate.candidate_id,
                 preferences=candidate.preferences.model_dump(mode="json"))

@@ -98,6 +98,20 @@ class Semantic:
         vectors = await self._embed(conn, self._resume_chunks(profile))
         await store_candidate_vector(conn, candidate_id, resume_version_id, mean_vector(vectors))
 
+    async def forget_resume(self, conn: AsyncConnection, profile: ResumeProfile) -> None:
+        """An erased candidate's resume: its chunks' vectors, stored and in memory, and its
+        matrix, which is kept by the chunks' text (a chunk another text shares is embedded
+        again when next needed)."""
+        texts = self._resume_chunks(profile)
+        keys = [content_key(text) for text in texts]
+        async with self._lock:  # the model's thread touches the same memory
+            await conn.execute(sa.delete(embeddings).where(embeddings.c.content_sha256.in_(keys)))
+            for key in keys:
+                self._unstored.pop(key, None)
+            if self._embedder is not None:
+                self._embedder.forget(keys)
+            self._resume_matrices.pop(tuple(texts), None)
+
     async def preselect(self, conn: AsyncConnection, job: JobRequirements) -> list[uuid.UUID]:
         vectors = await self._embed(conn, [job.title, *job.chunks])
         nearest = await nearest_candidates(conn, mean_vector(vectors), self.preselect_limit)

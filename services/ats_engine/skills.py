@@ -193,6 +193,11 @@ def _joined(text: str, toks: list[tuple[str, int, int]], i: int, length: int) ->
         return False
     if after[:1] == "." and after[1:2].isalnum():
         return False
+    if length == 1 and len(toks[i][0]) == 1 and (
+            (after[:1] == "-" and after[1:2].isalpha())
+            or (before == "/" and start > 1 and text[start - 2].isalpha()
+                and (start < 3 or not text[start - 3].isalnum()))):
+        return False  # "C-check", "A/C": a letter of another word, not the language
     for k in range(i, i + length - 1):
         gap = text[toks[k][2]:toks[k + 1][1]]
         # One line break may split a name in a narrow column ("Teaching\nLicense").

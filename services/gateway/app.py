@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from infra.presence import ValkeyPresence
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events import review
+from schemas.events.candidates import CandidateErased
 from schemas.events.notifications import NotificationDelivered
 from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
-from services.gateway.adapters.presence import RedisPresenceStore
 from services.gateway.adapters.resume_text import BlobResumeText
 from services.gateway.api.wiring import with_api
 from services.gateway.auth import build_auth, install_auth
 from services.gateway.hub import ReviewerHub
+from services.gateway.privacy import offers_forgotten
 from services.gateway.publisher import DirectPublisher
 from services.gateway.pushes import TaskPushes
 from services.gateway.resumes import with_resume_uploads
@@ -31,9 +33,10 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
     hub = ReviewerHub()
     offers = RedisOfferBook(platform.redis, settings.presence_namespace)
     board = RedisReviewerBoard(platform.redis, settings.presence_namespace)
-    presence = RedisPresenceStore(platform.redis, settings.presence_namespace)
+    presence = ValkeyPresence(platform.redis, settings.presence_namespace)
     publisher = DirectPublisher(platform.bus, platform.clock)
     fanout = RedisFanout(platform.redis, settings.presence_namespace, deliver=hub.deliver)
+    auth.revocations.on_revoked(hub.revoked)
     sessions = ReviewerSessions(
         verifier=auth.verifier,
         presence=presence,
@@ -43,7 +46,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         publisher=publisher,
         clock=platform.clock,
     )
-    pushes = TaskPushes(offers, fanout, board, BlobResumeText(platform.blobs))
+    pushes = TaskPushes(offers, fanout, board, presence, BlobResumeText(platform.blobs))
     supervisor = SupervisorView(presence, board, platform.clock, platform.unit_of_work(NAME))
     http_app = with_resume_uploads(
         supervisor_routes(
@@ -70,7 +73,8 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
             review.ReviewerLocked: pushes.on_locked,
             review.ReviewerUnlocked: pushes.on_unlocked,
             NotificationDelivered: pushes.on_notification,
+            CandidateErased: offers_forgotten(offers),
         },
-        background=[fanout.run],
+        background=[fanout.run, auth.revocations.run],
         http_app=http_app,
-    ), platform, settings)
+    ), platform, auth.verifier)

@@ -9,6 +9,9 @@ from typing import Any
 import structlog
 from fastapi import WebSocket
 
+from infra.auth import VerifiedToken
+from infra.revocation import Revocation
+
 log = structlog.get_logger(__name__)
 
 # A stuck client must not hold up pushes to everyone else on this replica.
@@ -16,17 +19,25 @@ SEND_TIMEOUT_S = 5.0
 
 
 class ReviewerConnection:
-    """One open socket; sends are serialised because replies and pushes come from two tasks."""
+    """One open socket; sends are serialised because replies and pushes come from two tasks.
 
-    def __init__(self, reviewer_id: uuid.UUID, websocket: WebSocket) -> None:
+    It holds the token it was opened with: once that is revoked the socket is `ended` and
+    gets nothing more, while its session closes it.
+    """
+
+    def __init__(self, reviewer_id: uuid.UUID, websocket: WebSocket,
+                 token: VerifiedToken) -> None:
         self.reviewer_id = reviewer_id
+        self.token = token
         self.id = uuid.uuid4().hex
+        self.ended = asyncio.Event()
         self._websocket = websocket
         self._lock = asyncio.Lock()
 
     async def send(self, message: dict[str, Any]) -> None:
         async with self._lock:
-            await self._websocket.send_json(message)
+            if not self.ended.is_set():
+                await self._websocket.send_json(message)
 
 
 class ReviewerHub:
@@ -43,6 +54,12 @@ class ReviewerHub:
         held.pop(connection.id, None)
         if not held:
             self._connections.pop(connection.reviewer_id, None)
+
+    async def revoked(self, revocation: Revocation) -> None:
+        """End this replica's sockets whose token `revocation` refuses."""
+        for connection in list(self._connections.get(revocation.user_id, {}).values()):
+            if revocation.refuses(connection.token):
+                connection.ended.set()
 
     async def deliver(self, reviewer_id: uuid.UUID, message: dict[str, Any]) -> None:
         """Send to every local socket of the reviewer; a dead socket never blocks the others."""

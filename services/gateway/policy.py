@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import Depends
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infra.auth import Principal, PrincipalDependency, Role
 from infra.http_conventions import ERR_FORBIDDEN, ERR_NOT_FOUND, ApiError
+from schemas.events.matching import without_resume_quotes
 from services.gateway.readmodel import tables as t
 
 A, S = Role.ADMIN, Role.SUPERVISOR
@@ -84,6 +86,11 @@ POLICY: Mapping[str, Rule] = {
 }
 
 
+# Who may read resume contents at all; explanations reach anyone else with the resume's
+# quotes withheld.
+RESUME_READERS = POLICY["resumes.content"].roles
+
+
 def not_found(what: str = "not found") -> ApiError:
     return ApiError(404, ERR_NOT_FOUND, what)
 
@@ -99,6 +106,14 @@ class Access:
     @property
     def owner_rule(self) -> Owner | None:
         return self.rule.owners.get(self.principal.role)
+
+    def readable(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A row with an explanation as the caller may read it: as stored for those who may
+        read resume contents, with the resume's quotes withheld for operators and
+        supervisors."""
+        if self.principal.role in RESUME_READERS or row["explanation"] is None:
+            return row
+        return {**row, "explanation": without_resume_quotes(row["explanation"])}
 
     def own_candidate(self) -> uuid.UUID | None:
         """The candidate id lists must be narrowed to, if the caller sees only their own."""

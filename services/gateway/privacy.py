@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Sequence
@@ -16,14 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infra.auth import Principal
 from infra.blobs import BlobStore
+from infra.resume_files import resume_folder
+from infra.service import RawHandler
 from infra.uow import UnitOfWork
 from schemas.events.candidates import CandidateErased
+from schemas.events.envelope import Envelope
+from services.gateway.accounts.store import erase_account
+from services.gateway.adapters.offers import RedisOfferBook
 from services.gateway.audit import record
 from services.gateway.readmodel import tables as t
 from services.gateway.readmodel.erasure import blob_keys, erase_rows
 
-# What an erased file holds instead: the store keeps no delete, so the content is replaced.
-ERASED = b""
+_EVIDENCE_FILE = re.compile(r"^(evidence/[0-9a-f-]{36}/)[^/]+$")
 
 _PER_CANDIDATE: Sequence[tuple[str, sa.Table]] = (
     ("candidate", t.candidates), ("resume_versions", t.resume_versions),
@@ -71,29 +76,50 @@ async def export_archive(conn: AsyncConnection, blobs: BlobStore,
             indent=2))
         for key in await all_blob_keys(conn, blobs, candidate_id):
             try:
-                content = await blobs.get(key)
+                archive.writestr(f"files/{key}", await blobs.get(key))
             except FileNotFoundError:
                 continue
-            if content != ERASED:
-                archive.writestr(f"files/{key}", content)
     return buffer.getvalue()
+
+
+def candidate_folders(candidate_id: uuid.UUID, keys: Sequence[str]) -> list[str]:
+    """The folders that hold only the candidate's files: their resumes, and the evidence
+    folder of each application (a failed visit's pages included, which no row names)."""
+    evidence = [match.group(1) for key in keys if (match := _EVIDENCE_FILE.match(key))]
+    return list(dict.fromkeys([resume_folder(candidate_id), *evidence]))
 
 
 async def erase_candidate(uow: UnitOfWork, blobs: BlobStore, candidate_id: uuid.UUID,
                           actor: Principal) -> uuid.UUID:
-    """Erase the candidate's files and rows, tell every service; the event's id.
+    """Erase the candidate's files, rows and account, tell every service; the event's id.
 
-    Files go first: if the transaction then fails, the rows still name the files and a
-    retry erases everything; the other order could forget files it never erased."""
+    Files go first, every version of them: if the transaction then fails, the rows still
+    name the files and a retry erases everything; the other order could forget files it
+    never erased."""
     async with uow.engine.connect() as conn:
         keys = await all_blob_keys(conn, blobs, candidate_id)
     for key in keys:
-        await blobs.put(key, ERASED)
+        await blobs.delete(key)
+    for folder in candidate_folders(candidate_id, keys):
+        await blobs.delete_folder(folder)
     async with uow.transaction() as tx:
         now = tx.clock.now()
         await erase_rows(tx.conn, candidate_id, now)
+        # The login goes too (e-mail, password hash, refresh tokens); a candidate's user id
+        # is their candidate id.
+        account = await erase_account(tx.conn, candidate_id)
         envelope = tx.emit(CandidateErased(candidate_id=candidate_id, actor_id=actor.user_id))
         await record(tx.conn, at=now, actor=actor, action="candidate.erase",
                      object_type="candidate", object_id=candidate_id,
-                     details={"event_id": str(envelope.id), "files_erased": len(keys)})
+                     details={"event_id": str(envelope.id), "files_erased": len(keys),
+                              "account_erased": account})
     return envelope.id
+
+
+def offers_forgotten(offers: RedisOfferBook) -> RawHandler:
+    """On CandidateErased: the offers kept for reloading pages hold the resume's text."""
+
+    async def on_candidate_erased(event: CandidateErased, envelope: Envelope) -> None:
+        await offers.forget_candidate(event.candidate_id)
+
+    return on_candidate_erased

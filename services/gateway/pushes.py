@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from infra.presence import Presence
 from schemas.events import review
 from schemas.events.envelope import Envelope
 from schemas.events.notifications import NotificationDelivered
@@ -22,6 +23,7 @@ class TaskPushes:
     offers: RedisOfferBook
     fanout: RedisFanout
     board: RedisReviewerBoard
+    presence: Presence
     resumes: BlobResumeText | None = None
 
     async def on_offered(self, event: review.ReviewTaskOffered, envelope: Envelope) -> None:
@@ -67,8 +69,12 @@ class TaskPushes:
         await self._close(event.reviewer_id, event.task_id, "handed_back")
 
     async def on_presence(self, event: review.ReviewerPresenceChanged, envelope: Envelope) -> None:
-        # Only the workflow's "away" is news to the page; the others come from the page itself.
-        if event.status == "away" and envelope.source != SOURCE:
+        """The workflow's "away" is recorded here, where presence is kept, and shown on the
+        page; the other changes come from the page itself."""
+        if event.status != "away" or envelope.source == SOURCE:
+            return
+        # As of the decision: a reviewer who said "available" since then stays available.
+        if await self.presence.away_as_of(event.reviewer_id, envelope.time):
             await self.fanout.push(event.reviewer_id, protocol.reviewer_update(status="away"))
 
     async def on_struck(self, event: review.ReviewerStruck, envelope: Envelope) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from dataclasses import dataclass
 from typing import Literal
@@ -9,8 +11,9 @@ from typing import Literal
 import structlog
 from fastapi import WebSocket, WebSocketDisconnect
 
-from infra.auth import TokenVerifier
+from infra.auth import TokenVerifier, same_origin
 from infra.clock import Clock
+from infra.presence import Presence
 from schemas.events.envelope import EventData
 from schemas.events.review import (
     AcceptReviewTask,
@@ -21,8 +24,7 @@ from schemas.events.review import (
 )
 from services.gateway import protocol
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
-from services.gateway.adapters.presence import PresenceStore
-from services.gateway.auth import UNAUTHORIZED, reviewer_principal
+from services.gateway.auth import FORBIDDEN, UNAUTHORIZED, reviewer_token
 from services.gateway.hub import ReviewerConnection, ReviewerHub
 from services.gateway.publisher import DirectPublisher
 
@@ -34,7 +36,7 @@ class ReviewerSessions:
     """Serves reviewer sockets with the ports it was given."""
 
     verifier: TokenVerifier
-    presence: PresenceStore
+    presence: Presence
     offers: RedisOfferBook
     board: RedisReviewerBoard
     hub: ReviewerHub
@@ -42,18 +44,26 @@ class ReviewerSessions:
     clock: Clock
 
     async def serve(self, websocket: WebSocket, reviewer_id: uuid.UUID, token: str) -> None:
-        """Run one socket until the client leaves; only that reviewer's own token opens it."""
+        """Run one socket until the client leaves or its token expires or is revoked; only
+        that reviewer's own token, from one of our pages, opens it."""
         # Accept first: a close before accepting reaches the client as a bare HTTP 403, and
         # the page needs the 4401 code to tell a bad token from a dropped connection.
         await websocket.accept()
-        if reviewer_principal(self.verifier, token, reviewer_id) is None:
+        if not same_origin(websocket):
+            log.warning("reviewer socket refused: opened by a page of another origin",
+                        reviewer_id=str(reviewer_id))
+            await websocket.close(code=FORBIDDEN, reason="cross-origin socket refused")
+            return
+        verified = reviewer_token(self.verifier, token, reviewer_id)
+        if verified is None:
             log.warning("reviewer socket refused: no valid token of this reviewer",
                         reviewer_id=str(reviewer_id))
             await websocket.close(code=UNAUTHORIZED, reason="unauthorized")
             return
-        connection = ReviewerConnection(reviewer_id, websocket)
+        connection = ReviewerConnection(reviewer_id, websocket, verified)
         # Registered before announcing, so the assignment this triggers finds the socket.
         self.hub.add(connection)
+        closer = asyncio.create_task(self._close_when_ended(connection, websocket))
         try:
             await self.presence.connect(reviewer_id, connection.id, self.clock.now())
             await self._announce(reviewer_id, "available")
@@ -66,13 +76,33 @@ class ReviewerSessions:
                 frame = await websocket.receive()
                 if frame["type"] == "websocket.disconnect":
                     break
+                if not self.verifier.usable(connection.token):
+                    # Expired or revoked between two checks: nothing it sends is carried out.
+                    connection.ended.set()
+                    break
                 await self._handle(connection, frame.get("text"))
         except WebSocketDisconnect:
             pass
         finally:
+            if connection.ended.is_set():
+                await closer
+            closer.cancel()
             self.hub.remove(connection)
             if await self.presence.release(reviewer_id, connection.id, self.clock.now()):
                 await self._announce(reviewer_id, "offline")
+
+    async def _close_when_ended(self, connection: ReviewerConnection,
+                                websocket: WebSocket) -> None:
+        """Close with 4401 when the token expires or is revoked, whichever comes first."""
+        left = (connection.token.expires_at - self.clock.now()).total_seconds()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(connection.ended.wait(), max(left, 0))
+        connection.ended.set()
+        log.info("reviewer socket closed: its session ended",
+                 reviewer_id=str(connection.reviewer_id))
+        # The page refreshes its session on 4401 and reconnects, or goes to the login page.
+        with contextlib.suppress(Exception):  # the client may have gone already
+            await websocket.close(code=UNAUTHORIZED, reason="session ended")
 
     async def _handle(self, connection: ReviewerConnection, text: str | None) -> None:
         try:
@@ -107,7 +137,7 @@ class ReviewerSessions:
         try:
             await self.publisher.publish(ReviewerPresenceChanged(reviewer_id=reviewer_id,
                                                                  status=status))
-        except Exception:  # Redis already holds the truth; the workflow's sweep reads it
+        except Exception:  # presence already holds the truth; the workflow's sweep reads it
             log.exception("presence event not published", status=status)
 
 

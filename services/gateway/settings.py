@@ -8,6 +8,7 @@ from pydantic import Field
 
 from infra.http_conventions import RateLimits
 from infra.settings import CommonSettings
+from services.gateway.accounts.throttle import LoginLimits
 
 # The embedded default's demo reviewer: a fixed id, so their history survives restarts.
 DEMO_REVIEWER_ID = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
@@ -59,10 +60,29 @@ class GatewaySettings(CommonSettings):
         "sustained rate applies; past both it is closed with 1008"
     )
     login_max_failures: int = Field(
-        default=10, ge=1, description="Wrong passwords per email per window before 429"
+        default=10, ge=1, description="Wrong passwords for one account from one address per "
+        "window before that address gets 429 for it"
+    )
+    login_max_failures_per_address: int = Field(
+        default=50, ge=1, description="Wrong passwords from one address per window (any "
+        "accounts) before its logins get 429"
+    )
+    login_max_failures_overall: int = Field(
+        default=2000, ge=1, description="Wrong passwords per window on the whole system before "
+        "every login gets 429"
+    )
+    login_free_failures: int = Field(
+        default=3, ge=0, description="Wrong passwords for an account before its logins slow down"
+    )
+    login_delay_base_s: float = Field(
+        default=0.5, ge=0, description="First delay of a slowed account's logins; it doubles "
+        "with each further wrong password"
+    )
+    login_delay_max_s: float = Field(
+        default=15.0, ge=0, description="Longest delay of a login (the owner still gets in)"
     )
     login_failure_window_s: int = Field(
-        default=300, ge=1, description="Window of the failed-login count"
+        default=300, ge=1, description="Window of the failed-login counts"
     )
 
     password_hash_time_cost: int = Field(
@@ -71,6 +91,23 @@ class GatewaySettings(CommonSettings):
     password_hash_memory_kib: int = Field(
         default=65_536, ge=1024, description="argon2id memory per hash in KiB (64 MiB default)"
     )
+    password_hash_concurrency: int = Field(
+        default=2, ge=1, description="Password hashes computed at once per process (each takes "
+        "its memory and a core); the others wait"
+    )
+    password_hash_queue: int = Field(
+        default=64, ge=1, description="Password hashes waiting or running per process before "
+        "further logins get 429"
+    )
+
+    def login_limits(self) -> LoginLimits:
+        return LoginLimits(per_account_and_address=self.login_max_failures,
+                           per_address=self.login_max_failures_per_address,
+                           overall=self.login_max_failures_overall,
+                           free_failures=self.login_free_failures,
+                           delay_base_s=self.login_delay_base_s,
+                           delay_max_s=self.login_delay_max_s,
+                           window_s=self.login_failure_window_s)
 
     def rate_limits(self) -> RateLimits:
         return RateLimits(per_ip=self.rate_limit_per_ip, per_user=self.rate_limit_per_user,

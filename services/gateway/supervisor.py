@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field
 from infra.auth import Principal, PrincipalDependency, Role, TokenVerifier, require_roles
 from infra.clock import Clock
 from infra.http_conventions import ERROR_RESPONSES
+from infra.presence import PresenceEntry, PresenceReader
 from infra.uow import UnitOfWork
 from schemas.events.review import UnlockReviewer
 from services.gateway import audit
 from services.gateway.adapters.offers import RedisReviewerBoard
-from services.gateway.adapters.presence import PresenceStore
 from services.gateway.web import page_for
 
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -35,7 +35,7 @@ class UnlockRequest(BaseModel):
 class SupervisorView:
     """Reads what the gateway keeps in Redis; unlocks go to the workflow as commands."""
 
-    presence: PresenceStore
+    presence: PresenceReader
     board: RedisReviewerBoard
     clock: Clock
     uow: UnitOfWork
@@ -74,8 +74,8 @@ class SupervisorView:
         }
 
 
-def _status(entry: Any, now: datetime) -> str:
-    return "offline" if entry is None else str(entry.status)
+def _status(entry: PresenceEntry | None, now: datetime) -> str:
+    return "offline" if entry is None else entry.status
 
 
 def _left(deadline: str | None, now: datetime) -> float | None:

@@ -9,9 +9,15 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from infra.api_docs import api_app
 from infra.auth import ACCESS_COOKIE, Role, TokenVerifier, authenticate
 from infra.http_conventions import ApiError
+from infra.static_files import CSS, JS, serve_files
 from services.gateway.sessions import ReviewerSessions
+
+# The pages' scripts and styles: files, so the pages need no inline script or style.
+ASSETS = {f"{page}.{kind}": media_type for page in ("login", "review", "supervisor")
+          for kind, media_type in (("js", JS), ("css", CSS))}
 
 
 def page(name: str) -> str:
@@ -42,8 +48,9 @@ def page_for(verifier: TokenVerifier, request: Request, html: str,
 def create_http_app(sessions: ReviewerSessions, page_html: str,
                     verifier: TokenVerifier) -> FastAPI:
     """FastAPI app with the login and reviewer routes (the runtime adds /healthz, /metrics)."""
-    app = FastAPI(title="JAMS gateway")
+    app = api_app("JAMS gateway")
     login_html = page("login.html")
+    serve_files(app, "/assets", files("services.gateway"), ASSETS)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_page() -> HTMLResponse:

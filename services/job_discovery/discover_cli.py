@@ -18,7 +18,7 @@ from infra.db import create_engine
 from infra.documents import DocumentStore
 from infra.logging import configure_logging
 from infra.uow import UnitOfWork
-from services.job_discovery.adapters.greenhouse import make_http_client
+from services.job_discovery.adapters.http import make_http_client
 from services.job_discovery.fleet import FleetWorker, open_context, request_run
 from services.job_discovery.fleet_run import RunSummary
 from services.job_discovery.settings import JobDiscoverySettings
@@ -66,7 +66,7 @@ async def discover(name: str, settings: JobDiscoverySettings,
 
     try:
         async with _documents(settings, engine) as documents, \
-                make_http_client(settings.http_timeout_s) as http:
+                make_http_client(settings.http_timeout_s, settings.allow_private_hosts) as http:
             http.event_hooks["response"].append(count)
             ctx = open_context(UnitOfWork(engine, clock, source="jams/job_discovery"),
                                documents, redis, clock, http, settings)

@@ -20,7 +20,7 @@ from infra.clock import Clock, sleep_unless_stopped
 from infra.documents import DocumentStore
 from infra.politeness import PoliteClient
 from infra.uow import UnitOfWork
-from services.job_discovery.adapters.greenhouse import make_http_client
+from services.job_discovery.adapters.http import make_http_client
 from services.job_discovery.fleet_run import LeaseLost, RunContext, RunSummary, execute_run
 from services.job_discovery.fleet_tables import scrape_runs
 from services.job_discovery.settings import JobDiscoverySettings
@@ -196,7 +196,7 @@ def open_context(uow: UnitOfWork, documents: DocumentStore, redis: Redis, clock:
 async def serve_fleet(stop: asyncio.Event, uow: UnitOfWork, documents: DocumentStore,
                       redis: Redis, clock: Clock, settings: JobDiscoverySettings) -> None:
     """One fleet worker until `stop`; it owns its HTTP client."""
-    async with make_http_client(settings.http_timeout_s) as http:
+    async with make_http_client(settings.http_timeout_s, settings.allow_private_hosts) as http:
         ctx = open_context(uow, documents, redis, clock, http, settings)
         try:
             await FleetWorker(ctx, settings.sources, lease_s=settings.fleet_lease_s,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -13,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from infra import tracing
 from infra.clock import Clock
-from infra.documents import DocumentStore, InvalidDocument
+from infra.documents import DocumentStore
 from infra.politeness import Blocked, FetchError, PoliteClient, RateLimited, UnsafeUrl
 from infra.politeness.client import Attempt
 from infra.uow import Transaction, UnitOfWork
@@ -27,11 +28,9 @@ from services.job_discovery.adapters.base import (
     SourceAdapter,
 )
 from services.job_discovery.adapters.registry import make_adapter
-from services.job_discovery.domain import canonical_job_id, canonical_key, fingerprint
+from services.job_discovery.announce import announce, keep_raw
 from services.job_discovery.fleet_tables import scrape_runs, source_state
-from services.job_discovery.scraper import RAW_COLLECTION, Posting, record_fingerprints
 from services.job_discovery.sources import SearchFilters, SourceConfig
-from services.job_discovery.tables import job_postings
 
 log = structlog.get_logger(__name__)
 
@@ -145,8 +144,10 @@ async def _execute_run(ctx: RunContext, config: SourceConfig, run_id: str,
     problems = list(result.problems)
     if result.error is not None:
         problems.append(_problem_of(result.error))
-    postings = [_posting(p, run_id) for p in result.postings]
-    stored = await _store_raw(ctx, postings, result, problems)
+        tracing.record_failure(result.error)
+    postings = _of_run(result.postings, run_id)
+    kept, not_kept = await keep_raw(ctx.uow, ctx.documents, postings, ctx.clock.now())
+    problems += not_kept
     summary.fetched = len(postings)
     summary.skipped = sum(1 for p in problems if p.reason == "bad_posting")
     anomaly = _too_few(config.anomaly_ratio, usual, result)
@@ -159,16 +160,7 @@ async def _execute_run(ctx: RunContext, config: SourceConfig, run_id: str,
     summary.problems = [asdict(p) for p in problems]
     async with ctx.uow.transaction() as tx:
         now = ctx.clock.now()
-        changed = await record_fingerprints(tx.conn, stored, now)
-        for posting in stored:
-            if posting.key in changed:
-                tx.emit(posting.event)
-        if postings:
-            await tx.conn.execute(
-                job_postings.update()
-                .where(job_postings.c.source_job_key.in_([p.key for p in postings]))
-                .values(seen_at=now))
-        summary.new_or_changed = len(changed)
+        summary.new_or_changed = await announce(tx, kept, [p.key for p in postings], now)
         summary.cursor = result.cursor if result.error is None else cursor
         await _save_state(tx, config.name, summary.cursor,
                           None if result.error else result.listed, usual, now)
@@ -185,37 +177,11 @@ async def _execute_run(ctx: RunContext, config: SourceConfig, run_id: str,
     return summary
 
 
-def _posting(fetched: FetchedPosting, run_id: str) -> Posting:
-    event = fetched.event.model_copy(update={"run_id": run_id})
-    key = canonical_key(event.company, event.title, event.location)
-    return Posting(fetched.raw, event, fingerprint(fetched.raw), canonical_job_id(key))
-
-
-async def _store_raw(ctx: RunContext, postings: list[Posting], result: FetchResult,
-                     problems: list[Problem]) -> list[Posting]:
-    """Raw payloads of new or changed postings, stored before their events can commit."""
-    if not postings:
-        return []
-    urls = {p.key: p.source_url for p in result.postings}
-    async with ctx.uow.engine.connect() as conn:
-        known = {row.source_job_key: row.fingerprint for row in await conn.execute(
-            sa.select(job_postings.c.source_job_key, job_postings.c.fingerprint)
-            .where(job_postings.c.source_job_key.in_([p.key for p in postings])))}
-    fetched_at = ctx.clock.now().isoformat()
-    stored: list[Posting] = []
-    for posting in postings:
-        if known.get(posting.key) == posting.fingerprint:
-            stored.append(posting)  # unchanged: the upsert will say so; nothing to write
-            continue
-        document = posting.raw | {"_fetch": {"source_url": urls.get(posting.key, ""),
-                                             "fetched_at": fetched_at}}
-        try:
-            await ctx.documents.put(RAW_COLLECTION, posting.key, document)
-        except InvalidDocument as exc:
-            problems.append(Problem("bad_posting", f"{posting.key}: not storable: {exc}"))
-            continue
-        stored.append(posting)
-    return stored
+def _of_run(fetched: list[FetchedPosting], run_id: str) -> list[FetchedPosting]:
+    """Each posting once (a listing may repeat one; its last copy wins), tagged with the run."""
+    latest = {p.key: p for p in fetched}
+    return [dataclasses.replace(p, event=p.event.model_copy(update={"run_id": run_id}))
+            for p in latest.values()]
 
 
 def _too_few(ratio: float, usual: float | None, result: FetchResult) -> str | None:

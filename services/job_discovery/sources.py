@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from infra.politeness import PortalPolicy
+from infra.politeness.defaults import DISCOVERY_POLICIES as DEFAULT_POLICIES
 
 _TOKEN = r"^[A-Za-z0-9_.-]+$"
 _BASE = r"^https?://[^\s/]+(/[^\s]*)?$"
@@ -118,20 +119,6 @@ SourceConfig = Annotated[
     Field(discriminator="kind"),
 ]
 
-# Each kind's default limits: Adzuna's documented quota; polite guesses for the others,
-# which publish none (one request reads a whole Greenhouse, Lever or Ashby board).
-DEFAULT_POLICIES: dict[str, PortalPolicy] = {
-    "greenhouse": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "lever": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "ashby": PortalPolicy(rate_per_s=1, burst=2, max_concurrency=2),
-    "workday": PortalPolicy(rate_per_s=2, burst=2, max_concurrency=2),
-    "adzuna": PortalPolicy.adzuna(),
-    # JobSpy's maintainers: LinkedIn blocks one IP around its tenth page; go slowly.
-    "linkedin": PortalPolicy(rate_per_s=0.2, burst=1, max_concurrency=1),
-    "browser": PortalPolicy(rate_per_s=0.5, burst=1, max_concurrency=1),
-}
-
-
 def policy_for(source: _Source, kind: str) -> PortalPolicy:
     return source.policy or DEFAULT_POLICIES.get(kind) or DEFAULT_POLICIES["browser"]
 
@@ -197,13 +184,22 @@ def indeed_source(name: str, base: str, query: str = "", location: str = "",
     })
 
 
+def sandbox_seed_boards(api_base: str) -> list[SourceConfig]:
+    """The sandbox portal's Greenhouse boards on `api_base`: its seed jobs, one posted twice.
+
+    Read every five minutes, so a job closed in the sandbox soon expires.
+    """
+    return [
+        GreenhouseSource(name=f"greenhouse-{token}", board_token=token, company=company,
+                         api_base=api_base, interval_s=300)
+        for token, company in (("acme", "Acme"), ("globex", "Globex"), ("acme-careers", "Acme"))
+    ]
+
+
 def sandbox_sources(api_base: str) -> list[SourceConfig]:
     """Every API-shaped source the sandbox portal serves on `api_base`."""
     return [
-        GreenhouseSource(name="greenhouse-acme", board_token="acme", company="Acme",
-                         api_base=api_base),
-        GreenhouseSource(name="greenhouse-globex", board_token="globex", company="Globex",
-                         api_base=api_base),
+        *sandbox_seed_boards(api_base),
         LeverSource(name="lever-acme", site="acme", company="Acme", api_base=api_base),
         AshbySource(name="ashby-acme", board="acme", company="Acme", api_base=api_base),
         WorkdaySource(name="workday-initech", tenant="initech", site="External",

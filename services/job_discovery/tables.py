@@ -7,13 +7,12 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from infra.db import metadata
 
-# One row per source posting: its last fingerprint decides whether a scrape is news.
+# One row per source posting: the hash of its last raw payload decides whether a run is news.
 job_postings = sa.Table(
     "job_postings",
     metadata,
     sa.Column("source_job_key", sa.Text, primary_key=True),
-    sa.Column("fingerprint", sa.Text, nullable=False),
-    sa.Column("canonical_job_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("payload_hash", sa.Text, nullable=False),
     sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from infra.presence import ValkeyPresence
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from schemas.events.applications import (
     ApplicationNeedsReview,
 )
+from schemas.events.candidates import CandidateErased
 from schemas.events.matching import (
     ManualReviewRequired,
 )
@@ -20,12 +22,12 @@ from schemas.events.review import (
     ReviewerPresenceChanged,
     UnlockReviewer,
 )
-from services.workflow.adapters.presence import RedisPresence
 from services.workflow.assignment import Assigner, Sweeper
 from services.workflow.domain import SlaPolicy
 from services.workflow.handlers import WorkflowHandlers
 from services.workflow.lifecycle import Lifecycle
 from services.workflow.priority import PriorityWeights
+from services.workflow.privacy_handlers import on_candidate_erased
 from services.workflow.settings import WorkflowSettings
 from services.workflow.strikes import StrikeRules
 from services.workflow.timer_worker import TimerWorker
@@ -36,7 +38,7 @@ NAME = "workflow"
 def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
     """The workflow service on this platform."""
     assigner = Assigner(
-        presence=RedisPresence(platform.redis, settings.presence_namespace),
+        presence=ValkeyPresence(platform.redis, settings.presence_namespace),
         sla=SlaPolicy(
             offer_window=timedelta(seconds=settings.offer_window_s),
             sla=timedelta(seconds=settings.review_sla_s),
@@ -74,6 +76,7 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
             RejectReviewTask: handlers.on_reject,
             HandBackReviewTask: handlers.on_hand_back,
             UnlockReviewer: handlers.on_unlock,
+            CandidateErased: on_candidate_erased,
         },
         background=[sweeper.run, timers.run],
     )

@@ -11,17 +11,18 @@ from datetime import timedelta
 import structlog
 
 from infra.clock import Clock, sleep_unless_stopped
+from infra.presence import PresenceEntry, PresenceReader, PresenceUnavailable
 from infra.uow import Transaction, UnitOfWork
 from services.workflow import messages, reviewer_store, timer_store
 from services.workflow import repository as repo
-from services.workflow.adapters.presence import Presence, PresenceUnavailable
 from services.workflow.domain import Refused, ReviewTask, SlaPolicy, offer
 from services.workflow.policy import (
     AssignmentPolicy,
     Candidate,
-    PresenceEntry,
     available_reviewers,
+    came_back,
     free_slot,
+    is_available,
     order_candidates,
 )
 from services.workflow.timers import next_timer
@@ -36,12 +37,13 @@ _LOOKAHEAD = 50
 class Assigner:
     """Offers inside the caller's transaction; PostgreSQL referees concurrent attempts.
 
-    Presence (Redis) only nominates reviewers; the task row lock (FOR UPDATE SKIP LOCKED)
-    keeps a task from going to two reviewers, and the unique (reviewer, slot) index keeps a
-    reviewer within capacity, however many handlers and replicas race.
+    Presence (the gateway's, read only) nominates reviewers, less those the workflow sent
+    away who have not come back since; the task row lock (FOR UPDATE SKIP LOCKED) keeps a
+    task from going to two reviewers, and the unique (reviewer, slot) index keeps a reviewer
+    within capacity, however many handlers and replicas race.
     """
 
-    presence: Presence
+    presence: PresenceReader
     sla: SlaPolicy
     presence_ttl: timedelta
     policy: AssignmentPolicy = AssignmentPolicy.ROUND_ROBIN
@@ -51,12 +53,14 @@ class Assigner:
     async def offer(self, tx: Transaction, task: ReviewTask,
                     exclude: Collection[uuid.UUID] = ()) -> ReviewTask | None:
         """Offer a queued task (created or locked in `tx`) to the first eligible reviewer."""
-        available = available_reviewers(await self._entries(), tx.clock.now(), self.presence_ttl)
-        available -= set(exclude)
+        entries = await self._entries()
+        present = available_reviewers(entries, tx.clock.now(), self.presence_ttl) - set(exclude)
+        records = await reviewer_store.records(tx.conn, present)
+        available = {rid for rid in present
+                     if rid not in records or came_back(entries[rid], records[rid].sent_away_at)}
         if not available:
             return None
         slots = await repo.held_slots(tx.conn, available)
-        records = await reviewer_store.records(tx.conn, available)
         candidates = [
             Candidate(rid, len(slots.get(rid, ())),
                       records[rid].last_offered_at if rid in records else None,
@@ -73,10 +77,10 @@ class Assigner:
     async def feed(self, tx: Transaction, reviewer_id: uuid.UUID) -> list[ReviewTask]:
         """Fill `reviewer_id`'s free capacity from the queue, if they are available."""
         entry = await self._entry(reviewer_id)
-        if entry is None or not available_reviewers({reviewer_id: entry}, tx.clock.now(),
-                                                     self.presence_ttl):
-            return []
         record = (await reviewer_store.records(tx.conn, [reviewer_id])).get(reviewer_id)
+        sent_away_at = None if record is None else record.sent_away_at
+        if not is_available(entry, tx.clock.now(), self.presence_ttl, sent_away_at):
+            return []
         if record is not None and record.locked_at is not None:
             return []
         given: list[ReviewTask] = []
@@ -106,14 +110,6 @@ class Assigner:
             return None
         return task.task_id, await self.offer(tx, task) is not None
 
-    async def set_away(self, reviewer_id: uuid.UUID) -> bool:
-        """Mark a reviewer away so no further offer goes to someone who is not there."""
-        try:
-            return await self.presence.set_away(reviewer_id)
-        except PresenceUnavailable as exc:
-            log.warning("presence unwritable; reviewer not set away", error=str(exc))
-            return False
-
     # Redis down must not fail (and eventually dead-letter) a decision or a completion: the
     # task just stays queued, and the sweep assigns it once presence is readable again.
     async def _entries(self) -> dict[uuid.UUID, PresenceEntry]:
@@ -125,7 +121,7 @@ class Assigner:
 
     async def _entry(self, reviewer_id: uuid.UUID) -> PresenceEntry | None:
         try:
-            return await self.presence.entry(reviewer_id)
+            return await self.presence.get(reviewer_id)
         except PresenceUnavailable as exc:
             log.warning("presence unreadable; no assignment now", error=str(exc))
             return None

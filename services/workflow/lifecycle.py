@@ -165,7 +165,9 @@ class Lifecycle:
         await self.assigner.offer(tx, back, exclude={late})
 
     async def _set_away(self, tx: Transaction, reviewer_id: uuid.UUID) -> None:
-        await self.assigner.set_away(reviewer_id)
+        # Kept here and announced; the gateway, which owns presence, marks the reviewer away
+        # when the event reaches it, and until then the mark keeps offers from them.
+        await reviewer_store.mark_sent_away(tx.conn, reviewer_id, tx.clock.now())
         tx.emit(ReviewerPresenceChanged(reviewer_id=reviewer_id, status="away"))
 
     async def _locked(self, tx: Transaction, task_id: uuid.UUID) -> ReviewTask | None:

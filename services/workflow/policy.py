@@ -8,20 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from infra.presence import AVAILABLE, PresenceEntry
+
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class AssignmentPolicy(StrEnum):
     ROUND_ROBIN = "round_robin"
     LEAST_LOADED = "least_loaded"
-
-
-@dataclass(frozen=True)
-class PresenceEntry:
-    """What the gateway last wrote about one reviewer."""
-
-    status: str
-    heartbeat_at: datetime
 
 
 @dataclass(frozen=True)
@@ -34,9 +28,18 @@ class Candidate:
     skills: frozenset[str] = frozenset()
 
 
-def is_available(entry: PresenceEntry | None, now: datetime, ttl: timedelta) -> bool:
-    """Available means said so, with a heartbeat recent enough to believe it."""
-    return entry is not None and entry.status == "available" and now - entry.heartbeat_at <= ttl
+def is_available(entry: PresenceEntry | None, now: datetime, ttl: timedelta,
+                 sent_away_at: datetime | None = None) -> bool:
+    """Available means said so, with a heartbeat recent enough to believe it, and said so
+    again since the workflow last sent the reviewer away, if it did."""
+    return (entry is not None and entry.status == AVAILABLE and now - entry.heartbeat_at <= ttl
+            and came_back(entry, sent_away_at))
+
+
+def came_back(entry: PresenceEntry, sent_away_at: datetime | None) -> bool:
+    """Whether the status dates from after the workflow sent the reviewer away (heartbeats
+    keep a status's date, so only saying so, or connecting anew, is coming back)."""
+    return sent_away_at is None or entry.since >= sent_away_at
 
 
 def available_reviewers(

@@ -1,4 +1,5 @@
-"""Reviewers in PostgreSQL: when each was last offered work, strikes, locks and unlocks."""
+"""Reviewers in PostgreSQL: when each was last offered work and last sent away, strikes, locks
+and unlocks."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -20,6 +22,7 @@ class ReviewerRecord:
     last_offered_at: datetime | None
     locked_at: datetime | None
     strikes_cleared_at: datetime | None
+    sent_away_at: datetime | None = None
 
 
 async def lock_reviewer_row(conn: AsyncConnection, reviewer_id: uuid.UUID) -> ReviewerRecord:
@@ -31,8 +34,7 @@ async def lock_reviewer_row(conn: AsyncConnection, reviewer_id: uuid.UUID) -> Re
                                set_={"reviewer_id": reviewer_id})
         .returning(*reviewers.c)
     )).one()
-    return ReviewerRecord(row.reviewer_id, row.last_offered_at, row.locked_at,
-                          row.strikes_cleared_at)
+    return _record(row)
 
 
 async def records(
@@ -44,11 +46,12 @@ async def records(
         if not candidates:
             return {}
         query = query.where(reviewers.c.reviewer_id.in_(list(candidates)))
-    return {
-        row.reviewer_id: ReviewerRecord(row.reviewer_id, row.last_offered_at, row.locked_at,
-                                        row.strikes_cleared_at)
-        for row in await conn.execute(query)
-    }
+    return {row.reviewer_id: _record(row) for row in await conn.execute(query)}
+
+
+def _record(row: sa.Row[Any]) -> ReviewerRecord:
+    return ReviewerRecord(row.reviewer_id, row.last_offered_at, row.locked_at,
+                          row.strikes_cleared_at, row.sent_away_at)
 
 
 async def mark_offered(conn: AsyncConnection, reviewer_id: uuid.UUID, at: datetime) -> None:
@@ -56,6 +59,15 @@ async def mark_offered(conn: AsyncConnection, reviewer_id: uuid.UUID, at: dateti
         insert(reviewers).values(reviewer_id=reviewer_id, last_offered_at=at)
         .on_conflict_do_update(index_elements=[reviewers.c.reviewer_id],
                                set_={"last_offered_at": at})
+    )
+
+
+async def mark_sent_away(conn: AsyncConnection, reviewer_id: uuid.UUID, at: datetime) -> None:
+    """The workflow sent the reviewer away at `at`: no offers until they say they are back."""
+    await conn.execute(
+        insert(reviewers).values(reviewer_id=reviewer_id, sent_away_at=at)
+        .on_conflict_do_update(index_elements=[reviewers.c.reviewer_id],
+                               set_={"sent_away_at": at})
     )
 
 

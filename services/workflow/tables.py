@@ -79,7 +79,8 @@ review_timers = sa.Table(
     sa.Index("ix_review_timers_fire_at", "fire_at"),
 )
 
-# One row per reviewer the workflow has dealt with: last offer (fairness) and lock state.
+# One row per reviewer the workflow has dealt with: last offer (fairness), when it last sent
+# them away (a missed or declined task), and lock state.
 reviewers = sa.Table(
     "review_reviewers",
     metadata,
@@ -89,6 +90,7 @@ reviewers = sa.Table(
     sa.Column("strikes_cleared_at", sa.DateTime(timezone=True)),
     sa.Column("unlocked_by", sa.Text),
     sa.Column("unlock_reason", sa.Text),
+    sa.Column("sent_away_at", sa.DateTime(timezone=True)),
 )
 
 strikes = sa.Table(

@@ -21,17 +21,17 @@ from websockets.asyncio.client import connect
 
 from infra.auth import Role, mint_access_token
 from infra.bus import codec
-from infra.runtime import Platform, open_platform, run_services
+from infra.runtime import Platform, open_platform
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.registry import parse_data
 from schemas.events.resumes import ResumeFileUploaded
 from schemas.events.review import ReviewTaskMissed, TaskCompleted
 from services.gateway.app import build as build_gateway
-from services.gateway.auth import auth_from
 from services.gateway.settings import GatewaySettings
 from services.workflow.app import build as build_workflow
 from services.workflow.settings import WorkflowSettings
+from tests.serving import seed_accounts, serving
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 
@@ -83,22 +83,14 @@ async def dashboard(database_url: str, redis_url: str, tmp_path: Path,
     workflow_settings = WorkflowSettings(**common, assign_sweep_s=0.5, timer_poll_s=0.1,
                                          **workflow)
     async with open_platform(gateway_settings) as platform:
-        accounts = auth_from(platform.unit_of_work("gateway"), platform.redis, platform.clock,
-                             gateway_settings).accounts
-        for user_id, (email, role) in ACCOUNTS.items():
-            await accounts.create_staff("test", email, PASSWORD, role, user_id)
+        await seed_accounts(platform, gateway_settings, PASSWORD,
+                            [(user_id, email, role) for user_id, (email, role) in ACCOUNTS.items()])
         specs = [build_gateway(platform, gateway_settings),
                  build_workflow(platform, workflow_settings)]
-        stop = asyncio.Event()
-        bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        runner = asyncio.create_task(run_services(platform, specs, stop, port=0,
-                                                  on_listening=bound.set_result))
         try:
-            port = await asyncio.wait_for(bound, 30)
-            yield Dashboard(platform, f"http://127.0.0.1:{port}")
+            async with serving(platform, specs) as base:
+                yield Dashboard(platform, base)
         finally:
-            stop.set()
-            await runner
             keys = [k async for k in platform.redis.scan_iter(match=f"{namespace}:*")]
             if keys:
                 await platform.redis.delete(*keys)

@@ -23,6 +23,7 @@ from infra.auth import Role, mint_access_token
 from infra.runtime import open_platform, run_services
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
+from services.application_bot.settings import ApplicationBotSettings
 from services.catalog import build_all
 from services.job_discovery.settings import JobDiscoverySettings
 from services.notifications.tables import notifications
@@ -74,6 +75,25 @@ async def next_offer(socket: websockets.ClientConnection) -> dict[str, Any]:
             return dict(message)
 
 
+def count_notifications(database_url: str) -> int:
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        count = conn.scalar(sa.select(sa.func.count()).select_from(notifications))
+    engine.dispose()
+    return int(count or 0)
+
+
+async def wait_for_notifications(database_url: str, count: int, system: asyncio.Task[None],
+                                 timeout_s: float = 60) -> None:
+    """Until `count` notifications are written (the last submission's may still be on its
+    way when the portal has recorded it)."""
+    async with asyncio.timeout(timeout_s):
+        while await asyncio.to_thread(count_notifications, database_url) < count:
+            if system.done():
+                system.result()
+            await asyncio.sleep(0.2)
+
+
 @pytest.mark.parametrize("bus", ["embedded", "kafka"])
 async def test_the_walking_skeleton(
     bus: str, request: pytest.FixtureRequest, database_url: str, redis_url: str,
@@ -99,7 +119,8 @@ async def test_the_walking_skeleton(
         specs = build_all(platform, shared, {
             "job_discovery": JobDiscoverySettings.sandbox_boards(portal),
             "workflow": review,
-            "application_bot": {"chromium_path": chromium_path},
+            "application_bot": {"chromium_path": chromium_path,
+                                **ApplicationBotSettings.sandbox_portal(portal)},
             "gateway": review,
         })
         stop = asyncio.Event()
@@ -124,6 +145,7 @@ async def test_the_walking_skeleton(
                 await wait_for_submissions(portal, 4, system)
             await asyncio.sleep(1)  # room for a wrong extra application to show up
             sent = await submissions(portal)
+            await wait_for_notifications(database_url, 4, system)
         finally:
             stop.set()
             await asyncio.wait_for(system, 60)
@@ -137,8 +159,4 @@ async def test_the_walking_skeleton(
     assert {o["job_title"] for o in offered} == {"Platform Engineer", "Data Engineer"}
     assert all(50 <= o["score"] < 90 for o in offered)
 
-    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
-        messages = conn.scalar(sa.select(sa.func.count()).select_from(notifications))
-    engine.dispose()
-    assert messages == 4, "one notification per submitted application"
+    assert count_notifications(database_url) == 4, "one notification per submitted application"

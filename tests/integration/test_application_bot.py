@@ -33,9 +33,10 @@ from schemas.events.matching import ApplicationApproved
 from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import TaskCompleted
 from services.application_bot import repository
-from services.application_bot.adapters.browser import BrowserPage, PlaywrightBrowser
+from services.application_bot.adapters.browser import BrowserPage, OutboundGuard, PlaywrightBrowser
 from services.application_bot.adapters.candidates import SeedCandidateDirectory
-from services.application_bot.adapters.greenhouse_form import GreenhouseApplier, Visit
+from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
+from services.application_bot.adapters.kit.visit import Visit
 from services.application_bot.adapters.portal_ledger import SandboxSubmissionLedger
 from services.application_bot.app import NAME, assemble
 from services.application_bot.applying import (
@@ -128,7 +129,9 @@ async def portal() -> AsyncIterator[Portal]:
 
 @pytest.fixture
 async def browser(chromium_path: str) -> AsyncIterator[PlaywrightBrowser]:
-    chromium = PlaywrightBrowser(Path(chromium_path), timeout_s=10)
+    # The test portals listen on loopback, at ports picked when they start.
+    chromium = PlaywrightBrowser(Path(chromium_path), timeout_s=10,
+                                 guard=OutboundGuard(["127.0.0.1"]))
     yield chromium
     await chromium.close()
 
@@ -168,7 +171,8 @@ class Bot:
         ports = BotPorts(self.uow, self.blobs, self.browser, applier,
                          SeedCandidateDirectory(self.settings.candidates_seed),
                          SandboxSubmissionLedger(timeout_s=5))
-        return ApplicationBot(ports, max_attempts=self.settings.max_attempts)
+        return ApplicationBot(ports, max_attempts=self.settings.max_attempts,
+                              allow_private_hosts=self.settings.allow_private_hosts)
 
     async def rows(self) -> list[dict[str, Any]]:
         async with self.uow.engine.connect() as conn:
@@ -197,6 +201,7 @@ async def make_bot(
         settings = ApplicationBotSettings(
             chromium_path=Path(chromium_path), candidates_seed=SEED, blob_dir=tmp_path / "blobs",
             navigation_timeout_s=10, confirmation_timeout_s=10, max_attempts=3,
+            allow_private_hosts=["127.0.0.1"],
         ).model_copy(update=overrides)
         uow = UnitOfWork(engine, fake_clock, source=f"jams/{NAME}")
         blobs = LocalBlobStore(settings.blob_dir)

@@ -204,8 +204,9 @@ async def test_deleting_an_account_erases_files_and_rows_and_tells_everyone(api:
     response = await api.client.delete(f"/api/v1/candidates/{me}",
                                        headers=api.auth(Role.CANDIDATE))
     assert response.status_code == 202, response.text
-    assert await api.blobs.get(key) == b""
-    assert await api.blobs.get(f"evidence/{w.applications[0]}/confirmation.html") == b""
+    for erased in (key, f"evidence/{w.applications[0]}/confirmation.html",
+                   f"evidence/{w.applications[0]}/manifest.json"):
+        assert not await api.blobs.exists(erased)
     [event] = await emitted(api, CandidateErased.TYPE)
     assert set(event) == {"candidate_id", "actor_id"}  # ids only
     gone = await api.client.get(f"/api/v1/candidates/{me}", headers=api.auth(A))
@@ -219,6 +220,7 @@ async def test_deleting_an_account_erases_files_and_rows_and_tells_everyone(api:
     assert len(await audited(api, "candidate.erase")) == 1
     # The other candidate keeps everything.
     assert await api.blobs.get(f"resumes/{w.candidates[1]}/{w.resumes[1]}.txt") != b""
+    assert await api.blobs.exists(f"evidence/{w.applications[1]}/manifest.json")
 
 
 async def test_sources_runs_alerts_and_blocks_are_projected(api: Api) -> None:

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from infra.blobs import LocalBlobStore
 from infra.clock import FakeClock
 from infra.db import create_engine
 from infra.documents.postgres import PostgresDocumentStore
@@ -159,8 +160,9 @@ class SeedDirectory:
                                                                           "seed")]))
 
 
-async def test_the_bot_answers_from_the_bank_set_through_the_api(uow: UnitOfWork) -> None:
-    orders = CandidateOrders(PostgresDocumentStore(uow.engine))
+async def test_the_bot_answers_from_the_bank_set_through_the_api(uow: UnitOfWork,
+                                                                 tmp_path: Path) -> None:
+    orders = CandidateOrders(PostgresDocumentStore(uow.engine), LocalBlobStore(tmp_path))
     directory = orders.directory(SeedDirectory())
     before = await directory.applicant(WHO)
     assert before is not None and before.answers.answer("Do you need a visa?") is not None

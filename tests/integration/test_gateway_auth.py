@@ -41,6 +41,7 @@ pytestmark = pytest.mark.integration
 SECRET = SecretStr("gateway-auth-test-secret-0123456789")
 PASSWORD = "a long enough password"
 ADMIN_ID = uuid.uuid4()
+SAME_ORIGIN = {"Origin": "http://gw"}
 # Cheap parameters: the tests hash many passwords; production uses argon2-cffi's defaults.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 
@@ -51,10 +52,17 @@ class Api:
     auth: GatewayAuth
     clock: FakeClock
     uow: UnitOfWork
+    app: FastAPI
 
     async def login(self, email: str, password: str = PASSWORD, **extra: Any) -> httpx.Response:
         return await self.http.post("/api/v1/auth/login",
                                     json={"email": email, "password": password, **extra})
+
+    def from_address(self, address: str) -> httpx.AsyncClient:
+        """Another client of the same app, calling from `address`."""
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app,
+                                                               client=(address, 50000)),
+                                 base_url="http://gw")
 
     async def tokens(self, email: str) -> dict[str, Any]:
         response = await self.login(email)
@@ -107,7 +115,7 @@ async def api_for(database_url: str, redis_url: str, tmp_path: Path,
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
-            yield Api(http, auth, clock, uow)
+            yield Api(http, auth, clock, uow, app)
     finally:
         keys = [k async for k in redis.scan_iter(match=f"{settings.presence_namespace}:*")]
         if keys:
@@ -218,12 +226,13 @@ async def test_pages_get_http_only_strict_cookies_and_logout_clears_them(api: Ap
     assert "path=/api/v1/auth" in cookies["jams_refresh"]  # not sent with every request
     # The client keeps the cookies: /me and the cookie refresh work without a body token.
     assert (await api.http.get("/api/v1/auth/me")).json()["role"] == "admin"
-    refreshed = await api.http.post("/api/v1/auth/refresh")
+    # As a page's script sends them: cookies go with unsafe requests of our own origin only.
+    refreshed = await api.http.post("/api/v1/auth/refresh", headers=SAME_ORIGIN)
     assert refreshed.status_code == 200 and refreshed.json()["access_token"] is None
     refresh_cookie = api.http.cookies.get("jams_refresh")
     assert refresh_cookie
 
-    out = await api.http.post("/api/v1/auth/logout")
+    out = await api.http.post("/api/v1/auth/logout", headers=SAME_ORIGIN)
     assert out.status_code == 204
     assert all("max-age=0" in c.lower() for c in out.headers.get_list("set-cookie"))
     assert api.http.cookies.get("jams_access") is None

@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed
 
 from infra.auth import Role, TokenVerifier, mint_access_token
 from infra.bus import codec
+from infra.presence import Presence, ValkeyPresence
 from infra.runtime import Platform, open_platform, run_services
 from infra.settings import CommonSettings
 from schemas.events import topics
@@ -39,7 +40,6 @@ from schemas.events.review import (
     TaskCompleted,
 )
 from services.gateway.adapters.fanout import RedisFanout
-from services.gateway.adapters.presence import RedisPresenceStore
 from services.gateway.app import build
 from services.gateway.auth import UNAUTHORIZED
 from services.gateway.settings import GatewaySettings
@@ -65,8 +65,8 @@ class Gateway:
     namespace: str
 
     @property
-    def presence(self) -> RedisPresenceStore:
-        return RedisPresenceStore(self.platform.redis, self.namespace)
+    def presence(self) -> Presence:
+        return ValkeyPresence(self.platform.redis, self.namespace)
 
     def socket_url(self, reviewer_id: uuid.UUID | str, token: str) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/reviewers/{reviewer_id}?access_token={token}"
@@ -402,10 +402,13 @@ async def test_review_page_is_served(gateway: Gateway) -> None:
         other_role = await http.get("/review", headers={"Cookie": f"jams_access={admin}"})
         assert other_role.headers["location"] == "/login?next=/review&denied=1"
         page = await http.get("/review", headers={"Cookie": f"jams_access={TOKENS[ALICE]}"})
+        script = await http.get("/assets/review.js")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert "/ws/reviewers/" in page.text
-    assert "const HEARTBEAT_MS = 15000;" in page.text
+    assert '<script src="/assets/review.js">' in page.text
+    assert 'data-heartbeat-ms="15000"' in page.text
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "/ws/reviewers/" in script.text and "dataset.heartbeatMs" in script.text
 
 
 async def test_walking_skeleton_offer_and_complete(settings: GatewaySettings) -> None:

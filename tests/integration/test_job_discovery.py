@@ -1,42 +1,49 @@
-"""Job discovery end to end on real PostgreSQL: scrape the sandbox, dedupe, publish once."""
+"""Job discovery end to end on real PostgreSQL: scrape the sandbox's seed boards through the
+fleet's runs, dedupe, publish each job once; a Greenhouse board's bad answers, each with its
+reason."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infra.bus import codec
-from infra.bus.port import InboundRecord
 from infra.clock import FakeClock
 from infra.db import create_engine
-from infra.documents.postgres import PostgresDocumentStore
-from infra.outbox import outbox
+from infra.politeness import PortalPolicy
 from infra.uow import UnitOfWork
 from sandbox.portal import SEED_JOBS, PortalJob, SubmissionStore, create_app
+from sandbox.portal.catalog import job_json
 from schemas.events.envelope import Envelope
 from schemas.events.jobs import JobDiscovered, JobPublished
-from services.job_discovery.adapters.greenhouse import GreenhouseClient
+from services.job_discovery.announce import RAW_COLLECTION
+from services.job_discovery.fleet import FleetWorker, schedule_due_runs
+from services.job_discovery.fleet_run import RunContext, RunSummary, execute_run
+from services.job_discovery.fleet_tables import scrape_runs
 from services.job_discovery.handlers import on_job_discovered
-from services.job_discovery.scraper import RAW_COLLECTION, Scraper
-from services.job_discovery.settings import GreenhouseBoard
+from services.job_discovery.sources import GreenhouseSource, SourceConfig, sandbox_seed_boards
 from services.job_discovery.tables import canonical_jobs, job_postings, job_sightings
+from tests.integration.test_scrape_fleet_support import (
+    API,
+    SteppingClock,
+    outbox_events,
+    polite_context,
+)
+from tests.unit.test_greenhouse_postings import greenhouse_job
 
 pytestmark = pytest.mark.integration
 
-API = "http://portal.test"
 GROUP = "jams.job_discovery"
-BOARDS = [
-    GreenhouseBoard(board_token="acme", company="Acme", api_base=API),
-    GreenhouseBoard(board_token="globex", company="Globex", api_base=API),
-    GreenhouseBoard(board_token="acme-careers", company="Acme", api_base=API),
-]
+FAST = PortalPolicy(rate_per_s=1000, burst=1000, max_concurrency=50)
+BOARDS: list[SourceConfig] = [s.model_copy(update={"policy": FAST})
+                              for s in sandbox_seed_boards(API)]
 
 
 @pytest.fixture
@@ -47,13 +54,10 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def uow(engine: AsyncEngine, fake_clock: FakeClock) -> UnitOfWork:
-    return UnitOfWork(engine, fake_clock, source="jams/job_discovery")
-
-
-@pytest.fixture
-def documents(engine: AsyncEngine) -> PostgresDocumentStore:
-    return PostgresDocumentStore(engine)
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client: Redis = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
 
 
 def portal_client(
@@ -64,23 +68,10 @@ def portal_client(
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), mounts=mounts)
 
 
-def scraper_for(http: httpx.AsyncClient, documents: PostgresDocumentStore, uow: UnitOfWork,
-                boards: Sequence[GreenhouseBoard] = BOARDS) -> Scraper:
-    return Scraper(boards, GreenhouseClient(http), documents, uow, uow.clock)
-
-
-async def outbox_events(engine: AsyncEngine, event_type: type[Any]) -> list[Envelope]:
-    """The staged events of one type, decoded as a consumer would receive them."""
-    async with engine.connect() as conn:
-        rows = (await conn.execute(sa.select(outbox).order_by(outbox.c.id))).all()
-    envelopes = [
-        codec.decode(InboundRecord(
-            topic=row.topic, partition=0, offset=row.id, key=row.key, value=row.value,
-            headers=tuple((k, v.encode()) for k, v in row.headers),
-        ))
-        for row in rows
-    ]
-    return [e for e in envelopes if e.type == event_type.TYPE]
+async def scrape_round(ctx: RunContext,
+                       sources: Sequence[SourceConfig] = BOARDS) -> list[RunSummary]:
+    """One run of each source, as the fleet's worker runs them."""
+    return [await execute_run(ctx, source, uuid.uuid4().hex) for source in sources]
 
 
 async def handle(uow: UnitOfWork, envelope: Envelope) -> bool:
@@ -98,28 +89,29 @@ async def count(engine: AsyncEngine, table: sa.Table) -> int:
 
 
 async def test_scrape_dedupe_and_publish_each_job_once(
-    engine: AsyncEngine, uow: UnitOfWork, documents: PostgresDocumentStore
+    engine: AsyncEngine, redis: Redis, fake_clock: FakeClock
 ) -> None:
     async with portal_client() as http:
-        scraper = scraper_for(http, documents, uow)
+        ctx = await polite_context(engine, redis, fake_clock, http)
+        first = await scrape_round(ctx)
+        discovered = await outbox_events(engine, [JobDiscovered])
+        second = await scrape_round(ctx)
 
-        first = await scraper.scrape_round()
-        discovered = await outbox_events(engine, JobDiscovered)
-        second = await scraper.scrape_round()
-
-    assert (first.postings, first.emitted, first.failed_boards) == (6, 6, [])
+    assert [(s.outcome, s.fetched, s.new_or_changed) for s in first] == [
+        ("ok", 4, 4), ("ok", 1, 1), ("ok", 1, 1)]
     assert len(discovered) == 6
-    assert (second.postings, second.emitted) == (6, 0)
-    assert len(await outbox_events(engine, JobDiscovered)) == 6
-    assert await documents.count(RAW_COLLECTION) == 6
-    raw = await documents.get(RAW_COLLECTION, "greenhouse:4098765001")
+    assert [(s.fetched, s.new_or_changed) for s in second] == [(4, 0), (1, 0), (1, 0)]
+    assert len(await outbox_events(engine, [JobDiscovered])) == 6
+    assert await ctx.documents.count(RAW_COLLECTION) == 6
+    raw = await ctx.documents.get(RAW_COLLECTION, "greenhouse:4098765001")
     assert raw is not None
     assert raw["absolute_url"] == f"{API}/acme-careers/jobs/4098765001"
+    assert raw["_fetch"]["source_url"] == f"{API}/v1/boards/acme-careers/jobs"
 
     for envelope in discovered:
-        assert await handle(uow, envelope)
+        assert await handle(ctx.uow, envelope)
 
-    published = await outbox_events(engine, JobPublished)
+    published = await outbox_events(engine, [JobPublished])
     assert len(published) == 5
     titles = sorted(JobPublished.model_validate(e.data).title for e in published)
     assert titles == ["Data Engineer", "Frontend Engineer", "Platform Engineer",
@@ -136,26 +128,27 @@ async def test_scrape_dedupe_and_publish_each_job_once(
     assert sources == ["greenhouse:4012345001", "greenhouse:4098765001"]
 
     # Redelivery (same envelope id) is skipped by the inbox and changes nothing.
-    assert not await handle(uow, discovered[-1])
-    assert not await handle(uow, discovered[0])
-    assert len(await outbox_events(engine, JobPublished)) == 5
+    assert not await handle(ctx.uow, discovered[-1])
+    assert not await handle(ctx.uow, discovered[0])
+    assert len(await outbox_events(engine, [JobPublished])) == 5
     assert await count(engine, canonical_jobs) == 5
 
 
 async def test_a_new_delivery_of_a_known_source_adds_nothing(
-    engine: AsyncEngine, uow: UnitOfWork, documents: PostgresDocumentStore
+    engine: AsyncEngine, redis: Redis, fake_clock: FakeClock
 ) -> None:
     async with portal_client() as http:
-        await scraper_for(http, documents, uow).scrape_round()
-    [envelope, *_] = await outbox_events(engine, JobDiscovered)
-    assert await handle(uow, envelope)
+        ctx = await polite_context(engine, redis, fake_clock, http)
+        await scrape_round(ctx)
+    [envelope, *_] = await outbox_events(engine, [JobDiscovered])
+    assert await handle(ctx.uow, envelope)
     # The same fact under a new envelope id: not a duplicate for the inbox, still no news.
     again = Envelope.wrap(JobDiscovered.model_validate(envelope.data), source="jams/test",
-                          time=uow.clock.now())
+                          time=fake_clock.now())
 
-    assert await handle(uow, again)
+    assert await handle(ctx.uow, again)
 
-    assert len(await outbox_events(engine, JobPublished)) == 1
+    assert len(await outbox_events(engine, [JobPublished])) == 1
     async with engine.connect() as conn:
         sources = (await conn.scalars(sa.select(job_sightings.c.source_job_key))).all()
     assert sources == [JobDiscovered.model_validate(envelope.data).source_job_key]
@@ -163,11 +156,11 @@ async def test_a_new_delivery_of_a_known_source_adds_nothing(
 
 
 async def test_a_changed_posting_is_discovered_again(
-    engine: AsyncEngine, uow: UnitOfWork, documents: PostgresDocumentStore,
-    fake_clock: FakeClock,
+    engine: AsyncEngine, redis: Redis, fake_clock: FakeClock
 ) -> None:
     async with portal_client() as http:
-        await scraper_for(http, documents, uow).scrape_round()
+        ctx = await polite_context(engine, redis, fake_clock, http)
+        await scrape_round(ctx)
     changed = [
         dataclasses.replace(job, updated_at="2026-02-01T09:00:00-05:00")
         if job.id == 5023456001 else job
@@ -176,13 +169,14 @@ async def test_a_changed_posting_is_discovered_again(
     fake_clock.advance(300)
 
     async with portal_client(changed) as http:
-        report = await scraper_for(http, documents, uow).scrape_round()
+        ctx = await polite_context(engine, redis, fake_clock, http)
+        summaries = await scrape_round(ctx)
 
-    assert report.emitted == 1
-    discovered = await outbox_events(engine, JobDiscovered)
+    assert [s.new_or_changed for s in summaries] == [0, 1, 0]
+    discovered = await outbox_events(engine, [JobDiscovered])
     assert len(discovered) == 7
     assert discovered[-1].subject == "greenhouse:5023456001"
-    raw = await documents.get(RAW_COLLECTION, "greenhouse:5023456001")
+    raw = await ctx.documents.get(RAW_COLLECTION, "greenhouse:5023456001")
     assert raw is not None
     assert raw["updated_at"] == "2026-02-01T09:00:00-05:00"
     async with engine.connect() as conn:
@@ -198,82 +192,202 @@ def broken_board(request: httpx.Request) -> httpx.Response:
                           headers={"content-type": "text/html"})
 
 
-async def test_a_failing_board_does_not_stop_the_others(
-    engine: AsyncEngine, uow: UnitOfWork, documents: PostgresDocumentStore
+async def test_failing_sources_do_not_stop_the_others(
+    engine: AsyncEngine, redis: Redis, fake_clock: FakeClock
 ) -> None:
-    boards = [
-        GreenhouseBoard(board_token="initech", company="Initech", api_base=API),
-        GreenhouseBoard(board_token="acme", company="Acme", api_base="http://broken.test"),
+    sources: list[SourceConfig] = [
+        GreenhouseSource(name="greenhouse-initech", board_token="initech", company="Initech",
+                         api_base=API, policy=FAST),
+        GreenhouseSource(name="greenhouse-down", board_token="acme", company="Acme",
+                         api_base="http://broken.test", policy=FAST),
         *BOARDS,
     ]
     mounts: dict[str, httpx.AsyncBaseTransport] = {
         "http://broken.test": httpx.MockTransport(broken_board)}
+    await schedule_due_runs(engine, sources, fake_clock.now())
     async with portal_client(mounts=mounts) as http:
-        report = await scraper_for(http, documents, uow, boards).scrape_round()
+        ctx = await polite_context(engine, redis, fake_clock, http,
+                                   allow_private=["portal.test", "broken.test"])
+        worker = FleetWorker(ctx, sources, owner="w")
+        summaries = []
+        while (summary := await worker.work_once()) is not None:
+            summaries.append(summary)
 
-    assert report.failed_boards == ["initech", "acme"]
-    assert report.emitted == 6
-    assert len(await outbox_events(engine, JobDiscovered)) == 6
-
-
-class FakeSource:
-    """A board source that returns fixed jobs and counts its calls."""
-
-    def __init__(self, jobs: list[dict[str, Any]]) -> None:
-        self.jobs = jobs
-        self.calls = 0
-        self.called = asyncio.Event()
-
-    async def board_jobs(self, board: GreenhouseBoard) -> list[dict[str, Any]]:
-        self.calls += 1
-        self.called.set()
-        return self.jobs
-
-
-async def seed_api_jobs() -> list[dict[str, Any]]:
-    async with portal_client() as http:
-        return await GreenhouseClient(http).board_jobs(BOARDS[1])
+    outcomes = {s.source: (s.outcome, [p["reason"] for p in s.problems]) for s in summaries}
+    assert outcomes["greenhouse-down"] == ("failed", ["layout_changed"])
+    assert outcomes["greenhouse-initech"] == ("failed", ["error"])
+    [initech] = [s for s in summaries if s.source == "greenhouse-initech"]
+    assert "not found (HTTP 404)" in initech.problems[0]["detail"]
+    assert [outcomes[s.name] for s in BOARDS] == [("ok", [])] * len(BOARDS)
+    assert len(await outbox_events(engine, [JobDiscovered])) == 6
+    async with engine.connect() as conn:
+        rows = await conn.execute(sa.select(scrape_runs.c.source, scrape_runs.c.state))
+        states = {row.source: row.state for row in rows}
+    assert states == {"greenhouse-initech": "failed", "greenhouse-down": "failed",
+                      **{s.name: "done" for s in BOARDS}}
 
 
 async def test_bad_postings_are_skipped_and_change_nothing(
-    engine: AsyncEngine, uow: UnitOfWork, documents: PostgresDocumentStore
+    engine: AsyncEngine, redis: Redis, fake_clock: FakeClock
 ) -> None:
-    [good] = await seed_api_jobs()
+    [globex] = [j for j in SEED_JOBS if j.board_token == "globex"]
+    good = job_json(globex, API, content=True)
     no_title = good | {"id": 1, "title": ""}
     unstorable = good | {"id": 2, "metadata": [{"$where": "1"}]}
-    source = FakeSource([no_title, unstorable, good])
-    scraper = Scraper(BOARDS[1:2], source, documents, uow, uow.clock)
 
-    report = await scraper.scrape_round()
+    def board(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"jobs": [no_title, unstorable, good]})
 
-    assert (report.postings, report.skipped, report.emitted) == (2, 2, 1)
-    assert [e.subject for e in await outbox_events(engine, JobDiscovered)] == [
+    async with httpx.AsyncClient(transport=httpx.MockTransport(board)) as http:
+        ctx = await polite_context(engine, redis, fake_clock, http)
+        [summary] = await scrape_round(ctx, BOARDS[1:2])
+
+    assert (summary.outcome, summary.fetched, summary.skipped, summary.new_or_changed) == (
+        "ok", 2, 2, 1)
+    details = [p["detail"] for p in summary.problems]
+    assert any("greenhouse job 1" in d and "title" in d for d in details)
+    assert any(d.startswith("greenhouse:2: not storable") for d in details)
+    assert [e.subject for e in await outbox_events(engine, [JobDiscovered])] == [
         "greenhouse:5023456001"]
-    assert await documents.count(RAW_COLLECTION) == 1
+    assert await ctx.documents.count(RAW_COLLECTION) == 1
     assert await count(engine, job_postings) == 1
 
 
-async def until_sleeping(clock: FakeClock) -> None:
-    while clock.sleepers == 0:
+class NappingClock(FakeClock):
+    """A fake clock that records how long each sleep asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.naps: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.naps.append(seconds)
+        await super().sleep(seconds)
+
+
+async def until_idle(clock: NappingClock, times: int, poll_s: float) -> None:
+    """Until the worker has gone idle (a poll's nap) `times` times."""
+    while clock.naps.count(poll_s) < times:
         await asyncio.sleep(0.01)
 
 
-async def test_the_loop_scrapes_on_start_and_then_on_the_clock(
-    uow: UnitOfWork, documents: PostgresDocumentStore, fake_clock: FakeClock
+async def test_the_worker_scrapes_on_start_and_then_each_slot_of_the_clock(
+    engine: AsyncEngine, redis: Redis
 ) -> None:
-    source = FakeSource(await seed_api_jobs())
-    scraper = Scraper(BOARDS[1:2], source, documents, uow, fake_clock)
+    [globex] = [s for s in BOARDS if s.name == "greenhouse-globex"]
+    assert globex.interval_s == 300
+    clock, poll_s = NappingClock(), 30
+    requests: list[httpx.Request] = []
+
+    async def note(request: httpx.Request) -> None:
+        requests.append(request)
+
     stop = asyncio.Event()
+    async with portal_client() as http:
+        http.event_hooks["request"].append(note)
+        ctx = await polite_context(engine, redis, clock, http)
+        loop = asyncio.create_task(
+            FleetWorker(ctx, [globex], owner="w", poll_s=poll_s).run(stop))
+        await asyncio.wait_for(until_idle(clock, 1, poll_s), 10)
+        assert len(requests) == 1
+        for naps in range(2, 11):  # the rest of the slot: nothing more is due
+            clock.advance(poll_s)
+            await asyncio.wait_for(until_idle(clock, naps, poll_s), 10)
+        assert len(requests) == 1
 
-    loop = asyncio.create_task(scraper.run(stop, interval_s=300, on_start=True))
-    await asyncio.wait_for(until_sleeping(fake_clock), timeout=10)
-    assert source.calls == 1
-    source.called.clear()
-    fake_clock.advance(299)
-    assert fake_clock.sleepers == 1  # still waiting for its next round
-    fake_clock.advance(1)
-    await asyncio.wait_for(source.called.wait(), timeout=10)
-    assert source.calls == 2
+        clock.advance(poll_s)  # the next slot
+        await asyncio.wait_for(until_idle(clock, 11, poll_s), 10)
+        assert len(requests) == 2
 
-    stop.set()
-    await asyncio.wait_for(loop, timeout=10)
+        stop.set()
+        await asyncio.wait_for(loop, 10)
+
+
+RETRYING = PortalPolicy(rate_per_s=1000, burst=1000, max_concurrency=10, max_attempts=2,
+                      backoff_base_s=1)
+BOARD = GreenhouseSource(name="greenhouse-acme", board_token="acme", company="Acme",
+                         api_base=API, policy=RETRYING)
+BOARD_URL = f"{API}/v1/boards/acme/jobs"
+
+Answer = Callable[[httpx.Request], httpx.Response]
+
+
+async def run_against(engine: AsyncEngine, redis: Redis, answer: Answer) -> RunSummary:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        ctx = await polite_context(engine, redis, SteppingClock(), http)
+        return await execute_run(ctx, BOARD, "r1")
+
+
+async def test_the_adapter_asks_for_content_and_announces_the_jobs(
+    engine: AsyncEngine, redis: Redis
+) -> None:
+    seen: list[httpx.URL] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return httpx.Response(200, json={"jobs": [greenhouse_job()], "meta": {"total": 1}})
+
+    summary = await run_against(engine, redis, answer)
+
+    assert [str(url) for url in seen] == [f"{BOARD_URL}?content=true"]
+    assert (summary.outcome, summary.listed, summary.new_or_changed, summary.complete) == (
+        "ok", 1, 1, True)
+    [event] = await outbox_events(engine, [JobDiscovered])
+    assert JobDiscovered.model_validate(event.data).title == "Senior Backend Engineer (Python)"
+
+
+def refuse(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
+
+
+@pytest.mark.parametrize(("answer", "reason", "detail"), [
+    (lambda _: httpx.Response(200, text="<html>Sorry</html>",
+                              headers={"content-type": "text/html"}),
+     "layout_changed", "not JSON (text/html)"),
+    (lambda _: httpx.Response(200, json=[1, 2]),
+     "layout_changed", "expected an object with a 'jobs' list"),
+    (lambda _: httpx.Response(200, json={"meta": {"total": 0}}),
+     "layout_changed", "expected an object with a 'jobs' list"),
+    (lambda _: httpx.Response(200, json={"jobs": {"id": 1}}),
+     "layout_changed", "expected an object with a 'jobs' list"),
+    (lambda _: httpx.Response(404, json={"status": 404, "error": "Job board not found"}),
+     "error", "not found (HTTP 404)"),
+    (lambda _: httpx.Response(503, text="busy"), "failed", "http_503"),
+    (refuse, "failed", "network: ConnectError"),
+])
+async def test_a_bad_answer_fails_the_run_with_a_clear_reason(
+    engine: AsyncEngine, redis: Redis, answer: Answer, reason: str, detail: str
+) -> None:
+    summary = await run_against(engine, redis, answer)
+
+    assert (summary.outcome, summary.complete) == ("failed", False)
+    [problem] = summary.problems
+    assert problem["reason"] == reason
+    assert detail in problem["detail"]
+    assert "/v1/boards/acme/jobs" in problem["detail"]
+    assert await outbox_events(engine, [JobDiscovered]) == []
+
+
+async def test_a_job_that_is_not_an_object_is_skipped_and_the_rest_kept(
+    engine: AsyncEngine, redis: Redis
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"jobs": [greenhouse_job(), "oops"]})
+
+    summary = await run_against(engine, redis, answer)
+
+    assert (summary.outcome, summary.fetched, summary.skipped) == ("ok", 1, 1)
+    assert summary.problems == [
+        {"reason": "bad_posting", "detail": f"item 1 at {BOARD_URL} is a str"}]
+
+
+async def test_a_job_listed_twice_is_announced_once(engine: AsyncEngine, redis: Redis) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        edited = greenhouse_job(title="Staff Backend Engineer (Python)")
+        return httpx.Response(200, json={"jobs": [greenhouse_job(), edited]})
+
+    summary = await run_against(engine, redis, answer)
+
+    assert (summary.fetched, summary.new_or_changed) == (1, 1)
+    [event] = await outbox_events(engine, [JobDiscovered])
+    assert JobDiscovered.model_validate(event.data).title == "Staff Backend Engineer (Python)"

@@ -14,10 +14,10 @@ import pytest
 from pydantic import ValidationError
 
 from infra.clock import FakeClock
+from infra.presence import ValkeyPresence
 from infra.runtime import open_platform
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.review import ReviewerPresenceChanged
-from services.gateway.adapters.presence import RedisPresenceStore
 from services.workflow.app import build
 from services.workflow.domain import task_id_for
 from services.workflow.settings import WorkflowSettings
@@ -37,7 +37,7 @@ def make_workflow(database_url: str, redis_url: str, fake_clock: FakeClock,
                                     presence_namespace=namespace, **overrides)
         async with open_platform(settings, clock=fake_clock) as platform:
             yield Workflow(platform, build(platform, settings),
-                           RedisPresenceStore(platform.redis, namespace), fake_clock,
+                           ValkeyPresence(platform.redis, namespace), fake_clock,
                            database_url)
             keys = [key async for key in platform.redis.scan_iter(match=f"{namespace}:*")]
             if keys:

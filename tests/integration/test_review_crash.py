@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 from infra.bus import codec
 from infra.bus.port import InboundRecord
 from infra.outbox import outbox
+from infra.presence import ValkeyPresence
 from infra.runtime import Platform, open_platform
 from infra.settings import CommonSettings
 from schemas.events.envelope import Envelope, EventData
@@ -39,8 +41,7 @@ from schemas.events.review import (
     TaskCompleted,
     TaskRejected,
 )
-from services.gateway.adapters.presence import RedisPresenceStore
-from services.workflow.tables import review_tasks
+from services.workflow.tables import review_tasks, reviewers
 
 pytestmark = [pytest.mark.integration, pytest.mark.kafka, pytest.mark.slow]
 
@@ -67,6 +68,13 @@ class System:
     async def tasks(self) -> list[dict[str, Any]]:
         async with self.platform.engine.connect() as conn:
             return [dict(r._mapping) for r in await conn.execute(sa.select(review_tasks))]
+
+    async def sent_away(self) -> dict[uuid.UUID, datetime]:
+        """When the workflow last sent each reviewer away."""
+        async with self.platform.engine.connect() as conn:
+            rows = await conn.execute(sa.select(reviewers.c.reviewer_id, reviewers.c.sent_away_at)
+                                      .where(reviewers.c.sent_away_at.is_not(None)))
+            return {reviewer_id: at for reviewer_id, at in rows}
 
     async def events(self) -> list[EventData]:
         async with self.platform.engine.connect() as conn:
@@ -113,15 +121,17 @@ class Crowd:
         self.running = running
         self.lapses = lapses
         self.people = [uuid.uuid4() for _ in range(size)]
-        self.presence = RedisPresenceStore(running.platform.redis,
-                                           running.env["JAMS_PRESENCE_NAMESPACE"])
+        self.presence = ValkeyPresence(running.platform.redis,
+                                       running.env["JAMS_PRESENCE_NAMESPACE"])
         self.sent: set[tuple[uuid.UUID, int, str]] = set()
 
     async def step(self) -> None:
         now = self.running.platform.clock.now()
+        sent_away = await self.running.sent_away()
         for person in self.people:  # everyone comes back from away
-            record = await self.presence.get(person)
-            if record is None or record.status != "available":
+            entry = await self.presence.get(person)
+            if (entry is None or entry.status != "available"
+                    or entry.since < sent_away.get(person, entry.since)):
                 await self.presence.connect(person, "page", now)
             else:
                 await self.presence.touch(person, "page", now)

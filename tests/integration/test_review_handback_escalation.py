@@ -18,7 +18,7 @@ from schemas.events.review import (
     TaskCompleted,
 )
 from services.workflow.domain import escalation_task_id, task_id_for
-from tests.integration.test_review_sla import offered_and_accepted, status, tick
+from tests.integration.test_review_sla import offered_and_accepted, sent_away_at, tick
 from tests.integration.test_workflow import Workflow, decision, workflow  # noqa: F401
 
 pytestmark = pytest.mark.integration
@@ -45,16 +45,22 @@ async def test_declining_an_offer_sets_the_reviewer_away_without_a_strike(
     task = await workflow.task(task_id)
     assert (task["state"], task["reviewer_id"]) == ("offered", bob)
     assert task["missed_by"] == []
-    assert await status(workflow, alice) == "away"
+    assert await sent_away_at(workflow, alice) == workflow.clock.now()
     assert await away_events(workflow) == [alice]
     (back,) = await workflow.emitted(ReviewTaskHandedBack)
     assert (back.reviewer_id, back.struck, back.declined_offer) == (alice, False, True)
     assert await workflow.emitted(ReviewerStruck) == []
-    # Away, so the next task does not go to her.
+    # Away, so the next task does not go to her, though the gateway has yet to record it
+    # and her page keeps beating.
     await workflow.offline(bob)
+    await tick(workflow, 5, present=(alice,))
     second = decision()
     await workflow.handle(second)
     assert (await workflow.task(task_id_for(second.match_id)))["state"] == "queued"
+    # Once she says she is available again, it is hers.
+    await workflow.presence.set_status(alice, "page", "available", workflow.clock.now())
+    await workflow.handle(ReviewerPresenceChanged(reviewer_id=alice, status="available"))
+    assert (await workflow.task(task_id_for(second.match_id)))["reviewer_id"] == alice
 
 
 async def test_giving_back_an_accepted_task_before_the_warning_keeps_the_reviewer_available(
@@ -69,7 +75,7 @@ async def test_giving_back_an_accepted_task_before_the_warning_keeps_the_reviewe
     await workflow.handle(HandBackReviewTask(task_id=task_id, reviewer_id=alice))
 
     assert (await workflow.task(task_id))["reviewer_id"] == bob
-    assert await status(workflow, alice) == "available"
+    assert await sent_away_at(workflow, alice) is None
     assert await away_events(workflow) == []
     assert await workflow.emitted(ReviewerStruck) == []
     (back,) = await workflow.emitted(ReviewTaskHandedBack)

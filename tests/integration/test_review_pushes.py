@@ -1,5 +1,6 @@
 """The gateway's pushes on real Valkey: an offer carries its resume's text (read from the blob
-store, PDF or plain text), an acceptance keeps it, and an in-app message reaches the socket."""
+store, PDF or plain text), an acceptance keeps it, an in-app message reaches the socket, and the
+workflow's "away" is recorded in presence and shown."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ import structlog
 from redis.asyncio import Redis
 
 from infra.blobs import LocalBlobStore
+from infra.presence import ValkeyPresence
 from schemas.events.envelope import Envelope
 from schemas.events.notifications import NotificationDelivered
-from schemas.events.review import ReviewTaskAssigned, ReviewTaskOffered
+from schemas.events.review import ReviewerPresenceChanged, ReviewTaskAssigned, ReviewTaskOffered
 from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.resume_text import BlobResumeText
+from services.gateway.publisher import SOURCE
 from services.gateway.pushes import TaskPushes
 from tests.fixtures.resumes import RESUME, pdf
 
@@ -57,7 +60,8 @@ async def setup(redis_url: str, tmp_path: Path
     await asyncio.wait_for(fanout.listening.wait(), 10)
     try:
         yield (TaskPushes(RedisOfferBook(redis, namespace), fanout,
-                          RedisReviewerBoard(redis, namespace), BlobResumeText(blobs)),
+                          RedisReviewerBoard(redis, namespace), ValkeyPresence(redis, namespace),
+                          BlobResumeText(blobs)),
                blobs, pushed)
     finally:
         stop.set()
@@ -147,3 +151,28 @@ async def test_in_app_messages_are_pushed_and_other_channels_are_not(
     assert len(pushed.messages) == 1
     assert (to, message["type"], message["subject"], message["body"]) == (
         bob, "notification", "Five minutes left", "Finish the task")
+
+
+async def test_the_workflows_away_is_recorded_and_shown_unless_the_reviewer_came_back(
+        setup: tuple[TaskPushes, LocalBlobStore, Pushed]) -> None:
+    pushes, _, pushed = setup
+    missed, back, stepped = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for who in (missed, back, stepped):
+        await pushes.presence.connect(who, "page", NOW - timedelta(minutes=1))
+    # `back` said "available" after the workflow's decision (at NOW) and before its event came.
+    await pushes.presence.set_status(back, "page", "available", NOW + timedelta(seconds=1))
+    for who in (missed, back):
+        event = ReviewerPresenceChanged(reviewer_id=who, status="away")
+        await pushes.on_presence(event, envelope(event))
+    # The gateway's own announcements came from the page: nothing to record or show.
+    own = ReviewerPresenceChanged(reviewer_id=stepped, status="away")
+    await pushes.on_presence(own, Envelope.wrap(own, source=SOURCE, time=NOW))
+
+    [(to, message)] = await pushed.until(1)
+    await asyncio.sleep(0.2)  # any other push would have arrived by now
+    assert len(pushed.messages) == 1
+    assert (to, message) == (missed, {"type": "reviewer", "status": "away"})
+    entries = await pushes.presence.entries()
+    assert {who: e.status for who, e in entries.items()} == {
+        missed: "away", back: "available", stepped: "available"}
+    assert entries[missed].since == NOW

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from datetime import datetime
 from typing import cast
 
 import pytest
@@ -51,9 +52,11 @@ async def tick(wf: Workflow, seconds: float, present: tuple[uuid.UUID, ...] = ()
     return await timer_worker(wf).fire_due()
 
 
-async def status(wf: Workflow, reviewer_id: uuid.UUID) -> str | None:
-    record = await wf.presence.get(reviewer_id)
-    return None if record is None else record.status
+async def sent_away_at(wf: Workflow, reviewer_id: uuid.UUID) -> datetime | None:
+    """When the workflow last sent the reviewer away, if it did."""
+    async with wf.platform.engine.connect() as conn:
+        return cast(datetime | None, await conn.scalar(
+            sa.select(reviewers.c.sent_away_at).where(reviewers.c.reviewer_id == reviewer_id)))
 
 
 async def offered_and_accepted(wf: Workflow, reviewer_id: uuid.UUID) -> uuid.UUID:
@@ -82,7 +85,7 @@ async def test_unanswered_offer_goes_to_the_next_reviewer_without_a_strike(
     assert (task["state"], task["reviewer_id"]) == ("offered", bob)
     (expired,) = await workflow.emitted(ReviewTaskOfferExpired)
     assert expired.reviewer_id == alice
-    assert await status(workflow, alice) == "away"
+    assert await sent_away_at(workflow, alice) == workflow.clock.now()
     away = [e for e in await workflow.emitted(ReviewerPresenceChanged) if e.status == "away"]
     assert [e.reviewer_id for e in away] == [alice]
     assert await workflow.emitted(ReviewerStruck) == []
@@ -113,7 +116,7 @@ async def test_warning_at_t_minus_5_then_revoke_strike_and_reoffer_at_t0(
     assert task["queue_rank"] == rank  # keeps its age
     (missed,) = await workflow.emitted(ReviewTaskMissed)
     assert missed.reviewer_id == alice
-    assert await status(workflow, alice) == "away"
+    assert await sent_away_at(workflow, alice) == workflow.clock.now()
     (struck,) = await workflow.emitted(ReviewerStruck)
     assert (struck.reviewer_id, struck.task_id, struck.strikes) == (alice, task_id, 1)
     # Late work is refused, and the task never returns to who missed it.

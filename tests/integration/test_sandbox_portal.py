@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from sandbox.portal import SEED_JOBS, SubmissionStore, create_app
-from services.job_discovery.domain import normalise_greenhouse_job
+from services.job_discovery.adapters.boards import normalise_greenhouse
 
 pytestmark = pytest.mark.integration
 
@@ -176,7 +176,7 @@ async def test_each_description_names_exactly_its_skills(portal: httpx.AsyncClie
     for board, company in (("acme", "Acme"), ("globex", "Globex"), ("acme-careers", "Acme")):
         jobs = (await portal.get(f"/v1/boards/{board}/jobs?content=true")).json()["jobs"]
         for job in jobs:
-            event = normalise_greenhouse_job(job, company=company)
+            event = normalise_greenhouse(job, company=company)
             assert "Requirements:" in event.description
             found[(board, job["title"])] = technologies_in(event.description)
 

@@ -63,9 +63,10 @@ def sandbox(with_greenhouse: bool = True) -> Sandbox:
 
 
 async def polite_context(engine: AsyncEngine, redis: Redis, clock: FakeClock,
-                         http: httpx.AsyncClient) -> RunContext:
+                         http: httpx.AsyncClient,
+                         allow_private: Sequence[str] = ("portal.test",)) -> RunContext:
     prefix = f"test:polite:{uuid.uuid4().hex}"
-    client = PoliteClient(http, redis, clock, prefix=prefix, allow_private=["portal.test"])
+    client = PoliteClient(http, redis, clock, prefix=prefix, allow_private=allow_private)
     uow = UnitOfWork(engine, clock, source="jams/job_discovery")
     return RunContext(uow, PostgresDocumentStore(engine), client, clock)
 

@@ -1,10 +1,9 @@
-"""A job's trace starts at its scrape: one span per board or source fetch, parent of the
-JobDiscovered events that fetch announces."""
+"""A job's trace starts at its scrape: one span per source run, parent of the JobDiscovered
+events that run announces."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,28 +15,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from infra import tracing
 from infra.clock import FakeClock
 from infra.db import create_engine
-from infra.documents.postgres import PostgresDocumentStore
-from infra.politeness import PortalPolicy
-from infra.uow import UnitOfWork
 from schemas.events.jobs import JobDiscovered
-from services.job_discovery.fleet import request_run
-from services.job_discovery.fleet_run import execute_run
-from services.job_discovery.settings import GreenhouseBoard
-from services.job_discovery.sources import sandbox_sources
+from services.job_discovery.sources import GreenhouseSource, SourceConfig
 from tests.integration.test_job_discovery import (
     BOARDS,
+    FAST,
     broken_board,
-    outbox_events,
     portal_client,
-    scraper_for,
+    scrape_round,
 )
-from tests.integration.test_scrape_fleet_support import API, polite_context, sandbox
+from tests.integration.test_scrape_fleet_support import outbox_events, polite_context
 from tests.integration.test_tracing import read_spans
 
 pytestmark = pytest.mark.integration
 
 DISCOVERED = "publish jams.jobs.JobDiscovered"
-FAST = PortalPolicy(rate_per_s=1000, burst=1000, max_concurrency=50)
+COMPLETED = "publish jams.jobs.ScrapeRunCompleted"
 
 
 @pytest.fixture
@@ -52,72 +45,52 @@ def children(spans: list[dict[str, Any]], parent: dict[str, Any]) -> list[dict[s
             and s["context"]["trace_id"] == parent["context"]["trace_id"]]
 
 
-async def test_each_board_scrape_is_a_root_span_and_its_jobs_are_its_children(
-    trace_file: Path, engine: AsyncEngine,
+async def test_each_run_is_a_root_span_and_the_jobs_it_announces_are_its_children(
+    trace_file: Path, engine: AsyncEngine, redis_url: str,
 ) -> None:
-    uow = UnitOfWork(engine, FakeClock(), source="jams/job_discovery")
-    boards = [GreenhouseBoard(board_token="down", company="Down", api_base="http://broken.test"),
-              *BOARDS]
+    sources: list[SourceConfig] = [
+        GreenhouseSource(name="greenhouse-down", board_token="down", company="Down",
+                         api_base="http://broken.test", policy=FAST),
+        *BOARDS,
+    ]
     mounts: dict[str, httpx.AsyncBaseTransport] = {
         "http://broken.test": httpx.MockTransport(broken_board)}
-    async with portal_client(mounts=mounts) as http:
-        report = await scraper_for(http, PostgresDocumentStore(engine), uow,
-                                   boards).scrape_round()
-    assert report.failed_boards == ["down"] and report.emitted > 0
+    redis: Redis = Redis.from_url(redis_url)
+    try:
+        async with portal_client(mounts=mounts) as http:
+            ctx = await polite_context(engine, redis, FakeClock(), http,
+                                       allow_private=["portal.test", "broken.test"])
+            [down_run, *runs] = await scrape_round(ctx, sources)
+    finally:
+        await redis.aclose()
+    assert down_run.outcome == "failed" and sum(r.new_or_changed for r in runs) > 0
 
     spans = read_spans(trace_file)
     scrapes = {s["name"]: s for s in spans if s["name"].startswith("scrape ")}
-    assert set(scrapes) == {f"scrape {b.board_token}" for b in boards}
-    for board in BOARDS:
-        scrape = scrapes[f"scrape {board.board_token}"]
+    assert set(scrapes) == {f"scrape {s.name}" for s in sources}
+    for source, run in zip(BOARDS, runs, strict=True):
+        scrape = scrapes[f"scrape {source.name}"]
         assert scrape["parent_id"] is None  # each scrape starts its own trace
         assert scrape["status"]["status_code"] == "UNSET"
         assert scrape["attributes"] == {
-            tracing.SERVICE_ATTRIBUTE: "job_discovery", "jams.scrape.source": board.board_token,
-            "jams.scrape.portal": "greenhouse", "jams.scrape.company": board.company,
-            "jams.scrape.postings": scrape["attributes"]["jams.scrape.postings"],
-            "jams.scrape.new_or_changed": len(children(spans, scrape)),
+            tracing.SERVICE_ATTRIBUTE: "job_discovery", "jams.scrape.source": source.name,
+            "jams.scrape.portal": "greenhouse", "jams.scrape.run_id": run.run_id,
+            "jams.scrape.postings": run.fetched,
+            "jams.scrape.new_or_changed": run.new_or_changed, "jams.scrape.outcome": "ok",
         }
-        assert all(c["name"] == DISCOVERED for c in children(spans, scrape))
-    assert sum(scrapes[f"scrape {b.board_token}"]["attributes"]["jams.scrape.postings"]
-               for b in BOARDS) == report.postings
+        assert sorted(c["name"] for c in children(spans, scrape)) == sorted(
+            [DISCOVERED] * run.new_or_changed + [COMPLETED])
 
-    # Every JobDiscovered staged is the child of its board's scrape; none starts a trace.
+    # Every JobDiscovered staged is the child of its run's scrape; none starts a trace.
     published = [s for s in spans if s["name"] == DISCOVERED]
-    assert len(published) == report.emitted == len(await outbox_events(engine, JobDiscovered))
+    assert len(published) == sum(r.new_or_changed for r in runs)
+    assert len(published) == len(await outbox_events(engine, [JobDiscovered]))
     scrape_ids = {s["context"]["span_id"] for s in scrapes.values()}
     assert all(s["parent_id"] in scrape_ids for s in published)
 
-    # The board that failed is on record as a failed scrape, with nothing announced.
-    down = scrapes["scrape down"]
+    # The source that failed is on record as a failed scrape, with no job announced.
+    down = scrapes["scrape greenhouse-down"]
     assert down["status"]["status_code"] == "ERROR"
     assert [e["name"] for e in down["events"]] == ["exception"]
-    assert children(spans, down) == []
-
-
-async def test_a_fleet_run_is_one_span_over_the_events_it_announces(
-    trace_file: Path, engine: AsyncEngine, redis_url: str,
-) -> None:
-    source = sandbox_sources(API)[0].model_copy(update={"policy": FAST})
-    run_id = await request_run(engine, source.name, datetime.now(UTC))
-    redis: Redis = Redis.from_url(redis_url)
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox().app)) as http:
-            ctx = await polite_context(engine, redis, FakeClock(datetime.now(UTC)), http)
-            summary = await execute_run(ctx, source, run_id)
-    finally:
-        await redis.aclose()
-    assert summary.new_or_changed > 0
-
-    spans = read_spans(trace_file)
-    [scrape] = [s for s in spans if s["name"] == f"scrape {source.name}"]
-    assert scrape["parent_id"] is None
-    assert scrape["attributes"] == {
-        tracing.SERVICE_ATTRIBUTE: "job_discovery", "jams.scrape.source": source.name,
-        "jams.scrape.portal": source.kind, "jams.scrape.run_id": run_id,
-        "jams.scrape.postings": summary.fetched,
-        "jams.scrape.new_or_changed": summary.new_or_changed, "jams.scrape.outcome": "ok",
-    }
-    names = sorted(c["name"] for c in children(spans, scrape))
-    assert names == sorted([DISCOVERED] * summary.new_or_changed
-                           + ["publish jams.jobs.ScrapeRunCompleted"])
+    assert down["attributes"]["jams.scrape.outcome"] == "failed"
+    assert DISCOVERED not in {c["name"] for c in children(spans, down)}

@@ -14,16 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from infra.db import create_engine
 from sandbox.portal.sources.seed import WorkdayJob, adzuna_job
 from schemas.events.jobs import JobDiscovered, ScrapeRunCompleted
+from services.job_discovery.announce import RAW_COLLECTION
 from services.job_discovery.fleet_run import RunContext, execute_run
 from services.job_discovery.fleet_tables import source_state
-from services.job_discovery.scraper import RAW_COLLECTION
+from services.job_discovery.jobs.store import ingest
 from services.job_discovery.sources import (
     AshbySource,
     SearchFilters,
     SourceConfig,
     sandbox_sources,
 )
-from services.job_discovery.tables import job_postings
+from services.job_discovery.tables import job_sightings
 from tests.integration.test_scrape_fleet_support import (
     API,
     Sandbox,
@@ -78,11 +79,12 @@ async def test_every_adapter_reads_its_sandbox_source(
               for name, s in summaries.items()}
     assert counts == {
         "greenhouse-acme": ("ok", 4, 4, 4), "greenhouse-globex": ("ok", 1, 1, 1),
-        "lever-acme": ("ok", 2, 2, 2), "ashby-acme": ("ok", 2, 2, 2),
+        "greenhouse-acme-careers": ("ok", 1, 1, 1), "lever-acme": ("ok", 2, 2, 2),
+        "ashby-acme": ("ok", 2, 2, 2),
         "workday-initech": ("ok", 45, 45, 45), "adzuna-gb": ("ok", 120, 120, 120),
     }
     events = await discovered(engine)
-    assert len(events) == 4 + 1 + 2 + 2 + 45 + 120
+    assert len(events) == 4 + 1 + 1 + 2 + 2 + 45 + 120
     assert all(e.run_id == f"run-{name}" for name in SOURCES for e in events.values()
                if e.run_id and e.run_id.endswith(name)) and all(e.run_id for e in events.values())
 
@@ -100,14 +102,16 @@ async def test_every_adapter_reads_its_sandbox_source(
     adzuna = events["adzuna:4700000000"]
     assert (adzuna.company, adzuna.location) == ("Hooli", "London, London")
 
-    # The same Acme job on Greenhouse, Lever and Ashby names one canonical job.
+    # The same Acme job on two Greenhouse boards, Lever and Ashby is one canonical job.
+    async with ctx.uow.transaction() as tx:
+        await ingest(tx, list(events.values()))
     async with engine.connect() as conn:
-        ids = [(row.source_job_key, row.canonical_job_id) for row in await conn.execute(
-            sa.select(job_postings.c.source_job_key, job_postings.c.canonical_job_id))]
-    same = {key.split(":")[0]: job for key, job in ids
-            if events[key].title == "Senior Backend Engineer (Python)"}
-    assert set(same) == {"greenhouse", "lever", "ashby"}
-    assert len(set(same.values())) == 1
+        ids = [(row.source_job_key, row.job_id) for row in await conn.execute(
+            sa.select(job_sightings.c.source_job_key, job_sightings.c.job_id))]
+    same = [(key.split(":")[0], job) for key, job in ids
+            if events[key].title == "Senior Backend Engineer (Python)"]
+    assert sorted(source for source, _ in same) == ["ashby", "greenhouse", "greenhouse", "lever"]
+    assert len({job for _, job in same}) == 1
 
     raw = await ctx.documents.get(RAW_COLLECTION, backend.source_job_key)
     assert raw is not None and raw["text"] == backend.title

@@ -14,10 +14,13 @@ from hypothesis import strategies as st
 
 from schemas.events.jobs import JobDiscovered
 from services.job_discovery.adapters.adzuna import normalise_adzuna
-from services.job_discovery.adapters.base import FetchResult, collect
-from services.job_discovery.adapters.boards import normalise_ashby, normalise_lever
+from services.job_discovery.adapters.base import BadPosting, FetchResult, collect
+from services.job_discovery.adapters.boards import (
+    normalise_ashby,
+    normalise_greenhouse,
+    normalise_lever,
+)
 from services.job_discovery.adapters.workday import normalise_workday
-from services.job_discovery.domain import BadPosting
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
                     st.text(max_size=30))
@@ -34,6 +37,10 @@ def near(fields: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
               .map(lambda extra: extra | d))
 
 
+GREENHOUSE = {"id": 4012345001, "title": "Engineer",
+              "absolute_url": "https://boards.greenhouse.io/x/jobs/4012345001",
+              "location": {"name": "Remote"}, "content": "&lt;p&gt;x&lt;/p&gt;",
+              "updated_at": "2026-01-05T10:15:00-05:00"}
 LEVER = {"id": "abc", "text": "Engineer", "hostedUrl": "https://jobs.lever.co/x/abc",
          "categories": {"location": "Remote"}, "description": "<p>x</p>", "createdAt": 1,
          "lists": [{"text": "Req", "content": "<li>Go</li>"}]}
@@ -47,6 +54,7 @@ WORKDAY = {"jobPostingInfo": {"title": "Engineer", "jobReqId": "R-1", "location"
                               "startDate": "2026-01-01", "jobDescription": "<p>x</p>"}}
 
 NORMALISERS: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], JobDiscovered]]] = {
+    "greenhouse": (GREENHOUSE, lambda p: normalise_greenhouse(p, company="Acme")),
     "lever": (LEVER, lambda p: normalise_lever(p, company="Acme")),
     "ashby": (ASHBY, lambda p: normalise_ashby(p, company="Acme")),
     "adzuna": (ADZUNA, lambda p: normalise_adzuna(p)[0]),

@@ -29,12 +29,14 @@ from infra import tracing
 from infra.runtime import Platform, open_platform, run_services
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
+from services.application_bot.settings import ApplicationBotSettings
 from services.ats_engine.seeding import load_seed
 from services.ats_engine.settings import SANDBOX_SEED
 from services.ats_engine.tables import candidates
 from services.catalog import build_all
-from services.job_discovery.adapters.greenhouse import GreenhouseClient, make_http_client
-from services.job_discovery.scraper import Scraper
+from services.job_discovery.adapters.http import make_http_client
+from services.job_discovery.fleet import open_context
+from services.job_discovery.fleet_run import execute_run
 from services.job_discovery.settings import JobDiscoverySettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow, pytest.mark.browser]
@@ -101,13 +103,14 @@ async def ats_candidates(platform: Platform) -> set[uuid.UUID]:
 
 
 async def scrape_sandbox(platform: Platform, portal: str) -> None:
-    """One round over the sandbox boards, as job discovery's scrape loop runs it."""
-    boards = JobDiscoverySettings.sandbox_boards(portal)["greenhouse_boards"]
-    async with make_http_client(15) as http:
-        scraper = Scraper(boards, GreenhouseClient(http), platform.documents,
-                          platform.unit_of_work("job_discovery"), platform.clock)
-        report = await scraper.scrape_round()
-    assert report.emitted > 0 and not report.failed_boards, report
+    """One run of each sandbox seed board, as job discovery's scrape worker runs them."""
+    settings = JobDiscoverySettings(**JobDiscoverySettings.sandbox_boards(portal))
+    async with make_http_client(settings.http_timeout_s, settings.allow_private_hosts) as http:
+        ctx = open_context(platform.unit_of_work("job_discovery"), platform.documents,
+                           platform.redis, platform.clock, http, settings)
+        runs = [await execute_run(ctx, source, uuid.uuid4().hex) for source in settings.sources]
+    assert sum(r.new_or_changed for r in runs) > 0, runs
+    assert all(r.outcome == "ok" for r in runs), runs
 
 
 @pytest.mark.parametrize("bus", ["embedded", "kafka"])
@@ -127,11 +130,12 @@ async def test_one_trace_follows_a_job_from_scrape_to_application(
     async with serve(build_portal_app()) as portal, \
             open_platform(CommonSettings(**shared)) as platform:
         specs = build_all(platform, shared, {
-            # No boards of its own: the test scrapes once the candidates are in (see above).
-            "job_discovery": {"greenhouse_boards": []},
+            # No sources of its own: the test scrapes once the candidates are in (see above).
+            "job_discovery": {"sources": []},
             "ats_engine": {"candidates_seed": SANDBOX_SEED},
             "workflow": {"presence_namespace": namespace},
-            "application_bot": {"chromium_path": chromium_path},
+            "application_bot": {"chromium_path": chromium_path,
+                                **ApplicationBotSettings.sandbox_portal(portal)},
             "gateway": {"presence_namespace": namespace},
         })
         stop = asyncio.Event()

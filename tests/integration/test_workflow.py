@@ -21,6 +21,7 @@ from infra.bus.port import InboundRecord
 from infra.clock import FakeClock
 from infra.db import create_engine
 from infra.outbox import outbox
+from infra.presence import Presence, ValkeyPresence
 from infra.runtime import Platform, open_platform
 from infra.service import ServiceSpec
 from infra.uow import UnitOfWork
@@ -38,7 +39,6 @@ from schemas.events.review import (
     TaskCompleted,
     TaskRejected,
 )
-from services.gateway.adapters.presence import RedisPresenceStore
 from services.workflow.app import NAME, build
 from services.workflow.domain import task_id_for
 from services.workflow.settings import WorkflowSettings
@@ -56,7 +56,7 @@ class Workflow:
 
     platform: Platform
     spec: ServiceSpec
-    presence: RedisPresenceStore  # the gateway's writer: the same layout the service reads
+    presence: Presence  # what the gateway writes, in the store the service reads
     clock: FakeClock
     database_url: str
 
@@ -121,7 +121,7 @@ async def workflow(
     )
     async with open_platform(settings, clock=fake_clock) as platform:
         yield Workflow(platform, build(platform, settings),
-                       RedisPresenceStore(platform.redis, namespace), fake_clock, database_url)
+                       ValkeyPresence(platform.redis, namespace), fake_clock, database_url)
         keys = [key async for key in platform.redis.scan_iter(match=f"{namespace}:*")]
         if keys:
             await platform.redis.delete(*keys)

@@ -107,3 +107,16 @@ def test_a_resident_speaks_the_language_of_the_country() -> None:
 def test_a_language_only_wished_for_asks_nothing() -> None:
     post = "Requirements\n- Fluent English; Dutch is nice to have\n"
     assert verdicts(post, MONTREAL, "language") == ["met"]
+
+
+@pytest.mark.parametrize("line", [
+    "Saguaro Logistics is an Equal Opportunity Employer.",
+    "Credence Health Logistics is committed to accessibility and will provide accommodations.",
+    "To be considered, send your resume and a copy of your A&P licence to our recruiting team.",
+    "Apply in 5 minutes or call our recruiting team.",
+])
+def test_what_an_employer_says_of_itself_or_of_applying_asks_nothing(line: str) -> None:
+    job = parse_job("Aircraft Mechanic", f"- 3 years of line maintenance\n{line}\n", "Tulsa, OK",
+                    taxonomy)
+    assert {r.skill for r in job.skills} & {"Logistics", "Accessibility", "Recruiting"} == set()
+    assert [h for h in job.hard if h.kind == "licence"] == []

@@ -18,7 +18,7 @@ from services.ats_engine.jd import JobRequirements
 from services.ats_engine.scoring import Evidence, SemanticMatch
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, WeightsSource, load_weights
-from services.job_discovery.text import html_to_text
+from services.job_discovery.html_text import html_to_text
 from tests.fixtures.resumes import RESUME, pdf
 
 TODAY = date(2026, 11, 26)

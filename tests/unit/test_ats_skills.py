@@ -68,3 +68,13 @@ def test_taxonomy_file_is_large_versioned_and_attributed() -> None:
 def test_specific_skills_weigh_more_than_generic_ones() -> None:
     skills = taxonomy.skills
     assert skills["Kubernetes"].specificity > skills["Microsoft Excel"].specificity
+
+
+@pytest.mark.parametrize("text", ["heavy maintenance (C-check or higher)",
+                                  "refrigeration & A/C mechanics"])
+def test_a_letter_of_another_word_is_not_the_c_language(text: str) -> None:
+    assert "C" not in taxonomy.extract(text)
+
+
+def test_c_beside_another_language_is_still_c() -> None:
+    assert {"C", "C++"} <= taxonomy.extract("Languages: C/C++, Python")

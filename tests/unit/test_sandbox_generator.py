@@ -16,7 +16,7 @@ from services.ats_engine.jd import JobRequirements
 from services.ats_engine.scoring import SemanticMatch
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, load_weights
-from services.job_discovery.text import html_to_text
+from services.job_discovery.html_text import html_to_text
 
 
 def _requirements(engine: Engine, job: Job) -> JobRequirements:

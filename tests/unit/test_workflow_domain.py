@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from infra.clock import FakeClock
+from infra.presence import PresenceEntry
 from schemas.events.matching import ManualReviewRequired
 from services.workflow import messages
 from services.workflow.domain import (
@@ -31,8 +32,8 @@ from services.workflow.domain import (
 from services.workflow.policy import (
     AssignmentPolicy,
     Candidate,
-    PresenceEntry,
     available_reviewers,
+    came_back,
     free_slot,
     is_available,
     order_candidates,
@@ -260,13 +261,32 @@ def test_higher_priority_ranks_earlier_but_age_still_counts(fake_clock: FakeCloc
 
 def test_presence_needs_a_recent_heartbeat_and_available_status(fake_clock: FakeClock) -> None:
     now = fake_clock.now()
+    stale = now - TTL - timedelta(seconds=1)
     presence = {
-        ALICE: PresenceEntry("available", now),
-        BOB: PresenceEntry("away", now),
-        CAROL: PresenceEntry("available", now - TTL - timedelta(seconds=1)),
+        ALICE: PresenceEntry("available", now, now, "page"),
+        BOB: PresenceEntry("away", now, now, "page"),
+        CAROL: PresenceEntry("available", stale, stale, "page"),
     }
     assert available_reviewers(presence, now, TTL) == {ALICE}
     assert not is_available(None, now, TTL)
+
+
+def test_a_reviewer_sent_away_is_available_only_once_they_say_so_again(
+    fake_clock: FakeClock,
+) -> None:
+    said_so = fake_clock.now()
+    fake_clock.advance(60)
+    sent_away = fake_clock.now()
+    fake_clock.advance(10)
+    now = fake_clock.now()
+    beating = PresenceEntry("available", said_so, now, "page")
+    assert is_available(beating, now, TTL)
+    assert not is_available(beating, now, TTL, sent_away_at=sent_away)
+    assert not came_back(beating, sent_away)
+    again = PresenceEntry("available", now, now, "page")
+    assert is_available(again, now, TTL, sent_away_at=sent_away)
+    # Connecting at the very moment of the decision counts as coming back.
+    assert came_back(PresenceEntry("available", sent_away, now, "page"), sent_away)
 
 
 def test_round_robin_offers_the_longest_idle_first(fake_clock: FakeClock) -> None:

@@ -10,7 +10,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from services.application_bot.adapters.browser import BrowserPage
-from services.application_bot.adapters.greenhouse_form import Visit
+from services.application_bot.adapters.kit.visit import Visit
 from services.application_bot.domain import Applicant, Rejected
 
 

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urljoin
 
 import structlog
 from playwright.async_api import Browser as PwBrowser
+from playwright.async_api import (
+    BrowserContext,
+    Page,
+    Playwright,
+    Request,
+    Route,
+    WebSocketRoute,
+    async_playwright,
+)
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page, Playwright, async_playwright
+
+from infra.politeness import UnsafeUrl, check_url
+from infra.politeness.urls import Resolver, resolve_host
 
 log = structlog.get_logger(__name__)
 
@@ -25,6 +37,37 @@ CHROMIUM_ARGS = (
 
 class BrowserError(Exception):
     """The browser could not do what was asked (navigation failed, timed out, crashed)."""
+
+
+class RefusedDestination(BrowserError):
+    """The page was not opened: its URL, or a redirect on the way, is not one to visit."""
+
+
+# Schemes that never leave the browser; every other request is checked before it is sent.
+_LOCAL_SCHEMES = ("data:", "blob:", "about:")
+
+
+class OutboundGuard:
+    """Checks each request a page makes (navigations, redirects, subresources, sockets).
+
+    A refused request is aborted before Chromium connects, and remembered so a refused
+    navigation reads as refused rather than as a network failure.
+    """
+
+    def __init__(self, allow: Collection[str] = (), resolve: Resolver = resolve_host) -> None:
+        self._allow = allow
+        self._resolve = resolve
+
+    async def refusal(self, url: str) -> str | None:
+        """Why `url` may not be fetched; None when it may."""
+        if url.startswith(_LOCAL_SCHEMES):
+            return None
+        checked = "http" + url[2:] if url.startswith(("ws:", "wss:")) else url
+        try:
+            await check_url(checked, self._allow, resolve=self._resolve)
+        except UnsafeUrl as exc:
+            return str(exc)
+        return None
 
 
 @dataclass(frozen=True)
@@ -167,14 +210,23 @@ class PlaywrightPage:
 
     def __init__(self, page: Page) -> None:
         self._page = page
+        self.refused: list[str] = []  # why each refused request of the main frame was refused
 
     @property
     def url(self) -> str:
         return self._page.url
 
     async def open(self, url: str) -> int | None:
-        with _translated(f"opening {url}"):
-            response = await self._page.goto(url, wait_until="domcontentloaded")
+        self.refused.clear()
+        try:
+            with _translated(f"opening {url}"):
+                response = await self._page.goto(url, wait_until="domcontentloaded")
+        except BrowserError:
+            if self.refused:
+                raise RefusedDestination(f"not opened: {self.refused[0]}") from None
+            raise
+        if self.refused:  # a refused redirect may end the navigation without an error
+            raise RefusedDestination(f"not opened: {self.refused[0]}")
         return None if response is None else response.status
 
     async def count(self, selector: str) -> int:
@@ -246,8 +298,10 @@ class PlaywrightPage:
 class PlaywrightBrowser:
     """Chromium through Playwright, started on first use and restarted if it died."""
 
-    def __init__(self, executable_path: Path, *, timeout_s: float) -> None:
+    def __init__(self, executable_path: Path, *, timeout_s: float,
+                 guard: OutboundGuard | None = None) -> None:
         self._executable_path = executable_path
+        self._guard = guard or OutboundGuard()
         self._timeout_ms = timeout_s * 1000
         self._lock = asyncio.Lock()
         self._playwright: Playwright | None = None
@@ -279,12 +333,61 @@ class PlaywrightBrowser:
             context.set_default_navigation_timeout(self._timeout_ms)
             with _translated("opening a tab"):
                 page = await context.new_page()
-            yield PlaywrightPage(page)
+            guarded = PlaywrightPage(page)
+            with _translated("guarding the tab's requests"):
+                await self._guard_context(context, guarded)
+            yield guarded
         finally:
             try:
                 await context.close()
             except PlaywrightError as exc:  # the browser died under us; the next use restarts it
                 log.warning("browser context close failed", error=str(exc))
+
+    async def _guard_context(self, context: BrowserContext, page: PlaywrightPage) -> None:
+        """Every request of the context through the guard: refused ones are aborted."""
+        guard = self._guard
+
+        async def refuse(route: Route, request: Request, url: str, reason: str) -> None:
+            log.warning("browser request refused", url=url[:200], reason=reason)
+            if request.is_navigation_request() and request.frame.parent_frame is None:
+                page.refused.append(reason)
+            await route.abort("blockedbyclient")
+
+        async def on_request(route: Route, request: Request) -> None:
+            if (reason := await guard.refusal(request.url)) is not None:
+                await refuse(route, request, request.url, reason)
+                return
+            if request.resource_type != "document" or request.method != "GET":
+                # A form's POST keeps Chromium's own upload (file bodies are not exposed here);
+                # its target was checked above and must be the posting's own site (the kit).
+                await route.fallback()
+                return
+            # Chromium follows a document's redirects without asking the route again, so the
+            # document is fetched here, one hop at a time, and each Location checked first.
+            try:
+                response = await route.fetch(max_redirects=0)
+            except PlaywrightError as exc:  # the page sees a network failure, as it would
+                log.info("document fetch failed", url=request.url[:200], error=str(exc)[:200])
+                await route.abort("failed")
+                return
+            location = response.headers.get("location")
+            if 300 <= response.status < 400 and location:
+                target = urljoin(request.url, location)
+                if (reason := await guard.refusal(target)) is not None:
+                    await refuse(route, request, target, reason)
+                    return
+            await route.fulfill(response=response)
+
+        async def on_socket(socket: WebSocketRoute) -> None:
+            reason = await guard.refusal(socket.url)
+            if reason is None:
+                socket.connect_to_server()
+                return
+            log.warning("browser socket refused", url=socket.url[:200], reason=reason)
+            await socket.close(code=1008, reason="refused")
+
+        await context.route("**/*", on_request)
+        await context.route_web_socket("**/*", on_socket)
 
     async def close(self) -> None:
         async with self._lock:

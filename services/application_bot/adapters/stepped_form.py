@@ -10,31 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
-import structlog
-
 from services.application_bot.adapters.browser import BrowserError, BrowserPage
-from services.application_bot.adapters.easy_apply import fill_field
-from services.application_bot.adapters.greenhouse_form import (
-    CLOSED_WORDS,
-    Visit,
-    capture,
-    confirmation_id,
-    open_posting,
-    short,
-)
-from services.application_bot.domain import (
-    Applicant,
-    Confirmed,
-    NotSent,
-    Rejected,
-    Unconfirmed,
-)
-from services.application_bot.screening import RecordedAnswer
-
-log = structlog.get_logger(__name__)
+from services.application_bot.adapters.kit.applier import FormApplier, Reply
+from services.application_bot.adapters.kit.filling import Filling
+from services.application_bot.adapters.kit.pages import says_closed, sends_elsewhere
+from services.application_bot.adapters.kit.steps import Steps, walk_steps
+from services.application_bot.adapters.kit.visit import short
+from services.application_bot.domain import NeedsReview, Rejected
 
 
 @dataclass(frozen=True)
@@ -56,76 +40,17 @@ class FlowShape:
     entry: Callable[[str], str] | None = None  # where applying starts, from the posting's URL
 
 
-class SteppedFormApplier:
+class SteppedFormApplier(FormApplier):
     """Walks a `FlowShape`; stops at any question the answer bank cannot answer."""
 
     def __init__(self, shape: FlowShape, *, confirmation_timeout_s: float) -> None:
+        super().__init__(confirmation_timeout_s=confirmation_timeout_s)
         self._shape = shape
-        self._confirmation_timeout_s = confirmation_timeout_s
-
-    async def apply(
-        self, page: BrowserPage, apply_url: str, applicant: Applicant, resume: Path
-    ) -> Visit:
-        shape = self._shape
-        start_url = shape.entry(apply_url) if shape.entry is not None else apply_url
-        if (refused := await open_posting(page, start_url, self._check_job_page)) is not None:
-            return refused
-        sent: dict[str, str] = {}
-        answers: list[RecordedAnswer] = []
-
-        async def stop(outcome: Rejected | NotSent | Unconfirmed) -> Visit:
-            return Visit(outcome, await capture(page), sent, tuple(answers))
-
-        try:
-            for button in shape.start:
-                if await page.count(shape.form):
-                    break  # the posting's URL was the form's own (e.g. `.../applyManually`)
-                await page.click(button)
-            if shape.start:
-                await page.wait_for_any((shape.form,), self._confirmation_timeout_s)
-            if (problem := await self._check_form(page, apply_url)) is not None:
-                return await stop(problem)
-            for _ in range(shape.max_steps):
-                title = await self._title(page)
-                for form_field in await page.fields(shape.step):
-                    needs_review = await fill_field(page, form_field, applicant, resume, sent,
-                                                    answers)
-                    if needs_review is not None:
-                        log.info("screening question needs review", portal=shape.portal,
-                                 step=title)
-                        return await stop(needs_review)
-                if await page.count(f"{shape.step} {shape.submit}"):
-                    break
-                if shape.next is None or not await page.count(f"{shape.step} {shape.next}"):
-                    return await stop(Rejected(short(
-                        f"the form changed: no way on from step {title!r}")))
-                before = await page.dom_property(shape.step, "outerHTML")
-                await page.click(f"{shape.step} {shape.next}")
-                if await page.dom_property(shape.step, "outerHTML") == before:
-                    return await stop(Rejected(short(f"the form did not accept step {title!r}")))
-            else:
-                return await stop(Rejected(f"the form has more than {shape.max_steps} steps"))
-        except BrowserError as exc:
-            return await stop(NotSent(short(f"could not fill the form: {exc}")))
-        if resume.name not in sent.values():
-            return await stop(Rejected("the form changed: no resume upload found"))
-        try:
-            await page.click(f"{shape.step} {shape.submit}")
-        except BrowserError as exc:
-            # The click may have gone through before the error: only the portal can tell.
-            return await stop(Unconfirmed(short(f"submitting failed: {exc}")))
-        seen = await page.wait_for_any((shape.confirmed, shape.refused),
-                                       self._confirmation_timeout_s)
-        evidence = await capture(page)
-        if seen is None:
-            reason = f"no confirmation within {self._confirmation_timeout_s:g}s of submitting"
-            return Visit(Unconfirmed(reason), evidence, sent, tuple(answers))
-        if seen == shape.refused:
-            text = await page.dom_property(shape.refused, "innerText") or ""
-            return Visit(Rejected(short(f"the portal refused the application: "
-                                        f"{' '.join(text.split())}")),
-                         evidence, sent, tuple(answers))
-        return Visit(Confirmed(await confirmation_id(page)), evidence, sent, tuple(answers))
+        self._steps = Steps(
+            step=shape.step, next=None if shape.next is None else f"{shape.step} {shape.next}",
+            submit=f"{shape.step} {shape.submit}", title=self._title, max_steps=shape.max_steps)
+        self.reply = Reply(submit=self._steps.submit, confirmed=(shape.confirmed,),
+                           refused=shape.refused)
 
     async def _title(self, page: BrowserPage) -> str:
         selector = self._shape.step_title
@@ -133,7 +58,10 @@ class SteppedFormApplier:
             return ""
         return " ".join((await page.dom_property(selector, "innerText") or "").split())
 
-    async def _check_job_page(self, page: BrowserPage, apply_url: str) -> Rejected | None:
+    def entry(self, apply_url: str) -> str:
+        return self._shape.entry(apply_url) if self._shape.entry is not None else apply_url
+
+    async def check(self, page: BrowserPage, apply_url: str) -> Rejected | None:
         """A closed posting, or a page that is not this portal's, is refused before any click."""
         shape = self._shape
         first = shape.start[0] if shape.start else shape.form
@@ -141,27 +69,37 @@ class SteppedFormApplier:
             if shape.closed is not None and await page.count(shape.closed):
                 return Rejected("the posting is closed")
             if await page.count(first) == 0 and await page.count(shape.form) == 0:
-                text = (await page.text()).lower()
-                if any(words in text for words in CLOSED_WORDS):
+                if await says_closed(page):
                     return Rejected("the posting is closed")
                 return Rejected(f"not the expected application page: no {first}")
         except BrowserError as exc:
             return Rejected(short(f"not the expected application page: {exc}"))
         return None
 
+    async def fill(self, form: Filling) -> NeedsReview | Rejected | None:
+        page, shape = form.page, self._shape
+        for button in shape.start:
+            if await page.count(shape.form):
+                break  # the posting's URL was the form's own (e.g. `.../applyManually`)
+            await page.click(button)
+        if shape.start:
+            await page.wait_for_any((shape.form,), self.confirmation_timeout_s)
+        if (problem := await self._check_form(page, form.apply_url)) is not None:
+            return problem
+        if (stop := await walk_steps(form, self._steps)) is not None:
+            return stop
+        return form.resume_missing()
+
     async def _check_form(self, page: BrowserPage, apply_url: str) -> Rejected | None:
         """Personal data goes only to the site the posting is on, never to a third party."""
         shape = self._shape
         if await page.count(shape.form) == 0:
             return Rejected(f"the form changed: no {shape.form} after {' then '.join(shape.start)}")
-        expected = urlsplit(apply_url)
-        if not same_site(urlsplit(page.url), expected):
+        if not same_site(urlsplit(page.url), urlsplit(apply_url)):
             return Rejected(short(f"the application page moved to another site: {page.url!r}"))
         if shape.form_posts:
-            action = await page.dom_property(shape.form, "action") or ""
-            target = urlsplit(action)
-            if target.scheme not in ("http", "https") or not same_site(target, expected):
-                return Rejected(short(f"the form would send the application to {action!r}"))
+            return sends_elsewhere(await page.dom_property(shape.form, "action") or "", apply_url,
+                                   same_site)
         return None
 
 

@@ -15,9 +15,12 @@ from infra.auth import (
     Principal,
     PrincipalDependency,
     Role,
+    TokenVerifier,
+    VerifiedToken,
     require_roles,
+    token_of,
 )
-from infra.http_conventions import ERROR_RESPONSES
+from infra.http_conventions import ERROR_RESPONSES, ApiError
 from services.gateway.accounts.service import Accounts, Session
 
 AUTH_PREFIX = "/api/v1/auth"
@@ -38,6 +41,12 @@ class Registration(BaseModel):
 class RefreshRequest(BaseModel):
     refresh_token: str | None = Field(default=None, max_length=200,
                                       description="omit to use the jams_refresh cookie")
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+    use_cookies: bool = False
 
 
 class NewStaff(BaseModel):
@@ -78,8 +87,16 @@ def _user_out(user: Any) -> UserOut:
                    disabled=user.disabled, created_at=user.created_at)
 
 
-def account_routes(accounts: Accounts, principal: PrincipalDependency, *,
-                   cookie_secure: bool) -> APIRouter:
+def _access_of(verifier: TokenVerifier, request: Request) -> VerifiedToken | None:
+    """The request's access token if it is valid: a logout revokes its login as well."""
+    try:
+        return verifier.verified(token_of(request.scope))
+    except ApiError:
+        return None
+
+
+def account_routes(accounts: Accounts, principal: PrincipalDependency,
+                   verifier: TokenVerifier, *, cookie_secure: bool) -> APIRouter:
     """The account routes; `principal` authenticates callers."""
     router = APIRouter(responses=ERROR_RESPONSES)
     admin = require_roles(Role.ADMIN, principal=principal)
@@ -108,8 +125,9 @@ def account_routes(accounts: Accounts, principal: PrincipalDependency, *,
 
     @router.post(f"{AUTH_PREFIX}/login", response_model=TokensOut, tags=["auth"],
                  summary="Log in: an access token and a refresh token")
-    async def login(body: Credentials, response: Response) -> TokensOut:
-        return tokens(response, await accounts.login(body.email, body.password),
+    async def login(body: Credentials, request: Request, response: Response) -> TokensOut:
+        address = request.client.host if request.client else ""
+        return tokens(response, await accounts.login(body.email, body.password, address),
                       body.use_cookies)
 
     @router.post(f"{AUTH_PREFIX}/refresh", response_model=TokensOut, tags=["auth"],
@@ -127,13 +145,22 @@ def account_routes(accounts: Accounts, principal: PrincipalDependency, *,
     async def logout(request: Request, body: RefreshRequest | None = None) -> Response:
         presented = (body.refresh_token if body is not None and body.refresh_token
                      else request.cookies.get(REFRESH_COOKIE, ""))
-        await accounts.logout(presented or "")
+        await accounts.logout(presented or "", _access_of(verifier, request))
         response = Response(status_code=204)
         response.delete_cookie(ACCESS_COOKIE, path="/", httponly=True, samesite="strict",
                                secure=cookie_secure)
         response.delete_cookie(REFRESH_COOKIE, path=AUTH_PREFIX, httponly=True,
                                samesite="strict", secure=cookie_secure)
         return response
+
+    @router.post(f"{AUTH_PREFIX}/password", response_model=TokensOut, tags=["auth"],
+                 summary="Change your password (the current one required); every other "
+                 "login of the account ends")
+    async def change_password(body: PasswordChange, response: Response,
+                              caller: Principal = Depends(principal)) -> TokensOut:
+        session = await accounts.change_password(caller, body.current_password,
+                                                  body.new_password)
+        return tokens(response, session, body.use_cookies)
 
     @router.get(f"{AUTH_PREFIX}/me", response_model=UserOut, tags=["auth"],
                 summary="The logged-in account")

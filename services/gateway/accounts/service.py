@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from redis.asyncio import Redis
-
-from infra.auth import Principal, Role, TokenIssuer
+from infra.auth import Principal, Role, TokenIssuer, VerifiedToken
 from infra.http_conventions import (
     ERR_AUTH_REQUIRED,
     ERR_CONFLICT,
     ERR_FORBIDDEN,
     ERR_NOT_FOUND,
-    ERR_RATE_LIMIT,
     ApiError,
 )
+from infra.revocation import Revocation
+from infra.revocation_store import RedisRevocations
 from infra.uow import UnitOfWork
 from services.gateway import audit
 from services.gateway.accounts import domain, store
 from services.gateway.accounts.passwords import Passwords
 from services.gateway.accounts.store import User
+from services.gateway.accounts.throttle import LoginThrottle
 
 
 @dataclass(frozen=True)
@@ -35,35 +34,6 @@ class Session:
     access_expires_at: datetime
     refresh_token: str
     refresh_expires_at: datetime
-
-
-@dataclass(frozen=True)
-class LoginThrottle:
-    """At most `max_failures` wrong passwords per email per window, counted in Redis."""
-
-    redis: Redis
-    namespace: str
-    max_failures: int = 10
-    window_s: int = 300
-
-    def _key(self, email: str) -> str:
-        # Hashed: the key names no one in Redis.
-        return f"{self.namespace}:login-failures:{hashlib.sha256(email.encode()).hexdigest()}"
-
-    async def check(self, email: str) -> None:
-        failures = await self.redis.get(self._key(email))
-        if failures is not None and int(failures) >= self.max_failures:
-            raise ApiError(429, ERR_RATE_LIMIT, "too many failed logins; wait and try again",
-                           {"window_s": self.window_s})
-
-    async def failed(self, email: str) -> None:
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.incr(self._key(email))
-        pipe.expire(self._key(email), self.window_s)
-        await pipe.execute()
-
-    async def succeeded(self, email: str) -> None:
-        await self.redis.delete(self._key(email))
 
 
 class _Exchange(Enum):
@@ -80,12 +50,14 @@ class Accounts:
     """The account use cases, on the gateway's database."""
 
     def __init__(self, uow: UnitOfWork, passwords: Passwords, issuer: TokenIssuer | None,
-                 throttle: LoginThrottle | None, *, refresh_ttl_s: float) -> None:
+                 throttle: LoginThrottle | None, *, refresh_ttl_s: float,
+                 revocations: RedisRevocations | None = None) -> None:
         self.uow = uow
         self.passwords = passwords
         self.issuer = issuer
         self.throttle = throttle
         self.refresh_ttl = timedelta(seconds=refresh_ttl_s)
+        self.revocations = revocations
 
     def issuer_ttl(self) -> timedelta:
         """How long access tokens live."""
@@ -117,22 +89,23 @@ class Accounts:
                                object_id=user.user_id, details={"role": str(role)})
         return user
 
-    async def login(self, email: str, password: str) -> Session:
+    async def login(self, email: str, password: str, address: str = "") -> Session:
+        """A new session for the right password; `address` is the client's, for throttling."""
         try:
             email = domain.normalise_email(email)
         except ApiError:
             raise ApiError(401, ERR_AUTH_REQUIRED, "wrong email or password") from None
         if self.throttle is not None:
-            await self.throttle.check(email)
+            await self.throttle.admit(email, address)
         async with self.uow.engine.connect() as conn:
             user = await store.user_by_email(conn, email)
         if not await self.passwords.check(user.password_hash if user else None, password):
             if self.throttle is not None:
-                await self.throttle.failed(email)
+                await self.throttle.failed(email, address)
             raise ApiError(401, ERR_AUTH_REQUIRED, "wrong email or password")
         assert user is not None
         if self.throttle is not None:
-            await self.throttle.succeeded(email)
+            await self.throttle.succeeded(email, address)
         if user.disabled:
             raise ApiError(403, ERR_FORBIDDEN, "this account is disabled")
         if self.passwords.needs_rehash(user.password_hash):
@@ -144,17 +117,20 @@ class Accounts:
 
     async def _start_family(self, user: User) -> Session:
         refresh = domain.new_refresh_token()
+        family_id = uuid.uuid4()
         async with self.uow.transaction() as tx:
             now = tx.clock.now()
             await store.add_refresh(tx.conn, token_hash=domain.token_hash(refresh),
-                                    user_id=user.user_id, family_id=uuid.uuid4(), now=now,
+                                    user_id=user.user_id, family_id=family_id, now=now,
                                     expires_at=now + self.refresh_ttl)
-        return self._session(user, refresh, now + self.refresh_ttl)
+        return self._session(user, refresh, now + self.refresh_ttl, family_id)
 
-    def _session(self, user: User, refresh: str, refresh_expires_at: datetime) -> Session:
+    def _session(self, user: User, refresh: str, refresh_expires_at: datetime,
+                 family_id: uuid.UUID) -> Session:
         if self.issuer is None:
             raise RuntimeError("these accounts were built without a token issuer")
-        access, expires = self.issuer.issue(Principal(user.user_id, user.role))
+        # The access token names its login, so a logout refuses every token of that login.
+        access, expires = self.issuer.issue(Principal(user.user_id, user.role), family_id)
         return Session(user, access, expires, refresh, refresh_expires_at)
 
     async def refresh(self, refresh_token: str) -> Session:
@@ -193,18 +169,30 @@ class Accounts:
                            "is now revoked; log in again")
         if outcome is not _Exchange.OK or user is None:
             raise _refused()
-        return self._session(user, new_refresh, now + self.refresh_ttl)
+        assert stored is not None
+        return self._session(user, new_refresh, now + self.refresh_ttl, stored.family_id)
 
-    async def logout(self, refresh_token: str) -> bool:
-        """Revoke the family of `refresh_token`; False if it named none."""
-        if not refresh_token:
-            return False
-        async with self.uow.transaction() as tx:
-            stored = await store.refresh_for_update(tx.conn, domain.token_hash(refresh_token))
-            if stored is None:
-                return False
-            await store.revoke_family(tx.conn, stored.family_id, tx.clock.now())
-        return True
+    async def logout(self, refresh_token: str, access: VerifiedToken | None = None) -> bool:
+        """Revoke the login of `refresh_token` (its refresh tokens, its access tokens and its
+        sockets) and the login of the access token presented; False if they named none."""
+        logins: set[tuple[uuid.UUID, str]] = set()
+        if access is not None:
+            logins.add((access.principal.user_id, access.session))
+        if refresh_token:
+            async with self.uow.transaction() as tx:
+                stored = await store.refresh_for_update(tx.conn,
+                                                        domain.token_hash(refresh_token))
+                if stored is not None:
+                    await store.revoke_family(tx.conn, stored.family_id, tx.clock.now())
+                    logins.add((stored.user_id, stored.family_id.hex))
+        now = self.uow.clock.now()
+        for user_id, session in logins:
+            await self._revoke(Revocation.of_session(user_id, session, now, self.issuer_ttl()))
+        return bool(logins)
+
+    async def _revoke(self, revocation: Revocation) -> None:
+        if self.revocations is not None:
+            await self.revocations.revoke(revocation)
 
     async def user(self, user_id: uuid.UUID) -> User:
         async with self.uow.engine.connect() as conn:
@@ -231,7 +219,30 @@ class Accounts:
                                action="user.disabled" if disabled else "user.enabled",
                                object_type="user", object_id=user_id,
                                details={"tokens_revoked": revoked})
+        if disabled:
+            # Its access tokens and open sockets end now, not when the tokens expire.
+            await self._revoke(Revocation.of_user(user_id, now, self.issuer_ttl()))
         return user
+
+    async def change_password(self, caller: Principal, current: str, new: str) -> Session:
+        """Set a new password (the current one required); every earlier login of the account
+        ends, its sockets included, and the caller gets a fresh one."""
+        domain.check_password(new)
+        user = await self.user(caller.user_id)
+        if not await self.passwords.check(user.password_hash, current):
+            raise ApiError(403, ERR_FORBIDDEN, "the current password is wrong")
+        new_hash = await self.passwords.hash(new)
+        async with self.uow.transaction() as tx:
+            now = tx.clock.now()
+            changed = await store.update_user(tx.conn, user.user_id, now, password_hash=new_hash)
+            if changed is None:
+                raise ApiError(404, ERR_NOT_FOUND, "no such user")
+            revoked = await store.revoke_user(tx.conn, user.user_id, now)
+            await audit.record(tx.conn, at=now, actor=caller, action="user.password_changed",
+                               object_type="user", object_id=user.user_id,
+                               details={"tokens_revoked": revoked})
+        await self._revoke(Revocation.of_user(user.user_id, now, self.issuer_ttl()))
+        return await self._start_family(changed)
 
     async def ensure(self, email: str, password: str, role: Role,
                      user_id: uuid.UUID | None = None) -> User:

@@ -13,6 +13,11 @@ def offers_key(namespace: str, reviewer_id: uuid.UUID) -> str:
     return f"{namespace}:reviewer:{reviewer_id}:offers"
 
 
+def every_offers_key(namespace: str) -> str:
+    """The pattern that matches every reviewer's `offers_key`."""
+    return f"{namespace}:reviewer:*:offers"
+
+
 class RedisOfferBook:
     """A hash per reviewer: task id -> the `task_offered` message last pushed for it.
 
@@ -49,6 +54,17 @@ class RedisOfferBook:
     async def remove(self, reviewer_id: uuid.UUID, task_id: uuid.UUID) -> None:
         key = offers_key(self._namespace, reviewer_id)
         await self._redis.hdel(key, str(task_id))
+
+    async def forget_candidate(self, candidate_id: uuid.UUID) -> int:
+        """Drop every reviewer's stored offer for the candidate (it holds their resume text);
+        how many were dropped."""
+        dropped = 0
+        async for key in self._redis.scan_iter(match=every_offers_key(self._namespace),
+                                               count=500):
+            for task_id, raw in (await self._redis.hgetall(key)).items():
+                if json.loads(raw).get("candidate_id") == str(candidate_id):
+                    dropped += await self._redis.hdel(key, task_id)
+        return dropped
 
     async def open_offers(self, reviewer_id: uuid.UUID) -> list[dict[str, Any]]:
         """The reviewer's open offers, soonest deadline first."""
@@ -92,7 +108,7 @@ class RedisReviewerBoard:
     async def open_tasks(self) -> list[dict[str, Any]]:
         """Every reviewer's open offers and accepted tasks, soonest deadline first."""
         found: list[dict[str, Any]] = []
-        async for key in self._redis.scan_iter(match=f"{self._namespace}:reviewer:*:offers",
+        async for key in self._redis.scan_iter(match=every_offers_key(self._namespace),
                                                count=500):
             for value in (await self._redis.hgetall(key)).values():
                 found.append(json.loads(value))

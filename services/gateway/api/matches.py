@@ -37,7 +37,7 @@ def router(deps: ApiDeps) -> APIRouter:
         async with deps.read() as conn:
             return page_of(MatchOut, await paged(queries.matches(
                 conn, candidate_id=narrowed(access, candidate_id), job_id=job_id,
-                decision=decision, cursor=cursor, limit=limit)))
+                decision=decision, cursor=cursor, limit=limit)), access.readable)
 
     @api.get("/matches/{match_id}", name="matches.get", response_model=MatchOut)
     async def get_match(
@@ -47,6 +47,6 @@ def router(deps: ApiDeps) -> APIRouter:
         async with deps.read() as conn:
             row = found(await queries.match(conn, match_id))
             await access.check(conn, candidate_id=row["candidate_id"])
-        return MatchOut.model_validate(row)
+        return MatchOut.model_validate(access.readable(row))
 
     return api

@@ -32,7 +32,7 @@ def router(deps: ApiDeps) -> APIRouter:
         async with deps.read() as conn:
             return page_of(TaskOut, await paged(queries.tasks(
                 conn, reviewer_id=reviewer_id, candidate_id=candidate_id, status=status,
-                cursor=cursor, limit=limit)))
+                cursor=cursor, limit=limit)), access.readable)
 
     @api.get("/review-tasks/{task_id}", name="tasks.get", response_model=TaskOut)
     async def get_task(task_id: uuid.UUID,
@@ -41,6 +41,6 @@ def router(deps: ApiDeps) -> APIRouter:
         async with deps.read() as conn:
             row = found(await queries.task(conn, task_id))
             await access.check(conn, reviewer_id=row["reviewer_id"])
-        return TaskOut.model_validate(row)
+        return TaskOut.model_validate(access.readable(row))
 
     return api

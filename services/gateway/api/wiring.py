@@ -7,7 +7,6 @@ import dataclasses
 from infra.auth import TokenVerifier, principal_dependency
 from infra.runtime import Platform
 from infra.service import RawHandler, ServiceSpec, TransactionalHandler
-from infra.settings import CommonSettings
 from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
 from services.gateway.api.common import ApiDeps
@@ -43,11 +42,10 @@ def with_read_model(spec: ServiceSpec, uow: UnitOfWork) -> ServiceSpec:
     return dataclasses.replace(spec, handlers=handlers, raw_handlers=raw)
 
 
-def with_api(spec: ServiceSpec, platform: Platform, settings: CommonSettings) -> ServiceSpec:
+def with_api(spec: ServiceSpec, platform: Platform, verifier: TokenVerifier) -> ServiceSpec:
     """The read model's projections and the `/api/v1` routers on the gateway's spec."""
     uow = platform.unit_of_work(spec.name)
     if spec.http_app is not None:
-        verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock)
         deps = ApiDeps(platform.engine, uow, platform.blobs,
                        Authorizer(principal_dependency(verifier)), platform.clock)
         spec.http_app.include_router(api_router(deps))

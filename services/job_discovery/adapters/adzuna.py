@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from schemas.events.jobs import JobDiscovered
 from services.job_discovery.adapters.base import (
+    BadPosting,
     FetchedPosting,
     FetchResult,
     LayoutChanged,
@@ -16,7 +17,6 @@ from services.job_discovery.adapters.base import (
     validation_summary,
 )
 from services.job_discovery.adapters.http import PortalHttp
-from services.job_discovery.domain import BadPosting
 from services.job_discovery.sources import AdzunaSource
 
 

@@ -10,8 +10,13 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from schemas.events.jobs import JobDiscovered
-from services.job_discovery.domain import MAX_DESCRIPTION_CHARS, BadPosting
-from services.job_discovery.text import html_to_text
+from services.job_discovery.html_text import html_to_text
+
+MAX_DESCRIPTION_CHARS = 200_000
+
+
+class BadPosting(ValueError):
+    """A posting that is not shaped the way its source documents it."""
 
 
 class LayoutChanged(RuntimeError):

@@ -9,15 +9,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from schemas.events.jobs import JobDiscovered
 from services.job_discovery.adapters.base import (
+    BadPosting,
     FetchResult,
     LayoutChanged,
     build_event,
     collect,
+    entity_decoded_text,
     plain_text,
     validation_summary,
 )
 from services.job_discovery.adapters.http import PortalHttp
-from services.job_discovery.domain import BadPosting, board_jobs, normalise_greenhouse_job
 from services.job_discovery.sources import AshbySource, GreenhouseSource, LeverSource
 
 LEVER_PAGE = 100
@@ -37,6 +38,39 @@ def _times(result: FetchResult) -> list[datetime]:
     return [p.event.posted_at for p in result.postings if p.event.posted_at is not None]
 
 
+class _GreenhouseLocation(BaseModel):
+    name: str = ""
+
+
+class _GreenhouseJob(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: int = Field(gt=0)
+    title: str = Field(min_length=1)
+    absolute_url: str = Field(min_length=1)
+    location: _GreenhouseLocation | None = None
+    content: str = ""
+    updated_at: AwareDatetime | None = None
+    first_published: AwareDatetime | None = None
+
+
+def normalise_greenhouse(job: dict[str, Any], *, company: str) -> JobDiscovered:
+    """A Greenhouse job post (from `?content=true`) as JobDiscovered fields.
+
+    Post ids are unique across all of Greenhouse, so the key needs no board.
+    """
+    try:
+        j = _GreenhouseJob.model_validate(job)
+    except ValidationError as exc:
+        raise BadPosting(f"greenhouse job {job.get('id')!r}: {validation_summary(exc)}") from None
+    return build_event(
+        "greenhouse", str(j.id), company=company, title=j.title.strip(),
+        location=j.location.name.strip() if j.location else "",
+        description=entity_decoded_text(j.content), apply_url=j.absolute_url,
+        posted_at=j.first_published or j.updated_at,
+    )
+
+
 class GreenhouseAdapter:
     """`GET /v1/boards/{token}/jobs?content=true`: the whole board in one answer."""
 
@@ -52,13 +86,12 @@ class GreenhouseAdapter:
         url = f"{self.config.api_base.rstrip('/')}/v1/boards/{self.config.board_token}/jobs"
         result = FetchResult(complete=True)
         payload = await self._http.get_json(url, {"content": "true"})
-        try:
-            jobs = board_jobs(payload)
-        except BadPosting as exc:
-            raise LayoutChanged(f"{url}: {exc}") from None
+        jobs = payload.get("jobs") if isinstance(payload, dict) else None
+        if not isinstance(jobs, list):
+            raise LayoutChanged(f"{url}: expected an object with a 'jobs' list")
         result.listed = len(jobs)
-        collect(result, list(jobs), url,
-                lambda job: normalise_greenhouse_job(job, company=self.config.company))
+        collect(result, jobs, url,
+                lambda job: normalise_greenhouse(job, company=self.config.company))
         result.cursor = _later(cursor, _times(result))
         return result
 

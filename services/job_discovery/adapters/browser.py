@@ -17,6 +17,7 @@ from playwright.async_api import ElementHandle, Page, Route, async_playwright
 from infra.politeness import PoliteClient, PortalPolicy
 from infra.politeness.client import Observer
 from services.job_discovery.adapters.base import (
+    BadPosting,
     FetchedPosting,
     FetchResult,
     LayoutChanged,
@@ -24,7 +25,6 @@ from services.job_discovery.adapters.base import (
     build_event,
     plain_text,
 )
-from services.job_discovery.domain import BadPosting
 from services.job_discovery.sources import BrowserSource, FieldSpec
 
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
+
+import httpx
 
 from infra.politeness import PoliteClient, PortalPolicy
 from infra.politeness.client import Attempt
+from infra.politeness.pinning import PinnedTransport
 from services.job_discovery.adapters.base import LayoutChanged, SourceNotFound
+
+
+def make_http_client(timeout_s: float, allow_private: Collection[str] = ()) -> httpx.AsyncClient:
+    """An HTTP client with bounded connect and read times, for a worker to own.
+
+    Every request is checked and pinned to the address checked (private hosts in
+    `allow_private` aside).
+    """
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=min(5.0, timeout_s)),
+                             transport=PinnedTransport(allow=allow_private))
 
 
 class PortalHttp:

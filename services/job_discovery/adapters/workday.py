@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.events.jobs import JobDiscovered
 from services.job_discovery.adapters.base import (
+    BadPosting,
     FetchedPosting,
     FetchResult,
     LayoutChanged,
@@ -18,7 +19,6 @@ from services.job_discovery.adapters.base import (
     validation_summary,
 )
 from services.job_discovery.adapters.http import PortalHttp
-from services.job_discovery.domain import BadPosting
 from services.job_discovery.sources import WorkdaySource
 
 

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infra.uow import Transaction
 from schemas.events.jobs import JobDiscovered, JobPublished
-from services.job_discovery.domain import CANONICAL_NAMESPACE
 from services.job_discovery.jobs.bulk import insert_rows
 from services.job_discovery.jobs.dedup import description_words, same_description
 from services.job_discovery.jobs.posting import (
@@ -27,6 +26,9 @@ from services.job_discovery.jobs.synclog import RunCounts, add_counts, run_id_fo
 from services.job_discovery.tables import canonical_jobs, job_sightings
 
 RawJob = JobDiscovered | Mapping[str, Any]
+
+# Fixed forever: canonical job ids are derived from it, so changing it renames every job.
+CANONICAL_NAMESPACE = uuid.UUID("0b7f3c2e-5a41-4d8e-9c6a-7e2d1f4b8a90")
 
 
 @dataclass

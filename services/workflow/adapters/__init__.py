@@ -1,1 +1,0 @@
-"""The workflow service's edges."""

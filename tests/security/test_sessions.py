@@ -1,0 +1,220 @@
+"""Sessions end when they should: reviewer sockets and access tokens after expiry, logout,
+disable and a password change; sockets opened by pages of another origin."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from infra.auth import Role, mint_access_token
+from services.gateway.auth import FORBIDDEN, UNAUTHORIZED
+from services.gateway.settings import GatewaySettings
+from tests.integration.test_gateway_ws import Gateway, running_gateway
+
+pytestmark = pytest.mark.integration
+
+SECRET = SecretStr("security-sessions-secret-0123456789")
+PASSWORD = "a long enough password"
+# Within a second of the revocation, as the sessions rule asks.
+CLOSE_WITHIN_S = 1.0
+
+
+@dataclass
+class Staff:
+    gateway: Gateway
+    http: httpx.AsyncClient
+    reviewer_id: uuid.UUID
+
+    async def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
+        response = await self.http.post("/api/v1/auth/login",
+                                        json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def socket_url(self, token: str) -> str:
+        return self.gateway.socket_url(self.reviewer_id, token)
+
+    async def open_socket(self, token: str, **headers: str) -> ClientConnection:
+        """A reviewer socket the gateway has taken (it answered a heartbeat)."""
+        socket = await connect(self.socket_url(token), additional_headers=headers)
+        await socket.send(json.dumps({"type": "heartbeat"}))
+        async with asyncio.timeout(15):
+            while json.loads(await socket.recv())["type"] != "ack":
+                pass
+        return socket
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tmp_path: Path) -> GatewaySettings:
+    return GatewaySettings(
+        bus="embedded", database_url=database_url, redis_url=redis_url, mongo_url=None,
+        blob_dir=tmp_path, data_dir=tmp_path, jwt_secret=SECRET, shutdown_grace_s=5,
+        presence_namespace=f"sec{uuid.uuid4().hex[:10]}", password_hash_time_cost=1,
+        password_hash_memory_kib=8192)
+
+
+@asynccontextmanager
+async def staff_on(settings: GatewaySettings) -> AsyncIterator[Staff]:
+    """A gateway with an admin and a reviewer account."""
+    from services.gateway.auth import auth_from
+
+    reviewer_id = uuid.uuid4()
+    async with running_gateway(settings) as gateway:
+        platform = gateway.platform
+        accounts = auth_from(platform.unit_of_work("gateway"), platform.redis, platform.clock,
+                             settings).accounts
+        await accounts.create_staff("test", "admin@example.test", PASSWORD, Role.ADMIN)
+        await accounts.create_staff("test", "rev@example.test", PASSWORD, Role.REVIEWER,
+                                    reviewer_id)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}") as http:
+            try:
+                yield Staff(gateway, http, reviewer_id)
+            finally:
+                keys = [k async for k in platform.redis.scan_iter(
+                    match=f"{settings.presence_namespace}:*")]
+                if keys:
+                    await platform.redis.delete(*keys)
+
+
+async def closed_code(socket: ClientConnection, within_s: float) -> int | None:
+    """The close code the server sends within `within_s`, reading past any pushes."""
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(within_s):
+            while True:
+                await socket.recv()
+    return closed.value.rcvd.code if closed.value.rcvd is not None else None
+
+
+async def refused_code(url: str, **headers: str) -> int | None:
+    async with connect(url, additional_headers=headers) as socket:
+        return await closed_code(socket, 15)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_an_open_socket_closes_with_4401_when_its_token_expires(
+    settings: GatewaySettings,
+) -> None:
+    async with staff_on(settings) as staff:
+        token = mint_access_token(SECRET, staff.reviewer_id, Role.REVIEWER, ttl_s=3)
+        socket = await staff.open_socket(token)
+        started = time.monotonic()
+        assert await closed_code(socket, 10) == UNAUTHORIZED
+        assert time.monotonic() - started < 5
+
+
+async def test_logout_closes_the_socket_and_refuses_the_token_at_once(
+    settings: GatewaySettings,
+) -> None:
+    async with staff_on(settings) as staff:
+        session = await staff.login("rev@example.test")
+        token = session["access_token"]
+        socket = await staff.open_socket(token)
+        logout = await staff.http.post("/api/v1/auth/logout", headers=bearer(token),
+                                       json={"refresh_token": session["refresh_token"]})
+        assert logout.status_code == 204
+        assert await closed_code(socket, CLOSE_WITHIN_S) == UNAUTHORIZED
+        assert await refused_code(staff.socket_url(token)) == UNAUTHORIZED
+        assert (await staff.http.get("/api/v1/auth/me", headers=bearer(token))).status_code \
+            == 401
+
+
+async def test_logout_by_refresh_token_alone_ends_the_access_tokens_of_that_login(
+    settings: GatewaySettings,
+) -> None:
+    async with staff_on(settings) as staff:
+        ended = await staff.login("rev@example.test")
+        kept = await staff.login("rev@example.test")
+        socket = await staff.open_socket(ended["access_token"])
+        other = await staff.open_socket(kept["access_token"])
+        await staff.http.post("/api/v1/auth/logout",
+                              json={"refresh_token": ended["refresh_token"]})
+        assert await closed_code(socket, CLOSE_WITHIN_S) == UNAUTHORIZED
+        assert (await staff.http.get("/api/v1/auth/me", headers=bearer(ended["access_token"]))
+                ).status_code == 401
+        # Another login of the same reviewer (another device) goes on.
+        assert (await staff.http.get("/api/v1/auth/me", headers=bearer(kept["access_token"]))
+                ).status_code == 200
+        await other.send(json.dumps({"type": "heartbeat"}))
+        async with asyncio.timeout(5):
+            while json.loads(await other.recv())["type"] != "ack":
+                pass
+        await other.close()
+
+
+async def test_disabling_an_account_closes_its_sockets_and_refuses_its_tokens(
+    settings: GatewaySettings,
+) -> None:
+    async with staff_on(settings) as staff:
+        admin = (await staff.login("admin@example.test"))["access_token"]
+        token = (await staff.login("rev@example.test"))["access_token"]
+        minted = mint_access_token(SECRET, staff.reviewer_id, Role.REVIEWER)
+        socket = await staff.open_socket(token)
+        disabled = await staff.http.patch(f"/api/v1/users/{staff.reviewer_id}",
+                                          headers=bearer(admin), json={"disabled": True})
+        assert disabled.status_code == 200, disabled.text
+        assert await closed_code(socket, CLOSE_WITHIN_S) == UNAUTHORIZED
+        for refused in (token, minted):
+            assert await refused_code(staff.socket_url(refused)) == UNAUTHORIZED
+            assert (await staff.http.get("/api/v1/auth/me", headers=bearer(refused))
+                    ).status_code == 401
+
+
+async def test_a_password_change_needs_the_current_one_and_ends_every_other_login(
+    settings: GatewaySettings,
+) -> None:
+    async with staff_on(settings) as staff:
+        old = await staff.login("rev@example.test")
+        socket = await staff.open_socket(old["access_token"])
+        new_password = "another long enough password"
+        wrong = await staff.http.post(
+            "/api/v1/auth/password", headers=bearer(old["access_token"]),
+            json={"current_password": "not the password", "new_password": new_password})
+        assert wrong.status_code == 403
+        assert (await staff.http.get("/api/v1/auth/me", headers=bearer(old["access_token"]))
+                ).status_code == 200
+        changed = await staff.http.post(
+            "/api/v1/auth/password", headers=bearer(old["access_token"]),
+            json={"current_password": PASSWORD, "new_password": new_password})
+        assert changed.status_code == 200, changed.text
+        assert await closed_code(socket, CLOSE_WITHIN_S) == UNAUTHORIZED
+        assert (await staff.http.get("/api/v1/auth/me", headers=bearer(old["access_token"]))
+                ).status_code == 401
+        assert (await staff.http.post("/api/v1/auth/refresh",
+                                      json={"refresh_token": old["refresh_token"]})
+                ).status_code == 401
+        fresh = changed.json()["access_token"]
+        assert (await staff.http.get("/api/v1/auth/me", headers=bearer(fresh))).status_code \
+            == 200
+        await (await staff.open_socket(fresh)).close()
+        assert (await staff.http.post("/api/v1/auth/login", json={
+            "email": "rev@example.test", "password": PASSWORD})).status_code == 401
+        await staff.login("rev@example.test", new_password)
+
+
+async def test_a_socket_from_a_page_of_another_origin_is_refused(
+    settings: GatewaySettings,
+) -> None:
+    async with staff_on(settings) as staff:
+        token = (await staff.login("rev@example.test"))["access_token"]
+        host = f"127.0.0.1:{staff.gateway.port}"
+        for foreign in (f"http://127.0.0.1:{staff.gateway.port + 1}", "http://evil.example",
+                        "null"):
+            assert await refused_code(staff.socket_url(token), Origin=foreign) == FORBIDDEN
+        await (await staff.open_socket(token, Origin=f"http://{host}")).close()

@@ -1,0 +1,84 @@
+"""Job discovery's settings (one list of sources) and what its composition root wires."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from infra.clock import FakeClock
+from infra.runtime import Platform
+from services.job_discovery.app import build
+from services.job_discovery.settings import JobDiscoverySettings
+from services.job_discovery.sources import BrowserSource, GreenhouseSource
+
+
+def test_sources_come_from_json_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = [{"kind": "greenhouse", "name": "vaulttec", "board_token": "vaulttec",
+                "company": "Vault-Tec", "interval_s": 600}]
+    monkeypatch.setenv("JAMS_SOURCES", json.dumps(sources))
+
+    settings = JobDiscoverySettings()
+
+    assert settings.sources == [GreenhouseSource(
+        name="vaulttec", board_token="vaulttec", company="Vault-Tec",
+        api_base="https://boards-api.greenhouse.io", interval_s=600)]
+
+
+def test_by_default_the_sandbox_sources_are_scraped_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("JAMS_SOURCES", raising=False)
+    monkeypatch.delenv("JAMS_FLEET_ENABLED", raising=False)
+    settings = JobDiscoverySettings()
+
+    assert settings.fleet_enabled is True
+    assert not any(isinstance(s, BrowserSource) for s in settings.sources)
+    assert {s.api_base for s in settings.sources if not isinstance(s, BrowserSource)} == {
+        "http://127.0.0.1:8700"}
+    boards = [(s.name, s.board_token, s.company, s.interval_s)
+              for s in settings.sources if isinstance(s, GreenhouseSource)]
+    assert boards == [
+        ("greenhouse-acme", "acme", "Acme", 300),
+        ("greenhouse-globex", "globex", "Globex", 300),
+        ("greenhouse-acme-careers", "acme-careers", "Acme", 300),
+    ]
+    assert {s.kind for s in settings.sources} == {
+        "greenhouse", "lever", "ashby", "workday", "adzuna"}
+    assert "127.0.0.1:8700" in settings.allow_private_hosts
+
+
+def test_sandbox_boards_point_the_seed_boards_at_a_portal_and_allow_list_it() -> None:
+    local = JobDiscoverySettings(**JobDiscoverySettings.sandbox_boards("http://127.0.0.1:9"))
+
+    boards = [s for s in local.sources if isinstance(s, GreenhouseSource)]
+    assert [s.name for s in boards] == [s.name for s in local.sources] == [
+        "greenhouse-acme", "greenhouse-globex", "greenhouse-acme-careers"]
+    assert {s.api_base for s in boards} == {"http://127.0.0.1:9"}
+    assert local.allow_private_hosts == ["127.0.0.1:9"]
+
+
+def platform_stand_in() -> Platform:
+    # build() only wires; nothing here connects, so stand-ins are enough for the bus and stores.
+    engine = create_async_engine("postgresql+psycopg://nobody@/nowhere")
+    return Platform(
+        settings=JobDiscoverySettings(), clock=FakeClock(), engine=engine,
+        bus=cast(Any, None), redis=cast(Any, None), documents=cast(Any, None),
+        blobs=cast(Any, None),
+    )
+
+
+def test_the_service_reads_its_raw_postings_and_the_worker_runs_by_default() -> None:
+    spec = build(platform_stand_in(), JobDiscoverySettings())
+
+    assert spec.name == "job_discovery"
+    assert spec.topics == ["jobs.raw"]
+    assert [task.__name__ for task in spec.background] == ["scrape", "expire"]
+
+
+def test_a_process_may_leave_scraping_to_others() -> None:
+    spec = build(platform_stand_in(), JobDiscoverySettings(fleet_enabled=False))
+
+    assert [task.__name__ for task in spec.background] == ["expire"]
