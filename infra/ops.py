@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import BaseRoute
 
+from infra.api_docs import DOCS_PATH
+
 ReadinessCheck = Callable[[], Awaitable[None]]
 # A dependency that hangs is as unready as one that refuses; probes time out after 3 s.
 CHECK_TIMEOUT_S = 2.0
@@ -56,10 +58,11 @@ def operations_app(public: FastAPI, ops: APIRouter) -> FastAPI:
 
 
 def _docs_routes(app: FastAPI) -> list[BaseRoute]:
-    """The routes that describe the API: the OpenAPI document, Swagger UI and ReDoc."""
+    """The routes that describe the API: the OpenAPI document, Swagger UI (FastAPI's or the
+    local-files page of infra.api_docs, with its assets) and ReDoc."""
     paths = {p for p in (app.openapi_url, app.docs_url, app.redoc_url,
-                         app.swagger_ui_oauth2_redirect_url) if p}
-    prefixes = tuple(f"{p}/" for p in (app.docs_url, app.redoc_url) if p)
+                         app.swagger_ui_oauth2_redirect_url, DOCS_PATH) if p}
+    prefixes = tuple(f"{p}/" for p in (app.docs_url, app.redoc_url, DOCS_PATH) if p)
     return [route for route in app.router.routes
             if (path := getattr(route, "path", None)) is not None
             and (path in paths or path.startswith(prefixes))]
