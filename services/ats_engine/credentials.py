@@ -4,6 +4,7 @@ certifications with their status, work authorisation, clearance, and the country
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -282,6 +283,7 @@ def region_of(place: str) -> str | None:
     return country_of(place)
 
 
+@functools.lru_cache(maxsize=16_384)  # asked of the same few places for every pair scored
 def country_of(place: str, *, strict: bool = False) -> str | None:
     """The country a place names ("Tacoma, WA" is US, "Toronto, ON" CA), or None; `strict`
     reads only whole segments, never a country word inside a name ("French Teacher")."""

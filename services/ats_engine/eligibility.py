@@ -314,6 +314,7 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+@functools.lru_cache(maxsize=65_536)  # every resume line, again for each post and candidate
 def distinctive_words(line: str) -> frozenset[str]:
     """The stems of the words that tell one credential from another."""
     return frozenset(_stem(w) for w in re.findall(r"[a-z][a-z0-9+]{2,}", line.lower())
