@@ -106,7 +106,8 @@ MATRIX: dict[tuple[str, str], Case] = {
 # own tests cover roles; here each must at least turn away a caller without a valid token.
 PUBLIC = {("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/login"),
           ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout")}
-TOKEN_ONLY = {("GET", "/api/v1/auth/me"), ("GET", "/api/v1/users"), ("POST", "/api/v1/users"),
+TOKEN_ONLY = {("GET", "/api/v1/auth/me"), ("POST", "/api/v1/auth/password"),
+              ("GET", "/api/v1/users"), ("POST", "/api/v1/users"),
               ("PATCH", "/api/v1/users/{user_id}"), ("GET", "/api/supervisor/overview"),
               ("POST", "/api/supervisor/unlock"),
               ("POST", "/api/v1/candidates/{candidate_id}/resumes"),

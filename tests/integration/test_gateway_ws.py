@@ -52,7 +52,13 @@ E = TypeVar("E", bound=EventData)
 ALICE = uuid.uuid4()
 BOB = uuid.uuid4()
 SECRET = SecretStr("gateway-ws-test-secret-0123456789")
-TOKENS = {rid: mint_access_token(SECRET, rid, Role.REVIEWER) for rid in (ALICE, BOB)}
+
+
+def token_of(reviewer_id: uuid.UUID) -> str:
+    """A fresh access token of that reviewer (minted per use: a full run outlasts its TTL)."""
+    return mint_access_token(SECRET, reviewer_id, Role.REVIEWER)
+
+
 WAIT_S = 15.0
 
 
@@ -73,7 +79,7 @@ class Gateway:
 
     async def open(self, reviewer_id: uuid.UUID) -> Socket:
         """A reviewer's socket, once this gateway's fan-out delivers to it."""
-        socket = Socket(await connect(self.socket_url(reviewer_id, TOKENS[reviewer_id])))
+        socket = Socket(await connect(self.socket_url(reviewer_id, token_of(reviewer_id))))
         # Another replica's fan-out (a second RedisFanout) pushes probes until one arrives:
         # from then on pushes reach this socket.
         other_replica = RedisFanout(self.platform.redis, self.namespace, deliver=_nowhere)
@@ -212,7 +218,7 @@ def _wrong_tokens() -> list[tuple[uuid.UUID, str]]:
         (ALICE, "wrong"),
         (ALICE, ""),
         (uuid.uuid4(), "x"),
-        (BOB, TOKENS[ALICE]),  # another reviewer's token
+        (BOB, token_of(ALICE)),  # another reviewer's token
         (ALICE, mint_access_token(SECRET, ALICE, Role.REVIEWER, ttl_s=-60)),  # expired
         (ALICE, mint_access_token(other_secret, ALICE, Role.REVIEWER)),  # forged
         (ALICE, mint_access_token(SECRET, ALICE, Role.ADMIN)),  # not a reviewer's token
@@ -383,11 +389,11 @@ async def test_task_messages_become_commands_from_the_socket_owner(
 
 async def test_socket_takes_the_access_cookie(gateway: Gateway) -> None:
     url = f"ws://127.0.0.1:{gateway.port}/ws/reviewers/{ALICE}"
-    async with connect(url, additional_headers={"Cookie": f"jams_access={TOKENS[ALICE]}"}) as ws:
+    async with connect(url, additional_headers={"Cookie": f"jams_access={token_of(ALICE)}"}) as ws:
         await ws.send(json.dumps({"type": "heartbeat"}))
         assert json.loads(await asyncio.wait_for(ws.recv(), WAIT_S))["type"] in (
             "ack", "reviewer", "probe")
-    async with connect(url, additional_headers={"Cookie": f"jams_access={TOKENS[BOB]}"}) as ws:
+    async with connect(url, additional_headers={"Cookie": f"jams_access={token_of(BOB)}"}) as ws:
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), WAIT_S)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == UNAUTHORIZED
@@ -401,7 +407,7 @@ async def test_review_page_is_served(gateway: Gateway) -> None:
         admin = mint_access_token(SECRET, uuid.uuid4(), Role.ADMIN)
         other_role = await http.get("/review", headers={"Cookie": f"jams_access={admin}"})
         assert other_role.headers["location"] == "/login?next=/review&denied=1"
-        page = await http.get("/review", headers={"Cookie": f"jams_access={TOKENS[ALICE]}"})
+        page = await http.get("/review", headers={"Cookie": f"jams_access={token_of(ALICE)}"})
         script = await http.get("/assets/review.js")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")

@@ -20,10 +20,10 @@ from services.gateway.socket_limits import CLOSE_POLICY_VIOLATION, MessageBudget
 from tests.integration.test_gateway_ws import (
     ALICE,
     SECRET,
-    TOKENS,
     WAIT_S,
     Gateway,
     running_gateway,
+    token_of,
 )
 
 FLOOD = 100
@@ -67,7 +67,7 @@ async def test_a_flood_of_status_messages_closes_the_socket_before_the_bus_sees_
     limited: GatewaySettings,
 ) -> None:
     async with running_gateway(limited) as gateway:
-        url = gateway.socket_url(ALICE, TOKENS[ALICE])
+        url = gateway.socket_url(ALICE, token_of(ALICE))
         async with connect(url) as socket:
             for n in range(FLOOD):
                 status = "away" if n % 2 else "available"
@@ -91,7 +91,7 @@ async def test_a_flood_of_status_messages_closes_the_socket_before_the_bus_sees_
 @pytest.mark.integration
 async def test_a_burst_within_the_budget_is_served_in_full(limited: GatewaySettings) -> None:
     async with running_gateway(limited) as gateway, \
-            connect(gateway.socket_url(ALICE, TOKENS[ALICE])) as socket:
+            connect(gateway.socket_url(ALICE, token_of(ALICE))) as socket:
         for _ in range(BURST - 1):
             await socket.send(json.dumps({"type": "heartbeat"}))
         await socket.send(json.dumps({"type": "bogus"}))  # the last of the burst
