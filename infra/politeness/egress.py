@@ -121,8 +121,8 @@ class EgressProxy:
             if parts.scheme != "http" or not parts.netloc:
                 raise _Refused(400, "bad_request", f"{method} {target[:100]}: not a proxy request")
             url, host_port = target, parts.netloc
-        address, port = await self._checked(url)
-        origin_reader, origin_writer = await self._open(address, port, host_port)
+        addresses, port = await self._checked(url)
+        origin_reader, origin_writer = await self._open(addresses, port, host_port)
         try:
             if method == "CONNECT":
                 writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
@@ -132,12 +132,12 @@ class EgressProxy:
         finally:
             origin_writer.close()
 
-    async def _checked(self, url: str) -> tuple[IpAddress, int]:
-        """The one address a connection for `url` may go to, checked; _Refused otherwise."""
+    async def _checked(self, url: str) -> tuple[list[IpAddress], int]:
+        """The addresses a connection for `url` may go to, checked; _Refused otherwise."""
         try:
             destination = await check_url(url, self._allow, resolve=self._resolve)
             if destination.addresses:
-                return destination.addresses[0], destination.port
+                return list(destination.addresses), destination.port
             # Allow-listed by name: trusted, but still connected to by the address found here.
             found = await self._resolve(destination.host, destination.port)
         except UnsafeUrl as exc:
@@ -146,17 +146,22 @@ class EgressProxy:
             raise _Refused(502, "unresolved", f"cannot resolve {url!r}: {exc}") from None
         if not found:
             raise _Refused(502, "unresolved", f"{url!r} has no addresses")
-        return found[0], destination.port
+        return found, destination.port
 
-    async def _open(self, address: IpAddress, port: int, named: str
+    async def _open(self, addresses: list[IpAddress], port: int, named: str
                     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if self._upstream is None:
+        """A connection to the first of the checked addresses that answers (`localhost` may
+        be ::1 first for a server on 127.0.0.1 only)."""
+        if self._upstream is not None:
+            return await self._tunnel(self._upstream, addresses[0], port, named)
+        error: Exception | None = None
+        for address in addresses:
             try:
                 return await asyncio.wait_for(
                     asyncio.open_connection(str(address), port), self._timeout_s)
             except (OSError, TimeoutError) as exc:
-                raise _Refused(502, "connect", f"cannot connect to {named}: {exc}") from None
-        return await self._tunnel(self._upstream, address, port, named)
+                error = exc
+        raise _Refused(502, "connect", f"cannot connect to {named}: {error}")
 
     async def _tunnel(self, upstream: Upstream, address: IpAddress, port: int, named: str
                       ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

@@ -20,7 +20,7 @@ from infra.politeness.egress import EgressProxy, Upstream
 from infra.politeness.pinning import PinnedTransport
 from infra.politeness.urls import IpAddress
 from services.application_bot.adapters.browser import OutboundGuard, PlaywrightBrowser
-from services.application_bot.politeness import RedisPortalGate
+from services.application_bot.politeness import PortalUnavailable, RedisPortalGate
 from tests.servers import server_url
 
 pytestmark = pytest.mark.integration
@@ -157,3 +157,20 @@ async def test_the_bots_browser_tunnels_through_the_pool_and_leaves_a_refusing_p
     assert gate.pool.health("portal", refusing.url).blocks == 1
     assert portal.requests == ["GET /job HTTP/1.1"] * 2
     assert await logged(access_log, f"CONNECT 127.0.0.1:{portal.port}")
+
+
+async def test_a_visit_waits_while_every_proxy_of_the_portal_cools_down(redis: Redis) -> None:
+    clock = FakeClock()
+    policy = PortalPolicy(rate_per_s=1000, burst=100, proxies=("http://127.0.0.1:9",),
+                          proxy_cooldown_s=300)
+    gate = RedisPortalGate(redis, clock, policies={}, default=policy,
+                           prefix=f"test:proxy:{uuid.uuid4().hex}", breaker_wait_max_s=0)
+    async with gate.visit("portal", session="ada") as ticket:
+        assert ticket.upstream is not None
+        ticket.upstream.refused(403)
+    with pytest.raises(PortalUnavailable, match="cooling down"):
+        async with gate.visit("portal", session="ada"):
+            pass
+    clock.advance(301)
+    async with gate.visit("portal", session="ada") as ticket:
+        assert ticket.upstream is not None and ticket.upstream.url == "http://127.0.0.1:9"
