@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,12 +16,15 @@ from redis.asyncio import Redis
 from infra.clock import Clock
 from infra.politeness.breaker import CircuitBreaker
 from infra.politeness.concurrency import ConcurrencyCap
-from infra.politeness.errors import Blocked, CircuitOpen, FetchFailed, RateLimited
+from infra.politeness.errors import Blocked, CircuitOpen, FetchFailed, ProxiesCooling, RateLimited
+from infra.politeness.pinning import PinnedTransport
 from infra.politeness.policy import PortalPolicy
+from infra.politeness.proxy_pool import ProxyPool
 from infra.politeness.ratelimit import TokenBucket
 from infra.politeness.urls import check_url
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+_PROXY_REFUSED = "proxy_refused"
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,12 @@ Observer = Callable[[Attempt], None]
 
 
 class PoliteClient:
-    """Sends requests to portals through the shared token bucket, slot cap and breaker."""
+    """Sends requests to portals through the shared token bucket, slot cap and breaker.
+
+    A portal with proxies is reached through the one its pool chooses; a block (403, a
+    captcha, 429, or the proxy refusing us) cools that proxy down and the request moves on
+    to the next one, if any, as its next attempt.
+    """
 
     def __init__(
         self,
@@ -93,6 +102,7 @@ class PoliteClient:
         allow_private: Collection[str] = (),
         rng: random.Random | None = None,
         proxied: Callable[[str], httpx.AsyncClient] | None = None,
+        pool: ProxyPool | None = None,
     ) -> None:
         self._http = http
         self._clock = clock
@@ -103,16 +113,21 @@ class PoliteClient:
         self._rng = rng or random.Random()
         self._proxied = proxied or self._open_proxied
         self._proxy_clients: dict[str, httpx.AsyncClient] = {}
+        self.pool = pool or ProxyPool(clock)
 
     def _open_proxied(self, proxy: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(proxy=proxy, timeout=self._http.timeout)
+        # Checked and pinned like direct requests: the proxy is asked for the checked address.
+        return httpx.AsyncClient(
+            transport=PinnedTransport(httpx.AsyncHTTPTransport(proxy=proxy),
+                                      allow=self._allow_private),
+            timeout=self._http.timeout)
 
-    def _client_for(self, policy: PortalPolicy) -> httpx.AsyncClient:
-        if policy.proxy is None:
+    def _client_for(self, proxy: str | None) -> httpx.AsyncClient:
+        if proxy is None:
             return self._http
-        if policy.proxy not in self._proxy_clients:
-            self._proxy_clients[policy.proxy] = self._proxied(policy.proxy)
-        return self._proxy_clients[policy.proxy]
+        if proxy not in self._proxy_clients:
+            self._proxy_clients[proxy] = self._proxied(proxy)
+        return self._proxy_clients[proxy]
 
     async def aclose(self) -> None:
         """Close the proxy clients this made (the caller owns the plain one)."""
@@ -134,22 +149,38 @@ class PoliteClient:
         url: str,
         *,
         observer: Observer | None = None,
+        session: str | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        """The portal's answer (2xx or a client error like 404); typed errors otherwise."""
+        """The portal's answer (2xx or a client error like 404); typed errors otherwise.
+
+        `session` keeps the requests of one candidate's session on one proxy.
+        """
         await check_url(url, self._allow_private)
         headers = {"User-Agent": policy.user_agent, **kwargs.pop("headers", {})}
         for attempt in range(1, policy.max_attempts + 1):
             wait_s = await self.breaker.allow(portal, policy)
             if wait_s > 0:
                 raise CircuitOpen(portal, wait_s)
+            proxy = self.pool.choose(portal, policy, session)
             await self.bucket.take(portal, policy)
-            verdict, status = await self._send(portal, policy, method, url, headers, kwargs)
+            started = time.monotonic()
+            verdict, status = await self._send(portal, policy, proxy, method, url, headers,
+                                               kwargs)
             if isinstance(verdict, httpx.Response):
+                if proxy is not None:
+                    self.pool.report_success(portal, proxy, time.monotonic() - started)
                 await self.breaker.record_success(portal)
                 return verdict
             await self.breaker.record_failure(portal, policy)
+            if proxy is not None:
+                self._report_to_pool(portal, policy, proxy, verdict)
             if verdict.kind == "blocked":
+                if attempt < policy.max_attempts and self._another_proxy(portal, policy, session,
+                                                                         proxy):
+                    self._notify(observer, Attempt(portal, url, attempt, verdict.reason, status,
+                                                   0.0))
+                    continue
                 self._notify(observer, Attempt(portal, url, attempt, verdict.reason, status, None))
                 raise Blocked(portal, f"{verdict.reason} at {url}", status=status,
                               kind=verdict.reason)
@@ -166,17 +197,36 @@ class PoliteClient:
             await self._clock.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
+    def _report_to_pool(self, portal: str, policy: PortalPolicy, proxy: str,
+                        verdict: Verdict) -> None:
+        if verdict.kind == "blocked" or verdict.reason in {"rate_limited", _PROXY_REFUSED}:
+            self.pool.report_block(portal, proxy, policy)
+        else:
+            self.pool.report_failure(portal, proxy, policy)
+
+    def _another_proxy(self, portal: str, policy: PortalPolicy, session: str | None,
+                       blocked: str | None) -> bool:
+        """Whether a proxy other than the one just blocked may take the next attempt."""
+        if blocked is None:
+            return False
+        try:
+            return self.pool.choose(portal, policy, session) not in {None, blocked}
+        except ProxiesCooling:
+            return False
+
     async def _send(
-        self, portal: str, policy: PortalPolicy, method: str, url: str,
+        self, portal: str, policy: PortalPolicy, proxy: str | None, method: str, url: str,
         headers: dict[str, str], kwargs: dict[str, Any],
     ) -> tuple[httpx.Response | Verdict, int | None]:
         async with self.slots.slot(portal, policy):
             try:
-                response = await self._client_for(policy).request(
+                response = await self._client_for(proxy).request(
                     method, url, headers=headers, timeout=policy.timeout_s, **kwargs
                 )
             except httpx.TimeoutException:
                 return Verdict("retry", "timeout"), None
+            except httpx.ProxyError:
+                return Verdict("retry", _PROXY_REFUSED), None
             except httpx.TransportError as exc:
                 return Verdict("retry", f"network: {type(exc).__name__}"), None
         verdict = classify(response, policy, self._clock.now())

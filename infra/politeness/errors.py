@@ -57,6 +57,16 @@ class CircuitOpen(FetchError):
         self.retry_in_s = retry_in_s
 
 
+class ProxiesCooling(FetchError):
+    """Every proxy of the portal is cooling down after blocks or failures: nothing was sent."""
+
+    reason = "proxies_cooling"
+
+    def __init__(self, portal: str, retry_in_s: float) -> None:
+        super().__init__(portal, f"every proxy is cooling down; next in {retry_in_s:.0f}s")
+        self.retry_in_s = retry_in_s
+
+
 class UnsafeUrl(ValueError):
     """A source URL that is malformed or points at a private address not allow-listed."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_USER_AGENT = "JAMS-job-discovery/0.1 (+https://github.com/jams)"
@@ -26,7 +28,13 @@ class PortalPolicy(BaseModel):
     breaker_open_s: float = Field(default=60.0, gt=0, description="Open time before a probe")
     timeout_s: float = Field(default=15.0, gt=0)
     user_agent: str = Field(default=DEFAULT_USER_AGENT, min_length=1, max_length=500)
-    proxy: str | None = Field(default=None, pattern=r"^(https?|socks5h?)://\S+$")
+    proxies: tuple[Annotated[str, Field(pattern=r"^http://\S+$")], ...] = Field(
+        default=(), description="Upstream HTTP proxies (http://[user:pass@]host:port), "
+                                "rotated on a block; none: requests go out directly")
+    proxy_cooldown_s: float = Field(default=600.0, gt=0,
+                                    description="A blocked or failing proxy rests this long")
+    proxy_failures_to_cool: int = Field(default=3, ge=1,
+                                        description="Network failures in a row that cool one")
     captcha_markers: tuple[str, ...] = (
         "g-recaptcha", "h-captcha", "cf-challenge", "captcha-delivery", "px-captcha",
         "are you a robot", "verify you are human",

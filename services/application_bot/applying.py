@@ -277,10 +277,11 @@ class ApplicationBot:
             path.write_bytes(content)
             log.info("applying", apply_url=application.apply_url, attempt=application.attempts)
             try:
-                async with self._ports.gate.visit(portal_of(application.apply_url)) as ticket:
+                async with self._ports.gate.visit(portal_of(application.apply_url),
+                                                  session=str(application.candidate_id)) as ticket:
                     with tracing.span("apply through the browser", service="application_bot",
                                       attributes={"jams.apply_url": application.apply_url}):
-                        async with self._ports.browser.page() as page:
+                        async with self._ports.browser.page(upstream=ticket.upstream) as page:
                             visit = await self._ports.applier.apply(
                                 page, application.apply_url, applicant, path)
                     ticket.report(visit.outcome)

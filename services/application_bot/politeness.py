@@ -9,6 +9,7 @@ breaker stops both.
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from typing import Protocol
@@ -18,7 +19,9 @@ from redis.asyncio import Redis
 
 from infra.clock import Clock
 from infra.politeness import CircuitBreaker, ConcurrencyCap, PortalPolicy, TokenBucket
-from infra.politeness.errors import QuotaExhausted
+from infra.politeness.egress import Upstream
+from infra.politeness.errors import ProxiesCooling, QuotaExhausted
+from infra.politeness.proxy_pool import ProxyPool
 from services.application_bot.domain import Confirmed, NotSent, Outcome, Rejected, Unconfirmed
 
 log = structlog.get_logger(__name__)
@@ -36,19 +39,29 @@ class PortalUnavailable(Exception):
 
 
 class VisitTicket(Protocol):
+    @property
+    def upstream(self) -> Upstream | None:
+        """The proxy this visit goes through; None: out directly."""
+        ...
+
     def report(self, outcome: Outcome) -> None:
         """What the portal did, for its breaker."""
         ...
 
 
 class PortalGate(Protocol):
-    def visit(self, portal: str) -> contextlib.AbstractAsyncContextManager[VisitTicket]:
-        """A token and a slot for one visit, once the breaker allows; else PortalUnavailable."""
+    def visit(self, portal: str, session: str | None = None
+              ) -> contextlib.AbstractAsyncContextManager[VisitTicket]:
+        """A token and a slot for one visit, once the breaker allows; else PortalUnavailable.
+
+        The visits of one `session` (a candidate's) keep to one proxy while it is healthy.
+        """
         ...
 
 
 class _Ticket:
-    def __init__(self) -> None:
+    def __init__(self, upstream: Upstream | None = None) -> None:
+        self.upstream = upstream
         self.outcome: Outcome | None = None
 
     def report(self, outcome: Outcome) -> None:
@@ -59,7 +72,7 @@ class OpenGate:
     """No limits: for tests and tools that apply on their own sandbox."""
 
     @contextlib.asynccontextmanager
-    async def visit(self, portal: str) -> AsyncIterator[VisitTicket]:
+    async def visit(self, portal: str, session: str | None = None) -> AsyncIterator[VisitTicket]:
         yield _Ticket()
 
 
@@ -78,8 +91,10 @@ class RedisPortalGate:
     def __init__(
         self, redis: Redis, clock: Clock, *, policies: Mapping[str, PortalPolicy],
         default: PortalPolicy, prefix: str, breaker_wait_max_s: float,
+        pool: ProxyPool | None = None,
     ) -> None:
         self._clock = clock
+        self.pool = pool or ProxyPool(clock)
         self._policies = dict(policies)
         self._default = default
         self._bucket = TokenBucket(redis, clock, prefix)
@@ -91,8 +106,12 @@ class RedisPortalGate:
         return self._policies.get(portal, self._default)
 
     @contextlib.asynccontextmanager
-    async def visit(self, portal: str) -> AsyncIterator[VisitTicket]:
+    async def visit(self, portal: str, session: str | None = None) -> AsyncIterator[VisitTicket]:
         policy = self.policy(portal)
+        try:
+            proxy = self.pool.choose(portal, policy, session)
+        except ProxiesCooling as exc:
+            raise PortalUnavailable(portal, str(exc)) from exc
         waited = 0.0
         # An open breaker is waited out (up to a bound); once its time is up this visit may
         # be the one half-open probe, and its outcome closes or reopens the breaker.
@@ -110,12 +129,18 @@ class RedisPortalGate:
         holder = uuid.uuid4().hex
         while (slot_wait_s := await self._slots.try_acquire(portal, policy, holder)) > 0:
             await self._clock.sleep(min(slot_wait_s, 0.05))
-        ticket = _Ticket()
+        ticket = _Ticket(None if proxy is None else self._upstream(portal, policy, proxy))
+        started = time.monotonic()
         try:
             yield ticket
         finally:
             await self._slots.release(portal, holder)
             failed = portal_failed(ticket.outcome)
+            if proxy is not None and failed is not None:
+                if failed:
+                    self.pool.report_failure(portal, proxy, policy)
+                else:
+                    self.pool.report_success(portal, proxy, time.monotonic() - started)
             if failed is True:
                 state = await self.breaker.record_failure(portal, policy)
                 if state == "open":
@@ -123,3 +148,11 @@ class RedisPortalGate:
             elif failed is False:
                 await self.breaker.record_success(portal)
 
+    def _upstream(self, portal: str, policy: PortalPolicy, proxy: str) -> Upstream:
+        """The proxy, and a block reported to the pool when it refuses a tunnel."""
+
+        def refused(status: int) -> None:
+            log.warning("upstream proxy refused a tunnel", portal=portal, status=status)
+            self.pool.report_block(portal, proxy, policy)
+
+        return Upstream(proxy, refused)

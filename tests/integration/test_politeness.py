@@ -256,7 +256,7 @@ async def test_a_portal_with_a_proxy_goes_through_it_with_its_user_agent(
     client = PoliteClient(httpx.AsyncClient(transport=httpx.MockTransport(direct)), redis,
                           FakeClock(), prefix=prefix, allow_private=["portal.test"],
                           proxied=open_proxied)
-    via_proxy = PortalPolicy(rate_per_s=1000, burst=100, proxy="http://proxy.example:3128",
+    via_proxy = PortalPolicy(rate_per_s=1000, burst=100, proxies=("http://proxy.example:3128",),
                              user_agent="Mozilla/5.0 (JAMS test)")
     await client.request("li", via_proxy, "GET", URL)
     await client.request("li", via_proxy, "GET", URL)

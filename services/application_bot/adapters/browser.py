@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +24,7 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 
 from infra.politeness import UnsafeUrl, check_url
+from infra.politeness.egress import EgressProxy, Upstream
 from infra.politeness.urls import Resolver, resolve_host
 
 log = structlog.get_logger(__name__)
@@ -55,7 +56,7 @@ class OutboundGuard:
     """
 
     def __init__(self, allow: Collection[str] = (), resolve: Resolver = resolve_host) -> None:
-        self._allow = allow
+        self.allow = allow
         self._resolve = resolve
 
     async def refusal(self, url: str) -> str | None:
@@ -64,7 +65,7 @@ class OutboundGuard:
             return None
         checked = "http" + url[2:] if url.startswith(("ws:", "wss:")) else url
         try:
-            await check_url(checked, self._allow, resolve=self._resolve)
+            await check_url(checked, self.allow, resolve=self._resolve)
         except UnsafeUrl as exc:
             return str(exc)
         return None
@@ -190,7 +191,10 @@ class BrowserPage(Protocol):
 class Browser(Protocol):
     """A browser shared by a service; each `page()` is isolated from every other."""
 
-    def page(self) -> AbstractAsyncContextManager[BrowserPage]: ...
+    def page(self, *, upstream: Upstream | None = None
+             ) -> AbstractAsyncContextManager[BrowserPage]:
+        """A fresh context's tab; its connections through `upstream` when one is given."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -295,39 +299,66 @@ class PlaywrightPage:
             return await self._page.screenshot(full_page=True, type="png")
 
 
+EgressFactory = Callable[[Upstream | None], EgressProxy]
+
+
 class PlaywrightBrowser:
-    """Chromium through Playwright, started on first use and restarted if it died."""
+    """Chromium through Playwright, started on first use and restarted if it died.
+
+    Every connection Chromium makes goes through a local egress proxy (infra.politeness.egress)
+    that resolves, checks and pins it: the browser's own resolver is never asked, so a name
+    that rebinds to a private address after the route check cannot be reached. A page with an
+    upstream proxy gets an egress proxy of its own that tunnels through that upstream.
+    """
 
     def __init__(self, executable_path: Path, *, timeout_s: float,
-                 guard: OutboundGuard | None = None) -> None:
+                 guard: OutboundGuard | None = None, egress: EgressFactory | None = None,
+                 extra_args: Sequence[str] = ()) -> None:
         self._executable_path = executable_path
         self._guard = guard or OutboundGuard()
+        self._egress = egress or (lambda upstream: EgressProxy(allow=self._guard.allow,
+                                                               upstream=upstream))
+        self._args = [*CHROMIUM_ARGS, *extra_args]
         self._timeout_ms = timeout_s * 1000
         self._lock = asyncio.Lock()
         self._playwright: Playwright | None = None
         self._browser: PwBrowser | None = None
+        self._direct: EgressProxy | None = None
 
     async def _running(self) -> PwBrowser:
         async with self._lock:
             if self._browser is not None and self._browser.is_connected():
                 return self._browser
             await self._stop()
+            self._direct = self._egress(None)
+            await self._direct.start()
             with _translated("starting Chromium"):
                 self._playwright = await async_playwright().start()
+                # Playwright sends loopback through the proxy too (`<-loopback>`).
                 self._browser = await self._playwright.chromium.launch(
-                    executable_path=self._executable_path, args=list(CHROMIUM_ARGS),
-                    headless=True,
+                    executable_path=self._executable_path, args=self._args, headless=True,
+                    proxy={"server": self._direct.url},
                 )
             log.info("browser started", version=self._browser.version)
             return self._browser
 
     @asynccontextmanager
-    async def page(self) -> AsyncIterator[BrowserPage]:
+    async def page(self, *, upstream: Upstream | None = None) -> AsyncIterator[BrowserPage]:
         """A tab in a new context: no cookies or storage shared between applications."""
         browser = await self._running()
-        with _translated("opening a browser context"):
-            # Downloads and service workers off: a hostile page gets nothing to persist.
-            context = await browser.new_context(accept_downloads=False, service_workers="block")
+        lane = None if upstream is None else self._egress(upstream)
+        if lane is not None:
+            await lane.start()
+        try:
+            with _translated("opening a browser context"):
+                # Downloads and service workers off: a hostile page gets nothing to persist.
+                context = await browser.new_context(
+                    accept_downloads=False, service_workers="block",
+                    proxy=None if lane is None else {"server": lane.url})
+        except BaseException:
+            if lane is not None:
+                await lane.stop()
+            raise
         try:
             context.set_default_timeout(self._timeout_ms)
             context.set_default_navigation_timeout(self._timeout_ms)
@@ -342,6 +373,8 @@ class PlaywrightBrowser:
                 await context.close()
             except PlaywrightError as exc:  # the browser died under us; the next use restarts it
                 log.warning("browser context close failed", error=str(exc))
+            if lane is not None:
+                await lane.stop()
 
     async def _guard_context(self, context: BrowserContext, page: PlaywrightPage) -> None:
         """Every request of the context through the guard: refused ones are aborted."""
@@ -394,8 +427,8 @@ class PlaywrightBrowser:
             await self._stop()
 
     async def _stop(self) -> None:
-        browser, playwright = self._browser, self._playwright
-        self._browser = self._playwright = None
+        browser, playwright, direct = self._browser, self._playwright, self._direct
+        self._browser = self._playwright = self._direct = None
         if browser is not None:
             try:
                 await browser.close()
@@ -403,3 +436,5 @@ class PlaywrightBrowser:
                 log.warning("browser close failed", error=str(exc))
         if playwright is not None:
             await playwright.stop()
+        if direct is not None:
+            await direct.stop()
