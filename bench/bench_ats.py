@@ -55,21 +55,12 @@ from services.ats_engine.scoring import SemanticMatch
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.vectors import DEFAULT_EF_SEARCH, nearest_candidates
 from services.ats_engine.weights import DEFAULT_FILE, load_weights
-from tests.servers import scratch_database
+from tests.servers import load_dev_env, scratch_database
 
-ENV_FILE = Path(__file__).resolve().parents[1] / ".dev" / "services.env"
 console = Console(stderr=True)
 TODAY = date(2026, 11, 26)
 WEIGHTS = load_weights(DEFAULT_FILE)
 SEED = 7
-
-
-def load_env() -> None:
-    if ENV_FILE.exists():
-        for line in ENV_FILE.read_text().splitlines():
-            name, _, value = line.partition("=")
-            if name and value:
-                os.environ.setdefault(name.strip(), value.strip())
 
 
 @dataclass
@@ -234,7 +225,7 @@ async def bench_match(database_url: str, engine: Engine, jobs: list[Job], pool: 
 
 
 def main() -> None:
-    load_env()
+    load_dev_env()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=300)

@@ -23,7 +23,6 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -41,7 +40,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from infra.bus import codec
 from infra.bus.bus import EventBus
@@ -51,10 +49,10 @@ from infra.clock import SystemClock
 from infra.logging import configure_logging
 from schemas.events.envelope import Envelope
 from schemas.events.jobs import JobPublished
+from tests.servers import ENV_FILE, load_dev_env, scratch_database
 
 T = TypeVar("T")
 
-ENV_FILE = Path(__file__).resolve().parents[1] / ".dev" / "services.env"
 DESCRIPTION_CHARS = 900
 TARGET_KAFKA_RATIO = 0.5
 TARGET_EMBEDDED_EVENTS_PER_S = 2_000.0
@@ -66,29 +64,21 @@ stderr = Console(stderr=True)
 # ---------------------------------------------------------------- options
 
 
-def load_dev_env() -> None:
-    """Copy `.dev/services.env` into the environment, without overriding what is set."""
-    if not ENV_FILE.is_file():
-        return
-    for line in ENV_FILE.read_text().splitlines():
-        name, sep, value = line.strip().partition("=")
-        if sep and not name.startswith("#"):
-            os.environ.setdefault(name, value)
-
-
 @dataclass(frozen=True)
 class Options:
-    events: int = 100_000
-    rounds: int = 3
-    chunk: int = 1_000
-    publishers: int = 4
-    partitions: int = 3
-    warmup: int = 10_000
-    bootstrap: str = ""
-    database_url: str | None = None
-    skip_embedded: bool = False
-    profile: str | None = None
-    check: bool = False
+    """The command line, checked (its defaults are the parser's)."""
+
+    events: int
+    rounds: int
+    chunk: int
+    publishers: int
+    partitions: int
+    warmup: int
+    bootstrap: str
+    database_url: str | None
+    skip_embedded: bool
+    profile: str | None
+    check: bool
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
@@ -114,19 +104,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         p.error(f"no Kafka: set JAMS_KAFKA_BOOTSTRAP or run `make services-up` ({ENV_FILE})")
     if min(args.events, args.rounds, args.chunk, args.publishers, args.partitions) < 1:
         p.error("--events, --rounds, --chunk, --publishers and --partitions must be positive")
-    return Options(
-        events=args.events,
-        rounds=args.rounds,
-        chunk=args.chunk,
-        publishers=args.publishers,
-        partitions=args.partitions,
-        warmup=max(0, args.warmup),
-        bootstrap=args.bootstrap,
-        database_url=args.database_url,
-        skip_embedded=args.skip_embedded,
-        profile=args.profile,
-        check=args.check,
-    )
+    return Options(**{**vars(args), "warmup": max(0, args.warmup)})
 
 
 # ---------------------------------------------------------------- workload
@@ -486,27 +464,17 @@ async def run_kafka(
 
 
 @contextlib.contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A fresh uuid-named database holding the bus tables, dropped afterwards."""
+def bus_database(server_url: str) -> Iterator[str]:
+    """A fresh database holding the bus tables, dropped afterwards."""
     from infra.db import metadata
 
-    name = f"bench_{uuid.uuid4().hex[:16]}"
-    url = make_url(server_url).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        bench_url = url.set(database=name).render_as_string(hide_password=False)
-        engine = sa.create_engine(bench_url, poolclass=sa.pool.NullPool)
+    with scratch_database(server_url) as url:
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         try:
             metadata.create_all(engine)
         finally:
             engine.dispose()
-        yield bench_url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        yield url
 
 
 async def run_embedded(
@@ -517,7 +485,7 @@ async def run_embedded(
     from infra.db import libpq_conninfo
 
     assert opts.database_url is not None
-    with scratch_database(opts.database_url) as url:
+    with bus_database(opts.database_url) as url:
         transport = embedded.PostgresLogTransport(libpq_conninfo(url), partitions=opts.partitions)
         await transport.start()
         try:

@@ -20,7 +20,6 @@ import json
 import os
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -30,7 +29,6 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from bench.data.stream import RawJobStream
 from infra.clock import SystemClock
@@ -40,9 +38,9 @@ from infra.uow import UnitOfWork
 from services.job_discovery.jobs.posting import normalise_posting, parse_payload, same_job
 from services.job_discovery.jobs.store import ingest
 from services.job_discovery.tables import canonical_jobs
+from tests.servers import load_dev_env, scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV_FILE = ROOT / ".dev" / "services.env"
 PAIRS = ROOT / "tests" / "data" / "dedup_pairs.jsonl"
 DUPLICATE_SHARE = 0.30
 TARGETS = {"ingest_ratio": 10.0, "ingest_jobs_per_s": 2_000.0, "dedup_precision": 0.99,
@@ -51,32 +49,12 @@ TARGETS = {"ingest_ratio": 10.0, "ingest_jobs_per_s": 2_000.0, "dedup_precision"
 stderr = Console(stderr=True)
 
 
-def load_dev_env() -> None:
-    """Copy `.dev/services.env` into the environment, without overriding what is set."""
-    if not ENV_FILE.is_file():
-        return
-    for line in ENV_FILE.read_text().splitlines():
-        name, sep, value = line.strip().partition("=")
-        if sep and not name.startswith("#"):
-            os.environ.setdefault(name, value)
-
-
 @contextlib.contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A fresh uuid-named database migrated to head, dropped afterwards."""
-    name = f"bench_{uuid.uuid4().hex[:16]}"
-    url = make_url(server_url).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        bench_url = url.set(database=name).render_as_string(hide_password=False)
-        upgrade(bench_url)
-        yield bench_url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def migrated_database(server_url: str) -> Iterator[str]:
+    """A fresh database migrated to head, dropped afterwards."""
+    with scratch_database(server_url) as url:
+        upgrade(url)
+        yield url
 
 
 class Phase:
@@ -139,8 +117,8 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     sample = RawJobStream(opts.row_by_row, DUPLICATE_SHARE, seed=opts.seed + 1)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=stderr) as progress, \
-            scratch_database(opts.database_url) as slow_url, \
-            scratch_database(opts.database_url) as fast_url:
+            migrated_database(opts.database_url) as slow_url, \
+            migrated_database(opts.database_url) as fast_url:
         slow_phase = Phase(slow_url, sample, 1, opts.workers, progress, "row by row (1 per tx)")
         fast_phase = Phase(fast_url, batched, opts.batch, opts.workers, progress,
                            f"batched ({opts.batch} per tx)")

@@ -14,15 +14,11 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +27,7 @@ import httpx
 import sqlalchemy as sa
 from pydantic import SecretStr
 
+from bench.e2e_system import ManagedProcess, free_port
 from infra.auth import Role, mint_access_token
 from infra.migrate import upgrade
 from tests.servers import load_dev_env, scratch_database
@@ -42,12 +39,6 @@ PAGE = 20
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed_jobs(database_url: str, count: int) -> None:
@@ -66,21 +57,6 @@ def seed_jobs(database_url: str, count: int) -> None:
     with engine.begin() as conn:
         conn.execute(sa.insert(jobs), rows)
     engine.dispose()
-
-
-@contextmanager
-def process(args: list[str], env: dict[str, str], log_file: Path) -> Iterator[None]:
-    with log_file.open("wb") as out:
-        child = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield
-        finally:
-            child.terminate()
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
 
 
 async def wait_ready(url: str, headers: dict[str, str], timeout_s: float = 90) -> None:
@@ -185,8 +161,10 @@ async def measure(database_url: str, redis_url: str, args: argparse.Namespace) -
     auth = {"Authorization": f"Bearer {token}"}
     gateway_cmd = [sys.executable, "-m", "services.gateway"]
     bare_cmd = [sys.executable, "-m", "bench.bench_gateway", "--serve-bare", str(bare_port)]
-    with process(gateway_cmd, env, work / "gateway.log"), \
-            process(bare_cmd, env, work / "bare.log"):
+    gateway_process = ManagedProcess("gateway", gateway_cmd, env, work / "gateway.log",
+                                     gateway_port)
+    bare_process = ManagedProcess("bare", bare_cmd, env, work / "bare.log", bare_port)
+    with gateway_process.running(), bare_process.running():
         gateway, bare = f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{bare_port}"
         await wait_ready(f"{gateway}/api/v1/jobs?limit=1", auth)
         await wait_ready(f"{bare}/bare", {})

@@ -19,9 +19,7 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -40,6 +38,7 @@ from rich.progress import Progress
 from rich.table import Table
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.e2e_system import ManagedProcess, free_port
 from infra.auth import Role, mint_access_token
 from infra.bus import codec
 from infra.bus.port import InboundRecord
@@ -67,6 +66,7 @@ from services.workflow.timers import TimerKind
 from tests.servers import load_dev_env, scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
+LOG_DIR = ROOT / ".dev" / "bench-logs"
 console = Console(stderr=True)
 
 
@@ -75,21 +75,15 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
 def service(name: str, env: dict[str, str]) -> Iterator[int]:
     """`python -m services.NAME` on a free port until the block ends."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT,
-                               env={**env, "JAMS_HTTP_PORT": str(port)},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    child = ManagedProcess(name, [sys.executable, "-m", f"services.{name}"],
+                           {**env, "JAMS_HTTP_PORT": str(port)}, LOG_DIR / f"{name}-{port}.log",
+                           port)
+    with child.running():
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -97,16 +91,10 @@ def service(name: str, env: dict[str, str]) -> Iterator[int]:
                     break
             except httpx.HTTPError:
                 pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not become ready")
+            if not child.alive or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not become ready: {child.tail()}")
             time.sleep(0.2)
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 class Reviewer:

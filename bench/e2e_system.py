@@ -12,7 +12,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -77,6 +78,15 @@ class ManagedProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+    @contextmanager
+    def running(self) -> Iterator[ManagedProcess]:
+        """Started for the block, stopped after it."""
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
 
     async def wait_ready(self, path: str = "/readyz", timeout_s: float = 180) -> None:
         """Until `path` answers 200; a process that exits meanwhile fails with its log tail."""

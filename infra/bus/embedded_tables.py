@@ -5,11 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 
-from infra.db import metadata
+from infra.columns import table
 
-bus_topics = sa.Table(
+bus_topics = table(
     "bus_topics",
-    metadata,
     sa.Column("topic", sa.Text, primary_key=True),
     sa.Column("partitions", sa.Integer, nullable=False),
     sa.Column(
@@ -20,9 +19,8 @@ bus_topics = sa.Table(
 
 # One row per partition: its row lock serialises appenders, so offsets are gapless and
 # become visible in commit order; `next_offset` is also the partition's high-water mark.
-bus_partitions = sa.Table(
+bus_partitions = table(
     "bus_partitions",
-    metadata,
     sa.Column(
         "topic", sa.Text, sa.ForeignKey("bus_topics.topic", ondelete="CASCADE"), primary_key=True
     ),
@@ -32,9 +30,8 @@ bus_partitions = sa.Table(
 
 # The log itself. No foreign key: a per-row check would slow the bulk append, and rows are
 # only ever written next to their `bus_partitions` row, in the same transaction.
-bus_records = sa.Table(
+bus_records = table(
     "bus_records",
-    metadata,
     sa.Column("topic", sa.Text, primary_key=True),
     sa.Column("partition", sa.Integer, primary_key=True),
     sa.Column("offset", sa.BigInteger, primary_key=True),
@@ -49,9 +46,8 @@ bus_records = sa.Table(
     ),
 )
 
-bus_group_offsets = sa.Table(
+bus_group_offsets = table(
     "bus_group_offsets",
-    metadata,
     sa.Column("group_id", sa.Text, primary_key=True),
     sa.Column("topic", sa.Text, primary_key=True),
     sa.Column("partition", sa.Integer, primary_key=True),

@@ -11,6 +11,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 
 class DevServiceError(RuntimeError):
@@ -105,6 +106,20 @@ def check_tcp(host: str, port: int, timeout: float = 1.0) -> None:
         pass
 
 
+def _start(argv: Sequence[str], out: IO[bytes], *, cwd: Path | None,
+           env: Mapping[str, str] | None, detached: bool) -> subprocess.Popen[bytes]:
+    """A child with no input, writing its output and errors to `out`."""
+    return subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        cwd=cwd,
+        env=None if env is None else dict(env),
+        start_new_session=detached,
+    )
+
+
 def spawn(
     argv: Sequence[str],
     *,
@@ -116,15 +131,8 @@ def spawn(
     """Start `argv` detached (own session, output to `log`) so it outlives this process."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        proc = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=cwd,
-            env=None if env is None else dict(env),
-            start_new_session=True,  # no SIGHUP/SIGINT from the terminal that ran `up`
-        )
+        # Its own session: no SIGHUP/SIGINT from the terminal that ran `up`.
+        proc = _start(argv, out, cwd=cwd, env=env, detached=True)
     if pidfile is not None:
         write_pid(pidfile, proc.pid)
     return proc
@@ -142,19 +150,14 @@ def run_tool(
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         try:
-            rc = subprocess.run(
-                list(argv),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=cwd,
-                env=None if env is None else dict(env),
-                timeout=timeout,
-                check=False,
-            ).returncode
+            proc = _start(argv, out, cwd=cwd, env=env, detached=False)
         except FileNotFoundError as exc:
             raise DevServiceError(f"{argv[0]} is not installed or not on PATH") from exc
+        try:
+            rc = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.wait()
             raise DevServiceError(f"{argv[0]} ran past {timeout:.0f}s; see {log}") from exc
     if rc != 0:
         raise DevServiceError(f"{' '.join(argv[:3])} … exited {rc}:\n{tail(log)}")

@@ -29,6 +29,8 @@ _LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minPro
 _UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
 _ANY = "any"
 _ORIGIN = "$$origin"  # marks a resolved node with the `$ref` it came from (cycle detection)
+# The (old, new) `$ref` pairs under comparison on the current path: a pair met again is a cycle.
+Seen = frozenset[tuple[str, str]]
 
 
 def breaking_changes(old: JsonSchema, new: JsonSchema) -> list[str]:
@@ -55,13 +57,7 @@ class _Checker:
         """Record one breaking change at `path`."""
         self.problems.append(f"{path or '(root)'}: {message}")
 
-    def compare(
-        self,
-        old: JsonSchema,
-        new: JsonSchema,
-        path: str,
-        seen: frozenset[tuple[str, str]],
-    ) -> None:
+    def compare(self, old: JsonSchema, new: JsonSchema, path: str, seen: Seen) -> None:
         """Compare two schema nodes found at the same place."""
         old_alts = _alternatives(_resolve(self.old_root, old), self.old_root)
         new_alts = _alternatives(_resolve(self.new_root, new), self.new_root)
@@ -76,13 +72,8 @@ class _Checker:
                 continue
             self._compare_best(old_alt, candidates, path, seen)
 
-    def _compare_best(
-        self,
-        old: JsonSchema,
-        candidates: Sequence[JsonSchema],
-        path: str,
-        seen: frozenset[tuple[str, str]],
-    ) -> None:
+    def _compare_best(self, old: JsonSchema, candidates: Sequence[JsonSchema], path: str,
+                      seen: Seen) -> None:
         """Compare `old` with the same-kind new alternative that breaks the least."""
         best: list[str] | None = None
         for candidate in candidates:
@@ -94,13 +85,7 @@ class _Checker:
                 break
         self.problems.extend(best or [])
 
-    def _compare_same_kind(
-        self,
-        old: JsonSchema,
-        new: JsonSchema,
-        path: str,
-        seen: frozenset[tuple[str, str]],
-    ) -> None:
+    def _compare_same_kind(self, old: JsonSchema, new: JsonSchema, path: str, seen: Seen) -> None:
         """Compare two alternatives that accept the same JSON type."""
         pair = (old.get(_ORIGIN, ""), new.get(_ORIGIN, ""))
         if pair != ("", ""):
@@ -153,13 +138,7 @@ class _Checker:
         if new.get("uniqueItems") is True and old.get("uniqueItems") is not True:
             self.report(path, "items must now be unique")
 
-    def _compare_objects(
-        self,
-        old: JsonSchema,
-        new: JsonSchema,
-        path: str,
-        seen: frozenset[tuple[str, str]],
-    ) -> None:
+    def _compare_objects(self, old: JsonSchema, new: JsonSchema, path: str, seen: Seen) -> None:
         """Properties may be added as optional only; none may go or become required."""
         old_props: Mapping[str, JsonSchema] = old.get("properties", {})
         new_props: Mapping[str, JsonSchema] = new.get("properties", {})
@@ -179,13 +158,7 @@ class _Checker:
                 self.compare(old_prop, new_props[name], _join(path, name), seen)
         self._compare_additional(old, new, path, seen)
 
-    def _compare_additional(
-        self,
-        old: JsonSchema,
-        new: JsonSchema,
-        path: str,
-        seen: frozenset[tuple[str, str]],
-    ) -> None:
+    def _compare_additional(self, old: JsonSchema, new: JsonSchema, path: str, seen: Seen) -> None:
         """Extra keys (dict values) that were allowed must stay allowed, and keep their type."""
         old_extra = old.get("additionalProperties", True)
         new_extra = new.get("additionalProperties", True)
@@ -196,13 +169,7 @@ class _Checker:
             return
         self.compare({} if old_extra is True else old_extra, new_extra, path + "{*}", seen)
 
-    def _compare_arrays(
-        self,
-        old: JsonSchema,
-        new: JsonSchema,
-        path: str,
-        seen: frozenset[tuple[str, str]],
-    ) -> None:
+    def _compare_arrays(self, old: JsonSchema, new: JsonSchema, path: str, seen: Seen) -> None:
         """Items (and tuple positions) are compared like any value."""
         old_prefix, old_tail = _array_parts(old)
         new_prefix, new_tail = _array_parts(new)

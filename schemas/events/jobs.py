@@ -45,15 +45,19 @@ class JobDiscovered(EventData):
     expires_at: AwareDatetime | None = Field(default=None, description="When the posting closes")
 
 
-class JobPublished(EventData):
+class _CanonicalJobEvent(EventData):
+    TOPIC: ClassVar[str] = topics.JOBS_NEW
+    KEY_FIELD: ClassVar[str] = "job_id"
+
+    job_id: uuid.UUID
+
+
+class JobPublished(_CanonicalJobEvent):
     """A new canonical job, deduplicated across sources, ready to be scored."""
 
     TYPE: ClassVar[str] = "jams.jobs.JobPublished"
-    TOPIC: ClassVar[str] = topics.JOBS_NEW
-    KEY_FIELD: ClassVar[str] = "job_id"
     DESCRIPTION: ClassVar[str] = "A canonical job entered the system (published once per job)."
 
-    job_id: uuid.UUID
     company: str
     title: str
     location: str = ""
@@ -76,15 +80,12 @@ class JobPublished(EventData):
     expires_at: AwareDatetime | None = Field(default=None, description="UTC")
 
 
-class JobExpired(EventData):
+class JobExpired(_CanonicalJobEvent):
     """A canonical job is no longer open."""
 
     TYPE: ClassVar[str] = "jams.jobs.JobExpired"
-    TOPIC: ClassVar[str] = topics.JOBS_NEW
-    KEY_FIELD: ClassVar[str] = "job_id"
     DESCRIPTION: ClassVar[str] = "A canonical job closed; nothing more is applied to it."
 
-    job_id: uuid.UUID
     expired_at: AwareDatetime
     reason: str = "closed"
 

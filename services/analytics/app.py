@@ -19,6 +19,7 @@ from services.analytics.handlers import FigureRecorder
 from services.analytics.live import LiveFigures
 from services.analytics.repository import FiguresReader
 from services.analytics.settings import AnalyticsSettings
+from services.analytics.shared import Shared
 from services.analytics.web import figures_routes, live_routes
 
 NAME = "analytics"
@@ -29,12 +30,11 @@ def build(platform: Platform, settings: AnalyticsSettings) -> ServiceSpec:
     namespace = settings.analytics_namespace
     reader = FiguresReader(platform.engine, figures_window_s=settings.figures_window_s,
                            active_scraper_window_s=settings.active_scraper_window_s)
-    live = LiveFigures(reader, platform.engine, platform.redis, platform.clock, namespace,
-                       debounce_s=settings.push_debounce_s,
+    shared = Shared(platform.engine, platform.redis, platform.clock, namespace)
+    live = LiveFigures(reader, shared, debounce_s=settings.push_debounce_s,
                        tick_interval_s=settings.tick_interval_s,
                        retention_days=settings.retention_days)
-    desk = DeadLetterDesk(platform.bus.transport, platform.engine, platform.redis,
-                          platform.clock, namespace)
+    desk = DeadLetterDesk(platform.bus.transport, shared)
 
     async def count_dead_letters(stop: asyncio.Event) -> None:
         await live.run_periodic(stop, "dlq-count", settings.dlq_poll_interval_s,

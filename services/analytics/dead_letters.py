@@ -18,18 +18,16 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 from fastapi import APIRouter, Depends, Query
-from redis.asyncio import Redis
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infra.auth import Principal, PrincipalDependency
 from infra.bus.deadletters import DeadLetterView, replay_dead_letters
 from infra.bus.port import Transport
-from infra.clock import Clock
 from infra.http_conventions import ERR_CONFLICT, ERR_NOT_FOUND, ERR_VALIDATION, ApiError
 from schemas.events.registry import topics_in_use
 from schemas.events.topics import DLQ_SUFFIX, dead_letter_topic
 from services.analytics.repository import dead_letter_rows
+from services.analytics.shared import Shared
 from services.analytics.tables import analytics_dead_letters, analytics_replays
 
 log = structlog.get_logger(__name__)
@@ -39,13 +37,10 @@ REPLAY_LOCK_S = 600  # longest a replay may hold its topic before another may st
 class DeadLetterDesk:
     """Counts, lists and replays the dead letters of every topic the system uses."""
 
-    def __init__(self, transport: Transport, engine: AsyncEngine, redis: Redis, clock: Clock,
-                 namespace: str, *, replay_idle_s: float = 2.0) -> None:
+    def __init__(self, transport: Transport, shared: Shared, *,
+                 replay_idle_s: float = 2.0) -> None:
         self._transport = transport
-        self._engine = engine
-        self._redis = redis
-        self._clock = clock
-        self._namespace = namespace
+        self._shared = shared
         self._replay_idle_s = replay_idle_s
 
     @staticmethod
@@ -59,10 +54,10 @@ class DeadLetterDesk:
 
     async def count_all(self) -> list[dict[str, Any]]:
         """Count every dead-letter topic now and remember the sizes."""
-        now = self._clock.now()
+        now = self._shared.clock.now()
         sizes = {t: len(await self._transport.read_all(dead_letter_topic(t)))
                  for t in topics_in_use()}
-        async with self._engine.begin() as conn:
+        async with self._shared.engine.begin() as conn:
             for topic, size in sizes.items():
                 stmt = insert(analytics_dead_letters).values(topic=topic, size=size,
                                                              checked_at=now)
@@ -89,17 +84,17 @@ class DeadLetterDesk:
 
     async def replay(self, topic: str, by: Principal) -> dict[str, Any]:
         """Replay `topic`'s not-yet-replayed dead letters onto it; 409 while one runs."""
-        lock = f"{self._namespace}:analytics:dlq-replay:{topic}"
+        lock = self._shared.redis_key(f"dlq-replay:{topic}")
         token = uuid.uuid4().hex
-        if not await self._redis.set(lock, token, nx=True, ex=REPLAY_LOCK_S):
+        if not await self._shared.redis.set(lock, token, nx=True, ex=REPLAY_LOCK_S):
             raise ApiError(409, ERR_CONFLICT, f"a replay of {topic} is already running")
         try:
             replayed = await replay_dead_letters(self._transport, topic,
                                                  idle_timeout_s=self._replay_idle_s)
         finally:
-            if await self._redis.get(lock) == token.encode():
-                await self._redis.delete(lock)
-        now = self._clock.now()
+            if await self._shared.redis.get(lock) == token.encode():
+                await self._shared.redis.delete(lock)
+        now = self._shared.clock.now()
         await self._record_replay(topic, replayed, by, now)
         log.info("audit: dead letters replayed", topic=topic, replayed=replayed,
                  user_id=str(by.user_id), role=str(by.role))
@@ -107,7 +102,7 @@ class DeadLetterDesk:
 
     async def _record_replay(self, topic: str, replayed: int, by: Principal,
                              now: datetime) -> None:
-        async with self._engine.begin() as conn:
+        async with self._shared.engine.begin() as conn:
             await conn.execute(sa.insert(analytics_replays).values(
                 replay_id=uuid.uuid4(), topic=topic, replayed=replayed,
                 requested_by=by.user_id, role=str(by.role), at=now))

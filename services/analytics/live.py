@@ -18,20 +18,16 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 from fastapi import WebSocket, WebSocketDisconnect
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infra.clock import Clock, sleep_unless_stopped
+from infra.clock import sleep_unless_stopped
 from services.analytics.repository import FiguresReader
+from services.analytics.shared import Shared
 from services.analytics.tables import analytics_counts
 
 log = structlog.get_logger(__name__)
 SEND_TIMEOUT_S = 5.0
-
-
-def push_channel(namespace: str) -> str:
-    return f"{namespace}:analytics:push"
+PUSH_CHANNEL = "push"
 
 
 class SocketHub:
@@ -62,14 +58,10 @@ class SocketHub:
 class LiveFigures:
     """Debounced recomputation and the Redis fan-out of the figures."""
 
-    def __init__(self, reader: FiguresReader, engine: AsyncEngine, redis: Redis, clock: Clock,
-                 namespace: str, *, debounce_s: float, tick_interval_s: float,
-                 retention_days: int) -> None:
+    def __init__(self, reader: FiguresReader, shared: Shared, *, debounce_s: float,
+                 tick_interval_s: float, retention_days: int) -> None:
         self._reader = reader
-        self._engine = engine
-        self._redis = redis
-        self._clock = clock
-        self._namespace = namespace
+        self._shared = shared
         self._debounce_s = debounce_s
         self._tick_s = tick_interval_s
         self._retention = timedelta(days=retention_days)
@@ -82,11 +74,12 @@ class LiveFigures:
         self._dirty.set()
 
     async def message(self) -> str:
-        summary = await self._reader.summary(self._clock.now())
+        summary = await self._reader.summary(self._shared.clock.now())
         return json.dumps({"type": "summary", "summary": summary})
 
     async def publish(self) -> None:
-        await self._redis.publish(push_channel(self._namespace), await self.message())
+        await self._shared.redis.publish(self._shared.redis_key(PUSH_CHANNEL),
+                                         await self.message())
 
     async def run_pusher(self, stop: asyncio.Event) -> None:
         """Push after changes (debounced) and on every tick this replica wins."""
@@ -98,24 +91,24 @@ class LiveFigures:
             try:
                 if self._dirty.is_set():
                     # Let the handler's transaction commit and more events gather.
-                    if await sleep_unless_stopped(self._clock, self._debounce_s, stop):
+                    if await sleep_unless_stopped(self._shared.clock, self._debounce_s, stop):
                         return
                     self._dirty.clear()
                     await self.publish()
-                elif await self._won(f"{self._namespace}:analytics:tick", self._tick_s):
+                elif await self._won("tick", self._tick_s):
                     await self._prune()
                     await self.publish()
             except (RedisError, OSError, sa.exc.SQLAlchemyError):
                 log.exception("analytics push failed; retrying at the next tick")
 
-    async def _won(self, key: str, interval_s: float) -> bool:
-        """True for the one replica that takes `key` for this interval."""
-        return bool(await self._redis.set(key, "1", nx=True,
-                                          px=max(1, int(interval_s * 1000 * 0.9))))
+    async def _won(self, work: str, interval_s: float) -> bool:
+        """True for the one replica that takes `work` for this interval."""
+        return bool(await self._shared.redis.set(self._shared.redis_key(work), "1", nx=True,
+                                                 px=max(1, int(interval_s * 1000 * 0.9))))
 
     async def _prune(self) -> None:
-        cutoff = self._clock.now() - self._retention
-        async with self._engine.begin() as conn:
+        cutoff = self._shared.clock.now() - self._retention
+        async with self._shared.engine.begin() as conn:
             await conn.execute(sa.delete(analytics_counts)
                                .where(analytics_counts.c.bucket < cutoff))
 
@@ -124,20 +117,20 @@ class LiveFigures:
         """Run `action` every `interval_s` on one replica, then push the figures."""
         while not stop.is_set():
             try:
-                if await self._won(f"{self._namespace}:analytics:{key}", interval_s):
+                if await self._won(key, interval_s):
                     await action()
                     self.changed()
             except Exception:  # counting may fail while a broker restarts; try again later
                 log.exception("periodic analytics work failed", work=key)
-            if await sleep_unless_stopped(self._clock, interval_s, stop):
+            if await sleep_unless_stopped(self._shared.clock, interval_s, stop):
                 return
 
     async def run_listener(self, stop: asyncio.Event) -> None:
         """Deliver pushes to this replica's sockets until `stop`; resubscribe after outages."""
         while not stop.is_set():
             try:
-                async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(push_channel(self._namespace))
+                async with self._shared.redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self._shared.redis_key(PUSH_CHANNEL))
                     self.listening.set()
                     while not stop.is_set():
                         message = await pubsub.get_message(ignore_subscribe_messages=True,

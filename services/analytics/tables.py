@@ -5,54 +5,50 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
 
-from infra.db import metadata
+from infra.columns import counter, table, updated_at, uuid_key
 
 # One counter per (metric, minute); coarser buckets are sums of these.
-analytics_counts = sa.Table(
+analytics_counts = table(
     "analytics_counts",
-    metadata,
     sa.Column("metric", sa.Text, primary_key=True),
     sa.Column("bucket", sa.DateTime(timezone=True), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
 # Each review task's latest state, for pending reviews, time to review and reviewers' load.
-analytics_review_tasks = sa.Table(
+analytics_review_tasks = table(
     "analytics_review_tasks",
-    metadata,
-    sa.Column("task_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("task_id"),
     sa.Column("state", sa.Text, nullable=False),
     sa.Column("reviewer_id", UUID(as_uuid=True)),
     sa.Column("created_at", sa.DateTime(timezone=True)),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    updated_at(),
     sa.CheckConstraint(
         "state IN ('queued', 'offered', 'assigned', 'completed', 'rejected')", name="state"),
     sa.Index("ix_analytics_review_tasks_finished_at", "finished_at"),
 )
 
-analytics_reviewers = sa.Table(
+analytics_reviewers = table(
     "analytics_reviewers",
-    metadata,
-    sa.Column("reviewer_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("reviewer_id"),
     sa.Column("presence", sa.Text, nullable=False, server_default="offline"),
-    sa.Column("strikes", sa.Integer, nullable=False, server_default="0"),
+    counter("strikes"),
     sa.Column("locked", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("reviewed", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("missed", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    counter("reviewed"),
+    counter("missed"),
+    updated_at(),
 )
 
 # Per-source scrape health, from runs, blocks and anomalies.
-analytics_sources = sa.Table(
+analytics_sources = table(
     "analytics_sources",
-    metadata,
     sa.Column("source", sa.Text, primary_key=True),
     sa.Column("jobs_found", sa.BigInteger, nullable=False, server_default="0"),
-    sa.Column("runs", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("errors_total", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("blocked_total", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("anomalies_total", sa.Integer, nullable=False, server_default="0"),
+    counter("runs"),
+    counter("errors_total"),
+    counter("blocked_total"),
+    counter("anomalies_total"),
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_run_at", sa.DateTime(timezone=True)),
     sa.Column("last_run_id", sa.Text),
@@ -66,21 +62,19 @@ analytics_sources = sa.Table(
 )
 
 # Dead-letter topics as last counted, and how many of their letters this API replayed.
-analytics_dead_letters = sa.Table(
+analytics_dead_letters = table(
     "analytics_dead_letters",
-    metadata,
     sa.Column("topic", sa.Text, primary_key=True),
-    sa.Column("size", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("replayed", sa.Integer, nullable=False, server_default="0"),
+    counter("size"),
+    counter("replayed"),
     sa.Column("checked_at", sa.DateTime(timezone=True)),
     sa.Column("last_replay_at", sa.DateTime(timezone=True)),
 )
 
 # Audit trail of replays: who replayed which topic, when, and how many letters.
-analytics_replays = sa.Table(
+analytics_replays = table(
     "analytics_replays",
-    metadata,
-    sa.Column("replay_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("replay_id"),
     sa.Column("topic", sa.Text, nullable=False),
     sa.Column("replayed", sa.Integer, nullable=False),
     sa.Column("requested_by", UUID(as_uuid=True), nullable=False),

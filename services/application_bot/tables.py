@@ -5,25 +5,24 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
 
-from infra.db import metadata
+from infra.columns import counter, created_at, table, updated_at, uuid_key
 
 # One row per (candidate, canonical job): the unique key is what makes applying exactly-once.
-applications = sa.Table(
+applications = table(
     "applications",
-    metadata,
-    sa.Column("application_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("application_id"),
     sa.Column("candidate_id", UUID(as_uuid=True), nullable=False),
     sa.Column("job_id", UUID(as_uuid=True), nullable=False),
     sa.Column("resume_version_id", UUID(as_uuid=True), nullable=False),
     sa.Column("apply_url", sa.Text, nullable=False),
     sa.Column("state", sa.Text, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    counter("attempts"),
     sa.Column("confirmation", sa.Text),
     sa.Column("evidence_key", sa.Text),
     sa.Column("reason", sa.Text),
     sa.Column("retryable", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    created_at(),
+    updated_at(),
     # Which portal it went to, for the per-portal daily caps (null before they existed).
     sa.Column("portal", sa.Text),
     sa.UniqueConstraint("candidate_id", "job_id"),
@@ -34,12 +33,11 @@ applications = sa.Table(
 )
 
 # The bot's own copy of which file each resume version is, from ResumeVersionCreated.
-bot_resume_versions = sa.Table(
+bot_resume_versions = table(
     "bot_resume_versions",
-    metadata,
-    sa.Column("resume_version_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("resume_version_id"),
     sa.Column("candidate_id", UUID(as_uuid=True), nullable=False, index=True),
     sa.Column("blob_key", sa.Text, nullable=False),
     sa.Column("content_sha256", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    created_at(),
 )

@@ -4,28 +4,26 @@ import sqlalchemy as sa
 from pgvector.sqlalchemy import Vector
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from infra.db import metadata
+from infra.columns import created_at, table, uuid_key
 
 DIMENSIONS = 384  # all-MiniLM-L6-v2
 
-resume_versions = sa.Table(
+resume_versions = table(
     "ats_resume_versions",
-    metadata,
-    sa.Column("resume_version_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("resume_version_id"),
     sa.Column("candidate_id", UUID(as_uuid=True), nullable=False, index=True),
     sa.Column("blob_key", sa.Text, nullable=False),
     sa.Column("content_sha256", sa.Text, nullable=False),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("filename", sa.Text, nullable=False),
     sa.Column("created_by", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    created_at(),
     sa.Column("skills", ARRAY(sa.Text), nullable=True),
 )
 
-candidates = sa.Table(
+candidates = table(
     "ats_candidates",
-    metadata,
-    sa.Column("candidate_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("candidate_id"),
     sa.Column("resume_version_id", UUID(as_uuid=True), nullable=False),
     sa.Column("skills", ARRAY(sa.Text), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
@@ -34,17 +32,15 @@ candidates = sa.Table(
     sa.Column("gates", JSONB, nullable=True),
 )
 
-preferences = sa.Table(
+preferences = table(
     "ats_candidate_preferences",
-    metadata,
-    sa.Column("candidate_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("candidate_id"),
     sa.Column("preferences", JSONB, nullable=False),
 )
 
-matches = sa.Table(
+matches = table(
     "ats_matches",
-    metadata,
-    sa.Column("match_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("match_id"),
     sa.Column("candidate_id", UUID(as_uuid=True), nullable=False),
     sa.Column("job_id", UUID(as_uuid=True), nullable=False),
     sa.Column("resume_version_id", UUID(as_uuid=True), nullable=False),
@@ -56,10 +52,9 @@ matches = sa.Table(
     sa.UniqueConstraint("job_id", "candidate_id", "resume_version_id"),
 )
 
-jobs = sa.Table(
+jobs = table(
     "ats_jobs",
-    metadata,
-    sa.Column("job_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("job_id"),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("company", sa.Text, nullable=False),
     sa.Column("apply_url", sa.Text, nullable=False),
@@ -69,18 +64,16 @@ jobs = sa.Table(
     sa.Column("description", sa.Text, nullable=True),
 )
 
-embeddings = sa.Table(
+embeddings = table(
     "ats_embeddings",
-    metadata,
     sa.Column("content_sha256", sa.Text, primary_key=True),
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("embedding", Vector(DIMENSIONS), nullable=False),
 )
 
-candidate_vectors = sa.Table(
+candidate_vectors = table(
     "ats_candidate_vectors",
-    metadata,
-    sa.Column("candidate_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("candidate_id"),
     sa.Column("resume_version_id", UUID(as_uuid=True), nullable=False),
     sa.Column("embedding", Vector(DIMENSIONS), nullable=False),
     sa.Index("ix_ats_candidate_vectors_embedding", "embedding", postgresql_using="hnsw",

@@ -5,19 +5,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from infra.db import metadata
+from infra.columns import counter, table, updated_at
 
 # One row per due run; workers claim rows with FOR UPDATE SKIP LOCKED and hold a lease.
-scrape_runs = sa.Table(
+scrape_runs = table(
     "scrape_runs",
-    metadata,
     sa.Column("run_id", sa.Text, primary_key=True),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("state", sa.Text, nullable=False, server_default="pending"),
     sa.Column("lease_owner", sa.Text),
     sa.Column("lease_until", sa.DateTime(timezone=True)),
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    counter("attempts"),
     sa.Column("started_at", sa.DateTime(timezone=True)),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
     # Counts and every problem with its reason: the fetch side's log of the run.
@@ -30,12 +29,11 @@ scrape_runs = sa.Table(
 )
 
 # Per source: where the next run starts, and how many jobs it usually lists.
-source_state = sa.Table(
+source_state = table(
     "source_state",
-    metadata,
     sa.Column("source", sa.Text, primary_key=True),
     sa.Column("cursor", sa.Text),
     sa.Column("usual_listed", sa.Float),
-    sa.Column("runs", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    counter("runs"),
+    updated_at(),
 )

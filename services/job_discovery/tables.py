@@ -5,12 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from infra.db import metadata
+from infra.columns import counter, table, updated_at, uuid_key
 
 # One row per source posting: the hash of its last raw payload decides whether a run is news.
-job_postings = sa.Table(
+job_postings = table(
     "job_postings",
-    metadata,
     sa.Column("source_job_key", sa.Text, primary_key=True),
     sa.Column("payload_hash", sa.Text, nullable=False),
     sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
@@ -19,10 +18,9 @@ job_postings = sa.Table(
 )
 
 # One row per real job, however many sources list it; its fields come from the first sighting.
-canonical_jobs = sa.Table(
+canonical_jobs = table(
     "canonical_jobs",
-    metadata,
-    sa.Column("job_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("job_id"),
     # The dedup fingerprint (company, title, location); jobs that share it differ in text.
     sa.Column("canonical_key", sa.Text, nullable=False, index=True),
     sa.Column("company", sa.Text, nullable=False),
@@ -50,9 +48,8 @@ canonical_jobs = sa.Table(
 )
 
 # Every (source, external id) a canonical job was seen under.
-job_sightings = sa.Table(
+job_sightings = table(
     "job_sightings",
-    metadata,
     sa.Column("source_job_key", sa.Text, primary_key=True),
     sa.Column("job_id", UUID(as_uuid=True),
               sa.ForeignKey("canonical_jobs.job_id", ondelete="CASCADE"),
@@ -66,27 +63,26 @@ job_sightings = sa.Table(
     sa.Column("feed", sa.Text, index=True),
     sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    updated_at(),
     sa.Column("gone_at", sa.DateTime(timezone=True)),
 )
 
 # What each scrape run brought: counts, and every error with its reason.
-job_sync_log = sa.Table(
+job_sync_log = table(
     "job_sync_log",
-    metadata,
     sa.Column("run_id", sa.Text, primary_key=True),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    updated_at(),
     sa.Column("completed_at", sa.DateTime(timezone=True)),
     sa.Column("complete", sa.Boolean),
-    sa.Column("fetched", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("new", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("unchanged", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("expired", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("errors", sa.Integer, nullable=False, server_default="0"),
+    counter("fetched"),
+    counter("new"),
+    counter("updated"),
+    counter("duplicates"),
+    counter("unchanged"),
+    counter("expired"),
+    counter("errors"),
     # [{"key": ..., "reason": ...}], the first MAX_LOGGED_ERRORS of the run.
     sa.Column("error_reasons", JSONB, nullable=False, server_default="[]"),
 )

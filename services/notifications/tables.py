@@ -5,34 +5,32 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from infra.db import metadata
+from infra.columns import counter, created_at, table, updated_at, uuid_key
 
 # One row per message; unique on (event, recipient, channel) so a redelivered event adds nothing.
-notifications = sa.Table(
+notifications = table(
     "notifications",
-    metadata,
-    sa.Column("notification_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("notification_id"),
     sa.Column("about_event_id", UUID(as_uuid=True), nullable=False),
     sa.Column("recipient_id", UUID(as_uuid=True), nullable=False),
     sa.Column("channel", sa.Text, nullable=False),
     sa.Column("template", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    created_at(),
     sa.Column("read_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint("about_event_id", "recipient_id", "channel"),
     sa.Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
 )
 
 # Each person's channels and addresses; a person without a row gets in-app messages only.
-notification_preferences = sa.Table(
+notification_preferences = table(
     "notification_preferences",
-    metadata,
-    sa.Column("recipient_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("recipient_id"),
     sa.Column("channels", ARRAY(sa.Text), nullable=False, server_default="{in_app}"),
     sa.Column("email", sa.Text),
     sa.Column("webhook_url", sa.Text),
     sa.Column("webhook_secret", sa.Text),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    updated_at(),
     # Seconds between quiet digests of high-volume news; NULL: every message at once.
     sa.Column("digest_interval_s", sa.Integer),
     sa.CheckConstraint("digest_interval_s IS NULL OR digest_interval_s > 0",
@@ -41,20 +39,19 @@ notification_preferences = sa.Table(
 
 # Outgoing e-mails and webhooks: sent by the delivery loop, retried with backoff; `dead` rows
 # are the dead-letter queue of deliveries that kept failing.
-notification_deliveries = sa.Table(
+notification_deliveries = table(
     "notification_deliveries",
-    metadata,
-    sa.Column("notification_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("notification_id"),
     sa.Column("recipient_id", UUID(as_uuid=True), nullable=False),
     sa.Column("channel", sa.Text, nullable=False),
     sa.Column("template", sa.Text, nullable=False),
     sa.Column("about_event_id", UUID(as_uuid=True), nullable=False),
     sa.Column("payload", JSONB, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    counter("attempts"),
     sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_error", sa.Text),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    created_at(),
     sa.Column("delivered_at", sa.DateTime(timezone=True)),
     sa.CheckConstraint("status IN ('pending', 'delivered', 'dead')",
                        name="status"),
@@ -63,26 +60,24 @@ notification_deliveries = sa.Table(
 
 # Messages held back for a person's digest: one row per (event, recipient), so a redelivery
 # adds nothing; `digest_id` is set in the transaction that sends the digest.
-notification_digest_items = sa.Table(
+notification_digest_items = table(
     "notification_digest_items",
-    metadata,
-    sa.Column("about_event_id", UUID(as_uuid=True), primary_key=True),
-    sa.Column("recipient_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("about_event_id"),
+    uuid_key("recipient_id"),
     sa.Column("template", sa.Text, nullable=False),
     sa.Column("line", sa.Text, nullable=False),
     sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
     sa.Column("window_end", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    created_at(),
     sa.Column("digest_id", UUID(as_uuid=True)),
     sa.Index("ix_notification_digest_items_due", "window_end",
              postgresql_where=sa.text("digest_id IS NULL")),
 )
 
 # One row per digest sent: the referee that makes each (person, window) digest go out once.
-notification_digests = sa.Table(
+notification_digests = table(
     "notification_digests",
-    metadata,
-    sa.Column("recipient_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("recipient_id"),
     sa.Column("window_start", sa.DateTime(timezone=True), primary_key=True),
     sa.Column("digest_id", UUID(as_uuid=True), nullable=False),
     sa.Column("item_count", sa.Integer, nullable=False),
@@ -90,12 +85,11 @@ notification_digests = sa.Table(
 )
 
 # What the dead-letter watch remembers of each dead-letter topic between checks.
-notification_dlq_watch = sa.Table(
+notification_dlq_watch = table(
     "notification_dlq_watch",
-    metadata,
     sa.Column("topic", sa.Text, primary_key=True),
-    sa.Column("last_size", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("baseline", sa.Integer, nullable=False, server_default="0"),
+    counter("last_size"),
+    counter("baseline"),
     sa.Column("samples", JSONB, nullable=False, server_default="[]"),
     sa.Column("last_growth_at", sa.DateTime(timezone=True)),
     sa.Column("episode_id", UUID(as_uuid=True)),

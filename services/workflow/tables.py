@@ -5,12 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from infra.db import metadata
+from infra.columns import counter, created_at, table, uuid_key
 
-review_tasks = sa.Table(
+review_tasks = table(
     "review_tasks",
-    metadata,
-    sa.Column("task_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("task_id"),
     sa.Column("match_id", UUID(as_uuid=True), nullable=False),
     sa.Column("candidate_id", UUID(as_uuid=True), nullable=False),
     sa.Column("job_id", UUID(as_uuid=True), nullable=False),
@@ -22,7 +21,7 @@ review_tasks = sa.Table(
     sa.Column("explanation", JSONB, nullable=False, server_default="[]"),
     sa.Column("state", sa.Text, nullable=False),
     sa.Column("reviewer_id", UUID(as_uuid=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    created_at(),
     sa.Column("assigned_at", sa.DateTime(timezone=True)),
     sa.Column("due_at", sa.DateTime(timezone=True)),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
@@ -38,7 +37,7 @@ review_tasks = sa.Table(
     sa.Column("warned", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("missed_by", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     sa.Column("returned_by", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
-    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    counter("revision"),
     # The score's parts, matched and missing skills, hints, the resume's blob key, a question.
     sa.Column("details", JSONB, nullable=False, server_default="{}"),
     sa.CheckConstraint(
@@ -68,23 +67,21 @@ review_tasks = sa.Table(
 
 # Durable timers, one per task (its next SLA event): fired by whichever replica claims the
 # row first (FOR UPDATE SKIP LOCKED); one row per task keeps the lock order simple.
-review_timers = sa.Table(
+review_timers = table(
     "review_timers",
-    metadata,
-    sa.Column("task_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("task_id"),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("fire_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revision", sa.Integer, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    counter("attempts"),
     sa.Index("ix_review_timers_fire_at", "fire_at"),
 )
 
 # One row per reviewer the workflow has dealt with: last offer (fairness), when it last sent
 # them away (a missed or declined task), and lock state.
-reviewers = sa.Table(
+reviewers = table(
     "review_reviewers",
-    metadata,
-    sa.Column("reviewer_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("reviewer_id"),
     sa.Column("last_offered_at", sa.DateTime(timezone=True)),
     sa.Column("locked_at", sa.DateTime(timezone=True)),
     sa.Column("strikes_cleared_at", sa.DateTime(timezone=True)),
@@ -93,11 +90,10 @@ reviewers = sa.Table(
     sa.Column("sent_away_at", sa.DateTime(timezone=True)),
 )
 
-strikes = sa.Table(
+strikes = table(
     "review_strikes",
-    metadata,
-    sa.Column("reviewer_id", UUID(as_uuid=True), primary_key=True),
-    sa.Column("task_id", UUID(as_uuid=True), primary_key=True),
+    uuid_key("reviewer_id"),
+    uuid_key("task_id"),
     sa.Column("revision", sa.Integer, primary_key=True),
     sa.Column("struck_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_review_strikes_reviewer_at", "reviewer_id", "struck_at"),

@@ -11,16 +11,15 @@ Submissions land in the portal's record under `ashby-<board>`, the job UUID as a
 
 from __future__ import annotations
 
-import threading
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sandbox.portal.apply_flows.common import read_submission
+from sandbox.portal.apply_flows.common import HostedPosting, Postings, close_answer, read_submission
 from sandbox.portal.submissions import SubmissionStore
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -39,15 +38,15 @@ class AshbyField:
 
 
 @dataclass(frozen=True)
-class AshbyJob:
+class AshbyJob(HostedPosting):
+    """A job's application page; redesigned, its submit button is no longer one we know."""
+
     board: str
     id: uuid.UUID
     title: str
     company: str
     location: str
     fields: tuple[AshbyField, ...] = ()
-    open: bool = True
-    changed: bool = False  # a redesign: the submit button is no longer a button we know
 
 
 AUTHORIZED = AshbyField("8b1f5c0e-0d2a-4d6b-9f3e-6a7b8c9d0e1f",
@@ -72,8 +71,7 @@ SEED_ASHBY_JOBS = (
 def ashby_router(store: SubmissionStore, jobs: tuple[AshbyJob, ...] = SEED_ASHBY_JOBS
                  ) -> APIRouter:
     router = APIRouter()
-    lock = threading.Lock()
-    catalog = {job.id: job for job in jobs}
+    catalog = Postings(jobs, key=lambda job: job.id)
 
     def find(board: str, job_id: str) -> AshbyJob | None:
         try:
@@ -113,11 +111,6 @@ def ashby_router(store: SubmissionStore, jobs: tuple[AshbyJob, ...] = SEED_ASHBY
 
     @router.post("/_sandbox/ashby/{job_id}/close")
     async def close(job_id: uuid.UUID) -> JSONResponse:
-        with lock:
-            job = catalog.get(job_id)
-            if job is None:
-                return JSONResponse({"ok": False}, status_code=404)
-            catalog[job_id] = replace(job, open=False)
-        return JSONResponse({"ok": True})
+        return close_answer(catalog.close(job_id))
 
     return router

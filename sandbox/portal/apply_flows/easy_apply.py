@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import threading
-import uuid
-from dataclasses import dataclass, replace
-from pathlib import Path, PurePath
+from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
-from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 
-from sandbox.portal.submissions import Submission, SubmissionStore
+from sandbox.portal.apply_flows.common import (
+    FormRules,
+    HostedPosting,
+    Postings,
+    close_answer,
+    read_submission,
+)
+from sandbox.portal.submissions import SubmissionStore
 
 BOARD = "linkedin"  # how its submissions are told apart in the portal's record
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CONTACT_FIELDS = (("first_name", "First name", "text"), ("last_name", "Last name", "text"),
                   ("email", "Email address", "email"), ("phone", "Mobile phone number", "tel"))
-MAX_FIELD_CHARS = 255
-MAX_RESUME_BYTES = 2 * 1024 * 1024
-RESUME_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".txt"})
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RULES = FormRules(max_field_chars=255, max_resume_mb=2, resume_types=("pdf", "doc", "docx", "txt"))
 
 
 @dataclass(frozen=True)
@@ -37,8 +35,8 @@ class Question:
 
 
 @dataclass(frozen=True)
-class EasyApplyJob:
-    """One posting with Easy Apply; `changed` renders the modal as a redesigned site would."""
+class EasyApplyJob(HostedPosting):
+    """One posting with Easy Apply."""
 
     id: int
     title: str
@@ -46,8 +44,6 @@ class EasyApplyJob:
     location: str
     description: str
     questions: tuple[Question, ...] = ()
-    open: bool = True
-    changed: bool = False
 
 
 _YES_NO = ("Yes", "No")
@@ -75,8 +71,7 @@ def easy_apply_router(store: SubmissionStore,
                       jobs: tuple[EasyApplyJob, ...] = SEED_EASY_APPLY_JOBS) -> APIRouter:
     """`/jobs/view/{id}/apply` pages (LinkedIn's apply URL), recorded in the portal's `store`."""
     router = APIRouter()
-    lock = threading.Lock()
-    catalog = {job.id: job for job in jobs}
+    catalog = Postings(jobs, key=lambda job: job.id)
 
     def page(request: Request, job: EasyApplyJob, errors: list[str], status: int) -> Response:
         return TEMPLATES.TemplateResponse(request, "easy_apply.html", {
@@ -97,7 +92,12 @@ def easy_apply_router(store: SubmissionStore,
             return JSONResponse({"error": "not found"}, status_code=404)
         if not job.open:
             return page(request, job, ["This job is no longer accepting applications."], 410)
-        submission, errors = await _read(request, job, store)
+        # Every contact field and every question is required.
+        submission, errors = await read_submission(
+            request, store, board=BOARD, job_id=job.id,
+            required=[*(name for name, _, _ in CONTACT_FIELDS), *(q.name for q in job.questions)],
+            resume_field="resume", choices={q.name: q.options for q in job.questions if q.options},
+            rules=RULES)
         if submission is None:
             return page(request, job, errors, 400)
         store.add(submission)
@@ -106,50 +106,7 @@ def easy_apply_router(store: SubmissionStore,
 
     @router.post("/_sandbox/easy-apply/{job_id}/close")
     async def close(job_id: int) -> JSONResponse:
-        with lock:
-            job = catalog.get(job_id)
-            if job is None:
-                return JSONResponse({"error": "not found"}, status_code=404)
-            catalog[job_id] = replace(job, open=False)
-        return JSONResponse({"closed": True, "id": job_id})
+        return close_answer(catalog.close(job_id))
 
     return router
 
-
-async def _read(request: Request, job: EasyApplyJob,
-                store: SubmissionStore) -> tuple[Submission | None, list[str]]:
-    """The submission, or the errors the modal shows; every field and question is required."""
-    try:
-        form = await request.form(max_files=2, max_fields=50)
-    except HTTPException:
-        return None, ["Your application could not be read."]
-    fields = {k: v.strip() for k, v in form.multi_items() if isinstance(v, str)}
-    names = [name for name, _, _ in CONTACT_FIELDS] + [q.name for q in job.questions]
-    errors = [f"{name} is required" for name in names if not fields.get(name)]
-    errors += [f"{name} is too long" for name, value in fields.items()
-               if len(value) > MAX_FIELD_CHARS]
-    if fields.get("email") and not _EMAIL.match(fields["email"]):
-        errors.append("Enter a valid email address")
-    for question in job.questions:
-        if question.options and fields.get(question.name) not in (*question.options, None, ""):
-            errors.append(f"{question.name}: choose one of the options")
-    resume = form.get("resume")
-    content, filename = b"", ""
-    if not isinstance(resume, UploadFile) or not resume.filename:
-        errors.append("A resume is required")
-    else:
-        filename = PurePath(resume.filename).name
-        content = await resume.read(MAX_RESUME_BYTES + 1)
-        if PurePath(filename).suffix.lower() not in RESUME_EXTENSIONS or not content:
-            errors.append("Upload a PDF, DOC, DOCX or TXT resume")
-        elif len(content) > MAX_RESUME_BYTES:
-            errors.append("The resume is larger than 2 MB")
-    await form.close()
-    if errors:
-        return None, errors
-    return Submission(
-        confirmation_id=uuid.uuid4().hex, board_token=BOARD, job_id=job.id,
-        fields={k: v for k, v in fields.items() if k in names}, resume_filename=filename,
-        resume_sha256=hashlib.sha256(content).hexdigest(), resume_size=len(content),
-        submitted_at=store.now().isoformat(),
-    ), []

@@ -14,15 +14,14 @@ as a number.
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sandbox.portal.apply_flows.common import read_submission
+from sandbox.portal.apply_flows.common import HostedPosting, Postings, close_answer, read_submission
 from sandbox.portal.submissions import SubmissionStore
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -39,13 +38,13 @@ class IndeedQuestion:
 
 
 @dataclass(frozen=True)
-class IndeedJob:
+class IndeedJob(HostedPosting):
+    """A job with Indeed Apply; redesigned, its "Continue" is no longer the button we know."""
+
     jk: str
     title: str
     company: str
     questions: tuple[IndeedQuestion, ...] = ()
-    open: bool = True
-    changed: bool = False  # a redesign: "Continue" is no longer the button we know
 
 
 AUTHORIZED = IndeedQuestion("q_0", "Are you legally authorized to work in the European Union?",
@@ -69,8 +68,7 @@ def indeed_apply_url(origin: str, jk: str) -> str:
 def indeed_router(store: SubmissionStore, jobs: tuple[IndeedJob, ...] = SEED_INDEED_JOBS
                   ) -> APIRouter:
     router = APIRouter()
-    lock = threading.Lock()
-    catalog = {job.jk: job for job in jobs}
+    catalog = Postings(jobs, key=lambda job: job.jk)
 
     def expired() -> Response:
         return HTMLResponse('<html><body><div class="ia-JobExpired"><h1>This job has expired '
@@ -107,11 +105,6 @@ def indeed_router(store: SubmissionStore, jobs: tuple[IndeedJob, ...] = SEED_IND
 
     @router.post("/_sandbox/indeed/{jk}/close")
     async def close(jk: str) -> JSONResponse:
-        with lock:
-            job = catalog.get(jk)
-            if job is None:
-                return JSONResponse({"ok": False}, status_code=404)
-            catalog[jk] = replace(job, open=False)
-        return JSONResponse({"ok": True})
+        return close_answer(catalog.close(jk))
 
     return router

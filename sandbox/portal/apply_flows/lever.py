@@ -12,16 +12,15 @@ posting's UUID as a number.
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sandbox.portal.apply_flows.common import read_submission
+from sandbox.portal.apply_flows.common import HostedPosting, Postings, close_answer, read_submission
 from sandbox.portal.submissions import SubmissionStore
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -50,15 +49,15 @@ class Card:
 
 
 @dataclass(frozen=True)
-class LeverPosting:
+class LeverPosting(HostedPosting):
+    """A posting's apply page; redesigned, the resume goes through a widget, not an input."""
+
     site: str
     id: uuid.UUID
     text: str
     company: str
     location: str
     cards: tuple[Card, ...] = ()
-    open: bool = True
-    changed: bool = False  # a redesigned page: the resume goes through a widget, no input
 
     @property
     def number(self) -> int:
@@ -90,8 +89,7 @@ def lever_router(store: SubmissionStore,
                  postings: tuple[LeverPosting, ...] = SEED_LEVER_POSTINGS) -> APIRouter:
     """The hosted apply pages of `postings`, recording into the portal's `store`."""
     router = APIRouter()
-    lock = threading.Lock()
-    catalog = {(p.site, p.id): p for p in postings}
+    catalog = Postings(postings, key=lambda p: (p.site, p.id))
 
     def find(site: str, posting_id: str) -> LeverPosting | None:
         try:
@@ -141,11 +139,7 @@ def lever_router(store: SubmissionStore,
 
     @router.post("/_sandbox/lever/{site}/{posting_id}/close")
     async def close(site: str, posting_id: str) -> JSONResponse:
-        with lock:
-            posting = find(site, posting_id)
-            if posting is None:
-                return JSONResponse({"ok": False}, status_code=404)
-            catalog[(posting.site, posting.id)] = replace(posting, open=False)
-        return JSONResponse({"ok": True})
+        posting = find(site, posting_id)
+        return close_answer(posting is not None and catalog.close((posting.site, posting.id)))
 
     return router

@@ -14,15 +14,14 @@ requisition id as the job id.
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sandbox.portal.apply_flows.common import read_submission
+from sandbox.portal.apply_flows.common import HostedPosting, Postings, close_answer, read_submission
 from sandbox.portal.submissions import SubmissionStore
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -41,7 +40,9 @@ class WorkdayQuestion:
 
 
 @dataclass(frozen=True)
-class WorkdayPosting:
+class WorkdayPosting(HostedPosting):
+    """A requisition on the career site; redesigned, the resume goes through a button only."""
+
     site: str
     place: str
     slug: str
@@ -49,8 +50,6 @@ class WorkdayPosting:
     title: str
     company: str
     questions: tuple[WorkdayQuestion, ...] = ()
-    open: bool = True
-    changed: bool = False  # a redesign: the resume goes through a button, no file input
 
     @property
     def path(self) -> str:
@@ -85,65 +84,54 @@ SEED_WORKDAY_POSTINGS = (
 def workday_router(store: SubmissionStore,
                    postings: tuple[WorkdayPosting, ...] = SEED_WORKDAY_POSTINGS) -> APIRouter:
     router = APIRouter()
-    lock = threading.Lock()
-    catalog = {(p.site, p.path): p for p in postings}
+    catalog = Postings(postings, key=lambda p: (p.site, p.path))
 
     def find(locale: str, site: str, place: str, slug: str) -> WorkdayPosting | None:
         if not _LOCALE.match(locale):
             return None
         return catalog.get((site, f"/job/{place}/{slug}"))
 
-    def not_found() -> Response:
-        return HTMLResponse('<html><body><div data-automation-id="errorMessage">The page you '
-                            "are looking for doesn't exist.</div></body></html>", 404)
+    def page(request: Request, template: str, locale: str, posting: WorkdayPosting | None,
+             errors: list[str] | None = None) -> Response:
+        """The posting's page (a 400 with `errors`), or Workday's "doesn't exist" page."""
+        if posting is None:
+            return HTMLResponse('<html><body><div data-automation-id="errorMessage">The page '
+                                "you are looking for doesn't exist.</div></body></html>", 404)
+        return TEMPLATES.TemplateResponse(
+            request, template, {"posting": posting, "locale": locale, "errors": errors or []},
+            400 if errors else 200)
 
     @router.get("/{locale}/{site}/job/{place}/{slug}")
     async def job_page(request: Request, locale: str, site: str, place: str,
                        slug: str) -> Response:
-        posting = find(locale, site, place, slug)
-        if posting is None:
-            return not_found()
-        return TEMPLATES.TemplateResponse(request, "workday_job.html",
-                                          {"posting": posting, "locale": locale})
+        return page(request, "workday_job.html", locale, find(locale, site, place, slug))
 
     @router.get("/{locale}/{site}/job/{place}/{slug}/apply/applyManually")
     async def apply_page(request: Request, locale: str, site: str, place: str,
                          slug: str) -> Response:
-        posting = find(locale, site, place, slug)
-        if posting is None:
-            return not_found()
-        return TEMPLATES.TemplateResponse(request, "workday_apply.html",
-                                          {"posting": posting, "locale": locale, "errors": []})
+        return page(request, "workday_apply.html", locale, find(locale, site, place, slug))
 
     @router.post("/{locale}/{site}/job/{place}/{slug}/apply/applyManually")
     async def apply(request: Request, locale: str, site: str, place: str,
                     slug: str) -> Response:
         posting = find(locale, site, place, slug)
-        if posting is None:
-            return not_found()
-        if not posting.open:
-            return TEMPLATES.TemplateResponse(request, "workday_apply.html", {
-                "posting": posting, "locale": locale,
-                "errors": ["This job posting is no longer accepting applications."]}, 400)
+        if posting is None or not posting.open:
+            return page(request, "workday_apply.html", locale, posting,
+                        ["This job posting is no longer accepting applications."])
         submission, errors = await read_submission(
             request, store, board=f"workday-{posting.site}", job_id=posting.number,
             required=[*CONTACT_REQUIRED, *(q.name for q in posting.questions),
                       "termsAndConditions--checkbox"],
             resume_field="file-upload-input-ref")
         if submission is None:
-            return TEMPLATES.TemplateResponse(request, "workday_apply.html", {
-                "posting": posting, "locale": locale, "errors": errors}, 400)
+            return page(request, "workday_apply.html", locale, posting, errors)
         store.add(submission)
         return TEMPLATES.TemplateResponse(request, "workday_submitted.html",
                                           {"posting": posting, "submission": submission})
 
     @router.post("/_sandbox/workday/{site}/{req_id}/close")
     async def close(site: str, req_id: str) -> JSONResponse:
-        with lock:
-            for key, posting in catalog.items():
-                if posting.site == site and posting.req_id == req_id:
-                    catalog[key] = replace(posting, open=False)
-                    return JSONResponse({"ok": True})
-        return JSONResponse({"ok": False}, status_code=404)
+        posting = next((p for p in catalog if p.site == site and p.req_id == req_id), None)
+        return close_answer(posting is not None and catalog.close((posting.site, posting.path)))
 
     return router

@@ -22,7 +22,12 @@ from services.job_discovery.jobs.posting import (
     normalise_posting,
     parse_payload,
 )
-from services.job_discovery.jobs.synclog import RunCounts, add_counts, run_id_for
+from services.job_discovery.jobs.synclog import (
+    PostingCounts,
+    RunCounts,
+    add_counts,
+    run_id_for,
+)
 from services.job_discovery.tables import canonical_jobs, job_sightings
 
 RawJob = JobDiscovered | Mapping[str, Any]
@@ -32,15 +37,9 @@ CANONICAL_NAMESPACE = uuid.UUID("0b7f3c2e-5a41-4d8e-9c6a-7e2d1f4b8a90")
 
 
 @dataclass
-class IngestReport:
-    """What one batch did."""
+class IngestReport(PostingCounts):
+    """What one batch did, and the canonical jobs it published."""
 
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    duplicates: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, str]] = field(default_factory=list)
     published: list[uuid.UUID] = field(default_factory=list)
 
 
@@ -72,14 +71,19 @@ class _Runs:
         self.by_run: dict[str, RunCounts] = {}
         self.report = IngestReport()
 
-    def of(self, run_id: str | None, source: str) -> RunCounts:
+    def _both(self, run_id: str | None, source: str) -> tuple[PostingCounts, PostingCounts]:
+        """The run's counts and the batch's, which every posting adds to alike."""
         key = run_id_for(run_id, source, self.now)
-        return self.by_run.setdefault(key, RunCounts(source=source))
+        return self.by_run.setdefault(key, RunCounts(source=source)), self.report
 
     def count(self, posting: Posting, what: str) -> None:
-        counts = self.of(posting.run_id, posting.source)
-        setattr(counts, what, getattr(counts, what) + 1)
-        setattr(self.report, what, getattr(self.report, what) + 1)
+        for counts in self._both(posting.run_id, posting.source):
+            setattr(counts, what, getattr(counts, what) + 1)
+
+    def count_error(self, run_id: str | None, source: str, error: dict[str, str]) -> None:
+        for counts in self._both(run_id, source):
+            counts.fetched += 1
+            counts.errors.append(error)
 
 
 def _identity(item: object) -> tuple[str, str, str | None]:
@@ -98,11 +102,7 @@ def _read(items: Iterable[RawJob], runs: _Runs) -> dict[str, Posting]:
             posting = normalise_posting(parse_payload(item))
         except BadPayload as exc:
             key, source, run = _identity(item)
-            counts = runs.of(run, source)
-            counts.fetched += 1
-            counts.errors.append({"key": key, "reason": str(exc)[:500]})
-            runs.report.fetched += 1
-            runs.report.errors.append({"key": key, "reason": str(exc)[:500]})
+            runs.count_error(run, source, {"key": key, "reason": str(exc)[:500]})
             continue
         runs.count(posting, "fetched")
         postings[posting.source_job_key] = posting  # within one batch the last copy wins

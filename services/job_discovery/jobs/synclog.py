@@ -16,17 +16,23 @@ MAX_LOGGED_ERRORS = 200
 
 
 @dataclass
-class RunCounts:
-    """What one batch contributed to one run's log row."""
+class PostingCounts:
+    """How postings went: each one fetched is new, a duplicate, updated, unchanged or an error."""
 
-    source: str
     fetched: int = 0
     new: int = 0
     updated: int = 0
     duplicates: int = 0
     unchanged: int = 0
-    expired: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class RunCounts(PostingCounts):
+    """What one batch contributed to one run's log row."""
+
+    source: str = field(kw_only=True)
+    expired: int = 0
 
 
 def run_id_for(run_id: str | None, source: str, now: datetime) -> str:
