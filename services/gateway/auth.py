@@ -63,7 +63,8 @@ def auth_from(uow: UnitOfWork, redis: Redis, clock: Clock, settings: GatewaySett
     passwords = passwords or Passwords(hasher, concurrency=settings.password_hash_concurrency,
                                        queue=settings.password_hash_queue)
     accounts = Accounts(uow, passwords, issuer, throttle,
-                        refresh_ttl_s=settings.refresh_token_ttl_s, revocations=revocations)
+                        refresh_ttl_s=settings.refresh_token_ttl_s, revocations=revocations,
+                        family_max_age_s=settings.refresh_family_max_age_s)
     principal = principal_dependency(verifier)
     router = account_routes(accounts, principal, verifier, cookie_secure=settings.cookie_secure)
     return GatewayAuth(verifier, principal, router, accounts, revocations)

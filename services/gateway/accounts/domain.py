@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import datetime, timedelta
 
 from infra.auth import Role
 from infra.http_conventions import ERR_FORBIDDEN, ERR_VALIDATION, ApiError
@@ -49,6 +50,11 @@ def new_refresh_token() -> str:
 def token_hash(token: str) -> str:
     """What the database keeps of a refresh token (random, so no salt is needed)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def refresh_expiry(now: datetime, ttl: timedelta, family_ends_at: datetime) -> datetime:
+    """A new refresh token's expiry: its own lifetime, never past its family's end."""
+    return min(now + ttl, family_ends_at)
 
 
 def new_password() -> str:

@@ -40,6 +40,7 @@ class _Exchange(Enum):
     OK = "ok"
     UNKNOWN = "unknown"
     REUSED = "reused"
+    ENDED = "ended"
 
 
 def _refused(message: str = "the refresh token is not valid; log in again") -> ApiError:
@@ -51,12 +52,15 @@ class Accounts:
 
     def __init__(self, uow: UnitOfWork, passwords: Passwords, issuer: TokenIssuer | None,
                  throttle: LoginThrottle | None, *, refresh_ttl_s: float,
-                 revocations: RedisRevocations | None = None) -> None:
+                 revocations: RedisRevocations | None = None,
+                 family_max_age_s: float = 30 * 24 * 3600) -> None:
         self.uow = uow
         self.passwords = passwords
         self.issuer = issuer
         self.throttle = throttle
         self.refresh_ttl = timedelta(seconds=refresh_ttl_s)
+        # However often it is refreshed, a login ends this long after it was made.
+        self.family_max_age = timedelta(seconds=family_max_age_s)
         self.revocations = revocations
 
     def issuer_ttl(self) -> timedelta:
@@ -120,10 +124,11 @@ class Accounts:
         family_id = uuid.uuid4()
         async with self.uow.transaction() as tx:
             now = tx.clock.now()
+            expires_at = domain.refresh_expiry(now, self.refresh_ttl, now + self.family_max_age)
             await store.add_refresh(tx.conn, token_hash=domain.token_hash(refresh),
                                     user_id=user.user_id, family_id=family_id, now=now,
-                                    expires_at=now + self.refresh_ttl)
-        return self._session(user, refresh, now + self.refresh_ttl, family_id)
+                                    expires_at=expires_at)
+        return self._session(user, refresh, expires_at, family_id)
 
     def _session(self, user: User, refresh: str, refresh_expires_at: datetime,
                  family_id: uuid.UUID) -> Session:
@@ -137,7 +142,8 @@ class Accounts:
         """A new access token and the next refresh token of the family; the old one is spent.
 
         Presenting a spent token again means it was copied: the whole family is revoked, so
-        neither the thief nor the user can go on without logging in again.
+        neither the thief nor the user can go on without logging in again. A family older than
+        `family_max_age` is ended the same way: use does not keep a login alive forever.
         """
         if not refresh_token:
             raise _refused()
@@ -155,22 +161,42 @@ class Accounts:
                                    details={"family_id": str(stored.family_id),
                                             "tokens_revoked": revoked})
                 outcome = _Exchange.REUSED
-            elif stored is not None and stored.revoked_at is None and stored.expires_at > now:
-                user = await store.user_by_id(tx.conn, stored.user_id)
-                if user is not None and not user.disabled:
-                    await store.mark_rotated(tx.conn, hashed, now)
-                    await store.add_refresh(tx.conn, token_hash=domain.token_hash(new_refresh),
-                                            user_id=user.user_id, family_id=stored.family_id,
-                                            now=now, expires_at=now + self.refresh_ttl)
-                    outcome = _Exchange.OK
+            elif stored is not None and stored.revoked_at is None:
+                started = await store.family_started_at(tx.conn, stored.family_id) or now
+                family_ends_at = started + self.family_max_age
+                if now >= family_ends_at:
+                    revoked = await store.revoke_family(tx.conn, stored.family_id, now)
+                    await audit.record(tx.conn, at=now, actor="system",
+                                       action="refresh_token.family_ended", object_type="user",
+                                       object_id=stored.user_id,
+                                       details={"family_id": str(stored.family_id),
+                                                "tokens_revoked": revoked})
+                    outcome = _Exchange.ENDED
+                elif stored.expires_at > now:
+                    user = await store.user_by_id(tx.conn, stored.user_id)
+                    expires_at = domain.refresh_expiry(now, self.refresh_ttl, family_ends_at)
+                    if user is not None and not user.disabled:
+                        await store.mark_rotated(tx.conn, hashed, now)
+                        await store.add_refresh(tx.conn,
+                                                token_hash=domain.token_hash(new_refresh),
+                                                user_id=user.user_id,
+                                                family_id=stored.family_id, now=now,
+                                                expires_at=expires_at)
+                        outcome = _Exchange.OK
         # Raised after the commit, so a reuse's revocation is kept.
         if outcome is _Exchange.REUSED:
             raise _refused("this refresh token was already used; every session of this login "
                            "is now revoked; log in again")
+        if outcome is _Exchange.ENDED:
+            assert stored is not None
+            # Its access tokens and sockets end with it.
+            await self._revoke(Revocation.of_session(stored.user_id, stored.family_id.hex, now,
+                                                     self.issuer_ttl()))
+            raise _refused("this login is older than its longest allowed life; log in again")
         if outcome is not _Exchange.OK or user is None:
             raise _refused()
         assert stored is not None
-        return self._session(user, new_refresh, now + self.refresh_ttl, stored.family_id)
+        return self._session(user, new_refresh, expires_at, stored.family_id)
 
     async def logout(self, refresh_token: str, access: VerifiedToken | None = None) -> bool:
         """Revoke the login of `refresh_token` (its refresh tokens, its access tokens and its

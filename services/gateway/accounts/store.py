@@ -105,6 +105,14 @@ async def refresh_for_update(conn: AsyncConnection, token_hash: str) -> StoredRe
                          m["revoked_at"])
 
 
+async def family_started_at(conn: AsyncConnection, family_id: uuid.UUID) -> datetime | None:
+    """When the login that began the family was made: its first token's issue time."""
+    started: datetime | None = (await conn.execute(
+        sa.select(sa.func.min(refresh_tokens.c.issued_at))
+        .where(refresh_tokens.c.family_id == family_id))).scalar_one()
+    return started
+
+
 async def mark_rotated(conn: AsyncConnection, token_hash: str, now: datetime) -> None:
     await conn.execute(refresh_tokens.update().where(refresh_tokens.c.token_hash == token_hash)
                        .values(rotated_at=now))
