@@ -80,7 +80,8 @@ review_timers = sa.Table(
 )
 
 # One row per reviewer the workflow has dealt with: last offer (fairness), when it last sent
-# them away (a missed or declined task), and lock state.
+# them away (a missed or declined task), lock state, and since when their account may not
+# review (disabled, or given another role).
 reviewers = sa.Table(
     "review_reviewers",
     metadata,
@@ -91,6 +92,7 @@ reviewers = sa.Table(
     sa.Column("unlocked_by", sa.Text),
     sa.Column("unlock_reason", sa.Text),
     sa.Column("sent_away_at", sa.DateTime(timezone=True)),
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
 )
 
 strikes = sa.Table(
