@@ -22,7 +22,10 @@ from infra.clock import Clock
 from infra.http_conventions import ApiError, install_api_conventions
 from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
+from infra.service import RawHandler
 from infra.uow import UnitOfWork
+from schemas.events.envelope import Envelope
+from schemas.events.review import ReviewerLocked
 from services.gateway.accounts.passwords import Passwords
 from services.gateway.accounts.routes import account_routes
 from services.gateway.accounts.service import Accounts
@@ -92,3 +95,14 @@ def reviewer_token(verifier: TokenVerifier, token: str,
     if principal.role is not Role.REVIEWER or principal.user_id != reviewer_id:
         return None
     return verified
+
+
+def sessions_end_on_lock(push: RawHandler, accounts: Accounts) -> RawHandler:
+    """A reviewer locked by strikes: their page hears of it, then every token and socket of
+    theirs issued before the lock ends, on every replica, as a disable's would."""
+
+    async def on_locked(event: ReviewerLocked, envelope: Envelope) -> None:
+        await push(event, envelope)
+        await accounts.end_sessions(event.reviewer_id, envelope.time)
+
+    return on_locked

@@ -18,6 +18,7 @@ from infra.http_conventions import (
 from infra.revocation import Revocation
 from infra.revocation_store import RedisRevocations
 from infra.uow import UnitOfWork
+from schemas.events.review import ReviewerAccessChanged
 from services.gateway import audit
 from services.gateway.accounts import domain, store
 from services.gateway.accounts.passwords import Passwords
@@ -231,24 +232,41 @@ class Accounts:
         async with self.uow.engine.connect() as conn:
             return await store.list_users(conn, after=after, limit=limit)
 
-    async def set_disabled(self, actor: Principal, user_id: uuid.UUID, disabled: bool) -> User:
-        """Disable (or re-enable) an account; disabling also revokes its refresh tokens."""
-        if actor.user_id == user_id and disabled:
-            raise ApiError(409, ERR_CONFLICT, "you cannot disable your own account")
+    async def change_user(self, actor: Principal, user_id: uuid.UUID, *,
+                          disabled: bool | None = None, role: Role | None = None) -> User:
+        """Disable (or re-enable) an account, or give it another staff role. Either ends every
+        token and socket the account holds (a disable its refresh tokens as well: a role
+        change lets the next refresh carry the new role); a reviewer's access is announced,
+        so the workflow offers them nothing more and takes back what they hold."""
+        if actor.user_id == user_id and (disabled or role is not None):
+            raise ApiError(409, ERR_CONFLICT, "you cannot disable your own account or change "
+                           "your own role")
+        if role is not None:
+            domain.staff_role(role)
         async with self.uow.transaction() as tx:
             now = tx.clock.now()
-            user = await store.update_user(tx.conn, user_id, now, disabled=disabled)
-            if user is None:
+            before = await store.user_by_id(tx.conn, user_id)
+            if before is None:
                 raise ApiError(404, ERR_NOT_FOUND, "no such user")
+            if role is not None and before.role is Role.CANDIDATE:
+                raise ApiError(409, ERR_CONFLICT, "a candidate's account keeps its role")
+            user = await store.update_user(tx.conn, user_id, now, disabled=disabled, role=role)
+            assert user is not None  # the row is there: it was just read in this transaction
             revoked = await store.revoke_user(tx.conn, user_id, now) if disabled else 0
-            await audit.record(tx.conn, at=now, actor=actor,
-                               action="user.disabled" if disabled else "user.enabled",
-                               object_type="user", object_id=user_id,
-                               details={"tokens_revoked": revoked})
-        if disabled:
+            for action, details in domain.account_changes(before, user):
+                await audit.record(tx.conn, at=now, actor=actor, action=action,
+                                   object_type="user", object_id=user_id,
+                                   details={**details, "tokens_revoked": revoked})
+            if (access := domain.review_access_change(before, user)) is not None:
+                tx.emit(ReviewerAccessChanged(reviewer_id=user_id, may_review=access))
+        if user.disabled or user.role is not before.role:
             # Its access tokens and open sockets end now, not when the tokens expire.
-            await self._revoke(Revocation.of_user(user_id, now, self.issuer_ttl()))
+            await self.end_sessions(user_id, now)
         return user
+
+    async def end_sessions(self, user_id: uuid.UUID, at: datetime) -> None:
+        """Refuse every access token of the user issued before `at`, and close its sockets."""
+        await self._revoke(Revocation.of_user(user_id, at, self.issuer_ttl()))
 
     async def change_password(self, caller: Principal, current: str, new: str) -> Session:
         """Set a new password (the current one required); every earlier login of the account
@@ -267,7 +285,7 @@ class Accounts:
             await audit.record(tx.conn, at=now, actor=caller, action="user.password_changed",
                                object_type="user", object_id=user.user_id,
                                details={"tokens_revoked": revoked})
-        await self._revoke(Revocation.of_user(user.user_id, now, self.issuer_ttl()))
+        await self.end_sessions(user.user_id, now)
         return await self._start_family(changed)
 
     async def ensure(self, email: str, password: str, role: Role,

@@ -74,11 +74,13 @@ async def list_users(conn: AsyncConnection, *, after: str | None, limit: int) ->
 
 
 async def update_user(conn: AsyncConnection, user_id: uuid.UUID, now: datetime, *,
-                      disabled: bool | None = None,
+                      disabled: bool | None = None, role: Role | None = None,
                       password_hash: str | None = None) -> User | None:
     values: dict[str, object] = {"updated_at": now}
     if disabled is not None:
         values["disabled"] = disabled
+    if role is not None:
+        values["role"] = str(role)
     if password_hash is not None:
         values["password_hash"] = password_hash
     return _user((await conn.execute(
