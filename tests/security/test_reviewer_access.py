@@ -16,11 +16,13 @@ from schemas.events import topics
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.review import (
     ReviewerAccessChanged,
+    ReviewerStruck,
     ReviewTaskOffered,
     ReviewTaskWithdrawn,
 )
 from services.gateway.auth import UNAUTHORIZED, auth_from
 from services.gateway.settings import GatewaySettings
+from services.workflow.domain import task_id_for
 from tests.integration.test_gateway_ws import (
     ALICE,
     BOB,
@@ -30,6 +32,10 @@ from tests.integration.test_gateway_ws import (
     _eventually,
     running_gateway,
 )
+from tests.integration.test_review_sla import offered_and_accepted, tick
+from tests.integration.test_workflow import Workflow
+from tests.integration.test_workflow import decision as queued_decision
+from tests.integration.test_workflow import workflow as workflow  # the fixture, reused
 from tests.security.test_sessions import bearer, closed_code
 
 pytestmark = pytest.mark.integration
@@ -115,3 +121,24 @@ async def test_a_disabled_reviewer_loses_their_offer_to_another_and_is_offered_n
             match=f"{settings.presence_namespace}:*")]
         if keys:
             await platform.redis.delete(*keys)
+
+
+async def test_a_disabled_reviewers_accepted_task_goes_to_another_without_a_strike(
+    workflow: Workflow,
+) -> None:
+    alice, bob = uuid.uuid4(), uuid.uuid4()
+    await workflow.online(alice)
+    task_id = await offered_and_accepted(workflow, alice)
+    await workflow.online(bob)
+    await workflow.handle(ReviewerAccessChanged(reviewer_id=alice, may_review=False))
+    task = await workflow.task(task_id)
+    assert (task["state"], task["reviewer_id"]) == ("offered", bob)
+    assert [(w.task_id, w.reviewer_id) for w in await workflow.emitted(ReviewTaskWithdrawn)] \
+        == [(task_id, alice)]
+    # Alice's deadline passes: her timer went with the task, so nobody is struck.
+    await tick(workflow, 20 * 60, present=(alice,))
+    assert await workflow.emitted(ReviewerStruck) == []
+    # Still online, still disabled: a new task waits in the queue rather than go to her.
+    event = queued_decision()
+    await workflow.handle(event)
+    assert (await workflow.task(task_id_for(event.match_id)))["state"] == "queued"
