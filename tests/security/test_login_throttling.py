@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog.testing
 from argon2 import PasswordHasher
 
 from services.gateway.accounts.throttle import LoginLimits, login_delay
@@ -182,8 +183,12 @@ async def test_a_throttled_login_says_in_retry_after_when_to_try_again(
             api.from_address("203.0.113.7") as attacker:
         for _ in range(2):
             error_of(await log_in(attacker, OWNER, WRONG), 401, "ERR_AUTH_REQUIRED")
-        limited = await log_in(attacker, OWNER, WRONG)
+        with structlog.testing.capture_logs() as logged:
+            limited = await log_in(attacker, OWNER, WRONG)
         body = error_of(limited, 429, "ERR_RATE_LIMIT")
+        # The refusal is logged with the address it was counted against.
+        assert any(entry.get("address") == "203.0.113.7" and entry.get("scope") == "pair"
+                   for entry in logged)
         wait_s = int(limited.headers["Retry-After"])
         assert 1 <= wait_s <= 2
         assert body["details"]["retry_after_s"] == wait_s

@@ -13,9 +13,12 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import structlog
 from redis.asyncio import Redis
 
 from infra.http_conventions import ERR_RATE_LIMIT, ApiError
+
+log = structlog.get_logger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -73,6 +76,9 @@ class LoginThrottle:
                              ("overall", self.limits.overall)):
             if counts[scope] >= limit:
                 wait_s = await self._seconds_left(keys[scope])
+                # The address is the peer's, or a trusted proxy's forwarded client.
+                log.warning("login refused: too many failed logins", scope=scope,
+                            address=address, retry_after_s=wait_s)
                 raise ApiError(429, ERR_RATE_LIMIT, "too many failed logins; wait and try again",
                                {"scope": scope, "window_s": self.limits.window_s,
                                 "retry_after_s": wait_s},
