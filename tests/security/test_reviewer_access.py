@@ -36,7 +36,7 @@ from tests.integration.test_review_sla import offered_and_accepted, tick
 from tests.integration.test_workflow import Workflow
 from tests.integration.test_workflow import decision as queued_decision
 from tests.integration.test_workflow import workflow as workflow  # the fixture, reused
-from tests.security.test_sessions import bearer, closed_code
+from tests.security.test_sessions import bearer, closed_code, gateway_settings
 
 pytestmark = pytest.mark.integration
 
@@ -47,11 +47,8 @@ QUIET_S = 3.0
 
 @pytest.fixture
 def settings(database_url: str, redis_url: str, tmp_path: Path) -> GatewaySettings:
-    return GatewaySettings(
-        bus="embedded", database_url=database_url, redis_url=redis_url, mongo_url=None,
-        blob_dir=tmp_path, data_dir=tmp_path, jwt_secret=SECRET, shutdown_grace_s=5,
-        presence_namespace=f"acc{uuid.uuid4().hex[:10]}", password_hash_time_cost=1,
-        password_hash_memory_kib=8192)
+    # The secret the reviewer sockets of Gateway.open are minted with.
+    return gateway_settings(database_url, redis_url, tmp_path, SECRET)
 
 
 def decision() -> ManualReviewRequired:

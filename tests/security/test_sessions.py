@@ -63,13 +63,19 @@ class Staff:
         return socket
 
 
-@pytest.fixture
-def settings(database_url: str, redis_url: str, tmp_path: Path) -> GatewaySettings:
+def gateway_settings(database_url: str, redis_url: str, tmp_path: Path,
+                     secret: SecretStr = SECRET) -> GatewaySettings:
+    """A gateway on the test servers, with cheap password hashing and its own namespace."""
     return GatewaySettings(
         bus="embedded", database_url=database_url, redis_url=redis_url, mongo_url=None,
-        blob_dir=tmp_path, data_dir=tmp_path, jwt_secret=SECRET, shutdown_grace_s=5,
+        blob_dir=tmp_path, data_dir=tmp_path, jwt_secret=secret, shutdown_grace_s=5,
         presence_namespace=f"sec{uuid.uuid4().hex[:10]}", password_hash_time_cost=1,
         password_hash_memory_kib=8192)
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tmp_path: Path) -> GatewaySettings:
+    return gateway_settings(database_url, redis_url, tmp_path)
 
 
 @asynccontextmanager

@@ -17,12 +17,12 @@ from infra.http_conventions import (
 )
 from infra.revocation import Revocation
 from infra.revocation_store import RedisRevocations
-from infra.uow import UnitOfWork
+from infra.uow import Transaction, UnitOfWork
 from schemas.events.review import ReviewerAccessChanged
 from services.gateway import audit
 from services.gateway.accounts import domain, store
 from services.gateway.accounts.passwords import Passwords
-from services.gateway.accounts.store import User
+from services.gateway.accounts.store import StoredRefresh, User
 from services.gateway.accounts.throttle import LoginThrottle
 
 
@@ -46,6 +46,15 @@ class _Exchange(Enum):
 
 def _refused(message: str = "the refresh token is not valid; log in again") -> ApiError:
     return ApiError(401, ERR_AUTH_REQUIRED, message)
+
+
+async def _end_family(tx: Transaction, stored: StoredRefresh, action: str) -> None:
+    """Revoke every refresh token of the family, with an audit entry saying why."""
+    now = tx.clock.now()
+    revoked = await store.revoke_family(tx.conn, stored.family_id, now)
+    await audit.record(tx.conn, at=now, actor="system", action=action, object_type="user",
+                       object_id=stored.user_id, details={"family_id": str(stored.family_id),
+                                                          "tokens_revoked": revoked})
 
 
 class Accounts:
@@ -155,23 +164,13 @@ class Accounts:
             stored = await store.refresh_for_update(tx.conn, hashed)
             outcome, user = _Exchange.UNKNOWN, None
             if stored is not None and stored.rotated_at is not None:
-                revoked = await store.revoke_family(tx.conn, stored.family_id, now)
-                await audit.record(tx.conn, at=now, actor="system",
-                                   action="refresh_token.reused", object_type="user",
-                                   object_id=stored.user_id,
-                                   details={"family_id": str(stored.family_id),
-                                            "tokens_revoked": revoked})
+                await _end_family(tx, stored, "refresh_token.reused")
                 outcome = _Exchange.REUSED
             elif stored is not None and stored.revoked_at is None:
                 started = await store.family_started_at(tx.conn, stored.family_id) or now
                 family_ends_at = started + self.family_max_age
                 if now >= family_ends_at:
-                    revoked = await store.revoke_family(tx.conn, stored.family_id, now)
-                    await audit.record(tx.conn, at=now, actor="system",
-                                       action="refresh_token.family_ended", object_type="user",
-                                       object_id=stored.user_id,
-                                       details={"family_id": str(stored.family_id),
-                                                "tokens_revoked": revoked})
+                    await _end_family(tx, stored, "refresh_token.family_ended")
                     outcome = _Exchange.ENDED
                 elif stored.expires_at > now:
                     user = await store.user_by_id(tx.conn, stored.user_id)
