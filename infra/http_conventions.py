@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -60,12 +60,15 @@ def current_request_id() -> str:
 class ApiError(Exception):
     """An error the API reports as-is: HTTP status, stable code, human message, details."""
 
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+    def __init__(self, status: int, code: str, message: str, details: Any = None,
+                 headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        # Sent with the error, e.g. Retry-After on a 429.
+        self.headers = dict(headers or {})
 
 
 class ErrorDetail(BaseModel):
@@ -182,7 +185,7 @@ def install_api_conventions(
     async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
         return error_response(request_id_of(request.scope), exc.status, exc.code, exc.message,
-                              exc.details)
+                              exc.details, headers=exc.headers or None)
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

@@ -7,6 +7,7 @@ import contextlib
 import signal
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network
 
 import sqlalchemy as sa
 import structlog
@@ -166,11 +167,13 @@ async def run_services(
     if settings.ops_port is None:
         app.include_router(ops)
     else:  # probes, metrics and the API docs on a port that no Ingress routes to
-        ops_server = _server(operations_app(app, ops), settings.http_host, settings.ops_port)
+        ops_server = _server(operations_app(app, ops), settings.http_host, settings.ops_port,
+                             settings.trusted_proxies)
         tasks.append(asyncio.create_task(_serve(
             ops_server, stop, lambda bound: log.info("operations listening", port=bound)),
             name="ops-http"))
-    server = _server(app, settings.http_host, settings.http_port if port is None else port)
+    server = _server(app, settings.http_host, settings.http_port if port is None else port,
+                     settings.trusted_proxies)
     tasks.append(asyncio.create_task(_serve(server, stop, on_listening), name="http"))
 
     stopper = asyncio.create_task(stop.wait())
@@ -199,9 +202,14 @@ async def run_services(
         stopper.cancel()
 
 
-def _server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
-    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None,
-                                         lifespan="off", ws_ping_interval=20))
+def _server(app: FastAPI, host: str, port: int,
+            trusted_proxies: Sequence[IPv4Network | IPv6Network] = ()) -> uvicorn.Server:
+    # X-Forwarded-For is believed only from the proxies named: uvicorn's own default trusts
+    # 127.0.0.1, so any local process (or a sidecar) could pick the address it is counted as.
+    return uvicorn.Server(uvicorn.Config(
+        app, host=host, port=port, log_config=None, lifespan="off", ws_ping_interval=20,
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=[str(network) for network in trusted_proxies]))
 
 
 async def _serve(server: uvicorn.Server, stop: asyncio.Event,

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,12 @@ class CommonSettings(BaseSettings):
         default=None, ge=0, le=65535,
         description="Serve /healthz, /readyz, /metrics and the API docs (/docs, /openapi.json) "
         "on this port only, apart from the API (JAMS_OPS_PORT); unset: all on http_port",
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Networks of the reverse proxies in front (JAMS_TRUSTED_PROXIES, a JSON "
+        "list of CIDRs): only a request whose direct peer is in one has its client address "
+        "(throttling, rate limits, logs) taken from X-Forwarded-For; empty: the peer's own",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     retry_max_attempts: int = Field(default=5, ge=1, le=100)

@@ -134,6 +134,29 @@ class ReviewerLocked(_ReviewerEvent):
     strikes: int = Field(ge=1)
 
 
+class ReviewerAccessChanged(_ReviewerEvent):
+    """An admin disabled or re-enabled a reviewer's account, or gave it another role."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewerAccessChanged"
+    DESCRIPTION: ClassVar[str] = (
+        "A reviewer's account may no longer take review work (disabled, or no longer a "
+        "reviewer): nothing more is offered and what they hold goes back to the queue; or may "
+        "again.")
+
+    may_review: bool
+
+
+class ReviewTaskWithdrawn(_TaskEvent):
+    """The workflow took a task back from a reviewer who may no longer review."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskWithdrawn"
+    DESCRIPTION: ClassVar[str] = (
+        "An offered or accepted task was taken from a reviewer whose account was disabled or "
+        "given another role; it returns to the queue (no strike).")
+
+    reviewer_id: uuid.UUID
+
+
 class ReviewerPresenceChanged(_ReviewerEvent):
     """A reviewer connected, disconnected or changed status."""
 

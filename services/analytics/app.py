@@ -13,6 +13,7 @@ from infra.http_conventions import RateLimits, install_api_conventions
 from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
+from infra.socket_sessions import SessionSockets
 from schemas.events.registry import EVENT_TYPES
 from services.analytics.dead_letters import DeadLetterDesk, dead_letter_routes
 from services.analytics.handlers import FigureRecorder
@@ -40,7 +41,8 @@ def build(platform: Platform, settings: AnalyticsSettings) -> ServiceSpec:
         await live.run_periodic(stop, "dlq-count", settings.dlq_poll_interval_s,
                                 desk.count_all)
 
-    # The gateway's revocations (logout, disable), read from the namespace both share.
+    # The gateway's revocations (logout, disable, lock, role change), read from the namespace
+    # both share; they close the operators' sockets too.
     revocations = RedisRevocations(platform.redis, namespace, platform.clock)
     verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock,
                              revoked=revocations.list)
@@ -53,7 +55,9 @@ def build(platform: Platform, settings: AnalyticsSettings) -> ServiceSpec:
     app.include_router(figures_routes(reader, platform.clock, operator))
     app.include_router(dead_letter_routes(desk, operator, settings.dlq_page_limit,
                                           after_replay=live.changed))
-    live_routes(app, live, verifier)
+    sockets = SessionSockets()
+    revocations.on_revoked(sockets.revoked)
+    live_routes(app, live, verifier, sockets, platform.clock)
     return registry(live.changed, background=[live.run_listener, live.run_pusher,
                                               count_dead_letters, revocations.run],
                     http_app=app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from importlib.resources import files
 from typing import Any
 
@@ -15,9 +16,11 @@ from infra.auth import (
     TokenVerifier,
     authenticate,
     same_origin,
+    token_of,
 )
 from infra.clock import Clock
 from infra.http_conventions import ERR_VALIDATION, ApiError
+from infra.socket_sessions import SessionSockets, close_when_ended
 from infra.static_files import CSS, JS, serve_files
 from services.analytics.figures import SERIES_METRICS, WINDOWS, metric_named, window_named
 from services.analytics.live import LiveFigures
@@ -60,8 +63,10 @@ def figures_routes(reader: FiguresReader, clock: Clock,
     return router
 
 
-def live_routes(app: FastAPI, live: LiveFigures, verifier: TokenVerifier) -> None:
-    """The live socket and the operators' page with its scripts."""
+def live_routes(app: FastAPI, live: LiveFigures, verifier: TokenVerifier,
+                sockets: SessionSockets, clock: Clock) -> None:
+    """The live socket and the operators' page with its scripts; `sockets` hears of
+    revocations, so a socket ends with its session."""
 
     @app.websocket("/ws/analytics")
     async def analytics_socket(websocket: WebSocket) -> None:
@@ -71,16 +76,21 @@ def live_routes(app: FastAPI, live: LiveFigures, verifier: TokenVerifier) -> Non
             await websocket.close(CLOSE_FORBIDDEN, "cross-origin socket refused")
             return
         try:
-            caller = authenticate(verifier, websocket.scope)
+            token = verifier.verified(token_of(websocket.scope))
         except ApiError:
             await websocket.accept()
             await websocket.close(CLOSE_UNAUTHENTICATED, "log in first")
             return
-        if caller.role not in ALLOWED:
+        if token.principal.role not in ALLOWED:
             await websocket.accept()
             await websocket.close(CLOSE_FORBIDDEN, "operators and admins only")
             return
-        await live.serve(websocket)
+        with sockets.holding(token) as held:
+            closer = asyncio.create_task(close_when_ended(held.ended, token, clock, websocket))
+            try:
+                await live.serve(websocket)
+            finally:
+                closer.cancel()
 
     @app.get("/operators", include_in_schema=False, response_model=None)
     async def operators_page(request: Request) -> Response:

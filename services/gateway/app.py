@@ -12,7 +12,7 @@ from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.resume_text import BlobResumeText
 from services.gateway.api.wiring import with_api
-from services.gateway.auth import build_auth, install_auth
+from services.gateway.auth import build_auth, install_auth, sessions_end_on_lock
 from services.gateway.hub import ReviewerHub
 from services.gateway.privacy import offers_forgotten
 from services.gateway.publisher import DirectPublisher
@@ -67,10 +67,11 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
             review.ReviewTaskMissed: pushes.on_missed,
             review.ReviewTaskOfferExpired: pushes.on_offer_expired,
             review.ReviewTaskHandedBack: pushes.on_handed_back,
+            review.ReviewTaskWithdrawn: pushes.on_withdrawn,
             review.ReviewerPresenceChanged: pushes.on_presence,
             review.ReviewerStruck: pushes.on_struck,
             review.ReviewerStrikeWarning: pushes.on_strike_warning,
-            review.ReviewerLocked: pushes.on_locked,
+            review.ReviewerLocked: sessions_end_on_lock(pushes.on_locked, auth.accounts),
             review.ReviewerUnlocked: pushes.on_unlocked,
             NotificationDelivered: pushes.on_notification,
             CandidateErased: offers_forgotten(offers),

@@ -22,7 +22,10 @@ from infra.clock import Clock
 from infra.http_conventions import ApiError, install_api_conventions
 from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
+from infra.service import RawHandler
 from infra.uow import UnitOfWork
+from schemas.events.envelope import Envelope
+from schemas.events.review import ReviewerLocked
 from services.gateway.accounts.passwords import Passwords
 from services.gateway.accounts.routes import account_routes
 from services.gateway.accounts.service import Accounts
@@ -63,7 +66,8 @@ def auth_from(uow: UnitOfWork, redis: Redis, clock: Clock, settings: GatewaySett
     passwords = passwords or Passwords(hasher, concurrency=settings.password_hash_concurrency,
                                        queue=settings.password_hash_queue)
     accounts = Accounts(uow, passwords, issuer, throttle,
-                        refresh_ttl_s=settings.refresh_token_ttl_s, revocations=revocations)
+                        refresh_ttl_s=settings.refresh_token_ttl_s, revocations=revocations,
+                        family_max_age_s=settings.refresh_family_max_age_s)
     principal = principal_dependency(verifier)
     router = account_routes(accounts, principal, verifier, cookie_secure=settings.cookie_secure)
     return GatewayAuth(verifier, principal, router, accounts, revocations)
@@ -91,3 +95,14 @@ def reviewer_token(verifier: TokenVerifier, token: str,
     if principal.role is not Role.REVIEWER or principal.user_id != reviewer_id:
         return None
     return verified
+
+
+def sessions_end_on_lock(push: RawHandler, accounts: Accounts) -> RawHandler:
+    """A reviewer locked by strikes: their page hears of it, then every token and socket of
+    theirs issued before the lock ends, on every replica, as a disable's would."""
+
+    async def on_locked(event: ReviewerLocked, envelope: Envelope) -> None:
+        await push(event, envelope)
+        await accounts.end_sessions(event.reviewer_id, envelope.time)
+
+    return on_locked

@@ -68,6 +68,9 @@ class TaskPushes:
     async def on_handed_back(self, event: review.ReviewTaskHandedBack, envelope: Envelope) -> None:
         await self._close(event.reviewer_id, event.task_id, "handed_back")
 
+    async def on_withdrawn(self, event: review.ReviewTaskWithdrawn, envelope: Envelope) -> None:
+        await self._close(event.reviewer_id, event.task_id, "withdrawn")
+
     async def on_presence(self, event: review.ReviewerPresenceChanged, envelope: Envelope) -> None:
         """The workflow's "away" is recorded here, where presence is kept, and shown on the
         page; the other changes come from the page itself."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from dataclasses import dataclass
 from typing import Literal
@@ -14,6 +13,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 from infra.auth import TokenVerifier, same_origin
 from infra.clock import Clock
 from infra.presence import Presence
+from infra.socket_sessions import close_when_ended
 from schemas.events.envelope import EventData
 from schemas.events.review import (
     AcceptReviewTask,
@@ -94,15 +94,8 @@ class ReviewerSessions:
     async def _close_when_ended(self, connection: ReviewerConnection,
                                 websocket: WebSocket) -> None:
         """Close with 4401 when the token expires or is revoked, whichever comes first."""
-        left = (connection.token.expires_at - self.clock.now()).total_seconds()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(connection.ended.wait(), max(left, 0))
-        connection.ended.set()
-        log.info("reviewer socket closed: its session ended",
-                 reviewer_id=str(connection.reviewer_id))
         # The page refreshes its session on 4401 and reconnects, or goes to the login page.
-        with contextlib.suppress(Exception):  # the client may have gone already
-            await websocket.close(code=UNAUTHORIZED, reason="session ended")
+        await close_when_ended(connection.ended, connection.token, self.clock, websocket)
 
     async def _handle(self, connection: ReviewerConnection, text: str | None) -> None:
         try:

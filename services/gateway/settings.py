@@ -33,6 +33,10 @@ class GatewaySettings(CommonSettings):
         default=14 * 24 * 3600, ge=60, description="Lifetime of a refresh token (each rotation "
         "starts a new one)"
     )
+    refresh_family_max_age_s: int = Field(
+        default=30 * 24 * 3600, ge=60, description="Longest life of a login: past this since "
+        "the password was given, refreshing fails and the login (refresh-token family) ends"
+    )
     cookie_secure: bool = Field(
         default=False, description="Mark the auth cookies Secure (set it when served over TLS)"
     )

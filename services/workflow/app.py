@@ -19,6 +19,7 @@ from schemas.events.review import (
     CompleteReviewTask,
     HandBackReviewTask,
     RejectReviewTask,
+    ReviewerAccessChanged,
     ReviewerPresenceChanged,
     UnlockReviewer,
 )
@@ -76,6 +77,7 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
             RejectReviewTask: handlers.on_reject,
             HandBackReviewTask: handlers.on_hand_back,
             UnlockReviewer: handlers.on_unlock,
+            ReviewerAccessChanged: handlers.on_access_changed,
             CandidateErased: on_candidate_erased,
         },
         background=[sweeper.run, timers.run],

@@ -67,9 +67,9 @@ class Assigner:
                       self.skills.get(rid, frozenset()))
             for rid in available
         ]
-        locked = {rid for rid, rec in records.items() if rec.locked_at is not None}
+        barred = {rid for rid, rec in records.items() if rec.barred}
         for reviewer_id in order_candidates(candidates, self.policy, task.tags, self.capacity,
-                                            task.barred, locked):
+                                            task.barred, barred):
             if (done := await self._try(tx, task, reviewer_id, slots.get(reviewer_id, set()))):
                 return done
         return None
@@ -81,7 +81,7 @@ class Assigner:
         sent_away_at = None if record is None else record.sent_away_at
         if not is_available(entry, tx.clock.now(), self.presence_ttl, sent_away_at):
             return []
-        if record is not None and record.locked_at is not None:
+        if record is not None and record.barred:
             return []
         given: list[ReviewTask] = []
         skipped: set[uuid.UUID] = set()

@@ -15,6 +15,7 @@ from schemas.events.review import (
     CompleteReviewTask,
     HandBackReviewTask,
     RejectReviewTask,
+    ReviewerAccessChanged,
     ReviewerPresenceChanged,
     UnlockReviewer,
 )
@@ -82,6 +83,9 @@ class WorkflowHandlers:
 
     async def on_hand_back(self, command: HandBackReviewTask, tx: Transaction) -> None:
         await self.lifecycle.hand_back(tx, command.task_id, command.reviewer_id)
+
+    async def on_access_changed(self, event: ReviewerAccessChanged, tx: Transaction) -> None:
+        await self.lifecycle.access_changed(tx, event.reviewer_id, event.may_review)
 
     async def on_unlock(self, command: UnlockReviewer, tx: Transaction) -> None:
         await self.lifecycle.unlock(tx, command.reviewer_id, command.admin_id, command.reason)

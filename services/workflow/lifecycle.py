@@ -15,6 +15,7 @@ from schemas.events.review import (
     ReviewerStrikeWarning,
     ReviewerStruck,
     ReviewerUnlocked,
+    ReviewTaskWithdrawn,
 )
 from services.workflow import domain, messages, reviewer_store, timer_store
 from services.workflow import repository as repo
@@ -143,6 +144,25 @@ class Lifecycle:
         tx.emit(ReviewerUnlocked(reviewer_id=reviewer_id, admin_id=admin_id, reason=reason))
         await self.assigner.feed(tx, reviewer_id)
         return True
+
+    async def access_changed(self, tx: Transaction, reviewer_id: uuid.UUID,
+                             may_review: bool) -> None:
+        """An account that may no longer review is offered nothing more, and every task it
+        holds goes back to the queue (no strike: it is not the reviewer's doing) and on to
+        someone else; one that may again is fed from the queue."""
+        await reviewer_store.lock_reviewer_row(tx.conn, reviewer_id)
+        if may_review:
+            await reviewer_store.set_disabled(tx.conn, reviewer_id, None)
+            await self.assigner.feed(tx, reviewer_id)
+            return
+        await reviewer_store.set_disabled(tx.conn, reviewer_id, tx.clock.now())
+        for task in await repo.lock_held_by(tx.conn, reviewer_id):
+            back = domain.requeue(task, missed=False)
+            await self._save(tx, back)
+            tx.emit(ReviewTaskWithdrawn(task_id=task.task_id, reviewer_id=reviewer_id))
+            log.info("task withdrawn: the reviewer may no longer review",
+                     task_id=str(task.task_id), reviewer_id=str(reviewer_id))
+            await self.assigner.offer(tx, back, exclude={reviewer_id})
 
     async def _offer_expired(self, tx: Transaction, task: ReviewTask) -> None:
         silent = task.reviewer_id

@@ -114,6 +114,16 @@ async def save(conn: AsyncConnection, task: ReviewTask) -> None:
     )
 
 
+async def lock_held_by(conn: AsyncConnection, reviewer_id: uuid.UUID) -> list[ReviewTask]:
+    """The tasks offered to or accepted by the reviewer, row-locked, oldest rank first."""
+    rows = await conn.execute(
+        sa.select(review_tasks)
+        .where(review_tasks.c.state.in_(_HELD), review_tasks.c.reviewer_id == reviewer_id)
+        .order_by(review_tasks.c.queue_rank, review_tasks.c.task_id).with_for_update()
+    )
+    return [_task_of(row._mapping) for row in rows]
+
+
 async def tasks_in_flight(conn: AsyncConnection) -> list[ReviewTask]:
     """Every offered or assigned task, for the supervisor's view."""
     rows = await conn.execute(

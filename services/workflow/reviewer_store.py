@@ -1,5 +1,5 @@
 """Reviewers in PostgreSQL: when each was last offered work and last sent away, strikes, locks
-and unlocks."""
+and unlocks, and whether their account may review."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ class ReviewerRecord:
     locked_at: datetime | None
     strikes_cleared_at: datetime | None
     sent_away_at: datetime | None = None
+    disabled_at: datetime | None = None
+
+    @property
+    def barred(self) -> bool:
+        """Offered nothing: locked by strikes, or their account may not review."""
+        return self.locked_at is not None or self.disabled_at is not None
 
 
 async def lock_reviewer_row(conn: AsyncConnection, reviewer_id: uuid.UUID) -> ReviewerRecord:
@@ -51,7 +57,7 @@ async def records(
 
 def _record(row: sa.Row[Any]) -> ReviewerRecord:
     return ReviewerRecord(row.reviewer_id, row.last_offered_at, row.locked_at,
-                          row.strikes_cleared_at, row.sent_away_at)
+                          row.strikes_cleared_at, row.sent_away_at, row.disabled_at)
 
 
 async def mark_offered(conn: AsyncConnection, reviewer_id: uuid.UUID, at: datetime) -> None:
@@ -109,4 +115,12 @@ async def set_unlocked(conn: AsyncConnection, reviewer_id: uuid.UUID, at: dateti
     await conn.execute(
         reviewers.update().where(reviewers.c.reviewer_id == reviewer_id).values(
             locked_at=None, strikes_cleared_at=at, unlocked_by=admin_id, unlock_reason=reason)
+    )
+
+
+async def set_disabled(conn: AsyncConnection, reviewer_id: uuid.UUID,
+                       at: datetime | None) -> None:
+    """Their account may not review since `at`; None: it may again."""
+    await conn.execute(
+        reviewers.update().where(reviewers.c.reviewer_id == reviewer_id).values(disabled_at=at)
     )

@@ -78,7 +78,8 @@ review_timers = table(
 )
 
 # One row per reviewer the workflow has dealt with: last offer (fairness), when it last sent
-# them away (a missed or declined task), and lock state.
+# them away (a missed or declined task), lock state, and since when their account may not
+# review (disabled, or given another role).
 reviewers = table(
     "review_reviewers",
     uuid_key("reviewer_id"),
@@ -88,6 +89,7 @@ reviewers = table(
     sa.Column("unlocked_by", sa.Text),
     sa.Column("unlock_reason", sa.Text),
     sa.Column("sent_away_at", sa.DateTime(timezone=True)),
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
 )
 
 strikes = table(

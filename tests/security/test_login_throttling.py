@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog.testing
 from argon2 import PasswordHasher
 
 from services.gateway.accounts.throttle import LoginLimits, login_delay
@@ -159,6 +160,7 @@ async def test_past_the_queue_logins_are_refused_at_once(
     assert sorted(a.status_code for a in answers) == [401] * 4 + [429] * 8
     refused = next(a for a in answers if a.status_code == 429)
     assert error_of(refused, 429, "ERR_RATE_LIMIT")["details"]["scope"] == "password_hashing"
+    assert refused.headers["Retry-After"] == "1"
     assert hashes.calls == 4
 
 
@@ -171,3 +173,54 @@ async def test_an_unknown_email_costs_the_same_hash_as_a_wrong_password(
         assert hashes.calls == 1
         error_of(await api.login(OWNER, WRONG), 401, "ERR_AUTH_REQUIRED")
         assert hashes.calls == 2
+
+
+async def test_a_throttled_login_says_in_retry_after_when_to_try_again(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    async with throttled(database_url, redis_url, tmp_path, login_max_failures=2,
+                         login_failure_window_s=2) as (api, _), \
+            api.from_address("203.0.113.7") as attacker:
+        for _ in range(2):
+            error_of(await log_in(attacker, OWNER, WRONG), 401, "ERR_AUTH_REQUIRED")
+        with structlog.testing.capture_logs() as logged:
+            limited = await log_in(attacker, OWNER, WRONG)
+        body = error_of(limited, 429, "ERR_RATE_LIMIT")
+        # The refusal is logged with the address it was counted against.
+        assert any(entry.get("address") == "203.0.113.7" and entry.get("scope") == "pair"
+                   for entry in logged)
+        wait_s = int(limited.headers["Retry-After"])
+        assert 1 <= wait_s <= 2
+        assert body["details"]["retry_after_s"] == wait_s
+        # Once that long has passed the address may try again.
+        await asyncio.sleep(wait_s + 0.2)
+        error_of(await log_in(attacker, OWNER, WRONG), 401, "ERR_AUTH_REQUIRED")
+
+
+async def logins_from(system: System, forwarded_for: list[str]) -> list[httpx.Response]:
+    """Wrong-password logins from this machine, each claiming another client address."""
+    async with system.client() as client:
+        return [await client.post("/api/v1/auth/login",
+                                  headers={"X-Forwarded-For": address},
+                                  json={"email": f"user{n}@example.test", "password": WRONG})
+                for n, address in enumerate(forwarded_for)]
+
+
+async def test_a_forged_forwarded_for_from_an_untrusted_peer_does_not_pick_the_bucket(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    async with web_system(database_url, redis_url, tmp_path,
+                          login_max_failures_per_address=3) as system:
+        answers = await logins_from(system, [f"203.0.113.{n}" for n in range(1, 5)])
+    # Every guess counts against the peer itself, whatever address each one claims.
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+    assert error_of(answers[-1], 429, "ERR_RATE_LIMIT")["details"]["scope"] == "address"
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_client_picks_the_bucket(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    async with web_system(database_url, redis_url, tmp_path, login_max_failures_per_address=3,
+                          trusted_proxies=["127.0.0.0/8"]) as system:
+        answers = await logins_from(system, ["203.0.113.7"] * 4 + ["198.51.100.2"])
+    assert [a.status_code for a in answers] == [401, 401, 401, 429, 401]

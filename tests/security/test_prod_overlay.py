@@ -1,5 +1,6 @@
 """The production overlay, read as the gateway reads its settings: cookies marked Secure and
-HSTS sent, since production is only reached over TLS."""
+HSTS sent, since production is only reached over TLS; forwarded client addresses believed
+only from the Ingress."""
 
 from __future__ import annotations
 
@@ -31,3 +32,15 @@ def test_production_marks_the_session_cookies_secure_and_sends_hsts(
     prod = overlay_settings("prod", monkeypatch)
     assert prod.cookie_secure
     assert prod.hsts_max_age_s >= 180 * 24 * 3600
+
+
+@pytest.mark.parametrize("name", ["prod", "dev"])
+def test_the_cluster_believes_x_forwarded_for_only_from_its_private_network(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxies = overlay_settings(name, monkeypatch).trusted_proxies
+    assert proxies and all(network.is_private for network in proxies)
+
+
+def test_without_the_setting_no_peer_is_trusted_as_a_proxy() -> None:
+    assert GatewaySettings(jwt_secret=SecretStr("x" * 32)).trusted_proxies == []

@@ -1,5 +1,6 @@
-"""Sessions end when they should: reviewer sockets and access tokens after expiry, logout,
-disable and a password change; sockets opened by pages of another origin."""
+"""Sessions end when they should: reviewer and operator sockets and access tokens after
+expiry, logout, disable, a strike lock, a role change and a password change; sockets opened by
+pages of another origin."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from infra.auth import Role, mint_access_token
+from schemas.events.review import ReviewerLocked
 from services.gateway.auth import FORBIDDEN, UNAUTHORIZED
 from services.gateway.settings import GatewaySettings
 from tests.integration.test_gateway_ws import Gateway, running_gateway
+from tests.security import system as web
 
 pytestmark = pytest.mark.integration
 
@@ -30,6 +33,8 @@ SECRET = SecretStr("security-sessions-secret-0123456789")
 PASSWORD = "a long enough password"
 # Within a second of the revocation, as the sessions rule asks.
 CLOSE_WITHIN_S = 1.0
+# What the embedded bus may take to hand an event to the gateway (it polls its log).
+BUS_DELIVERY_S = 2.0
 
 
 @dataclass
@@ -58,13 +63,19 @@ class Staff:
         return socket
 
 
-@pytest.fixture
-def settings(database_url: str, redis_url: str, tmp_path: Path) -> GatewaySettings:
+def gateway_settings(database_url: str, redis_url: str, tmp_path: Path,
+                     secret: SecretStr = SECRET) -> GatewaySettings:
+    """A gateway on the test servers, with cheap password hashing and its own namespace."""
     return GatewaySettings(
         bus="embedded", database_url=database_url, redis_url=redis_url, mongo_url=None,
-        blob_dir=tmp_path, data_dir=tmp_path, jwt_secret=SECRET, shutdown_grace_s=5,
+        blob_dir=tmp_path, data_dir=tmp_path, jwt_secret=secret, shutdown_grace_s=5,
         presence_namespace=f"sec{uuid.uuid4().hex[:10]}", password_hash_time_cost=1,
         password_hash_memory_kib=8192)
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tmp_path: Path) -> GatewaySettings:
+    return gateway_settings(database_url, redis_url, tmp_path)
 
 
 @asynccontextmanager
@@ -218,3 +229,90 @@ async def test_a_socket_from_a_page_of_another_origin_is_refused(
                         "null"):
             assert await refused_code(staff.socket_url(token), Origin=foreign) == FORBIDDEN
         await (await staff.open_socket(token, Origin=f"http://{host}")).close()
+
+
+async def test_a_strike_lock_closes_the_reviewers_sockets_and_refuses_their_tokens(
+    settings: GatewaySettings,
+) -> None:
+    async with staff_on(settings) as staff:
+        token = (await staff.login("rev@example.test"))["access_token"]
+        socket = await staff.open_socket(token)
+        # The workflow's lock, as it reaches the gateway over the bus.
+        await staff.gateway.publish(ReviewerLocked(reviewer_id=staff.reviewer_id, strikes=4))
+        assert await closed_code(socket, BUS_DELIVERY_S + CLOSE_WITHIN_S) == UNAUTHORIZED
+        assert (await staff.http.get("/api/v1/auth/me", headers=bearer(token))).status_code \
+            == 401
+        # A locked reviewer may still log in, to see the lock and its reason.
+        await staff.login("rev@example.test")
+
+
+async def test_a_role_change_closes_the_sockets_and_the_next_refresh_carries_the_new_role(
+    settings: GatewaySettings,
+) -> None:
+    async with staff_on(settings) as staff:
+        admin = await staff.login("admin@example.test")
+        session = await staff.login("rev@example.test")
+        socket = await staff.open_socket(session["access_token"])
+        changed = await staff.http.patch(f"/api/v1/users/{staff.reviewer_id}",
+                                         headers=bearer(admin["access_token"]),
+                                         json={"role": "operator"})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["role"] == "operator"
+        assert await closed_code(socket, CLOSE_WITHIN_S) == UNAUTHORIZED
+        assert (await staff.http.get("/api/v1/auth/me", headers=bearer(session["access_token"]))
+                ).status_code == 401
+        refreshed = await staff.http.post("/api/v1/auth/refresh",
+                                          json={"refresh_token": session["refresh_token"]})
+        assert refreshed.status_code == 200, refreshed.text
+        assert refreshed.json()["user"]["role"] == "operator"
+        # The new token is an operator's: the reviewer socket refuses it.
+        assert await refused_code(staff.socket_url(refreshed.json()["access_token"])) \
+            == UNAUTHORIZED
+        # No admin changes their own role; a candidate stays a candidate; no one is made one.
+        own = await staff.http.patch(f"/api/v1/users/{admin['user']['user_id']}",
+                                     headers=bearer(admin["access_token"]),
+                                     json={"role": "operator"})
+        assert own.status_code == 409
+        made = await staff.http.patch(f"/api/v1/users/{staff.reviewer_id}",
+                                      headers=bearer(admin["access_token"]),
+                                      json={"role": "candidate"})
+        assert made.status_code == 403
+
+
+async def operators_socket(system: web.System, token: str) -> ClientConnection:
+    """The operators' page socket, once it has the figures."""
+    socket = await connect(system.base.replace("http", "ws", 1) + "/ws/analytics",
+                           additional_headers={"Cookie": f"jams_access={token}",
+                                               "Origin": system.origin})
+    async with asyncio.timeout(15):
+        assert json.loads(await socket.recv())["type"] == "summary"
+    return socket
+
+
+async def test_an_operators_socket_closes_on_logout_and_disable_and_when_its_token_expires(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    async with web.web_system(database_url, redis_url, tmp_path) as system:
+        operator_id, _ = web.ACCOUNTS[Role.OPERATOR]
+        async with system.logged_in(Role.OPERATOR) as operator:
+            socket = await operators_socket(system, operator.cookies["jams_access"])
+            logout = await operator.post("/api/v1/auth/logout",
+                                         headers={"Origin": system.origin})
+            assert logout.status_code == 204
+            assert await closed_code(socket, CLOSE_WITHIN_S) == UNAUTHORIZED
+
+        async with system.logged_in(Role.OPERATOR) as operator, \
+                system.logged_in(Role.ADMIN) as admin:
+            socket = await operators_socket(system, operator.cookies["jams_access"])
+            disabled = await admin.patch(f"/api/v1/users/{operator_id}",
+                                         json={"disabled": True},
+                                         headers={"Origin": system.origin})
+            assert disabled.status_code == 200, disabled.text
+            assert await closed_code(socket, CLOSE_WITHIN_S) == UNAUTHORIZED
+
+        admin_id, _ = web.ACCOUNTS[Role.ADMIN]
+        socket = await operators_socket(system, mint_access_token(web.SECRET, admin_id,
+                                                                  Role.ADMIN, ttl_s=3))
+        started = time.monotonic()
+        assert await closed_code(socket, 10) == UNAUTHORIZED
+        assert time.monotonic() - started < 5

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from infra.auth import Role
 from infra.http_conventions import ERR_FORBIDDEN, ERR_VALIDATION, ApiError
@@ -42,6 +44,32 @@ def staff_role(role: Role) -> Role:
     return role
 
 
+class AccountState(Protocol):
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def disabled(self) -> bool: ...
+
+
+def account_changes(before: AccountState, after: AccountState) -> list[tuple[str, dict[str, str]]]:
+    """The audit entries (action, details) of an admin's change to an account."""
+    changes: list[tuple[str, dict[str, str]]] = []
+    if after.disabled != before.disabled:
+        changes.append(("user.disabled" if after.disabled else "user.enabled", {}))
+    if after.role is not before.role:
+        changes.append(("user.role_changed", {"from": str(before.role), "to": str(after.role)}))
+    return changes
+
+
+def review_access_change(before: AccountState, after: AccountState) -> bool | None:
+    """Whether the account may now review, if that changed; None if it did not."""
+    def may_review(state: AccountState) -> bool:
+        return state.role is Role.REVIEWER and not state.disabled
+
+    return may_review(after) if may_review(after) != may_review(before) else None
+
+
 def new_refresh_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -49,6 +77,11 @@ def new_refresh_token() -> str:
 def token_hash(token: str) -> str:
     """What the database keeps of a refresh token (random, so no salt is needed)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def refresh_expiry(now: datetime, ttl: timedelta, family_ends_at: datetime) -> datetime:
+    """A new refresh token's expiry: its own lifetime, never past its family's end."""
+    return min(now + ttl, family_ends_at)
 
 
 def new_password() -> str:

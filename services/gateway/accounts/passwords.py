@@ -41,7 +41,7 @@ class Passwords:
     async def _bounded(self, work: Callable[..., T], *args: str | None) -> T:
         if self._admitted >= self._queue:
             raise ApiError(429, ERR_RATE_LIMIT, "too many logins at once; try again shortly",
-                           {"scope": "password_hashing"})
+                           {"scope": "password_hashing"}, headers={"Retry-After": "1"})
         self._admitted += 1
         try:
             async with self._slots:

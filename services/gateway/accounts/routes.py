@@ -58,7 +58,8 @@ class NewStaff(BaseModel):
 
 
 class UserChange(BaseModel):
-    disabled: bool
+    disabled: bool | None = Field(default=None, description="disable or re-enable")
+    role: Role | None = Field(default=None, description="another staff role")
 
 
 class UserOut(BaseModel):
@@ -184,9 +185,11 @@ def account_routes(accounts: Accounts, principal: PrincipalDependency,
                         next_cursor=found[-1].email if len(found) == limit else None)
 
     @router.patch("/api/v1/users/{user_id}", response_model=UserOut, tags=["users"],
-                  summary="Disable or re-enable an account (admins only)")
+                  summary="Disable or re-enable an account, or change its staff role (admins "
+                  "only); either ends its tokens and sockets")
     async def change_user(user_id: uuid.UUID, body: UserChange,
                           caller: Principal = Depends(admin)) -> UserOut:
-        return _user_out(await accounts.set_disabled(caller, user_id, body.disabled))
+        return _user_out(await accounts.change_user(caller, user_id, disabled=body.disabled,
+                                                    role=body.role))
 
     return router

@@ -74,11 +74,13 @@ async def list_users(conn: AsyncConnection, *, after: str | None, limit: int) ->
 
 
 async def update_user(conn: AsyncConnection, user_id: uuid.UUID, now: datetime, *,
-                      disabled: bool | None = None,
+                      disabled: bool | None = None, role: Role | None = None,
                       password_hash: str | None = None) -> User | None:
     values: dict[str, object] = {"updated_at": now}
     if disabled is not None:
         values["disabled"] = disabled
+    if role is not None:
+        values["role"] = str(role)
     if password_hash is not None:
         values["password_hash"] = password_hash
     return _user((await conn.execute(
@@ -103,6 +105,14 @@ async def refresh_for_update(conn: AsyncConnection, token_hash: str) -> StoredRe
     m = row._mapping
     return StoredRefresh(m["user_id"], m["family_id"], m["expires_at"], m["rotated_at"],
                          m["revoked_at"])
+
+
+async def family_started_at(conn: AsyncConnection, family_id: uuid.UUID) -> datetime | None:
+    """When the login that began the family was made: its first token's issue time."""
+    started: datetime | None = (await conn.execute(
+        sa.select(sa.func.min(refresh_tokens.c.issued_at))
+        .where(refresh_tokens.c.family_id == family_id))).scalar_one()
+    return started
 
 
 async def mark_rotated(conn: AsyncConnection, token_hash: str, now: datetime) -> None:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import structlog
 from redis.asyncio import Redis
 
 from infra.http_conventions import ERR_RATE_LIMIT, ApiError
+
+log = structlog.get_logger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -71,10 +75,23 @@ class LoginThrottle:
                              ("address", self.limits.per_address),
                              ("overall", self.limits.overall)):
             if counts[scope] >= limit:
+                wait_s = await self._seconds_left(keys[scope])
+                # The address is the peer's, or a trusted proxy's forwarded client.
+                log.warning("login refused: too many failed logins", scope=scope,
+                            address=address, retry_after_s=wait_s)
                 raise ApiError(429, ERR_RATE_LIMIT, "too many failed logins; wait and try again",
-                               {"scope": scope, "window_s": self.limits.window_s})
+                               {"scope": scope, "window_s": self.limits.window_s,
+                                "retry_after_s": wait_s},
+                               headers={"Retry-After": str(wait_s)})
         if delay := login_delay(counts["account"], self.limits):
             await self.sleep(delay)
+
+    async def _seconds_left(self, key: str) -> int:
+        """Whole seconds until the count at `key` ends (at least 1): when a retry may pass."""
+        left_ms = int(await self.redis.pttl(key))
+        if left_ms < 0:  # no expiry (cannot happen unless set by hand): a whole window
+            return self.limits.window_s
+        return max(1, math.ceil(left_ms / 1000))
 
     async def failed(self, email: str, address: str) -> None:
         """Count a wrong password; each count lives one window from its first failure."""

@@ -256,11 +256,12 @@ async def on_task_warning(event: review.ReviewTaskWarning, tx: Transaction) -> N
 
 
 async def _back_to_queue(event: review.ReviewTaskMissed | review.ReviewTaskOfferExpired
-                         | review.ReviewTaskHandedBack, tx: Transaction) -> None:
+                         | review.ReviewTaskHandedBack | review.ReviewTaskWithdrawn,
+                         tx: Transaction) -> None:
     await _task(tx, event.task_id, "queued", reviewer_id=None, due_at=None)
 
 
-on_task_missed = on_offer_expired = on_handed_back = _back_to_queue
+on_task_missed = on_offer_expired = on_handed_back = on_task_withdrawn = _back_to_queue
 
 
 async def on_task_completed(event: review.TaskCompleted, tx: Transaction) -> None:
@@ -370,6 +371,7 @@ PROJECTIONS: Mapping[type[EventData], TransactionalHandler] = {
     review.ReviewTaskMissed: on_task_missed,
     review.ReviewTaskOfferExpired: on_offer_expired,
     review.ReviewTaskHandedBack: on_handed_back,
+    review.ReviewTaskWithdrawn: on_task_withdrawn,
     review.TaskCompleted: on_task_completed,
     review.TaskRejected: on_task_rejected,
     review.ReviewerStruck: on_reviewer_struck,
