@@ -123,15 +123,8 @@ class ScoringStep:
                         and applied.get(candidate.candidate_id, 0) >= cap:
                     outcome.decision = Decision.REVIEW
                     outcome.notes.append(f"daily application cap of {cap} reached: sent to review")
-                explanation = explain(outcome, {
-                    str(version): skills
-                    for version, skills in others.get(candidate.candidate_id, {}).items()
-                    if version != candidate.resume_version_id})
-                score, decision, hints = outcome.score, outcome.decision, explanation.hints
-                lines = explanation.lines + [f"hint: {h}" for h in explanation.hints]
-                details = {**outcome_json(outcome), "strengths": explanation.strengths,
-                           "gaps": explanation.gaps, "hints": explanation.hints,
-                           "versions": versions}
+                score, decision = outcome.score, outcome.decision
+                lines, details, hints = _explained(outcome, candidate, others, versions)
             if decision is Decision.APPLY:
                 # Counted as the pair before it would be once inserted: the cap sees it.
                 applied[candidate.candidate_id] = applied.get(candidate.candidate_id, 0) + 1
@@ -176,6 +169,23 @@ class ScoringStep:
         for p, did in zip(emitting, acted, strict=True):
             if did:
                 self._announce(tx, p, blob_keys)
+
+    async def explain_in_full(self, tx: Transaction, candidate: CandidateToScore,
+                              job: JobToScore) -> tuple[MatchOutcome, list[str], dict[str, object]]:
+        """The full scorer's outcome, explanation lines and details of one pair, computed now:
+        for a pair stage one decided, when someone asks why."""
+        weights = self._weights.current()
+        versions = self._engine.versions(weights)
+        semantic = None
+        if self._semantic is not None:
+            versions["embedding_model"] = MODEL_NAME
+            [semantic] = await self._semantic.fit_many(
+                tx.conn, [(job.requirements, candidate.resume.profile)])
+        outcome = self._engine.score(candidate.resume, job.requirements, weights, semantic,
+                                     candidate.preferences)
+        others = await self._other_versions(tx, [candidate])
+        lines, details, _ = _explained(outcome, candidate, others, versions)
+        return outcome, lines, details
 
     async def _screen(self, tx: Transaction, pairs: list[tuple[CandidateToScore, JobToScore]],
                       weights: Weights) -> list[Screened]:
@@ -287,6 +297,20 @@ class _Scored:
     details: dict[str, object]
     outcome: MatchOutcome | None
     hints: list[str]
+
+
+def _explained(outcome: MatchOutcome, candidate: CandidateToScore,
+               others: dict[uuid.UUID, dict[uuid.UUID, frozenset[str]]],
+               versions: dict[str, str]) -> tuple[list[str], dict[str, object], list[str]]:
+    """A scored pair's explanation lines, stored details and tailoring hints."""
+    explanation = explain(outcome, {
+        str(version): skills
+        for version, skills in others.get(candidate.candidate_id, {}).items()
+        if version != candidate.resume_version_id})
+    lines = explanation.lines + [f"hint: {h}" for h in explanation.hints]
+    details = {**outcome_json(outcome), "strengths": explanation.strengths,
+               "gaps": explanation.gaps, "hints": explanation.hints, "versions": versions}
+    return lines, details, explanation.hints
 
 
 def _already_acted(earlier: set[str], decision: Decision) -> bool:
