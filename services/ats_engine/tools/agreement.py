@@ -25,8 +25,11 @@ from services.ats_engine.tools.evaluate import (
     BLIND_DIR,
     DEFAULT_SET,
     TODAY,
+    Pair,
     load_blind,
     load_pairs,
+    metrics,
+    split,
 )
 from services.ats_engine.weights import DEFAULT_FILE, Weights, load_weights
 
@@ -97,17 +100,26 @@ def figures(rows: Sequence[Compared], weights: Weights) -> dict[str, Any]:
     }
 
 
-def labelled_pairs(engine: Engine) -> list[tuple[ParsedResume, JobRequirements]]:
-    """The regression and blind sets, parsed as `make eval-ats` parses them."""
-    pairs = [*load_pairs(DEFAULT_SET), *load_blind(BLIND_DIR)]
+def labelled_sets() -> dict[str, list[Pair]]:
+    """The sets `make eval-ats` reads: the regression set, the blind set's dev and test."""
+    dev, test = split(load_blind(BLIND_DIR))
+    return {"regression": load_pairs(DEFAULT_SET), "dev": dev, "test": test}
+
+
+def parsed(engine: Engine, pairs: Sequence[Pair]) -> list[tuple[ParsedResume, JobRequirements]]:
+    """Each pair parsed as `make eval-ats` parses it, one job object per distinct post."""
     jobs: dict[tuple[str, str, str], JobRequirements] = {}
-    parsed = []
+    out = []
     for pair in pairs:
         key = (pair.job.title, pair.job.description, pair.job.location)
         if key not in jobs:
             jobs[key] = engine.parse_job(*key)
-        parsed.append((engine.parse_text(pair.resume_text, TODAY), jobs[key]))
-    return parsed
+        out.append((engine.parse_text(pair.resume_text, TODAY), jobs[key]))
+    return out
+
+
+def labelled_pairs(engine: Engine) -> list[tuple[ParsedResume, JobRequirements]]:
+    return parsed(engine, [pair for pairs in labelled_sets().values() for pair in pairs])
 
 
 def pair_vectors(embedder: Embedder, pairs: Sequence[tuple[ParsedResume, JobRequirements]],
@@ -120,12 +132,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-embeddings", action="store_true")
     args = parser.parse_args(argv)
     engine, weights = Engine(default_taxonomy()), load_weights(DEFAULT_FILE)
-    pairs = labelled_pairs(engine)
-    result = {"rules_only": figures(compare(engine, weights, pairs), weights)}
     embedder = None if args.no_embeddings else open_embedder(VECTOR_CACHE)
-    if embedder is not None:
-        vectors = pair_vectors(embedder, pairs)
-        result["semantic"] = figures(compare(engine, weights, pairs, vectors), weights)
+    result: dict[str, Any] = {}
+    for name, pairs in labelled_sets().items():
+        both = parsed(engine, pairs)
+        vectors = pair_vectors(embedder, both) if embedder is not None else None
+        rows = compare(engine, weights, both, vectors)
+        # The figures of `make eval-ats` with the two-stage decision and stage one's score
+        # where stage one decided.
+        two_stage = [(pair, row.stage_one_score if row.stage_one_final else row.full.score,
+                      row.two_stage.value) for pair, row in zip(pairs, rows, strict=True)]
+        result[name] = {**figures(rows, weights), "two_stage_eval": metrics(two_stage)}
     print(json.dumps(result))
     return 0
 
