@@ -211,7 +211,7 @@ def semantic_fits(job_matrix: npt.NDArray[Any],
         closest[present] = best.T
         fit[present] = np.clip(best.mean(axis=0, dtype=np.float32), 0.0, 1.0).astype(np.float64)
     # Rounded as `semantic.match_of` rounds a line's evidence before its threshold is read.
-    return SemanticFits(fit, np.asarray(np.round(closest, 3), dtype=np.float64))
+    return SemanticFits(fit, np.asarray(np.round(closest.astype(np.float64), 3), dtype=np.float64))
 
 
 @dataclass(frozen=True)

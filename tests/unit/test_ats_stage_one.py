@@ -135,6 +135,16 @@ def test_semantic_fits_are_the_pairwise_fits() -> None:
     assert fits.fit[3] == 0.0 and np.isneginf(fits.closest[3]).all(), "no chunks: no fit"
 
 
+def test_closest_similarities_are_read_as_the_full_scorer_reads_them() -> None:
+    """Evidence by meaning is rounded to three places before its threshold is read: a cosine
+    of 0.5996 is evidence for both stages."""
+    angle = np.arccos(0.5996)
+    job_matrix = np.array([[1.0, 0.0]], dtype=np.float32)
+    resume = np.array([[np.cos(angle), np.sin(angle)]], dtype=np.float32)
+    fits = semantic_fits(job_matrix, [resume])
+    assert fits.closest[0, 0] == 0.6 >= WEIGHTS.semantic_evidence_min
+
+
 def test_clear_misses_are_decided_by_stage_one_and_kept_features_are_reused() -> None:
     stage = StageOne(ENGINE.taxonomy)
     job = ENGINE.parse_job("Senior Backend Engineer (Python)", "Requirements:\n- Python: five "
@@ -148,6 +158,21 @@ def test_clear_misses_are_decided_by_stage_one_and_kept_features_are_reused() ->
     assert result.decision[0] is Decision.REJECT and result.decision[1] is not Decision.REJECT
     assert stage.block(keyed) is stage.block(keyed), "the same pool: the same block"
     assert stage.features("jane", jane, keyed[1][2]) is stage.features("jane", jane, keyed[1][2])
+
+
+def test_a_licence_the_post_asks_counts_as_held_where_its_requirement_may_be_met() -> None:
+    """Held outside a dated role, the licence falls short of the years asked; the full scorer
+    gives it full credit once the post's licence requirement is met, which stage one cannot
+    check: it must not score the pair lower."""
+    post = ("Registered Nurse", "Requirements:\n- Active RN licence in the state of Texas: "
+            "three or more years\n", "Austin, TX")
+    resume = ("Alex Doe\nNurse\nAustin, TX\n\nExperience\nJan 2016 - Present Nurse, Acme "
+              "Hospital\n- Patient care on a cardiac ward\n\nLicences\nRegistered Nurse, "
+              "Texas, active\nBLS\n\nEducation\nBSc Nursing")
+    [row] = compare(ENGINE, WEIGHTS, _pairs([resume], post))
+    [licence] = [r for r in row.full.requirements if r.kind == "skill"]
+    assert (licence.credit, licence.detail) == (1.0, "held: the post's licence requirement is met")
+    assert row.stage_one_score >= row.full.score
 
 
 def test_labelled_sets_agree() -> None:
