@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ from services.ats_engine.domain import Decision
 from services.ats_engine.jd import JobRequirements
 from services.ats_engine.location import CandidatePlace, location_fit
 from services.ats_engine.resume import ResumeProfile
-from services.ats_engine.scoring import candidate_seniority, title_tokens
+from services.ats_engine.scoring import candidate_seniority, combine, title_tokens
 from services.ats_engine.skills import Taxonomy
 from services.ats_engine.weights import Weights
 
@@ -350,16 +350,8 @@ def _title(job_plan: JobPlan, block: CandidateBlock) -> Floats:
 
 
 def _combine(parts: dict[str, Floats], weights: Weights) -> Floats:
-    """`scoring.combine` over arrays."""
-    coverage = parts["must_skills"]
-    used = {k: w for k, w in weights.weights.items() if k in parts and w > 0}
-    share = used.get("must_skills", 0.0) / sum(used.values())
-    others = {k: w for k, w in used.items() if k != "must_skills"}
-    context = sum(parts[k] * w for k, w in others.items()) / sum(others.values()) \
-        if others else np.zeros_like(coverage)
-    floor = weights.context_floor
-    return np.asarray(100 * (share * coverage + (1 - share) * context
-                             * (floor + (1 - floor) * coverage)), dtype=np.float64)
+    """`scoring.combine`: its arithmetic holds element by element over arrays."""
+    return np.asarray(combine(cast(dict[str, float], parts), weights), dtype=np.float64)
 
 
 def _caps(job_plan: JobPlan, credit: Floats, block: CandidateBlock, weights: Weights) -> Floats:
