@@ -3,6 +3,9 @@
 A fixed number of round trips whatever the number of pairs, and the same decisions and
 events as scoring them one by one in order: every pair's decision in MatchesScored, and an
 ApplicationApproved or ManualReviewRequired for those that start work.
+
+Each job's pairs go through stage one first (all at once, as arrays); the full scorer, with
+evidence, explanation and hints, runs only for the pairs stage one does not reject outright.
 """
 
 from __future__ import annotations
