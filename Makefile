@@ -68,8 +68,8 @@ eval-ats: install  ## ATS engine: the blind set's dev and test halves beside the
 bench-ats: services-up  ## ATS: embedding docs/s (ours vs raw encode), one job vs 100,000 candidate vectors (pgvector vs numpy)
 	$(PY) -m bench.bench_ats
 
-bench-ats-decide: services-up  ## ATS: one job against 200 candidates, scored as one batch vs pair by pair (pairs/s)
-	$(PY) -m bench.bench_ats_decide
+bench-ats-decide: services-up  ## ATS: one job against 200 candidates, batch vs pair by pair; stage one vs the full scorer on one core, and their agreement
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m bench.bench_ats_decide
 
 bench-bus: services-up  ## Bus throughput and latency: ours vs raw aiokafka, and the embedded log
 	$(PY) -m bench.bench_bus

@@ -25,6 +25,7 @@ from services.ats_engine.tables import (
     candidate_vectors,
     candidates,
     jobs,
+    matches,
     preferences,
     resume_versions,
 )
@@ -126,6 +127,40 @@ class AtsHandlers:
                                                        row.location or ""))
                      for row in (await tx.conn.execute(sa.select(jobs).where(jobs.c.open))).all()]
         await self._step.score(tx, [(candidate, open_job) for open_job in open_jobs])
+
+    async def explain_match(self, tx: Transaction, match_id: uuid.UUID) -> list[str] | None:
+        """A stored match's explanation; for one the first stage decided, the full scorer's
+        (evidence line by line, gaps, hints) computed now and kept on its row, its decision
+        unchanged. None: no such match, or its job or resume version is gone."""
+        row = (await tx.conn.execute(
+            sa.select(matches).where(matches.c.match_id == match_id))).first()
+        if row is None or (row.details or {}).get("stage") != "one":
+            return None if row is None else list(row.explanation)
+        job_row = (await tx.conn.execute(
+            sa.select(jobs).where(jobs.c.job_id == row.job_id))).first()
+        loaded = await self._load_candidates(tx, candidates.c.candidate_id == row.candidate_id)
+        if job_row is None or not loaded:
+            return None
+        candidate = loaded[0]
+        if candidate.resume_version_id != row.resume_version_id:
+            blob_key = await tx.conn.scalar(sa.select(resume_versions.c.blob_key).where(
+                resume_versions.c.resume_version_id == row.resume_version_id))
+            if blob_key is None:
+                return None
+            resume = self._engine.parse_file(await self._blobs.get(blob_key),
+                                             kind_of(blob_key), tx.clock.now().date())
+            candidate = CandidateToScore(row.candidate_id, row.resume_version_id, resume,
+                                         candidate.preferences)
+        job = JobToScore(job_row.job_id, job_row.title, job_row.company, job_row.apply_url,
+                         self._engine.parse_job(job_row.title, job_row.description or "",
+                                                job_row.location or ""))
+        outcome, lines, details = await self._step.explain_in_full(tx, candidate, job)
+        await tx.conn.execute(matches.update().where(matches.c.match_id == match_id).values(
+            explanation=lines, details={
+                **details, "score": row.score, "decision": row.decision,
+                "stage": "one, explained in full", "full_score": outcome.score,
+                "first_stage": row.details}))
+        return lines
 
     async def _record_version(self, tx: Transaction, event: ResumeVersionCreated,
                               skills: list[str], kind: str) -> None:

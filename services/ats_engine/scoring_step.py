@@ -3,6 +3,9 @@
 A fixed number of round trips whatever the number of pairs, and the same decisions and
 events as scoring them one by one in order: every pair's decision in MatchesScored, and an
 ApplicationApproved or ManualReviewRequired for those that start work.
+
+Each job's pairs go through stage one first (all at once, as arrays); the full scorer, with
+evidence, explanation and hints, runs only for the pairs stage one does not reject outright.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
@@ -23,15 +27,17 @@ from schemas.events.matching import (
     ScoredPair,
 )
 from services.ats_engine.domain import Decision, match_id
-from services.ats_engine.embeddings import MODEL_NAME
-from services.ats_engine.engine import Engine, ParsedResume
+from services.ats_engine.embeddings import MODEL_NAME, Matrix
+from services.ats_engine.engine import Engine, ParsedResume, candidate_place
 from services.ats_engine.explain import explain
 from services.ats_engine.filters import Preferences, blocked
 from services.ats_engine.jd import JobRequirements
 from services.ats_engine.scoring import MatchOutcome, SemanticMatch, outcome_json
-from services.ats_engine.semantic import Semantic
+from services.ats_engine.semantic import Semantic, match_of
+from services.ats_engine.stage_one import semantic_fits
+from services.ats_engine.stage_one_cache import Screened, StageOne
 from services.ats_engine.tables import matches, resume_versions
-from services.ats_engine.weights import WeightsSource
+from services.ats_engine.weights import Weights, WeightsSource
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class ScoringStep:
         self._engine = engine
         self._weights = weights
         self._semantic = semantic
+        self._stage_one = StageOne(engine.taxonomy)
 
     async def score(self, tx: Transaction,
                     pairs: list[tuple[CandidateToScore, JobToScore]]) -> None:
@@ -92,40 +99,35 @@ class ScoringStep:
             versions["embedding_model"] = MODEL_NAME
         reasons = [blocked(c.preferences, j.requirements, j.company) for c, j in pairs]
         unfiltered = [pair for pair, reason in zip(pairs, reasons, strict=True) if reason is None]
-        fits: list[SemanticMatch | None] = [None] * len(unfiltered)
-        if self._semantic is not None and unfiltered:
-            fits = list(await self._semantic.fit_many(
-                tx.conn, [(j.requirements, c.resume.profile) for c, j in unfiltered]))
+        screened = iter(await self._screen(tx, unfiltered, weights))
         applied = await self._applied_today(
             tx, [c.candidate_id for c, _ in unfiltered if c.preferences.daily_cap is not None])
         others = await self._other_versions(tx, [c for c, _ in unfiltered])
         now = tx.clock.now()
         scored_pairs: list[_Scored] = []
-        fit_of = iter(fits)
         for (candidate, job), reason in zip(pairs, reasons, strict=True):
             outcome: MatchOutcome | None = None
             hints: list[str] = []
+            first = next(screened) if reason is None else None
             if reason is not None:
                 score, decision = 0.0, Decision.REJECT
                 lines = [f"filtered before scoring: {reason}"]
                 details: dict[str, object] = {"filtered": reason, "versions": versions}
+            elif first is not None and first.final:
+                score, decision = first.score, Decision.REJECT
+                lines, details = first.record(weights)
+                details["versions"] = versions
             else:
                 outcome = self._engine.score(candidate.resume, job.requirements, weights,
-                                             next(fit_of), candidate.preferences)
+                                             first.semantic if first else None,
+                                             candidate.preferences)
                 cap = candidate.preferences.daily_cap
                 if outcome.decision is Decision.APPLY and cap is not None \
                         and applied.get(candidate.candidate_id, 0) >= cap:
                     outcome.decision = Decision.REVIEW
                     outcome.notes.append(f"daily application cap of {cap} reached: sent to review")
-                explanation = explain(outcome, {
-                    str(version): skills
-                    for version, skills in others.get(candidate.candidate_id, {}).items()
-                    if version != candidate.resume_version_id})
-                score, decision, hints = outcome.score, outcome.decision, explanation.hints
-                lines = explanation.lines + [f"hint: {h}" for h in explanation.hints]
-                details = {**outcome_json(outcome), "strengths": explanation.strengths,
-                           "gaps": explanation.gaps, "hints": explanation.hints,
-                           "versions": versions}
+                score, decision = outcome.score, outcome.decision
+                lines, details, hints = _explained(outcome, candidate, others, versions)
             if decision is Decision.APPLY:
                 # Counted as the pair before it would be once inserted: the cap sees it.
                 applied[candidate.candidate_id] = applied.get(candidate.candidate_id, 0) + 1
@@ -170,6 +172,55 @@ class ScoringStep:
         for p, did in zip(emitting, acted, strict=True):
             if did:
                 self._announce(tx, p, blob_keys)
+
+    async def explain_in_full(self, tx: Transaction, candidate: CandidateToScore,
+                              job: JobToScore) -> tuple[MatchOutcome, list[str], dict[str, object]]:
+        """The full scorer's outcome, explanation lines and details of one pair, computed now:
+        for a pair stage one decided, when someone asks why."""
+        weights = self._weights.current()
+        versions = self._engine.versions(weights)
+        semantic = None
+        if self._semantic is not None:
+            versions["embedding_model"] = MODEL_NAME
+            [semantic] = await self._semantic.fit_many(
+                tx.conn, [(job.requirements, candidate.resume.profile)])
+        outcome = self._engine.score(candidate.resume, job.requirements, weights, semantic,
+                                     candidate.preferences)
+        others = await self._other_versions(tx, [candidate])
+        lines, details, _ = _explained(outcome, candidate, others, versions)
+        return outcome, lines, details
+
+    async def _screen(self, tx: Transaction, pairs: list[tuple[CandidateToScore, JobToScore]],
+                      weights: Weights) -> list[Screened]:
+        """Stage one over each job's pairs at once, and the semantic fit of those it leaves to
+        the full scorer."""
+        by_job: dict[uuid.UUID, list[int]] = {}
+        for index, (_, to_score) in enumerate(pairs):
+            by_job.setdefault(to_score.job_id, []).append(index)
+        out: dict[int, Screened] = {}
+        for indexes in by_job.values():
+            job = pairs[indexes[0]][1].requirements
+            members = [pairs[i][0] for i in indexes]
+            fits = job_matrix = None
+            resume_matrices: list[Matrix] = []
+            if self._semantic is not None:
+                job_matrix, resume_matrices = await self._semantic.chunk_matrices(
+                    tx.conn, job, [c.resume.profile for c in members])
+                fits = semantic_fits(np.asarray(job_matrix),
+                                     [np.asarray(m) for m in resume_matrices])
+            result = self._stage_one.screen(job, [
+                ((c.resume_version_id, c.resume.profile.today), c.resume.profile,
+                 candidate_place(c.resume.profile, c.preferences)) for c in members],
+                weights, fits)
+            for row, (index, candidate) in enumerate(zip(indexes, members, strict=True)):
+                semantic = None
+                if job_matrix is not None and not result.final[row]:
+                    semantic = match_of(job, candidate.resume.profile, job_matrix,
+                                        resume_matrices[row]) \
+                        if len(job_matrix) and len(resume_matrices[row]) \
+                        else SemanticMatch(0.0, {})
+                out[index] = Screened(result, row, semantic)
+        return [out[index] for index in range(len(pairs))]
 
     @staticmethod
     def _announce(tx: Transaction, p: _Scored, blob_keys: dict[uuid.UUID, str]) -> None:
@@ -249,6 +300,20 @@ class _Scored:
     details: dict[str, object]
     outcome: MatchOutcome | None
     hints: list[str]
+
+
+def _explained(outcome: MatchOutcome, candidate: CandidateToScore,
+               others: dict[uuid.UUID, dict[uuid.UUID, frozenset[str]]],
+               versions: dict[str, str]) -> tuple[list[str], dict[str, object], list[str]]:
+    """A scored pair's explanation lines, stored details and tailoring hints."""
+    explanation = explain(outcome, {
+        str(version): skills
+        for version, skills in others.get(candidate.candidate_id, {}).items()
+        if version != candidate.resume_version_id})
+    lines = explanation.lines + [f"hint: {h}" for h in explanation.hints]
+    details = {**outcome_json(outcome), "strengths": explanation.strengths,
+               "gaps": explanation.gaps, "hints": explanation.hints, "versions": versions}
+    return lines, details, explanation.hints
 
 
 def _already_acted(earlier: set[str], decision: Decision) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.ats_engine.embeddings import (
+    DIMENSIONS,
     MODEL_NAME,
     Embedder,
     Matrix,
@@ -147,6 +148,22 @@ class Semantic:
             fits.append(match_of(job, profile, job_matrices[id(job)],
                                  self._resume_matrix(texts[len(job.chunks):], vectors)))
         return fits
+
+    async def chunk_matrices(self, conn: AsyncConnection, job: JobRequirements,
+                             profiles: Sequence[ResumeProfile]) -> tuple[Matrix, list[Matrix]]:
+        """The job's chunk matrix and each resume's (kept between jobs), every distinct text
+        looked up or embedded in one pass: what stage one and `match_of` take."""
+        import numpy as np
+
+        texts_of = [self._resume_chunks(p) if job.chunks else [] for p in profiles]
+        distinct = list(dict.fromkeys([*job.chunks, *(t for texts in texts_of for t in texts)]))
+        vectors = dict(zip(distinct, await self._embed(conn, distinct), strict=True)) \
+            if distinct else {}
+        job_matrix = np.asarray([vectors[t] for t in job.chunks], dtype=np.float32) \
+            .reshape(len(job.chunks), DIMENSIONS)
+        empty = np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return job_matrix, [self._resume_matrix(texts, vectors) if texts else empty
+                            for texts in texts_of]
 
     def _resume_matrix(self, texts: list[str], vectors: dict[str, list[float]]) -> Matrix:
         """A resume's chunk vectors as one matrix, kept for the next job that meets it."""

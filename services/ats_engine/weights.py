@@ -74,6 +74,10 @@ class Weights(BaseModel):
         default=None, description="Knots for scoring without the embedding model; none: the "
         "same as `calibration`")
     location: LocationWeights = LocationWeights()
+    stage_one_margin: float = Field(
+        default=1.0, ge=0, le=100, description="Points under the review floor a pair's "
+        "stage-one score must lie before stage one rejects it without the full scorer (set "
+        "from their measured disagreement)")
 
     def semantic_value(self, fit: float) -> float:
         """Embedding fit on 0-1: the range's low end reads 0, its high end 1."""

@@ -116,6 +116,35 @@ async def test_upload_then_jobs_scores_each_pair_once_with_versions(
     assert (pair["match_id"], pair["decision"], pair["acted"]) == (str(row.match_id), "apply", True)
 
 
+async def test_a_clear_miss_is_decided_by_the_first_stage_and_explained_in_full_on_demand(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
+    chef = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "cv.txt",
+                               b"Pastry chef\n\nExperience\nJan 2015 - Present Pastry chef, "
+                               b"Bakehouse\n- Laminated doughs and wedding cakes\n")
+    await deliver(uow, handlers, chef.event)
+    await deliver(uow, handlers, job("Senior Backend Engineer (Python)", BACKEND))
+    [row] = await match_rows(uow)
+    assert (row.decision, row.details["stage"]) == ("reject", "one")
+    assert set(row.details["breakdown"]) >= {"must_skills", "experience", "title", "location"}
+    assert "requirements" not in row.details, "no evidence read line by line for a clear miss"
+    [pair] = scored_pairs(await emitted(uow))
+    assert (pair["decision"], pair["explanation"]) == ("reject", row.explanation)
+    assert any("first stage" in line for line in row.explanation)
+
+    async with uow.transaction() as tx:
+        lines = await handlers.explain_match(tx, row.match_id)
+    [after] = await match_rows(uow)
+    assert (after.decision, after.score) == (row.decision, row.score)
+    assert lines == after.explanation and after.details["first_stage"] == row.details
+    missing = [r["label"] for r in after.details["requirements"]
+               if r["kind"] == "skill" and r["evidence"] is None]
+    assert missing == ["Python", "PostgreSQL", "Kafka", "Kubernetes"]
+    assert after.details["full_score"] <= row.score
+    async with uow.transaction() as tx:  # asked again: the row already holds it
+        assert await handlers.explain_match(tx, row.match_id) == lines
+        assert await handlers.explain_match(tx, uuid.uuid4()) is None
+
+
 async def test_a_new_resume_version_rescores_open_jobs(
         uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
     platform = job("Platform Engineer", PLATFORM)
