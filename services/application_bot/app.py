@@ -11,9 +11,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from infra.blobs import BlobStore
 from infra.clock import Clock, sleep_unless_stopped
 from infra.documents.postgres import PostgresDocumentStore
+from infra.portal_sessions import keyring_of
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
 from infra.uow import UnitOfWork
+from schemas.events.candidates import PortalSessionProvided
 from schemas.events.matching import (
     ApplicationApproved,
 )
@@ -33,6 +35,7 @@ from services.application_bot.answer_banks import CandidateOrders
 from services.application_bot.applying import ApplicationBot, BotPorts
 from services.application_bot.handlers import ApplyHandlers, on_resume_version_created
 from services.application_bot.politeness import OpenGate, PortalGate, RedisPortalGate
+from services.application_bot.portal_sessions import NoSessions, SessionVault
 from services.application_bot.settings import ApplicationBotSettings
 
 NAME = "application_bot"
@@ -75,6 +78,29 @@ def orphan_sweep(
     return sweep
 
 
+def waiting_sweep(
+    bot: ApplicationBot, clock: Clock, settings: ApplicationBotSettings
+) -> BackgroundTask:
+    """Every interval, fail applications that waited longer than allowed for a new session."""
+
+    async def sweep(stop: asyncio.Event) -> None:
+        while not await sleep_unless_stopped(clock, settings.sweep_interval_s, stop):
+            older_than = clock.now() - timedelta(seconds=settings.session_wait_s)
+            try:
+                if given_up := await bot.give_up_waiting(older_than):
+                    log.info("applications stopped waiting for a session", count=given_up)
+            except (OSError, SQLAlchemyError) as exc:
+                log.warning("waiting sweep failed", error=str(exc))
+
+    return sweep
+
+
+def sessions(blobs: BlobStore, settings: ApplicationBotSettings) -> SessionVault | NoSessions:
+    """Candidates' sealed portal sessions, where a key to open them is configured."""
+    keyring = keyring_of(settings.portal_session_keys, settings.portal_session_key_id)
+    return NoSessions() if keyring is None else SessionVault(blobs, keyring)
+
+
 def assemble(
     uow: UnitOfWork, blobs: BlobStore, settings: ApplicationBotSettings, browser: Browser,
     *, background: list[BackgroundTask] | None = None, gate: PortalGate | None = None,
@@ -90,6 +116,7 @@ def assemble(
         candidates=orders.directory(SeedCandidateDirectory(settings.candidates_seed)),
         ledger=SandboxSubmissionLedger(timeout_s=settings.portal_check_timeout_s),
         gate=gate or OpenGate(),
+        sessions=sessions(blobs, settings),
     )
     worst_batch_s = settings.consumer_batch_size * settings.worst_visit_s
     if worst_batch_s > settings.consumer_max_poll_interval_s:
@@ -98,7 +125,8 @@ def assemble(
         log.warning("consumer batch may outlive the poll interval", worst_batch_s=worst_batch_s,
                     max_poll_interval_s=settings.consumer_max_poll_interval_s)
     bot = ApplicationBot(ports, max_attempts=settings.max_attempts,
-                         allow_private_hosts=settings.allow_private_hosts)
+                         allow_private_hosts=settings.allow_private_hosts,
+                         session_wait=timedelta(seconds=settings.session_wait_s))
     apply = ApplyHandlers(bot)
     return ServiceSpec(
         name=NAME,
@@ -106,8 +134,10 @@ def assemble(
         raw_handlers={
             ApplicationApproved: apply.on_application_approved,
             TaskCompleted: apply.on_task_completed,
+            PortalSessionProvided: apply.on_portal_session_provided,
         },
-        background=[*(background or []), orphan_sweep(bot, uow.clock, settings)],
+        background=[*(background or []), orphan_sweep(bot, uow.clock, settings),
+                    waiting_sweep(bot, uow.clock, settings)],
         consumer_batch_size=settings.consumer_batch_size,
         consumer_max_poll_interval_s=settings.consumer_max_poll_interval_s,
     )

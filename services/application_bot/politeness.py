@@ -19,7 +19,14 @@ from redis.asyncio import Redis
 from infra.clock import Clock
 from infra.politeness import CircuitBreaker, ConcurrencyCap, PortalPolicy, TokenBucket
 from infra.politeness.errors import QuotaExhausted
-from services.application_bot.domain import Confirmed, NotSent, Outcome, Rejected, Unconfirmed
+from services.application_bot.domain import (
+    Checkpoint,
+    Confirmed,
+    NotSent,
+    Outcome,
+    Rejected,
+    Unconfirmed,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -65,6 +72,8 @@ class OpenGate:
 
 def portal_failed(outcome: Outcome | None) -> bool | None:
     """Whether an outcome counts against the portal's breaker (None: it says nothing)."""
+    if isinstance(outcome, Checkpoint):
+        return True  # the portal is wary of us: the next visits should wait
     if isinstance(outcome, Confirmed | Rejected):
         return False  # the portal answered, whatever it answered
     if isinstance(outcome, NotSent | Unconfirmed):

@@ -15,6 +15,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from sandbox.portal.apply_flows.sign_in import (
+    CHECKPOINT_KINDS,
+    SandboxSessions,
+    checkpoint_redirect,
+    sign_in_redirect,
+)
 from sandbox.portal.submissions import Submission, SubmissionStore
 
 BOARD = "linkedin"  # how its submissions are told apart in the portal's record
@@ -48,6 +54,8 @@ class EasyApplyJob:
     questions: tuple[Question, ...] = ()
     open: bool = True
     changed: bool = False
+    signed_in: bool = False  # shown only to a visitor with a valid session, as on LinkedIn
+    checkpoint: str | None = None  # the checkpoint a visit meets instead (sign_in.py's kinds)
 
 
 _YES_NO = ("Yes", "No")
@@ -70,11 +78,31 @@ SEED_EASY_APPLY_JOBS = (
     EasyApplyJob(3901000004, "Platform Engineer", "Initech", "Remote", "Kubernetes.", ()),
 )
 
+# Postings that need the candidate signed in, and postings whose visit meets a checkpoint.
+SIGNED_IN_JOB = EasyApplyJob(3901000010, "Data Engineer", "Initech", "Remote",
+                             "Pipelines in Python.", (), signed_in=True)
+CHECKPOINT_JOBS = {
+    kind: EasyApplyJob(3901000020 + n, "Site Reliability Engineer", "Initech", "Remote",
+                       "On call, kindly.", (), checkpoint=kind)
+    for n, kind in enumerate(CHECKPOINT_KINDS)
+}
+GATED_EASY_APPLY_JOBS = (SIGNED_IN_JOB, *CHECKPOINT_JOBS.values())
 
-def easy_apply_router(store: SubmissionStore,
-                      jobs: tuple[EasyApplyJob, ...] = SEED_EASY_APPLY_JOBS) -> APIRouter:
+
+def easy_apply_router(
+    store: SubmissionStore, sessions: SandboxSessions | None = None,
+    jobs: tuple[EasyApplyJob, ...] = SEED_EASY_APPLY_JOBS + GATED_EASY_APPLY_JOBS,
+) -> APIRouter:
     """`/jobs/view/{id}/apply` pages (LinkedIn's apply URL), recorded in the portal's `store`."""
     router = APIRouter()
+    signed = sessions or SandboxSessions()
+
+    def gate(request: Request, job: EasyApplyJob) -> Response | None:
+        """Where LinkedIn sends the visit instead of the posting, if anywhere."""
+        path = f"/jobs/view/{job.id}/apply"
+        if job.signed_in and not signed.signed_in(request):
+            return sign_in_redirect(path)
+        return checkpoint_redirect(job.checkpoint, path) if job.checkpoint else None
     lock = threading.Lock()
     catalog = {job.id: job for job in jobs}
 
@@ -88,13 +116,15 @@ def easy_apply_router(store: SubmissionStore,
         job = catalog.get(job_id)
         if job is None:
             return JSONResponse({"error": "not found"}, status_code=404)
-        return page(request, job, [], 200)
+        return gate(request, job) or page(request, job, [], 200)
 
     @router.post("/jobs/view/{job_id}/apply/submit")
     async def apply(request: Request, job_id: int) -> Response:
         job = catalog.get(job_id)
         if job is None:
             return JSONResponse({"error": "not found"}, status_code=404)
+        if (elsewhere := gate(request, job)) is not None:
+            return elsewhere
         if not job.open:
             return page(request, job, ["This job is no longer accepting applications."], 410)
         submission, errors = await _read(request, job, store)

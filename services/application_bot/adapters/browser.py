@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection, Iterator, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urljoin
 
 import structlog
@@ -190,7 +190,10 @@ class BrowserPage(Protocol):
 class Browser(Protocol):
     """A browser shared by a service; each `page()` is isolated from every other."""
 
-    def page(self) -> AbstractAsyncContextManager[BrowserPage]: ...
+    def page(self, storage_state: Mapping[str, Any] | None = None
+             ) -> AbstractAsyncContextManager[BrowserPage]:
+        """A tab in a fresh context, signed in with `storage_state` (Playwright's) if given."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -322,12 +325,16 @@ class PlaywrightBrowser:
             return self._browser
 
     @asynccontextmanager
-    async def page(self) -> AsyncIterator[BrowserPage]:
-        """A tab in a new context: no cookies or storage shared between applications."""
+    async def page(self, storage_state: Mapping[str, Any] | None = None
+                   ) -> AsyncIterator[BrowserPage]:
+        """A tab in a new context: no cookies or storage shared between applications, only
+        the candidate's own session when one is given."""
         browser = await self._running()
         with _translated("opening a browser context"):
             # Downloads and service workers off: a hostile page gets nothing to persist.
-            context = await browser.new_context(accept_downloads=False, service_workers="block")
+            context = await browser.new_context(
+                accept_downloads=False, service_workers="block",
+                storage_state=cast(Any, dict(storage_state)) if storage_state else None)
         try:
             context.set_default_timeout(self._timeout_ms)
             context.set_default_navigation_timeout(self._timeout_ms)

@@ -1,0 +1,65 @@
+"""Checkpoints stop the visit: captcha (reCAPTCHA, hCaptcha), 2FA, "unusual activity" and new
+terms pages of the sandbox, in headless Chromium. Nothing is filled or sent, the page is kept
+as evidence, a person is asked to take the application on, and the portal's breaker counts it.
+"""
+# ruff: noqa: F811 - the fixtures are shared with the bot's other tests and named as there
+
+from __future__ import annotations
+
+import pytest
+from redis.asyncio import Redis
+
+from infra.clock import FakeClock
+from infra.politeness import CircuitBreaker, PortalPolicy
+from sandbox.portal.apply_flows.easy_apply import CHECKPOINT_JOBS
+from schemas.events.applications import ApplicationFailed, ApplicationNeedsReview
+from tests.integration.test_application_bot import (  # noqa: F401 - fixtures
+    Bot,
+    Portal,
+    approved,
+    browser,
+    portal,
+)
+from tests.integration.test_application_bot_politeness import (  # noqa: F401 - fixtures
+    polite_bot,
+    prefix,
+    redis,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+# One checkpoint opens the breaker, so that it is seen to count.
+WARY = PortalPolicy(rate_per_s=100, burst=10, max_concurrency=2, breaker_failures=1,
+                    breaker_open_s=600)
+KIND_OF = {"recaptcha": "captcha", "hcaptcha": "captcha", "two_factor": "two_factor",
+           "unusual_activity": "unusual_activity", "terms": "terms"}
+
+
+@pytest.mark.parametrize("page", sorted(CHECKPOINT_JOBS))
+async def test_a_checkpoint_stops_the_visit_with_evidence_for_a_person(
+    polite_bot: object, portal: Portal, redis: Redis, prefix: str, fake_clock: FakeClock,
+    page: str,
+) -> None:
+    bot: Bot = await polite_bot(portal_policies={"linkedin": WARY})  # type: ignore[operator]
+    version = await bot.add_resume()
+    job = CHECKPOINT_JOBS[page]
+
+    await bot.deliver(approved(version, f"{portal.url}/jobs/view/{job.id}/apply"))
+
+    assert portal.store.all() == [], "nothing was sent"
+    [row] = await bot.rows()
+    assert (row["state"], row["attempts"]) == ("failed", 1)
+    assert row["reason"] == f"checkpoint: {KIND_OF[page]}"
+    [review] = await bot.emitted(ApplicationNeedsReview)
+    assert f"{KIND_OF[page].replace('_', ' ')} checkpoint" in review["question"]
+    assert "a person must go on with it" in review["question"]
+    assert await bot.emitted(ApplicationFailed) == []
+
+    evidence = f"evidence/{row['application_id']}/attempt-1"
+    screenshot = await bot.blobs.get(f"{evidence}/page.png")
+    assert screenshot.startswith(b"\x89PNG")
+    html = (await bot.blobs.get(f"{evidence}/page.html")).decode()
+    assert f'data-checkpoint="{page}"' in html, "the checkpoint page itself, untouched"
+
+    breaker = CircuitBreaker(redis, fake_clock, prefix)
+    assert await breaker.state("linkedin") == "open", "the portal's breaker counted it"
