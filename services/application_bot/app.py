@@ -11,11 +11,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from infra.blobs import BlobStore
 from infra.clock import Clock, sleep_unless_stopped
 from infra.documents.postgres import PostgresDocumentStore
+from infra.portal_automation import StoredSwitches
 from infra.portal_sessions import keyring_of
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
 from infra.uow import UnitOfWork
 from schemas.events.candidates import PortalSessionProvided
+from schemas.events.config import PortalAutomationChanged
 from schemas.events.matching import (
     ApplicationApproved,
 )
@@ -107,7 +109,9 @@ def assemble(
 ) -> ServiceSpec:
     """The registry of which handler takes which event, over the given edges."""
     # The bot's own JSONB documents, whatever holds the scrapers' raw pages.
-    orders = CandidateOrders(PostgresDocumentStore(uow.engine), blobs)
+    documents = PostgresDocumentStore(uow.engine)
+    orders = CandidateOrders(documents, blobs)
+    switches = StoredSwitches(documents, "bot_portal_automation")
     ports = BotPorts(
         uow=uow,
         blobs=blobs,
@@ -117,6 +121,7 @@ def assemble(
         ledger=SandboxSubmissionLedger(timeout_s=settings.portal_check_timeout_s),
         gate=gate or OpenGate(),
         sessions=sessions(blobs, settings),
+        switches=switches,
     )
     worst_batch_s = settings.consumer_batch_size * settings.worst_visit_s
     if worst_batch_s > settings.consumer_max_poll_interval_s:
@@ -130,7 +135,8 @@ def assemble(
     apply = ApplyHandlers(bot)
     return ServiceSpec(
         name=NAME,
-        handlers={ResumeVersionCreated: on_resume_version_created, **orders.handlers},
+        handlers={ResumeVersionCreated: on_resume_version_created, **orders.handlers,
+                  PortalAutomationChanged: switches.on_changed},
         raw_handlers={
             ApplicationApproved: apply.on_application_approved,
             TaskCompleted: apply.on_task_completed,

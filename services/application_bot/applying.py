@@ -16,6 +16,7 @@ from infra import tracing
 from infra.blobs import BlobStore
 from infra.bus.bus import PermanentError
 from infra.politeness import UnresolvedHost, UnsafeUrl, check_url
+from infra.portal_automation import PortalSwitches
 from infra.uow import Transaction, UnitOfWork
 from schemas.events.applications import (
     ApplicationFailed,
@@ -84,6 +85,8 @@ class BotPorts:
     gate: PortalGate = field(default_factory=OpenGate)
     # Candidates' sessions on the portals that apply signed in; none unless given.
     sessions: SessionSource = field(default_factory=NoSessions)
+    # Operators' automation switches per portal; the defaults unless given.
+    switches: PortalSwitches = field(default_factory=PortalSwitches)
 
 
 class ApplicationBot:
@@ -336,6 +339,13 @@ class ApplicationBot:
             content = await self._ports.blobs.get(resume.blob_key)
         except (OSError, ValueError) as exc:
             return Visit(NotSent(f"cannot read the resume file: {exc}"))
+        portal = portal_of(application.apply_url)
+        if not await self._ports.switches.allowed(portal, "applying", application.apply_url):
+            return Visit(NeedsReview(
+                f"automation is off for {portal}",
+                question=f"Applying on {portal} is not automated (its terms forbid it, or an "
+                         "operator switched it off): apply by hand, or have an operator "
+                         "switch it on."))
         with tempfile.TemporaryDirectory(prefix="jams-resume-") as folder:
             path = Path(folder) / _upload_name(applicant, resume.blob_key)
             path.write_bytes(content)

@@ -85,6 +85,8 @@ POLICY: Mapping[str, Rule] = {
     "config.get": _rule(STAFF),
     "config.current": _rule(STAFF),
     "config.put": _rule({A}),
+    # Switching a portal's automation on or off: its terms are the operators' to weigh.
+    "portals.automation.put": _rule({A, Role.OPERATOR}),
 }
 
 

@@ -104,6 +104,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("PUT", "/api/v1/scoring-config"): Case(only(), body=_config),
     ("GET", "/api/v1/scoring-config/versions"): Case(staff()),
     ("GET", "/api/v1/scoring-config/versions/{version}"): Case(staff()),
+    ("PUT", "/api/v1/portals/{portal}/automation"):
+        Case(only(operator=OK), body=lambda: {"applying": True}),
 }
 
 # Routes other parts of the gateway own (accounts, uploads, the supervisor page's API): their

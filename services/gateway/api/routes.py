@@ -11,6 +11,7 @@ from services.gateway.api import (
     jobs,
     matches,
     portal_sessions,
+    portals,
     resumes,
     reviewers,
     sources,
@@ -21,7 +22,7 @@ from services.gateway.api.models import ERRORS
 
 PREFIX = "/api/v1"
 MODULES = (candidates, portal_sessions, resumes, jobs, matches, applications, tasks, reviewers,
-           sources, config)
+           sources, config, portals)
 
 
 def api_router(deps: ApiDeps) -> APIRouter:
