@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
@@ -66,34 +67,32 @@ def orphan_sweep(
     bot: ApplicationBot, clock: Clock, settings: ApplicationBotSettings
 ) -> BackgroundTask:
     """Every interval, settle applications a crash left unsettled with their event consumed."""
-
-    async def sweep(stop: asyncio.Event) -> None:
-        while not await sleep_unless_stopped(clock, settings.sweep_interval_s, stop):
-            older_than = clock.now() - timedelta(seconds=settings.sweep_grace_s)
-            try:
-                if settled := await bot.settle_orphans(older_than):
-                    log.info("orphaned applications settled", count=settled)
-            except (OSError, SQLAlchemyError) as exc:
-                # The database or portal is away for a moment; the next round tries again.
-                log.warning("orphan sweep failed", error=str(exc))
-
-    return sweep
+    return _sweep("orphan_sweep", clock, settings.sweep_interval_s, settings.sweep_grace_s,
+                  bot.settle_orphans, "orphaned applications settled")
 
 
 def waiting_sweep(
     bot: ApplicationBot, clock: Clock, settings: ApplicationBotSettings
 ) -> BackgroundTask:
     """Every interval, fail applications that waited longer than allowed for a new session."""
+    return _sweep("waiting_sweep", clock, settings.sweep_interval_s, settings.session_wait_s,
+                  bot.give_up_waiting, "applications stopped waiting for a session")
+
+
+def _sweep(name: str, clock: Clock, interval_s: float, age_s: float,
+           settle: Callable[[datetime], Awaitable[int]], done: str) -> BackgroundTask:
+    """Every interval, `settle` what is older than `age_s`."""
 
     async def sweep(stop: asyncio.Event) -> None:
-        while not await sleep_unless_stopped(clock, settings.sweep_interval_s, stop):
-            older_than = clock.now() - timedelta(seconds=settings.session_wait_s)
+        while not await sleep_unless_stopped(clock, interval_s, stop):
             try:
-                if given_up := await bot.give_up_waiting(older_than):
-                    log.info("applications stopped waiting for a session", count=given_up)
+                if count := await settle(clock.now() - timedelta(seconds=age_s)):
+                    log.info(done, count=count)
             except (OSError, SQLAlchemyError) as exc:
-                log.warning("waiting sweep failed", error=str(exc))
+                # The database or portal is away for a moment; the next round tries again.
+                log.warning(f"{name.replace('_', ' ')} failed", error=str(exc))
 
+    sweep.__name__ = sweep.__qualname__ = name
     return sweep
 
 

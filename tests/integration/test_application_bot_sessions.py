@@ -117,7 +117,7 @@ async def test_no_session_at_all_asks_for_one_and_the_wait_runs_out_retryable(
     [needed] = await bot.emitted(PortalSessionNeeded)
     assert needed["expired"] is False
 
-    [sweep] = [task for task in bot.spec.background if "waiting_sweep" in task.__qualname__]
+    [sweep] = [task for task in bot.spec.background if task.__name__ == "waiting_sweep"]
     stop = asyncio.Event()
     sweeping = asyncio.create_task(sweep(stop))
     await wait_until(lambda: bot.clock.sleepers > 0)
