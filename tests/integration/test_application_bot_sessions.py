@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from infra.portal_sessions import Keyring, session_blob_key
 from sandbox.portal.apply_flows.easy_apply import SIGNED_IN_JOB
+from sandbox.portal.apply_flows.indeed import SIGNED_IN_INDEED_JOB
 from schemas.events.applications import (
     ApplicationFailed,
     ApplicationSubmitted,
@@ -49,8 +50,14 @@ KEYS = {"portal_session_keys": {"k1": SecretStr(base64.b64encode(KEY).decode())}
 RING = Keyring({"k1": KEY}, "k1")
 
 
-def signed_in_url(portal: Portal) -> str:
-    return f"{portal.url}/jobs/view/{SIGNED_IN_JOB.id}/apply"
+# Each portal that applies in the candidate's session: its signed-in posting, and the id the
+# portal's record gives a submission to it.
+SIGNED_IN = {"linkedin": (f"/jobs/view/{SIGNED_IN_JOB.id}/apply", SIGNED_IN_JOB.id),
+             "indeed": (f"/viewjob?jk={SIGNED_IN_INDEED_JOB.jk}", int(SIGNED_IN_INDEED_JOB.jk, 16))}
+
+
+def signed_in_url(portal: Portal, name: str = "linkedin") -> str:
+    return portal.url + SIGNED_IN[name][0]
 
 
 async def sandbox_session(portal: Portal) -> dict[str, Any]:
@@ -64,44 +71,48 @@ async def expire(portal: Portal, token: str) -> None:
         assert (await http.post(f"{portal.url}/_sandbox/sessions/{token}/expire")).is_success
 
 
-async def hand_over(bot: Bot, storage_state: dict[str, Any]) -> PortalSessionProvided:
+async def hand_over(bot: Bot, storage_state: dict[str, Any],
+                    name: str = "linkedin") -> PortalSessionProvided:
     """What the gateway does with a session it is handed: sealed into the blob store."""
-    key = session_blob_key(ADA, "linkedin")
-    await bot.blobs.put(key, RING.seal(json.dumps(storage_state).encode(), ADA, "linkedin"))
-    return PortalSessionProvided(candidate_id=ADA, portal="linkedin", blob_key=key)
+    key = session_blob_key(ADA, name)
+    await bot.blobs.put(key, RING.seal(json.dumps(storage_state).encode(), ADA, name))
+    return PortalSessionProvided(candidate_id=ADA, portal=name, blob_key=key)
 
 
+@pytest.mark.parametrize("name", sorted(SIGNED_IN))
 async def test_an_expired_session_pauses_the_application_until_a_new_one_arrives(
-    make_bot: MakeBot, portal: Portal,
+    make_bot: MakeBot, portal: Portal, capfd: pytest.CaptureFixture[str], name: str,
 ) -> None:
     bot = await make_bot(**KEYS, session_wait_s=3600)
     version = await bot.add_resume()
     old = await sandbox_session(portal)
-    await hand_over(bot, old["storage_state"])
+    await hand_over(bot, old["storage_state"], name)
     await expire(portal, old["token"])
 
-    await bot.deliver(approved(version, signed_in_url(portal)))  # settles: nothing to retry
+    await bot.deliver(approved(version, signed_in_url(portal, name)))  # nothing to retry
 
     assert portal.store.all() == [], "no form was filled on the sign-in page"
     [row] = await bot.rows()
-    assert (row["state"], row["attempts"], row["portal"]) == ("waiting", 0, "linkedin")
+    assert (row["state"], row["attempts"], row["portal"]) == ("waiting", 0, name)
     assert "sign-in page" in row["reason"]
     [needed] = await bot.emitted(PortalSessionNeeded)
-    assert (needed["portal"], needed["expired"]) == ("linkedin", True)
+    assert (needed["portal"], needed["expired"]) == (name, True)
     assert needed["application_id"] == str(application_id(ADA, row["job_id"]))
     assert await bot.emitted(ApplicationFailed) == []
     # The sign-in page is kept, as any page that did not take the application.
     assert await bot.blobs.exists(f"evidence/{row['application_id']}/attempt-1/page.png")
 
     new = await sandbox_session(portal)
-    await bot.deliver(await hand_over(bot, new["storage_state"]))
+    await bot.deliver(await hand_over(bot, new["storage_state"], name))
 
     [sent] = portal.store.all()
-    assert (sent.job_id, sent.fields["email"]) == (SIGNED_IN_JOB.id, ADA_EMAIL)
+    assert (sent.job_id, sent.fields["email"]) == (SIGNED_IN[name][1], ADA_EMAIL)
     [row] = await bot.rows()
     assert (row["state"], row["attempts"]) == ("submitted", 1)
     assert row["confirmation"] == sent.confirmation_id
     assert len(await bot.emitted(ApplicationSubmitted)) == 1
+    out, err = capfd.readouterr()
+    assert old["token"] not in out + err and new["token"] not in out + err, "never logged"
 
 
 async def test_no_session_at_all_asks_for_one_and_the_wait_runs_out_retryable(

@@ -23,6 +23,6 @@ def apply_flows_router(store: SubmissionStore) -> APIRouter:
     router.include_router(lever_router(store))
     router.include_router(ashby_router(store))
     router.include_router(workday_router(store))
-    router.include_router(indeed_router(store))
+    router.include_router(indeed_router(store, sessions))
     router.include_router(career_site_router(store))
     return router

@@ -1,5 +1,6 @@
-"""Signing in, as LinkedIn shapes it: sessions the sandbox issues and expires, its sign-in
-page, and the checkpoints a portal puts up (captcha, 2FA, "unusual activity", new terms)."""
+"""Signing in, as LinkedIn and Indeed shape it: sessions the sandbox issues and expires (one
+cookie for both stand-ins), the sign-in page, and the checkpoints a portal puts up (captcha,
+2FA, "unusual activity", new terms)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ def sign_in_router(sessions: SandboxSessions) -> APIRouter:
             return JSONResponse({"error": "not found"}, status_code=404)
         return JSONResponse({"expired": True})
 
-    @router.get("/login")
+    @router.get("/login")  # LinkedIn's
+    @router.get("/account/login")  # Indeed's
     async def login_page(request: Request) -> Response:
         return TEMPLATES.TemplateResponse(request, "sign_in.html", {})
 
