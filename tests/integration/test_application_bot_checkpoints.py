@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from infra.clock import FakeClock
 from infra.politeness import CircuitBreaker, PortalPolicy
-from sandbox.portal.apply_flows.easy_apply import CHECKPOINT_JOBS
+from sandbox.portal.apply_flows.easy_apply import CAPTCHA_ON_REVIEW_JOB, CHECKPOINT_JOBS
 from schemas.events.applications import ApplicationFailed, ApplicationNeedsReview
 from tests.integration.test_application_bot import (  # noqa: F401 - fixtures
     Bot,
@@ -63,3 +63,20 @@ async def test_a_checkpoint_stops_the_visit_with_evidence_for_a_person(
 
     breaker = CircuitBreaker(redis, fake_clock, prefix)
     assert await breaker.state("linkedin") == "open", "the portal's breaker counted it"
+
+
+async def test_a_captcha_shown_on_the_last_step_stops_the_visit_before_sending(
+    polite_bot: object, portal: Portal,
+) -> None:
+    bot: Bot = await polite_bot(portal_policies={"linkedin": WARY})  # type: ignore[operator]
+    version = await bot.add_resume()
+
+    await bot.deliver(approved(
+        version, f"{portal.url}/jobs/view/{CAPTCHA_ON_REVIEW_JOB.id}/apply"))
+
+    assert portal.store.all() == [], "the filled form was never sent"
+    [row] = await bot.rows()
+    assert (row["state"], row["reason"]) == ("failed", "checkpoint: captcha")
+    [review] = await bot.emitted(ApplicationNeedsReview)
+    assert "captcha checkpoint" in review["question"]
+    assert await bot.blobs.exists(f"evidence/{row['application_id']}/attempt-1/page.png")

@@ -56,6 +56,7 @@ class EasyApplyJob:
     changed: bool = False
     signed_in: bool = False  # shown only to a visitor with a valid session, as on LinkedIn
     checkpoint: str | None = None  # the checkpoint a visit meets instead (sign_in.py's kinds)
+    captcha_on_review: bool = False  # an hCaptcha shows on the modal's last step
 
 
 _YES_NO = ("Yes", "No")
@@ -86,7 +87,10 @@ CHECKPOINT_JOBS = {
                        "On call, kindly.", (), checkpoint=kind)
     for n, kind in enumerate(CHECKPOINT_KINDS)
 }
-GATED_EASY_APPLY_JOBS = (SIGNED_IN_JOB, *CHECKPOINT_JOBS.values())
+# Its captcha shows only once the modal reaches "Review": after the form was filled.
+CAPTCHA_ON_REVIEW_JOB = EasyApplyJob(3901000030, "Security Engineer", "Initech", "Remote",
+                                     "Keep us safe.", (), captcha_on_review=True)
+GATED_EASY_APPLY_JOBS = (SIGNED_IN_JOB, *CHECKPOINT_JOBS.values(), CAPTCHA_ON_REVIEW_JOB)
 
 
 def easy_apply_router(

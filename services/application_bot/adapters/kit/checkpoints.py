@@ -19,15 +19,19 @@ class Markers:
     phrases: tuple[str, ...] = ()
 
 
-# Most specific first: a captcha page also says "verify", a 2FA page also "security".
+# Most specific first: a captcha page also says "verify", a 2FA page also "security". Only
+# what is shown counts: an invisible reCAPTCHA v3 or hCaptcha on a form scores the visit
+# without asking anything, and is no checkpoint.
 CHECKPOINTS: tuple[Markers, ...] = (
     Markers("captcha", selectors=(
-        "iframe[src*='recaptcha']", "iframe[title*='reCAPTCHA' i]", ".g-recaptcha",
-        "iframe[src*='hcaptcha']", ".h-captcha", "iframe[src*='challenges.cloudflare.com']",
-        "#captcha-internal", "[data-sitekey]")),
+        "iframe[src*='recaptcha']:not([src*='size=invisible']):visible",
+        "iframe[title*='reCAPTCHA' i]:not([src*='size=invisible']):visible",
+        ".g-recaptcha:not([data-size='invisible']):visible",
+        "iframe[src*='hcaptcha']:visible", ".h-captcha:not([data-size='invisible']):visible",
+        "iframe[src*='challenges.cloudflare.com']:visible", "#captcha-internal:visible")),
     Markers("two_factor", selectors=(
-        "input[autocomplete='one-time-code']", "input[name*='verification' i]",
-        "input[name='pin']", "input[id*='verification-code' i]"),
+        "input[autocomplete='one-time-code']:visible", "input[name*='verification' i]:visible",
+        "input[name='pin']:visible", "input[id*='verification-code' i]:visible"),
         phrases=("enter the code we sent", "two-step verification", "verification code",
                  "two-factor authentication")),
     Markers("unusual_activity", phrases=(
@@ -42,7 +46,7 @@ CHECKPOINTS: tuple[Markers, ...] = (
 # Where portals send a visitor who is not signed in.
 SIGN_IN_PATHS = ("/login", "/uas/login", "/authwall", "/signin", "/sign-in", "/account/login",
                  "/auth")
-SIGN_IN_SELECTORS = ("input[type='password']", "form[data-sign-in]",
+SIGN_IN_SELECTORS = ("input[type='password']:visible", "form[data-sign-in]:visible",
                      "[data-tn-element='auth-page']")
 
 
