@@ -7,12 +7,15 @@ as evidence, a person is asked to take the application on, and the portal's brea
 from __future__ import annotations
 
 import pytest
+from playwright.async_api import async_playwright
 from redis.asyncio import Redis
 
 from infra.clock import FakeClock
 from infra.politeness import CircuitBreaker, PortalPolicy
 from sandbox.portal.apply_flows.easy_apply import CAPTCHA_ON_REVIEW_JOB, CHECKPOINT_JOBS
 from schemas.events.applications import ApplicationFailed, ApplicationNeedsReview
+from services.application_bot.adapters.browser import CHROMIUM_ARGS, PlaywrightPage
+from services.application_bot.adapters.kit.checkpoints import checkpoint_on
 from tests.integration.test_application_bot import (  # noqa: F401 - fixtures
     Bot,
     Portal,
@@ -80,3 +83,30 @@ async def test_a_captcha_shown_on_the_last_step_stops_the_visit_before_sending(
     [review] = await bot.emitted(ApplicationNeedsReview)
     assert "captcha checkpoint" in review["question"]
     assert await bot.blobs.exists(f"evidence/{row['application_id']}/attempt-1/page.png")
+
+
+SHOWN_AND_HIDDEN = {
+    # A form with reCAPTCHA v3 and an invisible hCaptcha, as many career sites have: they
+    # score the visit without asking anything.
+    "<form><div class='g-recaptcha' data-size='invisible' data-sitekey='k'></div>"
+    "<iframe title='reCAPTCHA' src='https://www.google.com/recaptcha/api2/anchor?size=invisible'"
+    " width='256' height='60'></iframe><div class='h-captcha' style='display:none'></div>"
+    "<input name='email'></form>": None,
+    "<form><div class='g-recaptcha' data-sitekey='k'>I'm not a robot</div></form>": "captcha",
+    "<p>Enter the code we sent to +1 *** 0101</p><input name='pin'>": "two_factor",
+    "<input type='password' name='pin' style='display:none'><p>Apply now</p>": None,
+}
+
+
+async def test_only_a_checkpoint_on_show_stops_a_visit(chromium_path: str) -> None:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=chromium_path,
+                                                    args=list(CHROMIUM_ARGS))
+        tab = await (await chromium.new_context()).new_page()
+        # Nothing leaves the machine: the widgets' frames stay blank.
+        await tab.route("**/*", lambda route: route.abort())
+        for html, kind in SHOWN_AND_HIDDEN.items():
+            await tab.set_content(html)
+            found = await checkpoint_on(PlaywrightPage(tab))
+            assert (found.kind if found else None) == kind, html
+        await chromium.close()
