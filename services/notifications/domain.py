@@ -124,6 +124,7 @@ def notices_for(event: EventData, supervisors: Sequence[uuid.UUID]) -> list[Noti
         case PortalSessionNeeded():
             return [Notice(event.candidate_id, "candidate", "portal_session_needed",
                            {"job": job_label(event.job_id), "portal": event.portal,
+                            "candidate": str(event.candidate_id),
                             "expired": "yes" if event.expired else "",
                             "wait_until": event.wait_until.isoformat(timespec="minutes")})]
         case ReviewTaskAssigned():
