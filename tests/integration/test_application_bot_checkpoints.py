@@ -1,10 +1,16 @@
 """Checkpoints stop the visit: captcha (reCAPTCHA, hCaptcha), 2FA, "unusual activity" and new
 terms pages of the sandbox, in headless Chromium. Nothing is filled or sent, the page is kept
 as evidence, a person is asked to take the application on, and the portal's breaker counts it.
+
+Operators switch applying per portal; LinkedIn's real site is off until one turns it on, while
+the sandbox's stand-in for it is on. An application the bot may not make goes to a person,
+with nothing opened or sent.
 """
 # ruff: noqa: F811 - the fixtures are shared with the bot's other tests and named as there
 
 from __future__ import annotations
+
+import uuid
 
 import pytest
 from playwright.async_api import async_playwright
@@ -12,8 +18,17 @@ from redis.asyncio import Redis
 
 from infra.clock import FakeClock
 from infra.politeness import CircuitBreaker, PortalPolicy
-from sandbox.portal.apply_flows.easy_apply import CAPTCHA_ON_REVIEW_JOB, CHECKPOINT_JOBS
-from schemas.events.applications import ApplicationFailed, ApplicationNeedsReview
+from sandbox.portal.apply_flows.easy_apply import (
+    CAPTCHA_ON_REVIEW_JOB,
+    CHECKPOINT_JOBS,
+    SEED_EASY_APPLY_JOBS,
+)
+from schemas.events.applications import (
+    ApplicationFailed,
+    ApplicationNeedsReview,
+    ApplicationSubmitted,
+)
+from schemas.events.config import PortalAutomationChanged
 from services.application_bot.adapters.browser import CHROMIUM_ARGS, PlaywrightPage
 from services.application_bot.adapters.kit.checkpoints import checkpoint_on
 from tests.integration.test_application_bot import (  # noqa: F401 - fixtures
@@ -110,3 +125,43 @@ async def test_only_a_checkpoint_on_show_stops_a_visit(chromium_path: str) -> No
             found = await checkpoint_on(PlaywrightPage(tab))
             assert (found.kind if found else None) == kind, html
         await chromium.close()
+
+
+PLAIN = SEED_EASY_APPLY_JOBS[3]  # no screening questions
+
+
+async def test_the_real_linkedin_is_not_automated_until_an_operator_says_so(
+    polite_bot: object,
+) -> None:
+    bot: Bot = await polite_bot(portal_policies={"linkedin": WARY})  # type: ignore[operator]
+    version = await bot.add_resume()
+
+    # The posting is never opened: the switch is read before the browser is asked for a page.
+    await bot.deliver(approved(version, "https://www.linkedin.com/jobs/view/3901000001/apply"))
+
+    [row] = await bot.rows()
+    assert (row["state"], row["reason"]) == ("failed", "automation is off for linkedin")
+    [review] = await bot.emitted(ApplicationNeedsReview)
+    assert "Applying on linkedin is not automated" in review["question"]
+
+
+async def test_an_operator_switches_applying_off_and_on_for_the_stand_in(
+    polite_bot: object, portal: Portal,
+) -> None:
+    bot: Bot = await polite_bot(portal_policies={"linkedin": WARY})  # type: ignore[operator]
+    version = await bot.add_resume()
+    url = f"{portal.url}/jobs/view/{PLAIN.id}/apply"
+
+    await bot.deliver(PortalAutomationChanged(portal="linkedin", applying=False))
+    await bot.deliver(approved(version, url, job_id=uuid.uuid4()))
+
+    assert portal.store.all() == []
+    [row] = await bot.rows()
+    assert (row["state"], row["reason"]) == ("failed", "automation is off for linkedin")
+
+    await bot.deliver(PortalAutomationChanged(portal="linkedin", applying=True))
+    await bot.deliver(approved(version, url, job_id=uuid.uuid4()))
+
+    [sent] = portal.store.all()
+    assert sent.job_id == PLAIN.id
+    assert len(await bot.emitted(ApplicationSubmitted)) == 1
