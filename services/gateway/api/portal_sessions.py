@@ -18,7 +18,7 @@ from infra.http_conventions import ERR_DEPENDENCY, ApiError
 from infra.portal_sessions import PORTAL, session_blob_key
 from schemas.events.candidates import PortalSessionProvided
 from services.gateway.api.common import ApiDeps
-from services.gateway.api.models import Accepted
+from services.gateway.api.models import Accepted, ErrorOut
 from services.gateway.audit import record
 from services.gateway.policy import Access, not_found
 from services.gateway.readmodel import queries
@@ -70,7 +70,9 @@ def router(deps: ApiDeps) -> APIRouter:
     api = APIRouter(tags=["candidates"])
 
     @api.put("/candidates/{candidate_id}/portal-sessions/{portal}",
-             name="candidates.portal_sessions.put", status_code=202, response_model=Accepted)
+             name="candidates.portal_sessions.put", status_code=202, response_model=Accepted,
+             responses={503: {"model": ErrorOut,
+                              "description": "No key to seal portal sessions is configured"}})
     async def put_session(
         candidate_id: uuid.UUID, portal: PortalName, body: StorageStateIn,
         access: Access = Depends(deps.authorize("candidates.portal_sessions.put")),
