@@ -82,12 +82,27 @@ class CommonSettings(BaseSettings):
         description="HS256 key of access tokens (JAMS_JWT_SECRET); required when distributed, "
         "generated once and kept in data_dir/jwt_secret on the embedded default",
     )
+    portal_session_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="AES-256-GCM keys (32 bytes, base64) sealing candidates' portal sessions, "
+        "by key id (JAMS_PORTAL_SESSION_KEYS, a JSON object); keep old ones to open what they "
+        "sealed; generated once in data_dir/portal_session_key on the embedded default",
+    )
+    portal_session_key_id: str = Field(
+        default="", max_length=64,
+        description="The id in portal_session_keys that seals new sessions; unset: no sessions",
+    )
 
     @model_validator(mode="after")
-    def _embedded_jwt_secret(self) -> Self:
-        # One machine, nothing configured: a random key kept on disk, so tokens survive restarts.
+    def _embedded_secrets(self) -> Self:
+        # One machine, nothing configured: random keys kept on disk, so tokens and sealed
+        # sessions survive restarts.
         if not self.jwt_secret.get_secret_value() and self.bus == "embedded":
             self.jwt_secret = SecretStr(persistent_secret(self.data_dir / "jwt_secret"))
+        if not self.portal_session_keys and self.bus == "embedded":
+            self.portal_session_keys = {"local": SecretStr(
+                persistent_secret(self.data_dir / "portal_session_key", 32))}
+            self.portal_session_key_id = self.portal_session_key_id or "local"
         return self
 
 

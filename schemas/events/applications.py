@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import ClassVar
 
 from pydantic import Field
@@ -59,3 +60,16 @@ class ApplicationNeedsReview(_ApplicationEvent):
     company: str = ""
     resume_blob_key: str | None = Field(
         default=None, max_length=600, description="Blob-store key of the resume file used")
+
+
+class PortalSessionNeeded(_ApplicationEvent):
+    """The portal showed its sign-in page: the application waits for a renewed session."""
+
+    TYPE: ClassVar[str] = "jams.applications.PortalSessionNeeded"
+    DESCRIPTION: ClassVar[str] = (
+        "The candidate's session on a portal is missing, expired or logged out; nothing was "
+        "sent and the application waits for a new one until `wait_until`.")
+
+    portal: str
+    expired: bool = Field(description="A session was given and no longer works; else none was")
+    wait_until: datetime

@@ -49,3 +49,17 @@ class CandidateErased(_CandidateMessage):
         "The candidate deleted their account: every service erases their personal data.")
 
     actor_id: uuid.UUID | None = None
+
+
+class PortalSessionProvided(_CandidateMessage):
+    """A candidate's logged-in session on a portal, sealed in the blob store."""
+
+    TYPE: ClassVar[str] = "jams.candidates.PortalSessionProvided"
+    DESCRIPTION: ClassVar[str] = (
+        "A candidate or operator handed over the candidate's session on a portal; the bot "
+        "applies in it and resumes applications that waited for it.")
+
+    portal: str = Field(min_length=1, max_length=100, description="linkedin, indeed, ...")
+    blob_key: str = Field(max_length=600,
+                          description="Where the AES-GCM-sealed Playwright storage state is")
+    actor_id: uuid.UUID | None = None

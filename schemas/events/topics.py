@@ -15,6 +15,7 @@ NOTIFICATIONS: Final = "notifications.deliveries"
 DISCOVERY_ALERTS: Final = "discovery.alerts"
 CANDIDATES: Final = "candidates.profiles"
 CONFIG: Final = "config.scoring"
+PORTALS: Final = "config.portals"
 
 DLQ_SUFFIX: Final = ".dlq"
 

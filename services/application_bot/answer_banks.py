@@ -18,6 +18,7 @@ from schemas.events.candidates import CandidateErased, UpdateAnswerBank
 from schemas.events.envelope import EventData
 from services.application_bot.adapters.candidates import CandidateDirectory
 from services.application_bot.domain import Applicant
+from services.application_bot.portal_sessions import erase_sessions
 from services.application_bot.privacy_handlers import erase_evidence, on_candidate_erased
 from services.application_bot.screening import AnswerBank, bank_of
 
@@ -73,5 +74,6 @@ class CandidateOrders:
 
     async def on_candidate_erased(self, event: CandidateErased, tx: Transaction) -> None:
         await erase_evidence(event, tx, self._blobs)
+        await erase_sessions(self._blobs, event.candidate_id)
         await on_candidate_erased(event, tx)
         await self._documents.put(COLLECTION, str(event.candidate_id), {"answers": []})

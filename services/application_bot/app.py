@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,9 +12,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from infra.blobs import BlobStore
 from infra.clock import Clock, sleep_unless_stopped
 from infra.documents.postgres import PostgresDocumentStore
+from infra.portal_automation import StoredSwitches
+from infra.portal_sessions import keyring_of
 from infra.runtime import Platform
 from infra.service import BackgroundTask, ServiceSpec
 from infra.uow import UnitOfWork
+from schemas.events.candidates import PortalSessionProvided
+from schemas.events.config import PortalAutomationChanged
 from schemas.events.matching import (
     ApplicationApproved,
 )
@@ -33,6 +38,7 @@ from services.application_bot.answer_banks import CandidateOrders
 from services.application_bot.applying import ApplicationBot, BotPorts
 from services.application_bot.handlers import ApplyHandlers, on_resume_version_created
 from services.application_bot.politeness import OpenGate, PortalGate, RedisPortalGate
+from services.application_bot.portal_sessions import NoSessions, SessionVault
 from services.application_bot.settings import ApplicationBotSettings
 
 NAME = "application_bot"
@@ -61,18 +67,39 @@ def orphan_sweep(
     bot: ApplicationBot, clock: Clock, settings: ApplicationBotSettings
 ) -> BackgroundTask:
     """Every interval, settle applications a crash left unsettled with their event consumed."""
+    return _sweep("orphan_sweep", clock, settings.sweep_interval_s, settings.sweep_grace_s,
+                  bot.settle_orphans, "orphaned applications settled")
+
+
+def waiting_sweep(
+    bot: ApplicationBot, clock: Clock, settings: ApplicationBotSettings
+) -> BackgroundTask:
+    """Every interval, fail applications that waited longer than allowed for a new session."""
+    return _sweep("waiting_sweep", clock, settings.sweep_interval_s, settings.session_wait_s,
+                  bot.give_up_waiting, "applications stopped waiting for a session")
+
+
+def _sweep(name: str, clock: Clock, interval_s: float, age_s: float,
+           settle: Callable[[datetime], Awaitable[int]], done: str) -> BackgroundTask:
+    """Every interval, `settle` what is older than `age_s`."""
 
     async def sweep(stop: asyncio.Event) -> None:
-        while not await sleep_unless_stopped(clock, settings.sweep_interval_s, stop):
-            older_than = clock.now() - timedelta(seconds=settings.sweep_grace_s)
+        while not await sleep_unless_stopped(clock, interval_s, stop):
             try:
-                if settled := await bot.settle_orphans(older_than):
-                    log.info("orphaned applications settled", count=settled)
+                if count := await settle(clock.now() - timedelta(seconds=age_s)):
+                    log.info(done, count=count)
             except (OSError, SQLAlchemyError) as exc:
                 # The database or portal is away for a moment; the next round tries again.
-                log.warning("orphan sweep failed", error=str(exc))
+                log.warning(f"{name.replace('_', ' ')} failed", error=str(exc))
 
+    sweep.__name__ = sweep.__qualname__ = name
     return sweep
+
+
+def sessions(blobs: BlobStore, settings: ApplicationBotSettings) -> SessionVault | NoSessions:
+    """Candidates' sealed portal sessions, where a key to open them is configured."""
+    keyring = keyring_of(settings.portal_session_keys, settings.portal_session_key_id)
+    return NoSessions() if keyring is None else SessionVault(blobs, keyring)
 
 
 def assemble(
@@ -81,7 +108,9 @@ def assemble(
 ) -> ServiceSpec:
     """The registry of which handler takes which event, over the given edges."""
     # The bot's own JSONB documents, whatever holds the scrapers' raw pages.
-    orders = CandidateOrders(PostgresDocumentStore(uow.engine), blobs)
+    documents = PostgresDocumentStore(uow.engine)
+    orders = CandidateOrders(documents, blobs)
+    switches = StoredSwitches(documents, "bot_portal_automation")
     ports = BotPorts(
         uow=uow,
         blobs=blobs,
@@ -90,6 +119,8 @@ def assemble(
         candidates=orders.directory(SeedCandidateDirectory(settings.candidates_seed)),
         ledger=SandboxSubmissionLedger(timeout_s=settings.portal_check_timeout_s),
         gate=gate or OpenGate(),
+        sessions=sessions(blobs, settings),
+        switches=switches,
     )
     worst_batch_s = settings.consumer_batch_size * settings.worst_visit_s
     if worst_batch_s > settings.consumer_max_poll_interval_s:
@@ -98,16 +129,20 @@ def assemble(
         log.warning("consumer batch may outlive the poll interval", worst_batch_s=worst_batch_s,
                     max_poll_interval_s=settings.consumer_max_poll_interval_s)
     bot = ApplicationBot(ports, max_attempts=settings.max_attempts,
-                         allow_private_hosts=settings.allow_private_hosts)
+                         allow_private_hosts=settings.allow_private_hosts,
+                         session_wait=timedelta(seconds=settings.session_wait_s))
     apply = ApplyHandlers(bot)
     return ServiceSpec(
         name=NAME,
-        handlers={ResumeVersionCreated: on_resume_version_created, **orders.handlers},
+        handlers={ResumeVersionCreated: on_resume_version_created, **orders.handlers,
+                  PortalAutomationChanged: switches.on_changed},
         raw_handlers={
             ApplicationApproved: apply.on_application_approved,
             TaskCompleted: apply.on_task_completed,
+            PortalSessionProvided: apply.on_portal_session_provided,
         },
-        background=[*(background or []), orphan_sweep(bot, uow.clock, settings)],
+        background=[*(background or []), orphan_sweep(bot, uow.clock, settings),
+                    waiting_sweep(bot, uow.clock, settings)],
         consumer_batch_size=settings.consumer_batch_size,
         consumer_max_poll_interval_s=settings.consumer_max_poll_interval_s,
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
@@ -15,11 +16,13 @@ from infra import tracing
 from infra.blobs import BlobStore
 from infra.bus.bus import PermanentError
 from infra.politeness import UnresolvedHost, UnsafeUrl, check_url
+from infra.portal_automation import PortalSwitches
 from infra.uow import Transaction, UnitOfWork
 from schemas.events.applications import (
     ApplicationFailed,
     ApplicationNeedsReview,
     ApplicationSubmitted,
+    PortalSessionNeeded,
 )
 from schemas.events.envelope import Envelope
 from services.application_bot import repository
@@ -41,6 +44,8 @@ from services.application_bot.domain import (
     Deferred,
     NeedsReview,
     NotSent,
+    Outcome,
+    SignedOut,
     Step,
     claim,
     new_application,
@@ -48,10 +53,12 @@ from services.application_bot.domain import (
     reconcile,
     refuse,
     settle,
+    stop_waiting,
 )
 from services.application_bot.evidence import EvidenceStore
 from services.application_bot.limits import Limits, Refusal, refusal
 from services.application_bot.politeness import OpenGate, PortalGate, PortalUnavailable
+from services.application_bot.portal_sessions import NoSessions, PortalSession, SessionSource
 
 log = structlog.get_logger(__name__)
 
@@ -76,18 +83,24 @@ class BotPorts:
     ledger: SubmissionLedger
     # Discovery's per-portal rate limit, slots and breaker; none unless given.
     gate: PortalGate = field(default_factory=OpenGate)
+    # Candidates' sessions on the portals that apply signed in; none unless given.
+    sessions: SessionSource = field(default_factory=NoSessions)
+    # Operators' automation switches per portal; the defaults unless given.
+    switches: PortalSwitches = field(default_factory=PortalSwitches)
 
 
 class ApplicationBot:
     """The raw handler behind ApplicationApproved and TaskCompleted."""
 
     def __init__(self, ports: BotPorts, *, max_attempts: int,
-                 allow_private_hosts: Collection[str] = ()) -> None:
+                 allow_private_hosts: Collection[str] = (),
+                 session_wait: timedelta = timedelta(days=3)) -> None:
         self._ports = ports
         self._allow_private_hosts = allow_private_hosts
         self._uow = ports.uow
         self._evidence = EvidenceStore(ports.blobs)
         self._max_attempts = max_attempts
+        self._session_wait = session_wait
 
     async def apply(self, request: ApplyRequest, envelope: Envelope) -> None:
         """Apply for `request` unless it was applied for (or is being applied for) already."""
@@ -222,10 +235,10 @@ class ApplicationBot:
             await self._evidence.save_failed_visit(
                 application.application_id, application.attempts, visit.evidence)
         settled = settle(application, outcome, max_attempts=self._max_attempts)
-        review = outcome if isinstance(outcome, NeedsReview) else None
         async with self._uow.transaction(cause=envelope) as tx:
-            await self._record(tx, settled, application, review)
-        if settled.state not in (ApplicationState.SUBMITTED, ApplicationState.FAILED):
+            await self._record(tx, settled, application, outcome)
+        if settled.state not in (ApplicationState.SUBMITTED, ApplicationState.FAILED,
+                                 ApplicationState.WAITING):
             raise ApplicationNotSettled(f"{settled.state}: {settled.reason}")
 
     async def settle_orphans(self, older_than: datetime) -> int:
@@ -262,6 +275,60 @@ class ApplicationBot:
                 await self._submit(claimed, applicant, None)
             return 1
 
+    async def resume_waiting(self, candidate_id: uuid.UUID, portal: str,
+                             envelope: Envelope) -> None:
+        """A new session on `portal`: the candidate's applications that waited for one go on."""
+        async with self._uow.transaction() as tx:
+            waiting = await repository.waiting_on(tx.conn, candidate_id, portal)
+        unsettled: ApplicationNotSettled | None = None
+        for application_id in waiting:
+            async with self._uow.transaction() as tx:
+                stored = await repository.load_for_update(tx.conn, application_id)
+            if stored is None or next_step(stored) is not Step.SUBMIT:
+                continue
+            log.info("a new session; the application goes on",
+                     application_id=str(application_id))
+            try:
+                await self.apply(_request_of(stored), envelope)
+            except ApplicationNotSettled as exc:
+                unsettled = unsettled or exc  # the others still get their turn
+        if unsettled is not None:
+            raise unsettled
+
+    async def give_up_waiting(self, older_than: datetime) -> int:
+        """Fail applications that waited for a session since before `older_than`."""
+        async with self._uow.transaction() as tx:
+            waiting = await repository.waiting_since(tx.conn, older_than)
+        given_up = 0
+        for application_id in waiting:
+            async with repository.exclusive(self._uow.engine, application_id) as mine:
+                if not mine:
+                    continue
+                async with self._uow.transaction() as tx:
+                    stored = await repository.load_for_update(tx.conn, application_id)
+                    if stored is None or stored.state is not ApplicationState.WAITING:
+                        continue
+                    reason = f"no new portal session came in time ({stored.reason})"
+                    given_up += await self._record(tx, stop_waiting(stored, reason[:500]),
+                                                   stored)
+        return given_up
+
+    async def _session(self, application: Application) -> PortalSession | None:
+        return await self._ports.sessions.session(application.candidate_id,
+                                                  portal_of(application.apply_url))
+
+    async def _after_signed_out(self, application: Application, visit: Visit,
+                                session: PortalSession | None) -> Visit:
+        """Whether the application waits: not when a new session came in during the visit."""
+        assert isinstance(visit.outcome, SignedOut)
+        now = await self._ports.sessions.fingerprint(application.candidate_id,
+                                                     portal_of(application.apply_url))
+        if now != (session.fingerprint if session else None):
+            return dataclasses.replace(visit, outcome=Deferred(
+                "a new session came in during the visit; trying again with it"))
+        return dataclasses.replace(visit, outcome=dataclasses.replace(
+            visit.outcome, expired=session is not None))
+
     async def _visit(self, application: Application, applicant: Applicant) -> Visit:
         """One visit to the form with the resume file at hand; nothing sent on early errors."""
         async with self._uow.transaction() as tx:
@@ -272,20 +339,32 @@ class ApplicationBot:
             content = await self._ports.blobs.get(resume.blob_key)
         except (OSError, ValueError) as exc:
             return Visit(NotSent(f"cannot read the resume file: {exc}"))
+        portal = portal_of(application.apply_url)
+        if not await self._ports.switches.allowed(portal, "applying", application.apply_url):
+            return Visit(NeedsReview(
+                f"automation is off for {portal}",
+                question=f"Applying on {portal} is not automated (its terms forbid it, or an "
+                         "operator switched it off): apply by hand, or have an operator "
+                         "switch it on."))
         with tempfile.TemporaryDirectory(prefix="jams-resume-") as folder:
             path = Path(folder) / _upload_name(applicant, resume.blob_key)
             path.write_bytes(content)
             log.info("applying", apply_url=application.apply_url, attempt=application.attempts)
             try:
+                session = await self._session(application)
                 async with self._ports.gate.visit(portal_of(application.apply_url),
                                                   session=str(application.candidate_id)) as ticket:
                     with tracing.span("apply through the browser", service="application_bot",
                                       attributes={"jams.apply_url": application.apply_url}):
-                        async with self._ports.browser.page(upstream=ticket.upstream) as page:
+                        async with self._ports.browser.page(
+                                session.storage_state if session else None,
+                                upstream=ticket.upstream) as page:
                             visit = await self._ports.applier.apply(
                                 page, application.apply_url, applicant, path)
                     ticket.report(visit.outcome)
-                    return visit
+                if isinstance(visit.outcome, SignedOut):
+                    visit = await self._after_signed_out(application, visit, session)
+                return visit
             except PortalUnavailable as exc:
                 log.info("portal unavailable; the application waits", reason=str(exc))
                 return Visit(Deferred(str(exc)))
@@ -295,7 +374,7 @@ class ApplicationBot:
                 return Visit(NotSent(f"browser unavailable: {exc}"))
 
     async def _record(self, tx: Transaction, after: Application, before: Application,
-                      review: NeedsReview | None = None) -> bool:
+                      outcome: Outcome | None = None) -> bool:
         """Store a settled state and emit what it means; False if the row moved meanwhile."""
         if not await repository.save(tx.conn, after, expected=before, now=tx.clock.now()):
             log.warning("application moved under us; leaving it", state=after.state)
@@ -307,7 +386,13 @@ class ApplicationBot:
                 job_id=after.job_id, resume_version_id=after.resume_version_id,
                 confirmation=after.confirmation or "", evidence_key=after.evidence_key,
             ))
-        elif review is not None:
+        elif isinstance(outcome, SignedOut) and after.state is ApplicationState.WAITING:
+            # The candidate is asked for a new session; it resumes the application.
+            tx.emit(PortalSessionNeeded(
+                application_id=after.application_id, candidate_id=after.candidate_id,
+                job_id=after.job_id, portal=portal_of(after.apply_url), expired=outcome.expired,
+                wait_until=tx.clock.now() + self._session_wait))
+        elif isinstance(review := outcome, NeedsReview):
             # Not a failure to report but a question to put to a person: the review queue's.
             tx.emit(ApplicationNeedsReview(
                 application_id=after.application_id, candidate_id=after.candidate_id,

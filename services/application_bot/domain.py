@@ -18,6 +18,8 @@ class ApplicationState(StrEnum):
     SUBMITTED = "submitted"  # the portal confirmed it
     FAILED = "failed"  # given up; nothing was sent
     UNKNOWN = "unknown"  # the form was sent but no confirmation came back
+    # Nothing sent: the portal wants the candidate signed in; a new session resumes it.
+    WAITING = "waiting"
 
 
 TERMINAL = frozenset({ApplicationState.SUBMITTED, ApplicationState.FAILED})
@@ -32,12 +34,15 @@ TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
         # Released: nothing reached the portal (a transient error, or the portal check after
         # a crash showed no submission), so another attempt cannot apply twice.
         ApplicationState.PENDING,
+        ApplicationState.WAITING,
     }),
     ApplicationState.UNKNOWN: frozenset({
         ApplicationState.SUBMITTED,
         ApplicationState.FAILED,
         ApplicationState.PENDING,
     }),
+    # Resumed by a new session (claimed again), or given up once the wait is over.
+    ApplicationState.WAITING: frozenset({ApplicationState.SUBMITTING, ApplicationState.FAILED}),
     ApplicationState.SUBMITTED: frozenset(),
     ApplicationState.FAILED: frozenset(),
 }
@@ -136,7 +141,8 @@ class Step(StrEnum):
 
 def next_step(existing: Application | None) -> Step:
     """The step an apply order takes; never a blind retry of a possibly sent form."""
-    if existing is None or existing.state is ApplicationState.PENDING:
+    if existing is None or existing.state in (ApplicationState.PENDING,
+                                              ApplicationState.WAITING):
         return Step.SUBMIT
     if existing.state in TERMINAL:
         return Step.SKIP
@@ -169,6 +175,23 @@ class NeedsReview(Rejected):
 
 
 @dataclass(frozen=True)
+class Checkpoint(NeedsReview):
+    """The portal put up a checkpoint (captcha, 2FA, "unusual activity", new terms): the visit
+    stopped there, nothing sent; a person takes it on, and the portal's breaker counts it."""
+
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    """The portal showed its sign-in page instead of the posting: nothing sent; the application
+    waits for the candidate's new session."""
+
+    reason: str
+    expired: bool = False  # a session was given and no longer works; else none was
+
+
+@dataclass(frozen=True)
 class NotSent:
     """A transient failure before the form was sent (network, timeout); worth a retry."""
 
@@ -189,7 +212,7 @@ class Deferred:
     reason: str
 
 
-Outcome = Confirmed | Rejected | NotSent | Unconfirmed | Deferred
+Outcome = Confirmed | Rejected | NotSent | Unconfirmed | Deferred | SignedOut
 
 
 def settle(application: Application, outcome: Outcome, *, max_attempts: int) -> Application:
@@ -213,6 +236,10 @@ def settle(application: Application, outcome: Outcome, *, max_attempts: int) -> 
             # Released as if never claimed: waiting on the portal is not a failed attempt.
             return replace(application.moved_to(ApplicationState.PENDING), reason=reason,
                            attempts=max(0, application.attempts - 1))
+        case SignedOut(reason):
+            # Nor is waiting on the candidate's session.
+            return replace(application.moved_to(ApplicationState.WAITING), reason=reason,
+                           attempts=max(0, application.attempts - 1))
     raise AssertionError(f"unhandled outcome {outcome!r}")  # pragma: no cover
 
 
@@ -226,3 +253,9 @@ def reconcile(
                       max_attempts=max_attempts)
     reason = "the portal shows no submission"
     return settle(application, NotSent(reason), max_attempts=max_attempts)
+
+
+def stop_waiting(application: Application, reason: str) -> Application:
+    """A waiting application whose wait is over: failed, nothing sent, worth a later retry."""
+    return replace(application.moved_to(ApplicationState.FAILED), reason=reason,
+                   retryable=True)

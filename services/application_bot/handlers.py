@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from infra.bus.bus import PermanentError
+from infra.portal_sessions import session_blob_key
 from infra.uow import Transaction
+from schemas.events.candidates import PortalSessionProvided
 from schemas.events.envelope import Envelope
 from schemas.events.matching import ApplicationApproved
 from schemas.events.resumes import ResumeVersionCreated
@@ -36,3 +39,10 @@ class ApplyHandlers:
     async def on_task_completed(self, event: TaskCompleted, envelope: Envelope) -> None:
         await self._bot.apply(ApplyRequest(event.candidate_id, event.job_id,
                                            event.resume_version_id, event.apply_url), envelope)
+
+    async def on_portal_session_provided(self, event: PortalSessionProvided,
+                                         envelope: Envelope) -> None:
+        """The session itself stays in the blob store until a visit opens it."""
+        if event.blob_key != session_blob_key(event.candidate_id, event.portal):
+            raise PermanentError("a portal session outside the candidate's sessions folder")
+        await self._bot.resume_waiting(event.candidate_id, event.portal, envelope)

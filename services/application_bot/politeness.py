@@ -22,7 +22,14 @@ from infra.politeness import CircuitBreaker, ConcurrencyCap, PortalPolicy, Token
 from infra.politeness.egress import Upstream
 from infra.politeness.errors import ProxiesCooling, QuotaExhausted
 from infra.politeness.proxy_pool import ProxyPool
-from services.application_bot.domain import Confirmed, NotSent, Outcome, Rejected, Unconfirmed
+from services.application_bot.domain import (
+    Checkpoint,
+    Confirmed,
+    NotSent,
+    Outcome,
+    Rejected,
+    Unconfirmed,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -78,6 +85,8 @@ class OpenGate:
 
 def portal_failed(outcome: Outcome | None) -> bool | None:
     """Whether an outcome counts against the portal's breaker (None: it says nothing)."""
+    if isinstance(outcome, Checkpoint):
+        return True  # the portal is wary of us: the next visits should wait
     if isinstance(outcome, Confirmed | Rejected):
         return False  # the portal answered, whatever it answered
     if isinstance(outcome, NotSent | Unconfirmed):

@@ -105,6 +105,32 @@ async def unsettled_before(conn: AsyncConnection, before: datetime) -> list[uuid
     return list(rows.scalars())
 
 
+async def waiting_on(conn: AsyncConnection, candidate_id: uuid.UUID,
+                     portal: str) -> list[uuid.UUID]:
+    """The candidate's applications on `portal` that a new session may let go on: waiting for
+    it, or released with nothing sent while their order is retried."""
+    rows = await conn.execute(
+        sa.select(applications.c.application_id)
+        .where(applications.c.candidate_id == candidate_id, applications.c.portal == portal,
+               applications.c.state.in_((ApplicationState.WAITING.value,
+                                         ApplicationState.PENDING.value)))
+        .order_by(applications.c.updated_at)
+    )
+    return list(rows.scalars())
+
+
+async def waiting_since(conn: AsyncConnection, before: datetime) -> list[uuid.UUID]:
+    """Applications waiting for a session since before `before`, oldest first."""
+    rows = await conn.execute(
+        sa.select(applications.c.application_id)
+        .where(applications.c.state == ApplicationState.WAITING.value,
+               applications.c.updated_at < before)
+        .order_by(applications.c.updated_at)
+        .limit(500)
+    )
+    return list(rows.scalars())
+
+
 async def lock_candidate(conn: AsyncConnection, candidate_id: uuid.UUID) -> None:
     """Serialise claims of one candidate until the transaction ends, so caps are not raced."""
     digest = hashlib.blake2b(f"application_bot.candidate\x1f{candidate_id}".encode(),

@@ -64,6 +64,11 @@ class ApplicationBotSettings(CommonSettings):
         description="How long an application waits for an open portal breaker before it is "
                     "handed back to the bus to retry later (never failed for it)",
     )
+    session_wait_s: float = Field(
+        default=3 * 86400.0, gt=0, le=30 * 86400,
+        description="How long an application waits for the candidate's new portal session "
+                    "after the portal showed its sign-in page, before it is failed (retryable)",
+    )
     consumer_batch_size: int = Field(
         default=4, ge=1, le=500,
         description="Approvals fetched at once: small, since each takes a browser seconds",

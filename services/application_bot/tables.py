@@ -27,7 +27,8 @@ applications = table(
     sa.Column("portal", sa.Text),
     sa.UniqueConstraint("candidate_id", "job_id"),
     sa.CheckConstraint(
-        "state IN ('pending', 'submitting', 'submitted', 'failed', 'unknown')", name="state"
+        "state IN ('pending', 'submitting', 'submitted', 'failed', 'unknown', 'waiting')",
+        name="state",
     ),
     sa.Index("ix_applications_candidate_created", "candidate_id", "created_at"),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.portal_sessions import keyring_of
 from infra.presence import ValkeyPresence
 from infra.runtime import Platform
 from infra.service import ServiceSpec
@@ -78,4 +79,5 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         },
         background=[fanout.run, auth.revocations.run],
         http_app=http_app,
-    ), platform, auth.verifier)
+    ), platform, auth.verifier,
+        keyring_of(settings.portal_session_keys, settings.portal_session_key_id))

@@ -58,6 +58,8 @@ POLICY: Mapping[str, Rule] = {
     "candidates.answers.put": _rule({A}, candidate=OWN_CANDIDATE),
     "candidates.export": _rule({A}, candidate=OWN_CANDIDATE),
     "candidates.delete": _rule({A}, candidate=OWN_CANDIDATE),
+    # A portal session is handed over, never read back: by the candidate or an operator.
+    "candidates.portal_sessions.put": _rule({A, Role.OPERATOR}, candidate=OWN_CANDIDATE),
     "resumes.list": _rule(STAFF, candidate=OWN_CANDIDATE, reviewer=TASK_HOLDER),
     "resumes.get": _rule(STAFF, candidate=OWN_CANDIDATE, reviewer=TASK_HOLDER),
     # Resume contents: never operators or supervisors.
@@ -83,6 +85,8 @@ POLICY: Mapping[str, Rule] = {
     "config.get": _rule(STAFF),
     "config.current": _rule(STAFF),
     "config.put": _rule({A}),
+    # Switching a portal's automation on or off: its terms are the operators' to weigh.
+    "portals.automation.put": _rule({A, Role.OPERATOR}),
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infra.auth import Principal
 from infra.blobs import BlobStore
+from infra.portal_sessions import session_folder
 from infra.resume_files import resume_folder
 from infra.service import RawHandler
 from infra.uow import UnitOfWork
@@ -83,10 +84,12 @@ async def export_archive(conn: AsyncConnection, blobs: BlobStore,
 
 
 def candidate_folders(candidate_id: uuid.UUID, keys: Sequence[str]) -> list[str]:
-    """The folders that hold only the candidate's files: their resumes, and the evidence
-    folder of each application (a failed visit's pages included, which no row names)."""
+    """The folders that hold only the candidate's files: their resumes, their sealed portal
+    sessions, and the evidence folder of each application (a failed visit's pages included,
+    which no row names)."""
     evidence = [match.group(1) for key in keys if (match := _EVIDENCE_FILE.match(key))]
-    return list(dict.fromkeys([resume_folder(candidate_id), *evidence]))
+    return list(dict.fromkeys([resume_folder(candidate_id), session_folder(candidate_id),
+                               *evidence]))
 
 
 async def erase_candidate(uow: UnitOfWork, blobs: BlobStore, candidate_id: uuid.UUID,

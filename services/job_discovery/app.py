@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from infra.portal_automation import StoredSwitches
 from infra.runtime import Platform
 from infra.service import ServiceSpec
+from schemas.events.config import PortalAutomationChanged
 from schemas.events.jobs import JobDiscovered, ScrapeRunCompleted
-from services.job_discovery.fleet import serve_fleet
+from services.job_discovery.fleet import SWITCHES, serve_fleet
 from services.job_discovery.handlers import on_job_discovered, on_scrape_run_completed
 from services.job_discovery.jobs.expiry import sweep_forever
 from services.job_discovery.settings import JobDiscoverySettings
@@ -31,6 +33,8 @@ def build(platform: Platform, settings: JobDiscoverySettings) -> ServiceSpec:
         name=NAME,
         # JobPublished and JobExpired travel on jobs.new, a topic this service only writes.
         handlers={JobDiscovered: on_job_discovered,
-                  ScrapeRunCompleted: on_scrape_run_completed},
+                  ScrapeRunCompleted: on_scrape_run_completed,
+                  PortalAutomationChanged: StoredSwitches(platform.documents,
+                                                          SWITCHES).on_changed},
         background=[*([scrape] if settings.fleet_enabled else []), expire],
     )

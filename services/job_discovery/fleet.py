@@ -19,17 +19,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from infra.clock import Clock, sleep_unless_stopped
 from infra.documents import DocumentStore
 from infra.politeness import PoliteClient
+from infra.portal_automation import PortalSwitches, StoredSwitches
 from infra.uow import UnitOfWork
 from services.job_discovery.adapters.http import make_http_client
 from services.job_discovery.fleet_run import LeaseLost, RunContext, RunSummary, execute_run
 from services.job_discovery.fleet_tables import scrape_runs
 from services.job_discovery.settings import JobDiscoverySettings
-from services.job_discovery.sources import SourceConfig
+from services.job_discovery.sources import BrowserSource, SourceConfig
 
 log = structlog.get_logger(__name__)
 
 # A run that took this many leases without finishing is poison: marked failed, not retried.
 MAX_ATTEMPTS = 3
+# Where discovery keeps the operators' automation switches it was told of.
+SWITCHES = "discovery_portal_automation"
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,9 @@ class FleetWorker:
         if source is None:
             await self._abandon(claim, f"source {claim.source!r} is not configured here")
             return None
+        if (off := await scraping_off(self._ctx.switches, source)) is not None:
+            await self._abandon(claim, off)
+            return None
         heartbeat = asyncio.create_task(self._heartbeat(claim))
         try:
             return await execute_run(self._ctx, source, claim.run_id, owner=self.owner)
@@ -186,11 +192,21 @@ class FleetWorker:
                         summary={"abandoned": reason}))
 
 
+async def scraping_off(switches: PortalSwitches, source: SourceConfig) -> str | None:
+    """Why the source may not be scraped now, if it may not: its portal is switched off."""
+    portal, url = ((source.site, source.search_url) if isinstance(source, BrowserSource)
+                   else (source.kind, ""))
+    if await switches.allowed(portal, "scraping", url):
+        return None
+    return f"scraping is switched off for {portal}"
+
+
 def open_context(uow: UnitOfWork, documents: DocumentStore, redis: Redis, clock: Clock,
                  http: httpx.AsyncClient, settings: JobDiscoverySettings) -> RunContext:
     """What runs need, from the process's platform and the service's settings."""
     client = PoliteClient(http, redis, clock, allow_private=settings.allow_private_hosts)
-    return RunContext(uow, documents, client, clock, chromium_path=settings.chromium_path)
+    return RunContext(uow, documents, client, clock, chromium_path=settings.chromium_path,
+                      switches=StoredSwitches(documents, SWITCHES))
 
 
 async def serve_fleet(stop: asyncio.Event, uow: UnitOfWork, documents: DocumentStore,

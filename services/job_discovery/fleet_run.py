@@ -17,6 +17,7 @@ from infra.clock import Clock
 from infra.documents import DocumentStore
 from infra.politeness import Blocked, FetchError, PoliteClient, RateLimited, UnsafeUrl
 from infra.politeness.client import Attempt
+from infra.portal_automation import PortalSwitches
 from infra.uow import Transaction, UnitOfWork
 from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
 from schemas.events.jobs import ScrapeRunCompleted
@@ -73,6 +74,8 @@ class RunContext:
     client: PoliteClient
     clock: Clock
     chromium_path: str = "/usr/bin/chromium-headless-shell"
+    # Operators' automation switches per portal; the defaults unless given.
+    switches: PortalSwitches = field(default_factory=PortalSwitches)
 
 
 def apply_local_filters(result: FetchResult, filters: SearchFilters,

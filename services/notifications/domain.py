@@ -12,6 +12,7 @@ from schemas.events.applications import (
     ApplicationFailed,
     ApplicationNeedsReview,
     ApplicationSubmitted,
+    PortalSessionNeeded,
 )
 from schemas.events.envelope import EventData
 from schemas.events.review import (
@@ -30,7 +31,7 @@ NOTIFICATION_NAMESPACE = uuid.UUID("6c1f6f0e-4b8a-4f7e-9a55-2a9d3c7e1b10")
 
 # The events people are told about; every other event on these topics is knowingly ignored.
 NOTIFIED: tuple[type[EventData], ...] = (
-    ApplicationSubmitted, ApplicationFailed, ApplicationNeedsReview,
+    ApplicationSubmitted, ApplicationFailed, ApplicationNeedsReview, PortalSessionNeeded,
     ReviewTaskAssigned, ReviewTaskWarning, ReviewerStruck, ReviewerLocked,
 )
 
@@ -120,6 +121,12 @@ def notices_for(event: EventData, supervisors: Sequence[uuid.UUID]) -> list[Noti
         case ApplicationNeedsReview():
             return [Notice(event.candidate_id, "candidate", "application_needs_review",
                            {"job": job_label(event.job_id), "question": event.question})]
+        case PortalSessionNeeded():
+            return [Notice(event.candidate_id, "candidate", "portal_session_needed",
+                           {"job": job_label(event.job_id), "portal": event.portal,
+                            "candidate": str(event.candidate_id),
+                            "expired": "yes" if event.expired else "",
+                            "wait_until": event.wait_until.isoformat(timespec="minutes")})]
         case ReviewTaskAssigned():
             return [Notice(event.reviewer_id, "reviewer", "task_assigned",
                            {"job": job_label(event.job_id, event.job_title, event.company),

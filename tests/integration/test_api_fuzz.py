@@ -7,6 +7,7 @@ every operation), against a database seeded with a small world of objects.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from infra.auth import Role, TokenVerifier, mint_access_token, principal_depende
 from infra.blobs import LocalBlobStore
 from infra.clock import FakeClock, SystemClock
 from infra.db import create_engine
+from infra.portal_sessions import Keyring
 from infra.uow import UnitOfWork
 from services.gateway.api.common import ApiDeps
 from services.gateway.policy import Authorizer
@@ -63,7 +65,8 @@ def api_schema(database_url: str, tmp_path: Path) -> Iterator[Any]:
                                  poolclass=NullPool)
     clock = SystemClock()
     deps = ApiDeps(engine, UnitOfWork(engine, clock, "jams/gateway"), blobs,
-                   Authorizer(principal_dependency(TokenVerifier(SECRET, clock=clock))), clock)
+                   Authorizer(principal_dependency(TokenVerifier(SECRET, clock=clock))), clock,
+                   Keyring({"k1": os.urandom(32)}, "k1"))
     yield schemathesis.openapi.from_asgi("/openapi.json", api_app(deps))
 
 

@@ -70,6 +70,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("PUT", "/api/v1/candidates/{candidate_id}/answer-bank"):
         Case(only(candidate=OWN), body=lambda: {"answers": []}),
     ("GET", "/api/v1/candidates/{candidate_id}/export"): Case(only(candidate=OWN)),
+    # A portal session is handed over by the candidate, or by an operator for them.
+    ("PUT", "/api/v1/candidates/{candidate_id}/portal-sessions/{portal}"):
+        Case(only(operator=OK, candidate=OWN), body=lambda: {"cookies": [{
+            "name": "li_at", "value": "token", "domain": ".linkedin.com"}]}),
     ("GET", "/api/v1/candidates/{candidate_id}/resumes"):
         Case(staff(reviewer=OWN, candidate=OWN)),
     ("GET", "/api/v1/resumes/{resume_version_id}"): Case(staff(reviewer=OWN, candidate=OWN)),
@@ -100,6 +104,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("PUT", "/api/v1/scoring-config"): Case(only(), body=_config),
     ("GET", "/api/v1/scoring-config/versions"): Case(staff()),
     ("GET", "/api/v1/scoring-config/versions/{version}"): Case(staff()),
+    ("PUT", "/api/v1/portals/{portal}/automation"):
+        Case(only(operator=OK), body=lambda: {"applying": True}),
 }
 
 # Routes other parts of the gateway own (accounts, uploads, the supervisor page's API): their
@@ -145,7 +151,7 @@ def url(api: Api, path: str, own: bool, query: str | None = None) -> str:
               "job_id": w.jobs[i], "match_id": w.matches[i],
               "application_id": w.applications[i], "task_id": w.tasks[i],
               "reviewer_id": w.reviewers[i], "name": "html", "source": w.source,
-              "version": "v1", "user_id": uuid.uuid4()}
+              "version": "v1", "user_id": uuid.uuid4(), "portal": "linkedin"}
     filled = path.format(**{k: str(v) for k, v in values.items()})
     return f"{filled}?{query}={values[query]}" if query else filled
 

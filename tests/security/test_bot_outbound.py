@@ -135,7 +135,7 @@ async def test_the_bot_refuses_a_non_public_apply_url_before_any_visit(
     apply_url: str, tmp_path: Path
 ) -> None:
     class NoBrowser:
-        def page(self, *, upstream: Any = None) -> Any:
+        def page(self, storage_state: Any = None, *, upstream: Any = None) -> Any:
             raise AssertionError("the browser must not be used")
 
         async def close(self) -> None:

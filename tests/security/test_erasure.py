@@ -1,8 +1,8 @@
 """Erasure that erases: the services run (embedded bus, real PostgreSQL and Valkey, the folder
 or a versioned S3 bucket), a candidate registers, uploads a resume, sets preferences and
-answers, is scored, offered to a reviewer and applied for; then erases themself. Nothing of
-theirs can be read back afterwards from any table, file (every version), Redis key, log line
-or cache; only ids and statuses stay."""
+answers, hands over a portal session, is scored, offered to a reviewer and applied for; then
+erases themself. Nothing of theirs can be read back afterwards from any table, file (every
+version), Redis key, log line or cache; only ids and statuses stay."""
 
 from __future__ import annotations
 
@@ -189,6 +189,12 @@ async def test_nothing_of_an_erased_candidate_can_be_read_back(
                 changed = await http.put(f"/api/v1/candidates/{candidate}/{path}", headers=me,
                                          json=body)
                 assert changed.status_code == 202, changed.text
+            # Their LinkedIn session, sealed into a file named for them.
+            session = await http.put(
+                f"/api/v1/candidates/{candidate}/portal-sessions/linkedin", headers=me,
+                json={"cookies": [{"name": "li_at", "value": "quillfeather-session",
+                                   "domain": ".linkedin.com"}]})
+            assert session.status_code == 202, session.text
 
             # Scored against a job in the review band, and offered to a reviewer with the
             # resume's text beside it.

@@ -17,6 +17,7 @@ from services.application_bot.domain import (
     IllegalTransition,
     NotSent,
     Rejected,
+    SignedOut,
     Step,
     Unconfirmed,
     application_id,
@@ -25,6 +26,7 @@ from services.application_bot.domain import (
     next_step,
     reconcile,
     settle,
+    stop_waiting,
 )
 
 S = ApplicationState
@@ -72,6 +74,7 @@ def test_a_new_application_is_pending_and_claiming_counts_an_attempt() -> None:
     (S.UNKNOWN, Step.RECONCILE),
     (S.SUBMITTED, Step.SKIP),
     (S.FAILED, Step.SKIP),
+    (S.WAITING, Step.SUBMIT),  # nothing was sent: a new session lets it go on
 ])
 def test_next_step_never_blindly_resends(existing: ApplicationState | None, step: Step) -> None:
     assert next_step(None if existing is None else _in(existing)) is step
@@ -157,3 +160,12 @@ def test_hosted_job_page_urls_are_parsed_strictly(
     url: str, parsed: GreenhousePosting | None
 ) -> None:
     assert GreenhousePosting.parse(url) == parsed
+
+
+def test_a_sign_in_page_makes_the_application_wait_without_using_an_attempt() -> None:
+    waiting = settle(_in(S.SUBMITTING, attempts=2), SignedOut("sign-in page"), max_attempts=3)
+    assert (waiting.state, waiting.attempts, waiting.reason) == (S.WAITING, 1, "sign-in page")
+    resumed = claim(waiting)
+    assert (resumed.state, resumed.attempts) == (S.SUBMITTING, 2)
+    given_up = stop_waiting(waiting, "no new session in time")
+    assert (given_up.state, given_up.retryable) == (S.FAILED, True)

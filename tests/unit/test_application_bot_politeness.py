@@ -9,12 +9,14 @@ import pytest
 from services.application_bot.domain import (
     ApplicationState,
     ApplyRequest,
+    Checkpoint,
     Confirmed,
     Deferred,
     NeedsReview,
     NotSent,
     Outcome,
     Rejected,
+    SignedOut,
     Unconfirmed,
     claim,
     new_application,
@@ -27,6 +29,8 @@ from services.application_bot.politeness import portal_failed
     (Confirmed("C-1"), False),
     (Rejected("the posting is closed"), False),  # the portal answered
     (NeedsReview("needs review", question="Salary?"), False),
+    (Checkpoint("checkpoint: captcha", question="?", kind="captcha"), True),  # wary of us
+    (SignedOut("sign-in page"), None),  # the candidate's session, not the portal
     (NotSent("the portal answered HTTP 503"), True),
     (Unconfirmed("no confirmation within 20s"), True),
     (Deferred("circuit open"), None),  # nothing was asked of the portal

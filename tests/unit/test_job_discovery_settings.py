@@ -74,7 +74,7 @@ def test_the_service_reads_its_raw_postings_and_the_worker_runs_by_default() -> 
     spec = build(platform_stand_in(), JobDiscoverySettings())
 
     assert spec.name == "job_discovery"
-    assert spec.topics == ["jobs.raw"]
+    assert spec.topics == ["config.portals", "jobs.raw"]
     assert [task.__name__ for task in spec.background] == ["scrape", "expire"]
 
 

@@ -7,7 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from schemas.events.applications import ApplicationNeedsReview, ApplicationSubmitted
+from schemas.events.applications import (
+    ApplicationNeedsReview,
+    ApplicationSubmitted,
+    PortalSessionNeeded,
+)
 from schemas.events.review import ReviewerPresenceChanged, ReviewTaskAssigned, ReviewTaskWarning
 from services.notifications.domain import (
     Notice,
@@ -77,3 +81,23 @@ def test_a_missing_value_or_template_is_an_error_not_a_blank() -> None:
         TEMPLATES.render("application_submitted", {"confirmation": ""})
     with pytest.raises(UnknownTemplate):
         TEMPLATES.render("no_such_template", {})
+
+
+@pytest.mark.parametrize(("expired", "says"), [
+    (True, "your linkedin session has expired or was signed out"),
+    (False, "we have no session of yours there"),
+])
+def test_a_candidate_is_asked_by_e_mail_for_a_new_portal_session(expired: bool,
+                                                                 says: str) -> None:
+    job = uuid.uuid4()
+    [notice] = notices_for(PortalSessionNeeded(
+        application_id=uuid.uuid4(), candidate_id=CANDIDATE, job_id=job, portal="linkedin",
+        expired=expired, wait_until=DUE), [SUPERVISOR])
+    prefs = Preferences(CANDIDATE, channels=frozenset({"email"}), email="ada@example.com")
+    [message] = messages_for(notice, prefs, EVENT, TEMPLATES.render)
+    assert (message.recipient_id, message.channel) == (CANDIDATE, "email")
+    assert message.subject == f"Sign in to linkedin again so we can apply to job {job}"
+    assert says in message.body
+    assert "2026-01-05T10:30+00:00" in message.body
+    assert f"/api/v1/candidates/{CANDIDATE}/portal-sessions/linkedin" in message.body
+    assert "the application goes on by itself" in " ".join(message.body.split())

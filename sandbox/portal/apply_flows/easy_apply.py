@@ -16,6 +16,12 @@ from sandbox.portal.apply_flows.common import (
     close_answer,
     read_submission,
 )
+from sandbox.portal.apply_flows.sign_in import (
+    CHECKPOINT_KINDS,
+    SandboxSessions,
+    checkpoint_redirect,
+    sign_in_redirect,
+)
 from sandbox.portal.submissions import SubmissionStore
 
 BOARD = "linkedin"  # how its submissions are told apart in the portal's record
@@ -44,6 +50,9 @@ class EasyApplyJob(HostedPosting):
     location: str
     description: str
     questions: tuple[Question, ...] = ()
+    signed_in: bool = False  # shown only to a visitor with a valid session, as on LinkedIn
+    checkpoint: str | None = None  # the checkpoint a visit meets instead (sign_in.py's kinds)
+    captcha_on_review: bool = False  # an hCaptcha shows on the modal's last step
 
 
 _YES_NO = ("Yes", "No")
@@ -66,12 +75,35 @@ SEED_EASY_APPLY_JOBS = (
     EasyApplyJob(3901000004, "Platform Engineer", "Initech", "Remote", "Kubernetes.", ()),
 )
 
+# Postings that need the candidate signed in, and postings whose visit meets a checkpoint.
+SIGNED_IN_JOB = EasyApplyJob(3901000010, "Data Engineer", "Initech", "Remote",
+                             "Pipelines in Python.", (), signed_in=True)
+CHECKPOINT_JOBS = {
+    kind: EasyApplyJob(3901000020 + n, "Site Reliability Engineer", "Initech", "Remote",
+                       "On call, kindly.", (), checkpoint=kind)
+    for n, kind in enumerate(CHECKPOINT_KINDS)
+}
+# Its captcha shows only once the modal reaches "Review": after the form was filled.
+CAPTCHA_ON_REVIEW_JOB = EasyApplyJob(3901000030, "Security Engineer", "Initech", "Remote",
+                                     "Keep us safe.", (), captcha_on_review=True)
+GATED_EASY_APPLY_JOBS = (SIGNED_IN_JOB, *CHECKPOINT_JOBS.values(), CAPTCHA_ON_REVIEW_JOB)
 
-def easy_apply_router(store: SubmissionStore,
-                      jobs: tuple[EasyApplyJob, ...] = SEED_EASY_APPLY_JOBS) -> APIRouter:
+
+def easy_apply_router(
+    store: SubmissionStore, sessions: SandboxSessions | None = None,
+    jobs: tuple[EasyApplyJob, ...] = SEED_EASY_APPLY_JOBS + GATED_EASY_APPLY_JOBS,
+) -> APIRouter:
     """`/jobs/view/{id}/apply` pages (LinkedIn's apply URL), recorded in the portal's `store`."""
     router = APIRouter()
     catalog = Postings(jobs, key=lambda job: job.id)
+    signed = sessions or SandboxSessions()
+
+    def gate(request: Request, job: EasyApplyJob) -> Response | None:
+        """Where LinkedIn sends the visit instead of the posting, if anywhere."""
+        path = f"/jobs/view/{job.id}/apply"
+        if job.signed_in and not signed.signed_in(request):
+            return sign_in_redirect(path)
+        return checkpoint_redirect(job.checkpoint, path) if job.checkpoint else None
 
     def page(request: Request, job: EasyApplyJob, errors: list[str], status: int) -> Response:
         return TEMPLATES.TemplateResponse(request, "easy_apply.html", {
@@ -83,13 +115,15 @@ def easy_apply_router(store: SubmissionStore,
         job = catalog.get(job_id)
         if job is None:
             return JSONResponse({"error": "not found"}, status_code=404)
-        return page(request, job, [], 200)
+        return gate(request, job) or page(request, job, [], 200)
 
     @router.post("/jobs/view/{job_id}/apply/submit")
     async def apply(request: Request, job_id: int) -> Response:
         job = catalog.get(job_id)
         if job is None:
             return JSONResponse({"error": "not found"}, status_code=404)
+        if (elsewhere := gate(request, job)) is not None:
+            return elsewhere
         if not job.open:
             return page(request, job, ["This job is no longer accepting applications."], 410)
         # Every contact field and every question is required.

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sandbox.portal.apply_flows.common import HostedPosting, Postings, close_answer, read_submission
+from sandbox.portal.apply_flows.sign_in import SandboxSessions
 from sandbox.portal.submissions import SubmissionStore
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -45,6 +46,7 @@ class IndeedJob(HostedPosting):
     title: str
     company: str
     questions: tuple[IndeedQuestion, ...] = ()
+    signed_in: bool = False  # Indeed Apply only for a visitor signed in to Indeed
 
 
 AUTHORIZED = IndeedQuestion("q_0", "Are you legally authorized to work in the European Union?",
@@ -59,16 +61,27 @@ SEED_INDEED_JOBS = (
     IndeedJob("1a2b3c4d5e6f7a8b", "Software Engineer", "Globex", (AUTHORIZED,), changed=True),
     IndeedJob("0c1d2e3f4a5b6c7d", "DevOps Engineer", "Globex", (AUTHORIZED,)),
 )
+SIGNED_IN_INDEED_JOB = IndeedJob("5e55100dc0ffee01", "Data Engineer", "Globex", (),
+                                 signed_in=True)
 
 
 def indeed_apply_url(origin: str, jk: str) -> str:
     return f"{origin}{FORM_PATH}/contact-info?jk={jk}"
 
 
-def indeed_router(store: SubmissionStore, jobs: tuple[IndeedJob, ...] = SEED_INDEED_JOBS
+def indeed_router(store: SubmissionStore, sessions: SandboxSessions | None = None,
+                  jobs: tuple[IndeedJob, ...] = (*SEED_INDEED_JOBS, SIGNED_IN_INDEED_JOB)
                   ) -> APIRouter:
     router = APIRouter()
     catalog = Postings(jobs, key=lambda job: job.jk)
+    signed = sessions or SandboxSessions()
+
+    def signed_out(request: Request, job: IndeedJob) -> Response | None:
+        """Indeed sends a visitor who is not signed in to its sign-in page."""
+        if job.signed_in and not signed.signed_in(request):
+            return RedirectResponse(f"/account/login?dest={FORM_PATH}/contact-info?jk={job.jk}",
+                                    status_code=302)
+        return None
 
     def expired() -> Response:
         return HTMLResponse('<html><body><div class="ia-JobExpired"><h1>This job has expired '
@@ -80,6 +93,8 @@ def indeed_router(store: SubmissionStore, jobs: tuple[IndeedJob, ...] = SEED_IND
         job = catalog.get(jk) if _JK.match(jk) else None
         if job is None:
             return HTMLResponse("<html><body>Page not found</body></html>", 404)
+        if (elsewhere := signed_out(request, job)) is not None:
+            return elsewhere
         if not job.open:
             return expired()
         return TEMPLATES.TemplateResponse(request, "indeed_apply.html",
@@ -90,6 +105,8 @@ def indeed_router(store: SubmissionStore, jobs: tuple[IndeedJob, ...] = SEED_IND
         job = catalog.get(jk) if _JK.match(jk) else None
         if job is None:
             return HTMLResponse("<html><body>Page not found</body></html>", 404)
+        if (elsewhere := signed_out(request, job)) is not None:
+            return elsewhere
         if not job.open:
             return expired()
         submission, errors = await read_submission(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Collection, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urljoin
 
 import structlog
@@ -191,9 +191,10 @@ class BrowserPage(Protocol):
 class Browser(Protocol):
     """A browser shared by a service; each `page()` is isolated from every other."""
 
-    def page(self, *, upstream: Upstream | None = None
-             ) -> AbstractAsyncContextManager[BrowserPage]:
-        """A fresh context's tab; its connections through `upstream` when one is given."""
+    def page(self, storage_state: Mapping[str, Any] | None = None, *,
+             upstream: Upstream | None = None) -> AbstractAsyncContextManager[BrowserPage]:
+        """A tab in a fresh context, signed in with `storage_state` (Playwright's) if given;
+        its connections through `upstream` when one is given."""
         ...
 
     async def close(self) -> None: ...
@@ -343,8 +344,10 @@ class PlaywrightBrowser:
             return self._browser
 
     @asynccontextmanager
-    async def page(self, *, upstream: Upstream | None = None) -> AsyncIterator[BrowserPage]:
-        """A tab in a new context: no cookies or storage shared between applications."""
+    async def page(self, storage_state: Mapping[str, Any] | None = None, *,
+                   upstream: Upstream | None = None) -> AsyncIterator[BrowserPage]:
+        """A tab in a new context: no cookies or storage shared between applications, only
+        the candidate's own session when one is given."""
         browser = await self._running()
         lane = None if upstream is None else self._egress(upstream)
         if lane is not None:
@@ -354,6 +357,7 @@ class PlaywrightBrowser:
                 # Downloads and service workers off: a hostile page gets nothing to persist.
                 context = await browser.new_context(
                     accept_downloads=False, service_workers="block",
+                    storage_state=cast(Any, dict(storage_state)) if storage_state else None,
                     proxy=None if lane is None else {"server": lane.url})
         except BaseException:
             if lane is not None:

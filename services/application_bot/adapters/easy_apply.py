@@ -30,6 +30,7 @@ class EasyApplyApplier(FormApplier):
     """Walks the modal step by step; stops at any question the answer bank cannot answer."""
 
     reply = Reply(submit=STEPS.submit, confirmed=(SENT,), refused=REFUSED)
+    needs_session = True
 
     async def check(self, page: BrowserPage, apply_url: str) -> Rejected | None:
         """The posting must still be open: a closed one shows no Easy Apply button."""

@@ -58,7 +58,7 @@ INDEED = FlowShape(
     portal="indeed", entry=indeed_apply_entry, form="form#ia-container", step=_IA_STEP,
     next='button.ia-continueButton[type="button"]',
     submit='button.ia-continueButton[type="submit"]', step_title=f"{_IA_STEP} h1",
-    confirmed=".ia-PostApply", refused=".ia-Errors", closed=".ia-JobExpired",
+    confirmed=".ia-PostApply", refused=".ia-Errors", closed=".ia-JobExpired", signed_in=True,
 )
 
 SHAPES = {shape.portal: shape for shape in (LEVER, ASHBY, WORKDAY, INDEED)}

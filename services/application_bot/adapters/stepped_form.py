@@ -38,6 +38,7 @@ class FlowShape:
     max_steps: int = 8  # more means it is not the flow we know
     form_posts: bool = True  # a plain HTML form: its `action` must stay on the posting's site
     entry: Callable[[str], str] | None = None  # where applying starts, from the posting's URL
+    signed_in: bool = False  # applies in the candidate's own session on the portal
 
 
 class SteppedFormApplier(FormApplier):
@@ -46,6 +47,7 @@ class SteppedFormApplier(FormApplier):
     def __init__(self, shape: FlowShape, *, confirmation_timeout_s: float) -> None:
         super().__init__(confirmation_timeout_s=confirmation_timeout_s)
         self._shape = shape
+        self.needs_session = shape.signed_in
         self._steps = Steps(
             step=shape.step, next=None if shape.next is None else f"{shape.step} {shape.next}",
             submit=f"{shape.step} {shape.submit}", title=self._title, max_steps=shape.max_steps)

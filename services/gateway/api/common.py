@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from infra.blobs import BlobStore
 from infra.clock import Clock
 from infra.http_conventions import ERR_VALIDATION, ApiError
+from infra.portal_sessions import Keyring
 from infra.uow import UnitOfWork
 from services.gateway.api.models import PageOut
 from services.gateway.policy import Authorizer, not_found
@@ -31,6 +32,8 @@ class ApiDeps:
     blobs: BlobStore
     authorize: Authorizer
     clock: Clock
+    # Seals candidates' portal sessions; None where no key is configured.
+    keyring: Keyring | None = None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:

@@ -10,6 +10,8 @@ from services.gateway.api import (
     config,
     jobs,
     matches,
+    portal_sessions,
+    portals,
     resumes,
     reviewers,
     sources,
@@ -19,7 +21,8 @@ from services.gateway.api.common import ApiDeps
 from services.gateway.api.models import ERRORS
 
 PREFIX = "/api/v1"
-MODULES = (candidates, resumes, jobs, matches, applications, tasks, reviewers, sources, config)
+MODULES = (candidates, portal_sessions, resumes, jobs, matches, applications, tasks, reviewers,
+           sources, config, portals)
 
 
 def api_router(deps: ApiDeps) -> APIRouter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from infra.auth import TokenVerifier, principal_dependency
+from infra.portal_sessions import Keyring
 from infra.runtime import Platform
 from infra.service import RawHandler, ServiceSpec, TransactionalHandler
 from infra.uow import UnitOfWork
@@ -42,11 +43,12 @@ def with_read_model(spec: ServiceSpec, uow: UnitOfWork) -> ServiceSpec:
     return dataclasses.replace(spec, handlers=handlers, raw_handlers=raw)
 
 
-def with_api(spec: ServiceSpec, platform: Platform, verifier: TokenVerifier) -> ServiceSpec:
+def with_api(spec: ServiceSpec, platform: Platform, verifier: TokenVerifier,
+             keyring: Keyring | None = None) -> ServiceSpec:
     """The read model's projections and the `/api/v1` routers on the gateway's spec."""
     uow = platform.unit_of_work(spec.name)
     if spec.http_app is not None:
         deps = ApiDeps(platform.engine, uow, platform.blobs,
-                       Authorizer(principal_dependency(verifier)), platform.clock)
+                       Authorizer(principal_dependency(verifier)), platform.clock, keyring)
         spec.http_app.include_router(api_router(deps))
     return with_read_model(spec, uow)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.application_bot.adapters.browser import BrowserError, BrowserPage
+from services.application_bot.adapters.kit.checkpoints import checkpoint_on
 from services.application_bot.adapters.kit.filling import Filling
 from services.application_bot.adapters.kit.pages import confirmation_id, open_posting, text_of
 from services.application_bot.adapters.kit.visit import Visit, capture, short
@@ -37,6 +38,8 @@ class FormApplier(ABC):
     """Applies through one portal's form; subclasses say how to check and fill it."""
 
     reply: Reply
+    # Applies in the candidate's own session (LinkedIn, Indeed): a sign-in page means it ended.
+    needs_session: bool = False
 
     def __init__(self, *, confirmation_timeout_s: float) -> None:
         self.confirmation_timeout_s = confirmation_timeout_s
@@ -57,13 +60,17 @@ class FormApplier(ABC):
         self, page: BrowserPage, apply_url: str, applicant: Applicant, resume: Path
     ) -> Visit:
         """Open the posting, fill and send the form, and wait for the portal's answer."""
-        if (refused := await open_posting(page, self.entry(apply_url), self.check)) is not None:
+        if (refused := await open_posting(page, self.entry(apply_url), self.check,
+                                          needs_session=self.needs_session)) is not None:
             return refused
         form = Filling(page, apply_url, applicant, resume)
         try:
             stop = await self.fill(form)
         except BrowserError as exc:
             stop = NotSent(short(f"could not fill the form: {exc}"))
+        if stop is None:
+            # A step may have put up a checkpoint: it is never answered, so nothing is sent.
+            stop = await checkpoint_on(page)
         if stop is not None:
             return await form.ended(stop)
         try:

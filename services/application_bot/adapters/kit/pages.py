@@ -9,6 +9,7 @@ from urllib.parse import SplitResult, urlsplit
 import structlog
 
 from services.application_bot.adapters.browser import BrowserError, BrowserPage, RefusedDestination
+from services.application_bot.adapters.kit.checkpoints import checkpoint_on, signed_out
 from services.application_bot.adapters.kit.visit import Visit, capture, short
 from services.application_bot.domain import NotSent, Outcome, Rejected
 
@@ -36,8 +37,13 @@ def status_problem(status: int | None) -> Outcome | None:
     return Rejected(f"the job page answered HTTP {status}")
 
 
-async def open_posting(page: BrowserPage, apply_url: str, check: PageCheck) -> Visit | None:
-    """Open the job page; the Visit to return at once when it cannot be applied to."""
+async def open_posting(page: BrowserPage, apply_url: str, check: PageCheck, *,
+                       needs_session: bool = False) -> Visit | None:
+    """Open the job page; the Visit to return at once when it cannot be applied to.
+
+    A checkpoint stops the visit whatever the status (a captcha may come with a 403); a
+    portal that applies in the candidate's session must not show its sign-in page.
+    """
     try:
         status = await page.open(apply_url)
     except RefusedDestination as exc:
@@ -45,6 +51,12 @@ async def open_posting(page: BrowserPage, apply_url: str, check: PageCheck) -> V
         return Visit(Rejected(short(str(exc))))
     except BrowserError as exc:
         return Visit(NotSent(short(f"could not open the job page: {exc}")))
+    stop: Outcome | None = await checkpoint_on(page)
+    if stop is None and needs_session:
+        stop = await signed_out(page)
+    if stop is not None:
+        log.info("the visit stops before the form", reason=getattr(stop, "reason", ""))
+        return Visit(stop, await capture(page))
     if (problem := status_problem(status)) is not None:
         return Visit(problem, await capture(page))
     if (rejection := await check(page, apply_url)) is not None:
