@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
+from infra.chromium import ChromiumSettings
 from infra.politeness import PortalPolicy
 from infra.politeness.defaults import APPLYING_POLICIES, BROWSER_SITE
 from infra.settings import CommonSettings
@@ -16,11 +17,9 @@ from infra.settings import CommonSettings
 SANDBOX_SEED = Path(__file__).resolve().parents[2] / "sandbox" / "seed" / "candidates.json"
 
 
-class ApplicationBotSettings(CommonSettings):
+class ApplicationBotSettings(CommonSettings, ChromiumSettings):
     """Read from `JAMS_*` variables, like every service's settings."""
 
-    chromium_path: Path = Field(default=Path("/usr/bin/chromium-headless-shell"),
-                                description="The Chromium binary Playwright drives")
     candidates_seed: Path = Field(
         default=SANDBOX_SEED,
         description="Candidates' contact details, until a candidate service owns them",

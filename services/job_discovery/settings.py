@@ -7,13 +7,14 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
+from infra.chromium import ChromiumSettings
 from infra.settings import CommonSettings
 from services.job_discovery.sources import SourceConfig, sandbox_seed_boards, sandbox_sources
 
 SANDBOX_API = "http://127.0.0.1:8700"
 
 
-class JobDiscoverySettings(CommonSettings):
+class JobDiscoverySettings(CommonSettings, ChromiumSettings):
     sources: list[SourceConfig] = Field(
         default_factory=lambda: sandbox_sources(SANDBOX_API),
         description="Sources to scrape, as JSON in JAMS_SOURCES; the sandbox's by default",
@@ -27,8 +28,6 @@ class JobDiscoverySettings(CommonSettings):
     fleet_lease_s: float = Field(default=300, gt=0, description="A dead worker's run waits this")
     fleet_poll_s: float = Field(default=10, gt=0, description="Seconds between looks for runs")
     http_timeout_s: float = Field(default=15, gt=0, description="Per request to a job source")
-    chromium_path: str = Field(default="/usr/bin/chromium-headless-shell",
-                               description="The Chromium that browser sources drive")
     expiry_sweep_interval_s: float = Field(
         default=3600, gt=0, description="Seconds between sweeps that expire and purge jobs")
     job_purge_after_days: float = Field(
