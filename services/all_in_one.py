@@ -22,12 +22,11 @@ from infra.migrate import upgrade
 from infra.runtime import install_signal_handlers, open_platform, run_services
 from infra.settings import CommonSettings, persistent_secret
 from sandbox.portal.__main__ import build_portal_app
-from services.application_bot.settings import ApplicationBotSettings
 from services.catalog import build_all
 from services.gateway.accounts.demo import seed_demo_accounts
 from services.gateway.auth import auth_from
 from services.gateway.settings import GatewaySettings
-from services.job_discovery.settings import JobDiscoverySettings
+from services.sandbox_profile import sandbox_settings
 
 DATABASE = "jams"
 
@@ -105,10 +104,7 @@ async def run_all_in_one(*, port: int, portal_port: int, data: Path, console: Co
             demo_emails = await seed_demo_accounts(auth_from(
                 platform.unit_of_work("gateway"), platform.redis, platform.clock,
                 gateway_settings).accounts, demo_password)
-            specs = build_all(platform, shared, {
-                "job_discovery": JobDiscoverySettings.sandbox_boards(portal_url),
-                "application_bot": ApplicationBotSettings.sandbox_portal(portal_url),
-            })
+            specs = build_all(platform, shared, sandbox_settings(portal_url))
 
             def announce(bound: int) -> None:
                 base = f"http://127.0.0.1:{bound}"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import Field
 
@@ -13,19 +11,17 @@ from infra.politeness import PortalPolicy
 from infra.politeness.defaults import APPLYING_POLICIES, BROWSER_SITE
 from infra.settings import CommonSettings
 
-# The sandbox's seed candidates, found from the source tree so any working directory will do.
-SANDBOX_SEED = Path(__file__).resolve().parents[2] / "sandbox" / "seed" / "candidates.json"
-
 
 class ApplicationBotSettings(CommonSettings, ChromiumSettings):
     """Read from `JAMS_*` variables, like every service's settings."""
 
-    candidates_seed: Path = Field(
-        default=SANDBOX_SEED,
-        description="Candidates' contact details, until a candidate service owns them",
+    candidates_seed: Path | None = Field(
+        default=None,
+        description="A file of candidates' contact details (JAMS_CANDIDATES_SEED), until a "
+                    "candidate service owns them; unset: none are known",
     )
     allow_private_hosts: list[str] = Field(
-        default_factory=lambda: ["127.0.0.1:8700", "localhost:8700"],
+        default_factory=list,
         description="Hosts (host, host:port or CIDR) on non-public addresses the browser may "
                     "open or load from; every other URL must resolve to global addresses",
     )
@@ -72,11 +68,6 @@ class ApplicationBotSettings(CommonSettings, ChromiumSettings):
         description="Kafka's max.poll.interval for the bot's consumer; keep above "
                     "consumer_batch_size x the longest visit, or a slow batch is redelivered",
     )
-
-    @staticmethod
-    def sandbox_portal(api_base: str) -> dict[str, Any]:
-        """Settings fields that let the bot apply on a sandbox portal serving on `api_base`."""
-        return {"allow_private_hosts": [urlsplit(api_base).netloc]}
 
     @property
     def worst_visit_s(self) -> float:

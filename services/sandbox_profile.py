@@ -1,0 +1,26 @@
+"""The sandbox as the place to apply: what `jams run` and the tests name explicitly, and no
+production setting holds (its portal, its seed boards and candidates, its private address)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from services.job_discovery.sources import sandbox_seed_boards
+
+# The sandbox's seed candidates, found from the source tree so any working directory will do.
+SANDBOX_CANDIDATES = Path(__file__).resolve().parents[1] / "sandbox" / "seed" / "candidates.json"
+
+
+def sandbox_settings(portal_url: str) -> dict[str, dict[str, Any]]:
+    """Per-service settings fields that scrape the seed boards of the sandbox portal serving on
+    `portal_url`, score and apply for its seed candidates, and allow-list its address."""
+    private = [urlsplit(portal_url).netloc]
+    return {
+        "job_discovery": {"sources": sandbox_seed_boards(portal_url),
+                          "allow_private_hosts": private},
+        "ats_engine": {"candidates_seed": SANDBOX_CANDIDATES},
+        "application_bot": {"candidates_seed": SANDBOX_CANDIDATES,
+                            "allow_private_hosts": private},
+    }
