@@ -96,6 +96,7 @@ async def test_make_run_applies_on_the_sandbox_and_lists_the_emails_sent(
                     break
                 await asyncio.sleep(0.5)
         page = await client.get(f"{urls['gateway']}/mail", headers=operator)
+        ready = (await client.get(f"{urls['gateway']}/readyz")).json()
         anonymous = await client.get(f"{urls['gateway']}/api/v1/mail")
 
     applied = sorted((s["fields"]["email"], s["job_id"]) for s in sent)
@@ -109,4 +110,5 @@ async def test_make_run_applies_on_the_sandbox_and_lists_the_emails_sent(
     assert '<script src="/assets/mail.js"></script>' in page.text
     assert "<script>" not in page.text and " on" not in page.text.split("<body>")[1].split("=")[0]
     assert anonymous.status_code == 401
+    assert ready["checks"]["browser"] == "ok", ready
     assert took_s < 60, f"the two applications took {took_s:.0f} s"
