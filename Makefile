@@ -34,8 +34,8 @@ lock: install  ## Re-resolve requirements.lock after a change to pyproject.toml 
 audit: install  ## pip-audit requirements.lock against the advisory databases (needs the internet)
 	$(VENV)/bin/pip-audit --strict --disable-pip --require-hashes -r $(LOCK)
 
-run: install  ## Start the whole system in one process on the embedded default
-	$(VENV)/bin/jams run
+run: install  ## Start the whole system in one process on the embedded default, applying on the sandbox portal
+	$(VENV)/bin/jams run --sandbox --portal-port 8700
 
 services-up: install  ## Install (cached) and start Kafka, FerretDB, PostgreSQL, Valkey; install Chromium
 	$(PY) -m infra.devservices up

@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from infra.blobs import LocalBlobStore
+from infra.chromium import ChromiumSettings
 from infra.clock import SystemClock
 from infra.db import create_engine
 from infra.logging import configure_logging
@@ -77,8 +78,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--applications", type=int, default=60, help="applications in the measured run")
     p.add_argument("--baseline", type=int, default=15, help="applications in the baseline run")
     p.add_argument("--contexts", type=int, default=4, help="parallel browser contexts")
-    p.add_argument("--chromium", default=os.environ.get("JAMS_CHROMIUM_PATH",
-                                                          "/usr/bin/chromium-headless-shell"))
+    p.add_argument("--chromium", default=str(ChromiumSettings().chromium_path))
     p.add_argument("--database-url", default=None)
     args = p.parse_args(argv)
     if min(args.applications, args.baseline, args.contexts) < 1:

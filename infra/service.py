@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from infra.bus.bus import Handler
 from infra.bus.metrics import BusMetrics
+from infra.ops import ReadinessCheck
 from infra.uow import Transaction, UnitOfWork
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.registry import BY_TYPE
@@ -36,6 +37,8 @@ class ServiceSpec:
     raw_handlers: Mapping[type[EventData], RawHandler] = field(default_factory=dict)
     background: Sequence[BackgroundTask] = ()
     http_app: FastAPI | None = None
+    # Its own dependencies for /readyz beside the platform's (a browser), by name.
+    readiness: Mapping[str, ReadinessCheck] = field(default_factory=dict)
     # Records fetched at once, and Kafka's max.poll.interval (None: the transport's default);
     # a service with slow handlers keeps the first small (see EventBus.consume).
     consumer_batch_size: int = 500

@@ -59,6 +59,10 @@ class CommonSettings(BaseSettings):
         "(throttling, rate limits, logs) taken from X-Forwarded-For; empty: the peer's own",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="json: one JSON object a line, for a log pipeline; "
+        "console: one readable line an event, for a person at a terminal (`jams run`'s)",
+    )
     retry_max_attempts: int = Field(default=5, ge=1, le=100)
     retry_initial_backoff_s: float = Field(default=0.2, ge=0)
     retry_max_backoff_s: float = Field(default=10.0, ge=0)

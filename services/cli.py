@@ -38,20 +38,28 @@ T = TypeVar("T")
 @app.command()
 def run(
     port: int = typer.Option(8000, help="Gateway port (dashboard, API, WebSocket)"),
-    portal_port: int = typer.Option(8700, help="Sandbox job portal port"),
+    sandbox: bool = typer.Option(
+        False, "--sandbox", help="Also run the sandbox job portal and a local SMTP sink, and "
+        "point JAMS at them: its seed boards, candidates and e-mail (what `make run` does)"),
+    portal_port: int = typer.Option(0, help="The sandbox portal's port (0: a free one)"),
     data_dir: str = typer.Option(".jams", help="Where the embedded database and files live"),
+    log_format: str = typer.Option(
+        "console", help="console: one readable line an event; json: for a log pipeline"),
 ) -> None:
     """Start every service in one process on the embedded default."""
     from infra.tracing import configure_tracing, shutdown_tracing
-    from services.all_in_one import run_all_in_one
+    from services.all_in_one import ensure_chromium, run_all_in_one
 
+    if log_format not in ("console", "json"):
+        raise typer.BadParameter("console or json", param_hint="--log-format")
     settings = CommonSettings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, "json" if log_format == "json" else "console")
     configure_tracing("jams", otlp_endpoint=settings.otlp_endpoint,
                       trace_file=settings.trace_file)
+    ensure_chromium(console)
     try:
-        asyncio.run(run_all_in_one(port=port, portal_port=portal_port,
-                                   data=Path(data_dir).resolve(), console=console))
+        asyncio.run(run_all_in_one(port=port, data=Path(data_dir).resolve(), console=console,
+                                   sandbox_portal_port=portal_port if sandbox else None))
     finally:
         shutdown_tracing()
 

@@ -10,7 +10,14 @@ import redis.exceptions
 import sqlalchemy.exc
 from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 
+
+class DependencyAway(Exception):
+    """A local dependency of our own (a browser that cannot start) is away: an outage like a
+    database that is down, waited out and retried, never counted against the event."""
+
+
 _OUTAGES: tuple[type[BaseException], ...] = (
+    DependencyAway,
     ConnectionError,                      # refused, reset, broken pipe
     sqlalchemy.exc.OperationalError,      # server gone, restarting, out of connections
     sqlalchemy.exc.InterfaceError,

@@ -11,11 +11,9 @@ import shutil
 import subprocess
 import time
 
+from infra.chromium import PACKAGE, find_chromium
 from infra.devservices.process import DevServiceError, run_tool
 from infra.devservices.service import Outcome, Service, Status, timed
-
-PACKAGE = "chromium-headless-shell"
-DEFAULT_PATH = "/usr/bin/chromium-headless-shell"
 
 
 class Chromium(Service):
@@ -27,7 +25,7 @@ class Chromium(Service):
     @property
     def path(self) -> str:
         """JAMS_CHROMIUM_PATH, else the headless shell on PATH, else Debian's location."""
-        return self.cfg.chromium_path or shutil.which(PACKAGE) or DEFAULT_PATH
+        return self.cfg.chromium_path or find_chromium()
 
     @property
     def address(self) -> str:

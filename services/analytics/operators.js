@@ -102,10 +102,27 @@ async function replay(topic, button) {
   }
 }
 
-function showReviewers(reviewers) {
+// Reviewers by e-mail: the gateway knows the accounts; a name once found is kept.
+const names = new Map();
+async function namesOf(ids) {
+  const missing = ids.filter((id) => !names.has(id));
+  if (missing.length) {
+    const query = missing.map((id) => `ids=${encodeURIComponent(id)}`).join("&");
+    try {
+      const found = (await api(`/api/v1/people?${query}`)).people;
+      missing.forEach((id) => names.set(id, found[id] || id));
+    } catch (error) {
+      return (id) => id;  // the ids stand in until the next refresh
+    }
+  }
+  return (id) => names.get(id) || id;
+}
+
+async function showReviewers(reviewers) {
+  const name = await namesOf(reviewers.map((r) => r.reviewer_id));
   $("reviewers").replaceChildren(...reviewers.map((r) => {
     const row = document.createElement("tr");
-    row.append(cell(r.reviewer_id), cell(r.presence), cell(r.load, "num"), cell(r.reviewed, "num"),
+    row.append(cell(name(r.reviewer_id)), cell(r.presence), cell(r.load, "num"), cell(r.reviewed, "num"),
       cell(r.missed, "num"), cell(r.strikes, "num"), cell(r.locked ? "locked" : ""));
     return row;
   }));

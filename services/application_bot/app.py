@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -59,8 +60,9 @@ def build(platform: Platform, settings: ApplicationBotSettings) -> ServiceSpec:
         platform.redis, platform.clock, policies=settings.portal_policies,
         default=settings.default_portal_policy, prefix=settings.politeness_prefix,
         breaker_wait_max_s=settings.breaker_wait_max_s)
-    return assemble(platform.unit_of_work(NAME), platform.blobs, settings, browser,
+    spec = assemble(platform.unit_of_work(NAME), platform.blobs, settings, browser,
                     background=[close_browser_on_stop], gate=gate)
+    return dataclasses.replace(spec, readiness={"browser": browser.check})
 
 
 def orphan_sweep(

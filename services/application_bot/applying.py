@@ -15,6 +15,7 @@ import structlog
 from infra import tracing
 from infra.blobs import BlobStore
 from infra.bus.bus import PermanentError
+from infra.bus.outage import DependencyAway
 from infra.politeness import UnresolvedHost, UnsafeUrl, check_url
 from infra.portal_automation import PortalSwitches
 from infra.uow import Transaction, UnitOfWork
@@ -27,7 +28,7 @@ from schemas.events.applications import (
 from schemas.events.envelope import Envelope
 from services.application_bot import repository
 from services.application_bot.adapters.appliers import Applier, portal_of
-from services.application_bot.adapters.browser import Browser, BrowserError
+from services.application_bot.adapters.browser import Browser, BrowserError, BrowserUnavailable
 from services.application_bot.adapters.candidates import CandidateDirectory
 from services.application_bot.adapters.kit.visit import Visit
 from services.application_bot.adapters.portal_ledger import (
@@ -69,6 +70,11 @@ class ResumeVersionNotYetKnown(Exception):
 
 class ApplicationNotSettled(Exception):
     """The attempt ended with nothing settled; redelivery retries (or reconciles) it."""
+
+
+class BrowserAway(ApplicationNotSettled, DependencyAway):
+    """The browser cannot start: the application waits, released with its attempt given back,
+    and the bus retries it as it does through a database outage, using up none of its own."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +245,8 @@ class ApplicationBot:
             await self._record(tx, settled, application, outcome)
         if settled.state not in (ApplicationState.SUBMITTED, ApplicationState.FAILED,
                                  ApplicationState.WAITING):
+            if isinstance(outcome, Deferred) and outcome.outage:
+                raise BrowserAway(outcome.reason)
             raise ApplicationNotSettled(f"{settled.state}: {settled.reason}")
 
     async def settle_orphans(self, older_than: datetime) -> int:
@@ -368,10 +376,13 @@ class ApplicationBot:
             except PortalUnavailable as exc:
                 log.info("portal unavailable; the application waits", reason=str(exc))
                 return Visit(Deferred(str(exc)))
+            except BrowserUnavailable as exc:
+                log.warning("browser unavailable; the application waits", reason=str(exc))
+                return Visit(Deferred(f"browser unavailable: {exc}", outage=True))
             except BrowserError as exc:
-                # Only the browser's own start-up or teardown gets here, never the form's
-                # submission, which the applier reports as an outcome.
-                return Visit(NotSent(f"browser unavailable: {exc}"))
+                # Only the browser's own context or tab set-up or teardown gets here, never
+                # the form's submission, which the applier reports as an outcome.
+                return Visit(NotSent(f"browser failed: {exc}"))
 
     async def _record(self, tx: Transaction, after: Application, before: Application,
                       outcome: Outcome | None = None) -> bool:

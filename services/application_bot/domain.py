@@ -207,9 +207,12 @@ class Unconfirmed:
 
 @dataclass(frozen=True)
 class Deferred:
-    """The portal may not be visited now (its breaker is open): nothing sent, no attempt used."""
+    """The portal may not be visited now (its breaker is open, or our browser cannot start):
+    nothing sent, no attempt used."""
 
     reason: str
+    # Our own dependency is away (the browser), not the portal: an outage to wait out.
+    outage: bool = False
 
 
 Outcome = Confirmed | Rejected | NotSent | Unconfirmed | Deferred | SignedOut

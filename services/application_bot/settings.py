@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import Field
 
+from infra.chromium import ChromiumSettings
 from infra.politeness import PortalPolicy
 from infra.politeness.defaults import APPLYING_POLICIES, BROWSER_SITE
 from infra.settings import CommonSettings
 
-# The sandbox's seed candidates, found from the source tree so any working directory will do.
-SANDBOX_SEED = Path(__file__).resolve().parents[2] / "sandbox" / "seed" / "candidates.json"
 
-
-class ApplicationBotSettings(CommonSettings):
+class ApplicationBotSettings(CommonSettings, ChromiumSettings):
     """Read from `JAMS_*` variables, like every service's settings."""
 
-    chromium_path: Path = Field(default=Path("/usr/bin/chromium-headless-shell"),
-                                description="The Chromium binary Playwright drives")
-    candidates_seed: Path = Field(
-        default=SANDBOX_SEED,
-        description="Candidates' contact details, until a candidate service owns them",
+    candidates_seed: Path | None = Field(
+        default=None,
+        description="A file of candidates' contact details (JAMS_CANDIDATES_SEED), until a "
+                    "candidate service owns them; unset: none are known",
     )
     allow_private_hosts: list[str] = Field(
-        default_factory=lambda: ["127.0.0.1:8700", "localhost:8700"],
+        default_factory=list,
         description="Hosts (host, host:port or CIDR) on non-public addresses the browser may "
                     "open or load from; every other URL must resolve to global addresses",
     )
@@ -78,11 +73,6 @@ class ApplicationBotSettings(CommonSettings):
         description="Kafka's max.poll.interval for the bot's consumer; keep above "
                     "consumer_batch_size x the longest visit, or a slow batch is redelivered",
     )
-
-    @staticmethod
-    def sandbox_portal(api_base: str) -> dict[str, Any]:
-        """Settings fields that let the bot apply on a sandbox portal serving on `api_base`."""
-        return {"allow_private_hosts": [urlsplit(api_base).netloc]}
 
     @property
     def worst_visit_s(self) -> float:

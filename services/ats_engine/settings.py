@@ -11,9 +11,6 @@ from infra.settings import CommonSettings
 from services.ats_engine.embeddings import model_installed
 from services.ats_engine.weights import DEFAULT_FILE, Thresholds
 
-# The sandbox's seed candidates, found from the source tree so any working directory will do.
-SANDBOX_SEED = Path(__file__).resolve().parents[2] / "sandbox" / "seed" / "candidates.json"
-
 
 class AtsSettings(CommonSettings, ResumeFileSettings):
     """The ATS engine's settings, upload limits included (the CLI takes files too)."""
@@ -23,8 +20,9 @@ class AtsSettings(CommonSettings, ResumeFileSettings):
     review_floor: float = Field(default=50, ge=0, le=100,
                                 description="At or above (and under the threshold): human review")
     candidates_seed: Path | None = Field(
-        default=SANDBOX_SEED,
-        description="Candidates loaded at start; none when unset",
+        default=None,
+        description="A file of candidates loaded at start (JAMS_CANDIDATES_SEED); none when "
+                    "unset",
     )
     weights_file: Path = Field(default=DEFAULT_FILE,
                                description="Versioned weights and thresholds; re-read on change")

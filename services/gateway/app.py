@@ -15,6 +15,7 @@ from services.gateway.adapters.resume_text import BlobResumeText
 from services.gateway.api.wiring import with_api
 from services.gateway.auth import build_auth, install_auth, sessions_end_on_lock
 from services.gateway.hub import ReviewerHub
+from services.gateway.mail import mail_routes
 from services.gateway.privacy import offers_forgotten
 from services.gateway.publisher import DirectPublisher
 from services.gateway.pushes import TaskPushes
@@ -55,6 +56,8 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
                                          auth.verifier), auth, platform.redis, settings),
             supervisor, page("supervisor.html"), auth.verifier, auth.principal),
         platform, auth.principal, offers)
+    if settings.mail_sink_file is not None:
+        mail_routes(http_app, settings.mail_sink_file, auth.verifier, auth.principal)
     http_app.add_middleware(SocketMessageLimit, per_s=settings.socket_messages_per_s,
                             burst=settings.socket_message_burst)
     return with_api(ServiceSpec(

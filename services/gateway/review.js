@@ -38,7 +38,7 @@ function connect() {
     refusals = 0;
     setStatus("connected", "connected");
     setPresence("available");
-    $("who").textContent = `reviewer ${creds.reviewer}`;
+    $("who").textContent = `reviewer ${creds.email || creds.reviewer}`;
     heartbeat = setInterval(() => send({ type: "heartbeat" }), HEARTBEAT_MS);
   };
   socket.onmessage = (event) => receive(JSON.parse(event.data));
@@ -236,7 +236,7 @@ async function start() {
   if (response.status === 401 && await refreshSession()) response = await fetch("/api/v1/auth/me");
   if (!response.ok) { toLogin(); return; }
   const me = await response.json();
-  creds = { reviewer: me.user_id };
+  creds = { reviewer: me.user_id, email: me.email };
   $("logout").hidden = false;
   connect();
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from pydantic import Field
 
@@ -22,6 +23,10 @@ class GatewaySettings(CommonSettings):
         pattern=r"^[A-Za-z0-9_.-]+$",
         description="Prefix of the Redis presence, push and rate-limit keys; must match the "
         "workflow's",
+    )
+    mail_sink_file: Path | None = Field(
+        default=None, description="The local SMTP sink's file (`jams run --sandbox` starts "
+        "one): its e-mails are listed for staff on /mail; unset: no such page",
     )
     heartbeat_interval_s: float = Field(
         default=15.0, gt=0, description="How often the reviewer page sends a heartbeat"

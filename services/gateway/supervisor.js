@@ -23,7 +23,7 @@ async function refresh() {
   const data = await response.json();
   $("reviewers").replaceChildren(...data.reviewers.map((r) => {
     const row = document.createElement("tr");
-    row.append(cell(r.reviewer_id), cell(r.status), cell(r.load), cell(r.strikes), cell(r.misses));
+    row.append(cell(r.reviewer), cell(r.status), cell(r.load), cell(r.strikes), cell(r.misses));
     const lock = cell(r.locked ? "locked " : "", r.locked ? "locked" : "");
     if (r.locked) {
       const reason = Object.assign(document.createElement("input"), { placeholder: "reason" });
@@ -41,7 +41,7 @@ async function refresh() {
   $("tasks").replaceChildren(...data.tasks.map((t) => {
     const row = document.createElement("tr");
     const left = t.seconds_left === null ? "" : `${Math.max(0, Math.round(t.seconds_left))} s`;
-    row.append(cell(t.task_id), cell(t.job_title), cell(t.reviewer_id),
+    row.append(cell(t.task_id), cell(t.job_title), cell(t.reviewer),
       cell(t.state + (t.warned ? " (warned)" : "")), cell(left));
     return row;
   }));

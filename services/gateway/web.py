@@ -17,7 +17,7 @@ from services.gateway.sessions import ReviewerSessions
 
 # The pages' scripts and styles: files, so the pages need no inline script or style.
 ASSETS = {f"{page}.{kind}": media_type for page in ("login", "review", "supervisor")
-          for kind, media_type in (("js", JS), ("css", CSS))}
+          for kind, media_type in (("js", JS), ("css", CSS))} | {"mail.js": JS}
 
 
 def page(name: str) -> str:

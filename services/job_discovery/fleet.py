@@ -205,7 +205,7 @@ def open_context(uow: UnitOfWork, documents: DocumentStore, redis: Redis, clock:
                  http: httpx.AsyncClient, settings: JobDiscoverySettings) -> RunContext:
     """What runs need, from the process's platform and the service's settings."""
     client = PoliteClient(http, redis, clock, allow_private=settings.allow_private_hosts)
-    return RunContext(uow, documents, client, clock, chromium_path=settings.chromium_path,
+    return RunContext(uow, documents, client, clock, chromium_path=str(settings.chromium_path),
                       switches=StoredSwitches(documents, SWITCHES))
 
 

@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy.dialects.postgresql import insert
 
 from infra import tracing
+from infra.chromium import find_chromium
 from infra.clock import Clock
 from infra.documents import DocumentStore
 from infra.politeness import Blocked, FetchError, PoliteClient, RateLimited, UnsafeUrl
@@ -73,7 +74,7 @@ class RunContext:
     documents: DocumentStore
     client: PoliteClient
     clock: Clock
-    chromium_path: str = "/usr/bin/chromium-headless-shell"
+    chromium_path: str = field(default_factory=find_chromium)
     # Operators' automation switches per portal; the defaults unless given.
     switches: PortalSwitches = field(default_factory=PortalSwitches)
 

@@ -32,13 +32,17 @@ async def preferences(conn: AsyncConnection, recipient_id: uuid.UUID) -> Prefere
         row["webhook_url"], row["webhook_secret"], row["digest_interval_s"])
 
 
-async def set_preferences(conn: AsyncConnection, prefs: Preferences, now: datetime) -> None:
+async def set_preferences(conn: AsyncConnection, prefs: Preferences, now: datetime, *,
+                          replace: bool = True) -> None:
+    """Store `prefs`; with `replace` off, a person's existing choice is kept."""
     values = {"channels": sorted(prefs.channels), "email": prefs.email,
               "webhook_url": prefs.webhook_url, "webhook_secret": prefs.webhook_secret,
               "digest_interval_s": prefs.digest_interval_s, "updated_at": now}
-    await conn.execute(insert(notification_preferences)
-                       .values(recipient_id=prefs.recipient_id, **values)
-                       .on_conflict_do_update(index_elements=["recipient_id"], set_=values))
+    statement = insert(notification_preferences).values(recipient_id=prefs.recipient_id,
+                                                        **values)
+    await conn.execute(
+        statement.on_conflict_do_update(index_elements=["recipient_id"], set_=values)
+        if replace else statement.on_conflict_do_nothing(index_elements=["recipient_id"]))
 
 
 async def store(conn: AsyncConnection, message: Message, now: datetime) -> bool:

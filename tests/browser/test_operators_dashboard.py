@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,16 @@ from playwright.async_api import Browser, async_playwright, expect
 
 from infra.auth import Role
 from infra.bus.bus import PermanentError
+from infra.runtime import open_platform
+from infra.settings import CommonSettings
 from schemas.events.applications import ApplicationFailed, ApplicationSubmitted
 from schemas.events.envelope import Envelope
 from schemas.events.jobs import JobPublished
 from schemas.events.matching import ApplicationApproved, ManualReviewRequired
+from schemas.events.review import ReviewerPresenceChanged
+from services.analytics.app import build as build_analytics
+from services.gateway.app import build as build_gateway
+from services.gateway.settings import GatewaySettings
 from tests.integration.test_analytics import (
     OPERATOR,
     Running,
@@ -28,6 +35,7 @@ from tests.integration.test_analytics import (
     scored,
     token,
 )
+from tests.serving import seed_accounts, serving
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 
@@ -157,3 +165,32 @@ async def test_figures_move_live_and_a_dead_letter_is_replayed_from_the_page(
         finally:
             await flaky.close()
         assert errors == []
+
+
+async def test_the_operators_page_names_reviewers_by_their_email(
+    database_url: str, redis_url: str, chromium_path: str, tmp_path: Path,
+) -> None:
+    settings = analytics_settings("embedded", database_url, redis_url, tmp_path)
+    gateway_settings = GatewaySettings(**settings.model_dump(include=set(
+        CommonSettings.model_fields)), presence_namespace=settings.analytics_namespace,
+        password_hash_time_cost=1, password_hash_memory_kib=8192)
+    reviewer = uuid.uuid4()
+    async with open_platform(settings) as platform, chromium(chromium_path) as browser:
+        await seed_accounts(platform, gateway_settings, "correct horse battery staple",
+                            [(reviewer, "rita@example.test", Role.REVIEWER)])
+        specs = [build_gateway(platform, gateway_settings), build_analytics(platform, settings)]
+        async with serving(platform, specs) as base:
+            await platform.bus.publish(Envelope.wrap(
+                ReviewerPresenceChanged(reviewer_id=reviewer, status="available"),
+                source="jams/test", time=datetime.now(UTC)))
+            context = await browser.new_context()
+            await context.add_cookies([{"name": "jams_access",
+                                        "value": token(OPERATOR, Role.OPERATOR), "url": base}])
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.goto(f"{base}/operators")
+            row = page.locator("#reviewers tr", has_text="rita@example.test")
+            await expect(row).to_contain_text("available", timeout=UI_TIMEOUT_MS)
+            await expect(page.locator("#reviewers")).not_to_contain_text(str(reviewer))
+    assert errors == []

@@ -54,10 +54,13 @@ async def test_supervisor_sees_load_misses_and_unlocks_a_locked_reviewer(
             await bob.send(json.dumps({"type": "accept", "task_id": first["task_id"]}))
             await next_of(bob, "task_assigned")
 
-            row = page.locator("#reviewers tr", has_text=str(BOB))
+            # People by e-mail, never by their ids.
+            row = page.locator("#reviewers tr", has_text="bob@example.test")
             await expect(row).to_contain_text("available")
             task_row = page.locator("#tasks tr", has_text=first["task_id"])
             await expect(task_row).to_contain_text("assigned")
+            await expect(task_row).to_contain_text("bob@example.test")
+            await expect(page.locator("main")).not_to_contain_text(str(BOB))
             await expect(task_row).to_contain_text(" s")
 
             # Two misses: the first strike warns, the second locks (rules of this test).

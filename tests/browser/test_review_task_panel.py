@@ -37,6 +37,7 @@ async def log_in(page: Page, ui: Dashboard, reviewer: uuid.UUID) -> None:
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
     await expect(page.locator("#status")).to_have_text("connected", timeout=15_000)
+    await expect(page.locator("#who")).to_have_text(f"reviewer {email}")  # not their id
 
 
 async def test_offered_task_shows_resume_breakdown_skills_and_hints(

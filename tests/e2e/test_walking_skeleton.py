@@ -23,10 +23,9 @@ from infra.auth import Role, mint_access_token
 from infra.runtime import open_platform, run_services
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
-from services.application_bot.settings import ApplicationBotSettings
 from services.catalog import build_all
-from services.job_discovery.settings import JobDiscoverySettings
 from services.notifications.tables import notifications
+from services.sandbox_profile import sandbox_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow, pytest.mark.browser]
 
@@ -116,11 +115,11 @@ async def test_the_walking_skeleton(
 
     async with serve(build_portal_app()) as portal, \
             open_platform(CommonSettings(**shared)) as platform:
+        sandbox = sandbox_settings(portal)
         specs = build_all(platform, shared, {
-            "job_discovery": JobDiscoverySettings.sandbox_boards(portal),
+            **sandbox,
             "workflow": review,
-            "application_bot": {"chromium_path": chromium_path,
-                                **ApplicationBotSettings.sandbox_portal(portal)},
+            "application_bot": {"chromium_path": chromium_path, **sandbox["application_bot"]},
             "gateway": review,
         })
         stop = asyncio.Event()

@@ -20,8 +20,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from infra.blobs import LocalBlobStore
-from infra.bus.bus import PermanentError
-from infra.clock import FakeClock
+from infra.bus.bus import PermanentError, RetryPolicy
+from infra.bus.deadletters import list_dead_letters
+from infra.bus.namespace import NamespacedTransport
+from infra.bus.outage import is_dependency_outage
+from infra.clock import FakeClock, SystemClock
 from infra.db import create_engine
 from infra.outbox import outbox
 from infra.service import ServiceSpec
@@ -33,7 +36,12 @@ from schemas.events.matching import ApplicationApproved
 from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import TaskCompleted
 from services.application_bot import repository
-from services.application_bot.adapters.browser import BrowserPage, OutboundGuard, PlaywrightBrowser
+from services.application_bot.adapters.browser import (
+    BrowserPage,
+    BrowserUnavailable,
+    OutboundGuard,
+    PlaywrightBrowser,
+)
 from services.application_bot.adapters.candidates import SeedCandidateDirectory
 from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
 from services.application_bot.adapters.kit.visit import Visit
@@ -43,11 +51,13 @@ from services.application_bot.applying import (
     ApplicationBot,
     ApplicationNotSettled,
     BotPorts,
+    BrowserAway,
     ResumeVersionNotYetKnown,
 )
 from services.application_bot.domain import Applicant, ApplyRequest, application_id
 from services.application_bot.settings import ApplicationBotSettings
 from services.application_bot.tables import applications
+from tests.busfixtures import make_transport, running_bus
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -544,3 +554,75 @@ async def test_the_sweep_leaves_an_application_whose_worker_holds_the_lock(
     assert await sweeper.settle_orphans(bot.clock.now()) == 1
     assert [r["state"] for r in await bot.rows()] == ["submitted"]
     assert len(portal.store.all()) == 1
+
+
+def test_a_browser_that_cannot_start_is_an_outage_to_the_bus() -> None:
+    assert is_dependency_outage(BrowserAway("browser unavailable"))
+    assert is_dependency_outage(BrowserUnavailable("no such file"))
+
+
+async def test_an_approval_waits_out_a_browser_that_cannot_start_then_applies_once(
+    make_bot: MakeBot, database_url: str, tmp_path: Path, chromium_path: str, portal: Portal,
+) -> None:
+    """A browser that cannot start is an outage like a database that is away: the application
+    waits with its attempt given back, the bus retries it without counting, readiness says
+    why, and once the browser is back it is applied for exactly once."""
+    missing = tmp_path / "bin" / "chromium"  # nothing there yet: the browser cannot start
+    browser = PlaywrightBrowser(missing, timeout_s=10, guard=OutboundGuard(["127.0.0.1"]))
+    bot = await make_bot()
+    spec = assemble(bot.uow, bot.blobs, bot.settings, browser)
+    dispatch = spec.dispatcher(bot.uow)
+    after_failures: list[tuple[str, int, str]] = []  # the row after each handling that failed
+
+    async def watched(envelope: Envelope) -> None:
+        try:
+            await dispatch(envelope)
+        except Exception:
+            [row] = await bot.rows()
+            after_failures.append((row["state"], row["attempts"], str(row["reason"])))
+            raise
+
+    version = await bot.add_resume()
+    transport = NamespacedTransport(make_transport("embedded", database_url=database_url),
+                                    f"browserout{uuid.uuid4().hex[:8]}")
+    # Quick back-off, and fewer bus attempts than the outage lasts: none may be used up.
+    retry = RetryPolicy(max_attempts=2, initial_backoff_s=0.05, max_backoff_s=0.2)
+    try:
+        async with running_bus(transport, SystemClock(), retry) as bus:
+            await bus.publish(Envelope.wrap(approved(version, portal.job_url()),
+                                            source="jams/tests", time=bot.clock.now()))
+            stop = asyncio.Event()
+            consumer = asyncio.create_task(bus.consume(
+                spec.group, [ApplicationApproved.TOPIC], watched, stop=stop))
+            try:
+                async with asyncio.timeout(60):
+                    while len(after_failures) < 4:  # past the bus's and the bot's attempts
+                        await asyncio.sleep(0.05)
+                assert {(state, attempts) for state, attempts, _ in after_failures} == {
+                    ("pending", 0)}, after_failures
+                assert all(reason.startswith("browser unavailable")
+                           for _, _, reason in after_failures)
+                with pytest.raises(BrowserUnavailable, match=str(missing)):
+                    await browser.check()
+                assert portal.store.all() == []
+
+                missing.parent.mkdir()
+                missing.symlink_to(chromium_path)  # the browser is back
+                async with asyncio.timeout(60):
+                    while (await bot.rows())[0]["state"] != "submitted":
+                        await asyncio.sleep(0.1)
+                await asyncio.sleep(0.5)  # room for a wrong second application to show up
+            finally:
+                stop.set()
+                await asyncio.wait_for(consumer, 30)
+            dead = await list_dead_letters(bus.transport, ApplicationApproved.TOPIC)
+        await browser.check()  # ready again
+    finally:
+        await browser.close()
+
+    [submission] = portal.store.all()
+    [row] = await bot.rows()
+    assert (row["state"], row["attempts"]) == ("submitted", 1)
+    assert row["confirmation"] == submission.confirmation_id
+    assert dead == []
+    assert await bot.emitted(ApplicationFailed) == []

@@ -106,6 +106,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/scoring-config/versions/{version}"): Case(staff()),
     ("PUT", "/api/v1/portals/{portal}/automation"):
         Case(only(operator=OK), body=lambda: {"applying": True}),
+    ("GET", "/api/v1/people"): Case(staff()),
+    ("GET", "/api/v1/mail"): Case(staff()),
 }
 
 # Routes other parts of the gateway own (accounts, uploads, the supervisor page's API): their
@@ -126,7 +128,7 @@ async def gateway(database_url: str, redis_url: str, tmp_path: Path) -> AsyncIte
     settings = GatewaySettings(database_url=database_url, redis_url=redis_url,
                                bus_namespace=f"authz{uuid.uuid4().hex[:8]}",
                                blob_dir=tmp_path / "blobs", data_dir=tmp_path,
-                               jwt_secret=SECRET)
+                               jwt_secret=SECRET, mail_sink_file=tmp_path / "mail.jsonl")
     async with open_platform(settings, clock=clock) as platform:
         spec = build(platform, settings)
         assert spec.http_app is not None

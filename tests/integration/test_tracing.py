@@ -29,15 +29,14 @@ from infra import tracing
 from infra.runtime import Platform, open_platform, run_services
 from infra.settings import CommonSettings
 from sandbox.portal.__main__ import build_portal_app
-from services.application_bot.settings import ApplicationBotSettings
 from services.ats_engine.seeding import load_seed
-from services.ats_engine.settings import SANDBOX_SEED
 from services.ats_engine.tables import candidates
 from services.catalog import build_all
 from services.job_discovery.adapters.http import make_http_client
 from services.job_discovery.fleet import open_context
 from services.job_discovery.fleet_run import execute_run
 from services.job_discovery.settings import JobDiscoverySettings
+from services.sandbox_profile import SANDBOX_CANDIDATES, sandbox_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.slow, pytest.mark.browser]
 
@@ -104,7 +103,7 @@ async def ats_candidates(platform: Platform) -> set[uuid.UUID]:
 
 async def scrape_sandbox(platform: Platform, portal: str) -> None:
     """One run of each sandbox seed board, as job discovery's scrape worker runs them."""
-    settings = JobDiscoverySettings(**JobDiscoverySettings.sandbox_boards(portal))
+    settings = JobDiscoverySettings(**sandbox_settings(portal)["job_discovery"])
     async with make_http_client(settings.http_timeout_s, settings.allow_private_hosts) as http:
         ctx = open_context(platform.unit_of_work("job_discovery"), platform.documents,
                            platform.redis, platform.clock, http, settings)
@@ -129,13 +128,14 @@ async def test_one_trace_follows_a_job_from_scrape_to_application(
         shared["jwt_secret"] = uuid.uuid4().hex  # distributed mode has no generated default
     async with serve(build_portal_app()) as portal, \
             open_platform(CommonSettings(**shared)) as platform:
+        sandbox = sandbox_settings(portal)
         specs = build_all(platform, shared, {
             # No sources of its own: the test scrapes once the candidates are in (see above).
             "job_discovery": {"sources": []},
-            "ats_engine": {"candidates_seed": SANDBOX_SEED},
+            "ats_engine": sandbox["ats_engine"],
             "workflow": {"presence_namespace": namespace},
             "application_bot": {"chromium_path": chromium_path,
-                                **ApplicationBotSettings.sandbox_portal(portal)},
+                                **sandbox["application_bot"]},
             "gateway": {"presence_namespace": namespace},
         })
         stop = asyncio.Event()
@@ -149,7 +149,7 @@ async def test_one_trace_follows_a_job_from_scrape_to_application(
                 response = await client.get(f"http://127.0.0.1:{port}/healthz",
                                             headers={"traceparent": caller})
                 assert response.status_code == 200
-            seeded = {candidate.candidate_id for candidate in load_seed(SANDBOX_SEED)}
+            seeded = {candidate.candidate_id for candidate in load_seed(SANDBOX_CANDIDATES)}
 
             async def candidates_known() -> bool:
                 return seeded <= await ats_candidates(platform)

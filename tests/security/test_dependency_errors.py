@@ -21,6 +21,7 @@ from infra.bus.kafka import KafkaTransport
 from infra.bus.outage import is_dependency_outage
 from infra.http_conventions import CLOSE_TRY_AGAIN_LATER, install_api_conventions
 from infra.ops import ReadinessCheck, ops_router
+from services.application_bot.adapters.browser import BrowserUnavailable
 
 
 def database_gone() -> Exception:
@@ -145,6 +146,18 @@ async def test_readiness_is_red_for_each_dependency_away_and_names_it() -> None:
         response = await request(app, "GET", "/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["bus"] == "failing: TimeoutError"
+
+
+async def test_readiness_says_why_our_own_dependency_is_away() -> None:
+    async def browser() -> None:
+        raise BrowserUnavailable("/opt/chromium: starting Chromium: executable doesn't exist")
+
+    app = FastAPI()
+    app.include_router(ops_router({"browser": browser}, lambda: True))
+    response = await request(app, "GET", "/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["browser"] == (
+        "failing: BrowserUnavailable: /opt/chromium: starting Chromium: executable doesn't exist")
 
 
 async def test_a_broker_that_does_not_answer_raises_an_error_read_as_an_outage() -> None:

@@ -12,7 +12,8 @@ from infra.clock import FakeClock
 from infra.runtime import Platform
 from services.job_discovery.app import build
 from services.job_discovery.settings import JobDiscoverySettings
-from services.job_discovery.sources import BrowserSource, GreenhouseSource
+from services.job_discovery.sources import BrowserSource, GreenhouseSource, sandbox_sources
+from services.sandbox_profile import sandbox_settings
 
 
 def test_sources_come_from_json_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,36 +28,41 @@ def test_sources_come_from_json_in_the_environment(monkeypatch: pytest.MonkeyPat
         api_base="https://boards-api.greenhouse.io", interval_s=600)]
 
 
-def test_by_default_the_sandbox_sources_are_scraped_here(
+def test_by_default_nothing_is_scraped_and_no_private_host_is_allowed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("JAMS_SOURCES", raising=False)
+    monkeypatch.delenv("JAMS_ALLOW_PRIVATE_HOSTS", raising=False)
     monkeypatch.delenv("JAMS_FLEET_ENABLED", raising=False)
     settings = JobDiscoverySettings()
 
     assert settings.fleet_enabled is True
-    assert not any(isinstance(s, BrowserSource) for s in settings.sources)
-    assert {s.api_base for s in settings.sources if not isinstance(s, BrowserSource)} == {
-        "http://127.0.0.1:8700"}
+    assert settings.sources == []
+    assert settings.allow_private_hosts == []
+
+
+def test_every_sandbox_source_points_at_the_portal_it_is_given() -> None:
+    sources = sandbox_sources("http://127.0.0.1:9")
+
+    assert not any(isinstance(s, BrowserSource) for s in sources)
+    assert {s.api_base for s in sources if not isinstance(s, BrowserSource)} == {
+        "http://127.0.0.1:9"}
+    assert {s.kind for s in sources} == {"greenhouse", "lever", "ashby", "workday", "adzuna"}
+
+
+def test_the_sandbox_profile_scrapes_the_seed_boards_of_its_portal_and_allow_lists_it() -> None:
+    local = JobDiscoverySettings(**sandbox_settings("http://127.0.0.1:9")["job_discovery"])
+
     boards = [(s.name, s.board_token, s.company, s.interval_s)
-              for s in settings.sources if isinstance(s, GreenhouseSource)]
+              for s in local.sources if isinstance(s, GreenhouseSource)]
     assert boards == [
         ("greenhouse-acme", "acme", "Acme", 300),
         ("greenhouse-globex", "globex", "Globex", 300),
         ("greenhouse-acme-careers", "acme-careers", "Acme", 300),
     ]
-    assert {s.kind for s in settings.sources} == {
-        "greenhouse", "lever", "ashby", "workday", "adzuna"}
-    assert "127.0.0.1:8700" in settings.allow_private_hosts
-
-
-def test_sandbox_boards_point_the_seed_boards_at_a_portal_and_allow_list_it() -> None:
-    local = JobDiscoverySettings(**JobDiscoverySettings.sandbox_boards("http://127.0.0.1:9"))
-
-    boards = [s for s in local.sources if isinstance(s, GreenhouseSource)]
-    assert [s.name for s in boards] == [s.name for s in local.sources] == [
-        "greenhouse-acme", "greenhouse-globex", "greenhouse-acme-careers"]
-    assert {s.api_base for s in boards} == {"http://127.0.0.1:9"}
+    assert [s.name for s in local.sources] == [name for name, *_ in boards]
+    assert {s.api_base for s in local.sources if isinstance(s, GreenhouseSource)} == {
+        "http://127.0.0.1:9"}
     assert local.allow_private_hosts == ["127.0.0.1:9"]
 
 

@@ -1,6 +1,7 @@
 """Layers point one way: `infra` never imports a service, and no service imports another's
 package (they talk through events). Only the modules that run several services together
-(`services/catalog.py`, `services/all_in_one.py`, `services/cli.py`) import them all."""
+(`services/catalog.py`, `services/all_in_one.py`, `services/cli.py`, and the sandbox profile
+they name, `services/sandbox_profile.py`) import them all."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPOSITION = {"catalog", "all_in_one", "cli"}  # services/<name>.py: above every service
+COMPOSITION = {"catalog", "all_in_one", "cli", "sandbox_profile"}  # above every service
 
 
 def imported_modules(path: Path) -> Iterator[str]:

@@ -55,3 +55,23 @@ def test_log_lines_are_json_with_event_ids_and_no_secrets(
     assert all(line["correlation_id"] == "c-1" for line in ours)
     text = json.dumps(lines)
     assert "abcdef" not in text and '"pw"' not in text and "pw2" not in text
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_console_lines_are_one_readable_line_an_event_and_still_masked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("INFO", "console")
+    with event_context(event_id="e-2"):
+        structlog.get_logger("t").info("application settled", state="submitted",
+                                       password="pw", email="ada@example.com")
+        logging.getLogger("jams.tests.stdlib").info("stdlib line %s", "too")
+        structlog.get_logger("t").info("bus partitions rebalanced", claimed=["a"])
+        logging.getLogger("httpx").info("HTTP Request: GET http://x/")
+    lines = capsys.readouterr().err.splitlines()
+    assert not any("rebalanced" in line or "HTTP Request" in line for line in lines), lines
+    [ours] = [line for line in lines if "application settled" in line]
+    assert not ours.lstrip().startswith("{")
+    assert "state=submitted" in ours and "event_id=e-2" in ours
+    assert "pw" not in ours.replace("password", "") and "ada@" not in ours
+    assert any("stdlib line too" in line for line in lines)

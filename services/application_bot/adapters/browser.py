@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
+from infra.bus.outage import DependencyAway
 from infra.politeness import UnsafeUrl, check_url
 from infra.politeness.egress import EgressProxy, Upstream
 from infra.politeness.urls import Resolver, resolve_host
@@ -38,6 +40,11 @@ CHROMIUM_ARGS = (
 
 class BrowserError(Exception):
     """The browser could not do what was asked (navigation failed, timed out, crashed)."""
+
+
+class BrowserUnavailable(BrowserError, DependencyAway):
+    """Chromium cannot start (missing, not executable, crashing at launch): nothing was
+    visited, and no visit can be until it is back."""
 
 
 class RefusedDestination(BrowserError):
@@ -325,23 +332,38 @@ class PlaywrightBrowser:
         self._playwright: Playwright | None = None
         self._browser: PwBrowser | None = None
         self._direct: EgressProxy | None = None
+        self._start_failure: str | None = None  # why the last start failed, for readiness
 
     async def _running(self) -> PwBrowser:
         async with self._lock:
             if self._browser is not None and self._browser.is_connected():
                 return self._browser
             await self._stop()
-            self._direct = self._egress(None)
-            await self._direct.start()
-            with _translated("starting Chromium"):
-                self._playwright = await async_playwright().start()
-                # Playwright sends loopback through the proxy too (`<-loopback>`).
-                self._browser = await self._playwright.chromium.launch(
-                    executable_path=self._executable_path, args=self._args, headless=True,
-                    proxy={"server": self._direct.url},
-                )
+            try:
+                self._direct = self._egress(None)
+                await self._direct.start()
+                with _translated("starting Chromium"):
+                    self._playwright = await async_playwright().start()
+                    # Playwright sends loopback through the proxy too (`<-loopback>`).
+                    self._browser = await self._playwright.chromium.launch(
+                        executable_path=self._executable_path, args=self._args, headless=True,
+                        proxy={"server": self._direct.url},
+                    )
+            except BrowserError as exc:
+                self._start_failure = f"{self._executable_path}: {exc}"[:500]
+                await self._stop()
+                raise BrowserUnavailable(self._start_failure) from exc
+            self._start_failure = None
             log.info("browser started", version=self._browser.version)
             return self._browser
+
+    async def check(self) -> None:
+        """Readiness: raises BrowserUnavailable, saying why, when the last start failed or
+        the executable is missing; a running browser is not launched again to ask."""
+        if self._start_failure is not None:
+            raise BrowserUnavailable(self._start_failure)
+        if not os.access(self._executable_path, os.X_OK):
+            raise BrowserUnavailable(f"{self._executable_path} is not an executable")
 
     @asynccontextmanager
     async def page(self, storage_state: Mapping[str, Any] | None = None, *,

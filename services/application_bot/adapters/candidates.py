@@ -53,11 +53,13 @@ class _SeedFile(BaseModel):
 
 
 class SeedCandidateDirectory:
-    """Contact details from `sandbox/seed/candidates.json`, read once."""
+    """Contact details from a seed file (the sandbox's `sandbox/seed/candidates.json`), read
+    once; none without a file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         try:
-            seed = _SeedFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+            seed = _SeedFile.model_validate(
+                json.loads(path.read_text(encoding="utf-8")) if path else {"candidates": []})
         except (OSError, ValueError) as exc:
             raise ValueError(f"cannot load candidates seed {path}: {exc}") from exc
         self._by_id = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,6 +65,16 @@ async def user_by_email(conn: AsyncConnection, email: str) -> User | None:
 async def user_by_id(conn: AsyncConnection, user_id: uuid.UUID) -> User | None:
     return _user((await conn.execute(
         sa.select(users).where(users.c.user_id == user_id))).first())
+
+
+async def emails_of(conn: AsyncConnection, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The e-mail address of each of `user_ids` that has an account (how pages name people)."""
+    wanted = list(set(user_ids))
+    if not wanted:
+        return {}
+    rows = await conn.execute(sa.select(users.c.user_id, users.c.email)
+                              .where(users.c.user_id.in_(wanted)))
+    return {user_id: email for user_id, email in rows}
 
 
 async def list_users(conn: AsyncConnection, *, after: str | None, limit: int) -> list[User]:

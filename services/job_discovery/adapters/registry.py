@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from infra.chromium import find_chromium
 from infra.politeness import PoliteClient
 from infra.politeness.client import Attempt
 from services.job_discovery.adapters.adzuna import AdzunaAdapter
@@ -26,11 +27,11 @@ from services.job_discovery.sources import (
 
 def make_adapter(config: SourceConfig, client: PoliteClient,
                  observer: Callable[[Attempt], None] | None = None,
-                 chromium_path: str = "/usr/bin/chromium-headless-shell") -> SourceAdapter:
+                 chromium_path: str | None = None) -> SourceAdapter:
     """The adapter for `config`; its requests obey the portal's policy."""
     if isinstance(config, BrowserSource):
         return BrowserAdapter(config, client, policy_for(config, config.site), observer,
-                              chromium_path)
+                              chromium_path or find_chromium())
     http = PortalHttp(client, config.kind, policy_for(config, config.kind), observer)
     if isinstance(config, GreenhouseSource):
         return GreenhouseAdapter(config, http)
