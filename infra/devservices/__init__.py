@@ -7,6 +7,7 @@ from pathlib import Path
 from infra.devservices.chromium import Chromium
 from infra.devservices.config import DevConfig
 from infra.devservices.ferretdb import FerretDB
+from infra.devservices.imap import Imap
 from infra.devservices.kafka import Kafka
 from infra.devservices.postgres import Postgres
 from infra.devservices.s3 import S3
@@ -25,7 +26,8 @@ __all__ = [
 ]
 
 # Kafka last in listings because it is slowest; `up` starts them all concurrently anyway.
-SERVICE_TYPES: tuple[type[Service], ...] = (Postgres, Valkey, FerretDB, Kafka, Chromium, S3)
+SERVICE_TYPES: tuple[type[Service], ...] = (Postgres, Valkey, FerretDB, Kafka, Chromium, S3,
+                                          Imap)
 
 
 def all_services(cfg: DevConfig) -> list[Service]:
