@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from infra.politeness import PortalPolicy
 from infra.politeness.defaults import APPLYING_POLICIES, BROWSER_SITE
@@ -36,6 +36,21 @@ class ApplicationBotSettings(CommonSettings):
                                           description="Longest wait for the portal's confirmation")
     portal_check_timeout_s: float = Field(default=10.0, gt=0, le=300,
                                           description="Longest wait when asking the portal")
+    sandbox_ledger: bool = Field(
+        default=False,
+        description="Settle orphans from the sandbox portal's own record of submissions "
+                    "(GET /_sandbox/submissions); only the sandbox portal has one",
+    )
+    confirmation_imap_url: SecretStr | None = Field(
+        default=None,
+        description="imap[s]://user:password@host:port/folder where the candidates' "
+                    "application confirmations arrive; read to settle orphans",
+    )
+    orphan_review_after_s: float = Field(
+        default=3600.0, ge=0, le=30 * 86400,
+        description="How long an orphan that neither the portal's page nor an e-mail settles "
+                    "waits before a person is asked whether it went through",
+    )
     max_attempts: int = Field(default=3, ge=1, le=20,
                               description="Visits that send nothing before giving up")
     sweep_interval_s: float = Field(default=30.0, gt=0, le=3600,
@@ -77,7 +92,7 @@ class ApplicationBotSettings(CommonSettings):
     @staticmethod
     def sandbox_portal(api_base: str) -> dict[str, Any]:
         """Settings fields that let the bot apply on a sandbox portal serving on `api_base`."""
-        return {"allow_private_hosts": [urlsplit(api_base).netloc]}
+        return {"allow_private_hosts": [urlsplit(api_base).netloc], "sandbox_ledger": True}
 
     @property
     def worst_visit_s(self) -> float:

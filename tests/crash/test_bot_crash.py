@@ -192,6 +192,7 @@ async def test_the_bot_killed_twice_applies_every_approval_exactly_once(
                                                            "max_concurrency": 8}}),
         "JAMS_POLITENESS_PREFIX": f"{namespace}:polite",
         "JAMS_ALLOW_PRIVATE_HOSTS": json.dumps(["127.0.0.1"]),  # the portal's port is picked late
+        "JAMS_SANDBOX_LEDGER": "true",
         # A wave in one batch, as many browser contexts as partitions with work: a load run's
         # batch size; a wave's handling stays well inside the poll interval.
         "JAMS_CONSUMER_BATCH_SIZE": str(WAVE),

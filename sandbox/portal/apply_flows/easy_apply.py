@@ -15,9 +15,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from sandbox.portal.submissions import Submission, SubmissionStore
+from sandbox.portal.submissions import Submission, SubmissionStore, page_of
 
 BOARD = "linkedin"  # how its submissions are told apart in the portal's record
+MEMBER_COOKIE = "sandbox_member"  # a signed-in member's e-mail: the sandbox's session
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CONTACT_FIELDS = (("first_name", "First name", "text"), ("last_name", "Last name", "text"),
                   ("email", "Email address", "email"), ("phone", "Mobile phone number", "tel"))
@@ -79,8 +80,13 @@ def easy_apply_router(store: SubmissionStore,
     catalog = {job.id: job for job in jobs}
 
     def page(request: Request, job: EasyApplyJob, errors: list[str], status: int) -> Response:
+        # A member's session (the cookie stands in for LinkedIn's li_at) sees whether they
+        # applied already, as the real top card shows "Applied ... ago".
+        member = request.cookies.get(MEMBER_COOKIE, "")
+        applied = store.applied(BOARD, job.id, member) if member else None
         return TEMPLATES.TemplateResponse(request, "easy_apply.html", {
-            "job": job, "errors": errors, "contact_fields": CONTACT_FIELDS,
+            "job": job, "errors": errors, "contact_fields": CONTACT_FIELDS, "member": member,
+            "applied": applied,
         }, status_code=status)
 
     @router.get("/jobs/view/{job_id}/apply")
@@ -100,7 +106,7 @@ def easy_apply_router(store: SubmissionStore,
         submission, errors = await _read(request, job, store)
         if submission is None:
             return page(request, job, errors, 400)
-        store.add(submission)
+        store.add(submission, page_of(request))
         return TEMPLATES.TemplateResponse(request, "easy_apply_sent.html",
                                           {"job": job, "submission": submission})
 

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sandbox.portal.apply_flows.common import read_submission
-from sandbox.portal.submissions import SubmissionStore
+from sandbox.portal.submissions import SubmissionStore, page_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 FORM_PATH = "/beta/indeedapply/form"
@@ -101,7 +101,7 @@ def indeed_router(store: SubmissionStore, jobs: tuple[IndeedJob, ...] = SEED_IND
         if submission is None:
             return TEMPLATES.TemplateResponse(request, "indeed_apply.html", {
                 "job": job, "form_path": FORM_PATH, "errors": errors}, 400)
-        store.add(submission)
+        store.add(submission, page_of(request))
         return TEMPLATES.TemplateResponse(request, "indeed_post_apply.html",
                                           {"job": job, "submission": submission})
 

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sandbox.portal.apply_flows.common import read_submission
-from sandbox.portal.submissions import SubmissionStore
+from sandbox.portal.submissions import SubmissionStore, page_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CONTACT_REQUIRED = ("legalNameSection_firstName", "legalNameSection_lastName", "email",
@@ -133,7 +133,7 @@ def workday_router(store: SubmissionStore,
         if submission is None:
             return TEMPLATES.TemplateResponse(request, "workday_apply.html", {
                 "posting": posting, "locale": locale, "errors": errors}, 400)
-        store.add(submission)
+        store.add(submission, page_of(request))
         return TEMPLATES.TemplateResponse(request, "workday_submitted.html",
                                           {"posting": posting, "submission": submission})
 
