@@ -44,6 +44,7 @@ from services.application_bot.handlers import (
     on_resume_version_created,
     on_review_task_created,
 )
+from services.application_bot.metrics import report_orphans
 from services.application_bot.politeness import OpenGate, PortalGate, RedisPortalGate
 from services.application_bot.settings import ApplicationBotSettings
 
@@ -80,6 +81,7 @@ def orphan_sweep(
             try:
                 if settled := await bot.settle_orphans(older_than):
                     log.info("orphaned applications settled", count=settled)
+                report_orphans(await bot.orphans(), clock.now())
             except (OSError, SQLAlchemyError) as exc:
                 # The database or portal is away for a moment; the next round tries again.
                 log.warning("orphan sweep failed", error=str(exc))

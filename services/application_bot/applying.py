@@ -306,6 +306,11 @@ class ApplicationBot:
                     log.warning("orphaned application still unsettled", error=str(exc))
         return settled
 
+    async def orphans(self) -> repository.Orphans:
+        """How many applications are left unsettled, and since when the oldest one is."""
+        async with self._uow.transaction() as tx:
+            return await repository.orphans(tx.conn)
+
     async def _settle_orphan(self, application_id: uuid.UUID) -> int:
         async with repository.exclusive(self._uow.engine, application_id) as mine:
             if not mine:
