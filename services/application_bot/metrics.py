@@ -9,11 +9,13 @@ from prometheus_client import Gauge
 
 from services.application_bot.repository import Orphans
 
+ORPHAN_AGE = "jams_application_bot_orphan_age_seconds"  # watched by the orphan alert
+
 
 @cache
 def _gauges() -> tuple[Gauge, Gauge]:
     return (
-        Gauge("jams_application_bot_orphan_age_seconds",
+        Gauge(ORPHAN_AGE,
               "Age of the oldest application left submitting or unknown (0: none)"),
         Gauge("jams_application_bot_orphans_applications",
               "Applications left submitting or unknown, a person's answer awaited included"),
