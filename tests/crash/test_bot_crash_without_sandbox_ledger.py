@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import threading
 import uuid
@@ -44,8 +43,13 @@ from tests.crash.test_bot_crash import (  # noqa: F401 - bot_log is a fixture
     BotProcess,
     Order,
     approved,
+    bot_env,
     bot_log,
     count_rows,
+    render_report,
+    resume_created,
+    submitted_ids,
+    tally,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.kafka, pytest.mark.slow, pytest.mark.browser]
@@ -77,9 +81,8 @@ class OrphanCrashReport:
     answered_not_sent: int
 
     def render(self) -> str:
-        width = max(map(len, asdict(self)))
-        return "\n".join(["── bot SIGKILLed twice, no sandbox ledger (IMAP, review tasks) ──"]
-                         + [f"  {k.ljust(width)}  {v}" for k, v in asdict(self).items()])
+        return render_report("bot SIGKILLed twice, no sandbox ledger (IMAP, review tasks)",
+                             asdict(self))
 
 
 def orders_for(people: list[LoadCandidate]) -> list[Order]:
@@ -125,23 +128,13 @@ async def test_orphans_settle_by_email_or_a_person_without_the_sandbox_ledger(
     namespace = f"botorphans{uuid.uuid4().hex[:8]}"
     settings = CommonSettings(bus="kafka", bus_namespace=namespace,
                               kafka_bootstrap=kafka_bootstrap, kafka_partitions=PARTITIONS)
-    env = {k: v for k, v in os.environ.items() if k != "JAMS_SANDBOX_LEDGER"}
-    bot = BotProcess({
-        **env, "JAMS_BUS": "kafka", "JAMS_BUS_NAMESPACE": namespace,
-        "JAMS_KAFKA_BOOTSTRAP": kafka_bootstrap, "JAMS_KAFKA_PARTITIONS": str(PARTITIONS),
-        "JAMS_DATABASE_URL": database_url, "JAMS_REDIS_URL": redis_url,
-        "JAMS_BLOB_DIR": str(tmp_path / "blobs"), "JAMS_CANDIDATES_SEED": str(seed),
-        "JAMS_CHROMIUM_PATH": chromium_path, "JAMS_HTTP_PORT": "0",
-        "JAMS_RETRY_MAX_ATTEMPTS": "30", "JAMS_RETRY_MAX_BACKOFF_S": "2",
-        "JAMS_SWEEP_INTERVAL_S": "2", "JAMS_SWEEP_GRACE_S": "5", "JAMS_LOG_LEVEL": "INFO",
-        "JAMS_PORTAL_POLICIES": json.dumps({"greenhouse": {"rate_per_s": 100, "burst": 20,
-                                                           "max_concurrency": 4}}),
-        "JAMS_POLITENESS_PREFIX": f"{namespace}:polite",
-        "JAMS_ALLOW_PRIVATE_HOSTS": json.dumps(["127.0.0.1"]),
-        "JAMS_CONFIRMATION_IMAP_URL": mailbox_url,
-        "JAMS_ORPHAN_REVIEW_AFTER_S": str(REVIEW_AFTER_S),
-        "JAMS_CONSUMER_BATCH_SIZE": "8",
-    }, bot_log)
+    bot = BotProcess(bot_env(
+        namespace, kafka_bootstrap=kafka_bootstrap, database_url=database_url,
+        redis_url=redis_url, chromium_path=chromium_path, data=tmp_path, seed=seed,
+        partitions=PARTITIONS, JAMS_SANDBOX_LEDGER="false", JAMS_SWEEP_GRACE_S="5",
+        JAMS_CONFIRMATION_IMAP_URL=mailbox_url, JAMS_ORPHAN_REVIEW_AFTER_S=str(REVIEW_AFTER_S),
+        JAMS_CONSUMER_BATCH_SIZE="8",
+    ), bot_log)
 
     blobs = LocalBlobStore(tmp_path / "blobs")
     transport = make_transport(settings)
@@ -167,7 +160,7 @@ async def test_orphans_settle_by_email_or_a_person_without_the_sandbox_ledger(
                 ApplicationApproved.TOPIC, ResumeVersionCreated.TOPIC,
                 ApplicationSubmitted.TOPIC, ApplicationNeedsReview.TOPIC,
                 ReviewTaskCreated.TOPIC])
-            await bus.publish(*[await _resume(blobs, person, clock) for person in people])
+            await bus.publish(*[await resume_created(blobs, person) for person in people])
             bot.start()
 
             def sent(key: tuple[str, int]) -> bool:
@@ -211,22 +204,17 @@ async def test_orphans_settle_by_email_or_a_person_without_the_sandbox_ledger(
                     await asyncio.sleep(0.5)
             bot.stop()
             submitted = store.all()
-            records = await transport.read_all(ApplicationSubmitted.TOPIC)
-            submitted_events = {str(e.data["application_id"])
-                                for e in map(codec.decode, records)
-                                if e.type == ApplicationSubmitted.TYPE}
+            submitted_events = await submitted_ids(transport)
     finally:
         bot.stop()
         await transport.close()
 
-    per_application = Counter((s.fields["email"], canonical[(s.board_token, s.job_id)])
-                              for s in submitted)
+    per_application, missing, duplicates = tally(submitted, canonical, wanted)
     states = count_rows(database_url)
     sources = Counter([await _settled_from(blobs, app_id) for app_id in by_application])
     report = OrphanCrashReport(
         approvals=len(orders), sigkills=len(KILL_AT), portal_submissions=len(submitted),
-        missing=sum(1 for key in wanted if per_application[key] == 0),
-        duplicates=sum(n - 1 for n in per_application.values() if n > 1),
+        missing=missing, duplicates=duplicates,
         rows_submitted=states["submitted"],
         rows_unsettled=states["submitting"] + states["unknown"] + states["pending"],
         submitted_events=len(submitted_events),
@@ -242,15 +230,6 @@ async def test_orphans_settle_by_email_or_a_person_without_the_sandbox_ledger(
     assert report.submitted_events == len(wanted)
     # Each form the kills cut off was settled by its confirmation e-mail, never resent.
     assert report.settled_by_email >= len(KILL_AT)
-
-
-async def _resume(blobs: LocalBlobStore, person: LoadCandidate, clock: SystemClock) -> Envelope:
-    version = uuid.uuid5(person.candidate_id, "resume-v1")
-    key = f"resumes/{person.candidate_id}/{version}.txt"
-    digest = await blobs.put(key, person.resume.encode())
-    return Envelope.wrap(ResumeVersionCreated(
-        candidate_id=person.candidate_id, resume_version_id=version, blob_key=key,
-        content_sha256=digest, created_by="seed"), source="tests/crash", time=clock.now())
 
 
 async def _settled_from(blobs: LocalBlobStore, app_id: uuid.UUID) -> str:
