@@ -71,6 +71,11 @@ class ApplicationNotSettled(Exception):
     """The attempt ended with nothing settled; redelivery retries (or reconciles) it."""
 
 
+class NothingTellsYet(ApplicationNotSettled):
+    """No ledger tells whether an orphan went through, and it is too young to ask a person:
+    the orphan sweep asks again, so the order that found it need not be retried."""
+
+
 @dataclass(frozen=True)
 class BotPorts:
     """What applying needs from outside: the database, files, the browser, the portal."""
@@ -122,7 +127,10 @@ class ApplicationBot:
                     # not committed until it settles, so nothing is lost by stepping aside.
                     log.info("another worker is applying; leaving it to them")
                     return
-                claimed = await self._claim(request, applicant, envelope, answering)
+                try:
+                    claimed = await self._claim(request, applicant, envelope, answering)
+                except NothingTellsYet:
+                    return
                 if claimed is not None:
                     await self._submit(claimed, applicant, envelope)
 
@@ -244,8 +252,7 @@ class ApplicationBot:
         blind resend; until then the orphan sweep asks the ledgers again."""
         now = self._uow.clock.now()
         if not orphan_review_due(stored, now, self._orphan_review_after):
-            log.info("nothing tells yet whether it went through; asking again later")
-            return
+            raise NothingTellsYet("nothing tells yet whether it went through; asking again later")
         asked = asked_about(stored)
         async with self._uow.transaction(cause=envelope) as tx:
             await repository.mark_review_asked(tx.conn, stored.application_id, now)
@@ -302,6 +309,8 @@ class ApplicationBot:
             with structlog.contextvars.bound_contextvars(application_id=str(application_id)):
                 try:
                     settled += await self._settle_orphan(application_id)
+                except NothingTellsYet as exc:
+                    log.info("orphaned application waits", reason=str(exc))
                 except (ApplicationNotSettled, PermanentError) as exc:
                     log.warning("orphaned application still unsettled", error=str(exc))
         return settled

@@ -94,13 +94,13 @@ async def test_an_orphan_nothing_settles_is_asked_about_once_then_settled_as_sen
     sweep = sweeper(bot)
 
     bot.clock.advance(1)
-    assert await sweep.settle_orphans(bot.clock.now()) == 1  # nothing can tell, yet
+    assert await sweep.settle_orphans(bot.clock.now()) == 0  # nothing can tell, yet
     assert await bot.emitted(ApplicationNeedsReview) == []
     report_orphans(await sweep.orphans(), bot.clock.now())
     assert REGISTRY.get_sample_value("jams_application_bot_orphans_applications") == 1
 
     bot.clock.advance(REVIEW_AFTER_S)
-    await sweep.settle_orphans(bot.clock.now())
+    assert await sweep.settle_orphans(bot.clock.now()) == 1  # put to a person
     assert await sweep.settle_orphans(bot.clock.now()) == 0  # asked once, not again
     [question] = await bot.emitted(ApplicationNeedsReview)
     assert question["question"] == ORPHAN_QUESTION
