@@ -236,6 +236,7 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
         "JAMS_PRESENCE_NAMESPACE": namespace,
         "JAMS_SOURCES": json.dumps(boards),
         "JAMS_ALLOW_PRIVATE_HOSTS": json.dumps([f"127.0.0.1:{portal_port}"]),
+        "JAMS_SANDBOX_LEDGER": "true",
         "JAMS_JWT_SECRET": jwt_secret,
         # Gateways from before signed tokens take a static token per reviewer: the same string.
         "JAMS_REVIEWER_TOKENS": json.dumps({str(r.reviewer_id): r.token for r in reviewers}),

@@ -27,8 +27,9 @@ def sandbox_settings(portal_url: str) -> dict[str, dict[str, Any]]:
         "job_discovery": {"sources": sandbox_seed_boards(portal_url),
                           "allow_private_hosts": private},
         "ats_engine": {"candidates_seed": SANDBOX_CANDIDATES},
+        # The sandbox alone can say which forms it took: its ledger settles orphans there.
         "application_bot": {"candidates_seed": SANDBOX_CANDIDATES,
-                            "allow_private_hosts": private},
+                            "allow_private_hosts": private, "sandbox_ledger": True},
     }
 
 

@@ -3,6 +3,7 @@ spans exported to a file."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +79,24 @@ def trace_file(tmp_path: Path) -> Iterator[Path]:
 def s3_url() -> str:
     """The dev S3-compatible server (opt-in: not exported to processes tests start)."""
     return server_url("JAMS_S3_URL")
+
+
+@pytest.fixture(scope="session")
+def imap_url() -> str:
+    """The dev IMAP server's mailbox (opt-in, like S3)."""
+    return server_url("JAMS_CONFIRMATION_IMAP_URL")
+
+
+@pytest.fixture
+def mailbox_url(imap_url: str) -> str:
+    """A folder of its own on the dev IMAP server, so no other test's mail is in it."""
+    import imaplib
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(imap_url)
+    folder = f"t{uuid.uuid4().hex[:12]}"
+    with imaplib.IMAP4(parts.hostname or "", parts.port or 143, timeout=10) as client:
+        client.login(unquote(parts.username or ""), unquote(parts.password or ""))
+        status, _ = client.create(folder)
+        assert status == "OK"
+    return parts._replace(path=f"/{folder}").geturl()

@@ -16,8 +16,9 @@ ENV_FILE = Path(__file__).resolve().parents[1] / ".dev" / "services.env"
 
 
 # Servers the tests ask for by name, but that must not switch on for every process the tests
-# start: with JAMS_S3_URL in the environment every service would keep its blobs in S3.
-_OPT_IN = {"JAMS_S3_URL"}
+# start: with JAMS_S3_URL in the environment every service would keep its blobs in S3, and
+# with JAMS_CONFIRMATION_IMAP_URL every bot would read the shared dev mailbox.
+_OPT_IN = {"JAMS_S3_URL", "JAMS_CONFIRMATION_IMAP_URL"}
 _opt_in_urls: dict[str, str] = {}
 
 

@@ -8,6 +8,7 @@ from infra.devservices.chromium import Chromium
 from infra.devservices.config import DevConfig
 from infra.devservices.ferretdb import FerretDB
 from infra.devservices.forward_proxy import ForwardProxy
+from infra.devservices.imap import Imap
 from infra.devservices.kafka import Kafka
 from infra.devservices.postgres import Postgres
 from infra.devservices.s3 import S3
@@ -27,7 +28,7 @@ __all__ = [
 
 # Kafka last in listings because it is slowest; `up` starts them all concurrently anyway.
 SERVICE_TYPES: tuple[type[Service], ...] = (
-    Postgres, Valkey, FerretDB, Kafka, Chromium, S3, ForwardProxy)
+    Postgres, Valkey, FerretDB, Kafka, Chromium, S3, ForwardProxy, Imap)
 
 
 def all_services(cfg: DevConfig) -> list[Service]:

@@ -12,7 +12,7 @@ import subprocess
 import time
 
 from infra.chromium import PACKAGE, find_chromium
-from infra.devservices.process import DevServiceError, run_tool
+from infra.devservices.process import DevServiceError, apt_install
 from infra.devservices.service import Outcome, Service, Status, timed
 
 
@@ -44,20 +44,9 @@ class Chromium(Service):
             raise DevServiceError(f"JAMS_CHROMIUM_PATH={self.path} is not an executable")
         if os.geteuid() != 0 or shutil.which("apt-get") is None:
             raise DevServiceError(f"chromium is missing: run `sudo apt-get install -y {PACKAGE}`")
-        log = self.state_dir / "apt.log"
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         # Recommends stay on: they bring the fonts that pages and screenshots need.
-        install = ["apt-get", "install", "-y", PACKAGE, "fonts-liberation"]
-
-        def apt() -> None:
-            try:
-                run_tool(install, log=log, env=env)
-            except DevServiceError:
-                # A fresh machine often has an empty package index: refresh once and retry.
-                run_tool(["apt-get", "update"], log=self.state_dir / "apt-update.log", env=env)
-                run_tool(install, log=log, env=env)
-
-        return [timed("apt-get installed", apt)]
+        return [timed("apt-get installed",
+                      lambda: apt_install([PACKAGE, "fonts-liberation"], self.state_dir))]
 
     def launch(self) -> subprocess.Popen[bytes] | None:
         """Nothing to start: Playwright launches the browser per test."""
@@ -105,3 +94,4 @@ class Chromium(Service):
     def env(self) -> dict[str, str]:
         """JAMS_CHROMIUM_PATH."""
         return {"JAMS_CHROMIUM_PATH": self.path}
+

@@ -216,3 +216,16 @@ def stop_pid(
     while time.monotonic() < deadline and is_alive(pid, expect):
         time.sleep(0.05)
     return "killed"
+
+
+def apt_install(packages: list[str], state_dir: Path) -> None:
+    """`apt-get install` as root, logging beside the server's state; refreshes the index once."""
+    log = state_dir / "apt.log"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", *packages]
+    try:
+        run_tool(install, log=log, env=env)
+    except DevServiceError:
+        # A fresh machine often has an empty package index: refresh once and retry.
+        run_tool(["apt-get", "update"], log=state_dir / "apt-update.log", env=env)
+        run_tool(install, log=log, env=env)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from sandbox.generator import generate
 from sandbox.portal.app import create_app
 from sandbox.portal.jobs import SEED_JOBS
+from sandbox.portal.mail import ImapMailer
 from sandbox.portal.submissions import SubmissionStore
 
 DEFAULT_PORT = 8700
@@ -39,13 +41,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--duplicate-share", type=float, default=0.3,
                         help="share of generated posts that repeat a job on a second board")
     parser.add_argument("--seed", type=int, default=7, help="the generator's seed")
+    parser.add_argument("--confirmation-imap-url", default=os.environ.get(
+                            "JAMS_CONFIRMATION_IMAP_URL") or None,
+                        help="append a confirmation e-mail for each submission to this "
+                             "imap://user:password@host:port/folder (the dev IMAP server's)")
     parser.add_argument("--log-level", default="info", help="uvicorn's log level")
     args = parser.parse_args(argv)
     jobs = SEED_JOBS
     if args.generate_jobs:
         jobs = tuple(generate(args.generate_jobs, args.generate_candidates,
                               duplicate_share=args.duplicate_share, seed=args.seed).posts)
-    app = create_app(SubmissionStore(args.submissions), jobs)
+    mailer = ImapMailer(args.confirmation_imap_url) if args.confirmation_imap_url else None
+    app = create_app(SubmissionStore(args.submissions, on_add=mailer), jobs)
     # Loopback only: the sandbox stands in for the public internet and is not for sharing.
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level=args.log_level)
 

@@ -16,7 +16,7 @@ from sandbox.portal.catalog import STANDARD_QUESTIONS, JobCatalog, job_json, not
 from sandbox.portal.forms import read_application
 from sandbox.portal.jobs import SEED_JOBS, PortalJob
 from sandbox.portal.sources import sources_router
-from sandbox.portal.submissions import SubmissionStore
+from sandbox.portal.submissions import SubmissionStore, page_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -109,7 +109,7 @@ def create_app(store: SubmissionStore, jobs: Sequence[PortalJob] = SEED_JOBS) ->
             return TEMPLATES.TemplateResponse(
                 request, "job.html", {"job": job, "errors": errors}, status_code=400
             )
-        store.add(submission)
+        store.add(submission, page_of(request))
         return TEMPLATES.TemplateResponse(
             request, "confirmation.html", {"job": job, "submission": submission}
         )

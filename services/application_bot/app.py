@@ -25,7 +25,9 @@ from schemas.events.matching import (
 )
 from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import (
+    ReviewTaskCreated,
     TaskCompleted,
+    TaskRejected,
 )
 from services.application_bot.adapters.appliers import ApplierRegistry
 from services.application_bot.adapters.browser import Browser, OutboundGuard, PlaywrightBrowser
@@ -34,10 +36,21 @@ from services.application_bot.adapters.career_form import CareerFormApplier
 from services.application_bot.adapters.easy_apply import EasyApplyApplier
 from services.application_bot.adapters.greenhouse_form import GreenhouseApplier
 from services.application_bot.adapters.hosted_flows import hosted_appliers
-from services.application_bot.adapters.portal_ledger import SandboxSubmissionLedger
+from services.application_bot.adapters.mail_ledger import ImapConfirmations, Mailbox
+from services.application_bot.adapters.page_ledger import CapturedConfirmation, PortalPageLedger
+from services.application_bot.adapters.portal_ledger import (
+    FirstAnswer,
+    SandboxSubmissionLedger,
+    SubmissionLedger,
+)
 from services.application_bot.answer_banks import CandidateOrders
 from services.application_bot.applying import ApplicationBot, BotPorts
-from services.application_bot.handlers import ApplyHandlers, on_resume_version_created
+from services.application_bot.handlers import (
+    ApplyHandlers,
+    on_resume_version_created,
+    on_review_task_created,
+)
+from services.application_bot.metrics import report_orphans
 from services.application_bot.politeness import OpenGate, PortalGate, RedisPortalGate
 from services.application_bot.portal_sessions import NoSessions, SessionVault
 from services.application_bot.settings import ApplicationBotSettings
@@ -68,9 +81,16 @@ def build(platform: Platform, settings: ApplicationBotSettings) -> ServiceSpec:
 def orphan_sweep(
     bot: ApplicationBot, clock: Clock, settings: ApplicationBotSettings
 ) -> BackgroundTask:
-    """Every interval, settle applications a crash left unsettled with their event consumed."""
+    """Every interval, settle applications a crash left unsettled with their event consumed,
+    and report the orphans left (their count and the oldest one's age)."""
+
+    async def settle_and_report(older_than: datetime) -> int:
+        settled = await bot.settle_orphans(older_than)
+        report_orphans(await bot.orphans(), clock.now())
+        return settled
+
     return _sweep("orphan_sweep", clock, settings.sweep_interval_s, settings.sweep_grace_s,
-                  bot.settle_orphans, "orphaned applications settled")
+                  settle_and_report, "orphaned applications settled")
 
 
 def waiting_sweep(
@@ -119,7 +139,7 @@ def assemble(
         browser=browser,
         applier=appliers(settings),
         candidates=orders.directory(SeedCandidateDirectory(settings.candidates_seed)),
-        ledger=SandboxSubmissionLedger(timeout_s=settings.portal_check_timeout_s),
+        ledger=submission_ledger(settings, blobs, browser),
         gate=gate or OpenGate(),
         sessions=sessions(blobs, settings),
         switches=switches,
@@ -132,11 +152,14 @@ def assemble(
                     max_poll_interval_s=settings.consumer_max_poll_interval_s)
     bot = ApplicationBot(ports, max_attempts=settings.max_attempts,
                          allow_private_hosts=settings.allow_private_hosts,
-                         session_wait=timedelta(seconds=settings.session_wait_s))
+                         session_wait=timedelta(seconds=settings.session_wait_s),
+                         orphan_review_after=timedelta(seconds=settings.orphan_review_after_s))
     apply = ApplyHandlers(bot)
     return ServiceSpec(
         name=NAME,
-        handlers={ResumeVersionCreated: on_resume_version_created, **orders.handlers,
+        handlers={ResumeVersionCreated: on_resume_version_created,
+                  ReviewTaskCreated: on_review_task_created,
+                  TaskRejected: apply.on_task_rejected, **orders.handlers,
                   PortalAutomationChanged: switches.on_changed},
         raw_handlers={
             ApplicationApproved: apply.on_application_approved,
@@ -148,6 +171,25 @@ def assemble(
         consumer_batch_size=settings.consumer_batch_size,
         consumer_max_poll_interval_s=settings.consumer_max_poll_interval_s,
     )
+
+
+def submission_ledger(settings: ApplicationBotSettings, blobs: BlobStore,
+                      browser: Browser) -> SubmissionLedger:
+    """How an orphan is settled: the sandbox's own record only on the sandbox; elsewhere what
+    the candidate could see (a captured confirmation, the portal's pages, their e-mail)."""
+    if settings.sandbox_ledger:
+        return SandboxSubmissionLedger(timeout_s=settings.portal_check_timeout_s)
+    ledgers: list[SubmissionLedger] = [
+        CapturedConfirmation(blobs),
+        # Until candidates hand over their sessions, a fresh context: signed out, it cannot
+        # tell, and the e-mail or a person settles the orphan.
+        PortalPageLedger(lambda _candidate_id: browser.page()),
+    ]
+    if settings.confirmation_imap_url is not None:
+        ledgers.append(ImapConfirmations(
+            Mailbox.parse(settings.confirmation_imap_url.get_secret_value()),
+            timeout_s=settings.portal_check_timeout_s))
+    return FirstAnswer(ledgers)
 
 
 def appliers(settings: ApplicationBotSettings) -> ApplierRegistry:

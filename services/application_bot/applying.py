@@ -32,11 +32,14 @@ from services.application_bot.adapters.browser import Browser, BrowserError, Bro
 from services.application_bot.adapters.candidates import CandidateDirectory
 from services.application_bot.adapters.kit.visit import Visit
 from services.application_bot.adapters.portal_ledger import (
+    Applied,
     GreenhousePosting,
+    LedgerQuery,
     LedgerUnavailable,
     SubmissionLedger,
 )
 from services.application_bot.domain import (
+    ORPHAN_QUESTION,
     Applicant,
     Application,
     ApplicationState,
@@ -48,9 +51,13 @@ from services.application_bot.domain import (
     Outcome,
     SignedOut,
     Step,
+    answered_not_sent,
+    answered_sent,
+    asked_about,
     claim,
     new_application,
     next_step,
+    orphan_review_due,
     reconcile,
     refuse,
     settle,
@@ -77,6 +84,11 @@ class BrowserAway(ApplicationNotSettled, DependencyAway):
     and the bus retries it as it does through a database outage, using up none of its own."""
 
 
+class NothingTellsYet(ApplicationNotSettled):
+    """No ledger tells whether an orphan went through, and it is too young to ask a person:
+    the orphan sweep asks again, so the order that found it need not be retried."""
+
+
 @dataclass(frozen=True)
 class BotPorts:
     """What applying needs from outside: the database, files, the browser, the portal."""
@@ -100,16 +112,23 @@ class ApplicationBot:
 
     def __init__(self, ports: BotPorts, *, max_attempts: int,
                  allow_private_hosts: Collection[str] = (),
-                 session_wait: timedelta = timedelta(days=3)) -> None:
+                 session_wait: timedelta = timedelta(days=3),
+                 orphan_review_after: timedelta = timedelta(hours=1)) -> None:
         self._ports = ports
+        self._orphan_review_after = orphan_review_after
         self._allow_private_hosts = allow_private_hosts
         self._uow = ports.uow
         self._evidence = EvidenceStore(ports.blobs)
         self._max_attempts = max_attempts
         self._session_wait = session_wait
 
-    async def apply(self, request: ApplyRequest, envelope: Envelope) -> None:
-        """Apply for `request` unless it was applied for (or is being applied for) already."""
+    async def apply(self, request: ApplyRequest, envelope: Envelope,
+                    answering: uuid.UUID | None = None) -> None:
+        """Apply for `request` unless it was applied for (or is being applied for) already.
+
+        `answering`: the review task whose completion ordered it; when that task asked about
+        an orphan, its completion says nothing went through, and it is sent once more.
+        """
         try:
             await check_url(request.apply_url, self._allow_private_hosts)
         except UnresolvedHost as exc:
@@ -127,12 +146,16 @@ class ApplicationBot:
                     # not committed until it settles, so nothing is lost by stepping aside.
                     log.info("another worker is applying; leaving it to them")
                     return
-                claimed = await self._claim(request, applicant, envelope)
+                try:
+                    claimed = await self._claim(request, applicant, envelope, answering)
+                except NothingTellsYet:
+                    return
                 if claimed is not None:
                     await self._submit(claimed, applicant, envelope)
 
     async def _claim(
-        self, request: ApplyRequest, applicant: Applicant, envelope: Envelope | None
+        self, request: ApplyRequest, applicant: Applicant, envelope: Envelope | None,
+        answering: uuid.UUID | None = None,
     ) -> Application | None:
         """The application claimed for submitting by us, or None when there is nothing to do."""
         async with self._uow.transaction(cause=envelope) as tx:
@@ -144,7 +167,17 @@ class ApplicationBot:
                 return None
             if step is Step.SUBMIT:
                 return await self._claim_in(tx, existing, request, applicant)
-        assert existing is not None  # RECONCILE is only ever the step of a stored application
+            assert existing is not None  # RECONCILE is only ever the step of a stored one
+            if existing.review_asked:
+                if answering is None or await repository.asked_in_task(
+                        tx.conn, answering) != existing.application_id:
+                    log.info("a person is asked whether it went through; waiting for them")
+                    return None
+                log.info("a reviewer saw it did not go through; sending it once more")
+                freed = answered_not_sent(existing, max_attempts=self._max_attempts)
+                if not await self._record(tx, freed, existing):
+                    return None
+                return await self._claim_in(tx, freed, request, applicant)
         return await self._reconcile(existing, applicant, envelope)
 
     async def _claim_in(
@@ -210,12 +243,19 @@ class ApplicationBot:
             confirmation, evidence_key = saved
         else:
             try:
-                found = await self._ports.ledger.find(stored.apply_url, applicant.email)
+                found = await self._ports.ledger.check(LedgerQuery(
+                    stored.application_id, stored.candidate_id, stored.apply_url,
+                    applicant.email))
             except LedgerUnavailable as exc:
                 raise ApplicationNotSettled(f"cannot check the portal: {exc}") from exc
-            confirmation = found.confirmation if found else None
-            evidence_key = None if found is None else await self._evidence.save_portal_record(
-                stored.application_id, found.confirmation, found.record, self._uow.clock.now())
+            if found is None:
+                await self._unsettled(stored, envelope)
+                return None
+            confirmation = found.confirmation if isinstance(found, Applied) else None
+            evidence_key = None if not isinstance(found, Applied) else (
+                await self._evidence.save_portal_record(
+                    stored.application_id, found.confirmation, found.record,
+                    self._uow.clock.now()))
         decided = reconcile(stored, confirmation, evidence_key=evidence_key,
                             max_attempts=self._max_attempts)
         async with self._uow.transaction(cause=envelope) as tx:
@@ -225,6 +265,34 @@ class ApplicationBot:
                 log.info("the portal has no such application; applying again")
                 return await self._claim_in(tx, decided, _request_of(decided), applicant)
         return None
+
+    async def _unsettled(self, stored: Application, envelope: Envelope | None) -> None:
+        """Nothing tells whether it went through: after a while a person is asked, never a
+        blind resend; until then the orphan sweep asks the ledgers again."""
+        now = self._uow.clock.now()
+        if not orphan_review_due(stored, now, self._orphan_review_after):
+            raise NothingTellsYet("nothing tells yet whether it went through; asking again later")
+        asked = asked_about(stored)
+        async with self._uow.transaction(cause=envelope) as tx:
+            await repository.mark_review_asked(tx.conn, stored.application_id, now)
+            tx.emit(ApplicationNeedsReview(
+                application_id=asked.application_id, candidate_id=asked.candidate_id,
+                job_id=asked.job_id, question=ORPHAN_QUESTION, apply_url=asked.apply_url,
+                resume_version_id=asked.resume_version_id,
+            ))
+        log.info("nothing tells whether it went through; a person is asked")
+
+    async def answered_sent(self, task_id: uuid.UUID, tx: Transaction) -> None:
+        """A reviewer rejected resending an orphan they were asked about: it went through."""
+        application_id = await repository.asked_in_task(tx.conn, task_id)
+        if application_id is None:
+            return
+        stored = await repository.load_for_update(tx.conn, application_id)
+        if stored is None or not stored.review_asked or next_step(stored) is not Step.RECONCILE:
+            return
+        with structlog.contextvars.bound_contextvars(application_id=str(application_id)):
+            log.info("a reviewer saw it went through")
+            await self._record(tx, answered_sent(stored), stored)
 
     async def _submit(
         self, application: Application, applicant: Applicant, envelope: Envelope | None
@@ -262,9 +330,16 @@ class ApplicationBot:
             with structlog.contextvars.bound_contextvars(application_id=str(application_id)):
                 try:
                     settled += await self._settle_orphan(application_id)
+                except NothingTellsYet as exc:
+                    log.info("orphaned application waits", reason=str(exc))
                 except (ApplicationNotSettled, PermanentError) as exc:
                     log.warning("orphaned application still unsettled", error=str(exc))
         return settled
+
+    async def orphans(self) -> repository.Orphans:
+        """How many applications are left unsettled, and since when the oldest one is."""
+        async with self._uow.transaction() as tx:
+            return await repository.orphans(tx.conn)
 
     async def _settle_orphan(self, application_id: uuid.UUID) -> int:
         async with repository.exclusive(self._uow.engine, application_id) as mine:

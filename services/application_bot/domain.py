@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from services.application_bot.limits import Limits
@@ -99,6 +100,10 @@ class Application:
     evidence_key: str | None = None
     reason: str | None = None
     retryable: bool = False
+    # Since when it has been `submitting` or `unknown`, as stored; None for a fresh one.
+    unsettled_since: datetime | None = None
+    # A person was asked whether it went through, and has not answered yet.
+    review_asked: bool = False
 
     def moved_to(self, state: ApplicationState) -> Application:
         """This application in `state`, if the state machine allows the move."""
@@ -262,3 +267,35 @@ def stop_waiting(application: Application, reason: str) -> Application:
     """A waiting application whose wait is over: failed, nothing sent, worth a later retry."""
     return replace(application.moved_to(ApplicationState.FAILED), reason=reason,
                    retryable=True)
+
+
+ORPHAN_QUESTION = (
+    "Did this application go through? The bot stopped while sending it, and neither the "
+    "portal's page nor the candidate's e-mail tells. Reject if it went through (it is then "
+    "recorded as submitted); complete if it did not (it is sent once more)."
+)
+
+
+def orphan_review_due(application: Application, now: datetime, review_after: timedelta) -> bool:
+    """Whether an orphan nothing can settle has waited long enough to ask a person."""
+    return (not application.review_asked and application.unsettled_since is not None
+            and now - application.unsettled_since >= review_after)
+
+
+def asked_about(application: Application) -> Application:
+    """The orphan with its question put to a person: it waits for their answer."""
+    return replace(application, review_asked=True)
+
+
+def answered_sent(application: Application) -> Application:
+    """A person saw the application went through."""
+    return replace(application.moved_to(ApplicationState.SUBMITTED),
+                   confirmation="confirmed by a reviewer", reason=None, retryable=False,
+                   review_asked=False)
+
+
+def answered_not_sent(application: Application, *, max_attempts: int) -> Application:
+    """A person saw nothing went through: free to be sent once more, and only once."""
+    return replace(application.moved_to(ApplicationState.PENDING),
+                   attempts=max(application.attempts, max_attempts - 1), review_asked=False,
+                   reason="a reviewer saw it did not go through")

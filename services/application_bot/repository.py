@@ -75,6 +75,7 @@ async def load_for_update(conn: AsyncConnection, application_id: uuid.UUID) -> A
         apply_url=row["apply_url"], state=ApplicationState(row["state"]),
         attempts=row["attempts"], confirmation=row["confirmation"],
         evidence_key=row["evidence_key"], reason=row["reason"], retryable=row["retryable"],
+        unsettled_since=row["updated_at"], review_asked=row["review_asked_at"] is not None,
     )
 
 
@@ -87,9 +88,55 @@ async def save(
         .where(applications.c.application_id == application.application_id,
                applications.c.state == expected.state.value,
                applications.c.attempts == expected.attempts)
-        .values(**_columns(application), updated_at=now)
+        .values(**_columns(application), updated_at=now,
+                **({} if application.review_asked else {"review_asked_at": None,
+                                                        "review_task_id": None}))
     )
     return result.rowcount == 1
+
+
+async def mark_review_asked(conn: AsyncConnection, application_id: uuid.UUID,
+                            now: datetime) -> None:
+    """Note that a person was asked about the orphan (its age, `updated_at`, is kept)."""
+    await conn.execute(applications.update()
+                       .where(applications.c.application_id == application_id)
+                       .values(review_asked_at=now))
+
+
+async def note_review_task(conn: AsyncConnection, application_id: uuid.UUID,
+                           task_id: uuid.UUID) -> bool:
+    """Remember which review task asks about an orphan; False if none is asked about."""
+    result = await conn.execute(
+        applications.update()
+        .where(applications.c.application_id == application_id,
+               applications.c.review_asked_at.is_not(None))
+        .values(review_task_id=task_id))
+    return result.rowcount == 1
+
+
+async def asked_in_task(conn: AsyncConnection, task_id: uuid.UUID) -> uuid.UUID | None:
+    """The orphan a review task asks about, if it still waits for the answer."""
+    return await conn.scalar(
+        sa.select(applications.c.application_id)
+        .where(applications.c.review_task_id == task_id,
+               applications.c.review_asked_at.is_not(None)))
+
+
+@dataclass(frozen=True)
+class Orphans:
+    """Applications left `submitting` or `unknown`: how many, and the oldest one's age."""
+
+    count: int
+    oldest_since: datetime | None
+
+
+async def orphans(conn: AsyncConnection) -> Orphans:
+    row = (await conn.execute(
+        sa.select(sa.func.count(), sa.func.min(applications.c.updated_at))
+        .where(applications.c.state.in_((ApplicationState.SUBMITTING.value,
+                                          ApplicationState.UNKNOWN.value)))
+    )).one()
+    return Orphans(int(row[0]), row[1])
 
 
 async def unsettled_before(conn: AsyncConnection, before: datetime) -> list[uuid.UUID]:
@@ -98,7 +145,9 @@ async def unsettled_before(conn: AsyncConnection, before: datetime) -> list[uuid
         sa.select(applications.c.application_id)
         .where(applications.c.state.in_((ApplicationState.SUBMITTING.value,
                                           ApplicationState.UNKNOWN.value)),
-               applications.c.updated_at < before)
+               applications.c.updated_at < before,
+               # Waiting for a person's answer: the task's completion settles it.
+               applications.c.review_asked_at.is_(None))
         .order_by(applications.c.updated_at)
         .limit(500)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from infra.chromium import ChromiumSettings
 from infra.politeness import PortalPolicy
@@ -31,6 +31,21 @@ class ApplicationBotSettings(CommonSettings, ChromiumSettings):
                                           description="Longest wait for the portal's confirmation")
     portal_check_timeout_s: float = Field(default=10.0, gt=0, le=300,
                                           description="Longest wait when asking the portal")
+    sandbox_ledger: bool = Field(
+        default=False,
+        description="Settle orphans from the sandbox portal's own record of submissions "
+                    "(GET /_sandbox/submissions); only the sandbox portal has one",
+    )
+    confirmation_imap_url: SecretStr | None = Field(
+        default=None,
+        description="imap[s]://user:password@host:port/folder where the candidates' "
+                    "application confirmations arrive; read to settle orphans",
+    )
+    orphan_review_after_s: float = Field(
+        default=3600.0, ge=0, le=30 * 86400,
+        description="How long an orphan that neither the portal's page nor an e-mail settles "
+                    "waits before a person is asked whether it went through",
+    )
     max_attempts: int = Field(default=3, ge=1, le=20,
                               description="Visits that send nothing before giving up")
     sweep_interval_s: float = Field(default=30.0, gt=0, le=3600,

@@ -25,6 +25,9 @@ applications = table(
     updated_at(),
     # Which portal it went to, for the per-portal daily caps (null before they existed).
     sa.Column("portal", sa.Text),
+    # An orphan nothing could settle was put to a person (when), and the task that asks.
+    sa.Column("review_asked_at", sa.DateTime(timezone=True)),
+    sa.Column("review_task_id", UUID(as_uuid=True), index=True),
     sa.UniqueConstraint("candidate_id", "job_id"),
     sa.CheckConstraint(
         "state IN ('pending', 'submitting', 'submitted', 'failed', 'unknown', 'waiting')",

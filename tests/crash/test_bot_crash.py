@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from infra.blobs import LocalBlobStore
 from infra.bus import codec
 from infra.bus.bus import EventBus
+from infra.bus.port import Transport
 from infra.clock import SystemClock
 from infra.outbox import outbox
 from infra.runtime import make_transport
@@ -34,6 +35,7 @@ from sandbox.portal.apply_flows.load import (
     portal_in_thread,
     postings,
 )
+from sandbox.portal.submissions import Submission
 from schemas.events.applications import ApplicationSubmitted
 from schemas.events.envelope import Envelope
 from schemas.events.matching import ApplicationApproved
@@ -143,9 +145,59 @@ class BotCrashReport:
     orphans_swept: int
 
     def render(self) -> str:
-        width = max(map(len, asdict(self)))
-        return "\n".join(["── application bot SIGKILLed twice (Kafka, Chromium) ──"]
-                         + [f"  {k.ljust(width)}  {v}" for k, v in asdict(self).items()])
+        return render_report("application bot SIGKILLed twice (Kafka, Chromium)", asdict(self))
+
+
+def render_report(title: str, figures: dict[str, int]) -> str:
+    width = max(map(len, figures))
+    return "\n".join([f"── {title} ──"] + [f"  {k.ljust(width)}  {v}" for k, v in figures.items()])
+
+
+def bot_env(namespace: str, *, kafka_bootstrap: str, database_url: str, redis_url: str,
+            chromium_path: str, data: Path, seed: Path, partitions: int = PARTITIONS,
+            **extra: str) -> dict[str, str]:
+    """The bot worker's environment for a crash run on this test's servers and folder."""
+    return {
+        **os.environ, "JAMS_BUS": "kafka", "JAMS_BUS_NAMESPACE": namespace,
+        "JAMS_KAFKA_BOOTSTRAP": kafka_bootstrap, "JAMS_KAFKA_PARTITIONS": str(partitions),
+        "JAMS_DATABASE_URL": database_url, "JAMS_REDIS_URL": redis_url,
+        "JAMS_BLOB_DIR": str(data / "blobs"), "JAMS_CANDIDATES_SEED": str(seed),
+        "JAMS_CHROMIUM_PATH": chromium_path, "JAMS_HTTP_PORT": "0",
+        "JAMS_RETRY_MAX_ATTEMPTS": "30", "JAMS_RETRY_MAX_BACKOFF_S": "2",
+        "JAMS_SWEEP_INTERVAL_S": "2", "JAMS_SWEEP_GRACE_S": "20", "JAMS_LOG_LEVEL": "INFO",
+        # The sandbox portal takes a load run: politeness per portal still applies, not slowly.
+        "JAMS_PORTAL_POLICIES": json.dumps({"greenhouse": {"rate_per_s": 100, "burst": 20,
+                                                           "max_concurrency": 8}}),
+        "JAMS_POLITENESS_PREFIX": f"{namespace}:polite",
+        "JAMS_ALLOW_PRIVATE_HOSTS": json.dumps(["127.0.0.1"]),  # the portal's port is picked late
+        **extra,
+    }
+
+
+async def resume_created(blobs: LocalBlobStore, person: LoadCandidate) -> Envelope:
+    """The candidate's resume in the blob store, and the event that tells the bot of it."""
+    version = uuid.uuid5(person.candidate_id, "resume-v1")
+    key = f"resumes/{person.candidate_id}/{version}.txt"
+    digest = await blobs.put(key, person.resume.encode())
+    return Envelope.wrap(ResumeVersionCreated(
+        candidate_id=person.candidate_id, resume_version_id=version, blob_key=key,
+        content_sha256=digest, created_by="seed"), source="tests/crash", time=SystemClock().now())
+
+
+async def submitted_ids(transport: Transport) -> set[str]:
+    """The applications an ApplicationSubmitted was published for."""
+    return {str(e.data["application_id"])
+            for e in map(codec.decode, await transport.read_all(ApplicationSubmitted.TOPIC))
+            if e.type == ApplicationSubmitted.TYPE}
+
+
+def tally(submitted: list[Submission], canonical: dict[tuple[str, int], int],
+          wanted: set[tuple[str, int]]) -> tuple[Counter[tuple[str, int]], int, int]:
+    """The portal's submissions per (email, canonical job); how many are missing, repeated."""
+    per_application = Counter((s.fields["email"], canonical[(s.board_token, s.job_id)])
+                              for s in submitted)
+    return (per_application, sum(1 for key in wanted if per_application[key] == 0),
+            sum(n - 1 for n in per_application.values() if n > 1))
 
 
 def count_rows(database_url: str) -> Counter[str]:
@@ -179,23 +231,14 @@ async def test_the_bot_killed_twice_applies_every_approval_exactly_once(
     namespace = f"botcrash{uuid.uuid4().hex[:8]}"
     settings = CommonSettings(bus="kafka", bus_namespace=namespace,
                               kafka_bootstrap=kafka_bootstrap, kafka_partitions=PARTITIONS)
-    bot = BotProcess({
-        **os.environ, "JAMS_BUS": "kafka", "JAMS_BUS_NAMESPACE": namespace,
-        "JAMS_KAFKA_BOOTSTRAP": kafka_bootstrap, "JAMS_KAFKA_PARTITIONS": str(PARTITIONS),
-        "JAMS_DATABASE_URL": database_url, "JAMS_REDIS_URL": redis_url,
-        "JAMS_BLOB_DIR": str(tmp_path / "blobs"), "JAMS_CANDIDATES_SEED": str(seed),
-        "JAMS_CHROMIUM_PATH": chromium_path, "JAMS_HTTP_PORT": "0",
-        "JAMS_RETRY_MAX_ATTEMPTS": "30", "JAMS_RETRY_MAX_BACKOFF_S": "2",
-        "JAMS_SWEEP_INTERVAL_S": "2", "JAMS_SWEEP_GRACE_S": "20", "JAMS_LOG_LEVEL": "INFO",
-        # The sandbox portal takes a load run: politeness per portal still applies, not slowly.
-        "JAMS_PORTAL_POLICIES": json.dumps({"greenhouse": {"rate_per_s": 100, "burst": 20,
-                                                           "max_concurrency": 8}}),
-        "JAMS_POLITENESS_PREFIX": f"{namespace}:polite",
-        "JAMS_ALLOW_PRIVATE_HOSTS": json.dumps(["127.0.0.1"]),  # the portal's port is picked late
+    bot = BotProcess(bot_env(
+        namespace, kafka_bootstrap=kafka_bootstrap, database_url=database_url,
+        redis_url=redis_url, chromium_path=chromium_path, data=tmp_path, seed=seed,
+        JAMS_SANDBOX_LEDGER="true",
         # A wave in one batch, as many browser contexts as partitions with work: a load run's
         # batch size; a wave's handling stays well inside the poll interval.
-        "JAMS_CONSUMER_BATCH_SIZE": str(WAVE),
-    }, bot_log)
+        JAMS_CONSUMER_BATCH_SIZE=str(WAVE),
+    ), bot_log)
 
     blobs = LocalBlobStore(tmp_path / "blobs")
     transport = make_transport(settings)
@@ -206,16 +249,7 @@ async def test_the_bot_killed_twice_applies_every_approval_exactly_once(
         with portal_in_thread(postings(jobs)) as portal:
             await transport.ensure_topics([ApplicationApproved.TOPIC, ResumeVersionCreated.TOPIC,
                                            ApplicationSubmitted.TOPIC])
-            resumes = []
-            for person in people:
-                version = uuid.uuid5(person.candidate_id, "resume-v1")
-                key = f"resumes/{person.candidate_id}/{version}.txt"
-                digest = await blobs.put(key, person.resume.encode())
-                resumes.append(Envelope.wrap(ResumeVersionCreated(
-                    candidate_id=person.candidate_id, resume_version_id=version, blob_key=key,
-                    content_sha256=digest, created_by="seed"),
-                    source="tests/crash", time=clock.now()))
-            await bus.publish(*resumes)
+            await bus.publish(*[await resume_created(blobs, person) for person in people])
             bot.start()
 
             def seen() -> int:
@@ -249,16 +283,12 @@ async def test_the_bot_killed_twice_applies_every_approval_exactly_once(
                     await asyncio.sleep(0.5)
             bot.stop()
             submitted = portal.submissions()
-            records = await transport.read_all(ApplicationSubmitted.TOPIC)
-            submitted_events = {str(e.data["application_id"])
-                                for e in map(codec.decode, records)
-                                if e.type == ApplicationSubmitted.TYPE}
+            submitted_events = await submitted_ids(transport)
     finally:
         bot.stop()
         await transport.close()
 
-    per_application = Counter((s.fields["email"], canonical[(s.board_token, s.job_id)])
-                              for s in submitted)
+    per_application, missing, duplicates = tally(submitted, canonical, wanted)
     states = count_rows(database_url)
     log_lines = [json.loads(line) for line in
                  (await asyncio.to_thread(bot_log.read_text)).splitlines()
@@ -266,8 +296,7 @@ async def test_the_bot_killed_twice_applies_every_approval_exactly_once(
     report = BotCrashReport(
         approvals=len(orders), distinct_applications=len(wanted), bot_starts=bot.starts,
         sigkills=len(KILL_AT), portal_submissions=len(submitted),
-        missing=sum(1 for key in wanted if per_application[key] == 0),
-        duplicates=sum(n - 1 for n in per_application.values() if n > 1),
+        missing=missing, duplicates=duplicates,
         rows_submitted=states["submitted"],
         rows_unsettled=states["submitting"] + states["unknown"] + states["pending"],
         submitted_events=len(submitted_events),

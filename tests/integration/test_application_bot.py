@@ -211,7 +211,7 @@ async def make_bot(
         settings = ApplicationBotSettings(
             chromium_path=Path(chromium_path), candidates_seed=SEED, blob_dir=tmp_path / "blobs",
             navigation_timeout_s=10, confirmation_timeout_s=10, max_attempts=3,
-            allow_private_hosts=["127.0.0.1"],
+            allow_private_hosts=["127.0.0.1"], sandbox_ledger=True,
         ).model_copy(update=overrides)
         uow = UnitOfWork(engine, fake_clock, source=f"jams/{NAME}")
         blobs = LocalBlobStore(settings.blob_dir)

@@ -78,7 +78,7 @@ async def polite_bot(database_url: str, tmp_path: Path, chromium_path: str, brow
             chromium_path=Path(chromium_path), candidates_seed=SEED,
             blob_dir=tmp_path / "blobs", navigation_timeout_s=10, confirmation_timeout_s=10,
             portal_policies={"greenhouse": SLOW}, politeness_prefix=prefix,
-            allow_private_hosts=["127.0.0.1"],
+            allow_private_hosts=["127.0.0.1"], sandbox_ledger=True,
         ).model_copy(update=overrides)
         gate = RedisPortalGate(redis, fake_clock, policies=settings.portal_policies,
                                default=settings.default_portal_policy, prefix=prefix,

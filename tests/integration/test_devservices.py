@@ -104,3 +104,18 @@ async def test_postgres_has_pgvector() -> None:
 
 def test_chromium_is_executable() -> None:
     assert os.access(setting("JAMS_CHROMIUM_PATH"), os.X_OK)
+
+
+def test_imap_appends_and_finds_a_message() -> None:
+    import imaplib
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(setting("JAMS_CONFIRMATION_IMAP_URL"))
+    marker = uuid.uuid4().hex
+    with imaplib.IMAP4(parts.hostname or "", parts.port or 143, timeout=10) as client:
+        client.login(unquote(parts.username or ""), unquote(parts.password or ""))
+        message = f"To: a@example.com\r\nSubject: {marker}\r\n\r\nhello\r\n".encode()
+        assert client.append(parts.path.strip("/"), None, None, message)[0] == "OK"
+        assert client.select(parts.path.strip("/"), readonly=True)[0] == "OK"
+        status, found = client.search(None, "SUBJECT", f'"{marker}"')
+    assert status == "OK" and len(found[0].split()) == 1

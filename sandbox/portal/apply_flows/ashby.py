@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sandbox.portal.apply_flows.common import HostedPosting, Postings, close_answer, read_submission
-from sandbox.portal.submissions import SubmissionStore
+from sandbox.portal.submissions import SubmissionStore, page_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 SYSTEM_REQUIRED = ("_systemfield_name", "_systemfield_email")
@@ -105,7 +105,7 @@ def ashby_router(store: SubmissionStore, jobs: tuple[AshbyJob, ...] = SEED_ASHBY
             resume_field="_systemfield_resume", email_field="_systemfield_email")
         if submission is None:
             return JSONResponse({"errors": [{"message": e} for e in errors]})
-        store.add(submission)
+        store.add(submission, page_of(request))
         return JSONResponse({"data": {"submitSingleApplicationForm": {
             "applicationFormResult": {"id": submission.confirmation_id}}}})
 

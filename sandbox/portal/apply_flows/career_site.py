@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sandbox.portal.apply_flows.common import read_submission
-from sandbox.portal.submissions import SubmissionStore
+from sandbox.portal.submissions import SubmissionStore, page_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 REQUIRED = ("f_1", "f_2", "f_3", "f_6")
@@ -56,7 +56,7 @@ def career_site_router(store: SubmissionStore,
         if submission is None:
             return TEMPLATES.TemplateResponse(request, "career_site.html",
                                               {"position": position, "errors": errors}, 400)
-        store.add(submission)
+        store.add(submission, page_of(request))
         return HTMLResponse(f"<html><body><h1>Thank you for applying!</h1><p>Confirmation id: "
                             f'<span id="confirmation_id">{submission.confirmation_id}</span>'
                             "</p></body></html>")

@@ -22,9 +22,10 @@ from sandbox.portal.apply_flows.sign_in import (
     checkpoint_redirect,
     sign_in_redirect,
 )
-from sandbox.portal.submissions import SubmissionStore
+from sandbox.portal.submissions import SubmissionStore, page_of
 
 BOARD = "linkedin"  # how its submissions are told apart in the portal's record
+MEMBER_COOKIE = "sandbox_member"  # a signed-in member's e-mail: the sandbox's session
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CONTACT_FIELDS = (("first_name", "First name", "text"), ("last_name", "Last name", "text"),
                   ("email", "Email address", "email"), ("phone", "Mobile phone number", "tel"))
@@ -106,8 +107,13 @@ def easy_apply_router(
         return checkpoint_redirect(job.checkpoint, path) if job.checkpoint else None
 
     def page(request: Request, job: EasyApplyJob, errors: list[str], status: int) -> Response:
+        # A member's session (the cookie stands in for LinkedIn's li_at) sees whether they
+        # applied already, as the real top card shows "Applied ... ago".
+        member = request.cookies.get(MEMBER_COOKIE, "")
+        applied = store.applied(BOARD, job.id, member) if member else None
         return TEMPLATES.TemplateResponse(request, "easy_apply.html", {
-            "job": job, "errors": errors, "contact_fields": CONTACT_FIELDS,
+            "job": job, "errors": errors, "contact_fields": CONTACT_FIELDS, "member": member,
+            "applied": applied,
         }, status_code=status)
 
     @router.get("/jobs/view/{job_id}/apply")
@@ -134,7 +140,7 @@ def easy_apply_router(
             rules=RULES)
         if submission is None:
             return page(request, job, errors, 400)
-        store.add(submission)
+        store.add(submission, page_of(request))
         return TEMPLATES.TemplateResponse(request, "easy_apply_sent.html",
                                           {"job": job, "submission": submission})
 

@@ -23,7 +23,7 @@ from fastapi.templating import Jinja2Templates
 
 from sandbox.portal.apply_flows.common import HostedPosting, Postings, close_answer, read_submission
 from sandbox.portal.apply_flows.sign_in import SandboxSessions
-from sandbox.portal.submissions import SubmissionStore
+from sandbox.portal.submissions import SubmissionStore, page_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 FORM_PATH = "/beta/indeedapply/form"
@@ -116,7 +116,7 @@ def indeed_router(store: SubmissionStore, sessions: SandboxSessions | None = Non
         if submission is None:
             return TEMPLATES.TemplateResponse(request, "indeed_apply.html", {
                 "job": job, "form_path": FORM_PATH, "errors": errors}, 400)
-        store.add(submission)
+        store.add(submission, page_of(request))
         return TEMPLATES.TemplateResponse(request, "indeed_post_apply.html",
                                           {"job": job, "submission": submission})
 

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sandbox.portal.apply_flows.common import HostedPosting, Postings, close_answer, read_submission
-from sandbox.portal.submissions import SubmissionStore
+from sandbox.portal.submissions import SubmissionStore, page_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 REQUIRED = ("name", "email")
@@ -123,7 +123,7 @@ def lever_router(store: SubmissionStore,
             required=required, resume_field="resume")
         if submission is None:
             return page(request, posting, errors, 400)
-        store.add(submission)
+        store.add(submission, page_of(request))
         return RedirectResponse(
             f"/{posting.site}/{posting.id}/thanks?applicationId={submission.confirmation_id}",
             status_code=303)

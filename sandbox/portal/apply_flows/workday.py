@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sandbox.portal.apply_flows.common import HostedPosting, Postings, close_answer, read_submission
-from sandbox.portal.submissions import SubmissionStore
+from sandbox.portal.submissions import SubmissionStore, page_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CONTACT_REQUIRED = ("legalNameSection_firstName", "legalNameSection_lastName", "email",
@@ -125,7 +125,7 @@ def workday_router(store: SubmissionStore,
             resume_field="file-upload-input-ref")
         if submission is None:
             return page(request, "workday_apply.html", locale, posting, errors)
-        store.add(submission)
+        store.add(submission, page_of(request))
         return TEMPLATES.TemplateResponse(request, "workday_submitted.html",
                                           {"posting": posting, "submission": submission})
 

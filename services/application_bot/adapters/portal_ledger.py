@@ -1,14 +1,17 @@
-"""Asking the portal whether it already holds an application (after a crash or a lost reply)."""
+"""Asking whether an application went through (after a crash or a lost reply): the port, the
+sandbox portal's own record, and the answers of several ledgers put together."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
+import structlog
 
 # A Greenhouse hosted job page: /{board_token}/jobs/{job_id}
 _JOB_PATH = re.compile(r"^/(?P<board>[A-Za-z0-9_.-]+)/jobs/(?P<job>\d+)/?$")
@@ -26,22 +29,71 @@ _CAREERS_PATH = re.compile(r"^/careers/(?P<board>[A-Za-z0-9_-]+)/positions/(?P<j
 _JK = re.compile(r"^[0-9a-fA-F]{16}$")
 
 
+log = structlog.get_logger(__name__)
+
+
 class LedgerUnavailable(Exception):
-    """The portal could not be asked; the answer is unknown, so nothing may be retried yet."""
+    """The ledger could not be asked; the answer is unknown, so nothing may be retried yet."""
 
 
 @dataclass(frozen=True)
-class PortalSubmission:
-    """An application the portal holds."""
+class LedgerQuery:
+    """One possibly sent application: whose, where, and the candidate's address."""
+
+    application_id: uuid.UUID
+    candidate_id: uuid.UUID
+    apply_url: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Something a person could see shows the application went through."""
 
     confirmation: str
-    record: dict[str, Any]
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NotApplied:
+    """The portal, seen as the candidate, shows no application: nothing went through."""
+
+    source: str
+
+
+# None: this ledger cannot tell (no session, no e-mail yet, not its kind of portal).
+LedgerAnswer = Applied | NotApplied | None
 
 
 class SubmissionLedger(Protocol):
-    async def find(self, apply_url: str, email: str) -> PortalSubmission | None:
-        """The portal's record of `email` applying at `apply_url`, or None if it has none."""
+    async def check(self, query: LedgerQuery) -> LedgerAnswer:
+        """Whether the application of `query` went through, if this ledger can tell."""
         ...
+
+
+class FirstAnswer:
+    """Asks each ledger: any sign it went through wins, then any sign it did not.
+
+    A ledger that cannot be asked counts as one that cannot tell, so an IMAP server away does
+    not keep an orphan from its review; the sandbox's own ledger alone keeps its strictness.
+    """
+
+    def __init__(self, ledgers: Sequence[SubmissionLedger]) -> None:
+        self._ledgers = tuple(ledgers)
+
+    async def check(self, query: LedgerQuery) -> LedgerAnswer:
+        absent: NotApplied | None = None
+        for ledger in self._ledgers:
+            try:
+                answer = await ledger.check(query)
+            except LedgerUnavailable as exc:
+                log.warning("a submission ledger could not be asked", ledger=type(ledger).__name__,
+                            error=str(exc))
+                continue
+            if isinstance(answer, Applied):
+                return answer
+            absent = absent or answer
+        return absent
 
 
 @dataclass(frozen=True)
@@ -83,10 +135,10 @@ class SandboxSubmissionLedger:
     def __init__(self, *, timeout_s: float) -> None:
         self._timeout_s = timeout_s
 
-    async def find(self, apply_url: str, email: str) -> PortalSubmission | None:
-        posting = GreenhousePosting.parse(apply_url)
+    async def check(self, query: LedgerQuery) -> LedgerAnswer:
+        posting = GreenhousePosting.parse(query.apply_url)
         if posting is None:
-            raise LedgerUnavailable(f"not a hosted job page URL: {apply_url!r}")
+            raise LedgerUnavailable(f"not a hosted job page URL: {query.apply_url!r}")
         try:
             async with httpx.AsyncClient(timeout=self._timeout_s) as client:
                 response = await client.get(f"{posting.origin}/_sandbox/submissions")
@@ -98,9 +150,9 @@ class SandboxSubmissionLedger:
         if not isinstance(items, list):
             raise LedgerUnavailable("the portal's submissions list has an unexpected shape")
         for item in items:
-            if isinstance(item, dict) and _matches(item, posting, email):
-                return PortalSubmission(str(item.get("confirmation_id") or ""), item)
-        return None
+            if isinstance(item, dict) and _matches(item, posting, query.email):
+                return Applied(str(item.get("confirmation_id") or ""), item)
+        return NotApplied("the sandbox portal's record")
 
 
 def _matches(item: dict[str, Any], posting: GreenhousePosting, email: str) -> bool:
