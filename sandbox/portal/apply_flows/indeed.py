@@ -88,27 +88,29 @@ def indeed_router(store: SubmissionStore, sessions: SandboxSessions | None = Non
                             "on Indeed</h1><p>The employer is no longer accepting "
                             "applications.</p></div></body></html>")
 
-    @router.get(FORM_PATH + "/{step:path}")
-    async def form(request: Request, step: str, jk: str = "") -> Response:
+    def open_job(request: Request, jk: str) -> IndeedJob | Response:
+        """The posting a form page names, or the page Indeed shows instead (not found, sign
+        in, expired)."""
         job = catalog.get(jk) if _JK.match(jk) else None
         if job is None:
             return HTMLResponse("<html><body>Page not found</body></html>", 404)
         if (elsewhere := signed_out(request, job)) is not None:
             return elsewhere
-        if not job.open:
-            return expired()
+        return job if job.open else expired()
+
+    @router.get(FORM_PATH + "/{step:path}")
+    async def form(request: Request, step: str, jk: str = "") -> Response:
+        job = open_job(request, jk)
+        if isinstance(job, Response):
+            return job
         return TEMPLATES.TemplateResponse(request, "indeed_apply.html",
                                           {"job": job, "form_path": FORM_PATH, "errors": []})
 
     @router.post(FORM_PATH + "/submit")
     async def submit(request: Request, jk: str = "") -> Response:
-        job = catalog.get(jk) if _JK.match(jk) else None
-        if job is None:
-            return HTMLResponse("<html><body>Page not found</body></html>", 404)
-        if (elsewhere := signed_out(request, job)) is not None:
-            return elsewhere
-        if not job.open:
-            return expired()
+        job = open_job(request, jk)
+        if isinstance(job, Response):
+            return job
         submission, errors = await read_submission(
             request, store, board="indeed", job_id=int(job.jk, 16),
             required=[*CONTACT_REQUIRED, *(q.name for q in job.questions)],
