@@ -57,6 +57,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/reviewers/{reviewer_id}/unlock"): {"reason": "reviewed with them"},
     ("POST", "/api/supervisor/unlock"): {"reviewer_id": str(uuid.uuid4()),
                                          "reason": "reviewed with them"},
+    ("PUT", "/api/v1/candidates/{candidate_id}/portal-sessions/{portal}"): {"cookies": []},
 }
 # Routes that cannot answer without the database (the rest may: pages, token-only routes).
 NEED_DATABASE = {
@@ -69,6 +70,7 @@ NEED_DATABASE = {
     ("POST", "/api/v1/reviewers/{reviewer_id}/unlock"),
     ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/register"),
     ("GET", "/api/v1/analytics/summary"), ("GET", "/api/v1/dead-letters"),
+    ("PUT", "/api/v1/candidates/{candidate_id}/portal-sessions/{portal}"),
 }
 NEED_REDIS = {("POST", "/api/v1/auth/login"), ("GET", "/api/supervisor/overview")}
 
@@ -116,6 +118,9 @@ async def system(servers: PrivateServers, kafka_bootstrap: str,
         "database_url": env["JAMS_DATABASE_URL"], "redis_url": env["JAMS_REDIS_URL"],
         "mongo_url": None, "blob_dir": tmp_path / "blobs", "data_dir": tmp_path,
         "jwt_secret": SECRET, "ops_port": free_port(), "shutdown_grace_s": 5,
+        # Configured as in production, so the sessions route meets the outage, not a gap.
+        "portal_session_keys": {"k1": SecretStr("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")},
+        "portal_session_key_id": "k1",
     }
     async with open_platform(GatewaySettings(**shared)) as platform:
         gateway = build_gateway(platform, GatewaySettings(**shared))
