@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
+from services.gateway.api.common import ApiDeps, Cursor, Limit, page_of, paged, visible_row
 from services.gateway.api.models import MatchOut, PageOut
 from services.gateway.policy import Access, not_found
 from services.gateway.readmodel import queries
@@ -44,9 +44,8 @@ def router(deps: ApiDeps) -> APIRouter:
         match_id: uuid.UUID,
         access: Access = Depends(deps.authorize("matches.get")),
     ) -> MatchOut:
-        async with deps.read() as conn:
-            row = found(await queries.match(conn, match_id))
-            await access.check(conn, candidate_id=row["candidate_id"])
+        row = await visible_row(deps, access, lambda conn: queries.match(conn, match_id),
+                                "candidate_id")
         return MatchOut.model_validate(access.readable(row))
 
     return api

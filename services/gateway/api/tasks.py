@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
+from services.gateway.api.common import ApiDeps, Cursor, Limit, page_of, paged, visible_row
 from services.gateway.api.models import PageOut, TaskOut
 from services.gateway.policy import Access, not_found
 from services.gateway.readmodel import queries
@@ -38,9 +38,8 @@ def router(deps: ApiDeps) -> APIRouter:
     async def get_task(task_id: uuid.UUID,
                        access: Access = Depends(deps.authorize("tasks.get")),
                        ) -> TaskOut:
-        async with deps.read() as conn:
-            row = found(await queries.task(conn, task_id))
-            await access.check(conn, reviewer_id=row["reviewer_id"])
+        row = await visible_row(deps, access, lambda conn: queries.task(conn, task_id),
+                                "reviewer_id")
         return TaskOut.model_validate(access.readable(row))
 
     return api
