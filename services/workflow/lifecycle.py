@@ -101,14 +101,14 @@ class Lifecycle:
         if task is None or not is_current(timer, task):
             return False  # the task moved on
         if timer.kind is TimerKind.OFFER_EXPIRY and task.state is TaskState.OFFERED:
-            await self._offer_expired(tx, task)
+            await self._requeue_from_absent(tx, task, missed=False)
         elif (timer.kind is TimerKind.WARNING and task.state is TaskState.ASSIGNED
               and not task.warned):
             warned = domain.warn(task)
             await self._save(tx, warned)
             tx.emit(messages.warning(warned))
         elif timer.kind is TimerKind.DEADLINE and task.state is TaskState.ASSIGNED:
-            await self._missed(tx, task)
+            await self._requeue_from_absent(tx, task, missed=True)
         else:
             return False
         return True
@@ -164,25 +164,20 @@ class Lifecycle:
                      task_id=str(task.task_id), reviewer_id=str(reviewer_id))
             await self.assigner.offer(tx, back, exclude={reviewer_id})
 
-    async def _offer_expired(self, tx: Transaction, task: ReviewTask) -> None:
-        silent = task.reviewer_id
-        assert silent is not None  # an offered task has a reviewer (check constraint)
-        back = domain.requeue(task, missed=False)
+    async def _requeue_from_absent(self, tx: Transaction, task: ReviewTask,
+                                   missed: bool) -> None:
+        """Back to the queue from a reviewer who let an offer expire or (`missed`) the SLA
+        run out, who is set away; a missed SLA is also a strike."""
+        absent = task.reviewer_id
+        assert absent is not None  # an offered or assigned task has one (check constraint)
+        back = domain.requeue(task, missed=missed)
         await self._save(tx, back)
-        tx.emit(messages.offer_expired(task))
-        await self._set_away(tx, silent)
-        await self.assigner.offer(tx, back, exclude={silent})
-
-    async def _missed(self, tx: Transaction, task: ReviewTask) -> None:
-        late = task.reviewer_id
-        assert late is not None  # an assigned task has a reviewer (check constraint)
-        back = domain.requeue(task, missed=True)
-        await self._save(tx, back)
-        tx.emit(messages.missed(task))
+        tx.emit(messages.missed(task) if missed else messages.offer_expired(task))
         # Away first, so the re-offer below (and any other) skips someone who is not there.
-        await self._set_away(tx, late)
-        await self.strike(tx, late, task)
-        await self.assigner.offer(tx, back, exclude={late})
+        await self._set_away(tx, absent)
+        if missed:
+            await self.strike(tx, absent, task)
+        await self.assigner.offer(tx, back, exclude={absent})
 
     async def _set_away(self, tx: Transaction, reviewer_id: uuid.UUID) -> None:
         # Kept here and announced; the gateway, which owns presence, marks the reviewer away
