@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import structlog
 
 from infra.uow import Transaction
+from schemas.events.envelope import EventData
 from schemas.events.review import (
     ReviewerLocked,
     ReviewerPresenceChanged,
@@ -48,28 +50,29 @@ class Lifecycle:
 
     async def complete(self, tx: Transaction, task_id: uuid.UUID, reviewer_id: uuid.UUID,
                        resume_version_id: uuid.UUID | None) -> None:
-        task = await self._locked(tx, task_id)
-        if task is None:
-            return
-        try:
-            done = domain.complete(task, reviewer_id, resume_version_id, tx.clock.now())
-        except Refused as refusal:
-            return _ignored("completion", refusal, task, reviewer_id)
-        await self._save(tx, done)
-        tx.emit(messages.completed(done))
-        await self.assigner.feed(tx, reviewer_id)
+        await self._close(tx, task_id, reviewer_id, "completion", messages.completed,
+                          lambda task, now: domain.complete(task, reviewer_id,
+                                                            resume_version_id, now))
 
     async def reject(self, tx: Transaction, task_id: uuid.UUID, reviewer_id: uuid.UUID,
                      reason: str) -> None:
+        await self._close(tx, task_id, reviewer_id, "rejection", messages.rejected,
+                          lambda task, now: domain.reject(task, reviewer_id, reason, now))
+
+    async def _close(self, tx: Transaction, task_id: uuid.UUID, reviewer_id: uuid.UUID,
+                     what: str, announce: Callable[[ReviewTask], EventData],
+                     close: Callable[[ReviewTask, datetime], ReviewTask]) -> None:
+        """Close the reviewer's task as `close` does, announce it and feed them the next one;
+        a refused `what` is logged and changes nothing."""
         task = await self._locked(tx, task_id)
         if task is None:
             return
         try:
-            done = domain.reject(task, reviewer_id, reason, tx.clock.now())
+            done = close(task, tx.clock.now())
         except Refused as refusal:
-            return _ignored("rejection", refusal, task, reviewer_id)
+            return _ignored(what, refusal, task, reviewer_id)
         await self._save(tx, done)
-        tx.emit(messages.rejected(done))
+        tx.emit(announce(done))
         await self.assigner.feed(tx, reviewer_id)
 
     async def hand_back(self, tx: Transaction, task_id: uuid.UUID,
