@@ -11,9 +11,8 @@ from fastapi.responses import Response
 
 from infra.blobs import BlobStore
 from services.gateway.api.common import ApiDeps, Cursor, Limit, page_of, paged, visible_row
-from services.gateway.api.matches import narrowed
 from services.gateway.api.models import ApplicationOut, PageOut
-from services.gateway.policy import Access, not_found
+from services.gateway.policy import Access, narrowed, not_found
 from services.gateway.readmodel import queries
 
 
@@ -33,7 +32,7 @@ def router(deps: ApiDeps) -> APIRouter:
     ) -> PageOut[ApplicationOut]:
         async with deps.read() as conn:
             return page_of(ApplicationOut, await paged(queries.applications(
-                conn, candidate_id=narrowed(access, candidate_id), status=status,
+                conn, candidate_id=narrowed(access.own_candidate(), candidate_id), status=status,
                 cursor=cursor, limit=limit)), shaped)
 
     async def visible(access: Access, application_id: uuid.UUID) -> dict[str, Any]:
