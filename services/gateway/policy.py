@@ -99,6 +99,16 @@ def not_found(what: str = "not found") -> ApiError:
     return ApiError(404, ERR_NOT_FOUND, what)
 
 
+def narrowed(own: uuid.UUID | None, asked: uuid.UUID | None) -> uuid.UUID | None:
+    """Whose items a list shows: `own` for a caller who sees only their own (asking for
+    someone else's is 404), otherwise whoever was asked for, if anyone."""
+    if own is None:
+        return asked
+    if asked is not None and asked != own:
+        raise not_found()
+    return own
+
+
 @dataclass(frozen=True)
 class Access:
     """The caller, allowed to attempt `action`; objects still need `check`."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import structlog
 
 from infra.uow import Transaction
+from schemas.events.envelope import EventData
 from schemas.events.review import (
     ReviewerLocked,
     ReviewerPresenceChanged,
@@ -48,28 +50,29 @@ class Lifecycle:
 
     async def complete(self, tx: Transaction, task_id: uuid.UUID, reviewer_id: uuid.UUID,
                        resume_version_id: uuid.UUID | None) -> None:
-        task = await self._locked(tx, task_id)
-        if task is None:
-            return
-        try:
-            done = domain.complete(task, reviewer_id, resume_version_id, tx.clock.now())
-        except Refused as refusal:
-            return _ignored("completion", refusal, task, reviewer_id)
-        await self._save(tx, done)
-        tx.emit(messages.completed(done))
-        await self.assigner.feed(tx, reviewer_id)
+        await self._close(tx, task_id, reviewer_id, "completion", messages.completed,
+                          lambda task, now: domain.complete(task, reviewer_id,
+                                                            resume_version_id, now))
 
     async def reject(self, tx: Transaction, task_id: uuid.UUID, reviewer_id: uuid.UUID,
                      reason: str) -> None:
+        await self._close(tx, task_id, reviewer_id, "rejection", messages.rejected,
+                          lambda task, now: domain.reject(task, reviewer_id, reason, now))
+
+    async def _close(self, tx: Transaction, task_id: uuid.UUID, reviewer_id: uuid.UUID,
+                     what: str, announce: Callable[[ReviewTask], EventData],
+                     close: Callable[[ReviewTask, datetime], ReviewTask]) -> None:
+        """Close the reviewer's task as `close` does, announce it and feed them the next one;
+        a refused `what` is logged and changes nothing."""
         task = await self._locked(tx, task_id)
         if task is None:
             return
         try:
-            done = domain.reject(task, reviewer_id, reason, tx.clock.now())
+            done = close(task, tx.clock.now())
         except Refused as refusal:
-            return _ignored("rejection", refusal, task, reviewer_id)
+            return _ignored(what, refusal, task, reviewer_id)
         await self._save(tx, done)
-        tx.emit(messages.rejected(done))
+        tx.emit(announce(done))
         await self.assigner.feed(tx, reviewer_id)
 
     async def hand_back(self, tx: Transaction, task_id: uuid.UUID,
@@ -101,14 +104,14 @@ class Lifecycle:
         if task is None or not is_current(timer, task):
             return False  # the task moved on
         if timer.kind is TimerKind.OFFER_EXPIRY and task.state is TaskState.OFFERED:
-            await self._offer_expired(tx, task)
+            await self._requeue_from_absent(tx, task, missed=False)
         elif (timer.kind is TimerKind.WARNING and task.state is TaskState.ASSIGNED
               and not task.warned):
             warned = domain.warn(task)
             await self._save(tx, warned)
             tx.emit(messages.warning(warned))
         elif timer.kind is TimerKind.DEADLINE and task.state is TaskState.ASSIGNED:
-            await self._missed(tx, task)
+            await self._requeue_from_absent(tx, task, missed=True)
         else:
             return False
         return True
@@ -164,25 +167,20 @@ class Lifecycle:
                      task_id=str(task.task_id), reviewer_id=str(reviewer_id))
             await self.assigner.offer(tx, back, exclude={reviewer_id})
 
-    async def _offer_expired(self, tx: Transaction, task: ReviewTask) -> None:
-        silent = task.reviewer_id
-        assert silent is not None  # an offered task has a reviewer (check constraint)
-        back = domain.requeue(task, missed=False)
+    async def _requeue_from_absent(self, tx: Transaction, task: ReviewTask,
+                                   missed: bool) -> None:
+        """Back to the queue from a reviewer who let an offer expire or (`missed`) the SLA
+        run out, who is set away; a missed SLA is also a strike."""
+        absent = task.reviewer_id
+        assert absent is not None  # an offered or assigned task has one (check constraint)
+        back = domain.requeue(task, missed=missed)
         await self._save(tx, back)
-        tx.emit(messages.offer_expired(task))
-        await self._set_away(tx, silent)
-        await self.assigner.offer(tx, back, exclude={silent})
-
-    async def _missed(self, tx: Transaction, task: ReviewTask) -> None:
-        late = task.reviewer_id
-        assert late is not None  # an assigned task has a reviewer (check constraint)
-        back = domain.requeue(task, missed=True)
-        await self._save(tx, back)
-        tx.emit(messages.missed(task))
+        tx.emit(messages.missed(task) if missed else messages.offer_expired(task))
         # Away first, so the re-offer below (and any other) skips someone who is not there.
-        await self._set_away(tx, late)
-        await self.strike(tx, late, task)
-        await self.assigner.offer(tx, back, exclude={late})
+        await self._set_away(tx, absent)
+        if missed:
+            await self.strike(tx, absent, task)
+        await self.assigner.offer(tx, back, exclude={absent})
 
     async def _set_away(self, tx: Transaction, reviewer_id: uuid.UUID) -> None:
         # Kept here and announced; the gateway, which owns presence, marks the reviewer away

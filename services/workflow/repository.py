@@ -139,36 +139,21 @@ def _constraint_of(exc: IntegrityError) -> str | None:
     return name if isinstance(name, str) else None
 
 
+# Columns that hold what the task holds; the others are converted, both ways, below.
+_AS_HELD = ("match_id", "candidate_id", "job_id", "apply_url", "resume_version_id", "score",
+            "job_title", "company", "created_at", "priority", "reviewer_id", "slot",
+            "offered_at", "offer_expires_at", "assigned_at", "due_at", "warn_at", "warned",
+            "revision", "closed_at", "final_resume_version_id", "reject_reason")
+
+
 def _row_of(task: ReviewTask) -> dict[str, Any]:
-    return {
-        "match_id": task.match_id,
-        "candidate_id": task.candidate_id,
-        "job_id": task.job_id,
-        "apply_url": task.apply_url,
-        "resume_version_id": task.resume_version_id,
-        "score": task.score,
-        "job_title": task.job_title,
-        "company": task.company,
+    return {name: getattr(task, name) for name in _AS_HELD} | {
         "explanation": list(task.explanation),
         "state": task.state.value,
-        "reviewer_id": task.reviewer_id,
-        "created_at": task.created_at,
-        "assigned_at": task.assigned_at,
-        "due_at": task.due_at,
-        "closed_at": task.closed_at,
-        "final_resume_version_id": task.final_resume_version_id,
-        "reject_reason": task.reject_reason,
-        "priority": task.priority,
         "queue_rank": task.rank,
         "tags": sorted(task.tags),
-        "slot": task.slot,
-        "offered_at": task.offered_at,
-        "offer_expires_at": task.offer_expires_at,
-        "warn_at": task.warn_at,
-        "warned": task.warned,
         "missed_by": sorted(task.missed_by, key=str),
         "returned_by": sorted(task.returned_by, key=str),
-        "revision": task.revision,
         "details": task.details.as_json(),
     }
 
@@ -176,33 +161,12 @@ def _row_of(task: ReviewTask) -> dict[str, Any]:
 def _task_of(row: Any) -> ReviewTask:
     return ReviewTask(
         task_id=row["task_id"],
-        match_id=row["match_id"],
-        candidate_id=row["candidate_id"],
-        job_id=row["job_id"],
-        apply_url=row["apply_url"],
-        resume_version_id=row["resume_version_id"],
-        score=row["score"],
-        job_title=row["job_title"],
-        company=row["company"],
+        **{name: row[name] for name in _AS_HELD},
         explanation=tuple(row["explanation"]),
-        created_at=row["created_at"],
-        priority=row["priority"],
+        state=TaskState(row["state"]),
         queue_rank=row["queue_rank"],
         tags=frozenset(row["tags"]),
-        state=TaskState(row["state"]),
-        reviewer_id=row["reviewer_id"],
-        slot=row["slot"],
-        offered_at=row["offered_at"],
-        offer_expires_at=row["offer_expires_at"],
-        assigned_at=row["assigned_at"],
-        due_at=row["due_at"],
-        warn_at=row["warn_at"],
-        warned=row["warned"],
         missed_by=frozenset(row["missed_by"]),
         returned_by=frozenset(row["returned_by"]),
-        revision=row["revision"],
-        closed_at=row["closed_at"],
-        final_resume_version_id=row["final_resume_version_id"],
-        reject_reason=row["reject_reason"],
         details=TaskDetails.of_json(row["details"]),
     )

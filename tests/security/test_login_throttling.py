@@ -98,7 +98,8 @@ async def test_guesses_from_many_addresses_meet_the_overall_limit(
 
 
 def test_the_delay_doubles_after_the_free_failures_up_to_its_cap() -> None:
-    limits = LoginLimits(free_failures=3, delay_base_s=0.5, delay_max_s=15)
+    limits = LoginLimits(per_account_and_address=10, per_address=50, overall=2000,
+                         free_failures=3, delay_base_s=0.5, delay_max_s=15, window_s=300)
     assert [login_delay(n, limits) for n in range(10)] == [
         0, 0, 0, 0.5, 1, 2, 4, 8, 15, 15]
     assert login_delay(10_000, limits) == 15

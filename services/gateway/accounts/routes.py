@@ -26,16 +26,17 @@ from services.gateway.accounts.service import Accounts, Session
 AUTH_PREFIX = "/api/v1/auth"
 
 
-class Credentials(BaseModel):
+class Registration(BaseModel):
+    """An e-mail address and a password: what registering takes, and what a login and a new
+    staff account add to."""
+
     email: str = Field(max_length=254)
     password: str = Field(max_length=256)
+
+
+class Credentials(Registration):
     # Pages ask for cookies (HTTP-only, the body then carries no token); API clients do not.
     use_cookies: bool = False
-
-
-class Registration(BaseModel):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=256)
 
 
 class RefreshRequest(BaseModel):
@@ -49,9 +50,7 @@ class PasswordChange(BaseModel):
     use_cookies: bool = False
 
 
-class NewStaff(BaseModel):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=256)
+class NewStaff(Registration):
     role: Role
     user_id: uuid.UUID | None = Field(
         default=None, description="choose the id (a reviewer's id is their reviewer_id)")

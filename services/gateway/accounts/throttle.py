@@ -25,15 +25,16 @@ Sleep = Callable[[float], Awaitable[None]]
 
 @dataclass(frozen=True)
 class LoginLimits:
-    """Wrong passwords allowed per window, and the delay that grows with an account's count."""
+    """Wrong passwords allowed per window, and the delay that grows with an account's count
+    (the defaults are the gateway settings')."""
 
-    per_account_and_address: int = 10
-    per_address: int = 50
-    overall: int = 2000
-    free_failures: int = 3
-    delay_base_s: float = 0.5
-    delay_max_s: float = 15.0
-    window_s: int = 300
+    per_account_and_address: int
+    per_address: int
+    overall: int
+    free_failures: int
+    delay_base_s: float
+    delay_max_s: float
+    window_s: int
 
 
 def login_delay(account_failures: int, limits: LoginLimits) -> float:
@@ -52,11 +53,11 @@ def _digest(*parts: str) -> str:
 class LoginThrottle:
     """Checks a login against the failure counts before its password is checked."""
 
-    def __init__(self, redis: Redis, namespace: str, limits: LoginLimits | None = None,
+    def __init__(self, redis: Redis, namespace: str, limits: LoginLimits,
                  sleep: Sleep = asyncio.sleep) -> None:
         self.redis = redis
         self.namespace = namespace
-        self.limits = limits or LoginLimits()
+        self.limits = limits
         self.sleep = sleep
 
     def _keys(self, email: str, address: str) -> dict[str, str]:

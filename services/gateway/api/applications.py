@@ -10,10 +10,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from infra.blobs import BlobStore
-from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
-from services.gateway.api.matches import narrowed
+from services.gateway.api.common import ApiDeps, Cursor, Limit, page_of, paged, visible_row
 from services.gateway.api.models import ApplicationOut, PageOut
-from services.gateway.policy import Access, not_found
+from services.gateway.policy import Access, narrowed, not_found
 from services.gateway.readmodel import queries
 
 
@@ -33,14 +32,12 @@ def router(deps: ApiDeps) -> APIRouter:
     ) -> PageOut[ApplicationOut]:
         async with deps.read() as conn:
             return page_of(ApplicationOut, await paged(queries.applications(
-                conn, candidate_id=narrowed(access, candidate_id), status=status,
+                conn, candidate_id=narrowed(access.own_candidate(), candidate_id), status=status,
                 cursor=cursor, limit=limit)), shaped)
 
     async def visible(access: Access, application_id: uuid.UUID) -> dict[str, Any]:
-        async with deps.read() as conn:
-            row = found(await queries.application(conn, application_id))
-            await access.check(conn, candidate_id=row["candidate_id"])
-        return row
+        return await visible_row(deps, access, lambda conn: queries.application(
+            conn, application_id), "candidate_id")
 
     @api.get("/applications/{application_id}", name="applications.get",
              response_model=ApplicationOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -17,7 +17,7 @@ from infra.http_conventions import ERR_VALIDATION, ApiError
 from infra.portal_sessions import Keyring
 from infra.uow import UnitOfWork
 from services.gateway.api.models import PageOut
-from services.gateway.policy import Authorizer, not_found
+from services.gateway.policy import Access, Authorizer, not_found
 from services.gateway.readmodel.paging import MAX_LIMIT, InvalidCursor, Page
 
 M = TypeVar("M", bound=BaseModel)
@@ -62,4 +62,17 @@ async def paged(fetch: Awaitable[Page]) -> Page:
 def found(row: dict[str, Any] | None) -> dict[str, Any]:
     if row is None:
         raise not_found()
+    return row
+
+
+RowFetch = Callable[[AsyncConnection], Awaitable[dict[str, Any] | None]]
+
+
+async def visible_row(deps: ApiDeps, access: Access, fetch: RowFetch,
+                      owner: Literal["candidate_id", "reviewer_id"]) -> dict[str, Any]:
+    """The row `fetch` reads; 404 where there is none or where the caller may not see it,
+    judged by whose it is (the row's `owner` column)."""
+    async with deps.read() as conn:
+        row = found(await fetch(conn))
+        await access.check(conn, **{owner: row[owner]})
     return row

@@ -7,20 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
+from services.gateway.api.common import ApiDeps, Cursor, Limit, page_of, paged, visible_row
 from services.gateway.api.models import MatchOut, PageOut
-from services.gateway.policy import Access, not_found
+from services.gateway.policy import Access, narrowed
 from services.gateway.readmodel import queries
-
-
-def narrowed(access: Access, asked: uuid.UUID | None) -> uuid.UUID | None:
-    """The candidate a list is for: a candidate's own always; asking for another's is 404."""
-    own = access.own_candidate()
-    if own is None:
-        return asked
-    if asked is not None and asked != own:
-        raise not_found()
-    return own
 
 
 def router(deps: ApiDeps) -> APIRouter:
@@ -36,7 +26,7 @@ def router(deps: ApiDeps) -> APIRouter:
     ) -> PageOut[MatchOut]:
         async with deps.read() as conn:
             return page_of(MatchOut, await paged(queries.matches(
-                conn, candidate_id=narrowed(access, candidate_id), job_id=job_id,
+                conn, candidate_id=narrowed(access.own_candidate(), candidate_id), job_id=job_id,
                 decision=decision, cursor=cursor, limit=limit)), access.readable)
 
     @api.get("/matches/{match_id}", name="matches.get", response_model=MatchOut)
@@ -44,9 +34,8 @@ def router(deps: ApiDeps) -> APIRouter:
         match_id: uuid.UUID,
         access: Access = Depends(deps.authorize("matches.get")),
     ) -> MatchOut:
-        async with deps.read() as conn:
-            row = found(await queries.match(conn, match_id))
-            await access.check(conn, candidate_id=row["candidate_id"])
+        row = await visible_row(deps, access, lambda conn: queries.match(conn, match_id),
+                                "candidate_id")
         return MatchOut.model_validate(access.readable(row))
 
     return api

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
+from services.gateway.api.common import ApiDeps, Cursor, Limit, page_of, paged, visible_row
 from services.gateway.api.models import PageOut, ResumeVersionOut
 from services.gateway.policy import Access, not_found
 from services.gateway.readmodel import queries
@@ -31,10 +31,8 @@ def router(deps: ApiDeps) -> APIRouter:
                 queries.resume_versions(conn, candidate_id, cursor, limit)))
 
     async def visible(access: Access, resume_version_id: uuid.UUID) -> dict[str, Any]:
-        async with deps.read() as conn:
-            row = found(await queries.resume_version(conn, resume_version_id))
-            await access.check(conn, candidate_id=row["candidate_id"])
-        return row
+        return await visible_row(deps, access, lambda conn: queries.resume_version(
+            conn, resume_version_id), "candidate_id")
 
     @api.get("/resumes/{resume_version_id}", name="resumes.get",
              response_model=ResumeVersionOut)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.gateway.api.common import ApiDeps, Cursor, Limit, found, page_of, paged
+from services.gateway.api.common import ApiDeps, Cursor, Limit, page_of, paged, visible_row
 from services.gateway.api.models import PageOut, TaskOut
-from services.gateway.policy import Access, not_found
+from services.gateway.policy import Access, narrowed
 from services.gateway.readmodel import queries
 
 Status = Annotated[str | None, Query(pattern="^(queued|offered|assigned|completed|rejected)$")]
@@ -24,23 +24,18 @@ def router(deps: ApiDeps) -> APIRouter:
         cursor: Cursor = None, limit: Limit = 50, reviewer_id: uuid.UUID | None = None,
         candidate_id: uuid.UUID | None = None, status: Status = None,
     ) -> PageOut[TaskOut]:
-        own = access.own_reviewer()
-        if own is not None:
-            if reviewer_id is not None and reviewer_id != own:
-                raise not_found()
-            reviewer_id = own
         async with deps.read() as conn:
             return page_of(TaskOut, await paged(queries.tasks(
-                conn, reviewer_id=reviewer_id, candidate_id=candidate_id, status=status,
+                conn, reviewer_id=narrowed(access.own_reviewer(), reviewer_id),
+                candidate_id=candidate_id, status=status,
                 cursor=cursor, limit=limit)), access.readable)
 
     @api.get("/review-tasks/{task_id}", name="tasks.get", response_model=TaskOut)
     async def get_task(task_id: uuid.UUID,
                        access: Access = Depends(deps.authorize("tasks.get")),
                        ) -> TaskOut:
-        async with deps.read() as conn:
-            row = found(await queries.task(conn, task_id))
-            await access.check(conn, reviewer_id=row["reviewer_id"])
+        row = await visible_row(deps, access, lambda conn: queries.task(conn, task_id),
+                                "reviewer_id")
         return TaskOut.model_validate(access.readable(row))
 
     return api

@@ -20,6 +20,13 @@ def _updated() -> sa.Column[object]:
     return sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False)
 
 
+def _candidate_job() -> tuple[sa.Column[object], ...]:
+    """Whose resume, for which job: what a match and an application are about."""
+    return (sa.Column("candidate_id", UUID(as_uuid=True), nullable=False, index=True),
+            sa.Column("job_id", UUID(as_uuid=True), nullable=False),
+            sa.Column("resume_version_id", UUID(as_uuid=True), nullable=True))
+
+
 candidates = sa.Table(
     "gw_candidates", metadata,
     sa.Column("candidate_id", UUID(as_uuid=True), primary_key=True),
@@ -63,9 +70,7 @@ jobs = sa.Table(
 matches = sa.Table(
     "gw_matches", metadata,
     sa.Column("match_id", UUID(as_uuid=True), primary_key=True),
-    sa.Column("candidate_id", UUID(as_uuid=True), nullable=False, index=True),
-    sa.Column("job_id", UUID(as_uuid=True), nullable=False),
-    sa.Column("resume_version_id", UUID(as_uuid=True), nullable=True),
+    *_candidate_job(),
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("decision", sa.Text, nullable=False),
     sa.Column("explanation", ARRAY(sa.Text), nullable=False),
@@ -77,9 +82,7 @@ matches = sa.Table(
 applications = sa.Table(
     "gw_applications", metadata,
     sa.Column("application_id", UUID(as_uuid=True), primary_key=True),
-    sa.Column("candidate_id", UUID(as_uuid=True), nullable=False, index=True),
-    sa.Column("job_id", UUID(as_uuid=True), nullable=False),
-    sa.Column("resume_version_id", UUID(as_uuid=True), nullable=True),
+    *_candidate_job(),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("confirmation", sa.Text), sa.Column("evidence_key", sa.Text),
     sa.Column("reason", sa.Text), sa.Column("question", sa.Text),
