@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from infra.bus.deadletters import list_dead_letters, replay_dead_letters
+from infra.bus.deadletters import count_dead_letters, list_dead_letters, replay_dead_letters
 from infra.bus.port import Transport
 from infra.logging import configure_logging
 from infra.runtime import make_transport
@@ -119,13 +119,14 @@ def dlq_list(
 def dlq_replay(
     topic: str = typer.Argument(..., help="A topic whose dead letters to replay"),
 ) -> None:
-    """Publish TOPIC's dead letters back onto it (each one once)."""
+    """Publish TOPIC's dead letters back onto it (each one once; the API's replays and these
+    share one consumer group, so each path sees what the other replayed)."""
 
     async def replay(transport: Transport) -> int:
-        letters = await list_dead_letters(transport, topic)
+        waiting = (await count_dead_letters(transport, [topic]))[topic].waiting
         with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console) as progress:
-            task = progress.add_task("replay", total=len(letters))
+            task = progress.add_task("replay", total=waiting)
             return await replay_dead_letters(
                 transport, topic,
                 on_progress=lambda n: progress.advance(task, n),

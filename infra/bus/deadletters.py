@@ -1,4 +1,9 @@
-"""Operators' view of dead letters: list them, and replay them onto their original topic."""
+"""Operators' view of dead letters: count, list and replay them onto their original topic.
+
+Every replay, `jams dlq replay` and the operators' API alike, reads as one consumer group,
+`REPLAY_GROUP`, whose committed offsets are what has been replayed: counting compares them
+with the `.dlq` topics' end offsets and never reads a letter.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +57,32 @@ class DeadLetterView:
             attempts=number("dlq_attempts"),
             failed_at=text("dlq_failed_at"),
         )
+
+
+@dataclass(frozen=True)
+class DeadLetterCount:
+    """A dead-letter topic's letters, from offsets: held now, and how many wait for replay."""
+
+    held: int
+    waiting: int
+
+    @property
+    def replayed(self) -> int:
+        """Of the letters held, those replayed (by whichever path)."""
+        return self.held - self.waiting
+
+
+async def count_dead_letters(transport: Transport,
+                             topics: Sequence[str]) -> dict[str, DeadLetterCount]:
+    """Each topic's (or `.dlq` topic's) dead letters, keyed as given; none if never created."""
+    names = {topic: _dlq_name(topic) for topic in topics}
+    offsets = await transport.offsets(sorted(set(names.values())), REPLAY_GROUP)
+    held: dict[str, int] = dict.fromkeys(names.values(), 0)
+    waiting: dict[str, int] = dict.fromkeys(names.values(), 0)
+    for tp, partition in offsets.items():
+        held[tp.topic] += partition.held
+        waiting[tp.topic] += partition.unread
+    return {topic: DeadLetterCount(held[dlq], waiting[dlq]) for topic, dlq in names.items()}
 
 
 def _dlq_name(topic: str) -> str:

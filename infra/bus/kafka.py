@@ -24,7 +24,7 @@ from aiokafka.protocol.offset import OffsetRequest
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from aiokafka.structs import TopicPartition as KafkaTopicPartition
 
-from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition
+from infra.bus.port import InboundRecord, Offsets, OutboundRecord, TopicPartition
 
 if TYPE_CHECKING:
     from infra.settings import CommonSettings
@@ -298,6 +298,29 @@ class KafkaTransport:
             return await _read_to_end(consumer, [KafkaTopicPartition(topic, p) for p in partitions])
         finally:
             await consumer.stop()
+
+    async def offsets(self, topics: Sequence[str], group: str) -> dict[TopicPartition, Offsets]:
+        """Log start and end offsets (ListOffsets) and `group`'s commits (OffsetFetch)."""
+        tps = [KafkaTopicPartition(t, p) for t in sorted(set(topics))
+               for p in await self._partitions_of(t)]
+        if not tps:
+            return {}
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            client_id=f"{self.client_id}-offsets",
+            **consumer_config(None),
+        )
+        await consumer.start()
+        try:
+            start = await consumer.beginning_offsets(tps)
+            end = await consumer.end_offsets(tps)
+        finally:
+            await consumer.stop()
+        committed = await self._require_admin().list_consumer_group_offsets(group, partitions=tps)
+        positions = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
+        return {TopicPartition(tp.topic, tp.partition): Offsets(start[tp], end[tp],
+                                                                positions.get(tp))
+                for tp in tps}
 
     def _forget(self, subscription: KafkaSubscription) -> None:
         self._subscriptions.discard(subscription)
