@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import (
     CommitFailedError,
     IllegalStateError,
@@ -229,6 +230,31 @@ class KafkaTransport:
                 if code not in (0, TopicAlreadyExistsError.errno):
                     raise for_code(code)(f"creating topic {topic!r}: {detail}")
             await self._wait_until_ready(admin, missing)
+
+    async def configure_topics(self, configs: Mapping[str, Mapping[str, str]]) -> None:
+        """Create missing topics with their configs, and set them on the existing ones."""
+        admin = self._require_admin()
+        existing = set(await admin.list_topics())
+        missing = [t for t in configs if t not in existing]
+        present = [t for t in configs if t in existing]
+        if missing:
+            response = await admin.create_topics([
+                NewTopic(t, self.partitions, self.replication_factor,
+                         topic_configs=dict(configs[t])) for t in missing])
+            for topic, code, *detail in response.topic_errors:
+                if code == TopicAlreadyExistsError.errno:
+                    present.append(topic)  # created meanwhile, with other configs
+                elif code != 0:
+                    raise for_code(code)(f"creating topic {topic!r}: {detail}")
+            await self._wait_until_ready(admin, missing)
+        if not present:
+            return
+        # AlterConfigs replaces a topic's whole set of overrides: each is given all of its own.
+        for response in await admin.alter_configs([
+                ConfigResource(ConfigResourceType.TOPIC, t, dict(configs[t])) for t in present]):
+            for code, message, _, name in response.resources:
+                if code != 0:
+                    raise for_code(code)(f"configuring topic {name!r}: {message}")
 
     async def send(self, records: Sequence[OutboundRecord]) -> None:
         if not records:

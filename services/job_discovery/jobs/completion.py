@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from functools import cache
 
 import sqlalchemy as sa
 import structlog
@@ -33,9 +32,7 @@ log = structlog.get_logger(__name__)
 waiting = waiting_run_completions
 
 
-@cache
-def _timeouts() -> Counter:
-    return Counter("jams_job_discovery_run_completion_timeouts",
+TIMEOUTS = Counter("jams_job_discovery_run_completion_timeouts",
                    "Run completions applied before every posting they announced was handled")
 
 
@@ -105,7 +102,7 @@ async def apply_ready(tx: Transaction, source: str) -> int:
         if missing > 0 and row.wait_until > now:
             break  # later runs of this source wait behind it
         if missing > 0:
-            _timeouts().inc()
+            TIMEOUTS.inc()
             log.warning("run completion applied without all its postings", run_id=row.run_id,
                         source=source, announced=row.announced, missing=missing,
                         waited_s=(now - row.received_at).total_seconds())
