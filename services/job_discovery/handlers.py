@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from infra.uow import Transaction
 from schemas.events.jobs import JobDiscovered, ScrapeRunCompleted
-from services.job_discovery.jobs.completion import apply_ready, before_posting, on_run_completed
+from services.job_discovery.jobs.completion import after_posting, before_posting, on_run_completed
 from services.job_discovery.jobs.store import ingest
 
 # How long a run's completion waits for postings it announced that have not come.
@@ -18,11 +18,10 @@ async def on_job_discovered(event: JobDiscovered, tx: Transaction) -> None:
 
     The last posting of a run whose completion came first applies that completion.
     """
-    source = await before_posting(tx, event.run_id)
+    run = await before_posting(tx, event.run_id)
     # The batch path with a batch of one: the bench and the bus share every rule.
     await ingest(tx, [event])
-    if source is not None:
-        await apply_ready(tx, source)
+    await after_posting(tx, run, event.source_job_key)
 
 
 def completion_handler(

@@ -89,10 +89,11 @@ job_sync_log = table(
     sa.Column("error_reasons", JSONB, nullable=False, server_default="[]"),
 )
 
-# Run completions that arrived before all their postings (they travel on other partitions):
-# applied in arrival order per source once the postings are handled, or when the wait ends.
-waiting_run_completions = table(
-    "waiting_run_completions",
+# Completions of scrape runs that name how many postings they announced: each waits here
+# until the job service has handled those postings (they travel on other partitions), then is
+# applied in arrival order per source, and kept a while for postings that come later still.
+run_completions = table(
+    "run_completions",
     sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True),
     sa.Column("run_id", sa.Text, nullable=False, unique=True),
     sa.Column("source", sa.Text, nullable=False, index=True),
@@ -100,4 +101,5 @@ waiting_run_completions = table(
     sa.Column("completion", JSONB, nullable=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("wait_until", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), index=True),
 )

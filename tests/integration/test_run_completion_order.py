@@ -25,7 +25,7 @@ from services.job_discovery.tables import (
     canonical_jobs,
     job_sightings,
     job_sync_log,
-    waiting_run_completions,
+    run_completions,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.kafka]
@@ -90,7 +90,8 @@ async def adversarial(platform: Platform, runs: list[Run], rng: random.Random) -
     ids = [run_id for run_id, _, _ in runs]
 
     async def waiting() -> bool:
-        rows = await query(platform, sa.select(waiting_run_completions.c.run_id))
+        rows = await query(platform, sa.select(run_completions.c.run_id).where(
+            run_completions.c.applied_at.is_(None)))
         return {run_id for run_id, in rows} == set(ids)
 
     await until(waiting)
@@ -132,7 +133,8 @@ async def test_completions_before_their_postings_still_link_and_expire_correctly
         last_run = {n: "r1" for n in (5, 6)} | {9: "r2"} | {
             n: "r3" for n in (1, 2, 3, 4, 7, 8, 10, 11, 12, 13)}
         assert links == {f"greenhouse:{n}": (SOURCE, run) for n, run in last_run.items()}
-        assert await query(platform, sa.select(waiting_run_completions)) == []
+        assert await query(platform, sa.select(run_completions).where(
+            run_completions.c.applied_at.is_(None))) == []
         fetched = dict(await query(platform, sa.select(job_sync_log.c.run_id,
                                                        job_sync_log.c.fetched)))
         assert fetched == {"r1": 8, "r2": 4, "r3": 1}

@@ -19,7 +19,7 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("job_sightings", sa.Column("run_id", sa.Text(), nullable=True))
     op.create_table(
-        "waiting_run_completions",
+        "run_completions",
         sa.Column("seq", sa.BigInteger(), sa.Identity(), nullable=False),
         sa.Column("run_id", sa.Text(), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
@@ -27,15 +27,16 @@ def upgrade() -> None:
         sa.Column("completion", JSONB(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("wait_until", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_waiting_run_completions")),
-        sa.UniqueConstraint("run_id", name=op.f("uq_waiting_run_completions_run_id")),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_run_completions")),
+        sa.UniqueConstraint("run_id", name=op.f("uq_run_completions_run_id")),
     )
-    op.create_index(op.f("ix_waiting_run_completions_source"), "waiting_run_completions",
-                    ["source"])
+    op.create_index(op.f("ix_run_completions_source"), "run_completions", ["source"])
+    op.create_index(op.f("ix_run_completions_applied_at"), "run_completions", ["applied_at"])
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_waiting_run_completions_source"),
-                  table_name="waiting_run_completions")
-    op.drop_table("waiting_run_completions")
+    op.drop_index(op.f("ix_run_completions_applied_at"), table_name="run_completions")
+    op.drop_index(op.f("ix_run_completions_source"), table_name="run_completions")
+    op.drop_table("run_completions")
     op.drop_column("job_sightings", "run_id")
