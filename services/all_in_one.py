@@ -76,18 +76,20 @@ def embedded_valkey(data_dir: Path) -> Iterator[str]:
         yield f"redis://:{password}@{kwargs['host']}:{kwargs['port']}/0"
 
 
-def bus_retention(platform: Platform) -> ServiceSpec:
-    """Prunes the embedded log, so a system left running does not grow without bound."""
+def bus_retention(platform: Platform) -> list[ServiceSpec]:
+    """Prunes the embedded log, so a system left running does not grow without bound (none
+    when the bus is namespaced: the log is shared, and whoever runs it unprefixed prunes)."""
     settings = platform.settings
     transport = platform.bus.transport
-    assert isinstance(transport, PostgresLogTransport)
+    if not isinstance(transport, PostgresLogTransport):
+        return []
 
     async def prune(stop: asyncio.Event) -> None:
         await prune_forever(stop, transport, platform.clock,
                             retention_s=settings.bus_retention_s,
                             interval_s=settings.bus_prune_interval_s)
 
-    return ServiceSpec(name="bus_retention", background=[prune])
+    return [ServiceSpec(name="bus_retention", background=[prune])]
 
 
 @contextlib.asynccontextmanager
@@ -182,7 +184,7 @@ async def run_all_in_one(*, port: int, data: Path, console: Console,
             if sandbox is not None:
                 await seed_mail_preferences(platform.unit_of_work("notifications"))
             specs = [*build_all(platform, shared, sandbox.overrides if sandbox else {}),
-                     bus_retention(platform)]
+                     *bus_retention(platform)]
 
             def announce(bound: int) -> None:
                 base = f"http://127.0.0.1:{bound}"
