@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import structlog
+
 from infra.bus.bus import DLQ_HEADER_PREFIX
 from infra.bus.codec import headers_without
 from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition, Transport
 from schemas.events.topics import DLQ_SUFFIX, dead_letter_topic
+
+log = structlog.get_logger(__name__)
 
 REPLAY_GROUP = "jams.dlq-replay"
 
@@ -114,6 +118,7 @@ async def replay_dead_letters(
         while True:
             records = await subscription.fetch(500, idle_timeout_s)
             if not records:
+                log.info("dead letters replayed", topic=dlq, replayed=replayed)
                 return replayed
             await transport.send(_originals(records))
             positions: dict[TopicPartition, int] = {}
