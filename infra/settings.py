@@ -24,6 +24,12 @@ class CommonSettings(BaseSettings):
         default="", pattern=r"^[A-Za-z0-9_-]*$",
         description="Prefix of every topic and consumer group; lets systems share a broker",
     )
+    bus_retention_s: float = Field(
+        default=7 * 86400, gt=0,
+        description="Embedded log: records older than this that every consumer group has "
+                    "passed are deleted (Kafka's own default retention, 7 days)")
+    bus_prune_interval_s: float = Field(
+        default=300, gt=0, description="Embedded log: seconds between prunings")
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_partitions: int = Field(default=3, ge=1, le=1000)
     kafka_replication_factor: int = Field(default=1, ge=1)

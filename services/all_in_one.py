@@ -19,9 +19,12 @@ import psycopg
 import uvicorn
 from rich.console import Console
 
+from infra.bus.embedded import PostgresLogTransport
+from infra.bus.retention import prune_forever
 from infra.mail_sink import mail_sink
 from infra.migrate import upgrade
-from infra.runtime import install_signal_handlers, open_platform, run_services
+from infra.runtime import Platform, install_signal_handlers, open_platform, run_services
+from infra.service import ServiceSpec
 from infra.settings import CommonSettings, persistent_secret
 from sandbox.portal.__main__ import build_portal_app
 from services.catalog import build_all
@@ -71,6 +74,22 @@ def embedded_valkey(data_dir: Path) -> Iterator[str]:
                           requirepass=password) as server:
         kwargs = server.connection_kwargs
         yield f"redis://:{password}@{kwargs['host']}:{kwargs['port']}/0"
+
+
+def bus_retention(platform: Platform) -> list[ServiceSpec]:
+    """Prunes the embedded log, so a system left running does not grow without bound (none
+    when the bus is namespaced: the log is shared, and whoever runs it unprefixed prunes)."""
+    settings = platform.settings
+    transport = platform.bus.transport
+    if not isinstance(transport, PostgresLogTransport):
+        return []
+
+    async def prune(stop: asyncio.Event) -> None:
+        await prune_forever(stop, transport, platform.clock,
+                            retention_s=settings.bus_retention_s,
+                            interval_s=settings.bus_prune_interval_s)
+
+    return [ServiceSpec(name="bus_retention", background=[prune])]
 
 
 @contextlib.asynccontextmanager
@@ -164,7 +183,8 @@ async def run_all_in_one(*, port: int, data: Path, console: Console,
                 gateway_settings).accounts, demo_password)
             if sandbox is not None:
                 await seed_mail_preferences(platform.unit_of_work("notifications"))
-            specs = build_all(platform, shared, sandbox.overrides if sandbox else {})
+            specs = [*build_all(platform, shared, sandbox.overrides if sandbox else {}),
+                     *bus_retention(platform)]
 
             def announce(bound: int) -> None:
                 base = f"http://127.0.0.1:{bound}"

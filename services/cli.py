@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from infra.bus.deadletters import list_dead_letters, replay_dead_letters
+from infra.bus.deadletters import count_dead_letters, list_dead_letters, replay_dead_letters
 from infra.bus.port import Transport
 from infra.logging import configure_logging
 from infra.runtime import make_transport
@@ -31,6 +31,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(notifications_app, name="notifications")
 jobs_app = typer.Typer(help="Canonical jobs: expiry and purge", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+topics_app = typer.Typer(help="Kafka topics: retention and cleanup", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
 console = Console()
 T = TypeVar("T")
 
@@ -91,6 +93,40 @@ def jobs_purge_expired() -> None:
     raise typer.Exit(run_purge_expired(console))
 
 
+@topics_app.command("apply")
+def topics_apply(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="Topic settings, e.g. deploy/k8s/base/kafka/topics.yaml"),
+) -> None:
+    """Create every topic in use and its .dlq with PATH's configs; set them on existing ones."""
+    from infra.bus.kafka import KafkaTransport
+    from infra.bus.topic_settings import BadTopicSettings, read_topic_settings
+    from schemas.events.registry import topics_in_use
+
+    settings = CommonSettings()
+    if settings.bus != "kafka":
+        console.print("[red]Kafka only (JAMS_BUS=kafka)[/]; the embedded log keeps records "
+                      "for JAMS_BUS_RETENTION_S")
+        raise typer.Exit(2)
+    try:
+        configs = read_topic_settings(path.read_text(encoding="utf-8"), topics_in_use())
+    except BadTopicSettings as exc:
+        console.print(f"[red]{path}: {exc}[/]")
+        raise typer.Exit(2) from None
+    prefix = f"{settings.bus_namespace}." if settings.bus_namespace else ""
+
+    async def apply() -> None:
+        transport = KafkaTransport.from_settings(settings)
+        await transport.start()
+        try:
+            await transport.configure_topics({prefix + t: c for t, c in configs.items()})
+        finally:
+            await transport.close()
+
+    asyncio.run(apply())
+    console.print(f"configured {len(configs)} topics")
+
+
 @dlq_app.command("list")
 def dlq_list(
     topic: str = typer.Argument(..., help="A topic (its .dlq is read) or a .dlq topic"),
@@ -119,13 +155,14 @@ def dlq_list(
 def dlq_replay(
     topic: str = typer.Argument(..., help="A topic whose dead letters to replay"),
 ) -> None:
-    """Publish TOPIC's dead letters back onto it (each one once)."""
+    """Publish TOPIC's dead letters back onto it (each one once; the API's replays and these
+    share one consumer group, so each path sees what the other replayed)."""
 
     async def replay(transport: Transport) -> int:
-        letters = await list_dead_letters(transport, topic)
+        waiting = (await count_dead_letters(transport, [topic]))[topic].waiting
         with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console) as progress:
-            task = progress.add_task("replay", total=len(letters))
+            task = progress.add_task("replay", total=waiting)
             return await replay_dead_letters(
                 transport, topic,
                 on_progress=lambda n: progress.advance(task, n),

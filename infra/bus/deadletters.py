@@ -1,14 +1,23 @@
-"""Operators' view of dead letters: list them, and replay them onto their original topic."""
+"""Operators' view of dead letters: count, list and replay them onto their original topic.
+
+Every replay, `jams dlq replay` and the operators' API alike, reads as one consumer group,
+`REPLAY_GROUP`, whose committed offsets are what has been replayed: counting compares them
+with the `.dlq` topics' end offsets and never reads a letter.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import structlog
+
 from infra.bus.bus import DLQ_HEADER_PREFIX
 from infra.bus.codec import headers_without
 from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition, Transport
 from schemas.events.topics import DLQ_SUFFIX, dead_letter_topic
+
+log = structlog.get_logger(__name__)
 
 REPLAY_GROUP = "jams.dlq-replay"
 
@@ -54,6 +63,32 @@ class DeadLetterView:
         )
 
 
+@dataclass(frozen=True)
+class DeadLetterCount:
+    """A dead-letter topic's letters, from offsets: held now, and how many wait for replay."""
+
+    held: int
+    waiting: int
+
+    @property
+    def replayed(self) -> int:
+        """Of the letters held, those replayed (by whichever path)."""
+        return self.held - self.waiting
+
+
+async def count_dead_letters(transport: Transport,
+                             topics: Sequence[str]) -> dict[str, DeadLetterCount]:
+    """Each topic's (or `.dlq` topic's) dead letters, keyed as given; none if never created."""
+    names = {topic: _dlq_name(topic) for topic in topics}
+    offsets = await transport.offsets(sorted(set(names.values())), REPLAY_GROUP)
+    held: dict[str, int] = dict.fromkeys(names.values(), 0)
+    waiting: dict[str, int] = dict.fromkeys(names.values(), 0)
+    for tp, partition in offsets.items():
+        held[tp.topic] += partition.held
+        waiting[tp.topic] += partition.unread
+    return {topic: DeadLetterCount(held[dlq], waiting[dlq]) for topic, dlq in names.items()}
+
+
 def _dlq_name(topic: str) -> str:
     return topic if topic.endswith(DLQ_SUFFIX) else dead_letter_topic(topic)
 
@@ -83,6 +118,7 @@ async def replay_dead_letters(
         while True:
             records = await subscription.fetch(500, idle_timeout_s)
             if not records:
+                log.info("dead letters replayed", topic=dlq, replayed=replayed)
                 return replayed
             await transport.send(_originals(records))
             positions: dict[TopicPartition, int] = {}

@@ -33,7 +33,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.engine import make_url
 
 from infra.bus.embedded_tables import BUS_TABLES
-from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition
+from infra.bus.port import InboundRecord, Offsets, OutboundRecord, TopicPartition
 
 log = structlog.get_logger(__name__)
 
@@ -92,6 +92,29 @@ _COMMIT: Final = """
     FROM unnest(%s::text[], %s::int4[], %s::int8[]) AS u(topic, partition, next_offset)
     ON CONFLICT (group_id, topic, partition)
     DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()"""
+# A group is known from its first subscription on, so pruning waits for it before it commits.
+_JOIN: Final = """
+    INSERT INTO bus_group_offsets (group_id, topic, partition, next_offset)
+    SELECT %s, p.topic, p.partition, 0 FROM bus_partitions AS p
+    WHERE p.topic = ANY(%s::text[]) ORDER BY p.topic, p.partition
+    ON CONFLICT DO NOTHING"""
+# Old records every group has passed; a partition no group reads keeps all of its records.
+_PRUNE: Final = """
+    DELETE FROM bus_records AS r
+    USING (SELECT topic, partition, min(next_offset) AS passed FROM bus_group_offsets
+           GROUP BY topic, partition) AS g
+    WHERE r.topic = g.topic AND r.partition = g.partition AND r."offset" < g.passed
+      AND r.appended_at < now() - make_interval(secs => %s)"""
+# Per partition: the first record still kept, the next offset, and the group's position.
+_OFFSETS: Final = """
+    SELECT p.topic, p.partition,
+           coalesce((SELECT min(r."offset") FROM bus_records AS r
+                     WHERE r.topic = p.topic AND r.partition = p.partition), p.next_offset),
+           p.next_offset, g.next_offset
+    FROM bus_partitions AS p
+    LEFT JOIN bus_group_offsets AS g
+      ON g.group_id = %s AND g.topic = p.topic AND g.partition = p.partition
+    WHERE p.topic = ANY(%s::text[])"""
 # pg_locks shows a bigint advisory key as two oids; keys are non-negative, so no sign games.
 _ADVISORY_HOLDERS: Final = """
     SELECT (l.classid::int8 << 32) | l.objid::int8, l.pid FROM pg_locks AS l
@@ -523,8 +546,9 @@ class PostgresLogTransport:
         names = sorted(set(topics))
         if not names:
             raise ValueError("subscribe needs at least one topic")
-        self._started()
         counts = await self._partition_counts(names)
+        async with self._started().connection() as conn:
+            await conn.execute(_JOIN, (group, names))
         subscription = PostgresLogSubscription(
             self._conninfo,
             group,
@@ -545,6 +569,23 @@ class PostgresLogTransport:
         async with self._started().connection() as conn:
             cur = await conn.execute(_READ_TOPIC, (topic,), binary=True)
             return [_inbound(row) for row in await cur.fetchall()]
+
+    async def offsets(self, topics: Sequence[str], group: str) -> dict[TopicPartition, Offsets]:
+        """Where each partition of `topics` starts and ends, and where `group` stands in it."""
+        async with self._started().connection() as conn:
+            cur = await conn.execute(_OFFSETS, (group, sorted(set(topics))))
+            return {TopicPartition(topic, partition): Offsets(start, end, committed)
+                    for topic, partition, start, end, committed in await cur.fetchall()}
+
+    async def prune(self, older_than_s: float) -> int:
+        """Delete records older than `older_than_s` that every group has committed past.
+
+        A record some group has not yet committed past stays, however old; so do the records
+        of a partition no group has subscribed to (dead letters nobody replayed).
+        """
+        async with self._started().connection() as conn:
+            cur = await conn.execute(_PRUNE, (older_than_s,))
+            return cur.rowcount
 
     def _started(self) -> AsyncConnectionPool[AsyncConnection[TupleRow]]:
         if self._pool is None:

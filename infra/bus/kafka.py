@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import (
     CommitFailedError,
     IllegalStateError,
@@ -24,7 +25,7 @@ from aiokafka.protocol.offset import OffsetRequest
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from aiokafka.structs import TopicPartition as KafkaTopicPartition
 
-from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition
+from infra.bus.port import InboundRecord, Offsets, OutboundRecord, TopicPartition
 
 if TYPE_CHECKING:
     from infra.settings import CommonSettings
@@ -230,6 +231,31 @@ class KafkaTransport:
                     raise for_code(code)(f"creating topic {topic!r}: {detail}")
             await self._wait_until_ready(admin, missing)
 
+    async def configure_topics(self, configs: Mapping[str, Mapping[str, str]]) -> None:
+        """Create missing topics with their configs, and set them on the existing ones."""
+        admin = self._require_admin()
+        existing = set(await admin.list_topics())
+        missing = [t for t in configs if t not in existing]
+        present = [t for t in configs if t in existing]
+        if missing:
+            response = await admin.create_topics([
+                NewTopic(t, self.partitions, self.replication_factor,
+                         topic_configs=dict(configs[t])) for t in missing])
+            for topic, code, *detail in response.topic_errors:
+                if code == TopicAlreadyExistsError.errno:
+                    present.append(topic)  # created meanwhile, with other configs
+                elif code != 0:
+                    raise for_code(code)(f"creating topic {topic!r}: {detail}")
+            await self._wait_until_ready(admin, missing)
+        if not present:
+            return
+        # AlterConfigs replaces a topic's whole set of overrides: each is given all of its own.
+        for response in await admin.alter_configs([
+                ConfigResource(ConfigResourceType.TOPIC, t, dict(configs[t])) for t in present]):
+            for code, message, _, name in response.resources:
+                if code != 0:
+                    raise for_code(code)(f"configuring topic {name!r}: {message}")
+
     async def send(self, records: Sequence[OutboundRecord]) -> None:
         if not records:
             return
@@ -298,6 +324,29 @@ class KafkaTransport:
             return await _read_to_end(consumer, [KafkaTopicPartition(topic, p) for p in partitions])
         finally:
             await consumer.stop()
+
+    async def offsets(self, topics: Sequence[str], group: str) -> dict[TopicPartition, Offsets]:
+        """Log start and end offsets (ListOffsets) and `group`'s commits (OffsetFetch)."""
+        tps = [KafkaTopicPartition(t, p) for t in sorted(set(topics))
+               for p in await self._partitions_of(t)]
+        if not tps:
+            return {}
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            client_id=f"{self.client_id}-offsets",
+            **consumer_config(None),
+        )
+        await consumer.start()
+        try:
+            start = await consumer.beginning_offsets(tps)
+            end = await consumer.end_offsets(tps)
+        finally:
+            await consumer.stop()
+        committed = await self._require_admin().list_consumer_group_offsets(group, partitions=tps)
+        positions = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
+        return {TopicPartition(tp.topic, tp.partition): Offsets(start[tp], end[tp],
+                                                                positions.get(tp))
+                for tp in tps}
 
     def _forget(self, subscription: KafkaSubscription) -> None:
         self._subscriptions.discard(subscription)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from infra.bus.port import InboundRecord, OutboundRecord, Subscription, TopicPartition, Transport
+from infra.bus.port import (
+    InboundRecord,
+    Offsets,
+    OutboundRecord,
+    Subscription,
+    TopicPartition,
+    Transport,
+)
 
 
 class NamespacedTransport:
@@ -46,6 +53,10 @@ class NamespacedTransport:
 
     async def read_all(self, topic: str) -> Sequence[InboundRecord]:
         return [self.localise(r) for r in await self._inner.read_all(self._wire(topic))]
+
+    async def offsets(self, topics: Sequence[str], group: str) -> dict[TopicPartition, Offsets]:
+        found = await self._inner.offsets([self._wire(t) for t in topics], self._prefix + group)
+        return {TopicPartition(self._local(tp.topic), tp.partition): o for tp, o in found.items()}
 
     def localise(self, record: InboundRecord) -> InboundRecord:
         return InboundRecord(self._local(record.topic), record.partition, record.offset,

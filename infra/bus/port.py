@@ -52,6 +52,24 @@ class InboundRecord:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class Offsets:
+    """One partition's log bounds, and one consumer group's committed position in it."""
+
+    start: int  # the first offset still held (retention may have removed earlier ones)
+    end: int  # the offset the next record will get
+    committed: int | None  # the group's next offset to read; None if it never committed
+
+    @property
+    def held(self) -> int:
+        return self.end - self.start
+
+    @property
+    def unread(self) -> int:
+        """Records the group has not committed past."""
+        return self.end - max(self.start, self.committed or 0)
+
+
 class Subscription(Protocol):
     """One consumer-group member reading a set of topics."""
 
@@ -105,4 +123,11 @@ class Transport(Protocol):
 
     async def read_all(self, topic: str) -> Sequence[InboundRecord]:
         """Every record currently in `topic`, for operator tools (dead-letter listing)."""
+        ...
+
+    async def offsets(self, topics: Sequence[str], group: str) -> Mapping[TopicPartition, Offsets]:
+        """Every partition of `topics` that exists, with `group`'s position in it.
+
+        Reads offsets only, never records: cheap enough to ask every few seconds.
+        """
         ...

@@ -106,3 +106,7 @@ class ScrapeRunCompleted(EventData):
     seen_source_job_keys: list[str] = Field(description="Every posting key the run saw")
     complete: bool = Field(description="False when the run stopped early: nothing expires then")
     errors: list[str] = Field(default_factory=list, description="Why postings were skipped")
+    announced: int | None = Field(
+        default=None, ge=0,
+        description="How many JobDiscovered the run published (its new or changed postings); "
+                    "the job service applies the run once it has handled that many")

@@ -1,8 +1,9 @@
 """Dead letters for operators over HTTP: topics with counts, entries page by page, replay.
 
 Replay reuses `jams dlq replay`'s logic (its own consumer group, so an interrupted replay
-resumes and each letter is replayed once); one replay per topic runs at a time across
-replicas (a Redis lock), and each is written to the audit table and log.
+resumes and each letter is replayed once; counts read that group's offsets, whichever path
+replayed); one replay per topic runs at a time across replicas (a Redis lock), and each is
+written to the audit table and log.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.dialects.postgresql import insert
 
 from infra.auth import Principal, PrincipalDependency
-from infra.bus.deadletters import DeadLetterView, replay_dead_letters
+from infra.bus.deadletters import DeadLetterView, count_dead_letters, replay_dead_letters
 from infra.bus.port import Transport
 from infra.http_conventions import ERR_CONFLICT, ERR_NOT_FOUND, ERR_VALIDATION, ApiError
 from schemas.events.registry import topics_in_use
@@ -53,17 +54,19 @@ class DeadLetterDesk:
         return topic
 
     async def count_all(self) -> list[dict[str, Any]]:
-        """Count every dead-letter topic now and remember the sizes."""
+        """Count every dead-letter topic now, from offsets, and remember the counts.
+
+        Replayed is what the replay group has passed, so a replay from `jams dlq replay`
+        counts as one from this API does.
+        """
         now = self._shared.clock.now()
-        sizes = {t: len(await self._transport.read_all(dead_letter_topic(t)))
-                 for t in topics_in_use()}
+        counts = await count_dead_letters(self._transport, topics_in_use())
         async with self._shared.engine.begin() as conn:
-            for topic, size in sizes.items():
-                stmt = insert(analytics_dead_letters).values(topic=topic, size=size,
-                                                             checked_at=now)
+            for topic, count in counts.items():
+                values = {"size": count.held, "replayed": count.replayed, "checked_at": now}
+                stmt = insert(analytics_dead_letters).values(topic=topic, **values)
                 await conn.execute(stmt.on_conflict_do_update(
-                    index_elements=[analytics_dead_letters.c.topic],
-                    set_={"size": size, "checked_at": now}))
+                    index_elements=[analytics_dead_letters.c.topic], set_=values))
             rows = await dead_letter_rows(conn)
         return [{**row, "dead_letter_topic": dead_letter_topic(row["topic"])} for row in rows]
 
@@ -106,12 +109,10 @@ class DeadLetterDesk:
             await conn.execute(sa.insert(analytics_replays).values(
                 replay_id=uuid.uuid4(), topic=topic, replayed=replayed,
                 requested_by=by.user_id, role=str(by.role), at=now))
-            stmt = insert(analytics_dead_letters).values(topic=topic, replayed=replayed,
-                                                         last_replay_at=now)
+            stmt = insert(analytics_dead_letters).values(topic=topic, last_replay_at=now)
             await conn.execute(stmt.on_conflict_do_update(
                 index_elements=[analytics_dead_letters.c.topic],
-                set_={"replayed": analytics_dead_letters.c.replayed + replayed,
-                      "last_replay_at": now}))
+                set_={"last_replay_at": now}))
 
 
 def _encode_cursor(partition: int, offset: int) -> str:

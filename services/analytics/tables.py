@@ -61,7 +61,8 @@ analytics_sources = table(
     sa.Column("last_anomaly_kind", sa.Text),
 )
 
-# Dead-letter topics as last counted, and how many of their letters this API replayed.
+# Dead-letter topics as last counted from offsets: letters held, and how many of them were
+# replayed (through this API or `jams dlq replay` alike).
 analytics_dead_letters = table(
     "analytics_dead_letters",
     sa.Column("topic", sa.Text, primary_key=True),

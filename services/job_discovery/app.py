@@ -11,7 +11,8 @@ from infra.service import ServiceSpec
 from schemas.events.config import PortalAutomationChanged
 from schemas.events.jobs import JobDiscovered, ScrapeRunCompleted
 from services.job_discovery.fleet import SWITCHES, serve_fleet
-from services.job_discovery.handlers import on_job_discovered, on_scrape_run_completed
+from services.job_discovery.handlers import completion_handler, on_job_discovered
+from services.job_discovery.jobs.completion import check_forever
 from services.job_discovery.jobs.expiry import sweep_forever
 from services.job_discovery.settings import JobDiscoverySettings
 
@@ -29,12 +30,16 @@ def build(platform: Platform, settings: JobDiscoverySettings) -> ServiceSpec:
         await sweep_forever(stop, uow, interval_s=settings.expiry_sweep_interval_s,
                             purge_after=timedelta(days=settings.job_purge_after_days))
 
+    async def release_completions(stop: asyncio.Event) -> None:
+        await check_forever(stop, uow, interval_s=settings.run_completion_check_s)
+
     return ServiceSpec(
         name=NAME,
         # JobPublished and JobExpired travel on jobs.new, a topic this service only writes.
         handlers={JobDiscovered: on_job_discovered,
-                  ScrapeRunCompleted: on_scrape_run_completed,
+                  ScrapeRunCompleted: completion_handler(settings.run_completion_wait_s),
                   PortalAutomationChanged: StoredSwitches(platform.documents,
                                                           SWITCHES).on_changed},
-        background=[*([scrape] if settings.fleet_enabled else []), expire],
+        background=[*([scrape] if settings.fleet_enabled else []), expire,
+                    release_completions],
     )

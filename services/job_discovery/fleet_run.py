@@ -171,6 +171,7 @@ async def _execute_run(ctx: RunContext, config: SourceConfig, run_id: str,
         tx.emit(ScrapeRunCompleted(
             source=config.name, run_id=run_id,
             seen_source_job_keys=sorted(set(result.seen_keys)), complete=summary.complete,
+            announced=summary.new_or_changed,
             errors=[f"{p.reason}: {p.detail}"[:2000] for p in problems]))
         _alerts(tx, config, adapter.portal, run_id, result, anomaly, usual)
         if owner is not None:

@@ -27,3 +27,9 @@ class JobDiscoverySettings(CommonSettings, ChromiumSettings):
         default=3600, gt=0, description="Seconds between sweeps that expire and purge jobs")
     job_purge_after_days: float = Field(
         default=90, gt=0, description="Days an expired job is kept before it is deleted")
+    run_completion_wait_s: float = Field(
+        default=300, gt=0,
+        description="Longest a run's completion waits for postings it announced (then applied, "
+                    "logged and counted); expiry waits with it")
+    run_completion_check_s: float = Field(
+        default=10, gt=0, description="Seconds between looks at run completions that wait")

@@ -61,6 +61,8 @@ job_sightings = table(
     sa.Column("notes", ARRAY(sa.Text), nullable=False, server_default="{}"),
     # The scrape source whose complete runs decide whether this posting is still listed.
     sa.Column("feed", sa.Text, index=True),
+    # The run of that source that last listed it.
+    sa.Column("run_id", sa.Text),
     sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
     updated_at(),
@@ -85,4 +87,19 @@ job_sync_log = table(
     counter("errors"),
     # [{"key": ..., "reason": ...}], the first MAX_LOGGED_ERRORS of the run.
     sa.Column("error_reasons", JSONB, nullable=False, server_default="[]"),
+)
+
+# Completions of scrape runs that name how many postings they announced: each waits here
+# until the job service has handled those postings (they travel on other partitions), then is
+# applied in arrival order per source, and kept a while for postings that come later still.
+run_completions = table(
+    "run_completions",
+    sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("run_id", sa.Text, nullable=False, unique=True),
+    sa.Column("source", sa.Text, nullable=False, index=True),
+    sa.Column("announced", sa.Integer, nullable=False),
+    sa.Column("completion", JSONB, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("wait_until", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), index=True),
 )

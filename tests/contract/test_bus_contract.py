@@ -12,7 +12,12 @@ import pytest
 
 from infra.bus import codec
 from infra.bus.bus import EventBus, PermanentError, RetryPolicy
-from infra.bus.deadletters import list_dead_letters, replay_dead_letters
+from infra.bus.deadletters import (
+    DeadLetterCount,
+    count_dead_letters,
+    list_dead_letters,
+    replay_dead_letters,
+)
 from infra.bus.port import OutboundRecord, Transport
 from schemas.events.envelope import Envelope
 from schemas.events.topics import dead_letter_topic
@@ -289,8 +294,13 @@ async def test_dead_letters_can_be_listed_and_replayed(bus: EventBus) -> None:
     consumer = await Consumer(bus, group, topic, handler).started()
     await wait_until_dead_letters(bus.transport, topic, 3)
     broken = False
+    assert await count_dead_letters(bus.transport, [topic, "never.created"]) == {
+        topic: DeadLetterCount(held=3, waiting=3), "never.created": DeadLetterCount(0, 0)}
     assert await replay_dead_letters(bus.transport, topic, idle_timeout_s=1.0) == 3
     assert await replay_dead_letters(bus.transport, topic, idle_timeout_s=0.5) == 0
+    # From offsets alone: the replay group's commits are what was replayed.
+    [count] = (await count_dead_letters(bus.transport, [dead_letter_topic(topic)])).values()
+    assert (count.held, count.waiting, count.replayed) == (3, 0, 3)
     await wait_until(lambda: len(handled) == 3)
     await consumer.shutdown()
     assert set(handled) == {e.id for e in sent}

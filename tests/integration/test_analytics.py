@@ -18,6 +18,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from pydantic import SecretStr
+from typer.testing import CliRunner
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
@@ -49,6 +50,7 @@ from schemas.events.topics import dead_letter_topic
 from services.analytics.app import build
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.tables import analytics_replays
+from services.cli import app as cli_app
 
 pytestmark = pytest.mark.integration
 
@@ -354,6 +356,18 @@ def url(system: Running) -> str:
     return system.base.replace("http", "ws", 1) + "/ws/analytics"
 
 
+def jobs_raw_row(summary: dict[str, Any]) -> tuple[int, int, int]:
+    """(held, replayed, waiting) of jobs.raw's dead letters in a summary."""
+    row = next(d for d in summary["dead_letters"] if d["topic"] == "jobs.raw")
+    return row["size"], row["replayed"], row["waiting"]
+
+
+def settings_env(settings: AnalyticsSettings) -> dict[str, str]:
+    """The environment that points `jams` at the same bus."""
+    return {"JAMS_BUS": settings.bus, "JAMS_BUS_NAMESPACE": settings.bus_namespace,
+            "JAMS_DATABASE_URL": settings.database_url, "JAMS_REDIS_URL": settings.redis_url}
+
+
 def dead_letter(data: EventData, reason: str) -> OutboundRecord:
     """A record as the bus dead-letters it: the event plus why it failed, in headers."""
     record = codec.encode(Envelope.wrap(data, source="jams/test", time=datetime.now(UTC)))
@@ -412,6 +426,18 @@ async def test_dead_letters_are_listed_paged_and_replayed_once_with_an_audit_row
             == 0
         again = await client.post(url, headers=bearer(Role.ADMIN, ADMIN))
         assert again.json()["replayed"] == 0, "each dead letter is replayed once"
+
+        # Two more letters, replayed from the command line: counted as replayed all the same.
+        await system.platform.bus.transport.send(
+            [dead_letter(job_found("greenhouse:acme", n), "failed") for n in (3, 4)])
+        assert jobs_raw_row(await system.until(lambda s: s["dead_letters_waiting"] == 2)) == (
+            5, 3, 2)
+        cli = await asyncio.to_thread(CliRunner().invoke, cli_app, ["dlq", "replay", "jobs.raw"],
+                                      env=settings_env(settings))
+        assert cli.exit_code == 0, cli.output
+        assert "replayed 2 dead letter(s)" in cli.output
+        assert jobs_raw_row(await system.until(lambda s: s["dead_letters_waiting"] == 0)) == (
+            5, 5, 0)
 
     engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn:

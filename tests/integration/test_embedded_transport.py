@@ -389,3 +389,52 @@ async def test_start_says_so_when_the_tables_are_missing(bus_server_url: str) ->
         transport = PostgresLogTransport(libpq_conninfo(url))
         with pytest.raises(RuntimeError, match=r"bus tables .* missing"):
             await transport.start()
+
+
+async def _held(bus_db: str, topic: str) -> int:
+    async with await psycopg.AsyncConnection.connect(bus_db) as conn:
+        cur = await conn.execute("SELECT count(*) FROM bus_records WHERE topic = %s", (topic,))
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_pruning_under_a_running_consumer_keeps_what_any_group_has_not_passed(
+    transport: PostgresLogTransport, bus_db: str, topic: str
+) -> None:
+    total = 1000
+    fast = await transport.subscribe(_name("fast"), [topic])
+    slow = await transport.subscribe(_name("slow"), [topic])  # joins, reads later
+    done = asyncio.Event()
+    pruned: list[int] = []
+
+    async def prune_all_the_time() -> None:
+        while not done.is_set():
+            pruned.append(await transport.prune(0))
+            await asyncio.sleep(0.01)
+
+    pruner = asyncio.create_task(prune_all_the_time())
+    consumer = asyncio.create_task(_fetch_n(fast, total, commit=True, timeout_s=60))
+    records = _records(topic, [f"k{i}" for i in range(20)], per_key=total // 20)
+    for start in range(0, total, 50):
+        await transport.send(records[start : start + 50])
+        if start == total // 2:
+            early = await _fetch_n(slow, 300, commit=True)
+        await asyncio.sleep(0.01)
+    got_fast = await consumer
+    await asyncio.sleep(0.1)
+    done.set()
+    await pruner
+
+    assert sum(pruned) > 0  # what both groups had passed went while the consumer ran
+    assert await _held(bus_db, topic) == total - sum(pruned)
+    late = await _fetch_n(slow, total - len(early), commit=True)
+    read_slowly = [*early, *late]
+    assert len(read_slowly) == len(got_fast) == total
+    assert sorted(_positions(read_slowly)) == sorted(_positions(got_fast))
+    assert sorted(r.value for r in read_slowly) == sorted(r.value for r in records)
+    assert await transport.prune(3600) == 0  # passed by all, but not old enough
+    assert await transport.prune(0) == total - sum(pruned)
+    last = {r.partition: r.offset for r in sorted(got_fast, key=lambda r: r.offset)}
+    await transport.send(records[:3])  # offsets go on from where they were
+    assert all(r.offset > last[r.partition] for r in await _fetch_n(slow, 3))

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import structlog
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infra.bus import codec
@@ -19,10 +21,20 @@ from infra.outbox import outbox
 from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished, ScrapeRunCompleted
-from services.job_discovery.handlers import on_job_discovered, on_scrape_run_completed
+from services.job_discovery.handlers import (
+    DEFAULT_COMPLETION_WAIT_S,
+    on_job_discovered,
+    on_scrape_run_completed,
+)
+from services.job_discovery.jobs.completion import check_waiting
 from services.job_discovery.jobs.expiry import PAST_EXPIRY, sweep, sweep_forever
 from services.job_discovery.jobs.store import IngestReport, RawJob, ingest
-from services.job_discovery.tables import canonical_jobs, job_sightings, job_sync_log
+from services.job_discovery.tables import (
+    canonical_jobs,
+    job_sightings,
+    job_sync_log,
+    run_completions,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -371,3 +383,94 @@ async def test_a_runs_own_errors_are_kept_in_its_sync_log(
     assert log.error_reasons == [{"key": "lever:acme",
                                   "reason": "page 3: HTTP 429 after 5 attempts"}]
     assert log.completed_at == fake_clock.now()
+
+
+async def waiting_runs(engine: AsyncEngine) -> list[str]:
+    return sorted(r.run_id for r in await rows(engine, run_completions) if r.applied_at is None)
+
+
+async def test_a_completion_before_its_postings_waits_for_them_then_expires_the_rest(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    for n in ("1", "2"):
+        await handle(uow, JobDiscovered.model_validate(
+            posting("greenhouse", n, title=f"Engineer {n}", run_id="g1")))
+    await handle(uow, run("greenhouse:acme", "g1", ["greenhouse:1", "greenhouse:2"]))
+
+    # Run g2 lists 1 and the new 3 and 4; its completion comes before 3 and 4.
+    await handle(uow, run("greenhouse:acme", "g2", ["greenhouse:1", "greenhouse:3",
+                                                     "greenhouse:4"]).model_copy(
+        update={"announced": 2}))
+    assert await waiting_runs(engine) == ["g2"]
+    assert await staged(engine, JobExpired) == []
+    await handle(uow, JobDiscovered.model_validate(
+        posting("greenhouse", "4", title="Engineer 4", run_id="g2")))
+    assert await waiting_runs(engine) == ["g2"]
+    await handle(uow, JobDiscovered.model_validate(
+        posting("greenhouse", "3", title="Engineer 3", run_id="g2")))
+
+    assert await waiting_runs(engine) == []
+    [expired] = await staged(engine, JobExpired)
+    by_title = {j.title: j for j in await rows(engine, canonical_jobs)}
+    assert expired.job_id == by_title["Engineer 2"].job_id
+    links = {s.source_job_key: (s.feed, s.run_id) for s in await rows(engine, job_sightings)}
+    assert links == {"greenhouse:1": ("greenhouse:acme", "g2"),
+                     "greenhouse:2": ("greenhouse:acme", "g1"),
+                     "greenhouse:3": ("greenhouse:acme", "g2"),
+                     "greenhouse:4": ("greenhouse:acme", "g2")}
+    assert (await sync_log(engine, "g2")).complete is True
+
+
+async def test_a_later_run_waits_behind_an_earlier_one_of_its_source(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    await handle(uow, run("greenhouse:acme", "g1", ["greenhouse:1"]).model_copy(
+        update={"announced": 1}))
+    # g2 announced nothing, but applying it before g1 would expire what g1 listed.
+    await handle(uow, run("greenhouse:acme", "g2", ["greenhouse:1"]).model_copy(
+        update={"announced": 0}))
+    assert await waiting_runs(engine) == ["g1", "g2"]
+
+    await handle(uow, JobDiscovered.model_validate(posting("greenhouse", "1", run_id="g1")))
+
+    assert await waiting_runs(engine) == []
+    assert await staged(engine, JobExpired) == []
+    [sighting] = await rows(engine, job_sightings)
+    assert (sighting.feed, sighting.run_id) == ("greenhouse:acme", "g2")
+
+
+async def test_a_posting_late_past_the_wait_lets_the_run_apply_and_is_linked_when_it_comes(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    timeouts = "jams_job_discovery_run_completion_timeouts_total"
+    before = REGISTRY.get_sample_value(timeouts) or 0.0
+    await handle(uow, JobDiscovered.model_validate(posting("greenhouse", "1", run_id="g1")))
+    await handle(uow, run("greenhouse:acme", "g1", ["greenhouse:1"]))
+    await handle(uow, run("greenhouse:acme", "g2", ["greenhouse:2", "greenhouse:3"]).model_copy(
+        update={"announced": 2}))
+    await handle(uow, JobDiscovered.model_validate(
+        posting("greenhouse", "2", title="Engineer 2", run_id="g2")))
+
+    fake_clock.advance(DEFAULT_COMPLETION_WAIT_S - 1)
+    assert await check_waiting(uow) == 0
+    assert await staged(engine, JobExpired) == []
+    fake_clock.advance(1)
+    with structlog.testing.capture_logs() as logs:
+        assert await check_waiting(uow) == 1
+
+    assert await waiting_runs(engine) == []
+    [expired] = await staged(engine, JobExpired)
+    by_title = {j.title: j.job_id for j in await rows(engine, canonical_jobs)}
+    assert expired.job_id == by_title["Senior Backend Engineer"]  # 1: g2 no longer lists it
+    assert REGISTRY.get_sample_value(timeouts) == before + 1
+    [warning] = [e for e in logs if e["event"] == "run completion applied without all its postings"]
+    assert (warning["run_id"], warning["missing"]) == ("g2", 1)
+    await handle(uow, JobDiscovered.model_validate(
+        posting("greenhouse", "3", title="Engineer 3", run_id="g2")))
+    links = {s.source_job_key: (s.feed, s.run_id) for s in await rows(engine, job_sightings)}
+    assert links == {"greenhouse:1": ("greenhouse:acme", "g1"),
+                     "greenhouse:2": ("greenhouse:acme", "g2"),
+                     "greenhouse:3": ("greenhouse:acme", "g2")}
+    # The next complete run of the source can now expire 3 like any posting it listed before.
+    await handle(uow, run("greenhouse:acme", "g3", ["greenhouse:2"]))
+    assert len(await staged(engine, JobExpired)) == 2

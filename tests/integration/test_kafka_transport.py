@@ -6,16 +6,22 @@ import asyncio
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import MessageSizeTooLargeError
+from typer.testing import CliRunner
 
 from infra.bus.kafka import KafkaSubscription, KafkaTransport, producer_config
 from infra.bus.port import InboundRecord, OutboundRecord, TopicPartition
+from services.cli import app as cli_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.kafka]
+
+TOPICS_FILE = Path(__file__).resolve().parents[2] / "deploy/k8s/base/kafka/topics.yaml"
 
 PARTITIONS = 3
 
@@ -230,3 +236,49 @@ async def test_a_record_over_the_request_limit_is_refused(
         await transport.send([OutboundRecord(topic, b"k", too_big)])
     await transport.send([OutboundRecord(topic, b"k", b"fine")])
     assert [r.value for r in await transport.read_all(topic)] == [b"fine"]
+
+
+async def _topic_configs(bootstrap: str, topics: Sequence[str]) -> dict[str, dict[str, str]]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        responses = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, t) for t in topics])
+    finally:
+        await admin.close()
+    found: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for _, _, _, name, entries in response.resources:
+            found[name] = {entry[0]: entry[1] for entry in entries}
+    return found
+
+
+async def test_topics_apply_creates_and_reconfigures_topics_as_the_manifests_say(
+    transport: KafkaTransport, kafka_bootstrap: str
+) -> None:
+    namespace = _name("ns")
+    # One topic is there already, as a service would have created it: broker defaults.
+    await transport.ensure_topics([f"{namespace}.jobs.new"])
+    env = {"JAMS_BUS": "kafka", "JAMS_BUS_NAMESPACE": namespace,
+           "JAMS_KAFKA_BOOTSTRAP": kafka_bootstrap, "JAMS_KAFKA_PARTITIONS": "1"}
+
+    result = await asyncio.to_thread(
+        CliRunner().invoke, cli_app, ["topics", "apply", str(TOPICS_FILE)], env=env)
+
+    assert result.exit_code == 0, result.output
+    wire = {t: f"{namespace}.{t}" for t in ("jobs.raw", "jobs.new", "config.scoring",
+                                            "jobs.raw.dlq")}
+    day_ms = 86_400_000
+    wanted = {("jobs.raw", "retention.ms"): str(3 * day_ms),
+              ("jobs.new", "retention.ms"): str(14 * day_ms),
+              ("jobs.new", "min.insync.replicas"): "2",
+              ("config.scoring", "cleanup.policy"): "compact",
+              ("jobs.raw.dlq", "retention.ms"): str(30 * day_ms)}
+    # A changed config reaches the broker's answers a moment after the change is accepted.
+    async with asyncio.timeout(30):
+        while True:
+            configs = await _topic_configs(kafka_bootstrap, list(wire.values()))
+            seen = {(t, name): configs[wire[t]][name] for t, name in wanted}
+            if seen == wanted:
+                break
+            await asyncio.sleep(0.2)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 import structlog
 
+from infra.bus.deadletters import replay_dead_letters
 from infra.bus.port import OutboundRecord, Transport
 from infra.clock import FakeClock
 from infra.uow import UnitOfWork
@@ -102,3 +103,9 @@ async def test_sizes_count_each_topics_dead_letters(transport: Transport) -> Non
     await dead_letters(transport, first, 4)
     sizes = await TransportDeadLetters(transport, [first, second]).sizes()
     assert sizes == {f"{first}.dlq": 4, f"{second}.dlq": 0}
+
+    # `jams dlq replay` replays through the shared replay group: the count sees it.
+    assert await replay_dead_letters(transport, first, idle_timeout_s=0.5) == 4
+    await dead_letters(transport, first, 1)
+    sizes = await TransportDeadLetters(transport, [first, second]).sizes()
+    assert sizes == {f"{first}.dlq": 1, f"{second}.dlq": 0}

@@ -81,10 +81,11 @@ def test_the_service_reads_its_raw_postings_and_the_worker_runs_by_default() -> 
 
     assert spec.name == "job_discovery"
     assert spec.topics == ["config.portals", "jobs.raw"]
-    assert [task.__name__ for task in spec.background] == ["scrape", "expire"]
+    assert [task.__name__ for task in spec.background] == [
+        "scrape", "expire", "release_completions"]
 
 
 def test_a_process_may_leave_scraping_to_others() -> None:
     spec = build(platform_stand_in(), JobDiscoverySettings(fleet_enabled=False))
 
-    assert [task.__name__ for task in spec.background] == ["expire"]
+    assert [task.__name__ for task in spec.background] == ["expire", "release_completions"]

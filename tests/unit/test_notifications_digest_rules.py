@@ -66,5 +66,6 @@ def test_every_operator_hears_of_a_growing_dead_letter_topic() -> None:
     assert [n.recipient_id for n in notices] == ops
     rendered = Templates().render(notices[0].template, notices[0].values)
     assert rendered.subject == "Dead letters growing on jobs.raw.dlq"
-    assert "holds 12 events; it grew by 7 in the last 10 minutes" in rendered.body
+    assert "holds 12 events not yet replayed; it grew by 7 in the last 10 minutes" \
+        in rendered.body
     assert "jams dlq replay jobs.raw.dlq" in rendered.body

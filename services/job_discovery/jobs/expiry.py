@@ -41,7 +41,7 @@ async def record_run(tx: Transaction, run: ScrapeRunCompleted) -> list[uuid.UUID
         await tx.conn.execute(
             job_sightings.update()
             .where(job_sightings.c.source_job_key == _any_key(seen))
-            .values(feed=run.source, last_seen_at=now, gone_at=None)
+            .values(feed=run.source, run_id=run.run_id, last_seen_at=now, gone_at=None)
         )
     expired: list[uuid.UUID] = []
     if run.complete:
