@@ -413,3 +413,18 @@ async def test_a_closed_job_is_scored_again_when_it_reopens_with_its_latest_text
                                  RESUME.replace("Kubernetes", "Kubernetes, Terraform").encode())
     await deliver(uow, handlers, better.event)
     assert len(await match_rows(uow)) == 2
+
+
+async def test_a_job_published_again_after_its_purge_is_open_with_its_new_text(
+        uow: UnitOfWork, handlers: AtsHandlers) -> None:
+    platform = job("Platform Engineer", PLATFORM)
+    await deliver(uow, handlers, platform)
+    await deliver(uow, handlers, edited(platform, 1, "Platform Engineer II", PLATFORM))
+    await deliver(uow, handlers, JobExpired(job_id=platform.job_id, expired_at=uow.clock.now()))
+
+    # The job service purged it; a posting seen later publishes it under the same id.
+    await deliver(uow, handlers, platform.model_copy(update={"title": "Platform Lead"}))
+
+    async with uow.engine.connect() as conn:
+        stored = (await conn.execute(sa.select(jobs_table))).one()
+    assert (stored.title, stored.revision, stored.open) == ("Platform Lead", 0, True)
