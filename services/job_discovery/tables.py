@@ -17,7 +17,8 @@ job_postings = table(
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# One row per real job, however many sources list it; its fields come from the first sighting.
+# One row per real job, however many sources list it; its fields come from the first sighting
+# (or from the repost that brought it back after it expired).
 canonical_jobs = table(
     "canonical_jobs",
     uuid_key("job_id"),

@@ -55,9 +55,6 @@ class _Known:
     expired: bool
 
 
-_UNKNOWN = _Known("", uuid.UUID(int=0), primary=False, expired=False)
-
-
 class _Candidate:
     """A job new postings may join; its words are read only if one needs them."""
 
@@ -141,11 +138,10 @@ async def ingest(tx: Transaction, items: Sequence[RawJob]) -> IngestReport:
         await _lock_fingerprints(conn, {p.fingerprint for p in postings.values()})
         known = await _known(conn, list(postings))
         fresh = [p for p in postings.values() if p.source_job_key not in known]
-        changed = [p for p in postings.values()
-                   if p.source_job_key in known
-                   and known[p.source_job_key].content_hash != p.content_hash]
-        for posting in postings.values():
-            if known.get(posting.source_job_key, _UNKNOWN).content_hash == posting.content_hash:
+        seen = [p for p in postings.values() if p.source_job_key in known]
+        changed = [p for p in seen if known[p.source_job_key].content_hash != p.content_hash]
+        for posting in seen:
+            if known[posting.source_job_key].content_hash == posting.content_hash:
                 runs.count(posting, "unchanged")
         candidates = await _candidates(conn, {p.fingerprint for p in fresh})
         expired = {c.job_id for group in candidates.values() for c in group if c.expired}
@@ -162,19 +158,26 @@ async def ingest(tx: Transaction, items: Sequence[RawJob]) -> IngestReport:
             tx.emit(_published(posting, job_id))
             runs.report.published.append(job_id)
         # A new posting of an expired job (a repost) becomes the job's source from now on.
-        adopted: dict[uuid.UUID, Posting] = {}
+        reposts: dict[uuid.UUID, Posting] = {}
         for posting, job_id in links:
             if job_id in expired:
-                adopted.setdefault(job_id, posting)
-        rewrites = {known[p.source_job_key].job_id: p for p in changed
-                    if known[p.source_job_key].primary}
-        await _rewrite_jobs(tx, rewrites, adopted, now)
-        back = {known[p.source_job_key].job_id: p for p in postings.values()
-                if p.source_job_key in known and known[p.source_job_key].expired}
-        for posting in (await _reopen(tx, back | adopted, now)).values():
-            runs.count(posting, "reopened")
+                reposts.setdefault(job_id, posting)
+        await _revise_jobs(tx, runs, known, seen, changed, reposts)
     await add_counts(tx.conn, runs.by_run, now)
     return runs.report
+
+
+async def _revise_jobs(tx: Transaction, runs: _Runs, known: Mapping[str, _Known],
+                       seen: Sequence[Posting], changed: Sequence[Posting],
+                       reposts: Mapping[uuid.UUID, Posting]) -> None:
+    """Known jobs as their postings now say: the content of the posting each job comes from
+    (JobUpdated when it changed materially), and open again when expired (JobReopened)."""
+    from_source = {known[p.source_job_key].job_id: p for p in changed
+                   if known[p.source_job_key].primary}
+    await _rewrite_jobs(tx, from_source, reposts, runs.now)
+    back = {known[p.source_job_key].job_id: p for p in seen if known[p.source_job_key].expired}
+    for posting in (await _reopen(tx, back | dict(reposts), runs.now)).values():
+        runs.count(posting, "reopened")
 
 
 def _assign(
@@ -290,11 +293,11 @@ async def _update(conn: AsyncConnection, changed: Sequence[Posting], now: dateti
     )
 
 
-async def _rewrite_jobs(tx: Transaction, rewrites: Mapping[uuid.UUID, Posting],
-                        adopted: Mapping[uuid.UUID, Posting], now: datetime) -> None:
-    """Each job's fields from its source posting: `rewrites` by the posting it came from,
-    `adopted` by a repost that becomes its source. JobUpdated when the change is material."""
-    sources = {**rewrites, **adopted}
+async def _rewrite_jobs(tx: Transaction, from_source: Mapping[uuid.UUID, Posting],
+                        reposts: Mapping[uuid.UUID, Posting], now: datetime) -> None:
+    """Each job's fields from its source posting: `from_source` by the posting it came from,
+    `reposts` by a repost that becomes its source. JobUpdated when the change is material."""
+    sources = {**from_source, **reposts}
     if not sources:
         return
     ids = sa.bindparam("ids", sorted(sources), type_=ARRAY(sa.Uuid))
@@ -308,7 +311,7 @@ async def _rewrite_jobs(tx: Transaction, rewrites: Mapping[uuid.UUID, Posting],
         revision = before.revision + (change is not None)
         params.append({f"v_{k}": v for k, v in fields.items()} | {
             "id": job_id, "v_revision": revision,
-            "v_primary_source_job_key": posting.source_job_key if job_id in adopted
+            "v_primary_source_job_key": posting.source_job_key if job_id in reposts
             else before.primary_source_job_key})
         if change is not None:
             tx.emit(_updated(posting, job_id, revision, change))
