@@ -1,4 +1,4 @@
-"""Job discovery events: raw finds, deduplicated publications and expiry."""
+"""Job discovery events: raw finds, deduplicated publications, updates, expiry, reopening."""
 
 from __future__ import annotations
 
@@ -52,18 +52,14 @@ class _CanonicalJobEvent(EventData):
     job_id: uuid.UUID
 
 
-class JobPublished(_CanonicalJobEvent):
-    """A new canonical job, deduplicated across sources, ready to be scored."""
-
-    TYPE: ClassVar[str] = "jams.jobs.JobPublished"
-    DESCRIPTION: ClassVar[str] = "A canonical job entered the system (published once per job)."
+class _JobContent(_CanonicalJobEvent):
+    """A canonical job's content as its primary posting gives it."""
 
     company: str
     title: str
     location: str = ""
     description: str = ""
     apply_url: HttpUrl
-    sources: list[str] = Field(description="Source job keys this canonical job was seen under")
     city: str | None = None
     region: str | None = None
     country: str | None = Field(default=None, description="ISO 3166-1 alpha-2 code")
@@ -80,6 +76,36 @@ class JobPublished(_CanonicalJobEvent):
     expires_at: AwareDatetime | None = Field(default=None, description="UTC")
 
 
+class JobPublished(_JobContent):
+    """A new canonical job, deduplicated across sources, ready to be scored."""
+
+    TYPE: ClassVar[str] = "jams.jobs.JobPublished"
+    DESCRIPTION: ClassVar[str] = "A canonical job entered the system (published once per job)."
+
+    sources: list[str] = Field(description="Source job keys this canonical job was seen under")
+
+
+class JobUpdated(_JobContent):
+    """A canonical job's posting changed materially; the event carries the new content."""
+
+    TYPE: ClassVar[str] = "jams.jobs.JobUpdated"
+    DESCRIPTION: ClassVar[str] = (
+        "A canonical job's title, description, location, salary or apply URL changed; "
+        "whitespace and tracking parameters alone publish nothing."
+    )
+
+    revision: int = Field(ge=1, description="The job's count of material changes, this one "
+                                            "included: a consumer ignores one it has applied")
+    changed: list[str] = Field(
+        description="`title`, `description`, `location`, `salary`, `apply_url`")
+    previous: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each changed field's earlier value as shown, but the description's")
+    description_diff: list[str] = Field(
+        default_factory=list,
+        description="The first changed description lines: `+ ` added, `- ` removed")
+
+
 class JobExpired(_CanonicalJobEvent):
     """A canonical job is no longer open."""
 
@@ -88,6 +114,18 @@ class JobExpired(_CanonicalJobEvent):
 
     expired_at: AwareDatetime
     reason: str = "closed"
+
+
+class JobReopened(_CanonicalJobEvent):
+    """An expired canonical job was listed again: open, under the same id."""
+
+    TYPE: ClassVar[str] = "jams.jobs.JobReopened"
+    DESCRIPTION: ClassVar[str] = (
+        "A posting of an expired job was seen again; the job is open once more, same id."
+    )
+
+    reopened_at: AwareDatetime
+    source_job_key: str = Field(description="The posting that brought it back")
 
 
 class ScrapeRunCompleted(EventData):

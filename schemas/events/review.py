@@ -53,6 +53,8 @@ class _TaskContent(_TaskEvent):
         default=None, max_length=1000,
         description="A screening question the application bot could not answer, if that is "
                     "why the task exists")
+    job_changes: list[str] = Field(
+        default_factory=list, description="What changed in the job since it was scored")
 
 
 class ReviewTaskAssigned(_TaskContent):
@@ -63,6 +65,19 @@ class ReviewTaskAssigned(_TaskContent):
 
     reviewer_id: uuid.UUID
     due_at: AwareDatetime
+
+
+class ReviewTaskJobChanged(_TaskEvent):
+    """The job of an open task was edited: the task shows its new text and what changed."""
+
+    TYPE: ClassVar[str] = "jams.review.ReviewTaskJobChanged"
+    DESCRIPTION: ClassVar[str] = "An open task's job changed; the task now shows the new text."
+
+    job_id: uuid.UUID
+    reviewer_id: uuid.UUID | None = Field(default=None, description="Who holds it, if anyone")
+    job_title: str
+    apply_url: str
+    job_changes: list[str]
 
 
 class ReviewTaskWarning(_TaskEvent):

@@ -13,7 +13,7 @@ from schemas.events.candidates import (
     UpdateCandidatePreferences,
 )
 from schemas.events.config import ScoringConfigChanged
-from schemas.events.jobs import JobExpired, JobPublished
+from schemas.events.jobs import JobExpired, JobPublished, JobReopened, JobUpdated
 from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
 from services.ats_engine.candidate_handlers import on_update_preferences
 from services.ats_engine.config_handlers import AdoptableWeights, ConfigHandlers
@@ -55,7 +55,9 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
         name="ats_engine",
         handlers={
             JobPublished: handlers.on_job_published,
+            JobUpdated: handlers.on_job_updated,
             JobExpired: handlers.on_job_expired,
+            JobReopened: handlers.on_job_reopened,
             ResumeVersionCreated: handlers.on_resume_version_created,
             ResumeFileUploaded: on_file_uploaded,
             UpdateCandidatePreferences: on_update_preferences,

@@ -22,6 +22,9 @@ def decide(score: float, auto_apply: float, review_floor: float) -> Decision:
     return Decision.REJECT
 
 
-def match_id(candidate_id: uuid.UUID, job_id: uuid.UUID, resume_version_id: uuid.UUID) -> uuid.UUID:
-    """One id per (job, candidate, resume version), the same on every replica and retry."""
-    return uuid.uuid5(MATCH_NAMESPACE, f"{candidate_id}:{job_id}:{resume_version_id}")
+def match_id(candidate_id: uuid.UUID, job_id: uuid.UUID, resume_version_id: uuid.UUID,
+             job_revision: int = 0) -> uuid.UUID:
+    """One id per (job revision, candidate, resume version), the same on every replica and
+    retry; a job as first published keeps the ids it always had."""
+    revision = f":{job_revision}" if job_revision else ""
+    return uuid.uuid5(MATCH_NAMESPACE, f"{candidate_id}:{job_id}:{resume_version_id}{revision}")

@@ -1,4 +1,5 @@
-"""What the ATS engine does on each event: keep jobs and resumes, score every new pair."""
+"""What the ATS engine does on each event: keep jobs and resumes, score every new pair, score
+a job's matches again when it changes."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from infra.blobs import BlobStore
 from infra.resume_files import DocumentError, Extracted, kind_of
 from infra.uow import Transaction
 from schemas.events.candidates import CandidateErased
-from schemas.events.jobs import JobExpired, JobPublished
+from schemas.events.jobs import JobExpired, JobPublished, JobReopened, JobUpdated
 from schemas.events.resumes import ResumeVersionCreated
 from services.ats_engine.candidate_handlers import is_erased, on_candidate_erased
 from services.ats_engine.engine import Engine, ParsedResume
@@ -53,28 +54,74 @@ class AtsHandlers:
             # The costly step, before the lock: the next job embeds while this one is scored.
             await self._semantic.prepare_job(tx.conn, requirements)
         await _serialise_scoring(tx, exclusive=False)
-        await tx.conn.execute(
-            insert(jobs)
-            .values(job_id=event.job_id, title=event.title, company=event.company,
-                    apply_url=str(event.apply_url), skills=[s.skill for s in requirements.skills],
-                    open=True, location=location, description=event.description)
-            .on_conflict_do_nothing()
-        )
+        statement = insert(jobs).values(
+            job_id=event.job_id, title=event.title, company=event.company,
+            apply_url=str(event.apply_url), skills=[s.skill for s in requirements.skills],
+            open=True, location=location, description=event.description)
+        # Published again only after the job service purged it: open under the same id, as
+        # published now (its revisions count afresh).
+        await tx.conn.execute(statement.on_conflict_do_update(
+            index_elements=[jobs.c.job_id],
+            set_={name: statement.excluded[name] for name in (
+                "title", "company", "apply_url", "skills", "open", "location", "description")}
+            | {"revision": 0}))
+        await self._score_all(tx, JobToScore(event.job_id, event.title, event.company,
+                                             str(event.apply_url), requirements))
+
+    async def on_job_updated(self, event: JobUpdated, tx: Transaction) -> None:
+        """The job's new text, and its matches scored again against it (once per revision):
+        a decision that flips is announced as a new one would be; an application already
+        approved is never approved again."""
+        location = event.location or ""
+        requirements = self._engine.parse_job(event.title, event.description, location)
+        if self._semantic is not None:
+            await self._semantic.prepare_job(tx.conn, requirements)
+        await _serialise_scoring(tx, exclusive=False)
+        row = (await tx.conn.execute(
+            jobs.update().where(jobs.c.job_id == event.job_id, jobs.c.revision < event.revision)
+            .values(title=event.title, company=event.company, apply_url=str(event.apply_url),
+                    skills=[s.skill for s in requirements.skills], location=location,
+                    description=event.description, revision=event.revision)
+            .returning(jobs.c.open))).first()
+        if row is None or not row.open:
+            return  # applied already, or closed: a closed job is scored when it reopens
         job = JobToScore(event.job_id, event.title, event.company, str(event.apply_url),
-                         requirements)
+                         requirements, event.revision)
+        matched = candidates.c.candidate_id.in_(
+            sa.select(matches.c.candidate_id).where(matches.c.job_id == event.job_id))
+        await self._step.score(tx, [(candidate, job)
+                                     for candidate in await self._load_candidates(tx, matched)])
+
+    async def on_job_expired(self, event: JobExpired, tx: Transaction) -> None:
+        # Closed: new resumes are not scored against it (until it reopens).
+        await tx.conn.execute(jobs.update().where(jobs.c.job_id == event.job_id).values(open=False))
+
+    async def on_job_reopened(self, event: JobReopened, tx: Transaction) -> None:
+        """Open again: scored as a new job would be, against its latest text; the pairs
+        already scored for that text keep their decisions."""
+        row = (await tx.conn.execute(sa.select(jobs).where(jobs.c.job_id == event.job_id))).first()
+        if row is None:
+            return
+        requirements = self._engine.parse_job(row.title, row.description or "", row.location or "")
+        if self._semantic is not None:
+            await self._semantic.prepare_job(tx.conn, requirements)
+        await _serialise_scoring(tx, exclusive=False)
+        await tx.conn.execute(jobs.update().where(jobs.c.job_id == event.job_id).values(open=True))
+        await self._score_all(tx, JobToScore(row.job_id, row.title, row.company, row.apply_url,
+                                             requirements, row.revision))
+
+    async def _score_all(self, tx: Transaction, job: JobToScore) -> None:
+        """An open job against every candidate it can see (the lock is held)."""
         which: sa.ColumnElement[bool] = sa.true()
         if self._semantic is not None:
             # Preselect: nearest candidates by pgvector, plus any not embedded yet.
-            nearest = await self._semantic.preselect(tx.conn, requirements)
+            nearest = await self._semantic.preselect(tx.conn, job.requirements)
             which = sa.or_(candidates.c.candidate_id.in_(nearest),
                            candidates.c.candidate_id.not_in(
                                sa.select(candidate_vectors.c.candidate_id)))
         # One query for the candidates, one batch of scores, one insert of the matches.
         await self._step.score(tx, [(candidate, job)
                                      for candidate in await self._load_candidates(tx, which)])
-
-    async def on_job_expired(self, event: JobExpired, tx: Transaction) -> None:
-        await tx.conn.execute(jobs.update().where(jobs.c.job_id == event.job_id).values(open=False))
 
     async def on_candidate_erased(self, event: CandidateErased, tx: Transaction) -> None:
         """The tables' erasure, and what this replica keeps of the resume: parsed resumes,
@@ -124,7 +171,7 @@ class AtsHandlers:
                                      await self._preferences(tx, event.candidate_id))
         open_jobs = [JobToScore(row.job_id, row.title, row.company, row.apply_url,
                                 self._engine.parse_job(row.title, row.description or "",
-                                                       row.location or ""))
+                                                       row.location or ""), row.revision)
                      for row in (await tx.conn.execute(sa.select(jobs).where(jobs.c.open))).all()]
         await self._step.score(tx, [(candidate, open_job) for open_job in open_jobs])
 

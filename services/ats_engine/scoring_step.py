@@ -49,6 +49,7 @@ class JobToScore:
     company: str
     apply_url: str
     requirements: JobRequirements
+    revision: int = 0  # the job's material changes so far: each is scored as a new pair
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ class ScoringStep:
 
     async def score(self, tx: Transaction,
                     pairs: list[tuple[CandidateToScore, JobToScore]]) -> None:
-        """Score each (candidate, job) pair not scored before for its resume version: a fixed
+        """Score each (candidate, job) pair not scored before for its resume version and the
+        job's revision (an earlier decision of the pair still decides what is announced): a fixed
         number of round trips whatever the number of pairs, the same decisions and events as
         scoring them one by one in this order."""
         if not pairs:
@@ -81,16 +83,16 @@ class ScoringStep:
         candidate_ids = sorted({c.candidate_id for c, _ in pairs})
         job_ids = sorted({j.job_id for _, j in pairs})
         earlier: dict[tuple[uuid.UUID, uuid.UUID], set[str]] = {}
-        scored: set[tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = set()
+        scored: set[tuple[uuid.UUID, uuid.UUID, uuid.UUID, int]] = set()
         for row in await tx.conn.execute(
                 sa.select(matches.c.candidate_id, matches.c.job_id, matches.c.resume_version_id,
-                          matches.c.decision)
+                          matches.c.job_revision, matches.c.decision)
                 .where(matches.c.candidate_id.in_(candidate_ids), matches.c.job_id.in_(job_ids))):
             earlier.setdefault((row.candidate_id, row.job_id), set()).add(row.decision)
-            scored.add((row.candidate_id, row.job_id, row.resume_version_id))
-        # A pair already scored for this resume version gets no second decision.
+            scored.add((row.candidate_id, row.job_id, row.resume_version_id, row.job_revision))
+        # A pair already scored for this resume version and job revision gets no second decision.
         pairs = [(c, j) for c, j in pairs
-                 if (c.candidate_id, j.job_id, c.resume_version_id) not in scored]
+                 if (c.candidate_id, j.job_id, c.resume_version_id, j.revision) not in scored]
         if not pairs:
             return
         weights = self._weights.current()
@@ -133,7 +135,7 @@ class ScoringStep:
                 applied[candidate.candidate_id] = applied.get(candidate.candidate_id, 0) + 1
             scored_pairs.append(_Scored(
                 candidate, job, match_id(candidate.candidate_id, job.job_id,
-                                         candidate.resume_version_id),
+                                         candidate.resume_version_id, job.revision),
                 score, decision, lines, details, outcome, hints))
         # One statement compiled once (SQLAlchemy's "insertmanyvalues" sends the rows in
         # multi-row pages), so the cost does not grow with a new statement per row count.
@@ -141,8 +143,9 @@ class ScoringStep:
             insert(matches).on_conflict_do_nothing().returning(matches.c.match_id),
             [{"match_id": p.match_id, "candidate_id": p.candidate.candidate_id,
               "job_id": p.job.job_id, "resume_version_id": p.candidate.resume_version_id,
-              "score": p.score, "decision": p.decision.value, "explanation": p.lines,
-              "scored_at": now, "details": p.details} for p in scored_pairs])
+              "job_revision": p.job.revision, "score": p.score, "decision": p.decision.value,
+              "explanation": p.lines, "scored_at": now, "details": p.details}
+             for p in scored_pairs])
         inserted = set(result.scalars())
         emitting = [p for p in scored_pairs if p.match_id in inserted]
         reviewed = sorted({p.candidate.resume_version_id for p in emitting

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from pgvector.sqlalchemy import Vector
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from infra.columns import created_at, table, uuid_key
+from infra.columns import counter, created_at, table, uuid_key
 
 DIMENSIONS = 384  # all-MiniLM-L6-v2
 
@@ -49,7 +49,10 @@ matches = table(
     sa.Column("explanation", ARRAY(sa.Text), nullable=False),
     sa.Column("scored_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("details", JSONB, nullable=True),
-    sa.UniqueConstraint("job_id", "candidate_id", "resume_version_id"),
+    # The job's revision the pair was scored against: a material change is scored anew.
+    counter("job_revision"),
+    sa.UniqueConstraint("job_id", "candidate_id", "resume_version_id", "job_revision",
+                        name="uq_ats_matches_pair_revision"),
 )
 
 jobs = table(
@@ -62,6 +65,7 @@ jobs = table(
     sa.Column("open", sa.Boolean, nullable=False),
     sa.Column("location", sa.Text, nullable=True),
     sa.Column("description", sa.Text, nullable=True),
+    counter("revision"),
 )
 
 embeddings = table(

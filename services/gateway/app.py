@@ -66,6 +66,7 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
             review.ReviewTaskOffered: pushes.on_offered,
             review.ReviewTaskAssigned: pushes.on_assigned,
             review.ReviewTaskWarning: pushes.on_warning,
+            review.ReviewTaskJobChanged: pushes.on_job_changed,
             review.TaskCompleted: pushes.on_completed,
             review.TaskRejected: pushes.on_rejected,
             review.ReviewTaskMissed: pushes.on_missed,

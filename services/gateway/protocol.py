@@ -8,7 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from schemas.events.notifications import NotificationDelivered
-from schemas.events.review import ReviewTaskAssigned, ReviewTaskOffered, ReviewTaskWarning
+from schemas.events.review import (
+    ReviewTaskAssigned,
+    ReviewTaskJobChanged,
+    ReviewTaskOffered,
+    ReviewTaskWarning,
+)
 
 MAX_MESSAGE_CHARS = 16_384
 
@@ -103,6 +108,12 @@ def task_offered(event: ReviewTaskOffered, resume_text: str | None = None) -> di
 def task_assigned(event: ReviewTaskAssigned, resume_text: str | None = None) -> dict[str, Any]:
     return {"type": "task_assigned", "state": "assigned", **event.model_dump(mode="json"),
             "resume_text": resume_text}
+
+
+def job_changed(event: ReviewTaskJobChanged) -> dict[str, Any]:
+    """What changes on a task card when its job was edited."""
+    return {"job_title": event.job_title, "apply_url": event.apply_url,
+            "job_changes": event.job_changes}
 
 
 def notification(event: NotificationDelivered) -> dict[str, Any]:

@@ -42,6 +42,18 @@ class TaskPushes:
         stored = await self.offers.update(event.reviewer_id, event.task_id, patch, base)
         await self.fanout.push(event.reviewer_id, stored)
 
+    async def on_job_changed(self, event: review.ReviewTaskJobChanged,
+                             envelope: Envelope) -> None:
+        """The holder's task card shows the job's new title and what changed."""
+        if event.reviewer_id is None:
+            return  # queued: the offer will carry it
+        stored = await self.offers.get(event.reviewer_id, event.task_id)
+        if stored is None:
+            return  # closed meanwhile, or never pushed: nothing on the page to change
+        message = await self.offers.update(event.reviewer_id, event.task_id,
+                                           protocol.job_changed(event))
+        await self.fanout.push(event.reviewer_id, message)
+
     async def on_notification(self, event: NotificationDelivered, envelope: Envelope) -> None:
         """An in-app message reaches the recipient's open pages, on whichever replica."""
         if event.channel == "in_app" and event.body:

@@ -17,7 +17,8 @@ job_postings = table(
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# One row per real job, however many sources list it; its fields come from the first sighting.
+# One row per real job, however many sources list it; its fields come from the first sighting
+# (or from the repost that brought it back after it expired).
 canonical_jobs = table(
     "canonical_jobs",
     uuid_key("job_id"),
@@ -42,7 +43,10 @@ canonical_jobs = table(
     sa.Column("posted_at", sa.DateTime(timezone=True)),
     sa.Column("expires_at", sa.DateTime(timezone=True), index=True),
     sa.Column("updated_at", sa.DateTime(timezone=True)),
-    # Soft delete: set when the job closes; the row is purged some days later.
+    # Counts material changes (JobUpdated), so consumers can skip one they have applied.
+    counter("revision"),
+    # Soft delete: set when the job closes, cleared when a posting of it is seen again
+    # (JobReopened); the row is purged some days after it closed.
     sa.Column("expired_at", sa.DateTime(timezone=True), index=True),
     sa.Column("expiry_reason", sa.Text),
 )
@@ -84,6 +88,7 @@ job_sync_log = table(
     counter("duplicates"),
     counter("unchanged"),
     counter("expired"),
+    counter("reopened"),
     counter("errors"),
     # [{"key": ..., "reason": ...}], the first MAX_LOGGED_ERRORS of the run.
     sa.Column("error_reasons", JSONB, nullable=False, server_default="[]"),

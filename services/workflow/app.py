@@ -11,6 +11,7 @@ from schemas.events.applications import (
     ApplicationNeedsReview,
 )
 from schemas.events.candidates import CandidateErased
+from schemas.events.jobs import JobUpdated
 from schemas.events.matching import (
     ManualReviewRequired,
 )
@@ -71,6 +72,7 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
         handlers={
             ManualReviewRequired: handlers.on_manual_review_required,
             ApplicationNeedsReview: handlers.on_application_needs_review,
+            JobUpdated: handlers.on_job_updated,
             ReviewerPresenceChanged: handlers.on_presence_changed,
             AcceptReviewTask: handlers.on_accept,
             CompleteReviewTask: handlers.on_complete,

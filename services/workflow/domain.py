@@ -51,11 +51,15 @@ class TaskDetails:
     hints: tuple[str, ...] = ()
     resume_blob_key: str | None = None
     question: str | None = None
+    # What changed in the job since it was scored (newest first), and its last revision told.
+    job_changes: tuple[str, ...] = ()
+    job_revision: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {"breakdown": dict(self.breakdown), "matched_skills": list(self.matched_skills),
                 "missing_skills": list(self.missing_skills), "hints": list(self.hints),
-                "resume_blob_key": self.resume_blob_key, "question": self.question}
+                "resume_blob_key": self.resume_blob_key, "question": self.question,
+                "job_changes": list(self.job_changes), "job_revision": self.job_revision}
 
     @classmethod
     def of_json(cls, raw: object) -> TaskDetails:
@@ -68,6 +72,8 @@ class TaskDetails:
             hints=tuple(data.get("hints") or ()),
             resume_blob_key=data.get("resume_blob_key"),
             question=data.get("question"),
+            job_changes=tuple(data.get("job_changes") or ()),
+            job_revision=int(data.get("job_revision") or 0),
         )
 
 

@@ -9,6 +9,7 @@ import structlog
 
 from infra.uow import Transaction
 from schemas.events.applications import ApplicationNeedsReview
+from schemas.events.jobs import JobUpdated
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.review import (
     AcceptReviewTask,
@@ -23,6 +24,7 @@ from services.workflow import messages
 from services.workflow import repository as repo
 from services.workflow.assignment import Assigner
 from services.workflow.domain import ReviewTask, escalated_task, new_task
+from services.workflow.job_changes import with_job_change
 from services.workflow.lifecycle import Lifecycle
 from services.workflow.priority import PriorityWeights, priority
 
@@ -64,6 +66,15 @@ class WorkflowHandlers:
             return
         tx.emit(messages.created(task))
         await self.assigner.offer(tx, task)
+
+    async def on_job_updated(self, event: JobUpdated, tx: Transaction) -> None:
+        """The job's open tasks show its new title and apply URL, and say what changed; the
+        ATS engine scores the match again on its own (a flipped decision is a new task)."""
+        for task in await repo.lock_open_of_job(tx.conn, event.job_id):
+            changed = with_job_change(task, event)
+            if changed is not None:
+                await repo.save(tx.conn, changed)
+                tx.emit(messages.job_changed(changed))
 
     async def on_presence_changed(self, event: ReviewerPresenceChanged, tx: Transaction) -> None:
         """A reviewer who became available is offered queued tasks up to their capacity."""

@@ -45,7 +45,15 @@ def _details(task: ReviewTask) -> dict[str, Any]:
     details = task.details
     return {"breakdown": dict(details.breakdown), "matched_skills": list(details.matched_skills),
             "missing_skills": list(details.missing_skills), "hints": list(details.hints),
-            "resume_blob_key": details.resume_blob_key, "question": details.question}
+            "resume_blob_key": details.resume_blob_key, "question": details.question,
+            "job_changes": list(details.job_changes)}
+
+
+def job_changed(task: ReviewTask) -> review.ReviewTaskJobChanged:
+    return review.ReviewTaskJobChanged(
+        task_id=task.task_id, job_id=task.job_id, reviewer_id=task.reviewer_id,
+        job_title=task.job_title, apply_url=task.apply_url,
+        job_changes=list(task.details.job_changes))
 
 
 def warning(task: ReviewTask) -> review.ReviewTaskWarning:

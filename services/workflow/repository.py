@@ -11,11 +11,18 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.workflow.domain import HELD_STATES, ReviewTask, TaskDetails, TaskState
+from services.workflow.domain import (
+    HELD_STATES,
+    TERMINAL_STATES,
+    ReviewTask,
+    TaskDetails,
+    TaskState,
+)
 from services.workflow.tables import review_tasks
 
 ONE_TASK_PER_SLOT = "uq_review_tasks_reviewer_slot"
 _HELD = [state.value for state in HELD_STATES]
+_CLOSED = [state.value for state in TERMINAL_STATES]
 
 
 async def insert_task(conn: AsyncConnection, task: ReviewTask) -> bool:
@@ -120,6 +127,16 @@ async def lock_held_by(conn: AsyncConnection, reviewer_id: uuid.UUID) -> list[Re
         sa.select(review_tasks)
         .where(review_tasks.c.state.in_(_HELD), review_tasks.c.reviewer_id == reviewer_id)
         .order_by(review_tasks.c.queue_rank, review_tasks.c.task_id).with_for_update()
+    )
+    return [_task_of(row._mapping) for row in rows]
+
+
+async def lock_open_of_job(conn: AsyncConnection, job_id: uuid.UUID) -> list[ReviewTask]:
+    """The job's tasks not closed yet, row-locked in id order (so two callers cannot deadlock)."""
+    rows = await conn.execute(
+        sa.select(review_tasks)
+        .where(review_tasks.c.job_id == job_id, review_tasks.c.state.not_in(_CLOSED))
+        .order_by(review_tasks.c.task_id).with_for_update()
     )
     return [_task_of(row._mapping) for row in rows]
 

@@ -1,6 +1,6 @@
 """The reviewer's task panel in headless Chromium: the offered task shows the resume text, the
 score breakdown, matched and missing skills and tailoring hints; the editor starts from that
-resume; an in-app message reaches the open page."""
+resume; an edit of the job shows on the held task; an in-app message reaches the open page."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from infra.auth import Role
+from schemas.events.jobs import JobUpdated
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.notifications import NotificationDelivered
 from services.gateway.accounts.passwords import Passwords
@@ -51,7 +52,8 @@ async def test_offered_task_shows_resume_breakdown_skills_and_hints(
         candidate = uuid.uuid4()
         key = f"resumes/{candidate}/{uuid.uuid4()}.txt"
         await ui.platform.blobs.put(key, RESUME.encode())
-        await ui.publish(review_decision(candidate, key))
+        decision = review_decision(candidate, key)
+        await ui.publish(decision)
 
         card = page.locator("article.task")
         await expect(card).to_contain_text("Analytics Engineer · Globex", timeout=ROUND_TRIP)
@@ -68,6 +70,17 @@ async def test_offered_task_shows_resume_breakdown_skills_and_hints(
         await expect(card.locator(".state")).to_have_text("accepted", timeout=ROUND_TRIP)
         await expect(card.locator("textarea")).to_have_value(RESUME)
         await expect(card.locator(".missing-skills")).to_contain_text("dbt")  # still there
+
+        # The job is edited while the task is held: the card shows the new title and the change.
+        await ui.publish(JobUpdated(
+            job_id=decision.job_id, revision=1, company="Globex",
+            title="Senior Analytics Engineer", apply_url="https://jobs.example/5",
+            changed=["title"], previous={"title": "Analytics Engineer"}))
+        await expect(card).to_contain_text("Senior Analytics Engineer · Globex",
+                                           timeout=ROUND_TRIP)
+        await expect(card.locator(".job-changes")).to_contain_text(
+            "title: Analytics Engineer \u2192 Senior Analytics Engineer")
+        await expect(card.locator("textarea")).to_have_value(RESUME)  # the editor is kept
 
         await ui.publish(NotificationDelivered(
             notification_id=uuid.uuid4(), recipient_id=ALICE, channel="in_app",

@@ -19,7 +19,7 @@ from infra.outbox import outbox
 from infra.resume_files import DocumentError
 from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
-from schemas.events.jobs import JobPublished
+from schemas.events.jobs import JobExpired, JobPublished, JobReopened, JobUpdated
 from schemas.events.resumes import ResumeVersionCreated
 from services.ats_engine import scoring_step
 from services.ats_engine.embeddings import Embedder, content_key
@@ -30,6 +30,7 @@ from services.ats_engine.seeding import SeedCandidate, seed_candidates
 from services.ats_engine.semantic import Semantic
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.tables import candidate_vectors, embeddings, matches, resume_versions
+from services.ats_engine.tables import jobs as jobs_table
 from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
 from tests.fixtures.resumes import RESUME, pdf, zip_bomb
 from tests.unit.test_ats_embeddings import BagOfWords
@@ -73,6 +74,12 @@ async def deliver(uow: UnitOfWork, handlers: AtsHandlers, data: EventData,
         if tx is not None:
             if isinstance(data, JobPublished):
                 await handlers.on_job_published(data, tx)
+            elif isinstance(data, JobUpdated):
+                await handlers.on_job_updated(data, tx)
+            elif isinstance(data, JobExpired):
+                await handlers.on_job_expired(data, tx)
+            elif isinstance(data, JobReopened):
+                await handlers.on_job_reopened(data, tx)
             elif isinstance(data, ResumeVersionCreated):
                 await handlers.on_resume_version_created(data, tx)
     return envelope
@@ -328,3 +335,96 @@ async def test_fitting_many_pairs_at_once_gives_each_pair_its_own_fit(uow: UnitO
             [e.text for e in single.closest.values()]
         assert repeated == batched
     assert any(fit.fit > 0 for fit in together)
+
+
+def edited(published: JobPublished, revision: int, title: str, description: str) -> JobUpdated:
+    """The job service's JobUpdated for an edit of `published`'s title and description."""
+    return JobUpdated.model_validate(published.model_dump(exclude={"sources"}) | {
+        "revision": revision, "changed": ["title", "description"], "title": title,
+        "description": description})
+
+
+def announced(events: list[tuple[str, dict[str, Any]]], kind: str) -> list[str]:
+    return [body["match_id"] for k, body in events if k == kind]
+
+
+async def test_an_edited_job_rescores_its_matches_once_and_announces_only_a_flip(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
+    jane = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "cv.txt", RESUME.encode())
+    chef = await upload_resume(uow, blobs, ENGINE, uuid.uuid4(), "cv.txt",
+                               b"Pastry chef, ten years.\n")
+    for uploaded in (jane, chef):
+        await deliver(uow, handlers, uploaded.event)
+    platform = job("Platform Engineer", PLATFORM)
+    await deliver(uow, handlers, platform)
+    assert sorted(r.decision for r in await match_rows(uow)) == ["reject", "review"]
+
+    backend = edited(platform, 1, "Senior Backend Engineer (Python)", BACKEND)
+    envelope = await deliver(uow, handlers, backend)
+    await deliver(uow, handlers, backend, envelope)  # redelivered: the inbox skips it
+    await deliver(uow, handlers, backend)  # the same revision again: scored already
+
+    rows = await match_rows(uow)
+    assert sorted((r.job_revision, r.decision) for r in rows) == [
+        (0, "reject"), (0, "review"), (1, "apply"), (1, "reject")]
+    [flipped] = [r for r in rows if r.job_revision == 1 and r.candidate_id == CANDIDATE]
+    events = await emitted(uow)
+    assert announced(events, "ApplicationApproved") == [str(flipped.match_id)]
+    assert len(announced(events, "ManualReviewRequired")) == 1
+    assert [(p["decision"], p["acted"]) for p in scored_pairs(events)[2:]] in (
+        [("apply", True), ("reject", False)], [("reject", False), ("apply", True)])
+
+    # Edited back: the review band again, but an approved application is never re-decided.
+    await deliver(uow, handlers, edited(platform, 2, "Platform Engineer", PLATFORM))
+    await deliver(uow, handlers, edited(platform, 1, "Ignored", BACKEND))  # older: ignored
+    events = await emitted(uow)
+    assert len(announced(events, "ApplicationApproved")) == 1
+    assert len(announced(events, "ManualReviewRequired")) == 1
+    assert sorted((r.job_revision, r.decision) for r in await match_rows(uow)
+                  if r.candidate_id == CANDIDATE) == [(0, "review"), (1, "apply"), (2, "review")]
+    async with uow.engine.connect() as conn:
+        stored = (await conn.execute(sa.select(jobs_table))).one()
+    assert (stored.title, stored.revision, stored.open) == ("Platform Engineer", 2, True)
+
+
+async def test_a_closed_job_is_scored_again_when_it_reopens_with_its_latest_text(
+        uow: UnitOfWork, blobs: LocalBlobStore, handlers: AtsHandlers) -> None:
+    platform = job("Platform Engineer", PLATFORM)
+    await deliver(uow, handlers, platform)
+    await deliver(uow, handlers, JobExpired(job_id=platform.job_id,
+                                            expired_at=uow.clock.now()))
+    # Edited while closed: stored, nobody scored.
+    await deliver(uow, handlers, edited(platform, 1, "Senior Backend Engineer (Python)",
+                                        BACKEND))
+    jane = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "cv.txt", RESUME.encode())
+    await deliver(uow, handlers, jane.event)
+    assert await match_rows(uow) == []
+
+    reopened = JobReopened(job_id=platform.job_id, reopened_at=uow.clock.now(),
+                           source_job_key="sandbox:1")
+    await deliver(uow, handlers, reopened)
+    await deliver(uow, handlers, reopened)  # a second event for the same reopening
+
+    [row] = await match_rows(uow)
+    assert (row.job_revision, row.decision) == (1, "apply")
+    assert announced(await emitted(uow), "ApplicationApproved") == [str(row.match_id)]
+    # Open again: a new resume version sees it.
+    better = await upload_resume(uow, blobs, ENGINE, CANDIDATE, "cv.txt",
+                                 RESUME.replace("Kubernetes", "Kubernetes, Terraform").encode())
+    await deliver(uow, handlers, better.event)
+    assert len(await match_rows(uow)) == 2
+
+
+async def test_a_job_published_again_after_its_purge_is_open_with_its_new_text(
+        uow: UnitOfWork, handlers: AtsHandlers) -> None:
+    platform = job("Platform Engineer", PLATFORM)
+    await deliver(uow, handlers, platform)
+    await deliver(uow, handlers, edited(platform, 1, "Platform Engineer II", PLATFORM))
+    await deliver(uow, handlers, JobExpired(job_id=platform.job_id, expired_at=uow.clock.now()))
+
+    # The job service purged it; a posting seen later publishes it under the same id.
+    await deliver(uow, handlers, platform.model_copy(update={"title": "Platform Lead"}))
+
+    async with uow.engine.connect() as conn:
+        stored = (await conn.execute(sa.select(jobs_table))).one()
+    assert (stored.title, stored.revision, stored.open) == ("Platform Lead", 0, True)

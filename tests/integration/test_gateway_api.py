@@ -15,7 +15,7 @@ from infra.outbox import outbox
 from schemas.events.candidates import CandidateErased, UpdateCandidatePreferences
 from schemas.events.config import ScoringConfigChanged
 from schemas.events.discovery import ScrapeAnomalyDetected, SourceBlocked
-from schemas.events.jobs import JobExpired, JobPublished
+from schemas.events.jobs import JobExpired, JobPublished, JobReopened, JobUpdated
 from schemas.events.matching import (
     ApplicationApproved,
     ManualReviewRequired,
@@ -28,6 +28,7 @@ from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import (
     ReviewerPresenceChanged,
     ReviewerUnlocked,
+    ReviewTaskJobChanged,
     TaskCompleted,
     UnlockReviewer,
 )
@@ -338,3 +339,27 @@ async def test_an_erased_candidates_late_events_are_dropped(api: Api) -> None:
                                            blob_key="resumes/late", content_sha256="0" * 64))
     response = await api.client.get(f"/api/v1/resumes/{late}", headers=api.auth(A))
     assert response.status_code == 404
+
+
+async def test_an_edited_reopened_job_and_its_open_task_read_as_they_are_now(api: Api) -> None:
+    w = await seed(api)
+    job_id = w.jobs[0]
+    await api.project(JobExpired(job_id=job_id, expired_at=api.clock.now()))
+    await api.project(JobUpdated(
+        job_id=job_id, revision=1, company="Acme", title="Staff Python Developer",
+        description="Python and Rust services", apply_url="https://example.com/b",
+        changed=["title", "description", "apply_url"]))
+    await api.project(JobReopened(job_id=job_id, reopened_at=api.clock.now(),
+                                  source_job_key="greenhouse:1"))
+    lines = ["title: Python Developer \u2192 Staff Python Developer"]
+    await api.project(ReviewTaskJobChanged(
+        task_id=w.tasks[0], job_id=job_id, job_title="Staff Python Developer",
+        apply_url="https://example.com/b", job_changes=lines))
+
+    found = (await api.client.get("/api/v1/jobs", params={"q": "rust"},
+                                  headers=api.auth(A))).json()
+    assert [(j["job_id"], j["title"]) for j in found["items"]] == [
+        (str(job_id), "Staff Python Developer")]
+    task = (await api.client.get(f"/api/v1/review-tasks/{w.tasks[0]}",
+                                 headers=api.auth(A))).json()
+    assert (task["job_title"], task["job_changes"]) == ("Staff Python Developer", lines)

@@ -20,7 +20,14 @@ from infra.db import create_engine
 from infra.outbox import outbox
 from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
-from schemas.events.jobs import JobDiscovered, JobExpired, JobPublished, ScrapeRunCompleted
+from schemas.events.jobs import (
+    JobDiscovered,
+    JobExpired,
+    JobPublished,
+    JobReopened,
+    JobUpdated,
+    ScrapeRunCompleted,
+)
 from services.job_discovery.handlers import (
     DEFAULT_COMPLETION_WAIT_S,
     on_job_discovered,
@@ -474,3 +481,109 @@ async def test_a_posting_late_past_the_wait_lets_the_run_apply_and_is_linked_whe
     # The next complete run of the source can now expire 3 like any posting it listed before.
     await handle(uow, run("greenhouse:acme", "g3", ["greenhouse:2"]))
     assert len(await staged(engine, JobExpired)) == 2
+
+
+async def test_a_material_edit_publishes_job_updated_once_and_a_cosmetic_one_nothing(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    await ingest_batch(uow, THREE_SOURCES)
+    original = THREE_SOURCES[0]
+    cosmetic = original | {
+        "description": ADVERT.replace("\n", "\n\n ").replace("the Payments", "the  Payments"),
+        "apply_url": original["apply_url"] + "?utm_source=newsletter&gclid=x1",
+        "run_id": "gh-2"}
+    edited = original | {
+        "title": "Staff Backend Engineer", "salary_text": "\u20ac90,000 - 110,000 a year",
+        "description": ADVERT.replace("- Kafka", "- Kafka\n- Rust"), "run_id": "gh-3"}
+
+    await ingest_batch(uow, [cosmetic])
+    assert await staged(engine, JobUpdated) == []
+    await ingest_batch(uow, [edited])
+    await ingest_batch(uow, [edited])  # seen again unchanged
+    # A duplicate's edit is not the job's: its fields come from the first sighting.
+    await ingest_batch(uow, [THREE_SOURCES[1] | {"title": "Lead Backend Engineer"}])
+
+    [updated] = await staged(engine, JobUpdated)
+    [job] = await rows(engine, canonical_jobs)
+    assert (updated.job_id, updated.revision, job.revision) == (job.job_id, 1, 1)
+    assert updated.changed == ["title", "description", "salary"]
+    assert updated.previous == {"title": "Senior Backend Engineer", "salary": ""}
+    assert updated.description_diff == ["+ - Rust"]
+    assert (updated.title, updated.salary_min, updated.salary_max) == (
+        "Staff Backend Engineer", 90_000, 110_000)
+    assert (job.title, job.description) == ("Staff Backend Engineer", edited["description"])
+    assert len(await staged(engine, JobPublished)) == 1
+    assert ((await sync_log(engine, "gh-2")).updated,
+            (await sync_log(engine, "gh-3")).unchanged) == (1, 1)
+
+
+async def expire_greenhouse(uow: UnitOfWork, keys: list[str], run_id: str) -> None:
+    """A complete run of the greenhouse board that lists only `keys`."""
+    await handle(uow, run("greenhouse:acme", run_id, keys))
+
+
+async def test_a_posting_seen_again_after_its_job_expired_reopens_it_once(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    item = posting("greenhouse", "1", run_id="g1")
+    await handle(uow, JobDiscovered.model_validate(item))
+    await expire_greenhouse(uow, ["greenhouse:1"], "g1")
+    fake_clock.advance(3600)
+    await expire_greenhouse(uow, [], "g2")
+    [expired] = await staged(engine, JobExpired)
+    fake_clock.advance(3600)
+
+    for run_id in ("g3", "g4"):
+        await handle(uow, JobDiscovered.model_validate(item | {"run_id": run_id}))
+        await expire_greenhouse(uow, ["greenhouse:1"], run_id)
+
+    [reopened] = await staged(engine, JobReopened)
+    [job] = await rows(engine, canonical_jobs)
+    assert (reopened.job_id, reopened.source_job_key) == (expired.job_id, "greenhouse:1")
+    assert reopened.reopened_at == fake_clock.now()
+    assert (job.job_id, job.expired_at, job.expiry_reason) == (expired.job_id, None, None)
+    assert [(await sync_log(engine, r)).reopened for r in ("g3", "g4")] == [1, 0]
+    assert len(await staged(engine, JobPublished)) == 1
+    # Gone again from a later complete run, it expires again.
+    await expire_greenhouse(uow, [], "g5")
+    assert len(await staged(engine, JobExpired)) == 2
+
+
+async def test_a_repost_under_a_new_id_reopens_the_expired_job_and_becomes_its_source(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    await handle(uow, JobDiscovered.model_validate(posting("greenhouse", "1")))
+    await expire_greenhouse(uow, ["greenhouse:1"], "g1")
+    await expire_greenhouse(uow, [], "g2")
+    [expired] = await staged(engine, JobExpired)
+
+    repost = posting("greenhouse", "2", run_id="g3",
+                     apply_url="https://jobs.example.com/greenhouse/2?utm_source=board")
+    await handle(uow, JobDiscovered.model_validate(repost))
+
+    [job] = await rows(engine, canonical_jobs)
+    [reopened] = await staged(engine, JobReopened)
+    [updated] = await staged(engine, JobUpdated)
+    assert reopened.job_id == updated.job_id == job.job_id == expired.job_id
+    assert (job.primary_source_job_key, job.expired_at) == ("greenhouse:2", None)
+    assert updated.changed == ["apply_url"]
+    assert {s.job_id for s in await rows(engine, job_sightings)} == {job.job_id}
+    assert len(await staged(engine, JobPublished)) == 1
+    log = await sync_log(engine, "g3")
+    assert (log.duplicates, log.reopened) == (1, 1)
+
+
+async def test_a_posting_past_its_own_expiry_does_not_reopen_its_job(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    closes = (fake_clock.now() + timedelta(days=1)).isoformat()
+    item = posting("greenhouse", "1", expires_at=closes)
+    await ingest_batch(uow, [item])
+    fake_clock.advance(timedelta(days=2).total_seconds())
+    assert await sweep(uow, timedelta(days=90)) == (1, 0)
+
+    await ingest_batch(uow, [item | {"run_id": "late"}])
+
+    assert await staged(engine, JobReopened) == []
+    [job] = await rows(engine, canonical_jobs)
+    assert job.expired_at is not None

@@ -19,7 +19,12 @@ from infra.blobs import LocalBlobStore
 from infra.presence import ValkeyPresence
 from schemas.events.envelope import Envelope
 from schemas.events.notifications import NotificationDelivered
-from schemas.events.review import ReviewerPresenceChanged, ReviewTaskAssigned, ReviewTaskOffered
+from schemas.events.review import (
+    ReviewerPresenceChanged,
+    ReviewTaskAssigned,
+    ReviewTaskJobChanged,
+    ReviewTaskOffered,
+)
 from services.gateway.adapters.fanout import RedisFanout
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.adapters.resume_text import BlobResumeText
@@ -176,3 +181,29 @@ async def test_the_workflows_away_is_recorded_and_shown_unless_the_reviewer_came
     assert {who: e.status for who, e in entries.items()} == {
         missed: "away", back: "available", stepped: "available"}
     assert entries[missed].since == NOW
+
+
+async def test_an_edited_job_updates_the_holders_task_card_and_nothing_else(
+        setup: tuple[TaskPushes, LocalBlobStore, Pushed]) -> None:
+    pushes, _, pushed = setup
+    alice = uuid.uuid4()
+    event = offered(alice, None)
+    await pushes.on_offered(event, envelope(event))
+    lines = ["title: Platform engineer \u2192 Staff platform engineer"]
+
+    def changed(task_id: uuid.UUID, reviewer: uuid.UUID | None) -> ReviewTaskJobChanged:
+        return ReviewTaskJobChanged(task_id=task_id, job_id=event.job_id, reviewer_id=reviewer,
+                                    job_title="Staff platform engineer",
+                                    apply_url="https://jobs.example/9?v=2", job_changes=lines)
+
+    for data in (changed(uuid.uuid4(), None), changed(uuid.uuid4(), alice),
+                 changed(event.task_id, alice)):
+        await pushes.on_job_changed(data, envelope(data))
+
+    (_, message) = (await pushed.until(2))[1]
+    assert (message["type"], message["task_id"], message["job_title"], message["job_changes"]) \
+        == ("task_offered", str(event.task_id), "Staff platform engineer", lines)
+    assert message["hints"] == ["mention streaming work if true"], "the rest of the card stays"
+    assert [s["job_changes"] for s in await pushes.offers.open_offers(alice)] == [lines]
+    await asyncio.sleep(0.2)
+    assert len(pushed.messages) == 2, "a queued task or one not on the page pushes nothing"

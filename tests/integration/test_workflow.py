@@ -26,15 +26,18 @@ from infra.runtime import Platform, open_platform
 from infra.service import ServiceSpec
 from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope, EventData
+from schemas.events.jobs import JobUpdated
 from schemas.events.matching import ManualReviewRequired
 from schemas.events.registry import parse_data
 from schemas.events.review import (
     AcceptReviewTask,
     CompleteReviewTask,
+    HandBackReviewTask,
     RejectReviewTask,
     ReviewerPresenceChanged,
     ReviewTaskAssigned,
     ReviewTaskCreated,
+    ReviewTaskJobChanged,
     ReviewTaskOffered,
     TaskCompleted,
     TaskRejected,
@@ -404,3 +407,51 @@ async def _assert_consistent(workflow: Workflow) -> None:
     assigned = await workflow.emitted(ReviewTaskOffered)
     assert len({e.task_id for e in assigned}) == len(assigned)
     assert len({e.reviewer_id for e in assigned}) == len(assigned)
+
+
+def job_edit(job_id: uuid.UUID, revision: int) -> JobUpdated:
+    return JobUpdated(
+        job_id=job_id, revision=revision, company="Initech", title="Staff platform engineer",
+        apply_url="https://jobs.example/9?v=2", description="Go\nRust",
+        salary_min=90_000, salary_max=110_000, salary_currency="EUR", salary_period="year",
+        changed=["title", "description", "salary", "apply_url"],
+        previous={"title": "Platform engineer", "salary": "",
+                  "apply_url": "https://jobs.example/9"},
+        description_diff=["- Python", "+ Rust"])
+
+
+async def test_an_edited_job_updates_its_open_tasks_once_and_says_what_changed(
+    workflow: Workflow,
+) -> None:
+    reviewer, job_id = uuid.uuid4(), uuid.uuid4()
+    await workflow.online(reviewer)
+    closed, held, other = decision(job_id=job_id), decision(job_id=job_id), decision()
+    await workflow.handle(closed)
+    await workflow.accept(task_id_for(closed.match_id), reviewer)
+    await workflow.handle_complete(task_id_for(closed.match_id), reviewer)
+    await workflow.handle(held)
+    await workflow.handle(other)
+
+    edit = job_edit(job_id, 1)
+    await workflow.handle(edit)
+    await workflow.handle(edit)  # the same revision again, under a new event id
+
+    task = await workflow.task(task_id_for(held.match_id))
+    lines = ["title: Platform engineer \u2192 Staff platform engineer", "description changed:",
+             "  - Python", "  + Rust", "salary: (none) \u2192 90000-110000 EUR per year",
+             "apply URL: https://jobs.example/9 \u2192 https://jobs.example/9?v=2"]
+    assert (task["job_title"], task["apply_url"]) == ("Staff platform engineer",
+                                                      "https://jobs.example/9?v=2")
+    assert task["details"]["job_changes"] == lines
+    (changed,) = await workflow.emitted(ReviewTaskJobChanged)
+    assert (changed.task_id, changed.reviewer_id, changed.job_changes) == (
+        task["task_id"], task["reviewer_id"], lines)
+    for untouched in (closed, other):
+        assert (await workflow.task(task_id_for(untouched.match_id)))["job_title"] == \
+            "Platform engineer"
+    # Handed back and offered to another reviewer, the task carries the note.
+    second = uuid.uuid4()
+    await workflow.online(second)
+    await workflow.handle(HandBackReviewTask(task_id=task["task_id"], reviewer_id=reviewer))
+    offers = [o for o in await workflow.emitted(ReviewTaskOffered) if o.reviewer_id == second]
+    assert [o.job_changes for o in offers if o.task_id == task["task_id"]] == [lines]

@@ -21,3 +21,9 @@ def test_match_id_is_deterministic_per_job_candidate_and_resume_version() -> Non
     assert match_id(candidate, job, version) == match_id(candidate, job, version)
     assert match_id(candidate, job, version) != match_id(job, candidate, version)
     assert match_id(candidate, job, version) != match_id(candidate, job, uuid.uuid4())
+
+
+def test_a_job_revision_is_a_new_match_and_revision_zero_keeps_the_old_id() -> None:
+    candidate, job, version = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    assert match_id(candidate, job, version, 0) == match_id(candidate, job, version)
+    assert len({match_id(candidate, job, version, r) for r in range(3)}) == 3

@@ -194,6 +194,8 @@ class TaskOut(Out):
     job_title: str | None
     company: str | None
     explanation: list[str] | None
+    job_changes: list[str] | None = Field(
+        default=None, description="What changed in the job since the match was scored")
     due_at: datetime | None
     reason: str | None
     created_at: datetime

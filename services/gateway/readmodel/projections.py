@@ -76,9 +76,8 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
 
 # --- jobs ---------------------------------------------------------------------------------
 
-async def on_job_published(event: jobs.JobPublished, tx: Transaction) -> None:
-    at = _at(tx)
-    values = {
+def _job_values(event: jobs.JobPublished | jobs.JobUpdated, at: datetime) -> dict[str, Any]:
+    return {
         "company": event.company, "title": event.title, "location": event.location,
         "description": event.description, "apply_url": str(event.apply_url),
         "city": event.city, "region": event.region, "country": event.country,
@@ -87,8 +86,23 @@ async def on_job_published(event: jobs.JobPublished, tx: Transaction) -> None:
         "salary_currency": event.salary_currency, "posted_at": event.posted_at,
         "expires_at": event.expires_at, "updated_at": at,
     }
+
+
+async def on_job_published(event: jobs.JobPublished, tx: Transaction) -> None:
+    at = _at(tx)
+    values = _job_values(event, at)
     await _upsert(tx.conn, t.jobs, "job_id",
                   {**values, "job_id": event.job_id, "open": True, "created_at": at}, values)
+
+
+async def on_job_updated(event: jobs.JobUpdated, tx: Transaction) -> None:
+    await tx.conn.execute(sa.update(t.jobs).where(t.jobs.c.job_id == event.job_id)
+                          .values(_job_values(event, _at(tx))))
+
+
+async def on_job_reopened(event: jobs.JobReopened, tx: Transaction) -> None:
+    await tx.conn.execute(sa.update(t.jobs).where(t.jobs.c.job_id == event.job_id).values(
+        open=True, expired_at=None, updated_at=_at(tx)))
 
 
 async def on_job_expired(event: jobs.JobExpired, tx: Transaction) -> None:
@@ -241,7 +255,8 @@ async def on_task_offered(event: review.ReviewTaskOffered, tx: Transaction) -> N
     await _task(tx, event.task_id, "offered", event.candidate_id, match_id=event.match_id,
                 job_id=event.job_id, reviewer_id=event.reviewer_id, score=event.score,
                 priority=event.priority, job_title=event.job_title, company=event.company,
-                explanation=event.explanation, resume_version_id=event.resume_version_id)
+                explanation=event.explanation, resume_version_id=event.resume_version_id,
+                job_changes=event.job_changes)
 
 
 async def on_task_assigned(event: review.ReviewTaskAssigned, tx: Transaction) -> None:
@@ -249,6 +264,11 @@ async def on_task_assigned(event: review.ReviewTaskAssigned, tx: Transaction) ->
                 job_id=event.job_id, reviewer_id=event.reviewer_id, due_at=event.due_at,
                 job_title=event.job_title, company=event.company, score=event.score,
                 explanation=event.explanation)
+
+
+async def on_task_job_changed(event: review.ReviewTaskJobChanged, tx: Transaction) -> None:
+    await _task(tx, event.task_id, None, job_title=event.job_title,
+                job_changes=event.job_changes)
 
 
 async def on_task_warning(event: review.ReviewTaskWarning, tx: Transaction) -> None:
@@ -355,7 +375,9 @@ PROJECTIONS: Mapping[type[EventData], TransactionalHandler] = {
     UpdateAnswerBank: on_answer_bank,
     CandidateErased: on_candidate_erased,
     jobs.JobPublished: on_job_published,
+    jobs.JobUpdated: on_job_updated,
     jobs.JobExpired: on_job_expired,
+    jobs.JobReopened: on_job_reopened,
     matching.MatchScored: on_match_scored,
     matching.ApplicationApproved: on_application_approved,
     matching.ManualReviewRequired: on_manual_review_required,
@@ -367,6 +389,7 @@ PROJECTIONS: Mapping[type[EventData], TransactionalHandler] = {
     review.ReviewTaskCreated: on_task_created,
     review.ReviewTaskOffered: on_task_offered,
     review.ReviewTaskAssigned: on_task_assigned,
+    review.ReviewTaskJobChanged: on_task_job_changed,
     review.ReviewTaskWarning: on_task_warning,
     review.ReviewTaskMissed: on_task_missed,
     review.ReviewTaskOfferExpired: on_offer_expired,

@@ -102,6 +102,8 @@ review_tasks = sa.Table(
     sa.Column("explanation", ARRAY(sa.Text)),
     sa.Column("resume_version_id", UUID(as_uuid=True)),
     sa.Column("due_at", sa.DateTime(timezone=True)),
+    # What changed in the job since the match was scored (ReviewTaskJobChanged).
+    sa.Column("job_changes", ARRAY(sa.Text)),
     sa.Column("reason", sa.Text),
     _created(), _updated(),
 )

@@ -1,4 +1,5 @@
-"""Ingest raw jobs in one transaction: normalise, deduplicate, upsert, publish what is new."""
+"""Ingest raw jobs in one transaction: normalise, deduplicate, upsert, publish what is new,
+what changed materially and what came back."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infra.uow import Transaction
-from schemas.events.jobs import JobDiscovered, JobPublished
+from schemas.events.jobs import JobDiscovered, JobPublished, JobReopened, JobUpdated
 from services.job_discovery.jobs.bulk import insert_rows
+from services.job_discovery.jobs.changes import JobChange, content_of, material_change
 from services.job_discovery.jobs.dedup import description_words, same_description
 from services.job_discovery.jobs.posting import (
     BadPayload,
@@ -43,11 +45,22 @@ class IngestReport(PostingCounts):
     published: list[uuid.UUID] = field(default_factory=list)
 
 
-class _Candidate:
-    """An open job new postings may join; its words are read only if one needs them."""
+@dataclass(frozen=True)
+class _Known:
+    """A posting seen before: its last content, its job, and how it stands with that job."""
 
-    def __init__(self, job_id: uuid.UUID, description: str) -> None:
+    content_hash: str
+    job_id: uuid.UUID
+    primary: bool
+    expired: bool
+
+
+class _Candidate:
+    """A job new postings may join; its words are read only if one needs them."""
+
+    def __init__(self, job_id: uuid.UUID, description: str, expired: bool = False) -> None:
         self.job_id = job_id
+        self.expired = expired
         self._description = description
         self._words: frozenset[str] | None = None
 
@@ -110,7 +123,9 @@ def _read(items: Iterable[RawJob], runs: _Runs) -> dict[str, Posting]:
 
 
 async def ingest(tx: Transaction, items: Sequence[RawJob]) -> IngestReport:
-    """Fold `items` into canonical jobs in `tx`; JobPublished for each new canonical job.
+    """Fold `items` into canonical jobs in `tx`: JobPublished for each new canonical job,
+    JobUpdated for each job whose content changed materially, JobReopened for each expired
+    job a posting brought back.
 
     Set-based: a fixed number of statements per batch, whatever its size. A malformed item
     is logged in its run's sync log with the reason and skipped.
@@ -121,14 +136,15 @@ async def ingest(tx: Transaction, items: Sequence[RawJob]) -> IngestReport:
     if postings:
         conn = tx.conn
         await _lock_fingerprints(conn, {p.fingerprint for p in postings.values()})
-        known = await _known_hashes(conn, list(postings))
+        known = await _known(conn, list(postings))
         fresh = [p for p in postings.values() if p.source_job_key not in known]
-        changed = [p for p in postings.values()
-                   if p.source_job_key in known and known[p.source_job_key] != p.content_hash]
-        for posting in postings.values():
-            if known.get(posting.source_job_key) == posting.content_hash:
+        seen = [p for p in postings.values() if p.source_job_key in known]
+        changed = [p for p in seen if known[p.source_job_key].content_hash != p.content_hash]
+        for posting in seen:
+            if known[posting.source_job_key].content_hash == posting.content_hash:
                 runs.count(posting, "unchanged")
         candidates = await _candidates(conn, {p.fingerprint for p in fresh})
+        expired = {c.job_id for group in candidates.values() for c in group if c.expired}
         creators, links = _assign(fresh, candidates)
         await _insert(conn, creators, links, now)
         await _update(conn, changed, now)
@@ -141,8 +157,27 @@ async def ingest(tx: Transaction, items: Sequence[RawJob]) -> IngestReport:
             job_id = canonical_job_id(posting.source_job_key)
             tx.emit(_published(posting, job_id))
             runs.report.published.append(job_id)
+        # A new posting of an expired job (a repost) becomes the job's source from now on.
+        reposts: dict[uuid.UUID, Posting] = {}
+        for posting, job_id in links:
+            if job_id in expired:
+                reposts.setdefault(job_id, posting)
+        await _revise_jobs(tx, runs, known, seen, changed, reposts)
     await add_counts(tx.conn, runs.by_run, now)
     return runs.report
+
+
+async def _revise_jobs(tx: Transaction, runs: _Runs, known: Mapping[str, _Known],
+                       seen: Sequence[Posting], changed: Sequence[Posting],
+                       reposts: Mapping[uuid.UUID, Posting]) -> None:
+    """Known jobs as their postings now say: the content of the posting each job comes from
+    (JobUpdated when it changed materially), and open again when expired (JobReopened)."""
+    from_source = {known[p.source_job_key].job_id: p for p in changed
+                   if known[p.source_job_key].primary}
+    await _rewrite_jobs(tx, from_source, reposts, runs.now)
+    back = {known[p.source_job_key].job_id: p for p in seen if known[p.source_job_key].expired}
+    for posting in (await _reopen(tx, back | dict(reposts), runs.now)).values():
+        runs.count(posting, "reopened")
 
 
 def _assign(
@@ -178,29 +213,36 @@ def _any(values: Sequence[str]) -> sa.ColumnElement[Any]:
     return sa.any_(sa.bindparam("values", list(values), type_=ARRAY(sa.Text)))
 
 
-async def _known_hashes(conn: AsyncConnection, keys: Sequence[str]) -> dict[str, str]:
+async def _known(conn: AsyncConnection, keys: Sequence[str]) -> dict[str, _Known]:
     rows = await conn.execute(
-        sa.select(job_sightings.c.source_job_key, job_sightings.c.content_hash)
+        sa.select(job_sightings.c.source_job_key, job_sightings.c.content_hash,
+                  job_sightings.c.job_id,
+                  (canonical_jobs.c.primary_source_job_key
+                   == job_sightings.c.source_job_key).label("primary"),
+                  canonical_jobs.c.expired_at.is_not(None).label("expired"))
+        .join(canonical_jobs, canonical_jobs.c.job_id == job_sightings.c.job_id)
         .where(job_sightings.c.source_job_key == _any(keys))
     )
-    return {row.source_job_key: row.content_hash for row in rows}
+    return {row.source_job_key: _Known(row.content_hash, row.job_id, row.primary, row.expired)
+            for row in rows}
 
 
 async def _candidates(conn: AsyncConnection, fingerprints: set[str]) -> dict[str, list[_Candidate]]:
-    """Open canonical jobs sharing a fingerprint with a new posting, with their text."""
+    """Canonical jobs sharing a fingerprint with a new posting, with their text: open ones
+    first, then expired ones a repost may bring back under the same id."""
     found: dict[str, list[_Candidate]] = {}
     if not fingerprints:
         return found
     rows = await conn.execute(
         sa.select(canonical_jobs.c.job_id, canonical_jobs.c.canonical_key,
-                  canonical_jobs.c.description)
-        .where(canonical_jobs.c.canonical_key == _any(sorted(fingerprints)),
-               canonical_jobs.c.expired_at.is_(None))
-        .order_by(canonical_jobs.c.published_at, canonical_jobs.c.job_id)
+                  canonical_jobs.c.description, canonical_jobs.c.expired_at)
+        .where(canonical_jobs.c.canonical_key == _any(sorted(fingerprints)))
+        .order_by(canonical_jobs.c.expired_at.is_not(None), canonical_jobs.c.published_at,
+                  canonical_jobs.c.job_id)
     )
     for row in rows:
         found.setdefault(row.canonical_key, []).append(
-            _Candidate(row.job_id, row.description))
+            _Candidate(row.job_id, row.description, row.expired_at is not None))
     return found
 
 
@@ -238,35 +280,95 @@ async def _insert(
 
 
 async def _update(conn: AsyncConnection, changed: Sequence[Posting], now: datetime) -> None:
-    """A posting whose content changed: its sighting, and its job if it is the job's source."""
+    """The sightings of postings whose content changed."""
     if not changed:
         return
-    key: sa.BindParameter[str] = sa.bindparam("key")
     await conn.execute(
-        job_sightings.update().where(job_sightings.c.source_job_key == key).values(
-            content_hash=sa.bindparam("content_hash"), apply_url=sa.bindparam("url"),
-            notes=sa.bindparam("notes"), updated_at=now, last_seen_at=now),
+        job_sightings.update()
+        .where(job_sightings.c.source_job_key == sa.bindparam("key"))
+        .values(content_hash=sa.bindparam("content_hash"), apply_url=sa.bindparam("url"),
+                notes=sa.bindparam("notes"), updated_at=now, last_seen_at=now),
         [{"key": p.source_job_key, "content_hash": p.content_hash, "url": p.apply_url,
           "notes": list(p.notes)} for p in changed],
     )
-    fields = list(_job_fields(changed[0]))
-    await conn.execute(
+
+
+async def _rewrite_jobs(tx: Transaction, from_source: Mapping[uuid.UUID, Posting],
+                        reposts: Mapping[uuid.UUID, Posting], now: datetime) -> None:
+    """Each job's fields from its source posting: `from_source` by the posting it came from,
+    `reposts` by a repost that becomes its source. JobUpdated when the change is material."""
+    sources = {**from_source, **reposts}
+    if not sources:
+        return
+    ids = sa.bindparam("ids", sorted(sources), type_=ARRAY(sa.Uuid))
+    old = {row.job_id: row for row in await tx.conn.execute(
+        sa.select(canonical_jobs).where(canonical_jobs.c.job_id == sa.any_(ids)))}
+    params: list[dict[str, Any]] = []
+    for job_id in sorted(sources):
+        posting, before = sources[job_id], old[job_id]
+        fields = _job_fields(posting)
+        change = material_change(content_of(dict(before._mapping)), content_of(fields))
+        revision = before.revision + (change is not None)
+        params.append({f"v_{k}": v for k, v in fields.items()} | {
+            "id": job_id, "v_revision": revision,
+            "v_primary_source_job_key": posting.source_job_key if job_id in reposts
+            else before.primary_source_job_key})
+        if change is not None:
+            tx.emit(_updated(posting, job_id, revision, change))
+    names = [*_job_fields(next(iter(sources.values()))), "revision", "primary_source_job_key"]
+    await tx.conn.execute(
         canonical_jobs.update()
-        .where(canonical_jobs.c.primary_source_job_key == key)
-        .values({name: sa.bindparam(f"v_{name}") for name in fields} | {"updated_at": now}),
-        [{"key": p.source_job_key} | {f"v_{k}": v for k, v in _job_fields(p).items()}
-         for p in changed],
+        .where(canonical_jobs.c.job_id == sa.bindparam("id"))
+        .values({name: sa.bindparam(f"v_{name}") for name in names} | {"updated_at": now}),
+        params,
     )
+
+
+async def _reopen(tx: Transaction, back: Mapping[uuid.UUID, Posting],
+                  now: datetime) -> dict[uuid.UUID, Posting]:
+    """Open again the expired jobs a posting was seen of, unless their time is up (the
+    posting's or the job's); JobReopened for each, once. The jobs reopened, by posting."""
+    due = {job_id: p for job_id, p in back.items()
+           if p.expires_at is None or p.expires_at > now}
+    if not due:
+        return {}
+    ids = sa.bindparam("ids", sorted(due), type_=ARRAY(sa.Uuid))
+    reopened = sorted((await tx.conn.scalars(
+        canonical_jobs.update()
+        .where(canonical_jobs.c.job_id == sa.any_(ids), canonical_jobs.c.expired_at.is_not(None),
+               sa.or_(canonical_jobs.c.expires_at.is_(None), canonical_jobs.c.expires_at > now))
+        .values(expired_at=None, expiry_reason=None, updated_at=now)
+        .returning(canonical_jobs.c.job_id)
+    )).all())
+    if not reopened:
+        return {}
+    # Listed again: their source's next complete run decides afresh whether they are gone.
+    await tx.conn.execute(
+        job_sightings.update()
+        .where(job_sightings.c.source_job_key == _any([due[j].source_job_key for j in reopened]))
+        .values(gone_at=None, last_seen_at=now))
+    for job_id in reopened:
+        tx.emit(JobReopened(job_id=job_id, reopened_at=now,
+                            source_job_key=due[job_id].source_job_key))
+    return {job_id: due[job_id] for job_id in reopened}
+
+
+def _content(posting: Posting) -> dict[str, Any]:
+    """What JobPublished and JobUpdated say of a job's content."""
+    fields = _job_fields(posting)
+    return {"company": posting.company, "title": posting.title, "location": posting.location,
+            "description": posting.description, "apply_url": posting.apply_url,
+            **{name: fields[name] for name in (
+                "city", "region", "country", "workplace", "employment_type", "salary_min",
+                "salary_max", "salary_currency", "salary_period", "posted_at", "expires_at")}}
 
 
 def _published(posting: Posting, job_id: uuid.UUID) -> JobPublished:
-    fields = _job_fields(posting)
-    return JobPublished(
-        job_id=job_id, company=posting.company, title=posting.title,
-        location=posting.location, description=posting.description,
-        apply_url=posting.apply_url,
-        sources=[posting.source_job_key],
-        **{name: fields[name] for name in (
-            "city", "region", "country", "workplace", "employment_type", "salary_min",
-            "salary_max", "salary_currency", "salary_period", "posted_at", "expires_at")},
-    )
+    return JobPublished(job_id=job_id, sources=[posting.source_job_key], **_content(posting))
+
+
+def _updated(posting: Posting, job_id: uuid.UUID, revision: int,
+             change: JobChange) -> JobUpdated:
+    return JobUpdated(job_id=job_id, revision=revision, changed=list(change.changed),
+                      previous=change.previous, description_diff=list(change.description_diff),
+                      **_content(posting))

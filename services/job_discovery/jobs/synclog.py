@@ -17,13 +17,15 @@ MAX_LOGGED_ERRORS = 200
 
 @dataclass
 class PostingCounts:
-    """How postings went: each one fetched is new, a duplicate, updated, unchanged or an error."""
+    """How postings went: each one fetched is new, a duplicate, updated, unchanged or an error;
+    besides, how many brought an expired job back (`reopened`)."""
 
     fetched: int = 0
     new: int = 0
     updated: int = 0
     duplicates: int = 0
     unchanged: int = 0
+    reopened: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -50,7 +52,8 @@ async def add_counts(
     rows = [
         {"run_id": run_id, "source": c.source, "started_at": now, "updated_at": now,
          "fetched": c.fetched, "new": c.new, "updated": c.updated, "duplicates": c.duplicates,
-         "unchanged": c.unchanged, "expired": c.expired, "errors": len(c.errors),
+         "unchanged": c.unchanged, "expired": c.expired, "reopened": c.reopened,
+         "errors": len(c.errors),
          "error_reasons": c.errors[:MAX_LOGGED_ERRORS],
          "completed_at": now if completed is not None else None, "complete": completed}
         for run_id, c in sorted(runs.items())  # sorted: concurrent batches lock rows in order
@@ -59,7 +62,7 @@ async def add_counts(
     old, new = job_sync_log.c, statement.excluded
     summed = {name: getattr(old, name) + getattr(new, name)
               for name in ("fetched", "new", "updated", "duplicates", "unchanged", "expired",
-                           "errors")}
+                           "reopened", "errors")}
     keep_errors = old.error_reasons.op("||")(new.error_reasons)
     await conn.execute(statement.on_conflict_do_update(
         index_elements=[old.run_id],
