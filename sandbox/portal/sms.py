@@ -33,6 +33,15 @@ SANDBOX_AUTH_TOKEN = "sandbox-sms-auth-token"
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
+SANDBOX_SENDER = "+15005550006"
+
+
+def sandbox_sms(portal_url: str) -> dict[str, Any]:
+    """The notifications service's settings that send text messages to this stand-in."""
+    return {"sms_api_url": portal_url, "sms_account_sid": SANDBOX_ACCOUNT_SID,
+            "sms_auth_token": SANDBOX_AUTH_TOKEN, "sms_from": SANDBOX_SENDER}
+
+
 @dataclass(frozen=True)
 class SmsAccount:
     account_sid: str = SANDBOX_ACCOUNT_SID

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from infra.clock import FakeClock
 from infra.uow import UnitOfWork
 from sandbox.portal.apply_flows.load import RunningPortal, portal_in_thread
-from sandbox.portal.sms import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SmsLedger
+from sandbox.portal.sms import SANDBOX_ACCOUNT_SID, SANDBOX_SENDER, SmsLedger, sandbox_sms
 from services.cli import app as jams
 from services.notifications import repository
 from services.notifications.app import make_deliverer, registry
@@ -46,7 +46,7 @@ __all__ = ["uow"]  # the fixture, shared with the e-mail tests
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "+447700900123"
-SENDER = "+15005550006"
+SENDER = SANDBOX_SENDER
 MESSAGES = f"/2010-04-01/Accounts/{SANDBOX_ACCOUNT_SID}/Messages.json"
 
 
@@ -77,10 +77,8 @@ def provider() -> Iterator[Provider]:
 
 
 def sms_settings(provider: Provider, **overrides: Any) -> NotificationsSettings:
-    return NotificationsSettings(
-        sms_api_url=provider.url, sms_account_sid=SANDBOX_ACCOUNT_SID,
-        sms_auth_token=SANDBOX_AUTH_TOKEN, sms_from=SENDER, delivery_initial_backoff_s=5,
-        delivery_max_backoff_s=60, **overrides)
+    return NotificationsSettings(**sandbox_sms(provider.url), delivery_initial_backoff_s=5,
+                                 delivery_max_backoff_s=60, **overrides)
 
 
 def deliverer(uow: UnitOfWork, provider: Provider, **overrides: Any) -> Deliverer:
@@ -167,10 +165,8 @@ async def test_a_delivery_killed_after_the_provider_took_it_is_not_sent_again(
     await prefer(uow, "sms")
     await registry().dispatcher(uow)(submitted_event(fake_clock))
     provider.fail_next("timeout:8")  # takes the message, answers 8 s later
-    settings = {"JAMS_DATABASE_URL": database_url, "JAMS_SMS_API_URL": provider.url,
-                "JAMS_SMS_ACCOUNT_SID": SANDBOX_ACCOUNT_SID,
-                "JAMS_SMS_AUTH_TOKEN": SANDBOX_AUTH_TOKEN, "JAMS_SMS_FROM": SENDER,
-                "JAMS_SMS_TIMEOUT_S": "60"}
+    settings = {f"JAMS_{key.upper()}": value for key, value in sandbox_sms(provider.url).items()}
+    settings |= {"JAMS_DATABASE_URL": database_url, "JAMS_SMS_TIMEOUT_S": "60"}
     worker = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.crash.sms_delivery_worker", cwd=ROOT,
         env={**os.environ, **settings}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
