@@ -82,7 +82,8 @@ def message_resource(account_sid: str, to: str, sender: str, body: str,
     return {
         "sid": sid, "account_sid": account_sid, "api_version": API_VERSION, "to": to,
         "from": sender, "body": body, "status": "queued", "direction": "outbound-api",
-        "num_segments": str(max(1, -(-len(body) // 153) if len(body) > 160 else 1)),
+        # GSM-7: one segment holds 160 characters, each of a concatenated message 153.
+        "num_segments": str(1 if len(body) <= 160 else -(-len(body) // 153)),
         "num_media": "0", "date_created": stamp, "date_updated": stamp, "date_sent": None,
         "price": None, "price_unit": "USD", "error_code": None, "error_message": None,
         "messaging_service_sid": None,
