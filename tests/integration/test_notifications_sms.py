@@ -139,6 +139,25 @@ async def test_provider_faults_are_retried_with_backoff_then_the_sms_is_delivere
     assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 3, None)
 
 
+async def test_a_timed_out_send_the_provider_took_is_found_on_retry_and_not_sent_again(
+    uow: UnitOfWork, fake_clock: FakeClock, provider: Provider
+) -> None:
+    await prefer(uow, "sms")
+    await registry().dispatcher(uow)(submitted_event(fake_clock))
+    send = deliverer(uow, provider, sms_timeout_s=0.5)
+    provider.fail_next("timeout:2")  # taken, but the answer comes after the sender gave up
+
+    assert await send.run_once() == 0
+    [row] = await deliveries(uow)
+    assert (row["status"], row["attempts"], row["last_error"]) == ("pending", 1, "ReadTimeout")
+    fake_clock.advance(5)
+    assert await send.run_once() == 1
+
+    assert len(provider.sent()) == 1 and provider.send_requests() == 1
+    [row] = await deliveries(uow)
+    assert (row["status"], row["attempts"]) == ("delivered", 2)
+
+
 async def test_an_sms_the_provider_keeps_refusing_is_dead_lettered(
     uow: UnitOfWork, fake_clock: FakeClock, provider: Provider
 ) -> None:
