@@ -91,6 +91,12 @@ async def prefer(uow: UnitOfWork, *channels: Channel, phone: str | None = PHONE)
             CANDIDATE, frozenset(channels), ADDRESS, phone=phone), tx.clock.now())
 
 
+async def an_sms_queued(uow: UnitOfWork, clock: FakeClock) -> None:
+    """The candidate chose SMS alone and has an application to hear of."""
+    await prefer(uow, "sms")
+    await registry().dispatcher(uow)(submitted_event(clock))
+
+
 async def test_a_notification_reaches_the_provider_once_as_an_sms(
     uow: UnitOfWork, fake_clock: FakeClock, provider: Provider
 ) -> None:
@@ -119,8 +125,7 @@ async def test_a_notification_reaches_the_provider_once_as_an_sms(
 async def test_provider_faults_are_retried_with_backoff_then_the_sms_is_delivered(
     uow: UnitOfWork, fake_clock: FakeClock, provider: Provider
 ) -> None:
-    await prefer(uow, "sms")
-    await registry().dispatcher(uow)(submitted_event(fake_clock))
+    await an_sms_queued(uow, fake_clock)
     send = deliverer(uow, provider)
     provider.fail_next("429:30", "503")
 
@@ -142,8 +147,7 @@ async def test_provider_faults_are_retried_with_backoff_then_the_sms_is_delivere
 async def test_a_timed_out_send_the_provider_took_is_found_on_retry_and_not_sent_again(
     uow: UnitOfWork, fake_clock: FakeClock, provider: Provider
 ) -> None:
-    await prefer(uow, "sms")
-    await registry().dispatcher(uow)(submitted_event(fake_clock))
+    await an_sms_queued(uow, fake_clock)
     send = deliverer(uow, provider, sms_timeout_s=0.5)
     provider.fail_next("timeout:2")  # taken, but the answer comes after the sender gave up
 
@@ -161,8 +165,7 @@ async def test_a_timed_out_send_the_provider_took_is_found_on_retry_and_not_sent
 async def test_an_sms_the_provider_keeps_refusing_is_dead_lettered(
     uow: UnitOfWork, fake_clock: FakeClock, provider: Provider
 ) -> None:
-    await prefer(uow, "sms")
-    await registry().dispatcher(uow)(submitted_event(fake_clock))
+    await an_sms_queued(uow, fake_clock)
     send = deliverer(uow, provider, delivery_max_attempts=3)
     provider.fail_next(*["503"] * 10)
 
@@ -181,8 +184,7 @@ async def test_an_sms_the_provider_keeps_refusing_is_dead_lettered(
 async def test_a_delivery_killed_after_the_provider_took_it_is_not_sent_again(
     uow: UnitOfWork, fake_clock: FakeClock, provider: Provider, database_url: str
 ) -> None:
-    await prefer(uow, "sms")
-    await registry().dispatcher(uow)(submitted_event(fake_clock))
+    await an_sms_queued(uow, fake_clock)
     provider.fail_next("timeout:8")  # takes the message, answers 8 s later
     settings = {f"JAMS_{key.upper()}": value for key, value in sandbox_sms(provider.url).items()}
     settings |= {"JAMS_DATABASE_URL": database_url, "JAMS_SMS_TIMEOUT_S": "60"}
