@@ -27,6 +27,7 @@ from infra.runtime import Platform, install_signal_handlers, open_platform, run_
 from infra.service import ServiceSpec
 from infra.settings import CommonSettings, persistent_secret
 from sandbox.portal.__main__ import build_portal_app
+from sandbox.portal.sms import sandbox_sms
 from services.catalog import build_all
 from services.gateway.accounts.demo import seed_demo_accounts
 from services.gateway.auth import auth_from
@@ -139,7 +140,8 @@ class Sandbox:
 @contextlib.asynccontextmanager
 async def sandbox_world(data: Path, portal_port: int) -> AsyncIterator[Sandbox]:
     """The sandbox job portal and a local SMTP sink, with the settings that point JAMS at them:
-    the seed boards scraped, the seed candidates applied for, e-mail kept and listed."""
+    the seed boards scraped, the seed candidates applied for, e-mail kept and listed, text
+    messages taken by the portal's SMS provider."""
     portal = build_portal_app(submissions_file=data / "portal-submissions.jsonl")
     mail_file = data / "mail" / "sent.jsonl"
     async with serving(portal, portal_port) as bound, mail_sink(mail_file) as smtp_port:
@@ -147,7 +149,7 @@ async def sandbox_world(data: Path, portal_port: int) -> AsyncIterator[Sandbox]:
         overrides = sandbox_settings(portal_url) | {
             "notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port,
                               "smtp_start_tls": False, "smtp_username": None,
-                              "smtp_password": None},
+                              "smtp_password": None, **sandbox_sms(portal_url)},
             "gateway": {"mail_sink_file": mail_file},
         }
         yield Sandbox(portal_url, overrides)

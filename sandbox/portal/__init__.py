@@ -1,4 +1,5 @@
-"""A stand-in for Greenhouse: its Job Board API and hosted application pages, on localhost."""
+"""A stand-in for Greenhouse (its Job Board API and hosted application pages) and for Twilio's
+SMS API, on localhost."""
 
 from sandbox.portal.app import create_app
 from sandbox.portal.jobs import SEED_JOBS, PortalJob

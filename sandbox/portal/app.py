@@ -15,7 +15,8 @@ from sandbox.portal.apply_flows.routes import apply_flows_router
 from sandbox.portal.catalog import STANDARD_QUESTIONS, JobCatalog, job_json, not_found
 from sandbox.portal.forms import read_application
 from sandbox.portal.jobs import SEED_JOBS, PortalJob
-from sandbox.portal.sources import sources_router
+from sandbox.portal.sms import SmsLedger, sms_router
+from sandbox.portal.sources import Faults, sources_router
 from sandbox.portal.submissions import SubmissionStore, page_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -30,12 +31,15 @@ def _job_id(raw: str) -> int | None:
     return int(raw) if raw.isdecimal() else None
 
 
-def create_app(store: SubmissionStore, jobs: Sequence[PortalJob] = SEED_JOBS) -> FastAPI:
-    """The portal over `jobs`, recording applications in `store`."""
+def create_app(store: SubmissionStore, jobs: Sequence[PortalJob] = SEED_JOBS,
+               sms: SmsLedger | None = None) -> FastAPI:
+    """The portal over `jobs`, recording applications in `store` and text messages in `sms`."""
     catalog = JobCatalog(jobs)
     app = FastAPI(title="JAMS sandbox portal (Greenhouse stand-in)", docs_url=None,
                   redoc_url=None, openapi_url=None)
-    app.include_router(sources_router())
+    faults = Faults()  # one queue, so `/_sandbox/faults` reaches the SMS provider too
+    app.include_router(sources_router(faults=faults))
+    app.include_router(sms_router(sms if sms is not None else SmsLedger(), faults))
     app.include_router(apply_flows_router(store))
 
     def base_url(request: Request) -> str:

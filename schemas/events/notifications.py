@@ -17,11 +17,11 @@ class NotificationDelivered(EventData):
     TYPE: ClassVar[str] = "jams.notifications.NotificationDelivered"
     TOPIC: ClassVar[str] = topics.NOTIFICATIONS
     KEY_FIELD: ClassVar[str] = "recipient_id"
-    DESCRIPTION: ClassVar[str] = "A notification was delivered (in-app, email or webhook)."
+    DESCRIPTION: ClassVar[str] = "A notification was delivered (in-app, email, webhook or SMS)."
 
     notification_id: uuid.UUID
     recipient_id: uuid.UUID
-    channel: Literal["in_app", "email", "webhook"]
+    channel: Literal["in_app", "email", "webhook", "sms"]
     template: str
     about_event_id: uuid.UUID
     subject: str | None = Field(

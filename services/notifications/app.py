@@ -15,6 +15,7 @@ from schemas.events.registry import topics_in_use
 from services.notifications.adapters.channels import Sender
 from services.notifications.adapters.dead_letters import TransportDeadLetters
 from services.notifications.adapters.email import SmtpSender
+from services.notifications.adapters.sms import TwilioSmsSender
 from services.notifications.adapters.webhook import WebhookSender
 from services.notifications.delivery import Deliverer
 from services.notifications.digests import Digester
@@ -30,7 +31,8 @@ NAME = "notifications"
 
 
 def build(platform: Platform, settings: NotificationsSettings) -> ServiceSpec:
-    """The service with its loops: delivery of e-mail and webhooks, digests, dead letters."""
+    """The service with its loops: delivery of e-mail, webhooks and SMS, digests, dead
+    letters."""
     uow = platform.unit_of_work(NAME)
     deliverer = make_deliverer(uow, platform.clock, settings)
     digester = Digester(uow, Templates())
@@ -61,6 +63,11 @@ def make_deliverer(uow: UnitOfWork, clock: Clock, settings: NotificationsSetting
                             username=settings.smtp_username, password=settings.smtp_password,
                             start_tls=settings.smtp_start_tls),
         "webhook": WebhookSender(clock, timeout_s=settings.webhook_timeout_s),
+        "sms": TwilioSmsSender(clock, api_url=settings.sms_api_url,
+                               account_sid=settings.sms_account_sid,
+                               auth_token=(settings.sms_auth_token.get_secret_value()
+                                           if settings.sms_auth_token else None),
+                               from_number=settings.sms_from, timeout_s=settings.sms_timeout_s),
     }
     return Deliverer(uow, senders, max_attempts=settings.delivery_max_attempts,
                      initial_backoff_s=settings.delivery_initial_backoff_s,

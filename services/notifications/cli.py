@@ -15,7 +15,7 @@ from infra.db import create_engine
 from infra.settings import CommonSettings
 from infra.uow import UnitOfWork
 from services.notifications import repository
-from services.notifications.domain import CHANNELS, Channel, Preferences
+from services.notifications.domain import CHANNELS, E164_HELP, Channel, Preferences, is_e164
 
 notifications_app = typer.Typer(help="Notification channels and quiet digests per person",
                                 no_args_is_help=True)
@@ -29,7 +29,7 @@ class BadPreferences(ValueError):
 
 def preferences_of(recipient_id: uuid.UUID, channels: list[str], email: str | None,
                    webhook_url: str | None, webhook_secret: str | None,
-                   digest_interval_s: int | None) -> Preferences:
+                   digest_interval_s: int | None, phone: str | None = None) -> Preferences:
     """Checked preferences, or BadPreferences before anything is stored."""
     unknown = sorted(set(channels) - set(CHANNELS))
     if unknown:
@@ -42,17 +42,23 @@ def preferences_of(recipient_id: uuid.UUID, channels: list[str], email: str | No
             raise BadPreferences("the webhook channel needs an http(s) --webhook-url")
         if not webhook_secret or len(webhook_secret) < 16:
             raise BadPreferences("the webhook channel needs a secret of 16 characters or more")
+    if phone is not None and not is_e164(phone):
+        raise BadPreferences(f"--phone {phone!r} is not a phone number in {E164_HELP}")
+    if "sms" in chosen and phone is None:
+        raise BadPreferences(f"the sms channel needs a --phone number in {E164_HELP}")
     if digest_interval_s is not None and not 60 <= digest_interval_s <= 7 * 86400:
         raise BadPreferences("--digest-interval is between 60 seconds and 7 days")
     return Preferences(recipient_id, chosen or frozenset({"in_app"}), email, webhook_url,
-                       webhook_secret, digest_interval_s)
+                       webhook_secret, digest_interval_s, phone)
 
 
 @notifications_app.command("set")
 def set_preferences(
     recipient_id: uuid.UUID = typer.Argument(..., help="The person (user or candidate id)"),
-    channel: list[str] = typer.Option(["in_app"], "--channel", help="in_app, email, webhook"),
+    channel: list[str] = typer.Option(["in_app"], "--channel",
+                                      help="in_app, email, webhook, sms"),
     email: str | None = typer.Option(None, help="Address for the email channel"),
+    phone: str | None = typer.Option(None, help="E.164 number for the sms channel (+447700900123)"),
     webhook_url: str | None = typer.Option(None, help="URL for the webhook channel"),
     webhook_secret_stdin: bool = typer.Option(
         False, "--webhook-secret-stdin", help="Read the webhook signing secret from stdin"),
@@ -63,7 +69,7 @@ def set_preferences(
     secret = sys.stdin.readline().rstrip("\r\n") if webhook_secret_stdin else None
     try:
         prefs = preferences_of(recipient_id, channel, email, webhook_url, secret,
-                               digest_interval)
+                               digest_interval, phone)
     except BadPreferences as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc

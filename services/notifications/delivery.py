@@ -1,8 +1,10 @@
-"""The delivery loop: send due e-mails and webhooks, retry with backoff, dead-letter the rest.
+"""The delivery loop: send due e-mails, webhooks and text messages, retry with backoff,
+dead-letter the rest.
 
 Each delivery is sent inside the transaction that holds its row (SKIP LOCKED), so two loops
 never send one message at once. A crash between sending and committing sends it again on the
-next round: receivers drop repeats by the notification id (Message-ID, X-JAMS-Delivery).
+next round: receivers drop repeats by the notification id (Message-ID, X-JAMS-Delivery), and
+the SMS sender looks for the message at the provider before sending it again.
 """
 
 from __future__ import annotations
@@ -75,7 +77,8 @@ class Deliverer:
                     log.warning("notification dead-lettered", **context,
                                 permanent=exc.permanent)
                 else:
-                    delay = self.backoff_s(attempts)
+                    # A channel that says how long to wait is not asked again sooner.
+                    delay = max(self.backoff_s(attempts), exc.retry_after_s or 0.0)
                     await repository.settle(tx.conn, notification_id, attempts=attempts,
                                             last_error=exc.reason[:2000],
                                             next_attempt_at=now + timedelta(seconds=delay))

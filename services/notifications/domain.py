@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from schemas.events.review import (
     ReviewTaskWarning,
 )
 
-Channel = Literal["in_app", "email", "webhook"]
+Channel = Literal["in_app", "email", "webhook", "sms"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
 Role = Literal["candidate", "reviewer", "supervisor", "operator"]
 
@@ -36,8 +37,31 @@ NOTIFIED: tuple[type[EventData], ...] = (
 )
 
 
+# A phone number as SMS providers take it: E.164, a plus, the country code and the number.
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+E164_HELP = "E.164 form: a plus, the country code, then the number, no spaces (+447700900123)"
+# Two concatenated segments of GSM-7: long enough for a subject and a reference, cheap to send.
+SMS_MAX_CHARS = 306
+
+
+def is_e164(number: str) -> bool:
+    return E164.match(number) is not None
+
+
+def sms_text(subject: str, notification_id: uuid.UUID) -> str:
+    """A text message: the subject, cut to fit, and a reference unique to the notification.
+
+    The reference also lets the SMS sender recognise a message it sent before (the provider
+    has no idempotency key), so two notifications with the same subject never look alike.
+    """
+    reference = f" (ref {notification_id.hex[:10]})"
+    room = SMS_MAX_CHARS - len("JAMS: ") - len(reference)
+    cut = subject if len(subject) <= room else subject[:room - 3].rstrip() + "..."
+    return f"JAMS: {cut}{reference}"
+
+
 # The reviewer dashboard already shows a new task live, so an in-app message would repeat it;
-# these go only to the e-mail or webhook a person chose.
+# these go only to the e-mail, webhook or phone a person chose.
 NOT_IN_APP = frozenset({"task_assigned"})
 
 # High-volume news that a person may take as one digest per interval instead of one message
@@ -60,15 +84,18 @@ class Preferences:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     digest_interval_s: int | None = None  # None: every message at once
+    phone: str | None = None  # E.164, for the sms channel
 
     def digests(self, template: str) -> bool:
         """Whether messages of `template` wait for this person's next digest."""
         return bool(self.digest_interval_s) and template in DIGESTIBLE
 
     def usable(self) -> list[Channel]:
-        """The chosen channels that have what they need (an address, a URL and a secret)."""
+        """The chosen channels that have what they need (an address, a URL and a secret, a
+        valid phone number)."""
         ready = {"in_app": True, "email": bool(self.email),
-                 "webhook": bool(self.webhook_url and self.webhook_secret)}
+                 "webhook": bool(self.webhook_url and self.webhook_secret),
+                 "sms": bool(self.phone and is_e164(self.phone))}
         return [channel for channel in CHANNELS if channel in self.channels and ready[channel]]
 
 

@@ -9,7 +9,7 @@ import structlog
 from infra.uow import Transaction
 from schemas.events.notifications import NotificationDelivered
 from services.notifications import repository
-from services.notifications.domain import Message, Preferences
+from services.notifications.domain import Message, Preferences, sms_text
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +44,9 @@ def payload_of(message: Message, prefs: Preferences) -> dict[str, Any]:
               "body": message.body}
     if message.channel == "email":
         return {**common, "to": prefs.email}
+    if message.channel == "sms":
+        return {"notification_id": str(message.notification_id), "to": prefs.phone,
+                "body": sms_text(message.subject, message.notification_id)}
     return {"notification_id": str(message.notification_id), "url": prefs.webhook_url,
             "message": {**common, "template": message.template,
                         "recipient_id": str(message.recipient_id),

@@ -1,5 +1,5 @@
 """Erasure of a person's personal data from notifications: their channels (e-mail address,
-webhook), their messages, pending deliveries and held digest lines."""
+phone number, webhook), their messages, pending deliveries and held digest lines."""
 
 from __future__ import annotations
 

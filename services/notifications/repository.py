@@ -29,7 +29,7 @@ async def preferences(conn: AsyncConnection, recipient_id: uuid.UUID) -> Prefere
         return Preferences(recipient_id)
     return Preferences(
         recipient_id, frozenset(c for c in CHANNELS if c in row["channels"]), row["email"],
-        row["webhook_url"], row["webhook_secret"], row["digest_interval_s"])
+        row["webhook_url"], row["webhook_secret"], row["digest_interval_s"], row["phone"])
 
 
 async def set_preferences(conn: AsyncConnection, prefs: Preferences, now: datetime, *,
@@ -37,7 +37,8 @@ async def set_preferences(conn: AsyncConnection, prefs: Preferences, now: dateti
     """Store `prefs`; with `replace` off, a person's existing choice is kept."""
     values = {"channels": sorted(prefs.channels), "email": prefs.email,
               "webhook_url": prefs.webhook_url, "webhook_secret": prefs.webhook_secret,
-              "digest_interval_s": prefs.digest_interval_s, "updated_at": now}
+              "digest_interval_s": prefs.digest_interval_s, "phone": prefs.phone,
+              "updated_at": now}
     statement = insert(notification_preferences).values(recipient_id=prefs.recipient_id,
                                                         **values)
     await conn.execute(
@@ -60,7 +61,7 @@ async def store(conn: AsyncConnection, message: Message, now: datetime) -> bool:
 
 async def enqueue(conn: AsyncConnection, message: Message, payload: dict[str, Any],
                   now: datetime) -> None:
-    """An e-mail or webhook to send, due now."""
+    """An e-mail, webhook or text message to send, due now."""
     await conn.execute(insert(notification_deliveries).values(
         notification_id=message.notification_id, recipient_id=message.recipient_id,
         channel=message.channel, template=message.template,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from infra.settings import CommonSettings
 
@@ -20,6 +20,16 @@ class NotificationsSettings(CommonSettings):
     smtp_start_tls: bool = False
     smtp_timeout_s: float = Field(default=10.0, gt=0, le=120)
     webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    sms_api_url: str = Field(
+        default="https://api.twilio.com",
+        description="Twilio's REST API, or the sandbox portal's stand-in (http://127.0.0.1:8700)")
+    sms_account_sid: str | None = Field(
+        default=None, description="Twilio account SID (AC...): the basic-auth user")
+    sms_auth_token: SecretStr | None = Field(default=None, description="Twilio auth token")
+    sms_from: str | None = Field(
+        default=None, pattern=r"^\+[1-9]\d{1,14}$",
+        description="The sending number, E.164; without SID, token and number, SMS waits")
+    sms_timeout_s: float = Field(default=10.0, gt=0, le=120)
     delivery_interval_s: float = Field(default=1.0, gt=0, le=600,
                                        description="How often due deliveries are sent")
     delivery_max_attempts: int = Field(default=6, ge=1, le=50,

@@ -35,10 +35,12 @@ notification_preferences = table(
     sa.Column("digest_interval_s", sa.Integer),
     sa.CheckConstraint("digest_interval_s IS NULL OR digest_interval_s > 0",
                        name="digest_interval_positive"),
+    # E.164, checked before it is stored; the sms channel's number.
+    sa.Column("phone", sa.Text),
 )
 
-# Outgoing e-mails and webhooks: sent by the delivery loop, retried with backoff; `dead` rows
-# are the dead-letter queue of deliveries that kept failing.
+# Outgoing e-mails, webhooks and text messages: sent by the delivery loop, retried with backoff;
+# `dead` rows are the dead-letter queue of deliveries that kept failing.
 notification_deliveries = table(
     "notification_deliveries",
     uuid_key("notification_id"),

@@ -82,7 +82,7 @@ async def test_an_erased_candidate_leaves_only_ids_in_ats_bot_and_notifications(
             state="submitted", confirmation="C-9", evidence_key="evidence/x/manifest.json",
             created_at=now, updated_at=now))
         await tx.conn.execute(insert(notification_preferences).values(
-            recipient_id=WHO, email="jane@example.com", updated_at=now))
+            recipient_id=WHO, email="jane@example.com", phone="+447700900123", updated_at=now))
         await tx.conn.execute(insert(notification_digest_items).values(
             about_event_id=uuid.uuid4(), recipient_id=WHO, template="application_submitted",
             line="Applied to Data Engineer at Acme", window_start=now, window_end=now,

@@ -14,11 +14,14 @@ from schemas.events.applications import (
 )
 from schemas.events.review import ReviewerPresenceChanged, ReviewTaskAssigned, ReviewTaskWarning
 from services.notifications.domain import (
+    SMS_MAX_CHARS,
     Notice,
     Preferences,
+    is_e164,
     messages_for,
     notices_for,
     notification_id,
+    sms_text,
 )
 from services.notifications.templates import Templates, UnknownTemplate
 
@@ -101,3 +104,32 @@ def test_a_candidate_is_asked_by_e_mail_for_a_new_portal_session(expired: bool,
     assert "2026-01-05T10:30+00:00" in message.body
     assert f"/api/v1/candidates/{CANDIDATE}/portal-sessions/linkedin" in message.body
     assert "the application goes on by itself" in " ".join(message.body.split())
+
+
+@pytest.mark.parametrize(("number", "valid"), [
+    ("+447700900123", True), ("+15005550006", True), ("+12", True),
+    ("447700900123", False), ("+0447700900123", False), ("+44 7700 900123", False),
+    ("+4477009001234567", False), ("", False),
+])
+def test_phone_numbers_are_e164(number: str, valid: bool) -> None:
+    assert is_e164(number) is valid
+    prefs = Preferences(CANDIDATE, frozenset({"sms"}), phone=number)
+    assert prefs.usable() == (["sms"] if valid else [])
+
+
+def test_a_text_message_is_short_and_names_its_notification() -> None:
+    notification = uuid.UUID("0123456789abcdef0123456789abcdef")
+    assert sms_text("Applied to Data Engineer at Acme for you", notification) == (
+        "JAMS: Applied to Data Engineer at Acme for you (ref 0123456789)")
+    long = sms_text("x" * 1000, notification)
+    assert len(long) == SMS_MAX_CHARS and long.endswith("... (ref 0123456789)")
+
+
+def test_sms_goes_out_with_the_other_chosen_channels() -> None:
+    prefs = Preferences(CANDIDATE, frozenset({"in_app", "email", "sms"}), "a@example.com",
+                        phone="+447700900123")
+    notice = Notice(CANDIDATE, "candidate", "application_submitted",
+                    {"job": "Data Engineer at Acme", "confirmation": "GH-1"})
+    messages = messages_for(notice, prefs, EVENT, TEMPLATES.render)
+    assert [m.channel for m in messages] == ["in_app", "email", "sms"]
+    assert len({m.notification_id for m in messages}) == 3

@@ -13,6 +13,7 @@ import uvicorn
 
 from sandbox.portal.app import create_app
 from sandbox.portal.jobs import Department, Office, PortalJob
+from sandbox.portal.sms import SmsLedger
 from sandbox.portal.submissions import Submission, SubmissionStore
 
 PRIMARY_BOARD = "loadco"
@@ -106,11 +107,11 @@ class RunningPortal:
 
 
 @contextmanager
-def portal_in_thread(jobs: Sequence[PortalJob], store: SubmissionStore | None = None
-                     ) -> Iterator[RunningPortal]:
+def portal_in_thread(jobs: Sequence[PortalJob], store: SubmissionStore | None = None,
+                     sms: SmsLedger | None = None) -> Iterator[RunningPortal]:
     """The sandbox portal over `jobs` on a free loopback port, its own event loop and thread."""
     store = store or SubmissionStore()
-    server = uvicorn.Server(uvicorn.Config(create_app(store, jobs), host="127.0.0.1", port=0,
+    server = uvicorn.Server(uvicorn.Config(create_app(store, jobs, sms), host="127.0.0.1", port=0,
                                            log_config=None, lifespan="off", access_log=False))
     thread = threading.Thread(target=server.run, name="sandbox-portal", daemon=True)
     thread.start()

@@ -6,12 +6,15 @@ from typing import Any, Protocol
 
 
 class DeliveryFailed(Exception):
-    """The channel did not take the message; `permanent` when no retry can help."""
+    """The channel did not take the message; `permanent` when no retry can help;
+    `retry_after_s` when the channel said how long to wait (HTTP Retry-After)."""
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    def __init__(self, reason: str, *, permanent: bool = False,
+                 retry_after_s: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.retry_after_s = retry_after_s
 
 
 class Sender(Protocol):

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from infra.clock import Clock
-from services.notifications.adapters.channels import DeliveryFailed
+from services.notifications.adapters.http import call, refusal
 
 SIGNATURE_HEADER = "X-JAMS-Signature"
 TIMESTAMP_HEADER = "X-JAMS-Timestamp"
@@ -51,17 +51,7 @@ class WebhookSender:
             SIGNATURE_HEADER: signature(payload["secret"], timestamp, body),
             DELIVERY_HEADER: str(payload["notification_id"]),
         }
-        try:
-            if self._client is not None:
-                response = await self._client.post(payload["url"], content=body,
-                                                   headers=headers, timeout=self._timeout_s)
-            else:
-                async with httpx.AsyncClient(timeout=self._timeout_s) as client:
-                    response = await client.post(payload["url"], content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"{type(exc).__name__}") from exc
-        if response.is_success:
-            return
-        # Client errors other than "try later" will not change by retrying.
-        permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
-        raise DeliveryFailed(f"HTTP {response.status_code}", permanent=permanent)
+        response = await call(self._client, "POST", payload["url"], content=body,
+                              headers=headers, timeout_s=self._timeout_s)
+        if not response.is_success:
+            raise refusal(response, self._clock.now())
