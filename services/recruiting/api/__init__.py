@@ -1,0 +1,1 @@
+"""The recruiting API under `/api/v1`: companies, employer jobs, ranked candidates."""

@@ -1,0 +1,31 @@
+"""Composition root of the recruiting service."""
+
+from __future__ import annotations
+
+from infra.api_docs import api_app
+from infra.auth import TokenVerifier, principal_dependency, user_key
+from infra.http_conventions import RateLimits, install_api_conventions
+from infra.revocation_store import RedisRevocations
+from infra.runtime import Platform
+from infra.service import ServiceSpec
+from services.recruiting.access import Authorizer
+from services.recruiting.api.companies import company_routes
+from services.recruiting.settings import RecruitingSettings
+
+NAME = "recruiting"
+
+
+def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
+    """The service: its API."""
+    uow = platform.unit_of_work(NAME)
+    # The gateway's revocations (logout, disable, role change), read from the namespace both
+    # share, so an ended session ends here too.
+    revocations = RedisRevocations(platform.redis, settings.presence_namespace, platform.clock)
+    verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock, revoked=revocations.list)
+    authorize = Authorizer(principal_dependency(verifier), platform.engine)
+    app = api_app("JAMS recruiting")
+    install_api_conventions(app, redis=platform.redis, user_of=user_key(verifier),
+                            limits=RateLimits(namespace=settings.presence_namespace),
+                            hsts_max_age_s=settings.hsts_max_age_s)
+    app.include_router(company_routes(uow, authorize))
+    return ServiceSpec(name=NAME, background=[revocations.run], http_app=app)
