@@ -10,6 +10,7 @@ from infra.runtime import Platform
 from infra.service import ServiceSpec
 from services.recruiting.access import Authorizer
 from services.recruiting.api.companies import company_routes
+from services.recruiting.api.jobs import JobPublisher, job_routes
 from services.recruiting.settings import RecruitingSettings
 
 NAME = "recruiting"
@@ -28,4 +29,6 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
                             limits=RateLimits(namespace=settings.presence_namespace),
                             hsts_max_age_s=settings.hsts_max_age_s)
     app.include_router(company_routes(uow, authorize))
+    app.include_router(job_routes(uow, authorize, JobPublisher(settings.employer_apply_url),
+                                  settings.page_limit))
     return ServiceSpec(name=NAME, background=[revocations.run], http_app=app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from infra.columns import created_at, table, uuid_key
+from infra.columns import created_at, table, updated_at, uuid_key
 
 companies = table(
     "recruiting_companies",
@@ -40,4 +40,31 @@ audit_log = table(
     sa.Column("details", JSONB, nullable=False, server_default="{}"),
     sa.Column("request_id", sa.Text),
     sa.Index("ix_recruiting_audit_log_object_type_object_id", "object_type", "object_id"),
+)
+
+# Jobs an employer posts; a published one is announced as every canonical job is.
+jobs = table(
+    "recruiting_jobs",
+    uuid_key("job_id"),
+    sa.Column("company_id", UUID(as_uuid=True),
+              sa.ForeignKey("recruiting_companies.company_id"), nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("location", sa.Text, nullable=False),
+    sa.Column("apply_url", sa.Text),
+    sa.Column("country", sa.Text),
+    sa.Column("workplace", sa.Text),
+    sa.Column("employment_type", sa.Text),
+    sa.Column("salary_min", sa.Float),
+    sa.Column("salary_max", sa.Float),
+    sa.Column("salary_currency", sa.Text),
+    sa.Column("salary_period", sa.Text),
+    sa.Column("created_by", UUID(as_uuid=True), nullable=False),
+    created_at(),
+    updated_at(),
+    sa.Column("published_at", sa.DateTime(timezone=True)),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint("status IN ('draft', 'published', 'closed')", name="status_known"),
+    sa.Index("ix_recruiting_jobs_company_id_created_at", "company_id", "created_at"),
 )

@@ -1,4 +1,4 @@
-"""recruiting: companies, members, the audit log
+"""recruiting: companies, members, employer jobs, the audit log
 
 Revision ID: 0010_recruiting
 Revises: 0001
@@ -53,8 +53,39 @@ def upgrade() -> None:
     op.create_index("ix_recruiting_audit_log_object_type_object_id", "recruiting_audit_log",
                     ["object_type", "object_id"])
 
+    op.create_table(
+        "recruiting_jobs",
+        sa.Column("job_id", sa.UUID(), nullable=False),
+        sa.Column("company_id", sa.UUID(), nullable=False),
+        sa.Column("status", sa.Text(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("location", sa.Text(), nullable=False),
+        sa.Column("apply_url", sa.Text(), nullable=True),
+        sa.Column("country", sa.Text(), nullable=True),
+        sa.Column("workplace", sa.Text(), nullable=True),
+        sa.Column("employment_type", sa.Text(), nullable=True),
+        sa.Column("salary_min", sa.Float(), nullable=True),
+        sa.Column("salary_max", sa.Float(), nullable=True),
+        sa.Column("salary_currency", sa.Text(), nullable=True),
+        sa.Column("salary_period", sa.Text(), nullable=True),
+        sa.Column("created_by", sa.UUID(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("status IN ('draft', 'published', 'closed')",
+                           name=op.f("ck_recruiting_jobs_status_known")),
+        sa.ForeignKeyConstraint(["company_id"], ["recruiting_companies.company_id"],
+                                name=op.f("fk_recruiting_jobs_company_id_recruiting_companies")),
+        sa.PrimaryKeyConstraint("job_id", name=op.f("pk_recruiting_jobs")),
+    )
+    op.create_index("ix_recruiting_jobs_company_id_created_at", "recruiting_jobs",
+                    ["company_id", "created_at"])
+
 
 def downgrade() -> None:
+    op.drop_table("recruiting_jobs")
     op.drop_table("recruiting_audit_log")
     op.drop_table("recruiting_members")
     op.drop_table("recruiting_companies")
