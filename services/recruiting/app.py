@@ -8,16 +8,20 @@ from infra.http_conventions import RateLimits, install_api_conventions
 from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
 from infra.service import ServiceSpec
+from schemas.events.candidates import CandidateErased
+from schemas.events.matching import MatchesScored
 from services.recruiting.access import Authorizer
+from services.recruiting.api.candidates import candidate_routes
 from services.recruiting.api.companies import company_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
+from services.recruiting.handlers import on_candidate_erased, on_matches_scored
 from services.recruiting.settings import RecruitingSettings
 
 NAME = "recruiting"
 
 
 def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
-    """The service: its API."""
+    """The service: its API, and the scores of its jobs' candidates from the ATS engine."""
     uow = platform.unit_of_work(NAME)
     # The gateway's revocations (logout, disable, role change), read from the namespace both
     # share, so an ended session ends here too.
@@ -31,4 +35,7 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
     app.include_router(company_routes(uow, authorize))
     app.include_router(job_routes(uow, authorize, JobPublisher(settings.employer_apply_url),
                                   settings.page_limit))
-    return ServiceSpec(name=NAME, background=[revocations.run], http_app=app)
+    app.include_router(candidate_routes(uow, authorize, settings.page_limit))
+    return ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
+                                            CandidateErased: on_candidate_erased},
+                       background=[revocations.run], http_app=app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from infra.columns import created_at, table, updated_at, uuid_key
 
@@ -67,4 +67,32 @@ jobs = table(
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     sa.CheckConstraint("status IN ('draft', 'published', 'closed')", name="status_known"),
     sa.Index("ix_recruiting_jobs_company_id_created_at", "company_id", "created_at"),
+)
+
+# Each candidate scored against an employer job (their newest resume version's score, from the
+# ATS engine's MatchesScored), and their place in the job's pipeline: who set it, and when.
+candidates = table(
+    "recruiting_candidates",
+    uuid_key("job_id"),
+    uuid_key("candidate_id"),
+    sa.Column("company_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("match_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("resume_version_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("decision", sa.Text, nullable=False),
+    sa.Column("breakdown", JSONB, nullable=False, server_default="{}"),
+    sa.Column("matched_skills", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("missing_skills", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("explanation", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("scored_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="pending"),
+    sa.Column("status_by", UUID(as_uuid=True)),
+    sa.Column("status_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint("status IN ('pending', 'shortlisted', 'maybe', 'rejected')",
+                       name="status_known"),
+    sa.Index("ix_recruiting_candidates_job_id_score_candidate_id", "job_id", "score",
+             "candidate_id"),
+    sa.Index("ix_recruiting_candidates_job_id_scored_at_candidate_id", "job_id", "scored_at",
+             "candidate_id"),
+    sa.Index("ix_recruiting_candidates_candidate_id", "candidate_id"),
 )

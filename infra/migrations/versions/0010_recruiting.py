@@ -1,4 +1,4 @@
-"""recruiting: companies, members, employer jobs, the audit log
+"""recruiting: companies, members, employer jobs, ranked candidates, the audit log
 
 Revision ID: 0010_recruiting
 Revises: 0001
@@ -82,9 +82,41 @@ def upgrade() -> None:
     )
     op.create_index("ix_recruiting_jobs_company_id_created_at", "recruiting_jobs",
                     ["company_id", "created_at"])
+    op.create_table(
+        "recruiting_candidates",
+        sa.Column("job_id", sa.UUID(), nullable=False),
+        sa.Column("candidate_id", sa.UUID(), nullable=False),
+        sa.Column("company_id", sa.UUID(), nullable=False),
+        sa.Column("match_id", sa.UUID(), nullable=False),
+        sa.Column("resume_version_id", sa.UUID(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("decision", sa.Text(), nullable=False),
+        sa.Column("breakdown", postgresql.JSONB(astext_type=sa.Text()), server_default="{}",
+                  nullable=False),
+        sa.Column("matched_skills", postgresql.ARRAY(sa.Text()), server_default="{}",
+                  nullable=False),
+        sa.Column("missing_skills", postgresql.ARRAY(sa.Text()), server_default="{}",
+                  nullable=False),
+        sa.Column("explanation", postgresql.ARRAY(sa.Text()), server_default="{}",
+                  nullable=False),
+        sa.Column("scored_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.Text(), server_default="pending", nullable=False),
+        sa.Column("status_by", sa.UUID(), nullable=True),
+        sa.Column("status_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("status IN ('pending', 'shortlisted', 'maybe', 'rejected')",
+                           name=op.f("ck_recruiting_candidates_status_known")),
+        sa.PrimaryKeyConstraint("job_id", "candidate_id", name=op.f("pk_recruiting_candidates")),
+    )
+    op.create_index("ix_recruiting_candidates_job_id_score_candidate_id",
+                    "recruiting_candidates", ["job_id", "score", "candidate_id"])
+    op.create_index("ix_recruiting_candidates_job_id_scored_at_candidate_id",
+                    "recruiting_candidates", ["job_id", "scored_at", "candidate_id"])
+    op.create_index("ix_recruiting_candidates_candidate_id", "recruiting_candidates",
+                    ["candidate_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("recruiting_candidates")
     op.drop_table("recruiting_jobs")
     op.drop_table("recruiting_audit_log")
     op.drop_table("recruiting_members")
