@@ -12,6 +12,7 @@ from schemas.events.applications import (
     ApplicationSubmitted,
     PortalSessionNeeded,
 )
+from schemas.events.recruiting import CandidateStatusChanged
 from schemas.events.review import ReviewerPresenceChanged, ReviewTaskAssigned, ReviewTaskWarning
 from services.notifications.domain import (
     Notice,
@@ -101,3 +102,20 @@ def test_a_candidate_is_asked_by_e_mail_for_a_new_portal_session(expired: bool,
     assert "2026-01-05T10:30+00:00" in message.body
     assert f"/api/v1/candidates/{CANDIDATE}/portal-sessions/linkedin" in message.body
     assert "the application goes on by itself" in " ".join(message.body.split())
+
+
+@pytest.mark.parametrize("status", ["shortlisted", "maybe", "rejected", "pending"])
+def test_a_candidate_hears_only_of_being_shortlisted(status: str) -> None:
+    changed = CandidateStatusChanged(
+        job_id=uuid.uuid4(), candidate_id=CANDIDATE, company_id=uuid.uuid4(),
+        job_title="Data engineer", status=status, previous_status="pending",
+        changed_by=uuid.uuid4(), changed_at=DUE)
+    notices = notices_for(changed, [SUPERVISOR])
+    if status != "shortlisted":
+        assert notices == []
+        return
+    [notice] = notices
+    assert (notice.recipient_id, notice.role) == (CANDIDATE, "candidate")
+    rendered = TEMPLATES.render(notice.template, {**notice.values, "role": notice.role})
+    assert rendered.subject == "Shortlisted for Data engineer"
+    assert "shortlist" in rendered.body

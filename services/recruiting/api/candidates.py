@@ -1,10 +1,11 @@
-"""`/api/v1/jobs/{id}/candidates`: a job's candidates best-first."""
+"""`/api/v1/jobs/{id}/candidates`: a job's candidates best-first, and their pipeline status."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
@@ -12,9 +13,11 @@ from pydantic import BaseModel, Field
 
 from infra.http_conventions import ERR_VALIDATION, ApiError
 from infra.uow import UnitOfWork
+from schemas.events.recruiting import CandidateStatusChanged
 from services.recruiting import domain
-from services.recruiting.access import Authorizer, Caller
+from services.recruiting.access import Authorizer, Caller, not_found
 from services.recruiting.api.jobs import job_in_scope
+from services.recruiting.audit import record
 from services.recruiting.domain import CandidateStatus, InvalidCursor
 from services.recruiting.tables import candidates
 
@@ -44,6 +47,10 @@ class RankedCandidate(BaseModel):
 class RankedPage(BaseModel):
     items: list[RankedCandidate]
     next_cursor: str | None
+
+
+class StatusChange(BaseModel):
+    status: CandidateStatus
 
 
 _ORDER = {Sort.SCORE: candidates.c.score, Sort.RECENT: candidates.c.scored_at}
@@ -95,5 +102,38 @@ def candidate_routes(uow: UnitOfWork, authorize: Authorizer, page_limit: int) ->
         items = [RankedCandidate.model_validate(dict(r)) for r in rows[:limit]]
         more = len(rows) > limit
         return RankedPage(items=items, next_cursor=_cursor(sort, items[-1]) if more else None)
+
+    @router.patch("/{candidate_id}",
+                  summary="Set a candidate's status for the job: pending, shortlisted, maybe, "
+                          "rejected (announced as CandidateStatusChanged)")
+    async def set_status(job_id: uuid.UUID, candidate_id: uuid.UUID, body: StatusChange,
+                         caller: Caller = Depends(authorize("candidates.status")),
+                         ) -> RankedCandidate:
+        async with uow.transaction() as tx:
+            job = await job_in_scope(tx, caller, job_id)
+            row = (await tx.conn.execute(sa.select(candidates).where(
+                candidates.c.job_id == job_id, candidates.c.candidate_id == candidate_id)
+                .with_for_update())).mappings().first()
+            if row is None:
+                raise not_found()
+            current: dict[str, Any] = dict(row)
+            if current["status"] != body.status.value:
+                now = tx.clock.now()
+                await tx.conn.execute(candidates.update().where(
+                    candidates.c.job_id == job_id, candidates.c.candidate_id == candidate_id)
+                    .values(status=body.status.value, status_by=caller.principal.user_id,
+                            status_at=now))
+                tx.emit(CandidateStatusChanged(
+                    job_id=job_id, candidate_id=candidate_id, company_id=job["company_id"],
+                    job_title=job["title"], status=body.status.value,
+                    previous_status=current["status"],
+                    changed_by=caller.principal.user_id, changed_at=now))
+                await record(tx, caller, "candidate.status_changed", "candidate",
+                             candidate_id, job["company_id"],
+                             {"job_id": str(job_id), "from": current["status"],
+                              "to": body.status.value})
+                current.update(status=body.status.value, status_by=caller.principal.user_id,
+                               status_at=now)
+        return RankedCandidate.model_validate(current)
 
     return router
