@@ -9,12 +9,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
-from infra.auth import Role
+from infra.auth import Role, mint_access_token
 from infra.blobs import LocalBlobStore
+from infra.runtime import merged_http_app, open_platform
+from infra.settings import CommonSettings
 from infra.uow import UnitOfWork
+from schemas.events.candidates import CandidateErased
 from schemas.events.envelope import Envelope
 from schemas.events.jobs import JobExpired, JobPublished
 from schemas.events.matching import MatchesScored
@@ -24,9 +28,10 @@ from services.ats_engine.handlers import AtsHandlers
 from services.ats_engine.intake import upload_resume
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
+from services.catalog import build_all
 from services.recruiting.tables import audit_log, candidates
 from tests.fixtures.resumes import RESUME
-from tests.integration.recruiting_support import Recruiting, recruiting, scored
+from tests.integration.recruiting_support import SECRET, Recruiting, recruiting, scored
 
 pytestmark = pytest.mark.integration
 __all__ = ["recruiting"]  # the fixture
@@ -278,3 +283,54 @@ async def test_an_employer_job_from_posting_to_ranked_candidates_and_a_shortlist
         str(ids["backend"])]
     [change] = await api.emitted(CandidateStatusChanged)
     assert (change["candidate_id"], change["status"]) == (str(ids["backend"]), "shortlisted")
+
+
+async def test_an_erased_candidate_leaves_no_score_or_quote_in_any_list(
+        recruiting: Recruiting) -> None:
+    api = recruiting
+    acme = api.companies[0]
+    gone, kept = acme.candidates
+    moved = await api.client.patch(f"/api/v1/jobs/{acme.published_job}/candidates/{gone}",
+                                   json={"status": "rejected"}, headers=api.auth(Role.RECRUITER))
+    assert moved.status_code == 200
+    await api.deliver(CandidateErased(candidate_id=gone))
+    assert [c["candidate_id"] for c in await ranked(api, acme.published_job)] == [str(kept)]
+    async with api.uow.engine.connect() as conn:
+        left = await conn.scalar(sa.select(sa.func.count()).select_from(candidates).where(
+            candidates.c.candidate_id == gone))
+        audited = (await conn.execute(sa.select(audit_log.c.details).where(
+            audit_log.c.object_id == str(gone)))).scalars().all()
+    assert left == 0
+    assert audited == [{"job_id": str(acme.published_job), "from": "pending", "to": "rejected"}]
+
+
+async def test_in_one_process_the_recruiting_routes_join_the_gateways_on_one_port(
+        database_url: str, redis_url: str, tmp_path: Path) -> None:
+    """`jams run`: POST /jobs is the recruiting service's, GET /jobs the gateway's."""
+    shared: dict[str, Any] = {
+        "bus": "embedded", "database_url": database_url, "redis_url": redis_url,
+        "mongo_url": None, "blob_dir": tmp_path / "blobs", "data_dir": tmp_path,
+        "jwt_secret": SECRET, "mail_sink_file": tmp_path / "mail.jsonl"}
+    async with open_platform(CommonSettings(**shared)) as platform:
+        app = merged_http_app(build_all(platform, shared))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app),
+                                     base_url="http://jams") as client:
+            paths = (await client.get("/openapi.json")).json()["paths"]
+            assert {"get", "post"} <= set(paths["/api/v1/jobs"])
+            assert "patch" in paths["/api/v1/jobs/{job_id}"]
+            assert "get" in paths["/api/v1/jobs/{job_id}"]
+            admin = {"Authorization": "Bearer " + mint_access_token(
+                SECRET, uuid.uuid4(), Role.ADMIN)}
+            company = await client.post("/api/v1/companies", json={"name": "Acme"},
+                                        headers=admin)
+            assert company.status_code == 201
+            recruiter_id = uuid.uuid4()
+            await client.put(f"/api/v1/companies/{company.json()['company_id']}/members/"
+                             f"{recruiter_id}", headers=admin)
+            recruiter = {"Authorization": "Bearer " + mint_access_token(
+                SECRET, recruiter_id, Role.RECRUITER)}
+            posted = await client.post("/api/v1/jobs", json={"title": "Data engineer"},
+                                       headers=recruiter)
+            assert posted.status_code == 201, posted.text
+            listed = await client.get("/api/v1/jobs", headers=recruiter)
+            assert listed.status_code == 200 and "items" in listed.json()
