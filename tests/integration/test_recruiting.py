@@ -4,6 +4,7 @@ each other."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -93,6 +94,19 @@ async def test_a_job_goes_from_draft_to_published_to_closed_and_tells_the_pipeli
         actions = list(await conn.scalars(sa.select(audit_log.c.action).where(
             audit_log.c.object_id == str(acme.draft_job)).order_by(audit_log.c.time)))
     assert {"job.draft", "job.edited", "job.published", "job.closed"} <= set(actions)
+
+
+async def test_text_postgresql_cannot_store_is_refused_not_an_error(
+        recruiting: Recruiting) -> None:
+    api = recruiting
+    for body in ({"title": "Data\x00engineer"}, {"title": "Data", "description": "\ud800"}):
+        # Escaped as JSON allows, so a lone surrogate reaches the server.
+        posted = await api.client.post("/api/v1/jobs", content=json.dumps(body), headers={
+            **api.auth(Role.RECRUITER), "Content-Type": "application/json"})
+        assert (posted.status_code, posted.json()["error"]["code"]) == (422, "ERR_VALIDATION")
+    named = await api.client.post("/api/v1/companies", json={"name": "A\x00"},
+                                  headers=api.auth(Role.ADMIN))
+    assert named.status_code == 422
 
 
 async def test_a_draft_closed_unpublished_never_reaches_the_pipeline(

@@ -16,6 +16,7 @@ from infra.uow import UnitOfWork
 from schemas.events.recruiting import CandidateStatusChanged
 from services.recruiting import domain
 from services.recruiting.access import Authorizer, Caller, not_found
+from services.recruiting.api import RESPONSES
 from services.recruiting.api.jobs import job_in_scope
 from services.recruiting.audit import record
 from services.recruiting.domain import CandidateStatus, InvalidCursor
@@ -75,7 +76,8 @@ def _cursor(sort: Sort, last: RankedCandidate) -> str:
 
 
 def candidate_routes(uow: UnitOfWork, authorize: Authorizer, page_limit: int) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/jobs/{job_id}/candidates", tags=["recruiting"])
+    router = APIRouter(prefix="/api/v1/jobs/{job_id}/candidates", tags=["recruiting"],
+                       responses=RESPONSES)
 
     @router.get("", summary="The job's candidates, best first (or most recently scored)")
     async def ranked(

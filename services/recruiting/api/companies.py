@@ -12,12 +12,13 @@ from sqlalchemy.dialects.postgresql import insert
 
 from infra.uow import UnitOfWork
 from services.recruiting.access import Authorizer, Caller
+from services.recruiting.api import RESPONSES, Text
 from services.recruiting.audit import record
 from services.recruiting.tables import companies, members
 
 
 class NewCompany(BaseModel):
-    name: str = Field(min_length=1, max_length=300)
+    name: Text = Field(min_length=1, max_length=300)
 
 
 class CompanyOut(BaseModel):
@@ -47,7 +48,7 @@ async def company_of(uow: UnitOfWork, caller: Caller, company_id: uuid.UUID) -> 
 
 
 def company_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/companies", tags=["recruiting"])
+    router = APIRouter(prefix="/api/v1/companies", tags=["recruiting"], responses=RESPONSES)
 
     @router.post("", status_code=201, summary="Add a company (platform admins)")
     async def create(body: NewCompany,

@@ -14,6 +14,7 @@ from infra.http_conventions import ERR_CONFLICT, ERR_VALIDATION, ApiError
 from infra.uow import Transaction, UnitOfWork
 from services.recruiting import domain
 from services.recruiting.access import Authorizer, Caller
+from services.recruiting.api import RESPONSES, Text
 from services.recruiting.api.companies import company_of
 from services.recruiting.audit import record
 from services.recruiting.domain import InvalidCursor, JobStatus, NotAllowed
@@ -28,9 +29,9 @@ Period = Literal["hour", "day", "week", "month", "year"]
 class JobText(BaseModel):
     """What an employer writes about a job; every field may be left out of an edit."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    description: str | None = Field(default=None, max_length=200_000)
-    location: str | None = Field(default=None, max_length=500)
+    title: Text | None = Field(default=None, min_length=1, max_length=500)
+    description: Text | None = Field(default=None, max_length=200_000)
+    location: Text | None = Field(default=None, max_length=500)
     apply_url: HttpUrl | None = Field(
         default=None, description="The employer's own application page, if any")
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$",
@@ -44,9 +45,9 @@ class JobText(BaseModel):
 
 
 class NewJob(JobText):
-    title: str = Field(min_length=1, max_length=500)
-    description: str = Field(default="", max_length=200_000)
-    location: str = Field(default="", max_length=500)
+    title: Text = Field(min_length=1, max_length=500)
+    description: Text = Field(default="", max_length=200_000)
+    location: Text = Field(default="", max_length=500)
     company_id: uuid.UUID | None = Field(
         default=None, description="The caller's own company when left out")
     status: Literal["draft", "published"] = "draft"
@@ -119,7 +120,7 @@ class JobPublisher:
 
 def job_routes(uow: UnitOfWork, authorize: Authorizer, publisher: JobPublisher,
                page_limit: int) -> APIRouter:
-    router = APIRouter(tags=["recruiting"])
+    router = APIRouter(tags=["recruiting"], responses=RESPONSES)
 
     @router.post("/api/v1/jobs", status_code=201,
                  summary="Post a job for your company, as a draft or published at once")
