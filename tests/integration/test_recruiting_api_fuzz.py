@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -24,7 +23,7 @@ from infra.uow import UnitOfWork
 from services.recruiting.app import recruiting_app
 from services.recruiting.settings import RecruitingSettings
 from tests.integration.recruiting_support import SECRET
-from tests.integration.test_api_fuzz import CHECKS
+from tests.integration.test_api_fuzz import fuzz_failures
 
 pytestmark = pytest.mark.integration
 ADMIN, COMPANY_ADMIN = uuid.uuid4(), uuid.uuid4()
@@ -68,20 +67,7 @@ def api_schema(database_url: str, tmp_path: Path) -> Iterator[Any]:
 @pytest.mark.parametrize("caller", [(COMPANY_ADMIN, Role.COMPANY_ADMIN), (ADMIN, Role.ADMIN)])
 def test_no_server_errors_and_every_response_matches_the_schema(
         api_schema: Any, caller: tuple[uuid.UUID, Role]) -> None:
-    headers = bearer(*caller)
-    failures: list[str] = []
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) == 9
-
-    for operation in operations:
-        @settings(max_examples=15, derandomize=True, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy())
-        def fuzz(case: Any) -> None:
-            case.call_and_validate(headers=headers, checks=CHECKS)
-
-        try:
-            fuzz()
-        except Exception as exc:  # every operation is tried; all failures are reported
-            failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
+    failures = fuzz_failures(operations, bearer(*caller))
     assert not failures, "\n\n".join(failures)

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
 from infra.auth import Role
 from tests.integration.recruiting_support import Company, Recruiting, recruiting
+from tests.integration.test_authz_matrix import code
 
 pytestmark = pytest.mark.integration
 __all__ = ["recruiting"]  # the fixture
@@ -71,13 +71,6 @@ def url(path: str, company: Company) -> str:
     job = company.published_job if "candidates" in path else company.draft_job
     return path.format(company_id=company.company_id, job_id=job,
                        candidate_id=company.candidates[0], user_id=uuid.uuid4())
-
-
-def code(response: httpx.Response) -> str | None:
-    try:
-        return str(response.json()["error"]["code"])
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 async def test_every_route_is_in_the_matrix(recruiting: Recruiting) -> None:
