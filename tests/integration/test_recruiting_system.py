@@ -25,6 +25,7 @@ from services.sandbox_profile import SANDBOX_CANDIDATES
 pytestmark = pytest.mark.integration
 
 RUNNING = ("gateway", "ats_engine", "recruiting")
+PASSWORD = "a long enough password"
 JOBS = {
     "Acme": ("Senior Backend Engineer (Python)",
              "Requirements:\n- Python: five or more years\n- PostgreSQL\n- Kafka\n"),
@@ -124,6 +125,28 @@ async def test_two_companies_on_the_running_system_see_only_their_own(
                 assert crossed.status_code == 404
                 theirs = (await ranked("Globex", jobs["Globex"])).json()["items"]
                 assert {c["status"] for c in theirs} == {"pending"}, "Acme's shortlist stays"
+
+                # A hiring manager's own login: an account an admin made, a company's member;
+                # disabling it ends its access here too.
+                account = await client.post("/api/v1/users", headers=admin, json={
+                    "email": "hm@acme.example", "password": PASSWORD, "role": "hiring_manager"})
+                assert account.status_code == 201, account.text
+                user_id = account.json()["user_id"]
+                await client.put(f"/api/v1/companies/{companies['Acme']}/members/{user_id}",
+                                 headers=admin)
+                login = await client.post("/api/v1/auth/login", json={
+                    "email": "hm@acme.example", "password": PASSWORD})
+                session = {"Authorization": f"Bearer {login.json()['access_token']}"}
+                mine = f"/api/v1/jobs/{jobs['Acme']}/candidates"
+                assert (await client.get(mine, headers=session)).status_code == 200
+                disabled = await client.patch(f"/api/v1/users/{user_id}",
+                                              json={"disabled": True}, headers=admin)
+                assert disabled.status_code == 200
+
+                async def session_ended() -> bool:
+                    return (await client.get(mine, headers=session)).status_code == 401
+
+                await until(session_ended, timeout_s=10)
                 globex_jobs = await client.get(
                     f"/api/v1/companies/{companies['Globex']}/jobs",
                     headers=auth(Role.RECRUITER, people["Globex"][Role.RECRUITER]))
