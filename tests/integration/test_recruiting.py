@@ -75,10 +75,12 @@ async def test_a_job_goes_from_draft_to_published_to_closed_and_tells_the_pipeli
 
     text = await api.client.patch(path, json={"title": "Changed"}, headers=recruiter)
     assert (text.status_code, text.json()["error"]["code"]) == (409, "ERR_CONFLICT")
+    api.clock.advance(60)
     again = await api.client.patch(path, json={"status": "published"}, headers=recruiter)
     assert again.status_code == 200
     assert len([e for e in await api.emitted(JobPublished)
                 if e["job_id"] == str(acme.draft_job)]) == 1, "published once"
+    assert again.json()["updated_at"] == published.json()["updated_at"], "nothing changed"
 
     closed = await api.client.patch(path, json={"status": "closed"}, headers=recruiter)
     assert closed.json()["status"] == "closed" and closed.json()["closed_at"]

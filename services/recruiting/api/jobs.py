@@ -151,6 +151,8 @@ def job_routes(uow: UnitOfWork, authorize: Authorizer, publisher: JobPublisher,
                 after = domain.job_change(before, body.status, edits)
             except NotAllowed as exc:
                 raise ApiError(409, ERR_CONFLICT, str(exc)) from None
+            if after is before and not edits:
+                return JobOut.model_validate(job)  # nothing to change, record or announce
             now = tx.clock.now()
             job.update(edits, status=after.value, updated_at=now)
             _check_salary(JobText.model_validate(
