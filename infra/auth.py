@@ -37,8 +37,13 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     REVIEWER = "reviewer"
     CANDIDATE = "candidate"
+    # Employers' people, each a member of one company (the recruiting service keeps which).
+    RECRUITER = "recruiter"
+    HIRING_MANAGER = "hiring_manager"
+    COMPANY_ADMIN = "company_admin"
 
 
+RECRUITING_ROLES = frozenset({Role.RECRUITER, Role.HIRING_MANAGER, Role.COMPANY_ADMIN})
 STAFF_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.REVIEWER})
 
 

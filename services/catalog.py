@@ -26,6 +26,8 @@ from services.job_discovery.app import build as build_job_discovery
 from services.job_discovery.settings import JobDiscoverySettings
 from services.notifications.app import build as build_notifications
 from services.notifications.settings import NotificationsSettings
+from services.recruiting.app import build as build_recruiting
+from services.recruiting.settings import RecruitingSettings
 from services.workflow.app import build as build_workflow
 from services.workflow.settings import WorkflowSettings
 
@@ -50,6 +52,8 @@ CATALOG: tuple[ServiceEntry, ...] = (
     ServiceEntry("notifications", NotificationsSettings, build_notifications,
                  ("services.notifications.tables",)),
     ServiceEntry("analytics", AnalyticsSettings, build_analytics, ("services.analytics.tables",)),
+    ServiceEntry("recruiting", RecruitingSettings, build_recruiting,
+                 ("services.recruiting.tables",)),
 )
 
 

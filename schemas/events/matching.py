@@ -128,6 +128,13 @@ class ScoredPair(BaseModel):
         default=True, description="False when an earlier resume version of the pair already led "
         "to this or a stronger action, so no ApplicationApproved or ManualReviewRequired follows")
     explanation: list[str] = Field(default_factory=list)
+    breakdown: dict[str, float] = Field(
+        default_factory=dict, description="Score components by name, each a fraction 0-1 (empty "
+        "when the pair was decided before the full scorer)")
+    matched_skills: list[str] = Field(
+        default_factory=list, description="Skills the job asks for that the resume shows")
+    missing_skills: list[str] = Field(
+        default_factory=list, description="Skills the job asks for that the resume lacks")
 
 
 class MatchesScored(EventData):

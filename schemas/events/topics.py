@@ -16,6 +16,7 @@ DISCOVERY_ALERTS: Final = "discovery.alerts"
 CANDIDATES: Final = "candidates.profiles"
 CONFIG: Final = "config.scoring"
 PORTALS: Final = "config.portals"
+RECRUITING: Final = "recruiting.pipeline"
 
 DLQ_SUFFIX: Final = ".dlq"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TypedDict
 
 import numpy as np
 import sqlalchemy as sa
@@ -169,7 +170,7 @@ class ScoringStep:
                                   job_id=p.job.job_id,
                                   resume_version_id=p.candidate.resume_version_id,
                                   score=p.score, decision=p.decision.value, acted=did,
-                                  explanation=p.lines)
+                                  explanation=p.lines, **p.skills_found())
                        for p, did in zip(part, acted[start:start + MAX_PAIRS_PER_EVENT],
                                          strict=True)]))
         for p, did in zip(emitting, acted, strict=True):
@@ -237,14 +238,10 @@ class ScoringStep:
         elif p.decision is Decision.REVIEW:
             # Only a scored (unfiltered) pair is sent to review, so it has an outcome.
             assert p.outcome is not None
-            skills = [r for r in p.outcome.requirements if r.kind == "skill"]
             tx.emit(ManualReviewRequired(
                 **common, resume_version_id=candidate.resume_version_id,
                 apply_url=job.apply_url, job_title=job.title, company=job.company,
-                explanation=p.lines, breakdown=p.outcome.breakdown,
-                matched_skills=[r.label for r in skills if r.evidence is not None],
-                missing_skills=[r.label for r in skills if r.evidence is None],
-                hints=p.hints,
+                explanation=p.lines, **p.skills_found(), hints=p.hints,
                 # The reviewer's dashboard shows this file's text beside the explanation.
                 resume_blob_key=blob_keys.get(candidate.resume_version_id),
             ))
@@ -303,6 +300,22 @@ class _Scored:
     details: dict[str, object]
     outcome: MatchOutcome | None
     hints: list[str]
+
+    def skills_found(self) -> SkillsFound:
+        """The breakdown and the job's skills the resume shows and lacks; empty for a pair
+        decided without the full scorer."""
+        if self.outcome is None:
+            return {"breakdown": {}, "matched_skills": [], "missing_skills": []}
+        skills = [r for r in self.outcome.requirements if r.kind == "skill"]
+        return {"breakdown": self.outcome.breakdown,
+                "matched_skills": [r.label for r in skills if r.evidence is not None],
+                "missing_skills": [r.label for r in skills if r.evidence is None]}
+
+
+class SkillsFound(TypedDict):
+    breakdown: dict[str, float]
+    matched_skills: list[str]
+    missing_skills: list[str]
 
 
 def _explained(outcome: MatchOutcome, candidate: CandidateToScore,

@@ -16,6 +16,7 @@ from schemas.events.applications import (
     PortalSessionNeeded,
 )
 from schemas.events.envelope import EventData
+from schemas.events.recruiting import CandidateStatusChanged
 from schemas.events.review import (
     ReviewerLocked,
     ReviewerStruck,
@@ -34,6 +35,7 @@ NOTIFICATION_NAMESPACE = uuid.UUID("6c1f6f0e-4b8a-4f7e-9a55-2a9d3c7e1b10")
 NOTIFIED: tuple[type[EventData], ...] = (
     ApplicationSubmitted, ApplicationFailed, ApplicationNeedsReview, PortalSessionNeeded,
     ReviewTaskAssigned, ReviewTaskWarning, ReviewerStruck, ReviewerLocked,
+    CandidateStatusChanged,
 )
 
 
@@ -168,6 +170,10 @@ def notices_for(event: EventData, supervisors: Sequence[uuid.UUID]) -> list[Noti
         case ReviewerLocked():
             values = {"reviewer_id": str(event.reviewer_id), "strikes": str(event.strikes)}
             return _with_supervisors(event.reviewer_id, "reviewer_locked", values, supervisors)
+        case CandidateStatusChanged(status="shortlisted"):
+            # Good news only: the other steps of an employer's pipeline are theirs to tell.
+            return [Notice(event.candidate_id, "candidate", "candidate_shortlisted",
+                           {"job": job_label(event.job_id, event.job_title)})]
     return []
 
 

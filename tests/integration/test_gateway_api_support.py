@@ -55,6 +55,7 @@ class World:
     admin: uuid.UUID = field(default_factory=uuid.uuid4)
     operator: uuid.UUID = field(default_factory=uuid.uuid4)
     supervisor: uuid.UUID = field(default_factory=uuid.uuid4)
+    employer: uuid.UUID = field(default_factory=uuid.uuid4)
     source: str = "sandbox-acme"
     run_id: str = "run-1"
 
@@ -75,7 +76,9 @@ class Api:
     def user_of(self, role: Role, own: bool = True) -> uuid.UUID:
         w, i = self.world, 0 if own else 1
         return {Role.ADMIN: w.admin, Role.OPERATOR: w.operator, Role.SUPERVISOR: w.supervisor,
-                Role.REVIEWER: w.reviewers[i], Role.CANDIDATE: w.candidates[i]}[role]
+                Role.REVIEWER: w.reviewers[i], Role.CANDIDATE: w.candidates[i],
+                Role.RECRUITER: w.employer, Role.HIRING_MANAGER: w.employer,
+                Role.COMPANY_ADMIN: w.employer}[role]
 
     def auth(self, role: Role, user_id: uuid.UUID | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role, user_id)}"}

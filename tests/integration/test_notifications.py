@@ -71,7 +71,8 @@ async def handle(uow: UnitOfWork, envelope: Envelope, group: str = GROUP) -> boo
 
 def test_only_news_is_handled_on_the_topics_read() -> None:
     spec = registry()
-    assert spec.topics == ["applications.results", "review.reviewers", "review.tasks"]
+    assert spec.topics == ["applications.results", "recruiting.pipeline", "review.reviewers",
+                           "review.tasks"]
     assert ReviewerPresenceChanged not in spec.handled_types  # presence is nobody's news
 
 

@@ -12,6 +12,7 @@ from schemas.events.applications import (
     ApplicationSubmitted,
     PortalSessionNeeded,
 )
+from schemas.events.recruiting import CandidateStatusChanged
 from schemas.events.review import ReviewerPresenceChanged, ReviewTaskAssigned, ReviewTaskWarning
 from services.notifications.domain import (
     SMS_MAX_CHARS,
@@ -133,3 +134,20 @@ def test_sms_goes_out_with_the_other_chosen_channels() -> None:
     messages = messages_for(notice, prefs, EVENT, TEMPLATES.render)
     assert [m.channel for m in messages] == ["in_app", "email", "sms"]
     assert len({m.notification_id for m in messages}) == 3
+
+
+@pytest.mark.parametrize("status", ["shortlisted", "maybe", "rejected", "pending"])
+def test_a_candidate_hears_only_of_being_shortlisted(status: str) -> None:
+    changed = CandidateStatusChanged(
+        job_id=uuid.uuid4(), candidate_id=CANDIDATE, company_id=uuid.uuid4(),
+        job_title="Data engineer", status=status, previous_status="pending",
+        changed_by=uuid.uuid4(), changed_at=DUE)
+    notices = notices_for(changed, [SUPERVISOR])
+    if status != "shortlisted":
+        assert notices == []
+        return
+    [notice] = notices
+    assert (notice.recipient_id, notice.role) == (CANDIDATE, "candidate")
+    rendered = TEMPLATES.render(notice.template, {**notice.values, "role": notice.role})
+    assert rendered.subject == "Shortlisted for Data engineer"
+    assert "shortlist" in rendered.body

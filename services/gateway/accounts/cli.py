@@ -27,7 +27,8 @@ console = Console(stderr=True)
 @users_app.command("add")
 def add(
     email: str = typer.Option(..., help="The login email"),
-    role: Role = typer.Option(..., help="admin, operator, supervisor or reviewer"),
+    role: Role = typer.Option(..., help="admin, operator, supervisor, reviewer, recruiter, "
+                                           "hiring_manager or company_admin"),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input (scripts)"),
     user_id: uuid.UUID | None = typer.Option(

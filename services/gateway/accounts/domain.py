@@ -16,7 +16,8 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 256
 # No spaces or control characters (PostgreSQL text cannot even hold NUL).
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]{2,}$")
-STAFF_ROLES = (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.REVIEWER)
+STAFF_ROLES = (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.REVIEWER, Role.RECRUITER,
+               Role.HIRING_MANAGER, Role.COMPANY_ADMIN)
 
 
 def normalise_email(email: str) -> str:
@@ -39,8 +40,9 @@ def check_password(password: str) -> None:
 def staff_role(role: Role) -> Role:
     """Admins create staff accounts only; candidates register themselves."""
     if role not in STAFF_ROLES:
-        raise ApiError(403, ERR_FORBIDDEN, "staff accounts are admin, operator, supervisor or "
-                       "reviewer; candidates register themselves")
+        raise ApiError(403, ERR_FORBIDDEN, "staff accounts are admin, operator, supervisor, "
+                       "reviewer, recruiter, hiring_manager or company_admin; candidates "
+                       "register themselves")
     return role
 
 

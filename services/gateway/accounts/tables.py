@@ -19,7 +19,8 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint(
-        "role IN ('admin', 'operator', 'supervisor', 'reviewer', 'candidate')", name="role_known"
+        "role IN ('admin', 'operator', 'supervisor', 'reviewer', 'candidate', 'recruiter', "
+        "'hiring_manager', 'company_admin')", name="role_known"
     ),
     sa.Index("uq_gw_users_email", "email", unique=True),
 )

@@ -1,0 +1,2 @@
+"""The employers' side: companies and their people, employer jobs, ranked candidates and each
+candidate's place in a job's pipeline."""

@@ -1,0 +1,52 @@
+"""Composition root of the recruiting service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from infra.api_docs import api_app
+from infra.auth import TokenVerifier, principal_dependency, user_key
+from infra.http_conventions import RateLimits, install_api_conventions
+from infra.revocation_store import RedisRevocations
+from infra.runtime import Platform
+from infra.service import ServiceSpec
+from infra.uow import UnitOfWork
+from schemas.events.candidates import CandidateErased
+from schemas.events.matching import MatchesScored
+from services.recruiting.access import Authorizer
+from services.recruiting.api.candidates import candidate_routes
+from services.recruiting.api.companies import company_routes
+from services.recruiting.api.jobs import JobPublisher, job_routes
+from services.recruiting.handlers import on_candidate_erased, on_matches_scored
+from services.recruiting.settings import RecruitingSettings
+
+NAME = "recruiting"
+
+
+def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
+    """The service: its API, and the scores of its jobs' candidates from the ATS engine."""
+    uow = platform.unit_of_work(NAME)
+    # The gateway's revocations (logout, disable, role change), read from the namespace both
+    # share, so an ended session ends here too.
+    revocations = RedisRevocations(platform.redis, settings.presence_namespace, platform.clock)
+    verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock, revoked=revocations.list)
+    app = recruiting_app(uow, verifier, settings, platform.redis)
+    return ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
+                                            CandidateErased: on_candidate_erased},
+                       background=[revocations.run], http_app=app)
+
+
+def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: RecruitingSettings,
+                   redis: Redis | None = None) -> FastAPI:
+    """The HTTP API: its routes behind the API conventions (errors, request ids, limits)."""
+    authorize = Authorizer(principal_dependency(verifier), uow.engine)
+    app = api_app("JAMS recruiting")
+    install_api_conventions(app, redis=redis, user_of=user_key(verifier),
+                            limits=RateLimits(namespace=settings.presence_namespace),
+                            hsts_max_age_s=settings.hsts_max_age_s)
+    app.include_router(company_routes(uow, authorize))
+    app.include_router(job_routes(uow, authorize, JobPublisher(settings.employer_apply_url),
+                                  settings.page_limit))
+    app.include_router(candidate_routes(uow, authorize, settings.page_limit))
+    return app

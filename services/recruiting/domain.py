@@ -1,0 +1,100 @@
+"""The rules of employer jobs and pipelines, with no I/O."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from schemas.events.jobs import JobExpired, JobPublished
+
+EMPLOYER_SOURCE = "employer"
+
+
+class JobStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+class CandidateStatus(StrEnum):
+    PENDING = "pending"
+    SHORTLISTED = "shortlisted"
+    MAYBE = "maybe"
+    REJECTED = "rejected"
+
+
+class NotAllowed(ValueError):
+    """A change the job's state does not admit (a conflict for the caller)."""
+
+
+# Where a job may go from each state; a closed job stays closed.
+_NEXT: Mapping[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.DRAFT: frozenset(JobStatus),
+    JobStatus.PUBLISHED: frozenset({JobStatus.PUBLISHED, JobStatus.CLOSED}),
+    JobStatus.CLOSED: frozenset({JobStatus.CLOSED}),
+}
+
+
+def job_change(current: JobStatus, wanted: JobStatus | None, edits: Mapping[str, Any]) -> JobStatus:
+    """The job's next status; NotAllowed for a move its state forbids, or for an edit of its
+    text once candidates have been scored against it (published or closed)."""
+    target = wanted or current
+    if target not in _NEXT[current]:
+        raise NotAllowed(f"a {current} job cannot become {target}")
+    if edits and current is not JobStatus.DRAFT:
+        raise NotAllowed(f"a {current} job's text is fixed; only a draft can be edited")
+    return target
+
+
+def source_key(job_id: uuid.UUID) -> str:
+    """The job's key among the sources of canonical jobs."""
+    return f"{EMPLOYER_SOURCE}:{job_id}"
+
+
+def apply_url(job: Mapping[str, Any], base: str) -> str:
+    """The job's own apply link, else the platform's page for it."""
+    return str(job["apply_url"] or f"{base.rstrip('/')}/{job['job_id']}")
+
+
+def published(job: Mapping[str, Any], company: str, base_url: str, at: datetime) -> JobPublished:
+    """The job as the pipeline meets every canonical job: scored against the candidates."""
+    return JobPublished(
+        job_id=job["job_id"], company=company, title=job["title"], location=job["location"],
+        description=job["description"], apply_url=apply_url(job, base_url),
+        sources=[source_key(job["job_id"])], country=job["country"],
+        workplace=job["workplace"], employment_type=job["employment_type"],
+        salary_min=job["salary_min"], salary_max=job["salary_max"],
+        salary_currency=job["salary_currency"], salary_period=job["salary_period"],
+        posted_at=at)
+
+
+def expired(job_id: uuid.UUID, at: datetime) -> JobExpired:
+    return JobExpired(job_id=job_id, expired_at=at, reason="closed by the employer")
+
+
+class InvalidCursor(ValueError):
+    """A cursor this API did not hand out, or one of another ordering."""
+
+
+def encode_cursor(order: str, *values: object) -> str:
+    raw = json.dumps([order, *(str(v) for v in values)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: str, count: int) -> list[str]:
+    """The cursor's values for `order`; InvalidCursor for anything else."""
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4))
+                                                      .encode()))
+    except (ValueError, binascii.Error, UnicodeError) as exc:
+        raise InvalidCursor("invalid cursor") from exc
+    if (not isinstance(decoded, list) or len(decoded) != count + 1 or decoded[0] != order
+            or not all(isinstance(v, str) for v in decoded)):
+        raise InvalidCursor("invalid cursor")
+    return decoded[1:]

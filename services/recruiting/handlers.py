@@ -1,0 +1,43 @@
+"""What the recruiting service does on each event: keep the scores of its jobs' candidates."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from infra.uow import Transaction
+from schemas.events.candidates import CandidateErased
+from schemas.events.matching import MatchesScored
+from services.recruiting.tables import candidates, jobs
+
+
+async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
+    """The pairs of employer jobs join their job's ranked list; a newer score of a candidate
+    (another resume version) replaces the older one and keeps their pipeline status."""
+    job_ids = sorted({pair.job_id for pair in event.pairs})
+    ours = {row.job_id: row.company_id for row in await tx.conn.execute(
+        sa.select(jobs.c.job_id, jobs.c.company_id).where(jobs.c.job_id.in_(job_ids)))}
+    if not ours:
+        return  # a scraped job's pairs: not ours to rank
+    at = tx.cause.time if tx.cause is not None else tx.clock.now()
+    # One row per (job, candidate): a row updated twice in one statement is an error.
+    rows = list({(p.job_id, p.candidate_id): {
+        "job_id": p.job_id, "candidate_id": p.candidate_id, "company_id": ours[p.job_id],
+        "match_id": p.match_id, "resume_version_id": p.resume_version_id, "score": p.score,
+        "decision": p.decision, "breakdown": p.breakdown, "matched_skills": p.matched_skills,
+        "missing_skills": p.missing_skills, "explanation": p.explanation, "scored_at": at}
+        for p in event.pairs if p.job_id in ours}.values())
+    statement = insert(candidates)
+    scored = {name: statement.excluded[name] for name in (
+        "match_id", "resume_version_id", "score", "decision", "breakdown", "matched_skills",
+        "missing_skills", "explanation", "scored_at")}
+    await tx.conn.execute(statement.on_conflict_do_update(
+        index_elements=[candidates.c.job_id, candidates.c.candidate_id], set_=scored,
+        where=candidates.c.scored_at <= statement.excluded.scored_at), rows)
+
+
+async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
+    """Their scores and what the explanations quote of their resume go; the audit log keeps
+    ids only."""
+    await tx.conn.execute(candidates.delete().where(
+        candidates.c.candidate_id == event.candidate_id))

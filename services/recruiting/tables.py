@@ -1,0 +1,98 @@
+"""Tables of the recruiting service."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from infra.columns import created_at, table, updated_at, uuid_key
+
+companies = table(
+    "recruiting_companies",
+    uuid_key("company_id"),
+    sa.Column("name", sa.Text, nullable=False),
+    created_at(),
+)
+
+# Each employer's account belongs to one company; the account's role says what they may do.
+members = table(
+    "recruiting_members",
+    uuid_key("user_id"),
+    sa.Column("company_id", UUID(as_uuid=True),
+              sa.ForeignKey("recruiting_companies.company_id"), nullable=False),
+    sa.Column("added_by", UUID(as_uuid=True), nullable=False),
+    created_at(),
+    sa.Index("ix_recruiting_members_company_id", "company_id"),
+)
+
+# Who did what to which company's objects, and from which request; ids only, so erasing a
+# candidate leaves it whole.
+audit_log = table(
+    "recruiting_audit_log",
+    uuid_key("audit_id"),
+    sa.Column("time", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", UUID(as_uuid=True), nullable=False),
+    sa.Column("actor_role", sa.Text, nullable=False),
+    sa.Column("company_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("object_type", sa.Text, nullable=False),
+    sa.Column("object_id", sa.Text, nullable=False),
+    sa.Column("details", JSONB, nullable=False, server_default="{}"),
+    sa.Column("request_id", sa.Text),
+    sa.Index("ix_recruiting_audit_log_object_type_object_id", "object_type", "object_id"),
+)
+
+# Jobs an employer posts; a published one is announced as every canonical job is.
+jobs = table(
+    "recruiting_jobs",
+    uuid_key("job_id"),
+    sa.Column("company_id", UUID(as_uuid=True),
+              sa.ForeignKey("recruiting_companies.company_id"), nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("location", sa.Text, nullable=False),
+    sa.Column("apply_url", sa.Text),
+    sa.Column("country", sa.Text),
+    sa.Column("workplace", sa.Text),
+    sa.Column("employment_type", sa.Text),
+    sa.Column("salary_min", sa.Float),
+    sa.Column("salary_max", sa.Float),
+    sa.Column("salary_currency", sa.Text),
+    sa.Column("salary_period", sa.Text),
+    sa.Column("created_by", UUID(as_uuid=True), nullable=False),
+    created_at(),
+    updated_at(),
+    sa.Column("published_at", sa.DateTime(timezone=True)),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint("status IN ('draft', 'published', 'closed')", name="status_known"),
+    sa.Index("ix_recruiting_jobs_company_id_created_at", "company_id", "created_at"),
+)
+
+# Each candidate scored against an employer job (their newest resume version's score, from the
+# ATS engine's MatchesScored), and their place in the job's pipeline: who set it, and when.
+candidates = table(
+    "recruiting_candidates",
+    uuid_key("job_id"),
+    uuid_key("candidate_id"),
+    sa.Column("company_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("match_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("resume_version_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("decision", sa.Text, nullable=False),
+    sa.Column("breakdown", JSONB, nullable=False, server_default="{}"),
+    sa.Column("matched_skills", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("missing_skills", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("explanation", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("scored_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="pending"),
+    sa.Column("status_by", UUID(as_uuid=True)),
+    sa.Column("status_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint("status IN ('pending', 'shortlisted', 'maybe', 'rejected')",
+                       name="status_known"),
+    sa.Index("ix_recruiting_candidates_job_id_score_candidate_id", "job_id", "score",
+             "candidate_id"),
+    sa.Index("ix_recruiting_candidates_job_id_scored_at_candidate_id", "job_id", "scored_at",
+             "candidate_id"),
+    sa.Index("ix_recruiting_candidates_candidate_id", "candidate_id"),
+)
