@@ -88,15 +88,22 @@ def measured(load: int, result: RunResult, watch: CpuWatch, candidates: int) -> 
                    used.cpu_s, used.loop_s, dict(watch.table_bytes))
 
 
-def calibration_of(run: LoadRun) -> Calibration:
-    return calibrate(run.system_cpu_s(), run.loop_s, run.posts, run.lead_s)
+def calibration_of(run: LoadRun, cores: float) -> Calibration:
+    return calibrate(run.system_cpu_s(), run.loop_s, run.posts, run.lead_s, run.window_s,
+                     available(cores, run))
+
+
+def available(cores: float, run: LoadRun) -> float:
+    """The cores the run had: the machine's, less what anything else kept busy meanwhile."""
+    return max(0.1, cores - run.other_cores)
 
 
 def compared(run: LoadRun, calibration: Calibration, cores: float) -> dict[str, Any]:
     """One load: the measurement, the model's forecast on the cores left to the run, and
     their relative errors."""
-    forecast = forecast_burst(calibration, run.posts, run.unique_jobs,
-                              max(0.1, cores - run.other_cores))
+    forecast = forecast_burst(calibration, run.posts, run.unique_jobs, available(cores, run))
+    busy = sum(run.system_cpu_s().values()) / (available(cores, run)
+                                               * max(run.window_s - run.lead_s, 1e-9))
     return {
         "load": run.load, "posts": run.posts, "unique_jobs": run.unique_jobs,
         "decisions": run.decisions, "outcome": run.outcome,
@@ -110,7 +117,7 @@ def compared(run: LoadRun, calibration: Calibration, cores: float) -> dict[str, 
         "error": {"jobs_per_s": round(relative_error(run.jobs_per_s, forecast.jobs_per_s), 3),
                   "decision_p99_s": round(relative_error(run.decision_p99_s,
                                                          forecast.decision_p99_s), 3)},
-        "other_cores": round(run.other_cores, 3),
+        "other_cores": round(run.other_cores, 3), "busy_share": round(busy, 3),
         "cpu_s_per_post": {part: round(s / run.posts, 4) for part, s in run.cpu_s.items()},
         "loop_s_per_post": {part: round(s / run.posts, 4) for part, s in run.loop_s.items()},
     }
@@ -205,13 +212,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         run, last = run_load(load, options)
         runs.append(run)
     assert last is not None
-    calibration = calibration_of(runs[0])
+    calibration = calibration_of(runs[0], cores)
     rows = [compared(run, calibration, cores) for run in runs]
     print_table(rows)
     checked = [abs(v) for row in rows[1:] for v in row["error"].values()]
     figures = {
         "cores": cores, "base_jobs": options.base_jobs, "candidates": options.candidates,
         "calibrated_on": f"{loads[0]}x", "lead_s": round(calibration.lead_s, 2),
+        "busy_share": round(calibration.busy_share, 3),
         "error_bound": options.error_bound,
         "max_abs_error": round(max(checked), 3) if checked else None,
         "within_bound": bool(checked) and max(checked) <= options.error_bound,

@@ -24,6 +24,9 @@ class Calibration:
     cpu_s_per_post: Mapping[str, float]  # every thread of the part's processes
     loop_s_per_post: Mapping[str, float]  # a service's event-loop thread: at most one core
     lead_s: float  # first post in to its job's last decision, with no queue ahead of it
+    # The share of its cores the system kept busy while it drained the calibration burst:
+    # hand-offs between processes and waits on the servers leave the rest idle.
+    busy_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -36,16 +39,22 @@ class BurstForecast:
 
 
 def calibrate(cpu_s: Mapping[str, float], loop_s: Mapping[str, float], posts: int,
-              lead_s: float) -> Calibration:
-    """Per-post demands from what each part used while `posts` went through."""
+              lead_s: float, window_s: float, cores: float) -> Calibration:
+    """Per-post demands from what each part used while `posts` went through in `window_s`
+    on `cores`, and how busy that kept the cores after the lead time."""
+    draining_s = window_s - lead_s
+    busy = sum(cpu_s.values()) / (cores * draining_s) if draining_s > 0 else 1.0
     return Calibration({part: s / posts for part, s in cpu_s.items()},
-                       {part: s / posts for part, s in loop_s.items()}, lead_s)
+                       {part: s / posts for part, s in loop_s.items()}, lead_s,
+                       min(1.0, busy))
 
 
 def capacity(calibration: Calibration, cores: float) -> tuple[float, str]:
-    """Posts a second the slower of two bounds allows: the machine (every part's CPU over
-    the cores there are) or one event loop (a thread runs on one core at a time)."""
-    bounds = {"machine": sum(calibration.cpu_s_per_post.values()) / cores}
+    """Posts a second the slower of two bounds allows: the machine (every part's CPU over the
+    cores there are, as busy as calibration found them) or one event loop (a thread runs on
+    one core at a time)."""
+    machine = sum(calibration.cpu_s_per_post.values()) / (cores * calibration.busy_share)
+    bounds = {"machine": machine}
     bounds.update({f"{part} event loop": s for part, s in calibration.loop_s_per_post.items()})
     bottleneck = max(bounds, key=lambda name: bounds[name])
     return 1.0 / bounds[bottleneck], bottleneck

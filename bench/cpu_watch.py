@@ -1,6 +1,7 @@
 """Where a running system's CPU goes: each service's process tree (its Chromium included), its
-event-loop thread, the portal, this bench process, the dev servers and the whole machine,
-sampled while the system works; and its database's table sizes at the end."""
+event-loop thread, the portal, this bench process, the dev servers (of PostgreSQL, the
+backends of the run's database only) and the whole machine, sampled while the system works;
+and its database's table sizes at the end."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class Sample:
 class CpuWatch:
     interval_s: float = 0.5
     samples: list[Sample] = field(default_factory=list)
+    database: str = ""
     table_bytes: dict[str, int] = field(default_factory=dict)
     # A service started again keeps counting from where its last process stopped.
     _pids: dict[str, int] = field(default_factory=dict)
@@ -46,6 +48,7 @@ class CpuWatch:
 
     @contextlib.asynccontextmanager
     async def observing(self, system: System, database_url: str) -> AsyncIterator[CpuWatch]:
+        self.database = sa.engine.make_url(database_url).database or ""
         sampler = asyncio.create_task(self._sample(system))
         try:
             yield self
@@ -71,7 +74,7 @@ class CpuWatch:
             cpu[PORTAL] = tree_cpu_s(table, system.portal.process.pid)
         own = table.get(os.getpid())
         cpu[BENCH] = own.cpu_s if own else 0.0
-        cpu[SERVERS] = servers_cpu_s(table)
+        cpu[SERVERS] = servers_cpu_s(table, self.database)
         self.samples.append(Sample(time.time(), cpu, loop, machine_busy_s()[0]))
 
     def _service(self, table: Mapping[int, ProcessTimes], name: str,

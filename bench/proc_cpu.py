@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,11 +73,30 @@ def tree_cpu_s(table: Mapping[int, ProcessTimes], root: int) -> float:
     return sum(table[pid].cpu_s for pid in tree(table, root))
 
 
-def servers_cpu_s(table: Mapping[int, ProcessTimes], exclude: Iterable[int] = ()) -> float:
-    """The dev servers' processes (PostgreSQL with every backend, Kafka, FerretDB, Valkey)."""
-    skip = set(exclude)
+def servers_cpu_s(table: Mapping[int, ProcessTimes], database: str) -> float:
+    """The dev servers' processes (Kafka, FerretDB, Valkey, PostgreSQL's own) and the
+    PostgreSQL backends serving `database`: others' sessions on the shared server are not
+    counted."""
     return sum(p.cpu_s for p in table.values()
-               if p.command in SERVER_COMMANDS and p.pid not in skip)
+               if p.command in SERVER_COMMANDS
+               and (p.command != "postgres" or serves(postgres_title(p.pid), database)))
+
+
+def postgres_title(pid: int) -> str:
+    try:
+        return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+            "utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def serves(title: str, database: str) -> bool:
+    """Whether a PostgreSQL process works for `database`: a client backend's title is
+    "postgres: USER DATABASE CLIENT ACTIVITY", the server's own processes name no client."""
+    words = title.split()
+    is_backend = len(words) >= 4 and words[0] == "postgres:" and (
+        words[3] == "[local]" or "(" in words[3])
+    return not is_backend or words[2] == database
 
 
 def machine_busy_s() -> tuple[float, float]:
