@@ -42,7 +42,9 @@ from services.ats_engine.engine import Engine
 from services.ats_engine.skills import default_taxonomy
 from services.job_discovery.html_text import html_to_text
 
-MATCH_TABLE_MARK = "match"  # tables that grow by decision; every other one grows by post
+# Tables that grow by decision: the match tables, and the outbox, whose MatchesScored events
+# carry every pair. Every other table grows by post.
+DECISION_TABLE_MARKS = ("match", "outbox")
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def plan_inputs(runs: Sequence[LoadRun], parse_job_cpu_s: float) -> dict[str, fl
     def grown(by_decision: bool) -> float:
         def size(run: LoadRun) -> int:
             return sum(b for name, b in run.table_bytes.items()
-                       if (MATCH_TABLE_MARK in name) == by_decision)
+                       if any(mark in name for mark in DECISION_TABLE_MARKS) == by_decision)
         units = (large.decisions - small.decisions) if by_decision \
             else (large.posts - small.posts)
         return (size(large) - size(small)) / units if units else 0.0

@@ -155,6 +155,8 @@ class Assumptions:
     job_preselect_per_resume: int = 2_000  # proposed: nearest open jobs a new resume meets
     peak_factor: float = 3.0  # the busiest hour against the day's average
     target_utilisation: float = 0.5  # the issue's latency target is set at half load
+    review_minutes: float = 10.0  # a reviewer's work on one task (the SLA allows 15-20)
+    reviewer_hours_per_day: float = 7.0
     price_per_core_hour: float = 0.0446  # on-demand x86 vCPU (c7i.large: $0.08925/h, 2 vCPU)
     cores_per_machine: int = 16
     vector_dimensions: int = 384
@@ -190,6 +192,11 @@ class Load:
     @property
     def peak_pairs_per_s(self) -> float:
         return self.average_pairs_per_s * self.peak_factor
+
+    @property
+    def peak_pairs_per_s_unselected(self) -> float:
+        """Were every new job scored against every candidate, with no preselection."""
+        return self.unique_jobs_per_day * self.candidates / DAY_S * self.peak_factor
 
 
 DAY_S = 86_400.0
@@ -239,6 +246,11 @@ def peak_cores(work: Load, measured: Measured = MEASURED) -> Cores:
     return Cores(posts * ats_cpu_s_per_post(work.pairs_per_job, measured),
                  posts * measured.rest_cpu_s_per_post,
                  applications * measured.apply_cpu_s)
+
+
+def reviewers_on_shift(work: Load, assume: Assumptions = ASSUME) -> float:
+    """People the day's review tasks keep busy."""
+    return work.reviews_per_day * assume.review_minutes / (assume.reviewer_hours_per_day * 60)
 
 
 def replicas(cores_at_peak: float, minimum: int = 2, assume: Assumptions = ASSUME) -> int:

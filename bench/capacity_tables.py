@@ -19,8 +19,10 @@ from bench.capacity_model import (
     peak_cores,
     replicas,
     resume_path_cpu_s,
+    reviewers_on_shift,
     storage,
 )
+from schemas.events.registry import EVENT_TYPES, topics_in_use
 
 SCALES = (1, 10, 100)
 
@@ -56,6 +58,8 @@ def workload_table() -> str:
         ("pairs a day (new jobs)", lambda w: _number(w.job_pairs_per_day)),
         ("pairs a second, average", lambda w: _number(w.average_pairs_per_s)),
         ("pairs a second, busiest hour", lambda w: _number(w.peak_pairs_per_s)),
+        ("pairs a second, busiest hour, had every job met every candidate",
+         lambda w: _number(w.peak_pairs_per_s_unselected)),
         ("posts a second, busiest hour", lambda w: _number(w.peak_posts_per_s)),
         ("open jobs", lambda w: _number(w.open_jobs)),
         ("new resume versions a day", lambda w: _number(w.resume_versions_per_day)),
@@ -65,6 +69,9 @@ def workload_table() -> str:
          lambda w: _number(w.resume_pairs_per_day_preselected)),
         ("applications a day", lambda w: _number(w.applications_per_day)),
         ("review tasks a day", lambda w: _number(w.reviews_per_day)),
+        (f"reviewers on shift ({ASSUME.review_minutes:.0f} min a task, "
+         f"{ASSUME.reviewer_hours_per_day:.0f} h a day)",
+         lambda w: _number(reviewers_on_shift(w))),
     ])
 
 
@@ -103,6 +110,16 @@ def topics_table() -> str:
         ("`resumes.versions` (key `candidate_id`; ATS engine)",
          parts(lambda w: partitions(replicas(peak_cores(w).ats_engine)))),
     ])
+
+
+def keys_table() -> str:
+    """Every topic's partition keys, from the event registry."""
+    keys: dict[str, set[str]] = {}
+    for model in EVENT_TYPES:
+        keys.setdefault(model.TOPIC, set()).add(model.KEY_FIELD)
+    rows = [f"| `{topic}` | {', '.join(f'`{key}`' for key in sorted(keys[topic]))} |"
+            for topic in topics_in_use()]
+    return "\n".join(["| topic | key |", "|---|---|", *rows])
 
 
 def storage_table() -> str:
@@ -157,7 +174,7 @@ def inputs_table() -> str:
 
 TABLES: dict[str, Callable[[], str]] = {
     "inputs": inputs_table, "workload": workload_table, "compute": compute_table,
-    "topics": topics_table, "storage": storage_table, "limits": limits_table,
+    "topics": topics_table, "keys": keys_table, "storage": storage_table, "limits": limits_table,
     "cost": cost_table,
 }
 
