@@ -31,7 +31,7 @@ PORTAL, BENCH, SERVERS, OTHER = "portal", "bench", "servers", "other"
 class Sample:
     at: float  # epoch seconds, the clock of the bench's event times
     cpu_s: Mapping[str, float]  # cumulative, by part
-    loop_s: Mapping[str, float]  # cumulative, each service's event-loop thread
+    loop_s: Mapping[str, float]  # cumulative, each process's event-loop (first) thread
     busy_s: float  # the whole machine
 
 
@@ -68,12 +68,11 @@ class CpuWatch:
         table = process_table()
         cpu: dict[str, float] = {}
         loop: dict[str, float] = {}
-        for name, service in system.services.items():
-            cpu[name], loop[name] = self._service(table, name, service)
-        if system.portal.process is not None:
-            cpu[PORTAL] = tree_cpu_s(table, system.portal.process.pid)
-        own = table.get(os.getpid())
-        cpu[BENCH] = own.cpu_s if own else 0.0
+        for name, process in {**system.services, PORTAL: system.portal}.items():
+            cpu[name], loop[name] = self._service(table, name, process)
+        # This process alone: the services are its children, counted once they are waited for.
+        own = os.times()
+        cpu[BENCH] = own.user + own.system
         cpu[SERVERS] = servers_cpu_s(table, self.database)
         self.samples.append(Sample(time.time(), cpu, loop, machine_busy_s()[0]))
 
@@ -86,9 +85,10 @@ class CpuWatch:
             carried, last = self._carried.get(name, (0.0, 0.0)), self._last[name]
             self._carried[name] = (carried[0] + last[0], carried[1] + last[1])
         self._pids[name] = pid
-        now = (tree_cpu_s(table, pid), main_thread_cpu_s(pid))
-        if now[0] > 0:
-            self._last[name] = now
+        if pid in table:
+            self._last[name] = (tree_cpu_s(table, pid), main_thread_cpu_s(pid))
+        # A process that has exited keeps what it had used when last seen.
+        now = self._last.get(name, (0.0, 0.0))
         carried = self._carried.get(name, (0.0, 0.0))
         return carried[0] + now[0], carried[1] + now[1]
 

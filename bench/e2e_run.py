@@ -41,8 +41,8 @@ from tests.servers import scratch_database
 
 console = Console(stderr=True)
 Chaos = Callable[[System, Servers], Coroutine[Any, Any, int]]
-# Watches a run from its services' start to the end of its work (before they stop), given the
-# system and its database's URL.
+# Watches a run from before its services start to after they stop, given the system and its
+# database's URL (the database is still there when it exits).
 Observer = Callable[[System, str], contextlib.AbstractAsyncContextManager[object]]
 
 
@@ -154,9 +154,9 @@ async def execute(args: argparse.Namespace, servers: Servers,
         try:
             with console.status(f"starting the portal and {len(system.services)} services "
                                 f"(namespace {namespace})"):
-                async with running(system, db_url, args.candidates,
-                                   not args.no_embeddings, deadline), \
-                        (observe or _unobserved)(system, db_url):
+                async with (observe or _unobserved)(system, db_url), \
+                        running(system, db_url, args.candidates, not args.no_embeddings,
+                                deadline):
                     faults = 0
                     chaos_task: asyncio.Task[int] | None = \
                         asyncio.create_task(chaos(system, servers)) if chaos else None
