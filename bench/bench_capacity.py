@@ -60,6 +60,7 @@ class LoadRun:
     jobs_per_s: float
     decision_p99_s: float
     lead_s: float
+    intake_s: float  # first job in to the last job in
     cpu_s: dict[str, float]
     loop_s: dict[str, float]
     table_bytes: dict[str, int]
@@ -87,12 +88,13 @@ def measured(load: int, result: RunResult, watch: CpuWatch, candidates: int) -> 
     return LoadRun(load, len(result.world.posts), len(result.world.jobs), tally.decided_pairs,
                    result.outcome, result.findings.duplicates, result.findings.lost,
                    end - start, speed["jobs_per_s"], speed["decision_p99_s"], lead,
+                   max(tally.first_in.values()) - start,
                    used.cpu_s, used.loop_s, dict(watch.table_bytes))
 
 
 def calibration_of(run: LoadRun, cores: float) -> Calibration:
     return calibrate(run.system_cpu_s(), run.loop_s, run.posts, run.lead_s, run.window_s,
-                     available(cores, run))
+                     available(cores, run), run.intake_s, run.unique_jobs)
 
 
 def available(cores: float, run: LoadRun) -> float:
@@ -111,7 +113,7 @@ def compared(run: LoadRun, calibration: Calibration, cores: float) -> dict[str, 
         "decisions": run.decisions, "outcome": run.outcome,
         "duplicates": run.duplicates, "lost": run.lost,
         "measured": {"jobs_per_s": run.jobs_per_s, "decision_p99_s": run.decision_p99_s,
-                     "window_s": round(run.window_s, 2)},
+                     "window_s": round(run.window_s, 2), "intake_s": round(run.intake_s, 2)},
         "model": {"jobs_per_s": round(forecast.jobs_per_s, 3),
                   "decision_p99_s": round(forecast.decision_p99_s, 2),
                   "window_s": round(forecast.window_s, 2),
@@ -222,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cores": cores, "base_jobs": options.base_jobs, "candidates": options.candidates,
         "calibrated_on": f"{loads[0]}x", "lead_s": round(calibration.lead_s, 2),
         "busy_share": round(calibration.busy_share, 3),
+        "intake_s_per_job": round(calibration.intake_s_per_job, 3),
         "error_bound": options.error_bound,
         "max_abs_error": round(max(checked), 3) if checked else None,
         "within_bound": bool(checked) and max(checked) <= options.error_bound,

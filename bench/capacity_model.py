@@ -27,6 +27,9 @@ class Calibration:
     # The share of its cores the system kept busy while it drained the calibration burst:
     # hand-offs between processes and waits on the servers leave the rest idle.
     busy_share: float = 1.0
+    # Seconds per job between the first job in and the last: a burst is scraped over a while,
+    # so the last jobs in have fewer jobs ahead of them.
+    intake_s_per_job: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -39,14 +42,16 @@ class BurstForecast:
 
 
 def calibrate(cpu_s: Mapping[str, float], loop_s: Mapping[str, float], posts: int,
-              lead_s: float, window_s: float, cores: float) -> Calibration:
+              lead_s: float, window_s: float, cores: float, intake_s: float = 0.0,
+              unique_jobs: int = 1) -> Calibration:
     """Per-post demands from what each part used while `posts` went through in `window_s`
-    on `cores`, and how busy that kept the cores after the lead time."""
+    on `cores`, how busy that kept the cores after the lead time, and how long the intake of
+    its `unique_jobs` took."""
     draining_s = window_s - lead_s
     busy = sum(cpu_s.values()) / (cores * draining_s) if draining_s > 0 else 1.0
     return Calibration({part: s / posts for part, s in cpu_s.items()},
                        {part: s / posts for part, s in loop_s.items()}, lead_s,
-                       min(1.0, busy))
+                       min(1.0, busy), intake_s / unique_jobs)
 
 
 def capacity(calibration: Calibration, cores: float) -> tuple[float, str]:
@@ -62,14 +67,16 @@ def capacity(calibration: Calibration, cores: float) -> tuple[float, str]:
 
 def forecast_burst(calibration: Calibration, posts: int, unique_jobs: int,
                    cores: float) -> BurstForecast:
-    """Posts that all arrive at once drain at capacity after the lead time; a job's decision
-    waits for the jobs ahead of it, so the p99 job is decided near the end of the drain."""
+    """A burst's posts drain at capacity after the lead time. Jobs are decided in the order
+    they came in: the k-th job waits for the k - 1 ahead of it, less the time it came in after
+    the first, so the p99 job waits the drain less the intake up to it."""
     rate, bottleneck = capacity(calibration, cores)
     drain_s = posts / rate
+    intake_s = unique_jobs * calibration.intake_s_per_job
     window_s = calibration.lead_s + drain_s
     rank = math.ceil(0.99 * unique_jobs) / unique_jobs
     return BurstForecast(rate, bottleneck, window_s, posts / window_s,
-                         calibration.lead_s + rank * drain_s)
+                         calibration.lead_s + rank * max(0.0, drain_s - intake_s))
 
 
 def relative_error(measured: float, predicted: float) -> float:
