@@ -96,43 +96,29 @@ class Measured:
     stage_one_pairs_per_s: float = 122_940.1
     full_pairs_per_s: float = 2_410.7
     stage_one_decided_share: float = 0.44
-    # make bench-e2e, full size: the embedding model alone on the decided jobs' text.
-    encode_posts_per_s_2_cores: float = 46.3
-    # make bench-e2e, full size, before stage one: posts a second, with its shares.
-    e2e_posts_per_s: float = 3.307
-    e2e_pairs: int = 140_000
-    e2e_posts: int = 1_000
+    # make bench-e2e, full size: its unique jobs, and the applications and review tasks they
+    # started.
     e2e_unique_jobs: int = 700
     e2e_applications: int = 353
     e2e_reviews: int = 212
     # make bench-bot: applications a minute, 4 browser contexts on 2 cores.
     bot_applications_per_min: float = 240.1
-    # make bench-bus: our Kafka bus, events a second on 2 cores shared with the broker.
-    bus_events_per_s: float = 17_967.0
-    # make bench-gateway: one gateway process.
-    gateway_rps: float = 308.9
-    # make bench-workflow: reviewer sockets one gateway process held at assign p99 39 ms.
-    reviewer_sockets_per_process: int = 1_000
-    # make bench-capacity at its calibration load (20 candidates): CPU seconds per post of the
+    # make bench-capacity, pooled over its loads (20 candidates): CPU seconds per post of the
     # ATS engine, and of the rest of the system but the bot (the other services and the dev
     # servers: PostgreSQL, Kafka, FerretDB, Valkey); the CPU of parsing one job post; database
-    # bytes per decision (match tables) and per post (every other table).
-    ats_cpu_s_per_post: float = 0.08
-    rest_cpu_s_per_post: float = 0.20
+    # bytes per decision (match tables and the outbox) and per post (every other table).
+    ats_cpu_s_per_post: float = 0.1897
+    rest_cpu_s_per_post: float = 0.5129
     capacity_candidates: int = 20
-    parse_job_cpu_s: float = 0.019
-    db_bytes_per_decision: float = 600.0
-    db_bytes_per_post: float = 60_000.0
+    parse_job_cpu_s: float = 0.02
+    db_bytes_per_decision: float = 2_441.3
+    db_bytes_per_post: float = 37_728.7
 
     @property
     def scoring_cpu_s_per_pair(self) -> float:
         """Stage one for every pair, the full scorer for the pairs it leaves."""
         return (1.0 / self.stage_one_pairs_per_s
                 + (1.0 - self.stage_one_decided_share) / self.full_pairs_per_s)
-
-    @property
-    def encode_cpu_s_per_post(self) -> float:
-        return 2.0 / self.encode_posts_per_s_2_cores
 
     @property
     def apply_cpu_s(self) -> float:
@@ -293,8 +279,8 @@ def lock_hours_per_day(work: Load, measured: Measured = MEASURED) -> float:
 
 @dataclass(frozen=True)
 class Storage:
-    matches_gb: float  # every pair's decision, kept while the job is open and 90 days after
-    jobs_gb: float  # every other table: jobs, chunk vectors, outbox, read models
+    matches_gb: float  # every pair's decision and its outbox row, kept 120 days
+    jobs_gb: float  # every other table: jobs, chunk vectors, inbox, read models
     candidate_vectors_mb: float  # one pgvector row and its HNSW entry per candidate
     peak_match_rows_per_s: float
 

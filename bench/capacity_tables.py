@@ -124,9 +124,10 @@ def keys_table() -> str:
 
 def storage_table() -> str:
     return _table([
-        (f"match rows, kept {ASSUME.matches_kept_days:.0f} days (GB)",
+        (f"match rows and the outbox rows that carried them, kept "
+         f"{ASSUME.matches_kept_days:.0f} days (GB)",
          lambda w: _number(storage(w).matches_gb)),
-        ("jobs, chunk vectors, outbox, read models (GB)",
+        ("jobs, chunk vectors, inbox, read models (GB)",
          lambda w: _number(storage(w).jobs_gb)),
         ("candidate vectors with their HNSW index (MB)",
          lambda w: _number(storage(w).candidate_vectors_mb)),
