@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help install lock audit run test test-fast lint typecheck schemas services-up services-down \
         services-status bench-ats-decide bench-bus bench-bot bench-discovery bench-workflow bench-e2e chaos \
-        bench-gateway \
+        bench-gateway bench-capacity \
         k8s-check clean format-matrix
 
 help:  ## List the targets
@@ -87,8 +87,12 @@ bench-gateway: services-up  ## Gateway API: authenticated paginated list rps and
 	$(PY) -m bench.bench_gateway
 
 BENCH_E2E_ARGS ?=
+BENCH_CAPACITY_ARGS ?=
 bench-e2e: services-up  ## Whole system, one process per service: 1,000 jobs (30% duplicates), 200 candidates, bots, reviewers (BENCH_E2E_ARGS="--jobs 100 --candidates 20")
 	$(PY) -m bench.bench_e2e $(BENCH_E2E_ARGS)
+
+bench-capacity: services-up  ## Whole system at 1x, 2x and 4x a small burst (60 posts, 20 candidates), each beside the capacity model's forecast (docs/capacity.md)
+	$(PY) -m bench.bench_capacity $(BENCH_CAPACITY_ARGS)
 
 chaos: services-up  ## bench-e2e while each service is SIGKILLed in turn, Kafka and PostgreSQL (private instances) restarted once
 	$(PY) -m bench.chaos $(BENCH_E2E_ARGS)

@@ -41,6 +41,9 @@ from tests.servers import scratch_database
 
 console = Console(stderr=True)
 Chaos = Callable[[System, Servers], Coroutine[Any, Any, int]]
+# Watches a run from before its services start to after they stop, given the system and its
+# database's URL (the database is still there when it exits).
+Observer = Callable[[System, str], contextlib.AbstractAsyncContextManager[object]]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -121,8 +124,9 @@ async def running(system: System, database_url: str, candidates: int,
 
 
 async def execute(args: argparse.Namespace, servers: Servers,
-                  chaos: Chaos | None = None) -> RunResult:
-    """The whole run on `servers`; `chaos` (if any) runs beside it and counts its faults."""
+                  chaos: Chaos | None = None, observe: Observer | None = None) -> RunResult:
+    """The whole run on `servers`; `chaos` (if any) runs beside it and counts its faults;
+    `observe` (if any) watches the system while it works."""
     # The watcher's Kafka client narrates every broker restart; the bar says what matters.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     world = generate(args.jobs, args.candidates, duplicate_share=args.duplicate_share,
@@ -150,8 +154,9 @@ async def execute(args: argparse.Namespace, servers: Servers,
         try:
             with console.status(f"starting the portal and {len(system.services)} services "
                                 f"(namespace {namespace})"):
-                async with running(system, db_url, args.candidates,
-                                   not args.no_embeddings, deadline):
+                async with (observe or _unobserved)(system, db_url), \
+                        running(system, db_url, args.candidates, not args.no_embeddings,
+                                deadline):
                     faults = 0
                     chaos_task: asyncio.Task[int] | None = \
                         asyncio.create_task(chaos(system, servers)) if chaos else None
@@ -181,6 +186,11 @@ async def execute(args: argparse.Namespace, servers: Servers,
             args.keep = True
         return RunResult(world, watcher.tally, findings, stats, done,
                          time.monotonic() - started, faults, system.self_exits)
+
+
+def _unobserved(system: System,
+                database_url: str) -> contextlib.AbstractAsyncContextManager[object]:
+    return contextlib.nullcontext()
 
 
 async def _finish(chaos_task: asyncio.Task[int]) -> int:
