@@ -46,6 +46,7 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
     config = ConfigHandlers(platform.documents, weights, platform.clock)
     # Without the model, scoring falls back to the rules alone (recorded in each match's
     # versions: no embedding model named).
+    # One per process: every replica it runs shares the model, its vectors and its queue.
     semantic = Semantic(_embedder_factory(settings), settings.preselect_limit,
                         model_id(settings.embedding_backend)) \
         if settings.embeddings_enabled() else None
@@ -69,4 +70,5 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             ScoringConfigChanged: config.on_scoring_config_changed,
         },
         background=[config.follow, *([seed_once] if seed else [])],
+        consumer_members=settings.ats_replicas,
     )

@@ -34,6 +34,9 @@ class AtsSettings(CommonSettings, ResumeFileSettings):
         default="torch", description="What runs the model: torch (PyTorch, the GPU when there "
         "is one), onnx (ONNX Runtime, extra `onnx`) or onnx-int8 (its int8 weights); ONNX "
         "models are exported once into data_dir/models")
+    ats_replicas: int = Field(
+        default=1, ge=1, le=16, description="Members of the ATS consumer group this process "
+        "runs: each takes its own partitions, all share one model")
 
     @model_validator(mode="after")
     def _floor_under_threshold(self) -> AtsSettings:

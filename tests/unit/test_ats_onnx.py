@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.e2e_system import members_per_process
 from services.ats_engine import onnx_model
 from services.ats_engine.embeddings import (
     MODEL_NAME,
@@ -98,8 +99,16 @@ def test_int8_vectors_are_kept_under_a_name_of_their_own() -> None:
 def test_the_backend_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert AtsSettings().embedding_backend == "torch"
     monkeypatch.setenv("JAMS_EMBEDDING_BACKEND", "onnx-int8")
-    assert AtsSettings().embedding_backend == "onnx-int8"
+    monkeypatch.setenv("JAMS_ATS_REPLICAS", "4")
+    settings = AtsSettings()
+    assert (settings.embedding_backend, settings.ats_replicas) == ("onnx-int8", 4)
     monkeypatch.setenv("JAMS_EMBEDDING_BACKEND", "tensorrt")
     with pytest.raises(ValueError, match="embedding_backend"):
         AtsSettings()
 
+
+def test_bench_replicas_split_over_processes() -> None:
+    assert members_per_process(4, 0) == [1, 1, 1, 1]
+    assert members_per_process(4, 1) == [4]
+    assert members_per_process(5, 2) == [3, 2]
+    assert members_per_process(2, 8) == [1, 1]
