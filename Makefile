@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock audit run test test-fast lint typecheck schemas services-up services-down \
-        services-status bench-ats-decide bench-bus bench-bot bench-discovery bench-workflow bench-e2e chaos \
+        services-status bench-ats-decide bench-encode bench-bus bench-bot bench-discovery bench-workflow bench-e2e chaos \
         bench-gateway bench-capacity \
         k8s-check clean format-matrix
 
@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml $(LOCK)
 install: $(STAMP)  ## Create the virtualenv and install JAMS with its dev tools from requirements.lock (cached)
 
 lock: install  ## Re-resolve requirements.lock after a change to pyproject.toml (pins kept where they still fit; UPGRADE=1 takes the newest)
-	$(VENV)/bin/uv pip compile --quiet pyproject.toml --extra dev --extra ml --universal \
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml --extra dev --extra ml --extra onnx --universal \
 	  --python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
 	  $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
@@ -61,12 +61,15 @@ test: services-up lint typecheck k8s-check  ## Everything: lint, types, unit, co
 test-fast: install  ## Only the tests that need no server (seconds)
 	$(VENV)/bin/pytest -m "not integration" $(PYTEST_ARGS)
 
-eval-ats: install  ## ATS engine: the blind set's dev and test halves beside the regression set, and skill extraction (FILE=pairs.jsonl for one file)
-	$(PY) -m services.ats_engine.tools.evaluate $(FILE)
+eval-ats: install  ## ATS engine: the blind set's dev and test halves beside the regression set, and skill extraction (FILE=pairs.jsonl for one file, BACKEND=onnx-int8 for another model runtime)
+	$(PY) -m services.ats_engine.tools.evaluate $(FILE) $(if $(BACKEND),--backend $(BACKEND))
 	$(if $(FILE),,$(PY) -m services.ats_engine.tools.evaluate_skills)
 
 bench-ats: services-up  ## ATS: embedding docs/s (ours vs raw encode), one job vs 100,000 candidate vectors (pgvector vs numpy)
 	$(PY) -m bench.bench_ats
+
+bench-encode: install  ## ATS model on PyTorch, ONNX Runtime and int8: encode docs/s against PyTorch's, and the blind set's AUROC with each
+	$(PY) -m bench.bench_encode
 
 bench-ats-decide: services-up  ## ATS: one job against 200 candidates, batch vs pair by pair; stage one vs the full scorer on one core, and their agreement
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m bench.bench_ats_decide

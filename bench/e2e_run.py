@@ -61,8 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stall-s", type=float, default=300,
                         help="give up when nothing new has happened for this long")
     parser.add_argument("--ats-replicas", type=int, default=1, choices=range(1, 9), metavar="1-8",
-                        help="ATS engine processes in its consumer group (jobs are scored side "
+                        help="ATS engine members of its consumer group (jobs are scored side "
                              "by side; the topic's partitions bound how many get work)")
+    parser.add_argument("--ats-processes", type=int, default=0, choices=range(0, 9),
+                        metavar="0-8", help="processes the ATS members run in, each with one "
+                        "model its members share (0: one process a member)")
     parser.add_argument("--keep", action="store_true", help="keep the run folder (logs)")
 
 
@@ -144,7 +147,8 @@ async def execute(args: argparse.Namespace, servers: Servers,
                               duplicate_share=args.duplicate_share, seed=args.seed,
                               reviewers=reviewers, jwt_secret=jwt_secret,
                               embeddings=not args.no_embeddings,
-                              ats_replicas=args.ats_replicas)
+                              ats_replicas=args.ats_replicas,
+                              ats_processes=args.ats_processes)
         watcher = Watcher(servers.kafka_bootstrap, namespace)
         stats = ReviewerStats()
         stop = asyncio.Event()
@@ -334,7 +338,7 @@ def summary(args: argparse.Namespace, result: RunResult) -> dict[str, Any]:
     return {
         "jobs": len(result.world.posts), "unique_jobs": len(result.world.jobs),
         "candidates": args.candidates, "embeddings": not args.no_embeddings,
-        "ats_replicas": args.ats_replicas,
+        "ats_replicas": args.ats_replicas, "ats_processes": args.ats_processes,
         "settled": result.settled, "outcome": result.outcome,
         "elapsed_s": round(result.elapsed_s, 1),
         "window_s": speed["window_s"], "decided_posts": speed["decided_posts"],

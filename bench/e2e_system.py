@@ -203,9 +203,10 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
                  jobs: int, candidates: int, duplicate_share: float, seed: int,
                  reviewers: list[Reviewer], jwt_secret: str, embeddings: bool,
                  extra_env: Mapping[str, str] | None = None,
-                 ats_replicas: int = 1) -> System:
+                 ats_replicas: int = 1, ats_processes: int = 0) -> System:
     """Processes (not started yet) for the portal and every service of the catalog, the ATS
-    engine as `ats_replicas` members of its consumer group (as KEDA scales it)."""
+    engine as `ats_replicas` members of its consumer group (as KEDA scales it), spread over
+    `ats_processes` processes (0: one each); members in one process share one model."""
     run_dir.mkdir(parents=True, exist_ok=True)
     seed_file = run_dir / "candidates.json"
     seed_file.write_text(json.dumps(world.candidates_seed()))
@@ -247,17 +248,25 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
     }
     services = {}
     for name in service_names():
-        replicas = ats_replicas if name == "ats_engine" else 1
-        for index in range(replicas):
+        members = members_per_process(ats_replicas, ats_processes) if name == "ats_engine" \
+            else [1]
+        for index, count in enumerate(members):
             member = name if index == 0 else f"{name}-{index + 1}"
             port = free_port()
-            env = {**common, "JAMS_HTTP_PORT": str(port)}
+            env = {**common, "JAMS_HTTP_PORT": str(port), "JAMS_ATS_REPLICAS": str(count)}
             if index:
                 env["JAMS_CANDIDATES_SEED"] = str(no_seed)
             services[member] = ManagedProcess(
                 member, [sys.executable, "-m", f"services.{name}"], env,
                 run_dir / f"{member}.log", port)
     return System(portal, services, reviewers, namespace, jwt_secret)
+
+
+def members_per_process(replicas: int, processes: int) -> list[int]:
+    """Consumer group members of each process: `replicas` split as evenly as can be."""
+    processes = min(processes or replicas, replicas)
+    low, extra = divmod(replicas, processes)
+    return [low + (index < extra) for index in range(processes)]
 
 
 async def wait_for_candidates(database_url: str, count: int, *, embedded: bool,

@@ -142,7 +142,7 @@ async def run_services(
     ready_events: list[asyncio.Event] = []
     tasks: list[asyncio.Task[None]] = []
     for spec in specs:
-        if spec.topics:
+        for member in range(spec.consumer_members if spec.topics else 0):
             ready = asyncio.Event()
             ready_events.append(ready)
             tasks.append(asyncio.create_task(
@@ -151,7 +151,7 @@ async def run_services(
                     stop=stop, ready=ready, batch_size=spec.consumer_batch_size,
                     max_poll_interval_s=spec.consumer_max_poll_interval_s,
                 ),
-                name=f"{spec.name}:consumer",
+                name=f"{spec.name}:consumer" + (f"{member + 1}" if member else ""),
             ))
         for index, background in enumerate(spec.background):
             tasks.append(asyncio.create_task(background(stop), name=f"{spec.name}:bg{index}"))

@@ -43,6 +43,9 @@ class ServiceSpec:
     # a service with slow handlers keeps the first small (see EventBus.consume).
     consumer_batch_size: int = 500
     consumer_max_poll_interval_s: float | None = None
+    # Members of its consumer group this process runs: each fetches and commits its own
+    # partitions, so one slow batch holds up no other; they share the handlers (one model).
+    consumer_members: int = 1
 
     @property
     def group(self) -> str:

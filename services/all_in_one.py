@@ -157,11 +157,13 @@ async def sandbox_world(data: Path, portal_port: int) -> AsyncIterator[Sandbox]:
 
 async def run_all_in_one(*, port: int, data: Path, console: Console,
                          sandbox_portal_port: int | None = None,
+                         ats_replicas: int = 1,
                          on_listening: Callable[[int], None] | None = None) -> None:
     """Run everything until SIGINT/SIGTERM; `data` is an absolute folder for all state.
 
     With `sandbox_portal_port` (0: a free port), the sandbox portal and a mail sink run too
     and JAMS is pointed at them; without, the services' own settings say where to look.
+    `ats_replicas` members of the ATS engine's consumer group share one model.
     """
     stop = asyncio.Event()
     install_signal_handlers(stop)
@@ -185,8 +187,10 @@ async def run_all_in_one(*, port: int, data: Path, console: Console,
                 gateway_settings).accounts, demo_password)
             if sandbox is not None:
                 await seed_mail_preferences(platform.unit_of_work("notifications"))
-            specs = [*build_all(platform, shared, sandbox.overrides if sandbox else {}),
-                     *bus_retention(platform)]
+            overrides = dict(sandbox.overrides) if sandbox else {}
+            overrides["ats_engine"] = {**overrides.get("ats_engine", {}),
+                                       "ats_replicas": ats_replicas}
+            specs = [*build_all(platform, shared, overrides), *bus_retention(platform)]
 
             def announce(bound: int) -> None:
                 base = f"http://127.0.0.1:{bound}"

@@ -47,6 +47,9 @@ def run(
     data_dir: str = typer.Option(".jams", help="Where the embedded database and files live"),
     log_format: str = typer.Option(
         "console", help="console: one readable line an event; json: for a log pipeline"),
+    ats_replicas: int = typer.Option(
+        1, "--ats-replicas", min=1, max=16,
+        help="ATS engine members of its consumer group, side by side on one model"),
 ) -> None:
     """Start every service in one process on the embedded default."""
     from infra.tracing import configure_tracing, shutdown_tracing
@@ -61,7 +64,8 @@ def run(
     ensure_chromium(console)
     try:
         asyncio.run(run_all_in_one(port=port, data=Path(data_dir).resolve(), console=console,
-                                   sandbox_portal_port=portal_port if sandbox else None))
+                                   sandbox_portal_port=portal_port if sandbox else None,
+                                   ats_replicas=ats_replicas))
     finally:
         shutdown_tracing()
 

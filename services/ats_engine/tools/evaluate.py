@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.ats_engine.embeddings import (
+    BACKENDS,
     VECTOR_CACHE,
     Embedder,
     embed_documents,
@@ -217,6 +218,8 @@ def main(argv: list[str]) -> int:
                         help="rules only, as a deployment without the model scores")
     parser.add_argument("--cache", type=Path, default=VECTOR_CACHE,
                         help="file that keeps embeddings between runs")
+    parser.add_argument("--backend", choices=BACKENDS, default="torch",
+                        help="what runs the model (JAMS_EMBEDDING_BACKEND)")
     parser.add_argument("--verbose", action="store_true", help="every pair's decision")
     args = parser.parse_args(argv)
     try:
@@ -228,7 +231,7 @@ def main(argv: list[str]) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    embedder = None if args.no_embeddings else open_embedder(args.cache)
+    embedder = None if args.no_embeddings else open_embedder(args.cache, args.backend)
     engine, weights = Engine(default_taxonomy()), load_weights(DEFAULT_FILE)
     scored = {name: evaluate(pairs, engine, weights, embedder) for name, pairs in sets.items()}
     if embedder is not None and embedder.encoded:
