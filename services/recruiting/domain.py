@@ -11,9 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from infra.employer_jobs import platform_apply_url, source_key
 from schemas.events.jobs import JobExpired, JobPublished
-
-EMPLOYER_SOURCE = "employer"
 
 
 class JobStatus(StrEnum):
@@ -52,14 +51,9 @@ def job_change(current: JobStatus, wanted: JobStatus | None, edits: Mapping[str,
     return target
 
 
-def source_key(job_id: uuid.UUID) -> str:
-    """The job's key among the sources of canonical jobs."""
-    return f"{EMPLOYER_SOURCE}:{job_id}"
-
-
 def apply_url(job: Mapping[str, Any], base: str) -> str:
     """The job's own apply link, else the platform's page for it."""
-    return str(job["apply_url"] or f"{base.rstrip('/')}/{job['job_id']}")
+    return str(job["apply_url"] or platform_apply_url(base, job["job_id"]))
 
 
 def published(job: Mapping[str, Any], company: str, base_url: str, at: datetime) -> JobPublished:

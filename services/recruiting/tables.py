@@ -96,3 +96,14 @@ candidates = table(
              "candidate_id"),
     sa.Index("ix_recruiting_candidates_candidate_id", "candidate_id"),
 )
+
+# Candidates who applied to an employer job (ApplicationSubmitted), kept apart from their
+# scores: the application may arrive before the score, and outlives a re-score.
+applications = table(
+    "recruiting_applications",
+    uuid_key("job_id"),
+    uuid_key("candidate_id"),
+    sa.Column("application_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_recruiting_applications_candidate_id", "candidate_id"),
+)
