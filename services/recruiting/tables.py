@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from infra.columns import created_at, table, updated_at, uuid_key
+from infra.columns import counter, created_at, table, updated_at, uuid_key
 
 companies = table(
     "recruiting_companies",
@@ -65,6 +65,8 @@ jobs = table(
     updated_at(),
     sa.Column("published_at", sa.DateTime(timezone=True)),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
+    # Material edits announced since it was published (JobUpdated's revision).
+    counter("revision"),
     sa.CheckConstraint("status IN ('draft', 'published', 'closed')", name="status_known"),
     sa.Index("ix_recruiting_jobs_company_id_created_at", "company_id", "created_at"),
 )

@@ -21,7 +21,7 @@ from infra.settings import CommonSettings
 from infra.uow import UnitOfWork
 from schemas.events.candidates import CandidateErased
 from schemas.events.envelope import Envelope
-from schemas.events.jobs import JobExpired, JobPublished
+from schemas.events.jobs import JobExpired, JobPublished, JobUpdated
 from schemas.events.matching import MatchesScored
 from schemas.events.recruiting import CandidateStatusChanged
 from services.ats_engine.engine import Engine
@@ -73,14 +73,23 @@ async def test_a_job_goes_from_draft_to_published_to_closed_and_tells_the_pipeli
     assert event["apply_url"] == f"http://127.0.0.1:8000/jobs/{acme.draft_job}"
     assert event["salary_min"] == 90000 and event["salary_currency"] == "EUR"
 
+    # A published job's material edit is announced as a scraped job's is, once per revision;
+    # a cosmetic one announces nothing.
     text = await api.client.patch(path, json={"title": "Changed"}, headers=recruiter)
-    assert (text.status_code, text.json()["error"]["code"]) == (409, "ERR_CONFLICT")
+    assert text.status_code == 200 and text.json()["title"] == "Changed"
+    await api.client.patch(path, json={"title": " Changed "}, headers=recruiter)
+    [update] = [e for e in await api.emitted(JobUpdated) if e["job_id"] == str(acme.draft_job)]
+    assert (update["revision"], update["changed"]) == (1, ["title"])
+    assert update["previous"] == {"title": "Staff engineer"}
+    assert (update["title"], update["company"]) == ("Changed", "Acme")
+    assert update["apply_url"] == event["apply_url"]
     api.clock.advance(60)
+    edited_at = (await api.client.patch(path, json={}, headers=recruiter)).json()["updated_at"]
     again = await api.client.patch(path, json={"status": "published"}, headers=recruiter)
     assert again.status_code == 200
     assert len([e for e in await api.emitted(JobPublished)
                 if e["job_id"] == str(acme.draft_job)]) == 1, "published once"
-    assert again.json()["updated_at"] == published.json()["updated_at"], "nothing changed"
+    assert again.json()["updated_at"] == edited_at, "nothing changed"
 
     closed = await api.client.patch(path, json={"status": "closed"}, headers=recruiter)
     assert closed.json()["status"] == "closed" and closed.json()["closed_at"]
@@ -88,6 +97,8 @@ async def test_a_job_goes_from_draft_to_published_to_closed_and_tells_the_pipeli
     assert expired["reason"] == "closed by the employer"
     reopened = await api.client.patch(path, json={"status": "published"}, headers=recruiter)
     assert (reopened.status_code, reopened.json()["error"]["code"]) == (409, "ERR_CONFLICT")
+    fixed = await api.client.patch(path, json={"title": "After closing"}, headers=recruiter)
+    assert (fixed.status_code, fixed.json()["error"]["code"]) == (409, "ERR_CONFLICT")
 
     listed = await api.client.get(f"/api/v1/companies/{acme.company_id}/jobs?status=closed",
                                   headers=api.auth(Role.HIRING_MANAGER))

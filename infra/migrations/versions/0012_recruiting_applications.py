@@ -1,4 +1,4 @@
-"""recruiting: which candidates applied to an employer job
+"""recruiting: which candidates applied to an employer job; a job's revision
 
 Revision ID: 0012_recruiting_applications
 Revises: 0011_recruiting
@@ -25,9 +25,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("job_id", "candidate_id",
                                 name=op.f("pk_recruiting_applications")),
     )
+    op.add_column("recruiting_jobs", sa.Column("revision", sa.Integer(), server_default="0",
+                                               nullable=False))
     op.create_index("ix_recruiting_applications_candidate_id", "recruiting_applications",
                     ["candidate_id"])
 
 
 def downgrade() -> None:
+    op.drop_column("recruiting_jobs", "revision")
     op.drop_table("recruiting_applications")
