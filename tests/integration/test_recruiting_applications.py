@@ -5,23 +5,40 @@ shows the candidate as applied. Both services on one real PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from infra.auth import Role
 from infra.blobs import LocalBlobStore
+from infra.clock import Clock
 from infra.employer_jobs import platform_apply_url
 from infra.runtime import open_platform
+from infra.service import ServiceSpec
+from infra.uow import UnitOfWork
 from schemas.events.applications import ApplicationSubmitted
-from schemas.events.envelope import Envelope
+from schemas.events.envelope import Envelope, EventData
 from schemas.events.matching import ApplicationApproved, MatchesScored
 from schemas.events.resumes import ResumeVersionCreated
 from schemas.events.review import TaskCompleted
+from services.application_bot import repository
+from services.application_bot.adapters.appliers import ApplierRegistry
 from services.application_bot.adapters.browser import BrowserPage
+from services.application_bot.adapters.candidates import SeedCandidateDirectory
+from services.application_bot.adapters.portal_ledger import LedgerAnswer, LedgerQuery
 from services.application_bot.app import NAME, assemble
-from services.application_bot.domain import IN_PLATFORM_CONFIRMATION, application_id
+from services.application_bot.applying import ApplicationBot, BotPorts
+from services.application_bot.domain import (
+    IN_PLATFORM_CONFIRMATION,
+    ApplyRequest,
+    application_id,
+    claim,
+    new_application,
+)
 from services.application_bot.settings import ApplicationBotSettings
 from services.recruiting.settings import RecruitingSettings
 from tests.integration.recruiting_support import Recruiting, recruiting, scored
@@ -47,48 +64,86 @@ class NoBrowser:
         return None
 
 
-async def test_an_approved_pair_on_an_employer_job_is_applied_for_once_without_a_browser(
-        recruiting: Recruiting, database_url: str, tmp_path: Path) -> None:
-    job = recruiting.companies[0].published_job
-    base = RecruitingSettings().employer_apply_url
+class NoLedger:
+    """No portal holds an application delivered in the platform; none may be asked."""
+
+    async def check(self, query: LedgerQuery) -> LedgerAnswer:
+        raise AssertionError("a portal was asked about an application delivered in the platform")
+
+
+@dataclass
+class Bot:
+    spec: ServiceSpec
+    uow: UnitOfWork
+    blobs: LocalBlobStore
+    settings: ApplicationBotSettings
+    browser: NoBrowser
+    clock: Clock
+
+    async def deliver(self, data: EventData) -> Envelope:
+        envelope = Envelope.wrap(data, source="test", time=self.clock.now())
+        await self.spec.dispatcher(self.uow)(envelope)
+        return envelope
+
+    async def add_resume(self) -> uuid.UUID:
+        version = uuid.uuid4()
+        key = f"resumes/{ADA}/{version}.txt"
+        digest = await self.blobs.put(key, b"Ada Okafor\nPython, PostgreSQL\n")
+        await self.deliver(ResumeVersionCreated(candidate_id=ADA, resume_version_id=version,
+                                                blob_key=key, content_sha256=digest))
+        return version
+
+    def applying(self) -> ApplicationBot:
+        """The bot's applying alone, as the orphan sweep runs it."""
+        ports = BotPorts(self.uow, self.blobs, self.browser, ApplierRegistry({}, career_site=None),
+                         SeedCandidateDirectory(SEED), NoLedger())
+        return ApplicationBot(ports, max_attempts=3,
+                              employer_apply_url=self.settings.employer_apply_url)
+
+
+@pytest.fixture
+async def bot(recruiting: Recruiting, database_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
     settings = ApplicationBotSettings(
         database_url=database_url, blob_dir=tmp_path / "bot-blobs", data_dir=tmp_path,
-        chromium_path=tmp_path / "no-chromium", candidates_seed=SEED, employer_apply_url=base)
-    browser = NoBrowser()
+        chromium_path=tmp_path / "no-chromium", candidates_seed=SEED,
+        employer_apply_url=RecruitingSettings().employer_apply_url)
     async with open_platform(settings, clock=recruiting.clock) as platform:
         uow = platform.unit_of_work(NAME)
         blobs = LocalBlobStore(settings.blob_dir)
-        bot = assemble(uow, blobs, settings, browser)
+        browser = NoBrowser()
+        yield Bot(assemble(uow, blobs, settings, browser), uow, blobs, settings, browser,
+                  recruiting.clock)
 
-        async def deliver(data: Any) -> Envelope:
-            envelope = Envelope.wrap(data, source="test", time=recruiting.clock.now())
-            await bot.dispatcher(uow)(envelope)
-            return envelope
 
-        version = uuid.uuid4()
-        key = f"resumes/{ADA}/{version}.txt"
-        digest = await blobs.put(key, b"Ada Okafor\nPython, PostgreSQL\n")
-        await deliver(ResumeVersionCreated(candidate_id=ADA, resume_version_id=version,
-                                           blob_key=key, content_sha256=digest))
-        pair = scored(job, ADA, 96.0)
-        await recruiting.deliver(MatchesScored(batch_id=uuid.uuid4(), pairs=[pair]))
-        apply_url = platform_apply_url(base, job)
-        approval = ApplicationApproved(match_id=pair.match_id, candidate_id=ADA, job_id=job,
-                                       score=96.0, resume_version_id=version,
-                                       apply_url=apply_url, company="Acme")
+async def _scored_and_approved(recruiting: Recruiting, bot: Bot) -> ApplicationApproved:
+    """Ada scored 96 on Acme's published job, and the approval the ATS engine sends."""
+    job = recruiting.companies[0].published_job
+    version = await bot.add_resume()
+    pair = scored(job, ADA, 96.0)
+    await recruiting.deliver(MatchesScored(batch_id=uuid.uuid4(), pairs=[pair]))
+    return ApplicationApproved(
+        match_id=pair.match_id, candidate_id=ADA, job_id=job, score=96.0,
+        resume_version_id=version, company="Acme",
+        apply_url=platform_apply_url(bot.settings.employer_apply_url, job))
 
-        first = await deliver(approval)
-        await bot.dispatcher(uow)(first)  # redelivered
-        await deliver(approval)  # a re-scored duplicate
-        await deliver(TaskCompleted(task_id=uuid.uuid4(), reviewer_id=uuid.uuid4(),
-                                    match_id=pair.match_id, candidate_id=ADA, job_id=job,
-                                    resume_version_id=version, apply_url=apply_url))
 
-        [submitted] = await recruiting.emitted(ApplicationSubmitted)
-        assert browser.pages == 0
-        assert submitted["application_id"] == str(application_id(ADA, job))
-        assert submitted["confirmation"] == IN_PLATFORM_CONFIRMATION
-        assert submitted["resume_version_id"] == str(version)
+async def test_an_approved_pair_on_an_employer_job_is_applied_for_once_without_a_browser(
+        recruiting: Recruiting, bot: Bot) -> None:
+    approval = await _scored_and_approved(recruiting, bot)
+    job, version = approval.job_id, approval.resume_version_id
+
+    first = await bot.deliver(approval)
+    await bot.spec.dispatcher(bot.uow)(first)  # redelivered
+    await bot.deliver(approval)  # a re-scored duplicate
+    await bot.deliver(TaskCompleted(
+        task_id=uuid.uuid4(), reviewer_id=uuid.uuid4(), match_id=approval.match_id,
+        candidate_id=ADA, job_id=job, resume_version_id=version, apply_url=approval.apply_url))
+
+    [submitted] = await recruiting.emitted(ApplicationSubmitted)
+    assert bot.browser.pages == 0
+    assert submitted["application_id"] == str(application_id(ADA, job))
+    assert submitted["confirmation"] == IN_PLATFORM_CONFIRMATION
+    assert submitted["resume_version_id"] == str(version)
 
     event = ApplicationSubmitted.model_validate(submitted)
     await recruiting.deliver(event)
@@ -103,3 +158,24 @@ async def test_an_approved_pair_on_an_employer_job_is_applied_for_once_without_a
     assert others and all(row["applied_at"] is None for row in others)
 
 
+
+
+async def test_a_delivery_cut_off_before_it_settled_is_delivered_once_by_the_sweep(
+        recruiting: Recruiting, bot: Bot) -> None:
+    """A worker that died between claiming and settling delivered nothing (delivering is the
+    settling transaction): the sweep delivers it, asks no portal, opens no browser; a later
+    order finds it settled."""
+    approval = await _scored_and_approved(recruiting, bot)
+    request = ApplyRequest(ADA, approval.job_id, approval.resume_version_id,
+                           approval.apply_url, "Acme")
+    async with bot.uow.transaction() as tx:  # what the dead worker left: claimed, unsettled
+        assert await repository.insert_if_absent(tx.conn, claim(new_application(request)),
+                                                 tx.clock.now())
+    recruiting.clock.advance(3600)
+
+    assert await bot.applying().settle_orphans(recruiting.clock.now()) == 1
+    await bot.deliver(approval)
+
+    [submitted] = await recruiting.emitted(ApplicationSubmitted)
+    assert submitted["confirmation"] == IN_PLATFORM_CONFIRMATION
+    assert bot.browser.pages == 0
