@@ -19,6 +19,7 @@ from infra.blobs import LocalBlobStore
 from infra.runtime import merged_http_app, open_platform
 from infra.settings import CommonSettings
 from infra.uow import UnitOfWork
+from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.envelope import Envelope
 from schemas.events.jobs import JobExpired, JobPublished, JobUpdated
@@ -30,7 +31,7 @@ from services.ats_engine.intake import upload_resume
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
 from services.catalog import build_all
-from services.recruiting.tables import audit_log, candidates
+from services.recruiting.tables import applications, audit_log, candidates
 from tests.fixtures.resumes import RESUME
 from tests.integration.recruiting_support import SECRET, Recruiting, recruiting, scored
 
@@ -320,11 +321,14 @@ async def test_an_erased_candidate_leaves_no_score_or_quote_in_any_list(
     moved = await api.client.patch(f"/api/v1/jobs/{acme.published_job}/candidates/{gone}",
                                    json={"status": "rejected"}, headers=api.auth(Role.RECRUITER))
     assert moved.status_code == 200
+    await api.deliver(ApplicationSubmitted(
+        application_id=uuid.uuid4(), candidate_id=gone, job_id=acme.published_job,
+        resume_version_id=uuid.uuid4()))
     await api.deliver(CandidateErased(candidate_id=gone))
     assert [c["candidate_id"] for c in await ranked(api, acme.published_job)] == [str(kept)]
     async with api.uow.engine.connect() as conn:
-        left = await conn.scalar(sa.select(sa.func.count()).select_from(candidates).where(
-            candidates.c.candidate_id == gone))
+        left = sum([await conn.scalar(sa.select(sa.func.count()).select_from(table).where(
+            table.c.candidate_id == gone)) for table in (candidates, applications)])
         audited = (await conn.execute(sa.select(audit_log.c.details).where(
             audit_log.c.object_id == str(gone)))).scalars().all()
     assert left == 0
