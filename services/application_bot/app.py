@@ -153,7 +153,8 @@ def assemble(
     bot = ApplicationBot(ports, max_attempts=settings.max_attempts,
                          allow_private_hosts=settings.allow_private_hosts,
                          session_wait=timedelta(seconds=settings.session_wait_s),
-                         orphan_review_after=timedelta(seconds=settings.orphan_review_after_s))
+                         orphan_review_after=timedelta(seconds=settings.orphan_review_after_s),
+                         employer_apply_url=settings.employer_apply_url)
     apply = ApplyHandlers(bot)
     return ServiceSpec(
         name=NAME,

@@ -39,6 +39,7 @@ from services.application_bot.adapters.portal_ledger import (
     SubmissionLedger,
 )
 from services.application_bot.domain import (
+    IN_PLATFORM_CONFIRMATION,
     ORPHAN_QUESTION,
     Applicant,
     Application,
@@ -55,6 +56,7 @@ from services.application_bot.domain import (
     answered_sent,
     asked_about,
     claim,
+    in_platform,
     new_application,
     next_step,
     orphan_review_due,
@@ -113,8 +115,10 @@ class ApplicationBot:
     def __init__(self, ports: BotPorts, *, max_attempts: int,
                  allow_private_hosts: Collection[str] = (),
                  session_wait: timedelta = timedelta(days=3),
-                 orphan_review_after: timedelta = timedelta(hours=1)) -> None:
+                 orphan_review_after: timedelta = timedelta(hours=1),
+                 employer_apply_url: str | None = None) -> None:
         self._ports = ports
+        self._employer_apply_url = employer_apply_url
         self._orphan_review_after = orphan_review_after
         self._allow_private_hosts = allow_private_hosts
         self._uow = ports.uow
@@ -130,7 +134,8 @@ class ApplicationBot:
         an orphan, its completion says nothing went through, and it is sent once more.
         """
         try:
-            await check_url(request.apply_url, self._allow_private_hosts)
+            if not self._in_platform(request):
+                await check_url(request.apply_url, self._allow_private_hosts)
         except UnresolvedHost as exc:
             # DNS may be away for a moment; the browser's own guard checks it again.
             log.info("apply_url not resolved yet", error=str(exc))
@@ -239,7 +244,12 @@ class ApplicationBot:
         confirmation: str | None
         evidence_key: str | None
         saved = await self._evidence.saved_confirmation(stored.application_id)
-        if saved is not None:
+        if self._in_platform(stored):
+            # Delivering is the settling transaction itself: one that never committed
+            # delivered nothing, so it is delivered now.
+            confirmation = IN_PLATFORM_CONFIRMATION
+            evidence_key = saved[1] if saved else None
+        elif saved is not None:
             confirmation, evidence_key = saved
         else:
             try:
@@ -414,6 +424,9 @@ class ApplicationBot:
 
     async def _visit(self, application: Application, applicant: Applicant) -> Visit:
         """One visit to the form with the resume file at hand; nothing sent on early errors."""
+        if self._in_platform(application):
+            log.info("delivering to the employer's pipeline", apply_url=application.apply_url)
+            return Visit(Confirmed(IN_PLATFORM_CONFIRMATION))
         async with self._uow.transaction() as tx:
             resume = await repository.resume_file(tx.conn, application.resume_version_id)
         if resume is None:  # checked when claimed; only a deleted row gets here
@@ -458,6 +471,9 @@ class ApplicationBot:
                 # Only the browser's own context or tab set-up or teardown gets here, never
                 # the form's submission, which the applier reports as an outcome.
                 return Visit(NotSent(f"browser failed: {exc}"))
+
+    def _in_platform(self, order: Application | ApplyRequest) -> bool:
+        return in_platform(order.job_id, order.apply_url, self._employer_apply_url)
 
     async def _record(self, tx: Transaction, after: Application, before: Application,
                       outcome: Outcome | None = None) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from infra.employer_jobs import applied_in_platform
 from services.application_bot.limits import Limits
 from services.application_bot.screening import AnswerBank
 
@@ -71,6 +72,16 @@ class ApplyRequest:
     @property
     def application_id(self) -> uuid.UUID:
         return application_id(self.candidate_id, self.job_id)
+
+
+IN_PLATFORM_CONFIRMATION = "delivered to the employer's pipeline on JAMS"
+
+
+def in_platform(job_id: uuid.UUID, apply_url: str, employer_apply_url: str | None) -> bool:
+    """Whether the job is one an employer posted here with no form of its own: applying is
+    delivering to their pipeline, confirmed at once, with no browser."""
+    return employer_apply_url is not None and applied_in_platform(apply_url, job_id,
+                                                                  employer_apply_url)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 
 from infra.chromium import ChromiumSettings
+from infra.employer_jobs import DEFAULT_APPLY_URL
 from infra.politeness import PortalPolicy
 from infra.politeness.defaults import APPLYING_POLICIES, BROWSER_SITE
 from infra.settings import CommonSettings
@@ -45,6 +46,12 @@ class ApplicationBotSettings(CommonSettings, ChromiumSettings):
         default=3600.0, ge=0, le=30 * 86400,
         description="How long an orphan that neither the portal's page nor an e-mail settles "
                     "waits before a person is asked whether it went through",
+    )
+    employer_apply_url: str = Field(
+        default=DEFAULT_APPLY_URL, max_length=500,
+        description="The recruiting service's base for jobs employers post without a form of "
+                    "their own (the same JAMS_EMPLOYER_APPLY_URL): an application to one goes "
+                    "to the employer's pipeline, no browser",
     )
     max_attempts: int = Field(default=3, ge=1, le=20,
                               description="Visits that send nothing before giving up")

@@ -12,13 +12,18 @@ from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from infra.uow import UnitOfWork
+from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
 from services.recruiting.access import Authorizer
 from services.recruiting.api.candidates import candidate_routes
 from services.recruiting.api.companies import company_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
-from services.recruiting.handlers import on_candidate_erased, on_matches_scored
+from services.recruiting.handlers import (
+    on_application_submitted,
+    on_candidate_erased,
+    on_matches_scored,
+)
 from services.recruiting.settings import RecruitingSettings
 
 NAME = "recruiting"
@@ -33,7 +38,8 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
     verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock, revoked=revocations.list)
     app = recruiting_app(uow, verifier, settings, platform.redis)
     return ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
-                                            CandidateErased: on_candidate_erased},
+                                            CandidateErased: on_candidate_erased,
+                                            ApplicationSubmitted: on_application_submitted},
                        background=[revocations.run], http_app=app)
 
 

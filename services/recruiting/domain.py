@@ -11,9 +11,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from schemas.events.jobs import JobExpired, JobPublished
-
-EMPLOYER_SOURCE = "employer"
+from infra.employer_jobs import platform_apply_url, source_key
+from infra.job_changes import content_of, material_change
+from schemas.events.jobs import JobExpired, JobPublished, JobUpdated
 
 
 class JobStatus(StrEnum):
@@ -42,36 +42,47 @@ _NEXT: Mapping[JobStatus, frozenset[JobStatus]] = {
 
 
 def job_change(current: JobStatus, wanted: JobStatus | None, edits: Mapping[str, Any]) -> JobStatus:
-    """The job's next status; NotAllowed for a move its state forbids, or for an edit of its
-    text once candidates have been scored against it (published or closed)."""
+    """The job's next status; NotAllowed for a move its state forbids, or for an edit of a
+    closed job's text (a published job's edit is announced, and its candidates re-scored)."""
     target = wanted or current
     if target not in _NEXT[current]:
         raise NotAllowed(f"a {current} job cannot become {target}")
-    if edits and current is not JobStatus.DRAFT:
-        raise NotAllowed(f"a {current} job's text is fixed; only a draft can be edited")
+    if edits and current is JobStatus.CLOSED:
+        raise NotAllowed("a closed job's text is fixed")
     return target
-
-
-def source_key(job_id: uuid.UUID) -> str:
-    """The job's key among the sources of canonical jobs."""
-    return f"{EMPLOYER_SOURCE}:{job_id}"
 
 
 def apply_url(job: Mapping[str, Any], base: str) -> str:
     """The job's own apply link, else the platform's page for it."""
-    return str(job["apply_url"] or f"{base.rstrip('/')}/{job['job_id']}")
+    return str(job["apply_url"] or platform_apply_url(base, job["job_id"]))
+
+
+def _content(job: Mapping[str, Any], company: str, base_url: str) -> dict[str, Any]:
+    """What JobPublished and JobUpdated say of the job's content."""
+    return {"job_id": job["job_id"], "company": company, "apply_url": apply_url(job, base_url),
+            **{name: job[name] for name in (
+                "title", "location", "description", "country", "workplace", "employment_type",
+                "salary_min", "salary_max", "salary_currency", "salary_period")}}
 
 
 def published(job: Mapping[str, Any], company: str, base_url: str, at: datetime) -> JobPublished:
     """The job as the pipeline meets every canonical job: scored against the candidates."""
-    return JobPublished(
-        job_id=job["job_id"], company=company, title=job["title"], location=job["location"],
-        description=job["description"], apply_url=apply_url(job, base_url),
-        sources=[source_key(job["job_id"])], country=job["country"],
-        workplace=job["workplace"], employment_type=job["employment_type"],
-        salary_min=job["salary_min"], salary_max=job["salary_max"],
-        salary_currency=job["salary_currency"], salary_period=job["salary_period"],
-        posted_at=at)
+    return JobPublished(**_content(job, company, base_url), sources=[source_key(job["job_id"])],
+                        posted_at=at)
+
+
+def updated(before: Mapping[str, Any], after: Mapping[str, Any], company: str,
+            base_url: str) -> JobUpdated | None:
+    """A published job's edit as the pipeline meets a scraped job's: its candidates scored
+    again, at the job's next revision; None when the edit is cosmetic (whitespace, tracking
+    parameters) or leaves the announced content as it was."""
+    change = material_change(*(content_of({**job, "apply_url": apply_url(job, base_url)})
+                               for job in (before, after)))
+    if change is None:
+        return None
+    return JobUpdated(**_content(after, company, base_url), posted_at=after["published_at"],
+                      revision=before["revision"] + 1, changed=list(change.changed),
+                      previous=change.previous, description_diff=list(change.description_diff))
 
 
 def expired(job_id: uuid.UUID, at: datetime) -> JobExpired:

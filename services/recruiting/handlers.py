@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from infra.uow import Transaction
+from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
-from services.recruiting.tables import candidates, jobs
+from services.recruiting.tables import applications, candidates, jobs
 
 
 async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
@@ -36,8 +37,19 @@ async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
         where=candidates.c.scored_at <= statement.excluded.scored_at), rows)
 
 
+async def on_application_submitted(event: ApplicationSubmitted, tx: Transaction) -> None:
+    """A candidate applied to one of our jobs: their row in its ranked list says so."""
+    if await tx.conn.scalar(sa.select(jobs.c.job_id).where(jobs.c.job_id == event.job_id)) \
+            is None:
+        return  # an application to a scraped job
+    at = tx.cause.time if tx.cause is not None else tx.clock.now()
+    await tx.conn.execute(insert(applications).values(
+        job_id=event.job_id, candidate_id=event.candidate_id,
+        application_id=event.application_id, applied_at=at).on_conflict_do_nothing())
+
+
 async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
     """Their scores and what the explanations quote of their resume go; the audit log keeps
     ids only."""
-    await tx.conn.execute(candidates.delete().where(
-        candidates.c.candidate_id == event.candidate_id))
+    for table in (candidates, applications):
+        await tx.conn.execute(table.delete().where(table.c.candidate_id == event.candidate_id))

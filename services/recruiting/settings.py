@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from infra.employer_jobs import DEFAULT_APPLY_URL
 from infra.settings import CommonSettings
 
 
@@ -16,7 +17,7 @@ class RecruitingSettings(CommonSettings):
                     "read from it, so it must match the gateway's",
     )
     employer_apply_url: str = Field(
-        default="http://127.0.0.1:8000/jobs", max_length=500,
+        default=DEFAULT_APPLY_URL, max_length=500,
         description="Where an employer job without an apply link of its own is applied for "
                     "(its id is appended)",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from infra.columns import created_at, table, updated_at, uuid_key
+from infra.columns import counter, created_at, table, updated_at, uuid_key
 
 companies = table(
     "recruiting_companies",
@@ -65,6 +65,8 @@ jobs = table(
     updated_at(),
     sa.Column("published_at", sa.DateTime(timezone=True)),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
+    # Material edits announced since it was published (JobUpdated's revision).
+    counter("revision"),
     sa.CheckConstraint("status IN ('draft', 'published', 'closed')", name="status_known"),
     sa.Index("ix_recruiting_jobs_company_id_created_at", "company_id", "created_at"),
 )
@@ -95,4 +97,15 @@ candidates = table(
     sa.Index("ix_recruiting_candidates_job_id_scored_at_candidate_id", "job_id", "scored_at",
              "candidate_id"),
     sa.Index("ix_recruiting_candidates_candidate_id", "candidate_id"),
+)
+
+# Candidates who applied to an employer job (ApplicationSubmitted), kept apart from their
+# scores: the application may arrive before the score, and outlives a re-score.
+applications = table(
+    "recruiting_applications",
+    uuid_key("job_id"),
+    uuid_key("candidate_id"),
+    sa.Column("application_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_recruiting_applications_candidate_id", "candidate_id"),
 )

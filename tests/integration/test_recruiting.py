@@ -19,9 +19,10 @@ from infra.blobs import LocalBlobStore
 from infra.runtime import merged_http_app, open_platform
 from infra.settings import CommonSettings
 from infra.uow import UnitOfWork
+from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.envelope import Envelope
-from schemas.events.jobs import JobExpired, JobPublished
+from schemas.events.jobs import JobExpired, JobPublished, JobUpdated
 from schemas.events.matching import MatchesScored
 from schemas.events.recruiting import CandidateStatusChanged
 from services.ats_engine.engine import Engine
@@ -30,7 +31,7 @@ from services.ats_engine.intake import upload_resume
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
 from services.catalog import build_all
-from services.recruiting.tables import audit_log, candidates
+from services.recruiting.tables import applications, audit_log, candidates
 from tests.fixtures.resumes import RESUME
 from tests.integration.recruiting_support import SECRET, Recruiting, recruiting, scored
 
@@ -73,14 +74,23 @@ async def test_a_job_goes_from_draft_to_published_to_closed_and_tells_the_pipeli
     assert event["apply_url"] == f"http://127.0.0.1:8000/jobs/{acme.draft_job}"
     assert event["salary_min"] == 90000 and event["salary_currency"] == "EUR"
 
+    # A published job's material edit is announced as a scraped job's is, once per revision;
+    # a cosmetic one announces nothing.
     text = await api.client.patch(path, json={"title": "Changed"}, headers=recruiter)
-    assert (text.status_code, text.json()["error"]["code"]) == (409, "ERR_CONFLICT")
+    assert text.status_code == 200 and text.json()["title"] == "Changed"
+    await api.client.patch(path, json={"title": " Changed "}, headers=recruiter)
+    [update] = [e for e in await api.emitted(JobUpdated) if e["job_id"] == str(acme.draft_job)]
+    assert (update["revision"], update["changed"]) == (1, ["title"])
+    assert update["previous"] == {"title": "Staff engineer"}
+    assert (update["title"], update["company"]) == ("Changed", "Acme")
+    assert update["apply_url"] == event["apply_url"]
     api.clock.advance(60)
+    edited_at = (await api.client.patch(path, json={}, headers=recruiter)).json()["updated_at"]
     again = await api.client.patch(path, json={"status": "published"}, headers=recruiter)
     assert again.status_code == 200
     assert len([e for e in await api.emitted(JobPublished)
                 if e["job_id"] == str(acme.draft_job)]) == 1, "published once"
-    assert again.json()["updated_at"] == published.json()["updated_at"], "nothing changed"
+    assert again.json()["updated_at"] == edited_at, "nothing changed"
 
     closed = await api.client.patch(path, json={"status": "closed"}, headers=recruiter)
     assert closed.json()["status"] == "closed" and closed.json()["closed_at"]
@@ -88,6 +98,8 @@ async def test_a_job_goes_from_draft_to_published_to_closed_and_tells_the_pipeli
     assert expired["reason"] == "closed by the employer"
     reopened = await api.client.patch(path, json={"status": "published"}, headers=recruiter)
     assert (reopened.status_code, reopened.json()["error"]["code"]) == (409, "ERR_CONFLICT")
+    fixed = await api.client.patch(path, json={"title": "After closing"}, headers=recruiter)
+    assert (fixed.status_code, fixed.json()["error"]["code"]) == (409, "ERR_CONFLICT")
 
     listed = await api.client.get(f"/api/v1/companies/{acme.company_id}/jobs?status=closed",
                                   headers=api.auth(Role.HIRING_MANAGER))
@@ -309,11 +321,14 @@ async def test_an_erased_candidate_leaves_no_score_or_quote_in_any_list(
     moved = await api.client.patch(f"/api/v1/jobs/{acme.published_job}/candidates/{gone}",
                                    json={"status": "rejected"}, headers=api.auth(Role.RECRUITER))
     assert moved.status_code == 200
+    await api.deliver(ApplicationSubmitted(
+        application_id=uuid.uuid4(), candidate_id=gone, job_id=acme.published_job,
+        resume_version_id=uuid.uuid4()))
     await api.deliver(CandidateErased(candidate_id=gone))
     assert [c["candidate_id"] for c in await ranked(api, acme.published_job)] == [str(kept)]
     async with api.uow.engine.connect() as conn:
-        left = await conn.scalar(sa.select(sa.func.count()).select_from(candidates).where(
-            candidates.c.candidate_id == gone))
+        left = sum([await conn.scalar(sa.select(sa.func.count()).select_from(table).where(
+            table.c.candidate_id == gone)) for table in (candidates, applications)])
         audited = (await conn.execute(sa.select(audit_log.c.details).where(
             audit_log.c.object_id == str(gone)))).scalars().all()
     assert left == 0

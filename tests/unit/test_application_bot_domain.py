@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from infra.employer_jobs import platform_apply_url
 from services.application_bot.adapters.portal_ledger import GreenhousePosting
 from services.application_bot.domain import (
     TRANSITIONS,
@@ -22,6 +23,7 @@ from services.application_bot.domain import (
     Unconfirmed,
     application_id,
     claim,
+    in_platform,
     new_application,
     next_step,
     reconcile,
@@ -169,3 +171,15 @@ def test_a_sign_in_page_makes_the_application_wait_without_using_an_attempt() ->
     assert (resumed.state, resumed.attempts) == (S.SUBMITTING, 2)
     given_up = stop_waiting(waiting, "no new session in time")
     assert (given_up.state, given_up.retryable) == (S.FAILED, True)
+
+
+def test_an_employer_job_without_a_form_is_applied_for_in_the_platform() -> None:
+    job, other = uuid.uuid4(), uuid.uuid4()
+    base = "https://jams.example/jobs/"
+    assert in_platform(job, f"https://jams.example/jobs/{job}", base)
+    # Another job's page, the employer's own form, a portal, another base, none configured.
+    assert not in_platform(job, platform_apply_url(base, other), base)
+    assert not in_platform(job, "https://acme.example/careers/apply", base)
+    assert not in_platform(job, f"https://boards.greenhouse.io/acme/jobs/{job}", base)
+    assert not in_platform(job, platform_apply_url("https://elsewhere.example/jobs", job), base)
+    assert not in_platform(job, platform_apply_url(base, job), None)

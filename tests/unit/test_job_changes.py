@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from services.job_discovery.jobs.changes import (
+from infra.job_changes import (
     MAX_DIFF_LINES,
     JobContent,
     content_of,

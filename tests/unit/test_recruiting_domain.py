@@ -16,6 +16,7 @@ from services.recruiting.domain import (
     expired,
     job_change,
     published,
+    updated,
 )
 
 D, P, C = JobStatus.DRAFT, JobStatus.PUBLISHED, JobStatus.CLOSED
@@ -37,11 +38,11 @@ def test_a_published_job_never_goes_back_and_a_closed_one_stays_closed(
         job_change(current, wanted, {})
 
 
-def test_only_a_drafts_text_can_change() -> None:
+def test_a_closed_jobs_text_is_fixed() -> None:
     assert job_change(D, P, {"title": "Publish with this title"}) is P
-    for current in (P, C):
-        with pytest.raises(NotAllowed, match="only a draft"):
-            job_change(current, None, {"title": "x"})
+    assert job_change(P, None, {"title": "Edited once published"}) is P
+    with pytest.raises(NotAllowed, match="closed job's text is fixed"):
+        job_change(C, None, {"title": "x"})
 
 
 def _job(apply_url: str | None) -> dict[str, object]:
@@ -69,3 +70,22 @@ def test_a_cursor_reads_back_only_for_its_own_ordering() -> None:
                                (encode_cursor("score", 1), "score", 2)):
         with pytest.raises(InvalidCursor):
             decode_cursor(text, order, count)
+
+
+def test_a_published_jobs_material_edit_is_announced_at_its_next_revision() -> None:
+    before = {**_job(None), "published_at": AT, "revision": 2}
+    after = {**before, "description": "SQL\nKafka", "salary_max": 90000.0}
+    event = updated(before, after, "Acme", "https://jams.example/jobs")
+    assert event is not None
+    assert (event.revision, event.changed) == (3, ["description", "salary"])
+    assert event.previous == {"salary": "60000-80000 EUR per year"}
+    assert event.description_diff == ["+ Kafka"]
+    assert (event.company, event.posted_at, event.salary_max) == ("Acme", AT, 90000.0)
+    assert str(event.apply_url) == f"https://jams.example/jobs/{uuid.UUID(int=7)}"
+
+
+def test_a_cosmetic_edit_of_a_published_job_announces_nothing() -> None:
+    before = {**_job("https://acme.example/apply"), "published_at": AT, "revision": 0}
+    after = {**before, "title": " Data  engineer ",
+             "apply_url": "https://acme.example/apply?utm_source=jams"}
+    assert updated(before, after, "Acme", "https://jams.example/jobs") is None

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from infra.job_changes import JobChange, content_of, material_change
 from infra.uow import Transaction
 from schemas.events.jobs import JobDiscovered, JobPublished, JobReopened, JobUpdated
 from services.job_discovery.jobs.bulk import insert_rows
-from services.job_discovery.jobs.changes import JobChange, content_of, material_change
 from services.job_discovery.jobs.dedup import description_words, same_description
 from services.job_discovery.jobs.posting import (
     BadPayload,

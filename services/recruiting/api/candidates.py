@@ -20,7 +20,7 @@ from services.recruiting.api import RESPONSES
 from services.recruiting.api.jobs import job_in_scope
 from services.recruiting.audit import record
 from services.recruiting.domain import CandidateStatus, InvalidCursor
-from services.recruiting.tables import candidates
+from services.recruiting.tables import applications, candidates
 
 
 class Sort(StrEnum):
@@ -43,6 +43,8 @@ class RankedCandidate(BaseModel):
     status: CandidateStatus
     status_by: uuid.UUID | None = Field(description="Who set the status last")
     status_at: datetime | None = Field(description="When the status was set last")
+    applied_at: datetime | None = Field(
+        description="When the candidate applied to the job; null if they have not")
 
 
 class RankedPage(BaseModel):
@@ -55,6 +57,11 @@ class StatusChange(BaseModel):
 
 
 _ORDER = {Sort.SCORE: candidates.c.score, Sort.RECENT: candidates.c.scored_at}
+
+# Each candidate's row with when they applied, if they did.
+_RANKED = sa.select(candidates, applications.c.applied_at).select_from(candidates.outerjoin(
+    applications, sa.and_(applications.c.job_id == candidates.c.job_id,
+                          applications.c.candidate_id == candidates.c.candidate_id)))
 
 
 def _after(sort: Sort, cursor: str) -> sa.ColumnElement[bool]:
@@ -89,7 +96,7 @@ def candidate_routes(uow: UnitOfWork, authorize: Authorizer, page_limit: int) ->
         cursor: str | None = Query(None, max_length=500),
         caller: Caller = Depends(authorize("candidates.list")),
     ) -> RankedPage:
-        query = sa.select(candidates).where(candidates.c.job_id == job_id)
+        query = _RANKED.where(candidates.c.job_id == job_id)
         if min_score is not None:
             query = query.where(candidates.c.score >= min_score)
         if status is not None:
@@ -113,9 +120,9 @@ def candidate_routes(uow: UnitOfWork, authorize: Authorizer, page_limit: int) ->
                          ) -> RankedCandidate:
         async with uow.transaction() as tx:
             job = await job_in_scope(tx, caller, job_id)
-            row = (await tx.conn.execute(sa.select(candidates).where(
+            row = (await tx.conn.execute(_RANKED.where(
                 candidates.c.job_id == job_id, candidates.c.candidate_id == candidate_id)
-                .with_for_update())).mappings().first()
+                .with_for_update(of=candidates))).mappings().first()
             if row is None:
                 raise not_found()
             current: dict[str, Any] = dict(row)

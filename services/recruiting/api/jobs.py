@@ -111,11 +111,23 @@ class JobPublisher:
         after = JobStatus(job["status"])
         now = tx.clock.now()
         if after is JobStatus.PUBLISHED and before is not JobStatus.PUBLISHED:
-            company = await tx.conn.scalar(sa.select(companies.c.name).where(
-                companies.c.company_id == job["company_id"]))
-            tx.emit(domain.published(job, str(company), self._base_url, now))
+            tx.emit(domain.published(job, await _company(tx, job), self._base_url, now))
         elif after is JobStatus.CLOSED and before is JobStatus.PUBLISHED:
             tx.emit(domain.expired(job["job_id"], now))
+
+    async def edited(self, tx: Transaction, before: dict[str, Any], job: dict[str, Any]) -> None:
+        """A published job's material edit is announced, its revision counted in `job`."""
+        if before["status"] != job["status"] or job["status"] != JobStatus.PUBLISHED:
+            return  # a draft is announced when published; a closed one expires
+        event = domain.updated(before, job, await _company(tx, job), self._base_url)
+        if event is not None:
+            job["revision"] = event.revision
+            tx.emit(event)
+
+
+async def _company(tx: Transaction, job: dict[str, Any]) -> str:
+    return str(await tx.conn.scalar(sa.select(companies.c.name).where(
+        companies.c.company_id == job["company_id"])))
 
 
 def job_routes(uow: UnitOfWork, authorize: Authorizer, publisher: JobPublisher,
@@ -140,7 +152,8 @@ def job_routes(uow: UnitOfWork, authorize: Authorizer, publisher: JobPublisher,
         return JobOut.model_validate(job)
 
     @router.patch("/api/v1/jobs/{job_id}",
-                  summary="Edit a draft, publish it, or close a job (closed is final)")
+                  summary="Edit a job (a published one is announced as JobUpdated and re-scored), "
+                          "publish it, or close it (closed is final)")
     async def change(job_id: uuid.UUID, body: JobChange,
                      caller: Caller = Depends(authorize("jobs.update"))) -> JobOut:
         edits = _text(body, given_only=True)
@@ -154,11 +167,13 @@ def job_routes(uow: UnitOfWork, authorize: Authorizer, publisher: JobPublisher,
             if after is before and not edits:
                 return JobOut.model_validate(job)  # nothing to change, record or announce
             now = tx.clock.now()
+            previous = dict(job)
             job.update(edits, status=after.value, updated_at=now)
             _check_salary(JobText.model_validate(
                 {k: job[k] for k in ("salary_min", "salary_max")}))
             if after is not before:
                 job[f"{after.value}_at"] = now
+            await publisher.edited(tx, previous, job)
             await tx.conn.execute(jobs.update().where(jobs.c.job_id == job_id).values(
                 {k: v for k, v in job.items() if k != "job_id"}))
             await publisher.moved(tx, job, before)
