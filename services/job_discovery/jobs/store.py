@@ -15,13 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from infra.uow import Transaction
 from schemas.events.jobs import JobDiscovered, JobPublished
 from services.job_discovery.jobs.bulk import insert_rows
-from services.job_discovery.jobs.dedup import description_words, same_description
+from services.job_discovery.jobs.dedup import Profile, same_job
+from services.job_discovery.jobs.normalise import parse_location, title_words
 from services.job_discovery.jobs.posting import (
     BadPayload,
     Posting,
     normalise_posting,
     parse_payload,
 )
+from services.job_discovery.jobs.salary import Period, Salary
 from services.job_discovery.jobs.synclog import (
     PostingCounts,
     RunCounts,
@@ -43,19 +45,12 @@ class IngestReport(PostingCounts):
     published: list[uuid.UUID] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
 class _Candidate:
-    """An open job new postings may join; its words are read only if one needs them."""
+    """An open job new postings may join."""
 
-    def __init__(self, job_id: uuid.UUID, description: str) -> None:
-        self.job_id = job_id
-        self._description = description
-        self._words: frozenset[str] | None = None
-
-    @property
-    def words(self) -> frozenset[str]:
-        if self._words is None:
-            self._words = description_words(self._description)
-        return self._words
+    job_id: uuid.UUID
+    profile: Profile
 
 
 def canonical_job_id(first_source_job_key: str) -> uuid.UUID:
@@ -153,11 +148,10 @@ def _assign(
     links: list[tuple[Posting, uuid.UUID]] = []
     for posting in fresh:
         group = candidates.setdefault(posting.fingerprint, [])
-        # Most postings have no candidate, so their words are never computed.
-        words = posting.words() if group else frozenset()
-        match = next((c for c in group if same_description(c.words, words)), None)
+        profile = posting.profile()
+        match = next((c for c in group if same_job(c.profile, profile)), None)
         if match is None:
-            match = _Candidate(canonical_job_id(posting.source_job_key), posting.description)
+            match = _Candidate(canonical_job_id(posting.source_job_key), profile)
             group.append(match)
             creators.append(posting)
         links.append((posting, match.job_id))
@@ -191,16 +185,20 @@ async def _candidates(conn: AsyncConnection, fingerprints: set[str]) -> dict[str
     found: dict[str, list[_Candidate]] = {}
     if not fingerprints:
         return found
+    jobs = canonical_jobs.c
     rows = await conn.execute(
-        sa.select(canonical_jobs.c.job_id, canonical_jobs.c.canonical_key,
-                  canonical_jobs.c.description)
-        .where(canonical_jobs.c.canonical_key == _any(sorted(fingerprints)),
-               canonical_jobs.c.expired_at.is_(None))
-        .order_by(canonical_jobs.c.published_at, canonical_jobs.c.job_id)
+        sa.select(jobs.job_id, jobs.canonical_key, jobs.description, jobs.title, jobs.location,
+                  jobs.salary_min, jobs.salary_max, jobs.salary_currency, jobs.salary_period)
+        .where(jobs.canonical_key == _any(sorted(fingerprints)), jobs.expired_at.is_(None))
+        .order_by(jobs.published_at, jobs.job_id)
     )
     for row in rows:
-        found.setdefault(row.canonical_key, []).append(
-            _Candidate(row.job_id, row.description))
+        place = parse_location(row.location)
+        pay = (None if row.salary_min is None and row.salary_max is None else Salary(
+            row.salary_min, row.salary_max, row.salary_currency,
+            row.salary_period and Period(row.salary_period)))
+        found.setdefault(row.canonical_key, []).append(_Candidate(row.job_id, Profile(
+            title_words(row.title, place.key), place, pay, row.description)))
     return found
 
 
