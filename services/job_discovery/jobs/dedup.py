@@ -83,6 +83,9 @@ class TitleMatch(StrEnum):
 
     SAME = "same"  # the same words once spellings are folded
     CLOSE = "close"  # one job said in other words ("Backend Engineer, Payments")
+    # Close, but one names a number the other does not ("Pharmacist - Store 0418"): one
+    # job if the text is the same, another branch's job if only similar.
+    NUMBERED = "numbered"
     DIFFERENT = "different"
 
 
@@ -90,13 +93,13 @@ def title_match(a: TitleWords, b: TitleWords) -> TitleMatch:
     """SAME, CLOSE, or DIFFERENT where a level, shift or number disagrees or few words agree."""
     if a.words == b.words:
         return TitleMatch.SAME
-    if a.levels != b.levels or a.numbers != b.numbers or (
+    if a.levels != b.levels or (a.numbers and b.numbers and a.numbers != b.numbers) or (
             a.shifts and b.shifts and a.shifts != b.shifts):
         return TitleMatch.DIFFERENT
-    shorter = min(len(a.words), len(b.words))
-    if shorter and len(a.words & b.words) / shorter >= TITLE_OVERLAP:
-        return TitleMatch.CLOSE
-    return TitleMatch.DIFFERENT
+    shorter = min(len(a.words - a.numbers), len(b.words - b.numbers))
+    if not shorter or len(a.words & b.words) / shorter < TITLE_OVERLAP:
+        return TitleMatch.DIFFERENT
+    return TitleMatch.CLOSE if a.numbers == b.numbers else TitleMatch.NUMBERED
 
 
 def places_agree(a: Location, b: Location) -> bool:
@@ -106,10 +109,19 @@ def places_agree(a: Location, b: Location) -> bool:
                for x, y in ((a.region, b.region), (a.country, b.country)))
 
 
+# A bare "$" reads as US dollars; a Canadian board's "CA$58/hr" is the same pay as "$58".
+_DOLLARS = frozenset({"USD", "CAD", "AUD", "NZD", "SGD"})
+
+
 def same_pay(a: Salary | None, b: Salary | None) -> bool:
     """Both state one pay: the same range in one currency and period, or one amount that is
-    an end of the other's range ("$80K OTE" and "$55,000 base, $80,000 OTE")."""
-    if a is None or b is None or a.currency != b.currency or a.period != b.period:
+    an end of the other's range ("$80K OTE" and "$55,000 base, $80,000 OTE"). A period one
+    side does not say, or dollars of another country, do not tell two pays apart."""
+    if a is None or b is None:
+        return False
+    if a.currency != b.currency and not {a.currency, b.currency} <= _DOLLARS:
+        return False
+    if a.period and b.period and a.period != b.period:
         return False
     ends_a, ends_b = {a.minimum, a.maximum} - {None}, {b.minimum, b.maximum} - {None}
     if len(ends_a) == 1 or len(ends_b) == 1:
@@ -152,4 +164,5 @@ def same_job(a: Profile, b: Profile) -> bool:
         return False  # without the text only the same title is evidence enough
     containment = similarity(a_words, b_words).containment
     return containment >= CONTAINMENT_THRESHOLD or (
-        same_pay(a.salary, b.salary) and containment >= PAID_CONTAINMENT)
+        match is not TitleMatch.NUMBERED and same_pay(a.salary, b.salary)
+        and containment >= PAID_CONTAINMENT)
