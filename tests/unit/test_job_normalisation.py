@@ -35,6 +35,8 @@ from services.job_discovery.jobs.salary import Period, Salary, checked, parse_sa
     ("\uff21\uff43\uff4d\uff45 Ltd", "acme"), ("Group", "group"), ("Acme Ltd Ltd", "acme"),
     ("St Brendan Regional Medical Ctr", "st brendan regional medical center"),
     ("Smith & Sons", "smith sons"), ("Smith and Sons", "smith sons"),
+    ("Fableworks Studio", "fableworks"), ("Dhara Infra Consultants Pvt Ltd", "dhara infra"),
+    ("Prairie Trust Bank, N.A.", "prairie trust bank"),
 ])
 def test_company_keys_drop_case_punctuation_and_legal_forms(raw: str, key: str) -> None:
     assert company_key(raw) == key
@@ -61,6 +63,9 @@ def test_company_display_name_keeps_the_sources_casing() -> None:
     ("Staff Nurse (36 hrs/wk) - full time", "Staff Nurse"),
     ("Maths Teacher", "Teacher of Mathematics"),
     ("Barista - Hiring Now", "Barista"),
+    ("AP Specialist", "Accounts Payable Specialist"),
+    ("Teaching Assistant - 1:1 Support", "Teaching Assistant Support"),
+    ("Civil Engineer - 4 to 7 Years", "Civil Engineer"),
 ])
 def test_title_variants_share_their_words(a: str, b: str) -> None:
     assert title_words(a) == title_words(b)

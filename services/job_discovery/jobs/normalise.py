@@ -27,7 +27,7 @@ _LEGAL_FORMS = frozenset({
     "pvt", "private", "na", "sl", "slu",
     # Trade words some boards drop from the end of a name ("Larkspur Insurance Services").
     "services", "solutions", "construction", "constructions", "resorts", "consulting",
-    "consultants", "technologies", "international", "partners",
+    "consultants", "technologies", "international", "partners", "studio", "studios",
 })
 # Words employers' names abbreviate on some boards ("Medical Ctr", "Intl").
 _COMPANY_WORDS = {
@@ -50,7 +50,7 @@ _TITLE_WORDS = {
     "ae": "account executive", "csr": "customer service representative",
     "nights": "night", "overnight": "night", "overnights": "night", "graveyard": "night",
     "days": "day", "evenings": "evening", "weekends": "weekend", "lab": "laboratory",
-    "rdh": "registered dental hygienist",
+    "rdh": "registered dental hygienist", "ap": "accounts payable",
 }
 # Compounds spelt apart or hyphenated by some sources ("Back-end", "Full Stack").
 _COMPOUNDS = re.compile(r"\b(back|front|full) (end|stack)\b")
@@ -65,14 +65,14 @@ _SOFTWARE_WORDS = frozenset({
     "firmware", "game", "cloud", "devops", "data", "application", "applications", "platform",
 })
 # Requisition and job numbers boards append ("R-2026-18841", "Req #4411", "Job ID: 5521",
-# "JR0012345"), pay ("$21.50/hr"), hours ("36 hrs") and experience ("4 to 7 Years") some put
-# in the title: none names the job.
+# "JR0012345"), pay ("$21.50/hr"), hours ("36 hrs"), experience ("4 to 7 Years") and ratios
+# ("1:1 support") some put in the title: none names the job.
 _TITLE_NOISE = re.compile(
     r"\b(?:req(?:uisition)?|job|position)\s*(?:id|no|number|#)?\s*[:#.]?\s*[\w-]*\d[\w-]*"
     r"|\b(?:R|JR|REQ)-?\d{4,}(?:-\d+)*\b|\b\d{6,}\b"
     r"|[$\u20ac\u00a3]\s?\d[\d,.]*\s?[kK]?(?:\s?(?:/|per|an|a)\s?(?:hour|hr|h|year|yr))?"
     r"|\b\d+(?:\.\d+)?\s?(?:hrs|hours|h)(?:\s?/\s?(?:wk|week))?\b"
-    r"|\b\d+\+?(?:\s?(?:-|to|\u2013)\s?\d+)?\s?(?:years|yrs)\b", re.I)
+    r"|\b\d+\+?(?:\s?(?:-|to|\u2013)\s?\d+)?\s?(?:years|yrs)\b|\b\d+:\d+\b", re.I)
 # Words that say nothing about which job it is.
 _TITLE_FILLER = frozenset({
     "of", "the", "for", "and", "to", "in", "at", "with", "position", "role", "job", "opening",
