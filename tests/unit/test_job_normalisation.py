@@ -42,6 +42,13 @@ def test_company_keys_drop_case_punctuation_and_legal_forms(raw: str, key: str) 
     assert company_key(raw) == key
 
 
+def test_the_postings_own_city_after_the_employers_name_is_not_part_of_its_key() -> None:
+    assert company_key("Clinique Saint-Luc Lyon", "lyon") == company_key("Clinique Saint-Luc")
+    assert company_key("Acme New York Ltd", "new york") == "acme"
+    assert company_key("New York Times", "new york") == "new york times"
+    assert company_key("Lyon", "lyon") == "lyon"
+
+
 def test_company_display_name_keeps_the_sources_casing() -> None:
     assert company_name("  Acme,   Inc. ") == "Acme, Inc."
 

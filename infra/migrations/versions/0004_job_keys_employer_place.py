@@ -23,9 +23,9 @@ def upgrade() -> None:
     # meet a new sighting of itself, and be published a second time.
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT job_id, company, location FROM canonical_jobs"))
-    keys = [{"id": row.job_id,
-             "key": fingerprint(company_key(row.company), parse_location(row.location).key)}
-            for row in rows]
+    places = [(row.job_id, row.company, parse_location(row.location).key) for row in rows]
+    keys = [{"id": job_id, "key": fingerprint(company_key(company, place), place)}
+            for job_id, company, place in places]
     if keys:
         conn.execute(sa.text("UPDATE canonical_jobs SET canonical_key = :key WHERE job_id = :id"),
                      keys)

@@ -155,14 +155,21 @@ def company_name(company: str) -> str:
 
 
 @lru_cache(maxsize=_CACHED)
-def company_key(company: str) -> str:
-    """The employer without case, punctuation or trailing legal forms ("Acme GmbH & Co. KG")."""
+def company_key(company: str, city_key: str = "") -> str:
+    """The employer without case, punctuation, trailing legal forms ("Acme GmbH & Co. KG") or
+    the posting's own city after its name ("Clinique Saint-Luc Lyon" in Lyon)."""
     spelt = (_COMPANY_WORDS.get(w, w) for w in fold(company.replace("&", " ")).split())
     words = _joined_initials([w for w in spelt if w])
     if len(words) > 1 and words[0] == "the":
         words = words[1:]
-    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
-        words.pop()
+    city = city_key.split()
+    while len(words) > 1:
+        if words[-1] in _LEGAL_FORMS:
+            words.pop()
+        elif city and len(words) > len(city) and words[-len(city):] == city:
+            del words[-len(city):]
+        else:
+            break
     return " ".join(words)
 
 

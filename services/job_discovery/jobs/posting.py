@@ -70,7 +70,7 @@ def normalise_posting(event: JobDiscovered) -> Posting:
     """Every field of `event` in canonical form, with notes on what was changed and why."""
     company, title = n.company_name(event.company), n.job_title(event.title)
     location = n.parse_location(event.location)
-    company_key = n.company_key(event.company)
+    company_key = n.company_key(event.company, location.key)
     title_words = n.title_words(event.title, location.key)
     if not company_key or not fold(title):
         raise BadPayload(f"{event.source_job_key}: company or title is only punctuation")
