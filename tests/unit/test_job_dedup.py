@@ -82,11 +82,13 @@ def test_dedup_on_the_held_out_hand_written_pairs_stays_above_its_measured_floor
 
 
 def test_the_fingerprint_depends_on_every_part() -> None:
-    base = fingerprint("acme", "berlin")
+    senior = frozenset({"senior"})
+    base = fingerprint("acme", "berlin", senior)
 
-    assert base == fingerprint("acme", "berlin")
-    assert len({base, fingerprint("globex", "berlin"), fingerprint("acme", "london"),
-                fingerprint("acme|berlin", "")}) == 4
+    assert base == fingerprint("acme", "berlin", senior)
+    assert len({base, fingerprint("globex", "berlin", senior),
+                fingerprint("acme", "london", senior), fingerprint("acme", "berlin", frozenset()),
+                fingerprint("acme|berlin", "", senior)}) == 5
 
 
 def test_a_truncated_copy_is_the_same_description() -> None:

@@ -38,13 +38,14 @@ TITLE_OVERLAP = 0.6
 PAID_CONTAINMENT = 0.6
 
 
-def fingerprint(company_key: str, location_key: str) -> str:
-    """The blocking key (employer and place): only postings sharing it are compared at all.
+def fingerprint(company_key: str, location_key: str, levels: frozenset[str]) -> str:
+    """The blocking key (employer, place, level): only postings sharing it are compared.
 
-    The title is left out so that two spellings of one job meet; an employer's open jobs in
-    one place are few enough to compare each (their titles first, text only if those agree).
+    The title's other words are left out so that two spellings of one job meet; an
+    employer's open jobs of one level in one place are few enough to compare each (their
+    titles first, their text only if those agree).
     """
-    joined = "|".join((company_key, location_key))
+    joined = "|".join((company_key, location_key, " ".join(sorted(levels))))
     return hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
 
 

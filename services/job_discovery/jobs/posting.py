@@ -95,11 +95,17 @@ def normalise_posting(event: JobDiscovered) -> Posting:
         expires_at=n.to_utc(event.expires_at),
         description=event.description,
         apply_url=str(event.apply_url),
-        fingerprint=dedup.fingerprint(company_key, location.key),
+        fingerprint=fingerprint_of(event.company, event.title, location),
         content_hash=hashlib.blake2b(content.encode(), digest_size=16).hexdigest(),
         notes=reading.notes,
         title_words=title_words,
     )
+
+
+def fingerprint_of(company: str, title: str, place: n.Location) -> str:
+    """The blocking key of a posting: its employer, its place and its title's level."""
+    return dedup.fingerprint(n.company_key(company, place.key), place.key,
+                             n.title_words(title, place.key).levels)
 
 
 def same_job(a: Posting, b: Posting) -> bool:

@@ -1,6 +1,6 @@
-"""job service: canonical jobs keyed by employer and place, as the dedup rule now blocks
+"""job service: canonical jobs keyed by employer, place and level, as dedup now blocks
 
-Revision ID: 0004_job_keys_employer_place
+Revision ID: 0004_job_dedup_keys
 Revises: 0003_job_postings_payload_hash
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from services.job_discovery.jobs.dedup import fingerprint
-from services.job_discovery.jobs.normalise import company_key, parse_location
+from services.job_discovery.jobs.normalise import parse_location
+from services.job_discovery.jobs.posting import fingerprint_of
 
-revision = "0004_job_keys_employer_place"
+revision = "0004_job_dedup_keys"
 down_revision = "0003_job_postings_payload_hash"
 branch_labels = None
 depends_on = None
@@ -22,10 +22,10 @@ def upgrade() -> None:
     # Without this, an open job stored under the old key (employer, title, place) would never
     # meet a new sighting of itself, and be published a second time.
     conn = op.get_bind()
-    rows = conn.execute(sa.text("SELECT job_id, company, location FROM canonical_jobs"))
-    places = [(row.job_id, row.company, parse_location(row.location).key) for row in rows]
-    keys = [{"id": job_id, "key": fingerprint(company_key(company, place), place)}
-            for job_id, company, place in places]
+    rows = conn.execute(sa.text("SELECT job_id, company, title, location FROM canonical_jobs"))
+    keys = [{"id": row.job_id,
+             "key": fingerprint_of(row.company, row.title, parse_location(row.location))}
+            for row in rows]
     if keys:
         conn.execute(sa.text("UPDATE canonical_jobs SET canonical_key = :key WHERE job_id = :id"),
                      keys)
