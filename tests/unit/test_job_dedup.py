@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bench import dedup_quality as quality
-from bench.data.blind_pairs import split_of
+from bench.data.blind_pairs import shaped, split_of
 from services.job_discovery.jobs import dedup
 from services.job_discovery.jobs.dedup import (
     MIN_WORDS,
@@ -72,6 +72,19 @@ def test_the_hand_written_pairs_keep_their_split_and_have_both_labels_in_each_ha
     for half in ("dev", "test"):
         labels = Counter(p["duplicate"] for p in pairs if p["split"] == half)
         assert labels[True] >= 10 and labels[False] >= 10, (half, labels)
+
+
+def test_a_hand_written_pair_gets_the_keys_a_discovered_job_carries_and_its_split() -> None:
+    posting = {"source": "lever", "external_id": "77", "company": "Acme", "title": "Barista",
+               "apply_url": "https://jobs.example.com/77"}
+    pair = shaped({"id": "blind-0042", "kind": "copy", "duplicate": True, "reason": "same",
+                   "occupation": "hospitality", "a": posting,
+                   "b": posting | {"source": "indeed"}})
+
+    assert pair["split"] == split_of("blind-0042") in {"dev", "test"}
+    assert (pair["a"]["source_job_key"], pair["b"]["raw_document_id"]) == (
+        "lever:77", "indeed:77")
+    assert parse_payload(pair["a"]).source_job_key == "lever:77"
 
 
 def test_dedup_on_the_held_out_hand_written_pairs_stays_above_its_measured_floor() -> None:
