@@ -154,14 +154,10 @@ def company_name(company: str) -> str:
     return tidy(company)
 
 
-@lru_cache(maxsize=_CACHED)
 def company_key(company: str, city_key: str = "") -> str:
     """The employer without case, punctuation, trailing legal forms ("Acme GmbH & Co. KG") or
     the posting's own city after its name ("Clinique Saint-Luc Lyon" in Lyon)."""
-    spelt = (_COMPANY_WORDS.get(w, w) for w in fold(company.replace("&", " ")).split())
-    words = _joined_initials([w for w in spelt if w])
-    if len(words) > 1 and words[0] == "the":
-        words = words[1:]
+    words = list(_company_words(company))
     city = city_key.split()
     while len(words) > 1:
         if words[-1] in _LEGAL_FORMS:
@@ -171,6 +167,14 @@ def company_key(company: str, city_key: str = "") -> str:
         else:
             break
     return " ".join(words)
+
+
+@lru_cache(maxsize=_CACHED)
+def _company_words(company: str) -> tuple[str, ...]:
+    # Cached by name alone: an employer posts in many cities.
+    spelt = (_COMPANY_WORDS.get(w, w) for w in fold(company.replace("&", " ")).split())
+    words = _joined_initials([w for w in spelt if w])
+    return tuple(words[1:] if len(words) > 1 and words[0] == "the" else words)
 
 
 def _joined_initials(words: list[str]) -> list[str]:

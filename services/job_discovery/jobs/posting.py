@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,10 @@ from schemas.events.jobs import JobDiscovered
 from services.job_discovery.jobs import dedup
 from services.job_discovery.jobs import normalise as n
 from services.job_discovery.jobs.salary import Salary, checked, parse_salary
-from services.job_discovery.jobs.text import fold, tidy
+from services.job_discovery.jobs.text import tidy
+
+# A character that folding keeps (see `text.fold`): a name without one is only punctuation.
+_HAS_TEXT = re.compile(r"[^\W_]|[+#]")
 
 
 class BadPayload(ValueError):
@@ -70,9 +74,7 @@ def normalise_posting(event: JobDiscovered) -> Posting:
     """Every field of `event` in canonical form, with notes on what was changed and why."""
     company, title = n.company_name(event.company), n.job_title(event.title)
     location = n.parse_location(event.location)
-    company_key = n.company_key(event.company, location.key)
-    title_words = n.title_words(event.title, location.key)
-    if not company_key or not fold(title):
+    if not _HAS_TEXT.search(company) or not _HAS_TEXT.search(title):
         raise BadPayload(f"{event.source_job_key}: company or title is only punctuation")
     reading = (
         checked(event.salary_min, event.salary_max, event.salary_currency, event.salary_period)
@@ -98,7 +100,7 @@ def normalise_posting(event: JobDiscovered) -> Posting:
         fingerprint=fingerprint_of(event.company, event.title, location),
         content_hash=hashlib.blake2b(content.encode(), digest_size=16).hexdigest(),
         notes=reading.notes,
-        title_words=title_words,
+        title_words=n.title_words(event.title, location.key),
     )
 
 
