@@ -35,11 +35,11 @@ ADVERT = (
 )
 
 
-# Measured on the held-out half when the hand-written pairs were last copied in: precision
-# 1.00 and recall 0.26 (8 of 31 duplicates, no false merge). The floors leave room for one
-# false merge or a few lost duplicates more, not for a rule that merges carelessly.
+# Measured on the held-out half when the hand-written pairs were last copied in (200 pairs,
+# 96 held out): precision 1.00 and recall 0.30 (15 of 50 duplicates, no false merge). The
+# floors leave room for one false merge or two lost duplicates, not for a careless rule.
 BLIND_TEST_PRECISION_FLOOR = 0.9
-BLIND_TEST_RECALL_FLOOR = 0.2
+BLIND_TEST_RECALL_FLOOR = 0.25
 
 
 def labelled_pairs() -> list[dict[str, Any]]:
