@@ -57,3 +57,25 @@ CITY_ALIASES: dict[str, str] = {
     "wien": "vienna", "zürich": "zurich", "praha": "prague", "lisboa": "lisbon",
     "warszawa": "warsaw", "bengaluru": "bangalore", "frankfurt am main": "frankfurt",
 }
+
+# Well-known cities of the countries whose codes are also US state codes (DE, CA, IN, IL, AR):
+# after one of these cities the code names the country ("Berlin, DE"), elsewhere the state
+# ("Dover, DE").
+CITY_COUNTRIES: dict[str, str] = {
+    **dict.fromkeys((
+        "berlin", "hamburg", "munich", "cologne", "frankfurt", "stuttgart", "dusseldorf",
+        "düsseldorf", "leipzig", "dortmund", "essen", "bremen", "dresden", "hanover",
+        "hannover", "nuremberg", "nürnberg", "nurnberg", "karlsruhe", "mannheim", "bonn",
+        "heidelberg", "potsdam", "aachen", "freiburg", "munster", "münster"), "DE"),
+    **dict.fromkeys((
+        "toronto", "montreal", "montréal", "vancouver", "calgary", "ottawa", "edmonton",
+        "winnipeg", "quebec city", "halifax", "mississauga", "waterloo", "kitchener",
+        "burnaby", "markham", "saskatoon", "regina"), "CA"),
+    **dict.fromkeys((
+        "bangalore", "mumbai", "delhi", "new delhi", "hyderabad", "chennai", "pune",
+        "kolkata", "gurgaon", "gurugram", "noida", "ahmedabad", "jaipur", "kochi"), "IN"),
+    **dict.fromkeys((
+        "tel aviv", "jerusalem", "haifa", "herzliya", "ramat gan", "petah tikva",
+        "netanya", "beersheba"), "IL"),
+    **dict.fromkeys(("buenos aires", "cordoba", "córdoba", "rosario", "mendoza"), "AR"),
+}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import structlog
+
 from infra.portal_automation import StoredSwitches
 from infra.runtime import Platform
 from infra.service import ServiceSpec
@@ -14,9 +16,11 @@ from services.job_discovery.fleet import SWITCHES, serve_fleet
 from services.job_discovery.handlers import completion_handler, on_job_discovered
 from services.job_discovery.jobs.completion import check_forever
 from services.job_discovery.jobs.expiry import sweep_forever
+from services.job_discovery.jobs.store import rekey_jobs
 from services.job_discovery.settings import JobDiscoverySettings
 
 NAME = "job_discovery"
+log = structlog.get_logger(__name__)
 
 
 def build(platform: Platform, settings: JobDiscoverySettings) -> ServiceSpec:
@@ -27,6 +31,10 @@ def build(platform: Platform, settings: JobDiscoverySettings) -> ServiceSpec:
                           settings)
 
     async def expire(stop: asyncio.Event) -> None:
+        # Before the first sweep: jobs stored under an earlier dedup rule's keys, keyed anew.
+        async with uow.transaction() as tx:
+            rekeyed = await rekey_jobs(tx.conn)
+        log.info("stored jobs keyed as dedup blocks now", rekeyed=rekeyed)
         await sweep_forever(stop, uow, interval_s=settings.expiry_sweep_interval_s,
                             purge_after=timedelta(days=settings.job_purge_after_days))
 

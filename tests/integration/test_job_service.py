@@ -35,7 +35,7 @@ from services.job_discovery.handlers import (
 )
 from services.job_discovery.jobs.completion import check_waiting
 from services.job_discovery.jobs.expiry import PAST_EXPIRY, sweep, sweep_forever
-from services.job_discovery.jobs.store import IngestReport, RawJob, ingest
+from services.job_discovery.jobs.store import IngestReport, RawJob, ingest, rekey_jobs
 from services.job_discovery.tables import (
     canonical_jobs,
     job_sightings,
@@ -587,3 +587,20 @@ async def test_a_posting_past_its_own_expiry_does_not_reopen_its_job(
     assert await staged(engine, JobReopened) == []
     [job] = await rows(engine, canonical_jobs)
     assert job.expired_at is not None
+
+
+async def test_a_job_stored_under_an_earlier_key_is_keyed_anew_and_met_by_its_next_sighting(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    await ingest_batch(uow, [THREE_SOURCES[0]])
+    async with engine.begin() as conn:  # as an earlier dedup rule keyed it
+        await conn.execute(sa.update(canonical_jobs).values(canonical_key="an earlier key"))
+
+    async with uow.transaction() as tx:
+        assert await rekey_jobs(tx.conn) == 1
+    async with uow.transaction() as tx:
+        assert await rekey_jobs(tx.conn) == 0  # nothing left to key
+    report = await ingest_batch(uow, THREE_SOURCES[1:])
+
+    assert report.published == []  # the other boards' sightings joined the stored job
+    assert len(await rows(engine, canonical_jobs)) == 1

@@ -12,18 +12,29 @@ from infra.places import (
     CA_PROVINCE_CODES,
     CA_PROVINCES,
     CITY_ALIASES,
+    CITY_COUNTRIES,
     COUNTRIES,
     US_STATE_CODES,
     US_STATES,
 )
 from services.job_discovery.jobs.text import fold, tidy
 
-# Legal-form words that differ between sources for one employer ("Acme, Inc." and "Acme").
+# Legal-form and trade words that differ between sources for one employer ("Acme, Inc.").
 _LEGAL_FORMS = frozenset({
     "inc", "incorporated", "llc", "ltd", "limited", "gmbh", "corp", "corporation",
     "plc", "co", "company", "ag", "se", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "oy",
     "ab", "as", "aps", "pty", "pte", "kg", "ug", "llp", "lp", "holdings", "group",
+    "pvt", "private", "na", "sl", "slu",
+    # Trade words some boards drop from the end of a name ("Larkspur Insurance Services").
+    "services", "solutions", "construction", "constructions", "resorts", "consulting",
+    "consultants", "technologies", "international", "partners", "studio", "studios",
 })
+# Words employers' names abbreviate on some boards ("Medical Ctr", "Intl").
+_COMPANY_WORDS = {
+    "ctr": "center", "centre": "center", "hosp": "hospital", "med": "medical",
+    "univ": "university", "intl": "international", "natl": "national", "svc": "services",
+    "svcs": "services", "mgmt": "management", "sd": "school district", "and": "",
+}
 _TITLE_WORDS = {
     "sr": "senior", "snr": "senior", "jr": "junior", "jnr": "junior", "eng": "engineer",
     "engr": "engineer", "dev": "developer", "mgr": "manager", "mngr": "manager",
@@ -31,9 +42,50 @@ _TITLE_WORDS = {
     "ii": "2", "iii": "3", "iv": "4", "v": "5", "lvl": "level", "swe": "software engineer",
     "sde": "software development engineer", "qa": "quality assurance", "vp": "vice president",
     "sre": "site reliability engineer", "exec": "executive", "pm": "product manager",
+    "rn": "registered nurse", "lpn": "licensed practical nurse",
+    "cna": "certified nursing assistant", "asst": "assistant", "coord": "coordinator",
+    "rep": "representative", "dir": "director", "supv": "supervisor", "supvr": "supervisor",
+    "tech": "technician", "maths": "mathematics", "math": "mathematics",
+    "sdr": "sales development representative", "bdr": "business development representative",
+    "ae": "account executive", "csr": "customer service representative",
+    "nights": "night", "overnight": "night", "overnights": "night", "graveyard": "night",
+    "days": "day", "evenings": "evening", "weekends": "weekend", "lab": "laboratory",
+    "rdh": "registered dental hygienist", "ap": "accounts payable",
 }
 # Compounds spelt apart or hyphenated by some sources ("Back-end", "Full Stack").
 _COMPOUNDS = re.compile(r"\b(back|front|full) (end|stack)\b")
+# One spelling of a commercial driving licence class: "CDL-A", "Class A CDL", "CDL Class A".
+_CDL = re.compile(r"\b(?:class ([abc]) cdl|cdl class ([abc])|cdl ([abc]))\b")
+# "Developer" and "Engineer" name one job after these words ("Frontend Developer"), not after
+# others ("Business Developer", "Property Developer").
+_SOFTWARE_WORDS = frozenset({
+    "software", "frontend", "backend", "fullstack", "web", "mobile", "ios", "android",
+    "java", "python", "javascript", "typescript", "react", "node", "net", "c++", "c#", "go",
+    "golang", "ruby", "rails", "php", "kotlin", "swift", "scala", "rust", "embedded",
+    "firmware", "game", "cloud", "devops", "data", "application", "applications", "platform",
+})
+# Requisition and job numbers boards append ("R-2026-18841", "Req #4411", "Job ID: 5521",
+# "JR0012345"), pay ("$21.50/hr"), hours ("36 hrs"), experience ("4 to 7 Years") and ratios
+# ("1:1 support") some put in the title: none names the job.
+_TITLE_NOISE = re.compile(
+    r"\b(?:req(?:uisition)?|job|position)\s*(?:id|no|number|#)?\s*[:#.]?\s*[\w-]*\d[\w-]*"
+    r"|\b(?:R|JR|REQ)-?\d{4,}(?:-\d+)*\b|\b\d{6,}\b"
+    r"|[$\u20ac\u00a3]\s?\d[\d,.]*\s?[kK]?(?:\s?(?:/|per|an|a)\s?(?:hour|hr|h|year|yr))?"
+    r"|\b\d+(?:\.\d+)?\s?(?:hrs|hours|h)(?:\s?/\s?(?:wk|week))?\b"
+    r"|\b\d+\+?(?:\s?(?:-|to|\u2013)\s?\d+)?\s?(?:years|yrs)\b|\b\d+:\d+\b", re.I)
+# Words that say nothing about which job it is.
+_TITLE_FILLER = frozenset({
+    "of", "the", "for", "and", "to", "in", "at", "with", "position", "role", "job", "opening",
+    "vacancy", "hiring", "now", "urgent", "urgently", "immediate", "start", "new", "team",
+    "level", "mid", "intermediate", "shift", "full", "time", "fulltime", "ft", "permanent",
+})
+# Seniority: a different word here is a different job ("Junior" and "Senior", "I" and "III").
+_LEVEL_WORDS = frozenset({
+    "junior", "senior", "lead", "staff", "principal", "head", "chief", "intern", "trainee",
+    "entry", "graduate", "apprentice", "1", "2", "3", "4", "5", "journeyman", "master",
+})
+# Shifts: two postings for one role on different shifts are two jobs.
+_SHIFT_WORDS = frozenset({"day", "night", "evening", "weekend", "swing"})
 # Said in a title by some sources and in the location field by others.
 _WORKPLACE_WORDS = frozenset({"remote", "hybrid", "onsite", "on site", "wfh"})
 # Gender tags German and French boards append: "(m/w/d)", "(f/m/x)", "(h/f)", "(all genders)".
@@ -45,6 +97,8 @@ _HYBRID = re.compile(r"\bhybrid\b", re.I)
 _ONSITE = re.compile(r"\b(on[- ]?site|in[- ]office|office[- ]based)\b", re.I)
 # Cities that share their name with a state; alone, they mean the city.
 _STATE_NAMED_CITIES = frozenset({"new york", "washington"})
+# US ZIP codes ("43215", "97209-1234") and UK postcodes ("LE4", "SW1A 1AA") in a location.
+_POSTCODE = re.compile(r"\b(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?(?:\s+\d[A-Z]{2})?)\b")
 _PLACE_SPLIT = re.compile(r"\s*(?:[,;|/()\[\]]|\s[-\u2013\u2014]\s|\bor\b)\s*")
 
 
@@ -100,15 +154,27 @@ def company_name(company: str) -> str:
     return tidy(company)
 
 
-@lru_cache(maxsize=_CACHED)
-def company_key(company: str) -> str:
-    """The employer without case, punctuation or trailing legal forms ("Acme GmbH & Co. KG")."""
-    words = _joined_initials(fold(company.replace("&", " ")).split())
-    if len(words) > 1 and words[0] == "the":
-        words = words[1:]
-    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
-        words.pop()
+def company_key(company: str, city_key: str = "") -> str:
+    """The employer without case, punctuation, trailing legal forms ("Acme GmbH & Co. KG") or
+    the posting's own city after its name ("Clinique Saint-Luc Lyon" in Lyon)."""
+    words = list(_company_words(company))
+    city = city_key.split()
+    while len(words) > 1:
+        if words[-1] in _LEGAL_FORMS:
+            words.pop()
+        elif city and len(words) > len(city) and words[-len(city):] == city:
+            del words[-len(city):]
+        else:
+            break
     return " ".join(words)
+
+
+@lru_cache(maxsize=_CACHED)
+def _company_words(company: str) -> tuple[str, ...]:
+    # Cached by name alone: an employer posts in many cities.
+    spelt = (_COMPANY_WORDS.get(w, w) for w in fold(company.replace("&", " ")).split())
+    words = _joined_initials([w for w in spelt if w])
+    return tuple(words[1:] if len(words) > 1 and words[0] == "the" else words)
 
 
 def _joined_initials(words: list[str]) -> list[str]:
@@ -132,13 +198,36 @@ def job_title(title: str) -> str:
     return tidy(_GENDER_TAG.sub(" ", title)).strip(" -\u2013,")
 
 
+@dataclass(frozen=True)
+class TitleWords:
+    """The words of a title that say which job it is, sorted into what must agree."""
+
+    words: frozenset[str]
+    levels: frozenset[str]
+    shifts: frozenset[str]
+    numbers: frozenset[str]
+
+
 @lru_cache(maxsize=_CACHED)
-def title_key(title: str) -> str:
-    """The title in one spelling: abbreviations expanded, levels as digits, no place words."""
-    words = fold(_GENDER_TAG.sub(" ", title).replace("&", " and ")).split()
-    expanded = _COMPOUNDS.sub(r"\1\2", " ".join(_TITLE_WORDS.get(word, word) for word in words))
-    kept = [w for w in expanded.split() if w not in _WORKPLACE_WORDS]
-    return " ".join(kept or expanded.split())
+def title_words(title: str, city_key: str = "") -> TitleWords:
+    """A title's words with abbreviations, synonyms and levels folded; numbers, pay, filler
+    and the posting's own city or workplace dropped ("Sr. Frontend Developer - Berlin")."""
+    text = _TITLE_NOISE.sub(" ", _GENDER_TAG.sub(" ", title).replace("&", " and "))
+    words = " ".join(_TITLE_WORDS.get(word, word) for word in fold(text).split())
+    words = _CDL.sub(lambda m: f"cdl{next(g for g in m.groups() if g)}", words)
+    folded = _COMPOUNDS.sub(r"\1\2", words).split()
+    city = city_key.split()
+    kept: list[str] = []
+    for index, word in enumerate(folded):
+        if word in {"developer", "programmer"} and index and folded[index - 1] in _SOFTWARE_WORDS:
+            word = "engineer"
+        if word in _TITLE_FILLER or word in _WORKPLACE_WORDS or word in city:
+            continue
+        kept.append(word)
+    bag = frozenset(kept)
+    return TitleWords(
+        words=bag, levels=bag & _LEVEL_WORDS, shifts=bag & _SHIFT_WORDS,
+        numbers=frozenset(w for w in bag - _LEVEL_WORDS if any(c.isdigit() for c in w)))
 
 
 def _country_of(part: str) -> str | None:
@@ -171,13 +260,19 @@ def parse_location(raw: str) -> Location:
         workplace = Workplace.REMOTE
     elif _ONSITE.search(text):
         workplace = Workplace.ONSITE
-    stripped = _ONSITE.sub(" ", _REMOTE.sub(" ", _HYBRID.sub(" ", text)))
+    stripped = _POSTCODE.sub(" ", _ONSITE.sub(" ", _REMOTE.sub(" ", _HYBRID.sub(" ", text))))
     parts = [p for p in _PLACE_SPLIT.split(stripped) if p and fold(p)]
     city = region = country = None
     for index, part in enumerate(parts):
         if index > 0 or len(parts) == 1:
             # Two letters after a city are a state first ("Portland, OR", "Austin, TX"):
-            # North American boards write them far more often than country codes.
+            # North American boards write them far more often than country codes, unless
+            # the city is one of that country's ("Berlin, DE", "Toronto, CA").
+            if (city is not None and region is None
+                    and (found := _country_of(part)) is not None
+                    and CITY_COUNTRIES.get(_city_key(city)) == found):
+                country = found
+                continue
             if region is None and index > 0 and (state := _region_of(part)) is not None:
                 region, inferred = state
                 country = country or inferred
@@ -202,9 +297,13 @@ def _location_key(city: str | None, workplace: Workplace | None, text: str) -> s
         # "Remote", "Remote - US" and "Anywhere" name one remote job on different boards.
         return "remote"
     if city:
-        folded = fold(city)
-        return CITY_ALIASES.get(folded, folded)
+        return _city_key(city)
     return fold(text)
+
+
+def _city_key(city: str) -> str:
+    folded = fold(city)
+    return CITY_ALIASES.get(folded, folded)
 
 
 @lru_cache(maxsize=_CACHED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,10 +12,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.events.jobs import JobDiscovered
+from services.job_discovery.jobs import dedup
 from services.job_discovery.jobs import normalise as n
-from services.job_discovery.jobs.dedup import description_words, fingerprint, same_description
 from services.job_discovery.jobs.salary import Salary, checked, parse_salary
 from services.job_discovery.jobs.text import tidy
+
+# A character that folding keeps (see `text.fold`): a name without one is only punctuation.
+_HAS_TEXT = re.compile(r"[^\W_]|[+#]")
 
 
 class BadPayload(ValueError):
@@ -42,10 +46,12 @@ class Posting:
     fingerprint: str
     content_hash: str
     notes: tuple[str, ...]
+    title_words: n.TitleWords
 
-    def words(self) -> frozenset[str]:
-        """The description's content words (for similarity)."""
-        return description_words(self.description)
+    def profile(self) -> dedup.Profile:
+        """What dedup compares of this posting."""
+        return dedup.Profile(self.title_words, self.location_parts, self.salary,
+                             self.description)
 
 
 def parse_payload(payload: Mapping[str, Any] | JobDiscovered) -> JobDiscovered:
@@ -67,10 +73,9 @@ def parse_payload(payload: Mapping[str, Any] | JobDiscovered) -> JobDiscovered:
 def normalise_posting(event: JobDiscovered) -> Posting:
     """Every field of `event` in canonical form, with notes on what was changed and why."""
     company, title = n.company_name(event.company), n.job_title(event.title)
-    company_key, title_key = n.company_key(event.company), n.title_key(event.title)
-    if not company_key or not title_key:
-        raise BadPayload(f"{event.source_job_key}: company or title is only punctuation")
     location = n.parse_location(event.location)
+    if not _HAS_TEXT.search(company) or not _HAS_TEXT.search(title):
+        raise BadPayload(f"{event.source_job_key}: company or title is only punctuation")
     reading = (
         checked(event.salary_min, event.salary_max, event.salary_currency, event.salary_period)
         if event.salary_min is not None or event.salary_max is not None
@@ -92,12 +97,19 @@ def normalise_posting(event: JobDiscovered) -> Posting:
         expires_at=n.to_utc(event.expires_at),
         description=event.description,
         apply_url=str(event.apply_url),
-        fingerprint=fingerprint(company_key, title_key, location.key),
+        fingerprint=fingerprint_of(event.company, event.title, location),
         content_hash=hashlib.blake2b(content.encode(), digest_size=16).hexdigest(),
         notes=reading.notes,
+        title_words=n.title_words(event.title, location.key),
     )
 
 
+def fingerprint_of(company: str, title: str, place: n.Location) -> str:
+    """The blocking key of a posting: its employer, its place and its title's level."""
+    return dedup.fingerprint(n.company_key(company, place.key), place.key,
+                             n.title_words(title, place.key).levels)
+
+
 def same_job(a: Posting, b: Posting) -> bool:
-    """The dedup rule for two postings: one fingerprint, and descriptions that agree."""
-    return a.fingerprint == b.fingerprint and same_description(a.words(), b.words())
+    """The dedup rule for two postings: one fingerprint, and titles, places and text agree."""
+    return a.fingerprint == b.fingerprint and dedup.same_job(a.profile(), b.profile())

@@ -17,13 +17,16 @@ from infra.job_changes import JobChange, content_of, material_change
 from infra.uow import Transaction
 from schemas.events.jobs import JobDiscovered, JobPublished, JobReopened, JobUpdated
 from services.job_discovery.jobs.bulk import insert_rows
-from services.job_discovery.jobs.dedup import description_words, same_description
+from services.job_discovery.jobs.dedup import Profile, same_job
+from services.job_discovery.jobs.normalise import parse_location, title_words
 from services.job_discovery.jobs.posting import (
     BadPayload,
     Posting,
+    fingerprint_of,
     normalise_posting,
     parse_payload,
 )
+from services.job_discovery.jobs.salary import Period, Salary
 from services.job_discovery.jobs.synclog import (
     PostingCounts,
     RunCounts,
@@ -55,20 +58,13 @@ class _Known:
     expired: bool
 
 
+@dataclass(frozen=True)
 class _Candidate:
-    """A job new postings may join; its words are read only if one needs them."""
+    """A job new postings may join: an open one, or an expired one a repost brings back."""
 
-    def __init__(self, job_id: uuid.UUID, description: str, expired: bool = False) -> None:
-        self.job_id = job_id
-        self.expired = expired
-        self._description = description
-        self._words: frozenset[str] | None = None
-
-    @property
-    def words(self) -> frozenset[str]:
-        if self._words is None:
-            self._words = description_words(self._description)
-        return self._words
+    job_id: uuid.UUID
+    profile: Profile
+    expired: bool = False
 
 
 def canonical_job_id(first_source_job_key: str) -> uuid.UUID:
@@ -188,11 +184,10 @@ def _assign(
     links: list[tuple[Posting, uuid.UUID]] = []
     for posting in fresh:
         group = candidates.setdefault(posting.fingerprint, [])
-        # Most postings have no candidate, so their words are never computed.
-        words = posting.words() if group else frozenset()
-        match = next((c for c in group if same_description(c.words, words)), None)
+        profile = posting.profile()
+        match = next((c for c in group if same_job(c.profile, profile)), None)
         if match is None:
-            match = _Candidate(canonical_job_id(posting.source_job_key), posting.description)
+            match = _Candidate(canonical_job_id(posting.source_job_key), profile)
             group.append(match)
             creators.append(posting)
         links.append((posting, match.job_id))
@@ -233,16 +228,22 @@ async def _candidates(conn: AsyncConnection, fingerprints: set[str]) -> dict[str
     found: dict[str, list[_Candidate]] = {}
     if not fingerprints:
         return found
+    jobs = canonical_jobs.c
     rows = await conn.execute(
-        sa.select(canonical_jobs.c.job_id, canonical_jobs.c.canonical_key,
-                  canonical_jobs.c.description, canonical_jobs.c.expired_at)
-        .where(canonical_jobs.c.canonical_key == _any(sorted(fingerprints)))
-        .order_by(canonical_jobs.c.expired_at.is_not(None), canonical_jobs.c.published_at,
-                  canonical_jobs.c.job_id)
+        sa.select(jobs.job_id, jobs.canonical_key, jobs.description, jobs.title, jobs.location,
+                  jobs.salary_min, jobs.salary_max, jobs.salary_currency, jobs.salary_period,
+                  jobs.expired_at)
+        .where(jobs.canonical_key == _any(sorted(fingerprints)))
+        .order_by(jobs.expired_at.is_not(None), jobs.published_at, jobs.job_id)
     )
     for row in rows:
-        found.setdefault(row.canonical_key, []).append(
-            _Candidate(row.job_id, row.description, row.expired_at is not None))
+        place = parse_location(row.location)
+        pay = (None if row.salary_min is None and row.salary_max is None else Salary(
+            row.salary_min, row.salary_max, row.salary_currency,
+            row.salary_period and Period(row.salary_period)))
+        found.setdefault(row.canonical_key, []).append(_Candidate(row.job_id, Profile(
+            title_words(row.title, place.key), place, pay, row.description),
+            row.expired_at is not None))
     return found
 
 
@@ -372,3 +373,22 @@ def _updated(posting: Posting, job_id: uuid.UUID, revision: int,
     return JobUpdated(job_id=job_id, revision=revision, changed=list(change.changed),
                       previous=change.previous, description_diff=list(change.description_diff),
                       **_content(posting))
+
+
+async def rekey_jobs(conn: AsyncConnection) -> int:
+    """Key every stored job as dedup blocks now; the number rekeyed. Run at start: a job
+    stored under a key an earlier rule computed would never meet a new sighting of itself,
+    and would be published a second time."""
+    jobs = canonical_jobs.c
+    rows = await conn.execute(sa.select(jobs.job_id, jobs.canonical_key, jobs.company,
+                                        jobs.title, jobs.location))
+    stale = [{"job": row.job_id, "key": key} for row in rows
+             if (key := fingerprint_of(row.company, row.title, parse_location(row.location)))
+             != row.canonical_key]
+    if stale:
+        # Ingest of the same keys waits, then finds the job under its new key.
+        await _lock_fingerprints(conn, {s["key"] for s in stale})
+        await conn.execute(
+            sa.update(canonical_jobs).where(jobs.job_id == sa.bindparam("job"))
+            .values(canonical_key=sa.bindparam("key")), stale)
+    return len(stale)
