@@ -483,6 +483,50 @@ async def test_a_posting_late_past_the_wait_lets_the_run_apply_and_is_linked_whe
     assert len(await staged(engine, JobExpired)) == 2
 
 
+async def blocked_on_locks(engine: AsyncEngine, count: int) -> None:
+    """Return once `count` sessions of this test's database wait for a lock."""
+    waiting = sa.text("SELECT count(*) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND wait_event_type = 'Lock'")
+    for _ in range(500):
+        async with engine.connect() as conn:
+            if await conn.scalar(waiting) == count:
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never saw {count} sessions waiting for a lock")
+
+
+async def test_a_posting_whose_completion_is_applied_while_it_waits_is_still_linked(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    await handle(uow, JobDiscovered.model_validate(posting("greenhouse", "1", run_id="g1")))
+    await handle(uow, run("greenhouse:acme", "g1", ["greenhouse:1"]))
+    await handle(uow, run("greenhouse:acme", "g2", ["greenhouse:2", "greenhouse:3"]).model_copy(
+        update={"announced": 2}))
+    await handle(uow, JobDiscovered.model_validate(
+        posting("greenhouse", "2", title="Engineer 2", run_id="g2")))
+    fake_clock.advance(DEFAULT_COMPLETION_WAIT_S)
+
+    # The check loop takes the source's lock and stops, on a row held here, just before it
+    # marks g2 applied; posting 3 of g2 finds g2 waiting and queues for the source's lock.
+    async with engine.connect() as holder:
+        await holder.execute(sa.select(run_completions.c.seq).with_for_update()
+                             .where(run_completions.c.run_id == "g2"))
+        checking = asyncio.create_task(check_waiting(uow))
+        await blocked_on_locks(engine, 1)
+        late = asyncio.create_task(handle(uow, JobDiscovered.model_validate(
+            posting("greenhouse", "3", title="Engineer 3", run_id="g2"))))
+        await blocked_on_locks(engine, 2)
+        await holder.rollback()
+    assert await checking == 1
+    await late
+
+    links = {s.source_job_key: (s.feed, s.run_id) for s in await rows(engine, job_sightings)}
+    assert links["greenhouse:3"] == ("greenhouse:acme", "g2")
+    # So the next complete run of the source expires 3 when it no longer lists it.
+    await handle(uow, run("greenhouse:acme", "g3", ["greenhouse:2"]))
+    assert len(await staged(engine, JobExpired)) == 2
+
+
 async def test_a_material_edit_publishes_job_updated_once_and_a_cosmetic_one_nothing(
     engine: AsyncEngine, uow: UnitOfWork
 ) -> None:
