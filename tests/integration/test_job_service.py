@@ -617,6 +617,30 @@ async def test_a_repost_under_a_new_id_reopens_the_expired_job_and_becomes_its_s
     assert (log.duplicates, log.reopened) == (1, 1)
 
 
+async def test_two_batches_revising_one_job_at_once_tell_two_revisions(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    await handle(uow, JobDiscovered.model_validate(posting("greenhouse", "1")))
+    await expire_greenhouse(uow, ["greenhouse:1"], "g1")
+    await expire_greenhouse(uow, [], "g2")
+    renamed = posting("greenhouse", "1", title="Staff Backend Engineer", run_id="g3")
+    repost = posting("greenhouse", "2", run_id="g4",
+                     apply_url="https://jobs.example.com/greenhouse/2?utm_source=board")
+
+    # The rename takes another fingerprint's lock than the repost, which still matches the job.
+    async with uow.transaction() as tx:
+        await ingest(tx, [renamed])
+        reposting = asyncio.create_task(ingest_batch(uow, [repost]))
+        await blocked_on_locks(engine, 1)
+    await reposting
+
+    [job] = await rows(engine, canonical_jobs)
+    updates = await staged(engine, JobUpdated)
+    assert sorted(u.revision for u in updates) == [1, 2]
+    assert {u.job_id for u in updates} == {job.job_id}
+    assert (job.revision, job.primary_source_job_key) == (2, "greenhouse:2")
+
+
 async def test_a_posting_past_its_own_expiry_does_not_reopen_its_job(
     engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
 ) -> None:
