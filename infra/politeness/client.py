@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 from collections.abc import Callable, Collection
@@ -49,12 +50,16 @@ class Verdict:
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds from a `Retry-After` header: delta-seconds or an HTTP date; None if absent/bad."""
+    """Seconds from a `Retry-After` header: delta-seconds or an HTTP date; None if absent/bad.
+
+    Finite and never negative, but unbounded: each caller caps the wait by its own rule.
+    """
     if not value:
         return None
     value = value.strip()
     if value.isdecimal():
-        return float(value)
+        seconds = float(value)  # hundreds of digits read as infinity
+        return seconds if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -136,10 +141,11 @@ class PoliteClient:
         self._proxy_clients.clear()
 
     def backoff_s(self, policy: PortalPolicy, attempt: int, retry_after_s: float | None) -> float:
-        """Exponential with jitter (half to full step), never shorter than `Retry-After`."""
+        """Exponential with jitter (half to full step), never shorter than `Retry-After` up to
+        the longest wait the policy allows."""
         step = min(policy.backoff_max_s, policy.backoff_base_s * 2.0 ** (attempt - 1))
         jittered = step * (0.5 + 0.5 * self._rng.random())
-        return max(jittered, retry_after_s or 0.0)
+        return max(jittered, min(retry_after_s or 0.0, policy.max_retry_after_s))
 
     async def request(
         self,

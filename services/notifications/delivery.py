@@ -42,6 +42,12 @@ class Deliverer:
         return float(min(self._initial_backoff_s * 2.0 ** (failed_attempts - 1),
                          self._max_backoff_s))
 
+    def retry_delay_s(self, failed_attempts: int, retry_after_s: float | None) -> float:
+        """The backoff, or longer when the channel said how long to wait, but never past the
+        longest backoff: a receiver's `Retry-After` must not park a message for years."""
+        return min(max(self.backoff_s(failed_attempts), retry_after_s or 0.0),
+                   self._max_backoff_s)
+
     async def run_once(self, limit: int = 100) -> int:
         """Try every delivery due now once; how many were delivered."""
         async with self._uow.transaction() as tx:
@@ -77,8 +83,7 @@ class Deliverer:
                     log.warning("notification dead-lettered", **context,
                                 permanent=exc.permanent)
                 else:
-                    # A channel that says how long to wait is not asked again sooner.
-                    delay = max(self.backoff_s(attempts), exc.retry_after_s or 0.0)
+                    delay = self.retry_delay_s(attempts, exc.retry_after_s)
                     await repository.settle(tx.conn, notification_id, attempts=attempts,
                                             last_error=exc.reason[:2000],
                                             next_attempt_at=now + timedelta(seconds=delay))

@@ -446,17 +446,22 @@ async def test_a_later_run_waits_behind_an_earlier_one_of_its_source(
     assert (sighting.feed, sighting.run_id) == ("greenhouse:acme", "g2")
 
 
-async def test_a_posting_late_past_the_wait_lets_the_run_apply_and_is_linked_when_it_comes(
-    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
-) -> None:
-    timeouts = "jams_job_discovery_run_completion_timeouts_total"
-    before = REGISTRY.get_sample_value(timeouts) or 0.0
+async def g2_missing_its_posting_3(uow: UnitOfWork) -> None:
+    """Run g1 listed 1; run g2 lists 2 and 3, and its completion came with only 2 handled."""
     await handle(uow, JobDiscovered.model_validate(posting("greenhouse", "1", run_id="g1")))
     await handle(uow, run("greenhouse:acme", "g1", ["greenhouse:1"]))
     await handle(uow, run("greenhouse:acme", "g2", ["greenhouse:2", "greenhouse:3"]).model_copy(
         update={"announced": 2}))
     await handle(uow, JobDiscovered.model_validate(
         posting("greenhouse", "2", title="Engineer 2", run_id="g2")))
+
+
+async def test_a_posting_late_past_the_wait_lets_the_run_apply_and_is_linked_when_it_comes(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    timeouts = "jams_job_discovery_run_completion_timeouts_total"
+    before = REGISTRY.get_sample_value(timeouts) or 0.0
+    await g2_missing_its_posting_3(uow)
 
     fake_clock.advance(DEFAULT_COMPLETION_WAIT_S - 1)
     assert await check_waiting(uow) == 0
@@ -479,6 +484,45 @@ async def test_a_posting_late_past_the_wait_lets_the_run_apply_and_is_linked_whe
                      "greenhouse:2": ("greenhouse:acme", "g2"),
                      "greenhouse:3": ("greenhouse:acme", "g2")}
     # The next complete run of the source can now expire 3 like any posting it listed before.
+    await handle(uow, run("greenhouse:acme", "g3", ["greenhouse:2"]))
+    assert len(await staged(engine, JobExpired)) == 2
+
+
+async def blocked_on_locks(engine: AsyncEngine, count: int) -> None:
+    """Return once `count` sessions of this test's database wait for a lock."""
+    waiting = sa.text("SELECT count(*) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND wait_event_type = 'Lock'")
+    for _ in range(500):
+        async with engine.connect() as conn:
+            if await conn.scalar(waiting) == count:
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never saw {count} sessions waiting for a lock")
+
+
+async def test_a_posting_whose_completion_is_applied_while_it_waits_is_still_linked(
+    engine: AsyncEngine, uow: UnitOfWork, fake_clock: FakeClock
+) -> None:
+    await g2_missing_its_posting_3(uow)
+    fake_clock.advance(DEFAULT_COMPLETION_WAIT_S)
+
+    # The check loop takes the source's lock and stops, on a row held here, just before it
+    # marks g2 applied; posting 3 of g2 finds g2 waiting and queues for the source's lock.
+    async with engine.connect() as holder:
+        await holder.execute(sa.select(run_completions.c.seq).with_for_update()
+                             .where(run_completions.c.run_id == "g2"))
+        checking = asyncio.create_task(check_waiting(uow))
+        await blocked_on_locks(engine, 1)
+        late = asyncio.create_task(handle(uow, JobDiscovered.model_validate(
+            posting("greenhouse", "3", title="Engineer 3", run_id="g2"))))
+        await blocked_on_locks(engine, 2)
+        await holder.rollback()
+    assert await checking == 1
+    await late
+
+    links = {s.source_job_key: (s.feed, s.run_id) for s in await rows(engine, job_sightings)}
+    assert links["greenhouse:3"] == ("greenhouse:acme", "g2")
+    # So the next complete run of the source expires 3 when it no longer lists it.
     await handle(uow, run("greenhouse:acme", "g3", ["greenhouse:2"]))
     assert len(await staged(engine, JobExpired)) == 2
 
@@ -571,6 +615,30 @@ async def test_a_repost_under_a_new_id_reopens_the_expired_job_and_becomes_its_s
     assert len(await staged(engine, JobPublished)) == 1
     log = await sync_log(engine, "g3")
     assert (log.duplicates, log.reopened) == (1, 1)
+
+
+async def test_two_batches_revising_one_job_at_once_tell_two_revisions(
+    engine: AsyncEngine, uow: UnitOfWork
+) -> None:
+    await handle(uow, JobDiscovered.model_validate(posting("greenhouse", "1")))
+    await expire_greenhouse(uow, ["greenhouse:1"], "g1")
+    await expire_greenhouse(uow, [], "g2")
+    renamed = posting("greenhouse", "1", title="Staff Backend Engineer", run_id="g3")
+    repost = posting("greenhouse", "2", run_id="g4",
+                     apply_url="https://jobs.example.com/greenhouse/2?utm_source=board")
+
+    # The rename takes another fingerprint's lock than the repost, which still matches the job.
+    async with uow.transaction() as tx:
+        await ingest(tx, [renamed])
+        reposting = asyncio.create_task(ingest_batch(uow, [repost]))
+        await blocked_on_locks(engine, 1)
+    await reposting
+
+    [job] = await rows(engine, canonical_jobs)
+    updates = await staged(engine, JobUpdated)
+    assert sorted(u.revision for u in updates) == [1, 2]
+    assert {u.job_id for u in updates} == {job.job_id}
+    assert (job.revision, job.primary_source_job_key) == (2, "greenhouse:2")
 
 
 async def test_a_posting_past_its_own_expiry_does_not_reopen_its_job(

@@ -9,6 +9,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.message import Message
 from typing import Any
 
@@ -85,6 +86,7 @@ class Receiver:
     clock: FakeClock
     failures: int = 2
     status_on_failure: int = 503
+    retry_after: str | None = None
     calls: list[dict[str, Any]] = field(default_factory=list)
     accepted: dict[str, dict[str, Any]] = field(default_factory=dict)
     url: str = ""
@@ -102,7 +104,8 @@ class Receiver:
             if not valid:
                 return Response(status_code=401)
             if len(self.calls) <= self.failures:
-                return Response(status_code=self.status_on_failure)
+                wait = {} if self.retry_after is None else {"Retry-After": self.retry_after}
+                return Response(status_code=self.status_on_failure, headers=wait)
             self.accepted.setdefault(request.headers[DELIVERY_HEADER], json.loads(body))
             return Response(status_code=204)
 
@@ -227,6 +230,26 @@ async def test_a_signed_webhook_is_retried_after_two_failures_and_delivered_once
     assert await send.run_once() == 0
     assert len(receiver.calls) == 3 and len(receiver.accepted) == 1
     assert len(await delivered_events(uow, "webhook")) == 1
+
+
+@pytest.mark.parametrize("retry_after", ["999999999999", "99999999999", "9" * 400, "-5"],
+                         ids=["past_year_9999", "millennia", "infinite", "negative"])
+async def test_a_receivers_retry_after_waits_no_longer_than_the_longest_backoff(
+    uow: UnitOfWork, fake_clock: FakeClock, receiver: Receiver, retry_after: str
+) -> None:
+    receiver.failures, receiver.status_on_failure = 1, 429
+    receiver.retry_after = retry_after
+    await prefer(uow, "webhook", url=receiver.url)
+    await registry().dispatcher(uow)(submitted_event(fake_clock))
+    send = deliverer(uow)  # the longest backoff is 60 s
+
+    assert await send.run_once() == 0  # 429, and the loop goes on
+    [row] = await deliveries(uow)
+    assert (row["status"], row["attempts"]) == ("pending", 1)
+    assert row["next_attempt_at"] <= fake_clock.now() + timedelta(seconds=60)
+    fake_clock.advance(60)
+    assert await send.run_once() == 1
+    assert len(receiver.accepted) == 1
 
 
 async def test_a_tampered_body_fails_verification(fake_clock: FakeClock) -> None:

@@ -45,6 +45,12 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert parse_retry_after(None, NOW) is None
 
 
+def test_a_retry_after_too_long_to_be_a_number_is_ignored_not_infinite() -> None:
+    assert parse_retry_after("9" * 400, NOW) is None
+    assert parse_retry_after("-5", NOW) is None
+    assert parse_retry_after("999999999999", NOW) == 999999999999  # the caller caps it
+
+
 def test_backoff_doubles_with_jitter_caps_and_never_undercuts_retry_after() -> None:
     client = PoliteClient.__new__(PoliteClient)
     client._rng = random.Random(1)
@@ -53,6 +59,7 @@ def test_backoff_doubles_with_jitter_caps_and_never_undercuts_retry_after() -> N
         delay = client.backoff_s(policy, attempt, None)
         assert step / 2 <= delay <= step
     assert client.backoff_s(policy, 1, 30) == 30
+    assert client.backoff_s(policy, 1, 999999999999) == policy.max_retry_after_s
 
 
 def test_a_policy_whose_lease_is_shorter_than_a_request_is_refused() -> None:

@@ -94,13 +94,17 @@ async def before_posting(tx: Transaction, run_id: str | None) -> RunOfPosting | 
         return None
     conn = tx.conn
     await _lock(conn, "run", run_id)
-    row = (await conn.execute(sa.select(runs.c.source, runs.c.applied_at)
+    is_applied = runs.c.applied_at.is_not(None)
+    row = (await conn.execute(sa.select(runs.c.source, is_applied.label("applied"))
                               .where(runs.c.run_id == run_id))).first()
     if row is None:
         return None
-    if row.applied_at is None:
+    applied = bool(row.applied)
+    if not applied:
         await _lock(conn, "source", row.source)
-    return RunOfPosting(run_id, row.source, applied=row.applied_at is not None)
+        # Whoever held the source's lock may have applied this completion meanwhile.
+        applied = bool(await conn.scalar(sa.select(is_applied).where(runs.c.run_id == run_id)))
+    return RunOfPosting(run_id, row.source, applied=applied)
 
 
 async def after_posting(tx: Transaction, run: RunOfPosting | None, source_job_key: str) -> None:

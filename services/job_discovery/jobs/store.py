@@ -302,8 +302,12 @@ async def _rewrite_jobs(tx: Transaction, from_source: Mapping[uuid.UUID, Posting
     if not sources:
         return
     ids = sa.bindparam("ids", sorted(sources), type_=ARRAY(sa.Uuid))
+    # Locked before the revision is read: batches under other fingerprints' locks may revise
+    # the same job (an edit that renames it, a repost), and each revision must be told once.
+    # In id order, so none deadlock.
     old = {row.job_id: row for row in await tx.conn.execute(
-        sa.select(canonical_jobs).where(canonical_jobs.c.job_id == sa.any_(ids)))}
+        sa.select(canonical_jobs).where(canonical_jobs.c.job_id == sa.any_(ids))
+        .order_by(canonical_jobs.c.job_id).with_for_update())}
     params: list[dict[str, Any]] = []
     for job_id in sorted(sources):
         posting, before = sources[job_id], old[job_id]
