@@ -20,6 +20,13 @@ async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
         sa.select(jobs.c.job_id, jobs.c.company_id).where(jobs.c.job_id.in_(job_ids)))}
     if not ours:
         return  # a scraped job's pairs: not ours to rank
+    # A pair the candidate's preferences ruled out would tell the employer that preference
+    # (their blacklist, their minimum pay): it leaves the list, with any earlier score.
+    ruled_out = [(p.job_id, p.candidate_id) for p in event.pairs
+                 if p.filtered and p.job_id in ours]
+    if ruled_out:
+        await tx.conn.execute(candidates.delete().where(
+            sa.tuple_(candidates.c.job_id, candidates.c.candidate_id).in_(ruled_out)))
     at = tx.cause.time if tx.cause is not None else tx.clock.now()
     # One row per (job, candidate): a row updated twice in one statement is an error.
     rows = list({(p.job_id, p.candidate_id): {
@@ -27,7 +34,9 @@ async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
         "match_id": p.match_id, "resume_version_id": p.resume_version_id, "score": p.score,
         "decision": p.decision, "breakdown": p.breakdown, "matched_skills": p.matched_skills,
         "missing_skills": p.missing_skills, "explanation": p.explanation, "scored_at": at}
-        for p in event.pairs if p.job_id in ours}.values())
+        for p in event.pairs if p.job_id in ours and not p.filtered}.values())
+    if not rows:
+        return
     statement = insert(candidates)
     scored = {name: statement.excluded[name] for name in (
         "match_id", "resume_version_id", "score", "decision", "breakdown", "matched_skills",

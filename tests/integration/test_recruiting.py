@@ -182,6 +182,25 @@ async def test_candidates_best_first_in_pages_with_filters_and_newest_scores(
         assert (refused.status_code, refused.json()["error"]["code"]) == (400, "ERR_VALIDATION")
 
 
+async def test_a_pair_the_candidates_preferences_ruled_out_never_reaches_the_ranked_list(
+        recruiting: Recruiting) -> None:
+    api = recruiting
+    acme = api.companies[0]
+    job = acme.published_job
+    scored_before, stranger = acme.candidates[0], uuid.uuid4()
+    api.clock.advance(60)
+    await api.deliver(MatchesScored(batch_id=uuid.uuid4(), pairs=[
+        scored(job, who, 0.0).model_copy(update={
+            "filtered": True, "explanation": ["filtered before scoring: company blacklist"]})
+        for who in (scored_before, stranger)]))
+    listed = {c["candidate_id"] for c in await ranked(api, job)}
+    assert listed == {str(acme.candidates[1])}
+    async with api.uow.engine.connect() as conn:
+        kept = await conn.scalar(sa.select(sa.func.count()).select_from(candidates).where(
+            candidates.c.candidate_id.in_([scored_before, stranger])))
+    assert kept == 0
+
+
 async def test_a_status_change_keeps_who_and_when_is_audited_and_announced_once(
         recruiting: Recruiting) -> None:
     api = recruiting
