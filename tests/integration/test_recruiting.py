@@ -354,6 +354,27 @@ async def test_an_erased_candidate_leaves_no_score_or_quote_in_any_list(
     assert audited == [{"job_id": str(acme.published_job), "from": "pending", "to": "rejected"}]
 
 
+async def test_a_score_or_application_arriving_after_the_erasure_brings_no_one_back(
+        recruiting: Recruiting) -> None:
+    """CandidateErased travels on another topic than MatchesScored and ApplicationSubmitted:
+    either may be read after it."""
+    api = recruiting
+    acme = api.companies[0]
+    gone, kept = acme.candidates
+    await api.deliver(CandidateErased(candidate_id=gone))
+    api.clock.advance(60)
+    await api.deliver(MatchesScored(batch_id=uuid.uuid4(), pairs=[
+        scored(acme.published_job, gone, 97.0)]))
+    await api.deliver(ApplicationSubmitted(
+        application_id=uuid.uuid4(), candidate_id=gone, job_id=acme.published_job,
+        resume_version_id=uuid.uuid4()))
+    assert [c["candidate_id"] for c in await ranked(api, acme.published_job)] == [str(kept)]
+    async with api.uow.engine.connect() as conn:
+        left = sum([await conn.scalar(sa.select(sa.func.count()).select_from(table).where(
+            table.c.candidate_id == gone)) for table in (candidates, applications)])
+    assert left == 0
+
+
 async def test_in_one_process_the_recruiting_routes_join_the_gateways_on_one_port(
         database_url: str, redis_url: str, tmp_path: Path) -> None:
     """`jams run`: POST /jobs is the recruiting service's, GET /jobs the gateway's."""
