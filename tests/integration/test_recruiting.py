@@ -118,6 +118,11 @@ async def test_text_postgresql_cannot_store_is_refused_not_an_error(
         posted = await api.client.post("/api/v1/jobs", content=json.dumps(body), headers={
             **api.auth(Role.RECRUITER), "Content-Type": "application/json"})
         assert (posted.status_code, posted.json()["error"]["code"]) == (422, "ERR_VALIDATION")
+    for field in ("title", "description", "location"):
+        # Left out, a field keeps its text; null would leave the job without one.
+        emptied = await api.client.patch(f"/api/v1/jobs/{api.companies[0].draft_job}",
+                                         json={field: None}, headers=api.auth(Role.RECRUITER))
+        assert (emptied.status_code, emptied.json()["error"]["code"]) == (422, "ERR_VALIDATION")
     named = await api.client.post("/api/v1/companies", json={"name": "A\x00"},
                                   headers=api.auth(Role.ADMIN))
     assert named.status_code == 422
