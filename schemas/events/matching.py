@@ -127,6 +127,10 @@ class ScoredPair(BaseModel):
     acted: bool = Field(
         default=True, description="False when an earlier resume version of the pair already led "
         "to this or a stronger action, so no ApplicationApproved or ManualReviewRequired follows")
+    filtered: bool = Field(
+        default=False, description="True when the candidate's preferences ruled the job out "
+        "before scoring (the explanation then names the preference): a reject nobody but the "
+        "candidate may see")
     explanation: list[str] = Field(default_factory=list)
     breakdown: dict[str, float] = Field(
         default_factory=dict, description="Score components by name, each a fraction 0-1 (empty "

@@ -170,7 +170,8 @@ class ScoringStep:
                                   job_id=p.job.job_id,
                                   resume_version_id=p.candidate.resume_version_id,
                                   score=p.score, decision=p.decision.value, acted=did,
-                                  explanation=p.lines, **p.skills_found())
+                                  filtered="filtered" in p.details, explanation=p.lines,
+                                  **p.skills_found())
                        for p, did in zip(part, acted[start:start + MAX_PAIRS_PER_EVENT],
                                          strict=True)]))
         for p, did in zip(emitting, acted, strict=True):

@@ -109,3 +109,11 @@ applications = table(
     sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_recruiting_applications_candidate_id", "candidate_id"),
 )
+
+# Candidates erased (CandidateErased): their scores and applications may still arrive on other
+# topics afterwards, and are dropped rather than put them back.
+erased_candidates = table(
+    "recruiting_erased_candidates",
+    uuid_key("candidate_id"),
+    sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -190,6 +190,8 @@ async def test_preferences_filter_before_scoring(
     await deliver(uow, handlers, job("Senior Backend Engineer (Python)", BACKEND))
     [row] = await match_rows(uow)
     assert row.decision == "reject" and "blacklist" in row.details["filtered"]
+    [pair] = scored_pairs(await emitted(uow))
+    assert pair["filtered"] is True, "the employer's side leaves the pair out"
 
 
 @pytest.mark.parametrize("filename, content", [("cv.docx", zip_bomb()), ("cv.pdf", b"%PDF-1.4 x"),

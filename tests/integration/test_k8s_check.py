@@ -128,6 +128,24 @@ def test_every_service_in_the_catalog_is_deployed_everywhere() -> None:
     assert unknown.returncode == 64 and "unknown service" in unknown.stderr
 
 
+def test_recruiting_and_the_bot_read_one_employer_apply_page_everywhere() -> None:
+    """Set apart or not at all, the bot opens the platform's own page in a browser."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    pages = {compose[name]["environment"].get("JAMS_EMPLOYER_APPLY_URL")
+             for name in ("recruiting", "application_bot")}
+    assert pages == {"${JAMS_EMPLOYER_APPLY_URL:-http://localhost:8000/jobs}"}
+    base = ROOT / "deploy" / "k8s" / "base"
+    settings = dict(line.split("=", 1) for line in (base / "settings.env").read_text().splitlines()
+                    if line and not line.startswith("#"))
+    ingress = yaml.safe_load((base / "ingress.yaml").read_text())
+    [host] = [rule["host"] for rule in ingress["spec"]["rules"]]
+    assert settings["JAMS_EMPLOYER_APPLY_URL"] == f"https://{host}/jobs"
+    for name in ("recruiting", "application-bot"):
+        assert "name: jams-settings" in (base / "services" / f"{name}.yaml").read_text(), name
+
+
 def test_the_ingress_sends_analytics_paths_to_analytics_and_the_rest_to_the_gateway() -> None:
     import yaml
 

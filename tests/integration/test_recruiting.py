@@ -118,6 +118,11 @@ async def test_text_postgresql_cannot_store_is_refused_not_an_error(
         posted = await api.client.post("/api/v1/jobs", content=json.dumps(body), headers={
             **api.auth(Role.RECRUITER), "Content-Type": "application/json"})
         assert (posted.status_code, posted.json()["error"]["code"]) == (422, "ERR_VALIDATION")
+    for field in ("title", "description", "location"):
+        # Left out, a field keeps its text; null would leave the job without one.
+        emptied = await api.client.patch(f"/api/v1/jobs/{api.companies[0].draft_job}",
+                                         json={field: None}, headers=api.auth(Role.RECRUITER))
+        assert (emptied.status_code, emptied.json()["error"]["code"]) == (422, "ERR_VALIDATION")
     named = await api.client.post("/api/v1/companies", json={"name": "A\x00"},
                                   headers=api.auth(Role.ADMIN))
     assert named.status_code == 422
@@ -180,6 +185,25 @@ async def test_candidates_best_first_in_pages_with_filters_and_newest_scores(
         refused = await api.client.get(f"/api/v1/jobs/{job}/candidates?cursor={cursor}",
                                        headers=api.auth(Role.RECRUITER))
         assert (refused.status_code, refused.json()["error"]["code"]) == (400, "ERR_VALIDATION")
+
+
+async def test_a_pair_the_candidates_preferences_ruled_out_never_reaches_the_ranked_list(
+        recruiting: Recruiting) -> None:
+    api = recruiting
+    acme = api.companies[0]
+    job = acme.published_job
+    scored_before, stranger = acme.candidates[0], uuid.uuid4()
+    api.clock.advance(60)
+    await api.deliver(MatchesScored(batch_id=uuid.uuid4(), pairs=[
+        scored(job, who, 0.0).model_copy(update={
+            "filtered": True, "explanation": ["filtered before scoring: company blacklist"]})
+        for who in (scored_before, stranger)]))
+    listed = {c["candidate_id"] for c in await ranked(api, job)}
+    assert listed == {str(acme.candidates[1])}
+    async with api.uow.engine.connect() as conn:
+        kept = await conn.scalar(sa.select(sa.func.count()).select_from(candidates).where(
+            candidates.c.candidate_id.in_([scored_before, stranger])))
+    assert kept == 0
 
 
 async def test_a_status_change_keeps_who_and_when_is_audited_and_announced_once(
@@ -333,6 +357,27 @@ async def test_an_erased_candidate_leaves_no_score_or_quote_in_any_list(
             audit_log.c.object_id == str(gone)))).scalars().all()
     assert left == 0
     assert audited == [{"job_id": str(acme.published_job), "from": "pending", "to": "rejected"}]
+
+
+async def test_a_score_or_application_arriving_after_the_erasure_brings_no_one_back(
+        recruiting: Recruiting) -> None:
+    """CandidateErased travels on another topic than MatchesScored and ApplicationSubmitted:
+    either may be read after it."""
+    api = recruiting
+    acme = api.companies[0]
+    gone, kept = acme.candidates
+    await api.deliver(CandidateErased(candidate_id=gone))
+    api.clock.advance(60)
+    await api.deliver(MatchesScored(batch_id=uuid.uuid4(), pairs=[
+        scored(acme.published_job, gone, 97.0)]))
+    await api.deliver(ApplicationSubmitted(
+        application_id=uuid.uuid4(), candidate_id=gone, job_id=acme.published_job,
+        resume_version_id=uuid.uuid4()))
+    assert [c["candidate_id"] for c in await ranked(api, acme.published_job)] == [str(kept)]
+    async with api.uow.engine.connect() as conn:
+        left = sum([await conn.scalar(sa.select(sa.func.count()).select_from(table).where(
+            table.c.candidate_id == gone)) for table in (candidates, applications)])
+    assert left == 0
 
 
 async def test_in_one_process_the_recruiting_routes_join_the_gateways_on_one_port(

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import BaseModel, Field, HttpUrl, field_validator
 
 from infra.http_conventions import ERR_CONFLICT, ERR_VALIDATION, ApiError
 from infra.uow import Transaction, UnitOfWork
@@ -55,6 +55,14 @@ class NewJob(JobText):
 
 class JobChange(JobText):
     status: JobStatus | None = None
+
+    @field_validator("title", "description", "location")
+    @classmethod
+    def _given_text(cls, value: str | None) -> str:
+        """Left out, the text stays; given, it must be text: the job always has one."""
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
 
 
 class JobOut(BaseModel):
