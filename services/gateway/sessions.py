@@ -14,14 +14,8 @@ from infra.auth import TokenVerifier, same_origin
 from infra.clock import Clock
 from infra.presence import Presence
 from infra.socket_sessions import close_when_ended
+from schemas.events import review
 from schemas.events.envelope import EventData
-from schemas.events.review import (
-    AcceptReviewTask,
-    CompleteReviewTask,
-    HandBackReviewTask,
-    RejectReviewTask,
-    ReviewerPresenceChanged,
-)
 from services.gateway import protocol
 from services.gateway.adapters.offers import RedisOfferBook, RedisReviewerBoard
 from services.gateway.auth import FORBIDDEN, UNAUTHORIZED, reviewer_token
@@ -128,7 +122,7 @@ class ReviewerSessions:
         self, reviewer_id: uuid.UUID, status: Literal["available", "away", "offline"]
     ) -> None:
         try:
-            await self.publisher.publish(ReviewerPresenceChanged(reviewer_id=reviewer_id,
+            await self.publisher.publish(review.ReviewerPresenceChanged(reviewer_id=reviewer_id,
                                                                  status=status))
         except Exception:  # presence already holds the truth; the workflow's sweep reads it
             log.exception("presence event not published", status=status)
@@ -140,11 +134,11 @@ def _command(
 ) -> EventData:
     """The bus command for a task message; the reviewer id comes from the authenticated path."""
     if isinstance(message, protocol.Accept):
-        return AcceptReviewTask(task_id=message.task_id, reviewer_id=reviewer_id)
+        return review.AcceptReviewTask(task_id=message.task_id, reviewer_id=reviewer_id)
     if isinstance(message, protocol.Complete):
-        return CompleteReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
+        return review.CompleteReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
                                   resume_version_id=message.resume_version_id)
     if isinstance(message, protocol.HandBack):
-        return HandBackReviewTask(task_id=message.task_id, reviewer_id=reviewer_id)
-    return RejectReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
+        return review.HandBackReviewTask(task_id=message.task_id, reviewer_id=reviewer_id)
+    return review.RejectReviewTask(task_id=message.task_id, reviewer_id=reviewer_id,
                             reason=message.reason)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from infra.presence import ValkeyPresence
 from infra.runtime import Platform
 from infra.service import ServiceSpec
+from schemas.events import review
 from schemas.events.applications import (
     ApplicationNeedsReview,
 )
@@ -14,15 +15,6 @@ from schemas.events.candidates import CandidateErased
 from schemas.events.jobs import JobUpdated
 from schemas.events.matching import (
     ManualReviewRequired,
-)
-from schemas.events.review import (
-    AcceptReviewTask,
-    CompleteReviewTask,
-    HandBackReviewTask,
-    RejectReviewTask,
-    ReviewerAccessChanged,
-    ReviewerPresenceChanged,
-    UnlockReviewer,
 )
 from services.workflow.assignment import Assigner, Sweeper
 from services.workflow.domain import SlaPolicy
@@ -73,13 +65,13 @@ def build(platform: Platform, settings: WorkflowSettings) -> ServiceSpec:
             ManualReviewRequired: handlers.on_manual_review_required,
             ApplicationNeedsReview: handlers.on_application_needs_review,
             JobUpdated: handlers.on_job_updated,
-            ReviewerPresenceChanged: handlers.on_presence_changed,
-            AcceptReviewTask: handlers.on_accept,
-            CompleteReviewTask: handlers.on_complete,
-            RejectReviewTask: handlers.on_reject,
-            HandBackReviewTask: handlers.on_hand_back,
-            UnlockReviewer: handlers.on_unlock,
-            ReviewerAccessChanged: handlers.on_access_changed,
+            review.ReviewerPresenceChanged: handlers.on_presence_changed,
+            review.AcceptReviewTask: handlers.on_accept,
+            review.CompleteReviewTask: handlers.on_complete,
+            review.RejectReviewTask: handlers.on_reject,
+            review.HandBackReviewTask: handlers.on_hand_back,
+            review.UnlockReviewer: handlers.on_unlock,
+            review.ReviewerAccessChanged: handlers.on_access_changed,
             CandidateErased: on_candidate_erased,
         },
         background=[sweeper.run, timers.run],

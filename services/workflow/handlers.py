@@ -8,18 +8,10 @@ from datetime import timedelta
 import structlog
 
 from infra.uow import Transaction
+from schemas.events import review
 from schemas.events.applications import ApplicationNeedsReview
 from schemas.events.jobs import JobUpdated
 from schemas.events.matching import ManualReviewRequired
-from schemas.events.review import (
-    AcceptReviewTask,
-    CompleteReviewTask,
-    HandBackReviewTask,
-    RejectReviewTask,
-    ReviewerAccessChanged,
-    ReviewerPresenceChanged,
-    UnlockReviewer,
-)
 from services.workflow import messages
 from services.workflow import repository as repo
 from services.workflow.assignment import Assigner
@@ -76,27 +68,28 @@ class WorkflowHandlers:
                 await repo.save(tx.conn, changed)
                 tx.emit(messages.job_changed(changed))
 
-    async def on_presence_changed(self, event: ReviewerPresenceChanged, tx: Transaction) -> None:
+    async def on_presence_changed(self, event: review.ReviewerPresenceChanged,
+                                  tx: Transaction) -> None:
         """A reviewer who became available is offered queued tasks up to their capacity."""
         # Away and offline need no action: a held task runs out through its timers.
         if event.status == "available":
             await self.assigner.feed(tx, event.reviewer_id)
 
-    async def on_accept(self, command: AcceptReviewTask, tx: Transaction) -> None:
+    async def on_accept(self, command: review.AcceptReviewTask, tx: Transaction) -> None:
         await self.lifecycle.accept(tx, command.task_id, command.reviewer_id)
 
-    async def on_complete(self, command: CompleteReviewTask, tx: Transaction) -> None:
+    async def on_complete(self, command: review.CompleteReviewTask, tx: Transaction) -> None:
         await self.lifecycle.complete(tx, command.task_id, command.reviewer_id,
                                       command.resume_version_id)
 
-    async def on_reject(self, command: RejectReviewTask, tx: Transaction) -> None:
+    async def on_reject(self, command: review.RejectReviewTask, tx: Transaction) -> None:
         await self.lifecycle.reject(tx, command.task_id, command.reviewer_id, command.reason)
 
-    async def on_hand_back(self, command: HandBackReviewTask, tx: Transaction) -> None:
+    async def on_hand_back(self, command: review.HandBackReviewTask, tx: Transaction) -> None:
         await self.lifecycle.hand_back(tx, command.task_id, command.reviewer_id)
 
-    async def on_access_changed(self, event: ReviewerAccessChanged, tx: Transaction) -> None:
+    async def on_access_changed(self, event: review.ReviewerAccessChanged, tx: Transaction) -> None:
         await self.lifecycle.access_changed(tx, event.reviewer_id, event.may_review)
 
-    async def on_unlock(self, command: UnlockReviewer, tx: Transaction) -> None:
+    async def on_unlock(self, command: review.UnlockReviewer, tx: Transaction) -> None:
         await self.lifecycle.unlock(tx, command.reviewer_id, command.admin_id, command.reason)

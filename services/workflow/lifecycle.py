@@ -10,15 +10,8 @@ from datetime import datetime
 import structlog
 
 from infra.uow import Transaction
+from schemas.events import review
 from schemas.events.envelope import EventData
-from schemas.events.review import (
-    ReviewerLocked,
-    ReviewerPresenceChanged,
-    ReviewerStrikeWarning,
-    ReviewerStruck,
-    ReviewerUnlocked,
-    ReviewTaskWithdrawn,
-)
 from services.workflow import domain, messages, reviewer_store, timer_store
 from services.workflow import repository as repo
 from services.workflow.assignment import Assigner
@@ -125,14 +118,14 @@ class Lifecycle:
             return
         count = strikes_in_window(await reviewer_store.strike_times(tx.conn, reviewer_id), now,
                                   self.strike_rules, record.strikes_cleared_at)
-        tx.emit(ReviewerStruck(reviewer_id=reviewer_id, task_id=task.task_id, strikes=count))
+        tx.emit(review.ReviewerStruck(reviewer_id=reviewer_id, task_id=task.task_id, strikes=count))
         result = outcome(count, self.strike_rules)
         if result is StrikeOutcome.WARNED:
-            tx.emit(ReviewerStrikeWarning(reviewer_id=reviewer_id, strikes=count,
+            tx.emit(review.ReviewerStrikeWarning(reviewer_id=reviewer_id, strikes=count,
                                           supervisor_id=self.supervisors.get(reviewer_id)))
         elif result is StrikeOutcome.LOCKED and record.locked_at is None:
             await reviewer_store.set_locked(tx.conn, reviewer_id, now)
-            tx.emit(ReviewerLocked(reviewer_id=reviewer_id, strikes=count))
+            tx.emit(review.ReviewerLocked(reviewer_id=reviewer_id, strikes=count))
             log.warning("reviewer locked", reviewer_id=str(reviewer_id), strikes=count)
 
     async def unlock(self, tx: Transaction, reviewer_id: uuid.UUID, admin_id: str,
@@ -144,7 +137,7 @@ class Lifecycle:
                      reviewer_id=str(reviewer_id))
             return False
         await reviewer_store.set_unlocked(tx.conn, reviewer_id, tx.clock.now(), admin_id, reason)
-        tx.emit(ReviewerUnlocked(reviewer_id=reviewer_id, admin_id=admin_id, reason=reason))
+        tx.emit(review.ReviewerUnlocked(reviewer_id=reviewer_id, admin_id=admin_id, reason=reason))
         await self.assigner.feed(tx, reviewer_id)
         return True
 
@@ -162,7 +155,7 @@ class Lifecycle:
         for task in await repo.lock_held_by(tx.conn, reviewer_id):
             back = domain.requeue(task, missed=False)
             await self._save(tx, back)
-            tx.emit(ReviewTaskWithdrawn(task_id=task.task_id, reviewer_id=reviewer_id))
+            tx.emit(review.ReviewTaskWithdrawn(task_id=task.task_id, reviewer_id=reviewer_id))
             log.info("task withdrawn: the reviewer may no longer review",
                      task_id=str(task.task_id), reviewer_id=str(reviewer_id))
             await self.assigner.offer(tx, back, exclude={reviewer_id})
@@ -186,7 +179,7 @@ class Lifecycle:
         # Kept here and announced; the gateway, which owns presence, marks the reviewer away
         # when the event reaches it, and until then the mark keeps offers from them.
         await reviewer_store.mark_sent_away(tx.conn, reviewer_id, tx.clock.now())
-        tx.emit(ReviewerPresenceChanged(reviewer_id=reviewer_id, status="away"))
+        tx.emit(review.ReviewerPresenceChanged(reviewer_id=reviewer_id, status="away"))
 
     async def _locked(self, tx: Transaction, task_id: uuid.UUID) -> ReviewTask | None:
         task = await repo.lock_task(tx.conn, task_id)
