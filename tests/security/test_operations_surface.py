@@ -25,6 +25,7 @@ from infra.api_docs import api_app
 from infra.devservices.private import PrivateServers
 from infra.ops import operations_app, ops_router
 from services.all_in_one import embedded_valkey
+from services.catalog import CATALOG
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "deploy" / "k8s" / "base"
@@ -83,7 +84,9 @@ async def test_the_operations_app_takes_probes_metrics_and_docs_off_the_public_a
 def test_every_pod_is_probed_and_scraped_on_its_ops_port_which_no_service_exposes() -> None:
     objects = base_objects()
     deployments = [d for d in objects if d["kind"] == "Deployment"]
-    assert len(deployments) == 7
+    # One per service of the catalog, each probed below.
+    assert sorted(d["metadata"]["name"].replace("-", "_") for d in deployments) == sorted(
+        entry.name for entry in CATALOG)
     ops_port = int(settings_env()["JAMS_OPS_PORT"])
     for deployment in deployments:
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
