@@ -16,7 +16,8 @@ from infra.devservices.config import HOST
 from infra.devservices.process import DevServiceError, check_tcp, run_tool, spawn
 from infra.devservices.service import Service, timed
 
-BROKER_HEAP = ["-Xms256m", "-Xmx512m"]
+# A whole `make test` creates thousands of namespaced topic partitions; 512 MiB ran out.
+BROKER_HEAP = ["-Xms256m", "-Xmx1536m"]
 TOOL_HEAP = ["-Xms64m", "-Xmx256m"]
 JVM_OPTS = [
     # The flags kafka-run-class.sh uses for the broker.
