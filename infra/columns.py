@@ -34,3 +34,11 @@ def created_at() -> sa.Column[datetime]:
 def updated_at() -> sa.Column[datetime]:
     """When the row last changed."""
     return sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False)
+
+
+def job_terms() -> list[sa.Column[object]]:
+    """Where and on what terms a job is offered, stored alike by every table of jobs."""
+    return [sa.Column("country", sa.Text), sa.Column("workplace", sa.Text),
+            sa.Column("employment_type", sa.Text), sa.Column("salary_min", sa.Float),
+            sa.Column("salary_max", sa.Float), sa.Column("salary_currency", sa.Text),
+            sa.Column("salary_period", sa.Text)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from infra.columns import counter, table, updated_at, uuid_key
+from infra.columns import counter, job_terms, table, updated_at, uuid_key
 
 # One row per source posting: the hash of its last raw payload decides whether a run is news.
 job_postings = table(
@@ -33,13 +33,7 @@ canonical_jobs = table(
     sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("city", sa.Text),
     sa.Column("region", sa.Text),
-    sa.Column("country", sa.Text),
-    sa.Column("workplace", sa.Text),
-    sa.Column("employment_type", sa.Text),
-    sa.Column("salary_min", sa.Float),
-    sa.Column("salary_max", sa.Float),
-    sa.Column("salary_currency", sa.Text),
-    sa.Column("salary_period", sa.Text),
+    *job_terms(),
     sa.Column("posted_at", sa.DateTime(timezone=True)),
     sa.Column("expires_at", sa.DateTime(timezone=True), index=True),
     sa.Column("updated_at", sa.DateTime(timezone=True)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from infra.columns import counter, created_at, table, updated_at, uuid_key
+from infra.columns import counter, created_at, job_terms, table, updated_at, uuid_key
 
 companies = table(
     "recruiting_companies",
@@ -53,13 +53,7 @@ jobs = table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("location", sa.Text, nullable=False),
     sa.Column("apply_url", sa.Text),
-    sa.Column("country", sa.Text),
-    sa.Column("workplace", sa.Text),
-    sa.Column("employment_type", sa.Text),
-    sa.Column("salary_min", sa.Float),
-    sa.Column("salary_max", sa.Float),
-    sa.Column("salary_currency", sa.Text),
-    sa.Column("salary_period", sa.Text),
+    *job_terms(),
     sa.Column("created_by", UUID(as_uuid=True), nullable=False),
     created_at(),
     updated_at(),
