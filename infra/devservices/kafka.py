@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -19,6 +20,9 @@ from infra.devservices.service import Service, timed
 # A whole `make test` creates thousands of namespaced topic partitions; 512 MiB ran out.
 BROKER_HEAP = ["-Xms256m", "-Xmx1536m"]
 TOOL_HEAP = ["-Xms64m", "-Xmx256m"]
+# Tests never delete their namespaced topics; after a few runs the broker cannot even load them
+# at start. The dev broker holds nothing but test and benchmark scratch, so it starts afresh.
+MAX_KEPT_PARTITIONS = 4000
 JVM_OPTS = [
     # The flags kafka-run-class.sh uses for the broker.
     "-server",
@@ -39,6 +43,13 @@ def new_cluster_id() -> str:
         text = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
         if raw not in _RESERVED_IDS and not text.startswith("-"):
             return text
+
+
+def partition_count(data_dir: Path) -> int:
+    """Partition folders (`<topic>-<n>`) under a broker's log dir; 0 when it does not exist."""
+    if not data_dir.is_dir():
+        return 0
+    return sum(1 for p in data_dir.iterdir() if p.is_dir() and re.fullmatch(r".+-\d+", p.name))
 
 
 class Kafka(Service):
@@ -147,8 +158,13 @@ class Kafka(Service):
     def prepare(self) -> list[str]:
         """Render server.properties (ports may have changed) and format the log dir once."""
         self._render()
+        steps: list[str] = []
+        kept = partition_count(self.data_dir)
+        if kept > MAX_KEPT_PARTITIONS:
+            shutil.rmtree(self.data_dir)
+            steps.append(f"dropped {kept} leftover test partitions")
         if (self.data_dir / "meta.properties").exists():
-            return []
+            return steps
         id_file = self.state_dir / "cluster.id"
         cluster_id = id_file.read_text().strip() if id_file.exists() else new_cluster_id()
         id_file.write_text(cluster_id + "\n")
@@ -167,7 +183,7 @@ class Kafka(Service):
                 log=self.state_dir / "format.log",
             )
 
-        return [timed("formatted", fmt)]
+        return [*steps, timed("formatted", fmt)]
 
     def launch(self) -> subprocess.Popen[bytes]:
         """Start the broker JVM detached; SIGTERM runs its clean-shutdown hook."""
