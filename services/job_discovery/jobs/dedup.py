@@ -52,7 +52,7 @@ def fingerprint(company_key: str, location_key: str, levels: frozenset[str]) -> 
 def description_words(description: str) -> frozenset[str]:
     """The distinct content words of a description."""
     text = unicodedata.normalize("NFKC", description).casefold()
-    return frozenset(w for w in _WORD.findall(text) if w not in _STOPWORDS)
+    return frozenset(_WORD.findall(text)).difference(_STOPWORDS)
 
 
 @dataclass(frozen=True)

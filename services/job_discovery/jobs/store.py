@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,6 +68,8 @@ class _Candidate:
     expired: bool = False
 
 
+# A batch asks for a new job's id up to three times (match, insert, announce).
+@lru_cache(maxsize=4096)
 def canonical_job_id(first_source_job_key: str) -> uuid.UUID:
     """A new canonical job's id, derived from the sighting that created it."""
     return uuid.uuid5(CANONICAL_NAMESPACE, f"job:{first_source_job_key}")
