@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.bench_e2e import report
+from bench.bench_e2e import clean, report
 from bench.e2e_run import add_arguments, console, dev_servers, execute, summary
 from bench.e2e_system import Servers, System, free_port
 from infra.devservices import DevConfig
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures = {**figures, "faults_injected": result.faults}
     if figures["breakdown"]["double_terminal"]:
         console.print("[red]a review task ended in two terminal states")
-    return report("chaos", figures, result)
+    return report("chaos", figures, clean(figures, result))
 
 
 if __name__ == "__main__":

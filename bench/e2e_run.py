@@ -67,6 +67,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="0-8", help="processes the ATS members run in, each with one "
                         "model its members share (0: one process a member)")
     parser.add_argument("--keep", action="store_true", help="keep the run folder (logs)")
+    parser.add_argument("--paced-at-half", action="store_true",
+                        help="after the burst, run again with the posts going live at half the "
+                             "throughput the burst measured, and report that run's decision "
+                             "latency (paced_decision_p99_s)")
 
 
 @dataclass
@@ -148,7 +152,8 @@ async def execute(args: argparse.Namespace, servers: Servers,
                               reviewers=reviewers, jwt_secret=jwt_secret,
                               embeddings=not args.no_embeddings,
                               ats_replicas=args.ats_replicas,
-                              ats_processes=args.ats_processes)
+                              ats_processes=args.ats_processes,
+                              release_per_s=getattr(args, "release_per_s", None))
         watcher = Watcher(servers.kafka_bootstrap, namespace)
         stats = ReviewerStats()
         stop = asyncio.Event()

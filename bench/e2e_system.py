@@ -28,6 +28,8 @@ from services.catalog import CATALOG
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN_TTL_S = 6 * 3600  # longer than any run
+# Paced runs: each board scraped once a minute (the shortest interval a source may have).
+PACED_INTERVAL_S = 60.0
 
 
 def free_port() -> int:
@@ -203,10 +205,15 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
                  jobs: int, candidates: int, duplicate_share: float, seed: int,
                  reviewers: list[Reviewer], jwt_secret: str, embeddings: bool,
                  extra_env: Mapping[str, str] | None = None,
-                 ats_replicas: int = 1, ats_processes: int = 0) -> System:
+                 ats_replicas: int = 1, ats_processes: int = 0,
+                 release_per_s: float | None = None) -> System:
     """Processes (not started yet) for the portal and every service of the catalog, the ATS
     engine as `ats_replicas` members of its consumer group (as KEDA scales it), spread over
-    `ats_processes` processes (0: one each); members in one process share one model."""
+    `ats_processes` processes (0: one each); members in one process share one model.
+
+    With `release_per_s`, the portal lists its posts that many a second and every board is
+    scraped once a minute, the boards' runs spread over the minute: a steady stream of new
+    jobs instead of one burst."""
     run_dir.mkdir(parents=True, exist_ok=True)
     seed_file = run_dir / "candidates.json"
     seed_file.write_text(json.dumps(world.candidates_seed()))
@@ -219,13 +226,18 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
         [sys.executable, "-m", "sandbox.portal", "--port", str(portal_port),
          "--submissions", str(run_dir / "submissions.jsonl"), "--generate-jobs", str(jobs),
          "--generate-candidates", str(candidates), "--duplicate-share", str(duplicate_share),
-         "--seed", str(seed), "--log-level", "warning"],
+         "--seed", str(seed), "--log-level", "warning",
+         *(["--release-per-s", str(release_per_s)] if release_per_s else [])],
         dict(os.environ), run_dir / "portal.log", portal_port)
+    listed = world.boards()
     # The portal is the bench's own: read without the rate limits a real board is owed.
     boards = [{"kind": "greenhouse", "name": f"greenhouse-{token}", "board_token": token,
                "company": company, "api_base": portal_url,
-               "policy": {"rate_per_s": 100, "burst": 100, "max_concurrency": 8}}
-              for token, company in world.boards()]
+               "policy": {"rate_per_s": 100, "burst": 100, "max_concurrency": 8},
+               **({"interval_s": PACED_INTERVAL_S,
+                   "offset_s": round(i * PACED_INTERVAL_S / len(listed), 3)}
+                  if release_per_s else {})}
+              for i, (token, company) in enumerate(listed)]
     common: dict[str, str] = {
         **{k: v for k, v in os.environ.items() if not k.startswith("JAMS_")},
         "JAMS_BUS": "kafka", "JAMS_BUS_NAMESPACE": namespace,
@@ -244,6 +256,7 @@ def build_system(*, servers: Servers, world: World, run_dir: Path, namespace: st
         "JAMS_EMBEDDINGS": "true" if embeddings else "false",
         "JAMS_PRESELECT_LIMIT": str(max(candidates, 1)),
         "JAMS_SWEEP_INTERVAL_S": "10", "JAMS_SWEEP_GRACE_S": "30",
+        **({"JAMS_FLEET_POLL_S": "1"} if release_per_s else {}),
         **(extra_env or {}),
     }
     services = {}

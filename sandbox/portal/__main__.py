@@ -45,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                             "JAMS_CONFIRMATION_IMAP_URL") or None,
                         help="append a confirmation e-mail for each submission to this "
                              "imap://user:password@host:port/folder (the dev IMAP server's)")
+    parser.add_argument("--release-per-s", type=float, default=None, metavar="R",
+                        help="list the jobs R a second, in order, from the first board listing "
+                             "(a steady stream of new posts; default: all at once)")
     parser.add_argument("--log-level", default="info", help="uvicorn's log level")
     args = parser.parse_args(argv)
     jobs = SEED_JOBS
@@ -52,7 +55,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         jobs = tuple(generate(args.generate_jobs, args.generate_candidates,
                               duplicate_share=args.duplicate_share, seed=args.seed).posts)
     mailer = ImapMailer(args.confirmation_imap_url) if args.confirmation_imap_url else None
-    app = create_app(SubmissionStore(args.submissions, on_add=mailer), jobs)
+    if args.release_per_s is not None and args.release_per_s <= 0:
+        parser.error("--release-per-s must be positive")
+    app = create_app(SubmissionStore(args.submissions, on_add=mailer), jobs,
+                     release_per_s=args.release_per_s)
     # Loopback only: the sandbox stands in for the public internet and is not for sharing.
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level=args.log_level)
 

@@ -32,9 +32,10 @@ def _job_id(raw: str) -> int | None:
 
 
 def create_app(store: SubmissionStore, jobs: Sequence[PortalJob] = SEED_JOBS,
-               sms: SmsLedger | None = None) -> FastAPI:
-    """The portal over `jobs`, recording applications in `store` and text messages in `sms`."""
-    catalog = JobCatalog(jobs)
+               sms: SmsLedger | None = None, release_per_s: float | None = None) -> FastAPI:
+    """The portal over `jobs`, recording applications in `store` and text messages in `sms`;
+    with `release_per_s`, the jobs go live that many a second from the first listing."""
+    catalog = JobCatalog(jobs, release_per_s)
     app = FastAPI(title="JAMS sandbox portal (Greenhouse stand-in)", docs_url=None,
                   redoc_url=None, openapi_url=None)
     faults = Faults()  # one queue, so `/_sandbox/faults` reaches the SMS provider too

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sandbox.portal.jobs import PortalJob
@@ -26,13 +27,42 @@ STANDARD_QUESTIONS: list[dict[str, Any]] = [
 ]
 
 
-class JobCatalog:
-    """Job posts by board; closing one takes it off the API and its hosted page."""
+class ReleaseSchedule:
+    """Posts going live one after another, `per_s` a second in the order given, counted from
+    the first time anyone lists a board: a steady stream of new jobs for paced load runs."""
 
-    def __init__(self, jobs: Iterable[PortalJob]) -> None:
+    def __init__(self, keys: Iterable[tuple[str, int]], per_s: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if per_s <= 0:
+            raise ValueError(f"a release rate must be positive, not {per_s}")
+        self._rank = {key: rank for rank, key in enumerate(keys)}
+        self._per_s, self._clock = per_s, clock
+        self._started: float | None = None
+
+    def start(self) -> None:
+        if self._started is None:
+            self._started = self._clock()
+
+    def released(self, key: tuple[str, int]) -> bool:
+        if self._started is None:
+            return False
+        return self._rank.get(key, 0) <= (self._clock() - self._started) * self._per_s
+
+
+class JobCatalog:
+    """Job posts by board; closing one takes it off the API and its hosted page. With a
+    release schedule, a post is on neither before its time."""
+
+    def __init__(self, jobs: Iterable[PortalJob], release_per_s: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._jobs: dict[tuple[str, int], PortalJob] = {(j.board_token, j.id): j for j in jobs}
         self._boards: dict[str, str] = {j.board_token: j.company_name for j in self._jobs.values()}
+        self._release = ReleaseSchedule(self._jobs, release_per_s, clock) \
+            if release_per_s is not None else None
+
+    def _live(self, key: tuple[str, int]) -> bool:
+        return self._release is None or self._release.released(key)
 
     def board_name(self, board_token: str) -> str | None:
         """The company name a board shows, or None for an unknown board."""
@@ -40,13 +70,17 @@ class JobCatalog:
 
     def open_jobs(self, board_token: str) -> list[PortalJob]:
         with self._lock:
-            jobs = [j for (board, _), j in self._jobs.items() if board == board_token and j.open]
+            if self._release is not None:
+                self._release.start()
+            jobs = [j for key, j in self._jobs.items()
+                    if key[0] == board_token and j.open and self._live(key)]
         return sorted(jobs, key=lambda j: j.id)
 
     def find(self, board_token: str, job_id: int) -> PortalJob | None:
-        """The post, open or closed."""
+        """The post, open or closed (None before its release)."""
         with self._lock:
-            return self._jobs.get((board_token, job_id))
+            key = (board_token, job_id)
+            return self._jobs.get(key) if self._live(key) else None
 
     def close(self, board_token: str, job_id: int) -> bool:
         """Close a post; False when there is no such post."""

@@ -45,10 +45,11 @@ class Claim:
     lease_until: datetime
 
 
-def slot_start(now: datetime, interval_s: float) -> datetime:
-    """The start of the schedule slot holding `now`: slots are aligned, so workers agree."""
-    seconds = now.timestamp()
-    return datetime.fromtimestamp(seconds - seconds % interval_s, UTC)
+def slot_start(now: datetime, interval_s: float, offset_s: float = 0.0) -> datetime:
+    """The start of the schedule slot holding `now`: slots are aligned (to the interval, plus
+    the source's offset), so workers agree."""
+    seconds = now.timestamp() - offset_s
+    return datetime.fromtimestamp(seconds - seconds % interval_s + offset_s, UTC)
 
 
 async def schedule_due_runs(engine: AsyncEngine, sources: Sequence[SourceConfig],
@@ -65,7 +66,7 @@ async def schedule_due_runs(engine: AsyncEngine, sources: Sequence[SourceConfig]
         for source in sources:
             if not source.enabled or source.name in waiting:
                 continue
-            due = slot_start(now, source.interval_s)
+            due = slot_start(now, source.interval_s, source.offset_s)
             inserted = await conn.scalar(
                 insert(scrape_runs)
                 .values(run_id=uuid.uuid4().hex, source=source.name, due_at=due)

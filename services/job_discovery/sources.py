@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from infra.politeness import PortalPolicy
 from infra.politeness.defaults import DISCOVERY_POLICIES as DEFAULT_POLICIES
@@ -31,11 +31,22 @@ class _Source(BaseModel):
     name: str = Field(min_length=1, max_length=100, pattern=_TOKEN,
                       description="Unique id of this source, used by `jams discover NAME`")
     interval_s: float = Field(default=3600, ge=60, description="Seconds between scheduled runs")
+    offset_s: float = Field(
+        default=0, ge=0,
+        description="Seconds into each interval its runs fall due: sources given different "
+                    "offsets are scraped spread over the interval rather than all at once")
     enabled: bool = True
     filters: SearchFilters = SearchFilters()
     policy: PortalPolicy | None = Field(default=None, description="Overrides the kind's limits")
     # A run listing fewer than this share of the source's usual count raises an alert.
     anomaly_ratio: float = Field(default=0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _offset_within_interval(self) -> _Source:
+        if self.offset_s >= self.interval_s:
+            raise ValueError(f"offset_s ({self.offset_s:g}) must be less than interval_s "
+                             f"({self.interval_s:g})")
+        return self
 
 
 class GreenhouseSource(_Source):
