@@ -217,6 +217,9 @@ async def test_an_erased_candidates_links_are_gone(recruiting: Recruiting) -> No
     api = recruiting
     acme = api.companies[0]
     made = await share(api, acme)
-    await api.deliver(CandidateErased(candidate_id=acme.candidates[0]))
+    erased = await api.deliver(CandidateErased(candidate_id=acme.candidates[0]))
+    async with api.uow.engine.connect() as conn:
+        revoked_at = await conn.scalar(sa.select(shared_links.c.revoked_at))
+    assert revoked_at == erased.time
     gone = await api.client.get(f"/api/v1/shared/{token_of(made)}")
     assert (gone.status_code, gone.json()["error"]["details"]) == (410, {"reason": "revoked"})
