@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from infra.employer_jobs import DEFAULT_APPLY_URL
 from infra.settings import CommonSettings
@@ -25,8 +25,9 @@ class RecruitingSettings(CommonSettings):
     page_limit: int = Field(default=50, ge=1, le=200, description="Default page size of lists")
     shared_link_secret: SecretStr = Field(
         default=SecretStr(""),
-        description="Key that signs shared links to candidates (JAMS_SHARED_LINK_SECRET); "
-                    "unset: one derived from the JWT secret. Changing it ends every link")
+        description="Key that signs shared links to candidates (JAMS_SHARED_LINK_SECRET, 16 "
+                    "characters or more); unset: one derived from the JWT secret. Changing it "
+                    "ends every link")
     shared_link_ttl_s: int = Field(
         default=7 * 86400, ge=60, description="How long a shared link lasts unless its maker "
                                               "says otherwise")
@@ -36,6 +37,13 @@ class RecruitingSettings(CommonSettings):
         default="", max_length=500,
         description="Where the shared page is reached from outside (the Ingress host, e.g. "
                     "https://jams.example.com); a link's url is this and /shared/<token>")
+
+    @field_validator("shared_link_secret")
+    @classmethod
+    def _long_enough(cls, secret: SecretStr) -> SecretStr:
+        if 0 < len(secret.get_secret_value()) < 16:
+            raise ValueError("a shared link secret has 16 characters or more")
+        return secret
 
     def shared_link_key(self) -> bytes:
         secret = self.shared_link_secret.get_secret_value() or self.jwt_secret.get_secret_value()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr, ValidationError
 
+from services.recruiting.settings import RecruitingSettings
 from services.recruiting.shared_links import (
     DEFAULT_HIDDEN,
     HIDEABLE_FIELDS,
@@ -85,3 +88,16 @@ def test_a_hidden_field_is_left_out_not_blanked() -> None:
                "explanation": ["Led the Springfield team"]}
     view = shown(profile, ["name", "phone", "explanation"])
     assert view == {"email": "ann@example.com", "score": 88.0}
+
+
+def test_links_are_signed_with_their_own_secret_else_one_derived_from_the_jwt_secret(
+        tmp_path: Path) -> None:
+    jwt = SecretStr("the JWT secret of the service, 0123456789")
+    derived = RecruitingSettings(jwt_secret=jwt, data_dir=tmp_path).shared_link_key()
+    own = RecruitingSettings(jwt_secret=jwt, data_dir=tmp_path,
+                             shared_link_secret=SecretStr("links' own secret, 0123")
+                             ).shared_link_key()
+    assert derived != own and len(derived) == len(own) == 32
+    assert derived != jwt.get_secret_value().encode()[:32]
+    with pytest.raises(ValidationError, match="16 characters"):
+        RecruitingSettings(jwt_secret=jwt, data_dir=tmp_path, shared_link_secret=SecretStr("short"))
