@@ -21,7 +21,7 @@ from services.recruiting.api.companies import company_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
 from services.recruiting.api.links import SharedViews, link_routes, shared_routes
 from services.recruiting.api.notes import note_routes
-from services.recruiting.contacts import Contacts, NoContacts
+from services.recruiting.contacts import Contacts, contacts_of
 from services.recruiting.handlers import (
     on_application_submitted,
     on_candidate_erased,
@@ -63,5 +63,6 @@ def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: Recruitin
     app.include_router(link_routes(uow, authorize, key, base_url=settings.shared_link_base_url,
                                    ttl_s=settings.shared_link_ttl_s,
                                    max_ttl_s=settings.shared_link_max_ttl_s))
-    app.include_router(shared_routes(app, SharedViews(uow, key, contacts or NoContacts())))
+    app.include_router(shared_routes(app, SharedViews(
+        uow, key, contacts or contacts_of(settings.candidates_seed))))
     return app

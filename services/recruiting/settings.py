@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr, field_validator
 
 from infra.employer_jobs import DEFAULT_APPLY_URL
@@ -23,6 +25,11 @@ class RecruitingSettings(CommonSettings):
                     "(its id is appended)",
     )
     page_limit: int = Field(default=50, ge=1, le=200, description="Default page size of lists")
+    candidates_seed: Path | None = Field(
+        default=None,
+        description="A file of candidates' contact details (JAMS_CANDIDATES_SEED) shown through "
+                    "shared links, until a candidate service owns them; unset: none are known",
+    )
     shared_link_secret: SecretStr = Field(
         default=SecretStr(""),
         description="Key that signs shared links to candidates (JAMS_SHARED_LINK_SECRET, 16 "
