@@ -27,7 +27,9 @@ pytestmark = pytest.mark.integration
 __all__ = ["recruiting"]  # the fixture
 
 CONTACT = {"name": "Ann Quillfeather", "email": "ann@example.com", "phone": "+447700900123",
-           "address": "12 Moonraker Lane", "links": ["https://github.com/annq"]}
+           # What a person typed is shown as text, never as markup.
+           "address": "12 Moonraker Lane<script>alert(1)</script>",
+           "links": ["https://github.com/annq"]}
 
 
 class KnownContacts:
@@ -96,7 +98,8 @@ async def test_a_link_shows_the_profile_and_match_without_an_account_and_logs_ea
     assert page.headers["content-security-policy"] == PAGE_POLICY
     assert page.headers["cache-control"] == "no-store"
     assert "<script" not in page.text.lower() and " style=" not in page.text
-    assert "Ann Quillfeather" in page.text and "12 Moonraker Lane" in page.text
+    assert "Ann Quillfeather" in page.text
+    assert "12 Moonraker Lane&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     # Hidden: the e-mail, and the explanation ("score 88.0" in these tests).
     assert "ann@example.com" not in page.text and "score 88.0" not in page.text
     css = await api.client.get("/shared/assets/shared.css")
