@@ -4,6 +4,7 @@ erased with the candidate."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -78,6 +79,25 @@ async def test_every_revision_is_kept_and_the_list_is_newest_first(
         actions = list(await conn.scalars(sa.select(audit_log.c.action).where(
             audit_log.c.object_id == first["note_id"]).order_by(audit_log.c.time)))
     assert actions == ["note.written", "note.edited", "note.edited"]
+
+
+async def test_edits_at_once_are_each_kept_as_their_own_revision(
+        recruiting: Recruiting) -> None:
+    api = recruiting
+    acme = api.companies[0]
+    note = await write(api, acme, "First impressions.")
+    edits = [f"Edit {n}." for n in range(2, 7)]
+    answers = await asyncio.gather(*(
+        api.client.patch(f"/api/v1/notes/{note['note_id']}", json={"body": body},
+                         headers=api.auth(Role.RECRUITER, acme)) for body in edits))
+    assert [a.status_code for a in answers] == [200] * len(edits)
+    assert sorted(a.json()["revision"] for a in answers) == [2, 3, 4, 5, 6]
+    history = (await api.client.get(f"/api/v1/notes/{note['note_id']}/history",
+                                    headers=api.auth(Role.RECRUITER, acme))).json()["items"]
+    assert [r["revision"] for r in history] == [1, 2, 3, 4, 5, 6]
+    assert sorted(r["body"] for r in history[1:]) == sorted(edits)
+    [current] = await listed(api, acme)
+    assert current["body"] == history[-1]["body"] and current["revision"] == 6
 
 
 async def test_only_the_author_edits_and_a_refusal_changes_nothing(
