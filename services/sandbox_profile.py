@@ -30,6 +30,8 @@ def sandbox_settings(portal_url: str) -> dict[str, dict[str, Any]]:
         # The sandbox alone can say which forms it took: its ledger settles orphans there.
         "application_bot": {"candidates_seed": SANDBOX_CANDIDATES,
                             "allow_private_hosts": private, "sandbox_ledger": True},
+        # Their names and addresses, shown through the links employers share.
+        "recruiting": {"candidates_seed": SANDBOX_CANDIDATES},
     }
 
 

@@ -16,7 +16,7 @@ from schemas.events.applications import (
     PortalSessionNeeded,
 )
 from schemas.events.envelope import EventData
-from schemas.events.recruiting import CandidateStatusChanged
+from schemas.events.recruiting import CandidateStatusChanged, NoteMentioned
 from schemas.events.review import (
     ReviewerLocked,
     ReviewerStruck,
@@ -26,7 +26,7 @@ from schemas.events.review import (
 
 Channel = Literal["in_app", "email", "webhook", "sms"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
-Role = Literal["candidate", "reviewer", "supervisor", "operator"]
+Role = Literal["candidate", "reviewer", "supervisor", "operator", "employer"]
 
 # Fixed namespace: the same event, recipient and channel always give the same notification id.
 NOTIFICATION_NAMESPACE = uuid.UUID("6c1f6f0e-4b8a-4f7e-9a55-2a9d3c7e1b10")
@@ -35,7 +35,7 @@ NOTIFICATION_NAMESPACE = uuid.UUID("6c1f6f0e-4b8a-4f7e-9a55-2a9d3c7e1b10")
 NOTIFIED: tuple[type[EventData], ...] = (
     ApplicationSubmitted, ApplicationFailed, ApplicationNeedsReview, PortalSessionNeeded,
     ReviewTaskAssigned, ReviewTaskWarning, ReviewerStruck, ReviewerLocked,
-    CandidateStatusChanged,
+    CandidateStatusChanged, NoteMentioned,
 )
 
 
@@ -174,6 +174,12 @@ def notices_for(event: EventData, supervisors: Sequence[uuid.UUID]) -> list[Noti
             # Good news only: the other steps of an employer's pipeline are theirs to tell.
             return [Notice(event.candidate_id, "candidate", "candidate_shortlisted",
                            {"job": job_label(event.job_id, event.job_title)})]
+        case NoteMentioned():
+            # Ids only: the note's text stays with the company's other notes in recruiting.
+            values = {"job": job_label(event.job_id, event.job_title),
+                      "candidate": str(event.candidate_id), "note_id": str(event.note_id)}
+            return [Notice(user, "employer", "note_mentioned", values)
+                    for user in dict.fromkeys(event.mentioned) if user != event.author_id]
     return []
 
 

@@ -34,6 +34,13 @@ POLICY: Mapping[str, frozenset[Role]] = {
     "jobs.list": READERS,
     "candidates.list": READERS,
     "candidates.status": RECRUITING_ROLES,
+    "notes.list": READERS,
+    "notes.create": RECRUITING_ROLES,
+    "notes.update": RECRUITING_ROLES,  # and only by the note's author
+    "notes.history": READERS,
+    "links.create": POSTERS,
+    "links.list": READERS,
+    "links.revoke": POSTERS,
 }
 
 

@@ -19,6 +19,9 @@ from services.recruiting.access import Authorizer
 from services.recruiting.api.candidates import candidate_routes
 from services.recruiting.api.companies import company_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
+from services.recruiting.api.links import SharedViews, link_routes, shared_routes
+from services.recruiting.api.notes import note_routes
+from services.recruiting.contacts import Contacts, contacts_of
 from services.recruiting.handlers import (
     on_application_submitted,
     on_candidate_erased,
@@ -44,7 +47,7 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
 
 
 def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: RecruitingSettings,
-                   redis: Redis | None = None) -> FastAPI:
+                   redis: Redis | None = None, contacts: Contacts | None = None) -> FastAPI:
     """The HTTP API: its routes behind the API conventions (errors, request ids, limits)."""
     authorize = Authorizer(principal_dependency(verifier), uow.engine)
     app = api_app("JAMS recruiting")
@@ -55,4 +58,11 @@ def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: Recruitin
     app.include_router(job_routes(uow, authorize, JobPublisher(settings.employer_apply_url),
                                   settings.page_limit))
     app.include_router(candidate_routes(uow, authorize, settings.page_limit))
+    app.include_router(note_routes(uow, authorize))
+    key = settings.shared_link_key()
+    app.include_router(link_routes(uow, authorize, key, base_url=settings.shared_link_base_url,
+                                   ttl_s=settings.shared_link_ttl_s,
+                                   max_ttl_s=settings.shared_link_max_ttl_s))
+    app.include_router(shared_routes(app, SharedViews(
+        uow, key, contacts or contacts_of(settings.candidates_seed))))
     return app

@@ -11,7 +11,15 @@ from infra.uow import Transaction
 from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
-from services.recruiting.tables import applications, candidates, erased_candidates, jobs
+from services.recruiting.tables import (
+    applications,
+    candidates,
+    erased_candidates,
+    jobs,
+    note_revisions,
+    notes,
+    shared_links,
+)
 
 
 async def _erased(tx: Transaction, candidate_ids: list[uuid.UUID]) -> set[uuid.UUID]:
@@ -73,9 +81,13 @@ async def on_application_submitted(event: ApplicationSubmitted, tx: Transaction)
 
 async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
     """Their scores and what the explanations quote of their resume go; the audit log keeps
-    ids only. Their id stays, so that a score or application arriving later is dropped."""
+    ids only. Their id stays, so that a score or application arriving later is dropped. The
+    companies' notes on them go with every revision; links to their view are revoked."""
     at = tx.cause.time if tx.cause is not None else tx.clock.now()
     await tx.conn.execute(insert(erased_candidates).values(
         candidate_id=event.candidate_id, erased_at=at).on_conflict_do_nothing())
-    for table in (candidates, applications):
+    for table in (candidates, applications, notes, note_revisions):
         await tx.conn.execute(table.delete().where(table.c.candidate_id == event.candidate_id))
+    await tx.conn.execute(shared_links.update().where(
+        shared_links.c.candidate_id == event.candidate_id, shared_links.c.revoked_at.is_(None))
+        .values(revoked_at=at))

@@ -22,6 +22,8 @@ members = table(
               sa.ForeignKey("recruiting_companies.company_id"), nullable=False),
     sa.Column("added_by", UUID(as_uuid=True), nullable=False),
     created_at(),
+    # How colleagues mention them in notes ("@ann@acme.example"); lower case.
+    sa.Column("email", sa.Text),
     sa.Index("ix_recruiting_members_company_id", "company_id"),
 )
 
@@ -110,4 +112,65 @@ erased_candidates = table(
     "recruiting_erased_candidates",
     uuid_key("candidate_id"),
     sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Notes of a company's people on a candidate, written under one of its jobs; never shown to the
+# candidate or another company. The current text is here, every revision in note_revisions.
+notes = table(
+    "recruiting_notes",
+    uuid_key("note_id"),
+    sa.Column("company_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("job_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("candidate_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("author_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("mentions", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    created_at(),
+    sa.Column("edited_at", sa.DateTime(timezone=True)),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Index("ix_recruiting_notes_candidate_id_company_id", "candidate_id", "company_id"),
+)
+
+note_revisions = table(
+    "recruiting_note_revisions",
+    uuid_key("note_id"),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("candidate_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("mentions", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    sa.Column("written_by", UUID(as_uuid=True), nullable=False),
+    sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_recruiting_note_revisions_candidate_id", "candidate_id"),
+)
+
+# Read-only links to one candidate's profile and match for one job, for someone without an
+# account; the fields the company chose to hide are never shown through them.
+shared_links = table(
+    "recruiting_shared_links",
+    uuid_key("link_id"),
+    sa.Column("company_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("job_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("candidate_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("hidden_fields", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("created_by", UUID(as_uuid=True), nullable=False),
+    created_at(),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_by", UUID(as_uuid=True)),
+    sa.Index("ix_recruiting_shared_links_job_id_candidate_id", "job_id", "candidate_id"),
+    sa.Index("ix_recruiting_shared_links_candidate_id", "candidate_id"),
+)
+
+# Every visit of a shared link: when, from which request and address, and what it was shown
+# (the profile, or "gone" for an expired or revoked link).
+link_views = table(
+    "recruiting_link_views",
+    uuid_key("view_id"),
+    sa.Column("link_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("viewed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("request_id", sa.Text),
+    sa.Column("client_addr", sa.Text),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.CheckConstraint("outcome IN ('shown', 'expired', 'revoked')", name="outcome_known"),
+    sa.Index("ix_recruiting_link_views_link_id", "link_id"),
 )

@@ -46,6 +46,10 @@ class Company:
     published_job: uuid.UUID = UNSET
     # Scored against the published job, best first.
     candidates: list[uuid.UUID] = field(default_factory=lambda: [uuid.uuid4(), uuid.uuid4()])
+    # A note on the first candidate by each of its people, and a link to them: those the tests
+    # that need them make (random ids until then, as for a company that does not exist).
+    notes: dict[Role, uuid.UUID] = field(default_factory=_people)
+    link: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from infra.clock import SystemClock
 from infra.uow import UnitOfWork
 from services.recruiting.app import recruiting_app
 from services.recruiting.settings import RecruitingSettings
+from services.recruiting.shared_links import expiry, sign
 from tests.integration.recruiting_support import SECRET
 from tests.integration.test_api_fuzz import fuzz_failures
 
@@ -68,7 +69,7 @@ def api_schema(database_url: str, tmp_path: Path) -> Iterator[Any]:
 def test_no_server_errors_and_every_response_matches_the_schema(
         api_schema: Any, caller: tuple[uuid.UUID, Role]) -> None:
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 17
     failures = fuzz_failures(operations, bearer(*caller))
     assert not failures, "\n\n".join(failures)
 
@@ -79,14 +80,20 @@ async def test_every_route_answers_503_while_its_database_is_away(tmp_path: Path
     engine = create_async_engine("postgresql+psycopg://jams@127.0.0.1:9/jams",
                                  poolclass=NullPool, connect_args={"connect_timeout": 2})
     clock = SystemClock()
+    settings = RecruitingSettings(jwt_secret=SECRET, data_dir=tmp_path)
     app = recruiting_app(UnitOfWork(engine, clock, "jams/recruiting"),
-                         TokenVerifier(SECRET, clock=clock),
-                         RecruitingSettings(jwt_secret=SECRET, data_dir=tmp_path))
+                         TokenVerifier(SECRET, clock=clock), settings)
+    # A well-signed token, so that the shared view reaches its lookup.
+    token = sign(settings.shared_link_key(), uuid.uuid4(), expiry(clock.now(), 3600))
     ids = {"company_id": uuid.uuid4(), "job_id": uuid.uuid4(), "candidate_id": uuid.uuid4(),
-           "user_id": uuid.uuid4()}
+           "user_id": uuid.uuid4(), "note_id": uuid.uuid4(), "link_id": uuid.uuid4(),
+           "token": token}
     bodies = {"/api/v1/companies": {"name": "Acme"}, "/api/v1/jobs": {"title": "Engineer"},
               "/api/v1/jobs/{job_id}": {"location": "Berlin"},
-              "/api/v1/jobs/{job_id}/candidates/{candidate_id}": {"status": "maybe"}}
+              "/api/v1/jobs/{job_id}/candidates/{candidate_id}": {"status": "maybe"},
+              "/api/v1/jobs/{job_id}/candidates/{candidate_id}/notes": {"body": "Call back"},
+              "/api/v1/notes/{note_id}": {"body": "Called back"},
+              "/api/v1/jobs/{job_id}/candidates/{candidate_id}/links": {}}
     callers = {"POST /api/v1/companies": (ADMIN, Role.ADMIN),
                "PUT /api/v1/companies/{company_id}/members/{user_id}": (ADMIN, Role.ADMIN)}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app),

@@ -58,7 +58,22 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("PATCH", "/api/v1/jobs/{job_id}/candidates/{candidate_id}"): Case(
         expect(recruiter=OWN, hiring_manager=OWN, company_admin=OWN),
         body=lambda c: {"status": "maybe"}),
+    ("GET", "/api/v1/jobs/{job_id}/candidates/{candidate_id}/notes"): Case(READERS),
+    ("POST", "/api/v1/jobs/{job_id}/candidates/{candidate_id}/notes"): Case(
+        expect(recruiter=OWN, hiring_manager=OWN, company_admin=OWN),
+        body=lambda c: {"body": "Worth a call"}),
+    # Each caller edits a note of their own (only its author may: see test_recruiting_notes).
+    ("PATCH", "/api/v1/notes/{note_id}"): Case(
+        expect(recruiter=OWN, hiring_manager=OWN, company_admin=OWN),
+        body=lambda c: {"body": "Worth a second call"}),
+    ("GET", "/api/v1/notes/{note_id}/history"): Case(READERS),
+    ("POST", "/api/v1/jobs/{job_id}/candidates/{candidate_id}/links"): Case(
+        POSTERS, body=lambda c: {}),
+    ("GET", "/api/v1/jobs/{job_id}/candidates/{candidate_id}/links"): Case(READERS),
+    ("DELETE", "/api/v1/links/{link_id}"): Case(POSTERS),
 }
+# Reached without an account: the link's signed token is the only key (test_recruiting_links).
+PUBLIC = {("GET", "/api/v1/shared/{token}")}
 
 
 def routes(api: Recruiting) -> set[tuple[str, str]]:
@@ -66,26 +81,44 @@ def routes(api: Recruiting) -> set[tuple[str, str]]:
             for method in operations}
 
 
-def url(path: str, company: Company) -> str:
+def url(path: str, company: Company, role: Role = Role.RECRUITER) -> str:
     # PATCH of a job edits its draft; the candidates are the published job's.
     job = company.published_job if "candidates" in path else company.draft_job
     return path.format(company_id=company.company_id, job_id=job,
-                       candidate_id=company.candidates[0], user_id=uuid.uuid4())
+                       candidate_id=company.candidates[0], user_id=uuid.uuid4(),
+                       note_id=company.notes.get(role, company.notes[Role.RECRUITER]),
+                       link_id=company.link)
+
+
+async def notes_and_links(api: Recruiting) -> None:
+    """A note on each company's first candidate by each of its people, and a link to them."""
+    for company in api.companies:
+        path = f"/api/v1/jobs/{company.published_job}/candidates/{company.candidates[0]}"
+        for role in company.people:
+            note = await api.client.post(f"{path}/notes", json={"body": "First call went well"},
+                                         headers=api.auth(role, company))
+            assert note.status_code == 201, note.text
+            company.notes[role] = uuid.UUID(note.json()["note_id"])
+        link = await api.client.post(f"{path}/links", json={},
+                                     headers=api.auth(Role.RECRUITER, company))
+        assert link.status_code == 201, link.text
+        company.link = uuid.UUID(link.json()["link_id"])
 
 
 async def test_every_route_is_in_the_matrix(recruiting: Recruiting) -> None:
-    assert routes(recruiting) == set(MATRIX)
+    assert routes(recruiting) == set(MATRIX) | PUBLIC
 
 
 async def test_every_role_on_own_and_other_companys_objects(recruiting: Recruiting) -> None:
     api = recruiting
     mine, theirs = api.companies
+    await notes_and_links(api)
     failures: list[str] = []
     for (method, path), case in MATRIX.items():
         for role in ROLES:
             for target in (mine, theirs):
                 body = case.body(target) if case.body else None
-                response = await api.client.request(method, url(path, target), json=body,
+                response = await api.client.request(method, url(path, target, role), json=body,
                                                     headers=api.auth(role, mine))
                 wanted = case.expect[role]
                 label = f"{method} {path} as {role} on {'own' if target is mine else 'other'}"
@@ -95,7 +128,7 @@ async def test_every_role_on_own_and_other_companys_objects(recruiting: Recruiti
                     if (response.status_code, code(response)) != (status, error):
                         failures.append(f"{label}: {response.status_code} {code(response)}, "
                                         f"wanted {status} {error}")
-                elif response.status_code not in (200, 201):
+                elif response.status_code not in (200, 201, 204):
                     failures.append(f"{label}: {response.status_code} {response.text[:200]}")
     assert not failures, "\n".join(failures)
 
@@ -107,6 +140,7 @@ async def test_another_companys_object_reads_exactly_as_a_missing_one(
     mine, theirs = api.companies
     nobody = Company("Nobody", company_id=uuid.uuid4(), draft_job=uuid.uuid4(),
                      published_job=uuid.uuid4())
+    await notes_and_links(api)
     for role in (Role.RECRUITER, Role.HIRING_MANAGER, Role.COMPANY_ADMIN):
         for (method, path), case in MATRIX.items():
             if case.expect[role] != OWN:
@@ -114,7 +148,7 @@ async def test_another_companys_object_reads_exactly_as_a_missing_one(
             answers = []
             for target in (theirs, nobody):
                 body = case.body(target) if case.body else None
-                response = await api.client.request(method, url(path, target), json=body,
+                response = await api.client.request(method, url(path, target, role), json=body,
                                                     headers=api.auth(role, mine))
                 error = response.json()["error"]
                 answers.append((response.status_code, error["code"], error["message"],
@@ -127,7 +161,9 @@ async def test_a_member_of_no_company_sees_nothing(recruiting: Recruiting) -> No
     mine = api.companies[0]
     stray = api.auth(Role.RECRUITER, user_id=uuid.uuid4())
     for path in ("/api/v1/companies/{company_id}", "/api/v1/companies/{company_id}/jobs",
-                 "/api/v1/jobs/{job_id}/candidates"):
+                 "/api/v1/jobs/{job_id}/candidates",
+                 "/api/v1/jobs/{job_id}/candidates/{candidate_id}/notes",
+                 "/api/v1/jobs/{job_id}/candidates/{candidate_id}/links"):
         response = await api.client.get(url(path, mine), headers=stray)
         assert (response.status_code, code(response)) == (404, "ERR_NOT_FOUND"), path
     posted = await api.client.post("/api/v1/jobs", json={"title": "Anything"}, headers=stray)

@@ -1,8 +1,9 @@
 """Erasure that erases: the services run (embedded bus, real PostgreSQL and Valkey, the folder
 or a versioned S3 bucket), a candidate registers, uploads a resume, sets preferences and
-answers, hands over a portal session, is scored, offered to a reviewer and applied for; then
-erases themself. Nothing of theirs can be read back afterwards from any table, file (every
-version), Redis key, log line or cache; only ids and statuses stay."""
+answers, hands over a portal session, is scored, offered to a reviewer, applied for and written
+about in an employer's notes; then erases themself. Nothing of theirs can be read back
+afterwards from any table, file (every version), Redis key, log line or cache; only ids and
+statuses stay."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ from services.ats_engine.handlers import AtsHandlers
 from services.ats_engine.skills import default_taxonomy
 from services.ats_engine.tables import embeddings
 from services.catalog import CATALOG
+from services.recruiting.tables import note_revisions
+from services.recruiting.tables import notes as recruiting_notes
 from tests.contract.test_blob_store_contract import s3_client
 from tests.fixtures.resumes import pdf
 from tests.security.test_explanation_quotes import HIDDEN, JOB, RESUME
@@ -246,7 +249,22 @@ async def test_nothing_of_an_erased_candidate_can_be_read_back(
                 got = await http.get(f"/api/v1/applications/{submitted}", headers=me)
                 return got.status_code == 200
             await until(projected, "the application reaches the read model")
-            assert await table_leaks(platform.engine), "the data is there before the erasure"
+            # An employer's note on them, edited once: both revisions quote them.
+            note, candidate_id = uuid.uuid4(), uuid.UUID(candidate)
+            async with platform.unit_of_work("recruiting").transaction() as tx:
+                now = tx.clock.now()
+                await tx.conn.execute(recruiting_notes.insert().values(
+                    note_id=note, company_id=uuid.uuid4(), job_id=job, candidate_id=candidate_id,
+                    author_id=reviewer, body="Jane Quillfeather moved to Hollowmere",
+                    created_at=now, edited_at=now, revision=2))
+                await tx.conn.execute(note_revisions.insert(), [
+                    {"note_id": note, "revision": revision, "candidate_id": candidate_id,
+                     "body": body, "written_by": reviewer, "written_at": now}
+                    for revision, body in ((1, "Lives on Moonraker Lane"),
+                                           (2, "Jane Quillfeather moved to Hollowmere"))])
+            before = await table_leaks(platform.engine)
+            assert before, "the data is there before the erasure"
+            assert {"recruiting_notes", "recruiting_note_revisions"} <= set(before)
 
             erased = await http.delete(f"/api/v1/candidates/{candidate}", headers=me)
             assert erased.status_code == 202, erased.text

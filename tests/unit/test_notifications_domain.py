@@ -12,7 +12,7 @@ from schemas.events.applications import (
     ApplicationSubmitted,
     PortalSessionNeeded,
 )
-from schemas.events.recruiting import CandidateStatusChanged
+from schemas.events.recruiting import CandidateStatusChanged, NoteMentioned
 from schemas.events.review import ReviewerPresenceChanged, ReviewTaskAssigned, ReviewTaskWarning
 from services.notifications.domain import (
     SMS_MAX_CHARS,
@@ -151,3 +151,18 @@ def test_a_candidate_hears_only_of_being_shortlisted(status: str) -> None:
     rendered = TEMPLATES.render(notice.template, {**notice.values, "role": notice.role})
     assert rendered.subject == "Shortlisted for Data engineer"
     assert "shortlist" in rendered.body
+
+
+def test_each_member_a_note_mentions_is_told_once_and_the_author_never() -> None:
+    author, ann, bob = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    mentioned = NoteMentioned(
+        note_id=uuid.uuid4(), revision=2, job_id=uuid.uuid4(), candidate_id=CANDIDATE,
+        company_id=uuid.uuid4(), job_title="Data engineer", author_id=author,
+        mentioned=[ann, bob, ann, author])
+    notices = notices_for(mentioned, [SUPERVISOR])
+    assert [(n.recipient_id, n.role) for n in notices] == [(ann, "employer"), (bob, "employer")]
+    rendered = TEMPLATES.render(notices[0].template,
+                                {**notices[0].values, "role": notices[0].role})
+    assert rendered.subject == ("You were mentioned in a note on a candidate for "
+                                "Data engineer")
+    assert str(CANDIDATE) in rendered.body and str(mentioned.note_id) in rendered.body

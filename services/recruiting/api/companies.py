@@ -27,11 +27,18 @@ class CompanyOut(BaseModel):
     created_at: datetime
 
 
+class MemberIn(BaseModel):
+    email: str | None = Field(
+        default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Their address, by which colleagues may mention them in notes")
+
+
 class MemberOut(BaseModel):
     user_id: uuid.UUID
     company_id: uuid.UUID
     added_by: uuid.UUID
     created_at: datetime
+    email: str | None = None
 
 
 class MembersOut(BaseModel):
@@ -80,16 +87,19 @@ def company_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
                 summary="Make an employer's account a member of this company (platform admins; "
                         "a member of another company moves here)")
     async def put_member(company_id: uuid.UUID, user_id: uuid.UUID,
+                         body: MemberIn | None = None,
                          caller: Caller = Depends(authorize("companies.members.put")),
                          ) -> MemberOut:
         await company_of(uow, caller, company_id)
+        email = body.email.lower() if body and body.email else None
         async with uow.transaction() as tx:
             row = {"user_id": user_id, "company_id": company_id,
-                   "added_by": caller.principal.user_id, "created_at": tx.clock.now()}
+                   "added_by": caller.principal.user_id, "created_at": tx.clock.now(),
+                   "email": email}
             await tx.conn.execute(insert(members).values(**row).on_conflict_do_update(
                 index_elements=[members.c.user_id],
                 set_={"company_id": company_id, "added_by": row["added_by"],
-                      "created_at": row["created_at"]}))
+                      "created_at": row["created_at"], "email": email}))
             await record(tx, caller, "company.member_added", "user", user_id, company_id)
         return MemberOut.model_validate(row)
 
