@@ -34,6 +34,9 @@ POLICY: Mapping[str, frozenset[Role]] = {
     "jobs.list": READERS,
     "candidates.list": READERS,
     "candidates.status": RECRUITING_ROLES,
+    "interviews.schedule": RECRUITING_ROLES,
+    "interviews.list": READERS,
+    "interviews.update": RECRUITING_ROLES,
 }
 
 

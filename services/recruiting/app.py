@@ -18,6 +18,7 @@ from schemas.events.matching import MatchesScored
 from services.recruiting.access import Authorizer
 from services.recruiting.api.candidates import candidate_routes
 from services.recruiting.api.companies import company_routes
+from services.recruiting.api.interviews import interview_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
 from services.recruiting.handlers import (
     on_application_submitted,
@@ -55,4 +56,5 @@ def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: Recruitin
     app.include_router(job_routes(uow, authorize, JobPublisher(settings.employer_apply_url),
                                   settings.page_limit))
     app.include_router(candidate_routes(uow, authorize, settings.page_limit))
+    app.include_router(interview_routes(uow, authorize))
     return app
