@@ -55,7 +55,8 @@ class InterviewRescheduled(InterviewDetails):
 
 class InterviewCancelled(InterviewDetails):
     TYPE: ClassVar[str] = "jams.recruiting.InterviewCancelled"
-    DESCRIPTION: ClassVar[str] = ("A scheduled interview was called off, by the company or "
-                                  "because the candidate was rejected for the job.")
+    DESCRIPTION: ClassVar[str] = ("A scheduled interview was called off: by the company, "
+                                  "because the candidate was rejected for the job, or because "
+                                  "the candidate was erased.")
 
-    reason: Literal["cancelled", "candidate_rejected"] = "cancelled"
+    reason: Literal["cancelled", "candidate_rejected", "candidate_erased"] = "cancelled"

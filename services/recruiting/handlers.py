@@ -11,6 +11,7 @@ from infra.uow import Transaction
 from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
+from services.recruiting.interview_store import cancel_scheduled
 from services.recruiting.tables import applications, candidates, erased_candidates, jobs
 
 
@@ -79,3 +80,5 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
         candidate_id=event.candidate_id, erased_at=at).on_conflict_do_nothing())
     for table in (candidates, applications):
         await tx.conn.execute(table.delete().where(table.c.candidate_id == event.candidate_id))
+    # Their interviewers are freed and told; the candidate is no one to tell any more.
+    await cancel_scheduled(tx, event.candidate_id, "candidate_erased")

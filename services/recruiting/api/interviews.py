@@ -18,11 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, Field, HttpUrl, field_validator
-from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import IntegrityError
 
 from infra.http_conventions import ERR_CONFLICT, ERR_VALIDATION, ApiError
 from infra.uow import Transaction, UnitOfWork
+from services.recruiting import interview_store as store
 from services.recruiting import interviews as rules
 from services.recruiting.access import Authorizer, Caller, not_found
 from services.recruiting.api import RESPONSES, Text
@@ -32,10 +32,7 @@ from services.recruiting.domain import CandidateStatus, NotAllowed
 from services.recruiting.interviews import InterviewKind, InterviewStatus, Plan
 from services.recruiting.tables import (
     candidates,
-    companies,
-    interview_slots,
     interviews,
-    jobs,
     members,
 )
 
@@ -137,47 +134,16 @@ async def _check_members(tx: Transaction, company_id: uuid.UUID,
                        {"interviewer_ids": strangers})
 
 
-def _during(plan: Plan) -> Range[datetime]:
-    return Range(plan.starts_at, plan.ends_at, bounds="[)")
-
-
-async def _book(tx: Transaction, interview_id: uuid.UUID, plan: Plan) -> None:
-    """The interviewers' bookings, replacing any the interview had."""
-    await tx.conn.execute(interview_slots.delete().where(
-        interview_slots.c.interview_id == interview_id))
-    await tx.conn.execute(interview_slots.insert(), [
-        {"interview_id": interview_id, "interviewer_id": who, "during": _during(plan)}
-        for who in plan.interviewer_ids])
-
-
-async def _release(tx: Transaction, interview_id: uuid.UUID) -> None:
-    await tx.conn.execute(interview_slots.delete().where(
-        interview_slots.c.interview_id == interview_id))
-
-
 async def _busy_error(uow: UnitOfWork, plan: Plan, interview_id: uuid.UUID) -> ApiError:
     """409 naming the interviewers booked elsewhere at the plan's time."""
     async with uow.engine.connect() as conn:
-        busy = (await conn.execute(sa.select(interview_slots.c.interviewer_id).distinct().where(
-            interview_slots.c.interviewer_id.in_(plan.interviewer_ids),
-            interview_slots.c.during.overlaps(_during(plan)),
-            interview_slots.c.interview_id != interview_id))).scalars().all()
+        taken = await store.busy(conn, plan, interview_id)
     return ApiError(409, ERR_INTERVIEWER_BUSY, "an interviewer has another interview then",
-                    {"interviewer_ids": sorted(busy, key=str)})
+                    {"interviewer_ids": taken})
 
 
 def _double_booked(exc: IntegrityError) -> bool:
     return getattr(exc.orig, "sqlstate", None) == _EXCLUSION_VIOLATION
-
-
-async def _company_name(tx: Transaction, company_id: uuid.UUID) -> str:
-    return str(await tx.conn.scalar(sa.select(companies.c.name).where(
-        companies.c.company_id == company_id)))
-
-
-async def _job(tx: Transaction, job_id: uuid.UUID) -> dict[str, Any]:
-    return dict((await tx.conn.execute(sa.select(jobs).where(jobs.c.job_id == job_id)))
-                .mappings().one())
 
 
 async def _interview_in_scope(tx: Transaction, caller: Caller,
@@ -197,32 +163,16 @@ def _move(row: dict[str, Any], action: str, now: datetime) -> InterviewStatus:
         raise ApiError(409, ERR_CONFLICT, str(exc)) from None
 
 
-async def _save(tx: Transaction, row: dict[str, Any]) -> None:
-    await tx.conn.execute(interviews.update().where(
-        interviews.c.interview_id == row["interview_id"]).values(
-        {k: v for k, v in row.items() if k != "interview_id"}))
-
-
 async def cancel_for_rejection(tx: Transaction, caller: Caller, job: dict[str, Any],
                                candidate_id: uuid.UUID) -> int:
     """Cancel the candidate's scheduled interviews for the job, each announced (the
     interviewers and the candidate get the calendar's cancellation); how many."""
-    rows = (await tx.conn.execute(sa.select(interviews).where(
-        interviews.c.job_id == job["job_id"], interviews.c.candidate_id == candidate_id,
-        interviews.c.status == InterviewStatus.SCHEDULED.value).with_for_update())).mappings()
-    company = await _company_name(tx, job["company_id"])
-    count = 0
-    for found in list(rows):
-        row = dict(found)
-        row.update(status=InterviewStatus.CANCELLED.value, sequence=row["sequence"] + 1,
-                   updated_at=tx.clock.now())
-        await _save(tx, row)
-        await _release(tx, row["interview_id"])
-        tx.emit(rules.cancelled(row, job, company, reason="candidate_rejected"))
+    cancelled = await store.cancel_scheduled(tx, candidate_id, "candidate_rejected",
+                                             job["job_id"])
+    for row in cancelled:
         await record(tx, caller, "interview.cancelled", "interview", row["interview_id"],
                      row["company_id"], {"reason": "candidate_rejected"})
-        count += 1
-    return count
+    return len(cancelled)
 
 
 def interview_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
@@ -262,8 +212,8 @@ def interview_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
                            interviewer_ids=list(plan.interviewer_ids), sequence=0,
                            created_by=caller.principal.user_id, created_at=now, updated_at=now)
                 await tx.conn.execute(interviews.insert().values(**row))
-                await _book(tx, row["interview_id"], plan)
-                tx.emit(rules.scheduled(row, job, await _company_name(tx, job["company_id"])))
+                await store.book(tx, row["interview_id"], plan)
+                tx.emit(rules.scheduled(row, job, await store.company_name(tx, job["company_id"])))
                 await record(tx, caller, "interview.scheduled", "interview",
                              row["interview_id"], job["company_id"],
                              {"job_id": str(job_id), "candidate_id": str(candidate_id)})
@@ -310,11 +260,10 @@ def interview_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
                            duration_min=plan.duration_min, location=plan.location,
                            link=plan.link, interviewer_ids=list(plan.interviewer_ids),
                            sequence=row["sequence"] + 1, updated_at=now)
-                await _save(tx, row)
-                await _book(tx, interview_id, plan)
-                job = await _job(tx, row["job_id"])
-                tx.emit(rules.rescheduled(previous, row, job,
-                                          await _company_name(tx, row["company_id"])))
+                await store.save(tx, row)
+                await store.book(tx, interview_id, plan)
+                tx.emit(rules.rescheduled(previous, row, await store.job_row(tx, row["job_id"]),
+                                          await store.company_name(tx, row["company_id"])))
                 await record(tx, caller, "interview.rescheduled", "interview", interview_id,
                              row["company_id"], {"fields": sorted(edits)})
         except IntegrityError as exc:
@@ -329,13 +278,8 @@ def interview_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
                      caller: Caller = Depends(authorize("interviews.update"))) -> InterviewOut:
         async with uow.transaction() as tx:
             row = await _interview_in_scope(tx, caller, interview_id)
-            now = tx.clock.now()
-            status = _move(row, "cancel", now)
-            row.update(status=status.value, sequence=row["sequence"] + 1, updated_at=now)
-            await _save(tx, row)
-            await _release(tx, interview_id)
-            job = await _job(tx, row["job_id"])
-            tx.emit(rules.cancelled(row, job, await _company_name(tx, row["company_id"])))
+            _move(row, "cancel", tx.clock.now())
+            await store.cancel(tx, row)
             await record(tx, caller, "interview.cancelled", "interview", interview_id,
                          row["company_id"])
         return InterviewOut.of(row)
@@ -348,7 +292,7 @@ def interview_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
             row = await _interview_in_scope(tx, caller, interview_id)
             now = tx.clock.now()
             row.update(status=_move(row, "complete", now).value, updated_at=now)
-            await _save(tx, row)
+            await store.save(tx, row)
             await record(tx, caller, "interview.completed", "interview", interview_id,
                          row["company_id"])
         return InterviewOut.of(row)
