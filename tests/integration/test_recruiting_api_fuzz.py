@@ -83,10 +83,15 @@ async def test_every_route_answers_503_while_its_database_is_away(tmp_path: Path
                          TokenVerifier(SECRET, clock=clock),
                          RecruitingSettings(jwt_secret=SECRET, data_dir=tmp_path))
     ids = {"company_id": uuid.uuid4(), "job_id": uuid.uuid4(), "candidate_id": uuid.uuid4(),
-           "user_id": uuid.uuid4()}
+           "user_id": uuid.uuid4(), "interview_id": uuid.uuid4()}
     bodies = {"/api/v1/companies": {"name": "Acme"}, "/api/v1/jobs": {"title": "Engineer"},
               "/api/v1/jobs/{job_id}": {"location": "Berlin"},
-              "/api/v1/jobs/{job_id}/candidates/{candidate_id}": {"status": "maybe"}}
+              "/api/v1/jobs/{job_id}/candidates/{candidate_id}": {"status": "maybe"},
+              "/api/v1/jobs/{job_id}/candidates/{candidate_id}/interviews": {
+                  "kind": "phone", "starts_at": "2026-03-01T10:00:00+01:00",
+                  "time_zone": "Europe/Paris", "duration_min": 30,
+                  "interviewer_ids": [str(uuid.uuid4())]},
+              "/api/v1/interviews/{interview_id}": {"duration_min": 45}}
     callers = {"POST /api/v1/companies": (ADMIN, Role.ADMIN),
                "PUT /api/v1/companies/{company_id}/members/{user_id}": (ADMIN, Role.ADMIN)}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app),
