@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from infra.auth import Role
 from infra.outbox import outbox
+from schemas.events.candidates import CandidateErased
 from schemas.events.interviews import InterviewCancelled, InterviewRescheduled, InterviewScheduled
 from services.recruiting.tables import audit_log, interview_slots, interviews
 from tests.integration.recruiting_support import Company, Recruiting, recruiting
@@ -204,8 +205,42 @@ async def test_rejecting_a_candidate_cancels_their_scheduled_interviews(
     assert booked == {uuid.UUID(kept["interview_id"])}
 
 
-def _shifted(api: Recruiting, hours: int) -> str:
-    return (api.clock.now() + timedelta(hours=hours)).isoformat()
+async def test_a_rejection_racing_a_schedule_leaves_no_interview_scheduled(
+        recruiting: Recruiting) -> None:
+    """Whichever commits first, the candidate ends rejected with nothing scheduled."""
+    api = recruiting
+    acme = api.companies[0]
+    for round_ in range(4):
+        candidate = acme.candidates[round_ % 2]
+        await api.client.patch(f"/api/v1/jobs/{acme.published_job}/candidates/{candidate}",
+                               json={"status": "pending"}, headers=api.auth(Role.RECRUITER))
+        made, rejected = await asyncio.gather(
+            api.client.post(schedule_path(acme, round_ % 2), headers=api.auth(Role.RECRUITER),
+                            json=plan(api, acme, in_hours=48 + 2 * round_)),
+            api.client.patch(f"/api/v1/jobs/{acme.published_job}/candidates/{candidate}",
+                             json={"status": "rejected"}, headers=api.auth(Role.HIRING_MANAGER)))
+        assert rejected.status_code == 200
+        assert made.status_code in (201, 409), made.text
+        listed = await api.client.get(f"/api/v1/jobs/{acme.published_job}/interviews",
+                                      headers=api.auth(Role.RECRUITER))
+        assert all(i["status"] == "cancelled" for i in listed.json()["items"])
+
+
+async def test_an_erased_candidates_interviews_are_cancelled_for_their_interviewers(
+        recruiting: Recruiting) -> None:
+    api = recruiting
+    acme = api.companies[0]
+    made = await schedule(api, acme)
+    await api.deliver(CandidateErased(candidate_id=acme.candidates[0]))
+    [gone] = await api.emitted(InterviewCancelled)
+    assert (gone["interview_id"], gone["reason"], gone["sequence"]) == (
+        made["interview_id"], "candidate_erased", 1)
+    async with api.uow.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(interview_slots)) == 0
+    # Their interviewer is free again at that time.
+    again = await api.client.post(schedule_path(acme, 1), json=plan(api, acme),
+                                  headers=api.auth(Role.RECRUITER))
+    assert again.status_code == 201, again.text
 
 
 BAD_NEW: dict[str, dict[str, Any]] = {
