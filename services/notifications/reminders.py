@@ -18,10 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from infra.clock import sleep_unless_stopped
 from infra.uow import Transaction, UnitOfWork
 from schemas.events.envelope import EventData
 from schemas.events.interviews import InterviewDetails
@@ -32,6 +30,7 @@ from services.notifications.interviews import (
     reminder_notices,
     reminder_rows,
 )
+from services.notifications.rounds import every
 from services.notifications.tables import notification_interview_reminders as reminders
 
 log = structlog.get_logger(__name__)
@@ -90,11 +89,7 @@ class Reminders:
 
     async def run(self, stop: asyncio.Event, interval_s: float) -> None:
         """Until `stop`: a round every `interval_s` on the service's clock."""
-        while not await sleep_unless_stopped(self._uow.clock, interval_s, stop):
-            try:
-                await self.run_once()
-            except (OSError, SQLAlchemyError) as exc:
-                log.warning("reminder round failed", error=type(exc).__name__)
+        await every(self._uow.clock, interval_s, stop, self.run_once, "reminder")
 
     async def _send(self, tx: Transaction, interview_id: uuid.UUID, lead_s: int) -> int:
         row = (await tx.conn.execute(sa.select(reminders).where(

@@ -272,29 +272,32 @@ def interview_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
             raise await _busy_error(uow, plan, interview_id) from None
         return InterviewOut.of(row)
 
+    async def end(interview_id: uuid.UUID, caller: Caller, action: str) -> InterviewOut:
+        """Cancel or complete: both final; a cancellation frees the interviewers and is
+        announced."""
+        async with uow.transaction() as tx:
+            row = await _interview_in_scope(tx, caller, interview_id)
+            now = tx.clock.now()
+            status = _move(row, action, now)
+            if status is InterviewStatus.CANCELLED:
+                await store.cancel(tx, row)
+            else:
+                row.update(status=status.value, updated_at=now)
+                await store.save(tx, row)
+            await record(tx, caller, f"interview.{status.value}", "interview", interview_id,
+                         row["company_id"])
+        return InterviewOut.of(row)
+
     @router.post("/api/v1/interviews/{interview_id}/cancel",
                  summary="Cancel a scheduled interview (the invitations are cancelled)")
     async def cancel(interview_id: uuid.UUID,
                      caller: Caller = Depends(authorize("interviews.update"))) -> InterviewOut:
-        async with uow.transaction() as tx:
-            row = await _interview_in_scope(tx, caller, interview_id)
-            _move(row, "cancel", tx.clock.now())
-            await store.cancel(tx, row)
-            await record(tx, caller, "interview.cancelled", "interview", interview_id,
-                         row["company_id"])
-        return InterviewOut.of(row)
+        return await end(interview_id, caller, "cancel")
 
     @router.post("/api/v1/interviews/{interview_id}/complete",
                  summary="Mark an interview that has begun as held")
     async def complete(interview_id: uuid.UUID,
                        caller: Caller = Depends(authorize("interviews.update"))) -> InterviewOut:
-        async with uow.transaction() as tx:
-            row = await _interview_in_scope(tx, caller, interview_id)
-            now = tx.clock.now()
-            row.update(status=_move(row, "complete", now).value, updated_at=now)
-            await store.save(tx, row)
-            await record(tx, caller, "interview.completed", "interview", interview_id,
-                         row["company_id"])
-        return InterviewOut.of(row)
+        return await end(interview_id, caller, "complete")
 
     return router
