@@ -35,7 +35,12 @@ from services.notifications.reminders import Reminders
 from services.notifications.tables import notifications
 from services.notifications.templates import Templates
 from tests.integration.recruiting_support import Recruiting, recruiting
-from tests.integration.test_notifications_delivery import Mailbox, deliverer, smtp_server
+from tests.integration.test_notifications_delivery import (
+    Mailbox,
+    deliverer,
+    free_port,
+    smtp_server,
+)
 
 pytestmark = pytest.mark.integration
 __all__ = ["recruiting", "smtp_server"]  # the fixtures
@@ -231,3 +236,21 @@ async def test_a_reminder_the_loop_reaches_only_after_the_start_is_not_sent(
     assert await reminders.run_once() == 0
     api.clock.advance(3600)
     assert await reminders.run_once() == 0
+
+
+async def test_an_invitation_the_smtp_server_refused_is_retried_and_sent_once(
+        setting: Setting, smtp_server: tuple[Mailbox, int]) -> None:
+    api = setting.api
+    port = smtp_server[1]
+    setting.send = deliverer(setting.uow, smtp_port=free_port())  # nothing listens there
+    await schedule(api)
+    assert await setting.relay() == 0
+    assert setting.mailbox.messages == []
+    setting.send = deliverer(setting.uow, smtp_port=port)
+    assert await setting.send.run_once() == 0  # backing off
+    api.clock.advance(5)
+    assert await setting.send.run_once() == 2
+    api.clock.advance(3600)
+    assert await setting.send.run_once() == 0
+    assert sorted(to for [to] in setting.mailbox.recipients) == [CANDIDATE_MAIL, INTERVIEWER_MAIL]
+    assert all(calendar_of(m)[0] == "REQUEST" for m in setting.mailbox.messages)
