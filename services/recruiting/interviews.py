@@ -64,14 +64,15 @@ class Plan:
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
 
 
-def problems(plan: Plan, now: datetime) -> list[str]:
-    """Why the plan cannot be held; empty when it can."""
+def problems(plan: Plan, now: datetime, *, new_start: bool = True) -> list[str]:
+    """Why the plan cannot be held; empty when it can. The start is judged only when it is
+    `new_start` (an edit of place or panel leaves a begun interview's start as it is)."""
     found = []
     if not is_time_zone(plan.time_zone):
         found.append(f"time_zone: {plan.time_zone!r} is not an IANA time zone name")
-    if plan.starts_at <= now:
+    if new_start and plan.starts_at <= now:
         found.append("starts_at: the interview must start in the future")
-    elif plan.starts_at > now + HORIZON:
+    elif new_start and plan.starts_at > now + HORIZON:
         found.append("starts_at: at most two years ahead")
     if not 1 <= plan.duration_min <= MAX_DURATION_MIN:
         found.append(f"duration_min: from 1 to {MAX_DURATION_MIN} minutes")

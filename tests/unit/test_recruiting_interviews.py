@@ -68,6 +68,12 @@ def test_each_problem_is_named_by_its_field(change: dict[str, object], field: st
     assert problem.startswith(f"{field}:")
 
 
+def test_a_start_left_as_it_was_is_not_judged_again() -> None:
+    begun = replace(PLAN, starts_at=NOW - timedelta(minutes=5))
+    assert problems(begun, NOW, new_start=False) == []
+    assert problems(begun, NOW) == ["starts_at: the interview must start in the future"]
+
+
 def test_a_phone_interview_needs_neither_place_nor_link() -> None:
     assert problems(replace(PLAN, kind=InterviewKind.PHONE, link=None), NOW) == []
 

@@ -116,9 +116,9 @@ def _edits(body: InterviewChange) -> dict[str, Any]:
     return values
 
 
-def _check(plan: Plan, now: datetime, *, timing: bool = True) -> None:
-    """422 naming every problem of the plan; `timing` off when the start is left as it was."""
-    found = [p for p in rules.problems(plan, now) if timing or not p.startswith("starts_at")]
+def _check(plan: Plan, now: datetime, *, new_start: bool = True) -> None:
+    """422 naming every problem of the plan."""
+    found = rules.problems(plan, now, new_start=new_start)
     if found:
         raise ApiError(422, ERR_VALIDATION, "; ".join(found), {"problems": found})
 
@@ -252,7 +252,7 @@ def interview_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
                 plan = rules.changed(before, edits)
                 if plan == before:
                     return InterviewOut.of(row)  # nothing to change, record or announce
-                _check(plan, now, timing=plan.starts_at != before.starts_at)
+                _check(plan, now, new_start=plan.starts_at != before.starts_at)
                 if plan.interviewer_ids != before.interviewer_ids:
                     await _check_members(tx, row["company_id"], plan.interviewer_ids)
                 previous = dict(row)
