@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from email.utils import parseaddr
 
 from infra.clock import Clock
 from infra.runtime import Platform
@@ -23,7 +24,9 @@ from services.notifications.dlq_growth import WatchRules
 from services.notifications.dlq_watcher import DlqWatcher
 from services.notifications.domain import NOTIFIED
 from services.notifications.handlers import NotifyHandler
+from services.notifications.interviews import INTERVIEW_EVENTS, REMINDER_LEADS_S
 from services.notifications.privacy_handlers import with_erasure
+from services.notifications.reminders import InterviewHandler, Reminders
 from services.notifications.settings import NotificationsSettings
 from services.notifications.templates import Templates
 
@@ -48,7 +51,15 @@ def build(platform: Platform, settings: NotificationsSettings) -> ServiceSpec:
     async def watch(stop: asyncio.Event) -> None:
         await watcher.run(stop, settings.dlq_check_interval_s)
 
-    return with_erasure(registry(settings.supervisor_ids, background=[deliver, digest, watch]))
+    reminders = Reminders(uow, NotifyHandler(Templates(), settings.supervisor_ids))
+
+    async def remind(stop: asyncio.Event) -> None:
+        await reminders.run(stop, settings.reminder_check_interval_s)
+
+    return with_erasure(registry(
+        settings.supervisor_ids, background=[deliver, digest, watch, remind],
+        organizer=parseaddr(settings.smtp_from)[1],
+        reminder_leads_s=settings.interview_reminder_leads_s))
 
 
 def dlq_rules(settings: NotificationsSettings) -> WatchRules:
@@ -75,11 +86,16 @@ def make_deliverer(uow: UnitOfWork, clock: Clock, settings: NotificationsSetting
 
 
 def registry(supervisors: Sequence[uuid.UUID] = (), *,
-             background: Sequence[BackgroundTask] = ()) -> ServiceSpec:
-    """Which event becomes which message."""
+             background: Sequence[BackgroundTask] = (),
+             organizer: str = "notifications@jams.local",
+             reminder_leads_s: Sequence[int] = REMINDER_LEADS_S) -> ServiceSpec:
+    """Which event becomes which message; an interview's also plan its reminders, and its
+    invitations name `organizer` (the sending address)."""
     handler = NotifyHandler(Templates(), supervisors)
+    interviews = InterviewHandler(handler, organizer, reminder_leads_s)
     return ServiceSpec(
         name=NAME,
-        handlers=dict.fromkeys(NOTIFIED, handler),
+        handlers={**dict.fromkeys(NOTIFIED, handler),
+                  **dict.fromkeys(INTERVIEW_EVENTS, interviews)},
         background=list(background),
     )

@@ -16,13 +16,12 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.exc import SQLAlchemyError
 
-from infra.clock import sleep_unless_stopped
 from infra.uow import UnitOfWork
 from schemas.events.notifications import NotificationDelivered
 from services.notifications import repository
 from services.notifications.adapters.channels import DeliveryFailed, Sender
+from services.notifications.rounds import every
 
 log = structlog.get_logger(__name__)
 
@@ -59,11 +58,7 @@ class Deliverer:
 
     async def run(self, stop: asyncio.Event, interval_s: float) -> None:
         """Until `stop`: a round every `interval_s` on the service's clock."""
-        while not await sleep_unless_stopped(self._uow.clock, interval_s, stop):
-            try:
-                await self.run_once()
-            except (OSError, SQLAlchemyError) as exc:
-                log.warning("delivery round failed", error=type(exc).__name__)
+        await every(self._uow.clock, interval_s, stop, self.run_once, "delivery")
 
     async def _deliver(self, notification_id: uuid.UUID) -> int:
         async with self._uow.transaction() as tx:

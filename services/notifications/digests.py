@@ -13,9 +13,7 @@ import uuid
 from datetime import datetime
 
 import structlog
-from sqlalchemy.exc import SQLAlchemyError
 
-from infra.clock import sleep_unless_stopped
 from infra.uow import Transaction, UnitOfWork
 from services.notifications import repository
 from services.notifications.domain import (
@@ -25,6 +23,7 @@ from services.notifications.domain import (
     messages_for,
 )
 from services.notifications.outgoing import post
+from services.notifications.rounds import every
 from services.notifications.templates import Templates
 
 log = structlog.get_logger(__name__)
@@ -49,11 +48,7 @@ class Digester:
 
     async def run(self, stop: asyncio.Event, interval_s: float) -> None:
         """Until `stop`: a round every `interval_s` on the service's clock."""
-        while not await sleep_unless_stopped(self._uow.clock, interval_s, stop):
-            try:
-                await self.run_once()
-            except (OSError, SQLAlchemyError) as exc:
-                log.warning("digest round failed", error=type(exc).__name__)
+        await every(self._uow.clock, interval_s, stop, self.run_once, "digest")
 
     async def _send(self, tx: Transaction, recipient_id: uuid.UUID,
                     window_start: datetime) -> int:

@@ -23,10 +23,11 @@ from schemas.events.review import (
     ReviewTaskAssigned,
     ReviewTaskWarning,
 )
+from services.notifications.calendar import Invite, Method, ics
 
 Channel = Literal["in_app", "email", "webhook", "sms"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
-Role = Literal["candidate", "reviewer", "supervisor", "operator", "employer"]
+Role = Literal["candidate", "reviewer", "supervisor", "operator", "employer", "interviewer"]
 
 # Fixed namespace: the same event, recipient and channel always give the same notification id.
 NOTIFICATION_NAMESPACE = uuid.UUID("6c1f6f0e-4b8a-4f7e-9a55-2a9d3c7e1b10")
@@ -109,6 +110,7 @@ class Notice:
     role: Role
     template: str
     values: Mapping[str, str] = field(default_factory=dict)
+    invite: Invite | None = None  # sent as an .ics with the e-mail
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ class Message:
     subject: str
     body: str
     about_event_id: uuid.UUID
+    calendar: str | None = None  # the .ics of an e-mail
+    calendar_method: Method | None = None
 
 
 def job_label(job_id: uuid.UUID, title: str | None = None, company: str | None = None) -> str:
@@ -199,10 +203,18 @@ def messages_for(
     return [
         Message(notification_id(about_event_id, notice.recipient_id, channel),
                 notice.recipient_id, channel, notice.template, rendered.subject, rendered.body,
-                about_event_id)
+                about_event_id, *_calendar(notice, channel, preferences))
         for channel in preferences.usable()
         if not (channel == "in_app" and notice.template in NOT_IN_APP)
     ]
+
+
+def _calendar(notice: Notice, channel: Channel,
+              preferences: Preferences) -> tuple[str | None, Method | None]:
+    """An e-mail's invitation, addressed to its recipient."""
+    if notice.invite is None or channel != "email" or not preferences.email:
+        return None, None
+    return ics(notice.invite, preferences.email), notice.invite.method
 
 
 # --- quiet digests --------------------------------------------------------------------------

@@ -26,12 +26,17 @@ class NotifyHandler:
 
     async def __call__(self, event: EventData, tx: Transaction) -> None:
         assert tx.cause is not None, "handlers run inside UnitOfWork.handling, which sets it"
-        for notice in notices_for(event, self._supervisors):
+        await self.tell(tx, notices_for(event, self._supervisors), tx.cause.id)
+
+    async def tell(self, tx: Transaction, notices: Sequence[Notice],
+                   about_event_id: uuid.UUID) -> None:
+        """Each notice on its recipient's channels (or held for their digest), once."""
+        for notice in notices:
             prefs = await repository.preferences(tx.conn, notice.recipient_id)
             if prefs.digest_interval_s and prefs.digests(notice.template):
-                await self._hold(tx, notice, prefs.digest_interval_s, tx.cause.id)
+                await self._hold(tx, notice, prefs.digest_interval_s, about_event_id)
                 continue
-            for message in messages_for(notice, prefs, tx.cause.id, self._templates.render):
+            for message in messages_for(notice, prefs, about_event_id, self._templates.render):
                 await post(tx, message, prefs)
 
     async def _hold(self, tx: Transaction, notice: Notice, interval_s: int,

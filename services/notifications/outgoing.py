@@ -43,7 +43,9 @@ def payload_of(message: Message, prefs: Preferences) -> dict[str, Any]:
     common = {"notification_id": str(message.notification_id), "subject": message.subject,
               "body": message.body}
     if message.channel == "email":
-        return {**common, "to": prefs.email}
+        invite = ({"calendar": message.calendar, "calendar_method": message.calendar_method}
+                  if message.calendar else {})
+        return {**common, "to": prefs.email, **invite}
     if message.channel == "sms":
         return {"notification_id": str(message.notification_id), "to": prefs.phone,
                 "body": sms_text(message.subject, message.notification_id)}

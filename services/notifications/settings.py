@@ -51,3 +51,8 @@ class NotificationsSettings(CommonSettings):
         description="Growth window; an episode ends after a window without growth")
     digest_check_interval_s: float = Field(
         default=30.0, gt=0, le=3600, description="How often ended digest windows are sent")
+    interview_reminder_leads_s: list[int] = Field(
+        default_factory=lambda: [24 * 3600, 3600],
+        description="How long before an interview its reminders go out, in seconds")
+    reminder_check_interval_s: float = Field(
+        default=30.0, gt=0, le=3600, description="How often due interview reminders are sent")

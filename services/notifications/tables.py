@@ -98,3 +98,23 @@ notification_dlq_watch = table(
     sa.Column("episode_started_at", sa.DateTime(timezone=True)),
     sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# Reminders of interviews, one row per (interview, lead time) at the newest sequence seen;
+# `settled_at` is set once it was sent, or once it no longer should be (the interview was
+# cancelled, or moved too close for this lead).
+notification_interview_reminders = table(
+    "notification_interview_reminders",
+    uuid_key("interview_id"),
+    sa.Column("lead_s", sa.Integer, primary_key=True),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("candidate_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("recipient_ids", ARRAY(UUID(as_uuid=True)), nullable=False),
+    # The message's values: job, time, place; no addresses.
+    sa.Column("details", JSONB, nullable=False),
+    sa.Column("settled_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_notification_interview_reminders_due", "due_at",
+             postgresql_where=sa.text("settled_at IS NULL")),
+    sa.Index("ix_notification_interview_reminders_candidate_id", "candidate_id"),
+)

@@ -41,6 +41,9 @@ POLICY: Mapping[str, frozenset[Role]] = {
     "links.create": POSTERS,
     "links.list": READERS,
     "links.revoke": POSTERS,
+    "interviews.schedule": RECRUITING_ROLES,
+    "interviews.list": READERS,
+    "interviews.update": RECRUITING_ROLES,
 }
 
 

@@ -18,6 +18,7 @@ from schemas.events.matching import MatchesScored
 from services.recruiting.access import Authorizer
 from services.recruiting.api.candidates import candidate_routes
 from services.recruiting.api.companies import company_routes
+from services.recruiting.api.interviews import interview_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
 from services.recruiting.api.links import SharedViews, link_routes, shared_routes
 from services.recruiting.api.notes import note_routes
@@ -65,4 +66,5 @@ def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: Recruitin
                                    max_ttl_s=settings.shared_link_max_ttl_s))
     app.include_router(shared_routes(app, SharedViews(
         uow, key, contacts or contacts_of(settings.candidates_seed))))
+    app.include_router(interview_routes(uow, authorize))
     return app

@@ -11,6 +11,7 @@ from infra.uow import Transaction
 from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
+from services.recruiting.interview_store import cancel_scheduled
 from services.recruiting.tables import (
     applications,
     candidates,
@@ -91,3 +92,5 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
     await tx.conn.execute(shared_links.update().where(
         shared_links.c.candidate_id == event.candidate_id, shared_links.c.revoked_at.is_(None))
         .values(revoked_at=at))
+    # Their interviewers are freed and told; the candidate is no one to tell any more.
+    await cancel_scheduled(tx, event.candidate_id, "candidate_erased")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, UUID, ExcludeConstraint
 
 from infra.columns import counter, created_at, job_terms, table, updated_at, uuid_key
 
@@ -173,4 +173,44 @@ link_views = table(
     sa.Column("outcome", sa.Text, nullable=False),
     sa.CheckConstraint("outcome IN ('shown', 'expired', 'revoked')", name="outcome_known"),
     sa.Index("ix_recruiting_link_views_link_id", "link_id"),
+)
+
+# Interviews with a candidate of one of the company's jobs; `sequence` counts the changes the
+# calendar invitations carry.
+interviews = table(
+    "recruiting_interviews",
+    uuid_key("interview_id"),
+    sa.Column("company_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("job_id", UUID(as_uuid=True), sa.ForeignKey("recruiting_jobs.job_id"),
+              nullable=False),
+    sa.Column("candidate_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("time_zone", sa.Text, nullable=False),
+    sa.Column("duration_min", sa.Integer, nullable=False),
+    sa.Column("location", sa.Text),
+    sa.Column("link", sa.Text),
+    sa.Column("interviewer_ids", ARRAY(UUID(as_uuid=True)), nullable=False),
+    counter("sequence"),
+    sa.Column("created_by", UUID(as_uuid=True), nullable=False),
+    created_at(),
+    updated_at(),
+    sa.CheckConstraint("kind IN ('phone', 'video', 'in_person')", name="kind_known"),
+    sa.CheckConstraint("status IN ('scheduled', 'cancelled', 'completed')", name="status_known"),
+    sa.CheckConstraint("duration_min > 0", name="duration_positive"),
+    sa.Index("ix_recruiting_interviews_job_id_starts_at", "job_id", "starts_at"),
+    sa.Index("ix_recruiting_interviews_candidate_id", "candidate_id"),
+)
+
+# The time each interviewer is booked for an interview that is not cancelled. The exclusion
+# constraint is the referee of double booking: of two overlapping bookings of one interviewer,
+# however concurrent, the second to commit fails.
+interview_slots = table(
+    "recruiting_interview_slots",
+    uuid_key("interview_id"),
+    uuid_key("interviewer_id"),
+    sa.Column("during", TSTZRANGE, nullable=False),
+    ExcludeConstraint(("interviewer_id", "="), ("during", "&&"), using="gist",
+                      name="ex_recruiting_interview_slots_interviewer_free"),
 )

@@ -8,14 +8,17 @@ its existence can be learnt. A role a route does not admit gets 403; no valid to
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from infra.auth import Role
+from services.recruiting.tables import interviews
 from tests.integration.recruiting_support import Company, Recruiting, recruiting
 from tests.integration.test_authz_matrix import code
 
@@ -35,6 +38,15 @@ def expect(admin: str = NO, recruiter: str = NO, hiring_manager: str = NO,
 
 READERS = expect(admin=OK, recruiter=OWN, hiring_manager=OWN, company_admin=OWN)
 POSTERS = expect(recruiter=OWN, company_admin=OWN)
+PEOPLE = expect(recruiter=OWN, hiring_manager=OWN, company_admin=OWN)
+# Each scheduled interview an hour after the last, so no interviewer is ever booked twice.
+_HOURS = itertools.count()
+
+
+def new_interview(company: Company) -> dict[str, Any]:
+    start = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(hours=next(_HOURS))
+    return {"kind": "phone", "starts_at": start.isoformat(), "time_zone": "Europe/Paris",
+            "duration_min": 30, "interviewer_ids": [str(company.people[Role.HIRING_MANAGER])]}
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,13 @@ MATRIX: dict[tuple[str, str], Case] = {
         POSTERS, body=lambda c: {}),
     ("GET", "/api/v1/jobs/{job_id}/candidates/{candidate_id}/links"): Case(READERS),
     ("DELETE", "/api/v1/links/{link_id}"): Case(POSTERS),
+    ("POST", "/api/v1/jobs/{job_id}/candidates/{candidate_id}/interviews"): Case(
+        PEOPLE, body=lambda c: new_interview(c)),
+    ("GET", "/api/v1/jobs/{job_id}/interviews"): Case(READERS),
+    ("PATCH", "/api/v1/interviews/{interview_id}"): Case(
+        PEOPLE, body=lambda c: {"location": "Room 2"}),
+    ("POST", "/api/v1/interviews/{interview_id}/cancel"): Case(PEOPLE),
+    ("POST", "/api/v1/interviews/{interview_id}/complete"): Case(PEOPLE),
 }
 # Reached without an account: the link's signed token is the only key (test_recruiting_links).
 PUBLIC = {("GET", "/api/v1/shared/{token}")}
@@ -81,13 +100,15 @@ def routes(api: Recruiting) -> set[tuple[str, str]]:
             for method in operations}
 
 
-def url(path: str, company: Company, role: Role = Role.RECRUITER) -> str:
-    # PATCH of a job edits its draft; the candidates are the published job's.
-    job = company.published_job if "candidates" in path else company.draft_job
+def url(path: str, company: Company, role: Role = Role.RECRUITER,
+        interview_id: uuid.UUID | None = None) -> str:
+    # PATCH of a job edits its draft; the candidates and interviews are the published job's.
+    job = company.published_job if "candidates" in path or "interviews" in path \
+        else company.draft_job
     return path.format(company_id=company.company_id, job_id=job,
                        candidate_id=company.candidates[0], user_id=uuid.uuid4(),
                        note_id=company.notes.get(role, company.notes[Role.RECRUITER]),
-                       link_id=company.link)
+                       link_id=company.link, interview_id=interview_id or uuid.uuid4())
 
 
 async def notes_and_links(api: Recruiting) -> None:
@@ -105,6 +126,25 @@ async def notes_and_links(api: Recruiting) -> None:
         company.link = uuid.UUID(link.json()["link_id"])
 
 
+async def interview_of(api: Recruiting, path: str, company: Company) -> uuid.UUID | None:
+    """For a route of one interview: a fresh one of the company's, begun half an hour ago
+    (so it may be completed, cancelled or moved); a made-up id for a company that is not."""
+    if "{interview_id}" not in path:
+        return None
+    interview_id = uuid.uuid4()
+    if company.company_id not in {c.company_id for c in api.companies}:
+        return interview_id
+    start = api.clock.now() - timedelta(minutes=30) - timedelta(hours=next(_HOURS))
+    async with api.uow.transaction() as tx:
+        await tx.conn.execute(interviews.insert().values(
+            interview_id=interview_id, company_id=company.company_id,
+            job_id=company.published_job, candidate_id=company.candidates[0], kind="phone",
+            status="scheduled", starts_at=start, time_zone="UTC", duration_min=30,
+            interviewer_ids=[company.people[Role.HIRING_MANAGER]],
+            created_by=company.people[Role.RECRUITER], created_at=start, updated_at=start))
+    return interview_id
+
+
 async def test_every_route_is_in_the_matrix(recruiting: Recruiting) -> None:
     assert routes(recruiting) == set(MATRIX) | PUBLIC
 
@@ -118,7 +158,8 @@ async def test_every_role_on_own_and_other_companys_objects(recruiting: Recruiti
         for role in ROLES:
             for target in (mine, theirs):
                 body = case.body(target) if case.body else None
-                response = await api.client.request(method, url(path, target, role), json=body,
+                address = url(path, target, role, await interview_of(api, path, target))
+                response = await api.client.request(method, address, json=body,
                                                     headers=api.auth(role, mine))
                 wanted = case.expect[role]
                 label = f"{method} {path} as {role} on {'own' if target is mine else 'other'}"
@@ -148,7 +189,8 @@ async def test_another_companys_object_reads_exactly_as_a_missing_one(
             answers = []
             for target in (theirs, nobody):
                 body = case.body(target) if case.body else None
-                response = await api.client.request(method, url(path, target, role), json=body,
+                address = url(path, target, role, await interview_of(api, path, target))
+                response = await api.client.request(method, address, json=body,
                                                     headers=api.auth(role, mine))
                 error = response.json()["error"]
                 answers.append((response.status_code, error["code"], error["message"],

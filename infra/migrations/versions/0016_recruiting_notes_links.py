@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0016_recruiting_notes_links"
-down_revision = "0013_recruiting_erased"
+down_revision = "0015_interviews"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,8 @@ from services.notifications.adapters.channels import DeliveryFailed
 
 
 class SmtpSender:
-    """One SMTP submission per message; the Message-ID is the notification id, for dedup."""
+    """One SMTP submission per message; the Message-ID is the notification id, for dedup. An
+    interview's e-mail carries its invitation as an .ics attachment."""
 
     def __init__(self, *, host: str, port: int, sender: str, timeout_s: float,
                  username: str | None = None, password: str | None = None,
@@ -27,6 +28,11 @@ class SmtpSender:
         message["Subject"] = payload["subject"]
         message["Message-ID"] = f"<{payload['notification_id']}@jams.notifications>"
         message.set_content(payload["body"])
+        if payload.get("calendar"):
+            # An invitation: text/calendar with its iTIP method, as mail clients expect it.
+            message.add_attachment(payload["calendar"], subtype="calendar",
+                                   filename="invite.ics",
+                                   params={"method": payload["calendar_method"]})
         try:
             await aiosmtplib.send(
                 message, hostname=self._host, port=self._port, timeout=self._timeout_s,

@@ -17,6 +17,7 @@ from schemas.events.recruiting import CandidateStatusChanged
 from services.recruiting import domain
 from services.recruiting.access import Authorizer, Caller, not_found
 from services.recruiting.api import RESPONSES
+from services.recruiting.api.interviews import cancel_for_rejection
 from services.recruiting.api.jobs import job_in_scope
 from services.recruiting.audit import record
 from services.recruiting.domain import CandidateStatus, InvalidCursor
@@ -143,6 +144,8 @@ def candidate_routes(uow: UnitOfWork, authorize: Authorizer, page_limit: int) ->
                               "to": body.status.value})
                 current.update(status=body.status.value, status_by=caller.principal.user_id,
                                status_at=now)
+                if body.status is CandidateStatus.REJECTED:
+                    await cancel_for_rejection(tx, caller, job, candidate_id)
         return RankedCandidate.model_validate(current)
 
     return router
