@@ -34,6 +34,8 @@ POLICY: Mapping[str, frozenset[Role]] = {
     "jobs.list": READERS,
     "candidates.list": READERS,
     "candidates.status": RECRUITING_ROLES,
+    "match.run": RECRUITING_ROLES,
+    "match.status": READERS,
 }
 
 

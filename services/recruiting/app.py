@@ -15,15 +15,18 @@ from infra.uow import UnitOfWork
 from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
+from schemas.events.rescoring import RescoreProgressed, ScoringWeightsChanged
 from services.recruiting.access import Authorizer
 from services.recruiting.api.candidates import candidate_routes
 from services.recruiting.api.companies import company_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
+from services.recruiting.api.rescore import rescore_routes
 from services.recruiting.handlers import (
     on_application_submitted,
     on_candidate_erased,
     on_matches_scored,
 )
+from services.recruiting.rescoring import on_rescore_progressed, on_scoring_weights_changed
 from services.recruiting.settings import RecruitingSettings
 
 NAME = "recruiting"
@@ -39,7 +42,9 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
     app = recruiting_app(uow, verifier, settings, platform.redis)
     return ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
                                             CandidateErased: on_candidate_erased,
-                                            ApplicationSubmitted: on_application_submitted},
+                                            ApplicationSubmitted: on_application_submitted,
+                                            RescoreProgressed: on_rescore_progressed,
+                                            ScoringWeightsChanged: on_scoring_weights_changed},
                        background=[revocations.run], http_app=app)
 
 
@@ -55,4 +60,5 @@ def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: Recruitin
     app.include_router(job_routes(uow, authorize, JobPublisher(settings.employer_apply_url),
                                   settings.page_limit))
     app.include_router(candidate_routes(uow, authorize, settings.page_limit))
+    app.include_router(rescore_routes(uow, authorize))
     return app

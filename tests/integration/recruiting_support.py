@@ -46,6 +46,8 @@ class Company:
     published_job: uuid.UUID = UNSET
     # Scored against the published job, best first.
     candidates: list[uuid.UUID] = field(default_factory=lambda: [uuid.uuid4(), uuid.uuid4()])
+    # A re-score task of the published job, filled in by the tests that ask one.
+    rescore_task: uuid.UUID = UNSET
 
 
 @dataclass

@@ -41,6 +41,8 @@ POSTERS = expect(recruiter=OWN, company_admin=OWN)
 class Case:
     expect: dict[Role, str]
     body: Callable[[Company], dict[str, Any]] | None = None
+    # What an allowed call may answer besides 200 and 201: (status, error code or None).
+    allowed: tuple[tuple[int, str | None], ...] = ()
 
 
 MATRIX: dict[tuple[str, str], Case] = {
@@ -58,6 +60,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("PATCH", "/api/v1/jobs/{job_id}/candidates/{candidate_id}"): Case(
         expect(recruiter=OWN, hiring_manager=OWN, company_admin=OWN),
         body=lambda c: {"status": "maybe"}),
+    # The job is named in the body; its one task at a time answers the calls after the first.
+    ("POST", "/api/v1/match/run"): Case(
+        expect(recruiter=OWN, hiring_manager=OWN, company_admin=OWN),
+        body=lambda c: {"job_id": str(c.published_job), "priority": "high"},
+        allowed=((202, None), (409, "ERR_TASK_QUEUED"))),
+    ("GET", "/api/v1/match/run/{task_id}"): Case(READERS),
 }
 
 
@@ -70,7 +78,17 @@ def url(path: str, company: Company) -> str:
     # PATCH of a job edits its draft; the candidates are the published job's.
     job = company.published_job if "candidates" in path else company.draft_job
     return path.format(company_id=company.company_id, job_id=job,
-                       candidate_id=company.candidates[0], user_id=uuid.uuid4())
+                       candidate_id=company.candidates[0], user_id=uuid.uuid4(),
+                       task_id=company.rescore_task)
+
+
+async def ask_rescores(api: Recruiting) -> None:
+    """A re-score task of each company's published job, asked by its recruiter."""
+    for company in api.companies:
+        asked = await api.client.post("/api/v1/match/run", headers=api.auth(
+            Role.RECRUITER, company), json={"job_id": str(company.published_job)})
+        assert asked.status_code == 202, asked.text
+        company.rescore_task = uuid.UUID(asked.json()["task_id"])
 
 
 async def test_every_route_is_in_the_matrix(recruiting: Recruiting) -> None:
@@ -79,6 +97,7 @@ async def test_every_route_is_in_the_matrix(recruiting: Recruiting) -> None:
 
 async def test_every_role_on_own_and_other_companys_objects(recruiting: Recruiting) -> None:
     api = recruiting
+    await ask_rescores(api)
     mine, theirs = api.companies
     failures: list[str] = []
     for (method, path), case in MATRIX.items():
@@ -95,7 +114,8 @@ async def test_every_role_on_own_and_other_companys_objects(recruiting: Recruiti
                     if (response.status_code, code(response)) != (status, error):
                         failures.append(f"{label}: {response.status_code} {code(response)}, "
                                         f"wanted {status} {error}")
-                elif response.status_code not in (200, 201):
+                elif response.status_code not in (200, 201) and (
+                        response.status_code, code(response)) not in case.allowed:
                     failures.append(f"{label}: {response.status_code} {response.text[:200]}")
     assert not failures, "\n".join(failures)
 
@@ -104,9 +124,10 @@ async def test_another_companys_object_reads_exactly_as_a_missing_one(
         recruiting: Recruiting) -> None:
     """Same status, code, message and details: nothing tells 'theirs' from 'none'."""
     api = recruiting
+    await ask_rescores(api)
     mine, theirs = api.companies
     nobody = Company("Nobody", company_id=uuid.uuid4(), draft_job=uuid.uuid4(),
-                     published_job=uuid.uuid4())
+                     published_job=uuid.uuid4(), rescore_task=uuid.uuid4())
     for role in (Role.RECRUITER, Role.HIRING_MANAGER, Role.COMPANY_ADMIN):
         for (method, path), case in MATRIX.items():
             if case.expect[role] != OWN:
