@@ -19,6 +19,7 @@ from services.ats_engine.candidate_handlers import is_erased, on_candidate_erase
 from services.ats_engine.engine import Engine, ParsedResume
 from services.ats_engine.filters import Preferences
 from services.ats_engine.gates import Gate
+from services.ats_engine.rescore import NotScorable
 from services.ats_engine.resume_cache import ParsedResumes
 from services.ats_engine.scoring_step import CandidateToScore, JobToScore, ScoringStep
 from services.ats_engine.semantic import Semantic
@@ -33,14 +34,6 @@ from services.ats_engine.tables import (
 from services.ats_engine.weights import WeightsSource
 
 log = structlog.get_logger(__name__)
-
-
-class NotScorable(Exception):
-    """A job that cannot be scored now; `retry`: it may be, later."""
-
-    def __init__(self, reason: str, *, retry: bool) -> None:
-        super().__init__(reason)
-        self.retry = retry
 
 
 _NO_PREFERENCES = Preferences()  # shared: built once, read only, and a job meets hundreds

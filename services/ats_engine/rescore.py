@@ -10,9 +10,10 @@ already running.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 import structlog
@@ -21,13 +22,25 @@ from sqlalchemy.dialects.postgresql import insert
 from infra.clock import sleep_unless_stopped
 from infra.uow import Transaction, UnitOfWork
 from schemas.events.rescoring import RescoreProgressed, RescoreRequested, ScoringWeightsChanged
-from services.ats_engine.handlers import AtsHandlers, NotScorable
 from services.ats_engine.tables import rescore_queue, weights_state
 from services.ats_engine.weights import WeightsSource
 
 log = structlog.get_logger(__name__)
 PRIORITY = {"normal": 0, "high": 1}
 _ACTIVE = ("queued", "running")
+
+
+class NotScorable(Exception):
+    """A job that cannot be scored now; `retry`: it may be, later."""
+
+    def __init__(self, reason: str, *, retry: bool) -> None:
+        super().__init__(reason)
+        self.retry = retry
+
+
+class JobRescorer(Protocol):
+    async def rescore_job(self, tx: Transaction, job_id: uuid.UUID) -> int:
+        """The job scored again: the number of pairs; NotScorable when it cannot be."""
 
 
 async def on_rescore_requested(event: RescoreRequested, tx: Transaction) -> None:
@@ -65,7 +78,7 @@ class RescoreWorker:
     """Claims and runs re-score tasks until stopped."""
 
     uow: UnitOfWork
-    handlers: AtsHandlers
+    rescorer: JobRescorer
     weights: WeightsSource
     poll_interval_s: float = 1.0
     lease_s: float = 900.0
@@ -93,7 +106,7 @@ class RescoreWorker:
             async with self.uow.transaction() as tx:
                 if not await self._still_ours(tx, task):
                     return True
-                pairs = await self.handlers.rescore_job(tx, task["job_id"])
+                pairs = await self.rescorer.rescore_job(tx, task["job_id"])
                 await self._finish(tx, task, "done", pairs=pairs,
                                    weights_version=self.weights.current().version)
         except NotScorable as exc:

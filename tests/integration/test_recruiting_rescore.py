@@ -15,12 +15,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from infra.auth import Role
-from infra.clock import FakeClock
-from infra.db import create_engine
-from infra.uow import UnitOfWork
 from schemas.events.matching import MatchesScored
 from schemas.events.rescoring import RescoreProgressed, RescoreRequested, ScoringWeightsChanged
-from services.ats_engine.rescore import claim_next, on_rescore_requested
 from services.cli import app as jams
 from services.recruiting.tables import audit_log, rescore_tasks
 from tests.integration.recruiting_support import Recruiting, recruiting, scored
@@ -219,45 +215,4 @@ async def test_the_nightly_command_asks_once_per_job_and_day(
     assert "asked a re-score of 0 open job(s)" in await asyncio.to_thread(nightly)
     assert len(await tasks_in_db(api)) == 2
     assert len(await api.emitted(RescoreRequested)) == 2
-
-
-async def test_the_engine_runs_high_priority_tasks_before_normal_ones(database_url: str) -> None:
-    """Requests queue rows as they arrive; each claim takes the highest priority, then the
-    oldest, and skips what another replica holds."""
-    engine = create_engine(database_url, pool_size=2)
-    clock = FakeClock()
-    uow = UnitOfWork(engine, clock, "jams/ats_engine")
-    try:
-        names: dict[uuid.UUID, str] = {}
-        for name, priority in (("normal-1", "normal"), ("normal-2", "normal"),
-                               ("high", "high")):
-            names[(task_id := uuid.uuid4())] = name
-            async with uow.transaction() as tx:
-                await on_rescore_requested(RescoreRequested(
-                    task_id=task_id, job_id=uuid.uuid4(), priority=priority,
-                    requested_at=clock.now()), tx)
-            clock.advance(1)
-        order = []
-        async with uow.transaction() as held:
-            first = await claim_next(held, lease_s=60)
-            assert first is not None
-            order.append(names[first["task_id"]])
-            # Another replica, while the first claim is not yet committed, takes the next.
-            async with uow.transaction() as other:
-                second = await claim_next(other, lease_s=60)
-                assert second is not None
-                order.append(names[second["task_id"]])
-        async with uow.transaction() as tx:
-            third = await claim_next(tx, lease_s=60)
-            assert third is not None
-            order.append(names[third["task_id"]])
-            assert await claim_next(tx, lease_s=60) is None, "all three are leased"
-        assert order == ["high", "normal-1", "normal-2"]
-        clock.advance(61)
-        async with uow.transaction() as tx:
-            expired = await claim_next(tx, lease_s=60)
-        assert expired is not None and names[expired["task_id"]] == "high", \
-            "a lease that ran out is claimed again"
-    finally:
-        await engine.dispose()
 
