@@ -68,7 +68,7 @@ def api_schema(database_url: str, tmp_path: Path) -> Iterator[Any]:
 def test_no_server_errors_and_every_response_matches_the_schema(
         api_schema: Any, caller: tuple[uuid.UUID, Role]) -> None:
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 11
     failures = fuzz_failures(operations, bearer(*caller))
     assert not failures, "\n\n".join(failures)
 
@@ -83,10 +83,11 @@ async def test_every_route_answers_503_while_its_database_is_away(tmp_path: Path
                          TokenVerifier(SECRET, clock=clock),
                          RecruitingSettings(jwt_secret=SECRET, data_dir=tmp_path))
     ids = {"company_id": uuid.uuid4(), "job_id": uuid.uuid4(), "candidate_id": uuid.uuid4(),
-           "user_id": uuid.uuid4()}
+           "user_id": uuid.uuid4(), "task_id": uuid.uuid4()}
     bodies = {"/api/v1/companies": {"name": "Acme"}, "/api/v1/jobs": {"title": "Engineer"},
               "/api/v1/jobs/{job_id}": {"location": "Berlin"},
-              "/api/v1/jobs/{job_id}/candidates/{candidate_id}": {"status": "maybe"}}
+              "/api/v1/jobs/{job_id}/candidates/{candidate_id}": {"status": "maybe"},
+              "/api/v1/match/run": {"job_id": str(ids["job_id"])}}
     callers = {"POST /api/v1/companies": (ADMIN, Role.ADMIN),
                "PUT /api/v1/companies/{company_id}/members/{user_id}": (ADMIN, Role.ADMIN)}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app),
