@@ -68,10 +68,12 @@ async def ask_for_open_jobs(tx: Transaction, reason: Reason, once_key: str) -> i
 
 
 async def on_rescore_progressed(event: RescoreProgressed, tx: Transaction) -> None:
-    """The task's state as the engine tells it; a late `running` never undoes `done`."""
-    current = await tx.conn.scalar(sa.select(rescore_tasks.c.status).where(
-        rescore_tasks.c.task_id == event.task_id).with_for_update())
-    if current is None or event.status not in _NEXT.get(current, set()):
+    """The task's state as the engine tells it; a late `running` never undoes `done`. A task
+    that ended without the weights version announced while it was active (it ran before the
+    engine took it) is followed by another."""
+    task = (await tx.conn.execute(sa.select(rescore_tasks).where(
+        rescore_tasks.c.task_id == event.task_id).with_for_update())).mappings().first()
+    if task is None or event.status not in _NEXT.get(task["status"], set()):
         return
     finished = event.status != "running"
     await tx.conn.execute(rescore_tasks.update().where(
@@ -79,11 +81,18 @@ async def on_rescore_progressed(event: RescoreProgressed, tx: Transaction) -> No
         status=event.status, finished_at=event.at if finished else None,
         weights_version=event.weights_version, pairs=event.pairs if finished else None,
         error=event.error))
+    due = task["weights_due"]
+    if finished and due is not None and event.weights_version != due:
+        await ask(tx, task["job_id"], task["company_id"], reason="weights",
+                  once_key=f"weights:{due}:after:{event.task_id}")
 
 
 async def on_scoring_weights_changed(event: ScoringWeightsChanged, tx: Transaction) -> None:
     """Every open job scored again with the new weights (the scores of the old ones stay in
-    the engine, each with its version)."""
+    the engine, each with its version); a job with a task active is asked again after it,
+    if that task ends scored with another version."""
+    await tx.conn.execute(rescore_tasks.update().where(rescore_tasks.c.status.in_(ACTIVE))
+                          .values(weights_due=event.version))
     await ask_for_open_jobs(tx, "weights",
                             f"weights:{event.version}:{event.changed_at.isoformat()}")
 

@@ -132,6 +132,9 @@ rescore_tasks = table(
     sa.Column("weights_version", sa.Text),
     sa.Column("pairs", sa.Integer),
     sa.Column("error", sa.Text),
+    # A weights version announced while the task was active: if it ends scored with another
+    # (it ran before the engine took the new one), the job is asked again.
+    sa.Column("weights_due", sa.Text),
     sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
     sa.CheckConstraint("priority IN ('normal', 'high')", name="priority_known"),
     sa.Index("uq_recruiting_rescore_tasks_job_id", "job_id", unique=True,

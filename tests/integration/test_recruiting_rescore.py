@@ -174,23 +174,41 @@ async def test_a_new_weights_version_asks_a_rescore_of_every_open_job_once(
         recruiting: Recruiting) -> None:
     api = recruiting
     mine, theirs = api.companies
+
+    async def tasks() -> set[tuple[uuid.UUID, str, str]]:
+        return {(r["job_id"], r["reason"], r["status"]) for r in await tasks_in_db(api)}
+
+    async def task_of(job: uuid.UUID, reason: str, status: str) -> str:
+        [row] = [r for r in await tasks_in_db(api)
+                 if (r["job_id"], r["reason"], r["status"]) == (job, reason, status)]
+        return str(row["task_id"])
+
     busy = (await run(api, mine.published_job)).json()["task_id"]
     changed = ScoringWeightsChanged(version="v2", previous="v1", changed_at=api.clock.now())
     await api.deliver(changed)
     await api.deliver(changed)  # redelivered under another envelope: nothing more
-    rows = await tasks_in_db(api)
     # Mine already had one queued, which the engine runs with the weights current then.
-    assert [(r["job_id"], r["reason"]) for r in rows] == [
-        (mine.published_job, "request"), (theirs.published_job, "weights")]
+    assert await tasks() == {(mine.published_job, "request", "queued"),
+                             (theirs.published_job, "weights", "queued")}
     await progress(api, busy, mine.published_job, "done", pairs=2, weights_version="v2")
     api.clock.advance(60)
     await api.deliver(ScoringWeightsChanged(version="v3", previous="v2",
                                             changed_at=api.clock.now()))
-    rows = await tasks_in_db(api)
-    assert [(r["job_id"], r["reason"]) for r in rows[2:]] == [
-        (mine.published_job, "weights")], "theirs is still queued"
+    assert await tasks() == {(mine.published_job, "request", "done"),
+                             (theirs.published_job, "weights", "queued"),
+                             (mine.published_job, "weights", "queued")}, "theirs is active"
+    # Theirs was claimed by the engine before it took v3: it ends scored with v2, and the
+    # job is asked again; mine ends with v3 and nothing follows.
+    await progress(api, await task_of(theirs.published_job, "weights", "queued"),
+                   theirs.published_job, "done", pairs=2, weights_version="v2")
+    await progress(api, await task_of(mine.published_job, "weights", "queued"),
+                   mine.published_job, "done", pairs=2, weights_version="v3")
+    assert await tasks() == {(mine.published_job, "request", "done"),
+                             (theirs.published_job, "weights", "done"),
+                             (mine.published_job, "weights", "done"),
+                             (theirs.published_job, "weights", "queued")}
     requested = await api.emitted(RescoreRequested)
-    assert [r["reason"] for r in requested] == ["request", "weights", "weights"]
+    assert [r["reason"] for r in requested] == ["request", "weights", "weights", "weights"]
 
 
 async def test_the_nightly_command_asks_once_per_job_and_day(

@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("weights_version", sa.Text(), nullable=True),
         sa.Column("pairs", sa.Integer(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("weights_due", sa.Text(), nullable=True),
         sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')",
                            name=op.f("ck_recruiting_rescore_tasks_status_known")),
         sa.CheckConstraint("priority IN ('normal', 'high')",
