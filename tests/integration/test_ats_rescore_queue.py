@@ -4,6 +4,7 @@ and then failed, each step told as RescoreProgressed; a new weights version anno
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -77,6 +78,13 @@ class Rescorer:
         if isinstance(outcome, NotScorable):
             raise outcome
         return outcome
+
+
+class Killed:
+    """Scoring that dies with its replica."""
+
+    async def rescore_job(self, tx: Transaction, job_id: uuid.UUID) -> int:
+        raise asyncio.CancelledError
 
 
 async def test_the_engine_runs_high_priority_tasks_before_normal_ones(uow: UnitOfWork) -> None:
@@ -161,3 +169,22 @@ async def test_a_new_weights_version_is_announced_once(uow: UnitOfWork) -> None:
     assert await other.record("v1"), "back to an earlier version is a change again"
     told = await emitted(uow, ScoringWeightsChanged)
     assert [(t["previous"], t["version"]) for t in told] == [("v1", "v2"), ("v2", "v1")]
+
+
+async def test_a_replica_dying_mid_task_leaves_it_to_another_done_once(
+        uow: UnitOfWork) -> None:
+    """The scoring transaction dies with its replica (cancelled here): nothing of it commits,
+    the lease runs out, another replica runs the task and tells it done, once."""
+    task_id = await ask(uow)
+    dying = RescoreWorker(uow, Killed(), WeightsSource(DEFAULT_FILE), lease_s=60)
+    with pytest.raises(asyncio.CancelledError):
+        await dying.run_once()
+    assert await status_of(uow, task_id) == ("running", 1)
+    survivor = RescoreWorker(uow, Rescorer([5]), WeightsSource(DEFAULT_FILE), lease_s=60)
+    assert not await survivor.run_once(), "leased to the dead replica a while yet"
+    assert isinstance(uow.clock, FakeClock)
+    uow.clock.advance(60)
+    assert await survivor.run_once()
+    assert await status_of(uow, task_id) == ("done", 2)
+    told = await emitted(uow, RescoreProgressed)
+    assert [(t["status"], t["pairs"]) for t in told] == [("running", 0), ("done", 5)]
