@@ -18,7 +18,12 @@ from infra.db import create_engine
 from services.ats_engine.tables import matches
 from services.ats_engine.weights import DEFAULT_FILE
 from services.recruiting.tables import rescore_tasks
-from tests.integration.test_recruiting_system import JOBS, SEEDED, running_system, until
+from tests.integration.test_recruiting_system import (
+    SEEDED,
+    acme_job,
+    running_system,
+    until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -39,16 +44,7 @@ async def test_a_run_and_a_new_weights_version_rescore_the_job_keeping_old_score
     recruiter_id = uuid.uuid4()
     async with running_system(database_url, redis_url, tmp_path) as running:
         client, recruiter = running.client, running.auth(Role.RECRUITER, recruiter_id)
-        admin = running.auth(Role.ADMIN, uuid.uuid4())
-        company = (await client.post("/api/v1/companies", json={"name": "Acme"},
-                                     headers=admin)).json()["company_id"]
-        await client.put(f"/api/v1/companies/{company}/members/{recruiter_id}", headers=admin)
-        title, description = JOBS["Acme"]
-        posted = await client.post("/api/v1/jobs", headers=recruiter, json={
-            "title": title, "description": description, "status": "published",
-            "location": "Remote"})
-        assert posted.status_code == 201, posted.text
-        job = posted.json()["job_id"]
+        job = await acme_job(running, recruiter_id)
 
         async def listed() -> dict[str, dict[str, Any]]:
             if running.running.done():
