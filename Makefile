@@ -86,7 +86,7 @@ bench-workflow: services-up  ## Workflow: 1,000 reviewer sockets, assign p99 (de
 bench-bot: services-up  ## Application bot: hosted-form applications per minute, parallel contexts vs one
 	$(PY) -m bench.bench_bot
 
-bench-gateway: services-up  ## Gateway API: authenticated paginated list rps and p99, one gateway process vs a bare FastAPI endpoint
+bench-gateway: services-up  ## Gateway API: authenticated paginated list rps and p99, one gateway process vs a bare FastAPI endpoint; the recruiting ranked list beside it
 	$(PY) -m bench.bench_gateway
 
 BENCH_E2E_ARGS ?=

@@ -22,6 +22,7 @@ from infra.settings import CommonSettings
 from services.ats_engine.cli import ats_app
 from services.gateway.accounts.cli import users_app
 from services.notifications.cli import notifications_app
+from services.recruiting.cli import recruiting_app
 
 app = typer.Typer(help="JAMS: Job Application Management System", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters: events no handler could process", no_args_is_help=True)
@@ -29,6 +30,7 @@ app.add_typer(dlq_app, name="dlq")
 app.add_typer(ats_app, name="ats")
 app.add_typer(users_app, name="users")
 app.add_typer(notifications_app, name="notifications")
+app.add_typer(recruiting_app, name="recruiting")
 jobs_app = typer.Typer(help="Canonical jobs: expiry and purge", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
 topics_app = typer.Typer(help="Kafka topics: retention and cleanup", no_args_is_help=True)

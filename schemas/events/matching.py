@@ -139,6 +139,9 @@ class ScoredPair(BaseModel):
         default_factory=list, description="Skills the job asks for that the resume shows")
     missing_skills: list[str] = Field(
         default_factory=list, description="Skills the job asks for that the resume lacks")
+    weights_version: str = Field(
+        default="", max_length=200, description="The weights version it was scored with "
+        "(empty in events written before it was told)")
 
 
 class MatchesScored(EventData):

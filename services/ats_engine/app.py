@@ -15,6 +15,7 @@ from schemas.events.candidates import (
 )
 from schemas.events.config import ScoringConfigChanged
 from schemas.events.jobs import JobExpired, JobPublished, JobReopened, JobUpdated
+from schemas.events.rescoring import RescoreRequested
 from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
 from services.ats_engine.candidate_handlers import on_update_preferences
 from services.ats_engine.config_handlers import AdoptableWeights, ConfigHandlers
@@ -22,6 +23,7 @@ from services.ats_engine.embeddings import MODEL_NAME, Embedder, load_encoder, m
 from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
 from services.ats_engine.intake import on_file_uploaded
+from services.ats_engine.rescore import RescoreWorker, WeightsWatch, on_rescore_requested
 from services.ats_engine.seeding import load_seed, seed_candidates
 from services.ats_engine.semantic import Semantic
 from services.ats_engine.settings import AtsSettings
@@ -70,7 +72,9 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             UpdateCandidatePreferences: on_update_preferences,
             CandidateErased: handlers.on_candidate_erased,
             ScoringConfigChanged: config.on_scoring_config_changed,
+            RescoreRequested: on_rescore_requested,
         },
-        background=[config.follow, *([seed_once] if seed else [])],
+        background=[config.follow, RescoreWorker(uow, handlers, weights).run,
+                    WeightsWatch(uow, weights).run, *([seed_once] if seed else [])],
         consumer_members=settings.ats_replicas,
     )

@@ -19,6 +19,7 @@ from services.ats_engine.candidate_handlers import is_erased, on_candidate_erase
 from services.ats_engine.engine import Engine, ParsedResume
 from services.ats_engine.filters import Preferences
 from services.ats_engine.gates import Gate
+from services.ats_engine.rescore import NotScorable
 from services.ats_engine.resume_cache import ParsedResumes
 from services.ats_engine.scoring_step import CandidateToScore, JobToScore, ScoringStep
 from services.ats_engine.semantic import Semantic
@@ -33,6 +34,8 @@ from services.ats_engine.tables import (
 from services.ats_engine.weights import WeightsSource
 
 log = structlog.get_logger(__name__)
+
+
 _NO_PREFERENCES = Preferences()  # shared: built once, read only, and a job meets hundreds
 
 
@@ -112,16 +115,40 @@ class AtsHandlers:
 
     async def _score_all(self, tx: Transaction, job: JobToScore) -> None:
         """An open job against every candidate it can see (the lock is held)."""
-        which: sa.ColumnElement[bool] = sa.true()
-        if self._semantic is not None:
-            # Preselect: nearest candidates by pgvector, plus any not embedded yet.
-            nearest = await self._semantic.preselect(tx.conn, job.requirements)
-            which = sa.or_(candidates.c.candidate_id.in_(nearest),
-                           candidates.c.candidate_id.not_in(
-                               sa.select(candidate_vectors.c.candidate_id)))
         # One query for the candidates, one batch of scores, one insert of the matches.
+        which = await self._visible(tx, job)
         await self._step.score(tx, [(candidate, job)
                                      for candidate in await self._load_candidates(tx, which)])
+
+    async def _visible(self, tx: Transaction, job: JobToScore) -> sa.ColumnElement[bool]:
+        """The candidates a job can see: all, or with a model the nearest by pgvector and any
+        not embedded yet."""
+        if self._semantic is None:
+            return sa.true()
+        nearest = await self._semantic.preselect(tx.conn, job.requirements)
+        return sa.or_(candidates.c.candidate_id.in_(nearest),
+                      candidates.c.candidate_id.not_in(sa.select(candidate_vectors.c.candidate_id)))
+
+    async def rescore_job(self, tx: Transaction, job_id: uuid.UUID) -> int:
+        """An open job scored again with the current weights against the candidates it can
+        see and those it was scored against before: the number of pairs scored. NotScorable
+        when the engine does not know the job (yet) or it is closed."""
+        row = (await tx.conn.execute(sa.select(jobs).where(jobs.c.job_id == job_id))).first()
+        if row is None:
+            raise NotScorable("the job is not known to the engine yet", retry=True)
+        if not row.open:
+            raise NotScorable("the job is closed", retry=False)
+        requirements = self._engine.parse_job(row.title, row.description or "", row.location or "")
+        if self._semantic is not None:
+            await self._semantic.prepare_job(tx.conn, requirements)
+        await _serialise_scoring(tx, exclusive=False)
+        job = JobToScore(row.job_id, row.title, row.company, row.apply_url, requirements,
+                         row.revision)
+        which = sa.or_(await self._visible(tx, job), candidates.c.candidate_id.in_(
+            sa.select(matches.c.candidate_id).where(matches.c.job_id == job_id)))
+        return await self._step.score(
+            tx, [(candidate, job) for candidate in await self._load_candidates(tx, which)],
+            again=True)
 
     async def on_candidate_erased(self, event: CandidateErased, tx: Transaction) -> None:
         """The tables' erasure, and what this replica keeps of the resume: parsed resumes,

@@ -73,29 +73,34 @@ class ScoringStep:
         self._semantic = semantic
         self._stage_one = StageOne(engine.taxonomy)
 
-    async def score(self, tx: Transaction,
-                    pairs: list[tuple[CandidateToScore, JobToScore]]) -> None:
+    async def score(self, tx: Transaction, pairs: list[tuple[CandidateToScore, JobToScore]],
+                    *, again: bool = False) -> int:
         """Score each (candidate, job) pair not scored before for its resume version and the
         job's revision (an earlier decision of the pair still decides what is announced): a fixed
         number of round trips whatever the number of pairs, the same decisions and events as
-        scoring them one by one in this order."""
+        scoring them one by one in this order. `again`: every pair is scored with the current
+        weights, its score of this weights version replaced and those of other versions kept.
+        The number of pairs scored."""
         if not pairs:
-            return
+            return 0
         candidate_ids = sorted({c.candidate_id for c, _ in pairs})
         job_ids = sorted({j.job_id for _, j in pairs})
         earlier: dict[tuple[uuid.UUID, uuid.UUID], set[str]] = {}
-        scored: set[tuple[uuid.UUID, uuid.UUID, uuid.UUID, int]] = set()
+        scored: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID, int], dict[str, uuid.UUID]] = {}
         for row in await tx.conn.execute(
                 sa.select(matches.c.candidate_id, matches.c.job_id, matches.c.resume_version_id,
-                          matches.c.job_revision, matches.c.decision)
+                          matches.c.job_revision, matches.c.decision, matches.c.match_id,
+                          matches.c.weights_version)
                 .where(matches.c.candidate_id.in_(candidate_ids), matches.c.job_id.in_(job_ids))):
             earlier.setdefault((row.candidate_id, row.job_id), set()).add(row.decision)
-            scored.add((row.candidate_id, row.job_id, row.resume_version_id, row.job_revision))
+            scored.setdefault((row.candidate_id, row.job_id, row.resume_version_id,
+                               row.job_revision), {})[row.weights_version] = row.match_id
         # A pair already scored for this resume version and job revision gets no second decision.
-        pairs = [(c, j) for c, j in pairs
-                 if (c.candidate_id, j.job_id, c.resume_version_id, j.revision) not in scored]
+        if not again:
+            pairs = [(c, j) for c, j in pairs
+                     if (c.candidate_id, j.job_id, c.resume_version_id, j.revision) not in scored]
         if not pairs:
-            return
+            return 0
         weights = self._weights.current()
         versions = self._engine.versions(weights)
         if self._semantic is not None:
@@ -135,17 +140,24 @@ class ScoringStep:
                 # Counted as the pair before it would be once inserted: the cap sees it.
                 applied[candidate.candidate_id] = applied.get(candidate.candidate_id, 0) + 1
             scored_pairs.append(_Scored(
-                candidate, job, match_id(candidate.candidate_id, job.job_id,
-                                         candidate.resume_version_id, job.revision),
+                candidate, job, _pair_id(candidate, job, weights.version, scored.get((
+                    candidate.candidate_id, job.job_id, candidate.resume_version_id,
+                    job.revision), {})),
                 score, decision, lines, details, outcome, hints))
         # One statement compiled once (SQLAlchemy's "insertmanyvalues" sends the rows in
         # multi-row pages), so the cost does not grow with a new statement per row count.
+        statement = insert(matches)
         result = await tx.conn.execute(
-            insert(matches).on_conflict_do_nothing().returning(matches.c.match_id),
+            (statement.on_conflict_do_update(
+                constraint="uq_ats_matches_pair_revision_weights",
+                set_={name: statement.excluded[name] for name in (
+                    "score", "decision", "explanation", "scored_at", "details")})
+             if again else statement.on_conflict_do_nothing()).returning(matches.c.match_id),
             [{"match_id": p.match_id, "candidate_id": p.candidate.candidate_id,
               "job_id": p.job.job_id, "resume_version_id": p.candidate.resume_version_id,
               "job_revision": p.job.revision, "score": p.score, "decision": p.decision.value,
-              "explanation": p.lines, "scored_at": now, "details": p.details}
+              "explanation": p.lines, "scored_at": now, "details": p.details,
+              "weights_version": weights.version}
              for p in scored_pairs])
         inserted = set(result.scalars())
         emitting = [p for p in scored_pairs if p.match_id in inserted]
@@ -171,12 +183,13 @@ class ScoringStep:
                                   resume_version_id=p.candidate.resume_version_id,
                                   score=p.score, decision=p.decision.value, acted=did,
                                   filtered="filtered" in p.details, explanation=p.lines,
-                                  **p.skills_found())
+                                  weights_version=weights.version, **p.skills_found())
                        for p, did in zip(part, acted[start:start + MAX_PAIRS_PER_EVENT],
                                          strict=True)]))
         for p, did in zip(emitting, acted, strict=True):
             if did:
                 self._announce(tx, p, blob_keys)
+        return len(emitting)
 
     async def explain_in_full(self, tx: Transaction, candidate: CandidateToScore,
                               job: JobToScore) -> tuple[MatchOutcome, list[str], dict[str, object]]:
@@ -331,6 +344,19 @@ def _explained(outcome: MatchOutcome, candidate: CandidateToScore,
     details = {**outcome_json(outcome), "strengths": explanation.strengths,
                "gaps": explanation.gaps, "hints": explanation.hints, "versions": versions}
     return lines, details, explanation.hints
+
+
+def _pair_id(candidate: CandidateToScore, job: JobToScore, weights_version: str,
+             versions: dict[str, uuid.UUID]) -> uuid.UUID:
+    """The pair's row under this weights version: its own if scored before with it; the pair's
+    id as it always was if never scored; else one named after the weights version as well."""
+    if weights_version in versions:
+        return versions[weights_version]
+    first = match_id(candidate.candidate_id, job.job_id, candidate.resume_version_id,
+                     job.revision)
+    if first not in versions.values():
+        return first
+    return uuid.uuid5(first, weights_version)
 
 
 def _already_acted(earlier: set[str], decision: Decision) -> bool:

@@ -51,8 +51,11 @@ matches = table(
     sa.Column("details", JSONB, nullable=True),
     # The job's revision the pair was scored against: a material change is scored anew.
     counter("job_revision"),
+    # The weights version it was scored with: a re-score under another version is a row of
+    # its own, so the scores of earlier versions stay readable.
+    sa.Column("weights_version", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("job_id", "candidate_id", "resume_version_id", "job_revision",
-                        name="uq_ats_matches_pair_revision"),
+                        "weights_version", name="uq_ats_matches_pair_revision_weights"),
 )
 
 jobs = table(
@@ -83,4 +86,31 @@ candidate_vectors = table(
     sa.Index("ix_ats_candidate_vectors_embedding", "embedding", postgresql_using="hnsw",
              postgresql_with={"m": 16, "ef_construction": 64},
              postgresql_ops={"embedding": "vector_cosine_ops"}),
+)
+
+# Re-score tasks (RescoreRequested), run one job at a time by whichever replica claims the row
+# first (FOR UPDATE SKIP LOCKED), high priority first, then in the order they were asked for.
+# A claim is a lease: a replica that dies mid-task leaves it to be claimed again.
+rescore_queue = table(
+    "ats_rescore_queue",
+    uuid_key("task_id"),
+    sa.Column("job_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
+    counter("attempts"),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+    sa.Index("ix_ats_rescore_queue_priority_requested_at", "priority", "requested_at",
+             postgresql_where=sa.text("status IN ('queued', 'running')")),
+)
+
+# The weights version the engine scored with last: the replica that moves it announces the
+# change, once (ScoringWeightsChanged).
+weights_state = table(
+    "ats_weights_state",
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -44,6 +44,8 @@ POLICY: Mapping[str, frozenset[Role]] = {
     "interviews.schedule": RECRUITING_ROLES,
     "interviews.list": READERS,
     "interviews.update": RECRUITING_ROLES,
+    "match.run": RECRUITING_ROLES,
+    "match.status": READERS,
 }
 
 

@@ -15,6 +15,7 @@ from infra.uow import UnitOfWork
 from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
+from schemas.events.rescoring import RescoreProgressed, ScoringWeightsChanged
 from services.recruiting.access import Authorizer
 from services.recruiting.api.candidates import candidate_routes
 from services.recruiting.api.companies import company_routes
@@ -22,12 +23,14 @@ from services.recruiting.api.interviews import interview_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
 from services.recruiting.api.links import SharedViews, link_routes, shared_routes
 from services.recruiting.api.notes import note_routes
+from services.recruiting.api.rescore import rescore_routes
 from services.recruiting.contacts import Contacts, contacts_of
 from services.recruiting.handlers import (
     on_application_submitted,
     on_candidate_erased,
     on_matches_scored,
 )
+from services.recruiting.rescoring import on_rescore_progressed, on_scoring_weights_changed
 from services.recruiting.settings import RecruitingSettings
 
 NAME = "recruiting"
@@ -43,7 +46,9 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
     app = recruiting_app(uow, verifier, settings, platform.redis)
     return ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
                                             CandidateErased: on_candidate_erased,
-                                            ApplicationSubmitted: on_application_submitted},
+                                            ApplicationSubmitted: on_application_submitted,
+                                            RescoreProgressed: on_rescore_progressed,
+                                            ScoringWeightsChanged: on_scoring_weights_changed},
                        background=[revocations.run], http_app=app)
 
 
@@ -67,4 +72,5 @@ def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: Recruitin
     app.include_router(shared_routes(app, SharedViews(
         uow, key, contacts or contacts_of(settings.candidates_seed))))
     app.include_router(interview_routes(uow, authorize))
+    app.include_router(rescore_routes(uow, authorize))
     return app

@@ -86,6 +86,7 @@ candidates = table(
     sa.Column("status", sa.Text, nullable=False, server_default="pending"),
     sa.Column("status_by", UUID(as_uuid=True)),
     sa.Column("status_at", sa.DateTime(timezone=True)),
+    sa.Column("weights_version", sa.Text),  # the ATS weights it was scored with
     sa.CheckConstraint("status IN ('pending', 'shortlisted', 'maybe', 'rejected')",
                        name="status_known"),
     sa.Index("ix_recruiting_candidates_job_id_score_candidate_id", "job_id", "score",
@@ -213,4 +214,33 @@ interview_slots = table(
     sa.Column("during", TSTZRANGE, nullable=False),
     ExcludeConstraint(("interviewer_id", "="), ("during", "&&"), using="gist",
                       name="ex_recruiting_interview_slots_interviewer_free"),
+)
+
+# Re-scores of a job's candidates, asked of the ATS engine (RescoreRequested) and followed
+# through its RescoreProgressed: one queued or running at a time per job, kept by PostgreSQL
+# itself (two requests at once cannot both insert); `once_key` makes a nightly or
+# weights-change run ask once per job however often it runs.
+rescore_tasks = table(
+    "recruiting_rescore_tasks",
+    uuid_key("task_id"),
+    sa.Column("job_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("company_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("priority", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("once_key", sa.Text),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("requested_by", UUID(as_uuid=True)),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("weights_version", sa.Text),
+    sa.Column("pairs", sa.Integer),
+    sa.Column("error", sa.Text),
+    # A weights version announced while the task was active: if it ends scored with another
+    # (it ran before the engine took the new one), the job is asked again.
+    sa.Column("weights_due", sa.Text),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+    sa.CheckConstraint("priority IN ('normal', 'high')", name="priority_known"),
+    sa.Index("uq_recruiting_rescore_tasks_job_id", "job_id", unique=True,
+             postgresql_where=sa.text("status IN ('queued', 'running')")),
+    sa.Index("uq_recruiting_rescore_tasks_job_id_once_key", "job_id", "once_key", unique=True),
 )

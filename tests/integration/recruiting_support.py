@@ -50,6 +50,8 @@ class Company:
     # that need them make (random ids until then, as for a company that does not exist).
     notes: dict[Role, uuid.UUID] = field(default_factory=_people)
     link: uuid.UUID = field(default_factory=uuid.uuid4)
+    # A re-score task of the published job, filled in by the tests that ask one.
+    rescore_task: uuid.UUID = UNSET
 
 
 @dataclass

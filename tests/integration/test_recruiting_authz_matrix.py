@@ -53,6 +53,8 @@ def new_interview(company: Company) -> dict[str, Any]:
 class Case:
     expect: dict[Role, str]
     body: Callable[[Company], dict[str, Any]] | None = None
+    # What an allowed call may answer besides 200 and 201: (status, error code or None).
+    allowed: tuple[tuple[int, str | None], ...] = ()
 
 
 MATRIX: dict[tuple[str, str], Case] = {
@@ -90,6 +92,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         PEOPLE, body=lambda c: {"location": "Room 2"}),
     ("POST", "/api/v1/interviews/{interview_id}/cancel"): Case(PEOPLE),
     ("POST", "/api/v1/interviews/{interview_id}/complete"): Case(PEOPLE),
+    # The job is named in the body; its one task at a time answers the calls after the first.
+    ("POST", "/api/v1/match/run"): Case(
+        expect(recruiter=OWN, hiring_manager=OWN, company_admin=OWN),
+        body=lambda c: {"job_id": str(c.published_job), "priority": "high"},
+        allowed=((202, None), (409, "ERR_TASK_QUEUED"))),
+    ("GET", "/api/v1/match/run/{task_id}"): Case(READERS),
 }
 # Reached without an account: the link's signed token is the only key (test_recruiting_links).
 PUBLIC = {("GET", "/api/v1/shared/{token}")}
@@ -108,7 +116,8 @@ def url(path: str, company: Company, role: Role = Role.RECRUITER,
     return path.format(company_id=company.company_id, job_id=job,
                        candidate_id=company.candidates[0], user_id=uuid.uuid4(),
                        note_id=company.notes.get(role, company.notes[Role.RECRUITER]),
-                       link_id=company.link, interview_id=interview_id or uuid.uuid4())
+                       link_id=company.link, interview_id=interview_id or uuid.uuid4(),
+                       task_id=company.rescore_task)
 
 
 async def notes_and_links(api: Recruiting) -> None:
@@ -145,12 +154,22 @@ async def interview_of(api: Recruiting, path: str, company: Company) -> uuid.UUI
     return interview_id
 
 
+async def ask_rescores(api: Recruiting) -> None:
+    """A re-score task of each company's published job, asked by its recruiter."""
+    for company in api.companies:
+        asked = await api.client.post("/api/v1/match/run", headers=api.auth(
+            Role.RECRUITER, company), json={"job_id": str(company.published_job)})
+        assert asked.status_code == 202, asked.text
+        company.rescore_task = uuid.UUID(asked.json()["task_id"])
+
+
 async def test_every_route_is_in_the_matrix(recruiting: Recruiting) -> None:
     assert routes(recruiting) == set(MATRIX) | PUBLIC
 
 
 async def test_every_role_on_own_and_other_companys_objects(recruiting: Recruiting) -> None:
     api = recruiting
+    await ask_rescores(api)
     mine, theirs = api.companies
     await notes_and_links(api)
     failures: list[str] = []
@@ -169,7 +188,8 @@ async def test_every_role_on_own_and_other_companys_objects(recruiting: Recruiti
                     if (response.status_code, code(response)) != (status, error):
                         failures.append(f"{label}: {response.status_code} {code(response)}, "
                                         f"wanted {status} {error}")
-                elif response.status_code not in (200, 201, 204):
+                elif response.status_code not in (200, 201, 204) and (
+                        response.status_code, code(response)) not in case.allowed:
                     failures.append(f"{label}: {response.status_code} {response.text[:200]}")
     assert not failures, "\n".join(failures)
 
@@ -178,9 +198,10 @@ async def test_another_companys_object_reads_exactly_as_a_missing_one(
         recruiting: Recruiting) -> None:
     """Same status, code, message and details: nothing tells 'theirs' from 'none'."""
     api = recruiting
+    await ask_rescores(api)
     mine, theirs = api.companies
     nobody = Company("Nobody", company_id=uuid.uuid4(), draft_job=uuid.uuid4(),
-                     published_job=uuid.uuid4())
+                     published_job=uuid.uuid4(), rescore_task=uuid.uuid4())
     await notes_and_links(api)
     for role in (Role.RECRUITER, Role.HIRING_MANAGER, Role.COMPANY_ADMIN):
         for (method, path), case in MATRIX.items():

@@ -82,6 +82,20 @@ async def running_system(database_url: str, redis_url: str,
             await asyncio.wait_for(system, 60)
 
 
+async def acme_job(running: System, recruiter_id: uuid.UUID) -> str:
+    """Acme with one recruiter, and its published job's id."""
+    client, admin = running.client, running.auth(Role.ADMIN, uuid.uuid4())
+    company = (await client.post("/api/v1/companies", json={"name": "Acme"},
+                                 headers=admin)).json()["company_id"]
+    await client.put(f"/api/v1/companies/{company}/members/{recruiter_id}", headers=admin)
+    title, description = JOBS["Acme"]
+    posted = await client.post("/api/v1/jobs", headers=running.auth(Role.RECRUITER, recruiter_id),
+                               json={"title": title, "description": description,
+                                     "status": "published", "location": "Remote"})
+    assert posted.status_code == 201, posted.text
+    return str(posted.json()["job_id"])
+
+
 SEEDED = [c["candidate_id"] for c in json.loads(SANDBOX_CANDIDATES.read_text())["candidates"]]
 
 
@@ -184,16 +198,7 @@ async def test_an_edited_published_job_is_scored_again_and_ranked_by_its_new_sco
     recruiter_id = uuid.uuid4()
     async with running_system(database_url, redis_url, tmp_path) as running:
         client, recruiter = running.client, running.auth(Role.RECRUITER, recruiter_id)
-        admin = running.auth(Role.ADMIN, uuid.uuid4())
-        company = (await client.post("/api/v1/companies", json={"name": "Acme"},
-                                     headers=admin)).json()["company_id"]
-        await client.put(f"/api/v1/companies/{company}/members/{recruiter_id}", headers=admin)
-        title, description = JOBS["Acme"]
-        posted = await client.post("/api/v1/jobs", headers=recruiter, json={
-            "title": title, "description": description, "status": "published",
-            "location": "Remote"})
-        assert posted.status_code == 201, posted.text
-        job = posted.json()["job_id"]
+        job = await acme_job(running, recruiter_id)
 
         async def scores() -> dict[str, tuple[float, list[str]]]:
             if running.running.done():

@@ -41,6 +41,7 @@ class RankedCandidate(BaseModel):
     missing_skills: list[str]
     explanation: list[str]
     scored_at: datetime
+    weights_version: str | None = Field(description="The ATS weights it was scored with")
     status: CandidateStatus
     status_by: uuid.UUID | None = Field(description="Who set the status last")
     status_at: datetime | None = Field(description="When the status was set last")
