@@ -51,8 +51,10 @@ matches = table(
     sa.Column("details", JSONB, nullable=True),
     # The job's revision the pair was scored against: a material change is scored anew.
     counter("job_revision"),
+    # The candidate's answers to the job's questionnaire it was scored with (0: none).
+    counter("answers_revision"),
     sa.UniqueConstraint("job_id", "candidate_id", "resume_version_id", "job_revision",
-                        name="uq_ats_matches_pair_revision"),
+                        "answers_revision", name="uq_ats_matches_pair_revision"),
 )
 
 jobs = table(
@@ -83,4 +85,17 @@ candidate_vectors = table(
     sa.Index("ix_ats_candidate_vectors_embedding", "embedding", postgresql_using="hnsw",
              postgresql_with={"m": 16, "ef_construction": 64},
              postgresql_ops={"embedding": "vector_cosine_ops"}),
+)
+
+# Each candidate's newest answers to a job's questionnaire (QuestionnaireAnswered), as the
+# recruiting service judged them; `revision` counts the answers given, each scored anew.
+question_answers = table(
+    "ats_question_answers",
+    uuid_key("candidate_id"),
+    uuid_key("job_id"),
+    counter("revision"),
+    sa.Column("answers_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("results", JSONB, nullable=False),
+    sa.Column("question_score", sa.Float),
+    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -34,6 +34,10 @@ POLICY: Mapping[str, frozenset[Role]] = {
     "jobs.list": READERS,
     "candidates.list": READERS,
     "candidates.status": RECRUITING_ROLES,
+    "questionnaires.get": frozenset({*READERS, Role.CANDIDATE, Role.OPERATOR}),
+    "questionnaires.job": READERS,
+    "questionnaires.put": POSTERS,
+    "questionnaires.answer": frozenset({Role.CANDIDATE, Role.ADMIN, Role.OPERATOR}),
 }
 
 

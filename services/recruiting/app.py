@@ -12,18 +12,21 @@ from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from infra.uow import UnitOfWork
-from schemas.events.applications import ApplicationSubmitted
+from schemas.events.applications import ApplicationSubmitted, ScreeningAnswersGiven
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
 from services.recruiting.access import Authorizer
 from services.recruiting.api.candidates import candidate_routes
 from services.recruiting.api.companies import company_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
+from services.recruiting.api.questionnaires import questionnaire_routes
 from services.recruiting.handlers import (
     on_application_submitted,
     on_candidate_erased,
     on_matches_scored,
 )
+from services.recruiting.questionnaire_handlers import on_screening_answers_given
+from services.recruiting.questionnaire_store import fit_questionnaire
 from services.recruiting.settings import RecruitingSettings
 
 NAME = "recruiting"
@@ -39,7 +42,8 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
     app = recruiting_app(uow, verifier, settings, platform.redis)
     return ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
                                             CandidateErased: on_candidate_erased,
-                                            ApplicationSubmitted: on_application_submitted},
+                                            ApplicationSubmitted: on_application_submitted,
+                                            ScreeningAnswersGiven: on_screening_answers_given},
                        background=[revocations.run], http_app=app)
 
 
@@ -55,4 +59,5 @@ def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: Recruitin
     app.include_router(job_routes(uow, authorize, JobPublisher(settings.employer_apply_url),
                                   settings.page_limit))
     app.include_router(candidate_routes(uow, authorize, settings.page_limit))
+    app.include_router(questionnaire_routes(uow, authorize, fit_questionnaire()))
     return app

@@ -45,14 +45,16 @@ async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
         "job_id": p.job_id, "candidate_id": p.candidate_id, "company_id": ours[p.job_id],
         "match_id": p.match_id, "resume_version_id": p.resume_version_id, "score": p.score,
         "decision": p.decision, "breakdown": p.breakdown, "matched_skills": p.matched_skills,
-        "missing_skills": p.missing_skills, "explanation": p.explanation, "scored_at": at}
+        "missing_skills": p.missing_skills, "explanation": p.explanation, "scored_at": at,
+        "question_score": p.question_score,
+        "questions": [q.model_dump(mode="json") for q in p.questions]}
         for p in kept}.values())
     if not rows:
         return
     statement = insert(candidates)
     scored = {name: statement.excluded[name] for name in (
         "match_id", "resume_version_id", "score", "decision", "breakdown", "matched_skills",
-        "missing_skills", "explanation", "scored_at")}
+        "missing_skills", "explanation", "scored_at", "question_score", "questions")}
     await tx.conn.execute(statement.on_conflict_do_update(
         index_elements=[candidates.c.job_id, candidates.c.candidate_id], set_=scored,
         where=candidates.c.scored_at <= statement.excluded.scored_at), rows)
