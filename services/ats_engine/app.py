@@ -15,6 +15,7 @@ from schemas.events.candidates import (
 )
 from schemas.events.config import ScoringConfigChanged
 from schemas.events.jobs import JobExpired, JobPublished, JobReopened, JobUpdated
+from schemas.events.recruiting import QuestionnaireAnswered
 from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
 from services.ats_engine.candidate_handlers import on_update_preferences
 from services.ats_engine.config_handlers import AdoptableWeights, ConfigHandlers
@@ -70,6 +71,7 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             UpdateCandidatePreferences: on_update_preferences,
             CandidateErased: handlers.on_candidate_erased,
             ScoringConfigChanged: config.on_scoring_config_changed,
+            QuestionnaireAnswered: handlers.on_questionnaire_answered,
         },
         background=[config.follow, *([seed_once] if seed else [])],
         consumer_members=settings.ats_replicas,

@@ -11,7 +11,13 @@ from infra.uow import Transaction
 from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
-from services.recruiting.tables import applications, candidates, erased_candidates, jobs
+from services.recruiting.tables import (
+    answers,
+    applications,
+    candidates,
+    erased_candidates,
+    jobs,
+)
 
 
 async def _erased(tx: Transaction, candidate_ids: list[uuid.UUID]) -> set[uuid.UUID]:
@@ -79,5 +85,5 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
     at = tx.cause.time if tx.cause is not None else tx.clock.now()
     await tx.conn.execute(insert(erased_candidates).values(
         candidate_id=event.candidate_id, erased_at=at).on_conflict_do_nothing())
-    for table in (candidates, applications):
+    for table in (candidates, applications, answers):
         await tx.conn.execute(table.delete().where(table.c.candidate_id == event.candidate_id))
