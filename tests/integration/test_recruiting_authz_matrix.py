@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 
 from infra.auth import Role
-from tests.integration.recruiting_support import Company, Recruiting, recruiting
+from tests.integration.recruiting_support import (
+    SCREENING,
+    Company,
+    Recruiting,
+    good_answers,
+    recruiting,
+)
 from tests.integration.test_authz_matrix import code
 
 pytestmark = pytest.mark.integration
@@ -58,6 +64,15 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("PATCH", "/api/v1/jobs/{job_id}/candidates/{candidate_id}"): Case(
         expect(recruiter=OWN, hiring_manager=OWN, company_admin=OWN),
         body=lambda c: {"status": "maybe"}),
+    # A published job's questions are read by applicants too (candidates, operators for them).
+    ("GET", "/api/v1/questionnaires/{questionnaire_id}"): Case(
+        {**READERS, Role.CANDIDATE: OK, Role.OPERATOR: OK}),
+    ("GET", "/api/v1/jobs/{job_id}/questionnaire"): Case(READERS),
+    ("PUT", "/api/v1/jobs/{job_id}/questionnaire"): Case(POSTERS, body=lambda c: SCREENING),
+    # Staff answer for a candidate; a candidate only for themselves (here: for another, 403).
+    ("POST", "/api/v1/questionnaires/{questionnaire_id}/answers"): Case(
+        {**expect(admin=OK), Role.OPERATOR: OK},
+        body=lambda c: good_answers(c.candidates[0])),
 }
 
 
@@ -70,7 +85,8 @@ def url(path: str, company: Company) -> str:
     # PATCH of a job edits its draft; the candidates are the published job's.
     job = company.published_job if "candidates" in path else company.draft_job
     return path.format(company_id=company.company_id, job_id=job,
-                       candidate_id=company.candidates[0], user_id=uuid.uuid4())
+                       candidate_id=company.candidates[0], user_id=uuid.uuid4(),
+                       questionnaire_id=company.questionnaire)
 
 
 async def test_every_route_is_in_the_matrix(recruiting: Recruiting) -> None:

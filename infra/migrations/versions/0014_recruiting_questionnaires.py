@@ -14,7 +14,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 revision = "0014_recruiting_questionnaires"
 down_revision = "0013_recruiting_erased"
 branch_labels = None
-depends_on = None
+# The ATS engine's pair constraint, as job revisions made it.
+depends_on = ("0009_job_updates",)
 
 _PAIR_REVISION = "uq_ats_matches_pair_revision"
 

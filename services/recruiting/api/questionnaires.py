@@ -75,14 +75,14 @@ def questionnaire_routes(uow: UnitOfWork, authorize: Authorizer,
             caller.check(company_id)
         return questionnaire
 
-    @router.get("/api/v1/questionnaires/{questionnaire_id}", response_model_exclude_none=True,
+    @router.get("/api/v1/questionnaires/{questionnaire_id}",
                 summary="A questionnaire's definition (its newest version unless `version`)")
     async def get(questionnaire_id: uuid.UUID, version: int | None = Query(None, ge=1),
                   caller: Caller = Depends(authorize("questionnaires.get"))) -> Questionnaire:
         async with uow.transaction() as tx:
             return await visible(tx, caller, questionnaire_id, version)
 
-    @router.get("/api/v1/jobs/{job_id}/questionnaire", response_model_exclude_none=True,
+    @router.get("/api/v1/jobs/{job_id}/questionnaire",
                 summary="The newest version of a job's employer questionnaire")
     async def of_job(job_id: uuid.UUID,
                      caller: Caller = Depends(authorize("questionnaires.job")),
@@ -94,7 +94,7 @@ def questionnaire_routes(uow: UnitOfWork, authorize: Authorizer,
             raise not_found()
         return found[0]
 
-    @router.put("/api/v1/jobs/{job_id}/questionnaire", response_model_exclude_none=True,
+    @router.put("/api/v1/jobs/{job_id}/questionnaire",
                 summary="Set a job's screening questions: a new version each time, the old "
                         "ones kept (announced as QuestionnairePublished)")
     async def put(job_id: uuid.UUID, body: Questions,
