@@ -37,13 +37,16 @@ from services.recruiting.questionnaires import (
 )
 from services.recruiting.tables import erased_candidates, jobs
 
+MAX_VERSION = 2**31 - 1  # a PostgreSQL integer
+
 # Who reads a job's questions as an applicant would: once the job is published.
 _APPLICANT_SIDE = frozenset({Role.CANDIDATE, Role.OPERATOR})
 
 
 class AnswersIn(BaseModel):
     candidate_id: uuid.UUID
-    version: int = Field(ge=1, description="The questionnaire version answered (the newest)")
+    version: int = Field(ge=1, le=MAX_VERSION,
+                         description="The questionnaire version answered (the newest)")
     answers: dict[str, object] = Field(description="Each question's answer by its id")
 
 
@@ -77,7 +80,8 @@ def questionnaire_routes(uow: UnitOfWork, authorize: Authorizer,
 
     @router.get("/api/v1/questionnaires/{questionnaire_id}",
                 summary="A questionnaire's definition (its newest version unless `version`)")
-    async def get(questionnaire_id: uuid.UUID, version: int | None = Query(None, ge=1),
+    async def get(questionnaire_id: uuid.UUID,
+                  version: int | None = Query(None, ge=1, le=MAX_VERSION),
                   caller: Caller = Depends(authorize("questionnaires.get"))) -> Questionnaire:
         async with uow.transaction() as tx:
             return await visible(tx, caller, questionnaire_id, version)
