@@ -81,7 +81,9 @@ class QuestionnaireAnswered(EventData):
     """A candidate's answers to a questionnaire, checked against the version they answer."""
 
     TYPE: ClassVar[str] = "jams.recruiting.QuestionnaireAnswered"
-    TOPIC: ClassVar[str] = topics.RECRUITING
+    # A candidate's own answers: on their topic, kept as briefly as their other personal data,
+    # and ordered with their erasure.
+    TOPIC: ClassVar[str] = topics.CANDIDATES
     KEY_FIELD: ClassVar[str] = "candidate_id"
     DESCRIPTION: ClassVar[str] = ("A candidate (or staff for them, or the application bot) "
                                   "answered a job's questionnaire or the platform's fit "
