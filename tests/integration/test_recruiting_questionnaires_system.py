@@ -12,24 +12,16 @@ import pytest
 
 from infra.auth import Role
 from tests.integration.recruiting_support import SCREENING
-from tests.integration.test_recruiting_system import JOBS, SEEDED, running_system, until
+from tests.integration.test_recruiting_system import SEEDED, acme_job, running_system, until
 
 pytestmark = pytest.mark.integration
 
 
 async def test_answers_over_the_bus_rescore_and_a_knockout_rejects(
         database_url: str, redis_url: str, tmp_path: Path) -> None:
-    recruiter_id = uuid.uuid4()
     async with running_system(database_url, redis_url, tmp_path) as running:
-        client, recruiter = running.client, running.auth(Role.RECRUITER, recruiter_id)
-        admin = running.auth(Role.ADMIN, uuid.uuid4())
-        company = (await client.post("/api/v1/companies", json={"name": "Acme"},
-                                     headers=admin)).json()["company_id"]
-        await client.put(f"/api/v1/companies/{company}/members/{recruiter_id}", headers=admin)
-        title, description = JOBS["Acme"]
-        job = (await client.post("/api/v1/jobs", headers=recruiter, json={
-            "title": title, "description": description, "status": "published",
-            "location": "Remote"})).json()["job_id"]
+        client = running.client
+        recruiter, job = await acme_job(running)
         asked = await client.put(f"/api/v1/jobs/{job}/questionnaire", json=SCREENING,
                                  headers=recruiter)
         assert asked.status_code == 200, asked.text

@@ -177,23 +177,29 @@ async def test_two_companies_on_the_running_system_see_only_their_own(
         assert [j["job_id"] for j in globex_jobs.json()["items"]] == [jobs["Globex"]]
 
 
+async def acme_job(running: System) -> tuple[dict[str, str], str]:
+    """Acme with a recruiter, and its published job: the recruiter's headers, the job's id."""
+    recruiter_id = uuid.uuid4()
+    client, recruiter = running.client, running.auth(Role.RECRUITER, recruiter_id)
+    admin = running.auth(Role.ADMIN, uuid.uuid4())
+    company = (await client.post("/api/v1/companies", json={"name": "Acme"},
+                                 headers=admin)).json()["company_id"]
+    await client.put(f"/api/v1/companies/{company}/members/{recruiter_id}", headers=admin)
+    title, description = JOBS["Acme"]
+    posted = await client.post("/api/v1/jobs", headers=recruiter, json={
+        "title": title, "description": description, "status": "published",
+        "location": "Remote"})
+    assert posted.status_code == 201, posted.text
+    return recruiter, posted.json()["job_id"]
+
+
 async def test_an_edited_published_job_is_scored_again_and_ranked_by_its_new_score(
         database_url: str, redis_url: str, tmp_path: Path) -> None:
     """The edit publishes JobUpdated, the ATS engine scores the job's candidates against its
     new text over the bus, and the ranked list shows the new scores."""
-    recruiter_id = uuid.uuid4()
     async with running_system(database_url, redis_url, tmp_path) as running:
-        client, recruiter = running.client, running.auth(Role.RECRUITER, recruiter_id)
-        admin = running.auth(Role.ADMIN, uuid.uuid4())
-        company = (await client.post("/api/v1/companies", json={"name": "Acme"},
-                                     headers=admin)).json()["company_id"]
-        await client.put(f"/api/v1/companies/{company}/members/{recruiter_id}", headers=admin)
-        title, description = JOBS["Acme"]
-        posted = await client.post("/api/v1/jobs", headers=recruiter, json={
-            "title": title, "description": description, "status": "published",
-            "location": "Remote"})
-        assert posted.status_code == 201, posted.text
-        job = posted.json()["job_id"]
+        client = running.client
+        recruiter, job = await acme_job(running)
 
         async def scores() -> dict[str, tuple[float, list[str]]]:
             if running.running.done():
