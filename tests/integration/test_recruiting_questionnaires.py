@@ -15,6 +15,7 @@ from infra.auth import Role
 from infra.blobs import LocalBlobStore
 from infra.uow import UnitOfWork
 from schemas.events.applications import ScreeningAnswersGiven
+from schemas.events.candidates import CandidateErased
 from schemas.events.envelope import Envelope, EventData
 from schemas.events.jobs import JobPublished
 from schemas.events.matching import MatchesScored
@@ -23,6 +24,7 @@ from services.ats_engine.engine import Engine
 from services.ats_engine.handlers import AtsHandlers
 from services.ats_engine.intake import upload_resume
 from services.ats_engine.skills import default_taxonomy
+from services.ats_engine.tables import question_answers
 from services.ats_engine.weights import DEFAULT_FILE, WeightsSource
 from services.recruiting.questionnaire_store import fit_questionnaire
 from services.recruiting.tables import answers, questionnaires
@@ -201,6 +203,8 @@ class _Ats:
                 await self.handlers.on_job_published(event, tx)
             elif isinstance(event, QuestionnaireAnswered):
                 await self.handlers.on_questionnaire_answered(event, tx)
+            elif isinstance(event, CandidateErased):
+                await self.handlers.on_candidate_erased(event, tx)
 
     async def resume(self, candidate_id: uuid.UUID, text: str) -> None:
         uploaded = await upload_resume(self.uow, self.blobs, self.engine, candidate_id,
@@ -280,3 +284,29 @@ async def test_answers_rescore_the_pair_and_a_knockout_rejects_it(
     for event in await api.emitted(QuestionnaireAnswered):
         await ats.handle(QuestionnaireAnswered.model_validate(event))
     assert len(await api.emitted(MatchesScored)) == scored_batches
+
+    # Erased, the candidate's answers leave the ATS engine too, and later ones are dropped.
+    await ats.handle(CandidateErased(candidate_id=knocked))
+    for event in await api.emitted(QuestionnaireAnswered):
+        await ats.handle(QuestionnaireAnswered.model_validate(event))
+    async with api.uow.engine.connect() as conn:
+        kept = set(await conn.scalars(sa.select(question_answers.c.candidate_id)))
+    assert kept == {good}
+
+
+async def test_an_erased_candidates_answers_go_and_none_come_back(recruiting: Recruiting) -> None:
+    api = recruiting
+    acme = api.companies[0]
+    candidate = acme.candidates[0]
+    staff = api.auth(Role.ADMIN)
+    url = f"/api/v1/questionnaires/{acme.questionnaire}/answers"
+    assert (await api.client.post(url, json=good_answers(candidate), headers=staff)
+            ).status_code == 201
+    await api.deliver(CandidateErased(candidate_id=candidate))
+    assert await _stored_answers(api) == []
+    late = await api.client.post(url, json=good_answers(candidate), headers=staff)
+    assert late.status_code == 404
+    await api.deliver(ScreeningAnswersGiven(
+        application_id=uuid.uuid4(), candidate_id=candidate, job_id=acme.published_job,
+        questionnaire_id=acme.questionnaire, version=1, answers={"licence": True, "years": 4}))
+    assert await _stored_answers(api) == []
