@@ -32,14 +32,16 @@ class PairAnswers:
 
 async def answers_of(tx: Transaction, keys: Iterable[tuple[uuid.UUID, uuid.UUID]],
                      ) -> dict[tuple[uuid.UUID, uuid.UUID], PairAnswers]:
-    """The answers of each (candidate, job) pair that has some, in one round trip."""
-    wanted = sorted(set(keys))
+    """The answers of each (candidate, job) pair that has some, in one round trip. Asked by
+    job alone: a step meets few jobs and many candidates, and only answered pairs have rows."""
+    wanted = set(keys)
     if not wanted:
         return {}
-    rows = await tx.conn.execute(sa.select(question_answers).where(sa.tuple_(
-        question_answers.c.candidate_id, question_answers.c.job_id).in_(wanted)))
+    rows = await tx.conn.execute(sa.select(question_answers).where(
+        question_answers.c.job_id.in_(sorted({job for _, job in wanted}))))
     return {(row.candidate_id, row.job_id): PairAnswers(row.revision, list(row.results),
-                                                        row.question_score) for row in rows}
+                                                        row.question_score)
+            for row in rows if (row.candidate_id, row.job_id) in wanted}
 
 
 async def keep_answers(event: QuestionnaireAnswered, tx: Transaction) -> bool:

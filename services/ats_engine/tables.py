@@ -98,4 +98,5 @@ question_answers = table(
     sa.Column("results", JSONB, nullable=False),
     sa.Column("question_score", sa.Float),
     sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_ats_question_answers_job_id", "job_id"),
 )

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("candidate_id", "job_id", name=op.f("pk_ats_question_answers")),
     )
+    op.create_index("ix_ats_question_answers_job_id", "ats_question_answers", ["job_id"])
     op.add_column("ats_matches", sa.Column("answers_revision", sa.Integer(), server_default="0",
                                            nullable=False))
     # Each set of answers is scored as a new pair: one row per answers revision.
