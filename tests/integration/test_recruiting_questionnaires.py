@@ -233,9 +233,10 @@ async def test_answers_rescore_the_pair_and_a_knockout_rejects_it(
         recruiting: Recruiting, tmp_path: Path) -> None:
     api = recruiting
     ats = _Ats(api, tmp_path)
-    good, knocked = uuid.uuid4(), uuid.uuid4()
+    good, knocked, chef = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     for candidate in (good, knocked):
         await ats.resume(candidate, RESUME)
+    await ats.resume(chef, "Pastry chef, ten years of croissants.\n")
     posted = await api.client.post("/api/v1/jobs", headers=api.auth(Role.RECRUITER), json={
         "title": "Senior Backend Engineer (Python)", "status": "published",
         "description": "Requirements:\n- Python: five or more years\n- PostgreSQL\n- Kafka\n",
@@ -253,7 +254,8 @@ async def test_answers_rescore_the_pair_and_a_knockout_rejects_it(
     assert before[str(good)]["question_score"] is None and before[str(good)]["questions"] == []
 
     staff = api.auth(Role.OPERATOR)
-    for candidate, licence, years in ((good, True, 4), (knocked, False, 1)):
+    assert before[str(chef)]["breakdown"] == {}  # rejected by stage one, unanswered
+    for candidate, licence, years in ((good, True, 4), (knocked, False, 1), (chef, True, 4)):
         response = await api.client.post(
             f"/api/v1/questionnaires/{questionnaire_id}/answers", headers=staff,
             json={"candidate_id": str(candidate), "version": 1,
@@ -277,7 +279,11 @@ async def test_answers_rescore_the_pair_and_a_knockout_rejects_it(
     assert rejected["questions"][0] == {
         "id": "licence", "text": "Do you hold a driving licence?", "answer": False,
         "passed": False, "knockout": True, "score": 0.0, "weight": 1.0}
-    assert list(after) == [str(good), str(knocked)]  # best first
+    assert next(iter(after)) == str(good)  # best first
+    # Answered, a pair stage one rejected is scored in full: its answers count and show.
+    assert after[str(chef)]["decision"] == "reject"
+    assert after[str(chef)]["breakdown"]["question"] == 1.0
+    assert [q["passed"] for q in after[str(chef)]["questions"]] == [True, True]
 
     # The same answers delivered again score nothing twice.
     scored_batches = len(await api.emitted(MatchesScored))
@@ -291,7 +297,7 @@ async def test_answers_rescore_the_pair_and_a_knockout_rejects_it(
         await ats.handle(QuestionnaireAnswered.model_validate(event))
     async with api.uow.engine.connect() as conn:
         kept = set(await conn.scalars(sa.select(question_answers.c.candidate_id)))
-    assert kept == {good}
+    assert kept == {good, chef}
 
 
 async def test_an_erased_candidates_answers_go_and_none_come_back(recruiting: Recruiting) -> None:
