@@ -73,3 +73,22 @@ class PortalSessionNeeded(_ApplicationEvent):
     portal: str
     expired: bool = Field(description="A session was given and no longer works; else none was")
     wait_until: datetime
+
+
+class ScreeningAnswersGiven(EventData):
+    """The application bot answered a job's screening questions when it applied."""
+
+    TYPE: ClassVar[str] = "jams.applications.ScreeningAnswersGiven"
+    TOPIC: ClassVar[str] = topics.APPLICATIONS
+    KEY_FIELD: ClassVar[str] = "candidate_id"
+    DESCRIPTION: ClassVar[str] = ("The bot delivered an application to an employer job and "
+                                  "answered its questionnaire from the candidate's facts.")
+
+    application_id: uuid.UUID
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    questionnaire_id: uuid.UUID
+    version: int = Field(ge=1)
+    answers: dict[str, bool | float | str | list[str]]
+    sources: dict[str, str] = Field(default_factory=dict,
+                                    description="Where each answer came from")

@@ -26,7 +26,7 @@ ASYNCAPI_FILE = "asyncapi.yaml"
 ENVELOPE_FILE = "envelope.schema.json"
 ASYNCAPI_VERSION = "3.0.0"
 # Version of the AsyncAPI document itself; bump it when the set of events changes.
-DOC_VERSION = "1.1.0"
+DOC_VERSION = "1.2.0"
 KAFKA_BINDING_VERSION = "0.5.0"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 CONTENT_TYPE = "application/json"

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from schemas.events import topics
 from schemas.events.envelope import EventData
+from schemas.events.recruiting import QuestionResult
 
 # Explanation lines quote the resume (a skill's evidence, a licence line, hidden text, where
 # the candidate lives) between these two marks and nowhere else, so a reader who may not see
@@ -142,6 +143,12 @@ class ScoredPair(BaseModel):
     weights_version: str = Field(
         default="", max_length=200, description="The weights version it was scored with "
         "(empty in events written before it was told)")
+    question_score: float | None = Field(
+        default=None, ge=0, le=100, description="The candidate's answers to the job's "
+        "questionnaire, 0-100 (None: not answered, or nothing scored)")
+    questions: list[QuestionResult] = Field(
+        default_factory=list, description="Each answer to the job's questionnaire and how it "
+        "fared (a knock-out not passed rejects the pair)")
 
 
 class MatchesScored(EventData):

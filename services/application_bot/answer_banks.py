@@ -20,6 +20,7 @@ from services.application_bot.adapters.candidates import CandidateDirectory
 from services.application_bot.domain import Applicant
 from services.application_bot.portal_sessions import erase_sessions
 from services.application_bot.privacy_handlers import erase_evidence, on_candidate_erased
+from services.application_bot.questionnaires import FIT_ANSWERS
 from services.application_bot.screening import AnswerBank, bank_of
 
 log = structlog.get_logger(__name__)
@@ -77,3 +78,4 @@ class CandidateOrders:
         await erase_sessions(self._blobs, event.candidate_id)
         await on_candidate_erased(event, tx)
         await self._documents.put(COLLECTION, str(event.candidate_id), {"answers": []})
+        await self._documents.put(FIT_ANSWERS, str(event.candidate_id), {"answers": {}})

@@ -53,6 +53,7 @@ from services.application_bot.handlers import (
 from services.application_bot.metrics import report_orphans
 from services.application_bot.politeness import OpenGate, PortalGate, RedisPortalGate
 from services.application_bot.portal_sessions import NoSessions, SessionVault
+from services.application_bot.questionnaires import StoredScreening
 from services.application_bot.settings import ApplicationBotSettings
 
 NAME = "application_bot"
@@ -133,6 +134,7 @@ def assemble(
     documents = PostgresDocumentStore(uow.engine)
     orders = CandidateOrders(documents, blobs)
     switches = StoredSwitches(documents, "bot_portal_automation")
+    screening = StoredScreening(documents)
     ports = BotPorts(
         uow=uow,
         blobs=blobs,
@@ -143,6 +145,7 @@ def assemble(
         gate=gate or OpenGate(),
         sessions=sessions(blobs, settings),
         switches=switches,
+        screening=screening,
     )
     worst_batch_s = settings.consumer_batch_size * settings.worst_visit_s
     if worst_batch_s > settings.consumer_max_poll_interval_s:
@@ -161,7 +164,7 @@ def assemble(
         handlers={ResumeVersionCreated: on_resume_version_created,
                   ReviewTaskCreated: on_review_task_created,
                   TaskRejected: apply.on_task_rejected, **orders.handlers,
-                  PortalAutomationChanged: switches.on_changed},
+                  PortalAutomationChanged: switches.on_changed, **screening.handlers},
         raw_handlers={
             ApplicationApproved: apply.on_application_approved,
             TaskCompleted: apply.on_task_completed,

@@ -24,6 +24,7 @@ from schemas.events.applications import (
     ApplicationNeedsReview,
     ApplicationSubmitted,
     PortalSessionNeeded,
+    ScreeningAnswersGiven,
 )
 from schemas.events.envelope import Envelope
 from services.application_bot import repository
@@ -69,6 +70,8 @@ from services.application_bot.evidence import EvidenceStore
 from services.application_bot.limits import Limits, Refusal, refusal
 from services.application_bot.politeness import OpenGate, PortalGate, PortalUnavailable
 from services.application_bot.portal_sessions import NoSessions, PortalSession, SessionSource
+from services.application_bot.questionnaires import JobQuestions, NoScreening, ScreeningSource
+from services.application_bot.screening_answers import ScreeningAnswers, answer_screening
 
 log = structlog.get_logger(__name__)
 
@@ -107,6 +110,8 @@ class BotPorts:
     sessions: SessionSource = field(default_factory=NoSessions)
     # Operators' automation switches per portal; the defaults unless given.
     switches: PortalSwitches = field(default_factory=PortalSwitches)
+    # Employer jobs' screening questions and candidates' fit answers; none unless given.
+    screening: ScreeningSource = field(default_factory=NoScreening)
 
 
 class ApplicationBot:
@@ -307,7 +312,15 @@ class ApplicationBot:
     async def _submit(
         self, application: Application, applicant: Applicant, envelope: Envelope | None
     ) -> None:
-        visit = await self._visit(application, applicant)
+        screening = await self._screening(application, applicant)
+        if screening is not None and screening[1].missing:
+            visit = Visit(NeedsReview(
+                "the job's screening questions ask what the candidate's facts do not answer",
+                question="; ".join(screening[1].missing)[:500]))
+        else:
+            visit = await self._visit(application, applicant)
+            if screening is not None:
+                visit = dataclasses.replace(visit, answers=screening[1].recorded)
         outcome = visit.outcome
         now = self._uow.clock.now()
         if isinstance(outcome, Confirmed):
@@ -320,7 +333,15 @@ class ApplicationBot:
                 application.application_id, application.attempts, visit.evidence)
         settled = settle(application, outcome, max_attempts=self._max_attempts)
         async with self._uow.transaction(cause=envelope) as tx:
-            await self._record(tx, settled, application, outcome)
+            recorded = await self._record(tx, settled, application, outcome)
+            if recorded and screening is not None \
+                    and settled.state is ApplicationState.SUBMITTED:
+                asked, answered = screening
+                tx.emit(ScreeningAnswersGiven(
+                    application_id=application.application_id,
+                    candidate_id=application.candidate_id, job_id=application.job_id,
+                    questionnaire_id=asked.questionnaire_id, version=asked.version,
+                    answers=answered.answers, sources=answered.sources))
         if settled.state not in (ApplicationState.SUBMITTED, ApplicationState.FAILED,
                                  ApplicationState.WAITING):
             if isinstance(outcome, Deferred) and outcome.outage:
@@ -471,6 +492,18 @@ class ApplicationBot:
                 # Only the browser's own context or tab set-up or teardown gets here, never
                 # the form's submission, which the applier reports as an outcome.
                 return Visit(NotSent(f"browser failed: {exc}"))
+
+    async def _screening(self, application: Application, applicant: Applicant,
+                         ) -> tuple[JobQuestions, ScreeningAnswers] | None:
+        """An employer job's screening questions, answered from the candidate's facts; None
+        for a job applied for elsewhere (its form asks its own) or one that asks nothing."""
+        if not self._in_platform(application):
+            return None
+        asked = await self._ports.screening.questions(application.job_id)
+        if asked is None:
+            return None
+        fit = await self._ports.screening.fit_answers(application.candidate_id)
+        return asked, answer_screening(asked.questions, applicant.answers, fit)
 
     def _in_platform(self, order: Application | ApplyRequest) -> bool:
         return in_platform(order.job_id, order.apply_url, self._employer_apply_url)

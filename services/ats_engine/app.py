@@ -15,6 +15,7 @@ from schemas.events.candidates import (
 )
 from schemas.events.config import ScoringConfigChanged
 from schemas.events.jobs import JobExpired, JobPublished, JobReopened, JobUpdated
+from schemas.events.recruiting import QuestionnaireAnswered
 from schemas.events.rescoring import RescoreRequested
 from schemas.events.resumes import ResumeFileUploaded, ResumeVersionCreated
 from services.ats_engine.candidate_handlers import on_update_preferences
@@ -73,6 +74,7 @@ def build(platform: Platform, settings: AtsSettings) -> ServiceSpec:
             CandidateErased: handlers.on_candidate_erased,
             ScoringConfigChanged: config.on_scoring_config_changed,
             RescoreRequested: on_rescore_requested,
+            QuestionnaireAnswered: handlers.on_questionnaire_answered,
         },
         background=[config.follow, RescoreWorker(uow, handlers, weights).run,
                     WeightsWatch(uow, weights).run, *([seed_once] if seed else [])],

@@ -17,6 +17,7 @@ from services.ats_engine.tables import (
     candidates,
     matches,
     preferences,
+    question_answers,
     resume_versions,
 )
 
@@ -63,6 +64,8 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
     await tx.conn.execute(sa.delete(candidate_vectors)
                           .where(candidate_vectors.c.candidate_id == who))
     await tx.conn.execute(sa.delete(preferences).where(preferences.c.candidate_id == who))
+    await tx.conn.execute(sa.delete(question_answers)
+                          .where(question_answers.c.candidate_id == who))
 
 
 async def is_erased(tx: Transaction, candidate_id: uuid.UUID) -> bool:

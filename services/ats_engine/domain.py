@@ -23,8 +23,10 @@ def decide(score: float, auto_apply: float, review_floor: float) -> Decision:
 
 
 def match_id(candidate_id: uuid.UUID, job_id: uuid.UUID, resume_version_id: uuid.UUID,
-             job_revision: int = 0) -> uuid.UUID:
-    """One id per (job revision, candidate, resume version), the same on every replica and
-    retry; a job as first published keeps the ids it always had."""
+             job_revision: int = 0, answers_revision: int = 0) -> uuid.UUID:
+    """One id per (job revision, candidate, resume version, answers given), the same on every
+    replica and retry; a job as first published, unanswered, keeps the ids it always had."""
     revision = f":{job_revision}" if job_revision else ""
-    return uuid.uuid5(MATCH_NAMESPACE, f"{candidate_id}:{job_id}:{resume_version_id}{revision}")
+    answers = f":answers:{answers_revision}" if answers_revision else ""
+    return uuid.uuid5(MATCH_NAMESPACE,
+                      f"{candidate_id}:{job_id}:{resume_version_id}{revision}{answers}")

@@ -12,6 +12,7 @@ from services.ats_engine.filters import Preferences
 from services.ats_engine.gates import Gate, GateLimits, check
 from services.ats_engine.jd import JobRequirements, parse_job
 from services.ats_engine.location import CandidatePlace
+from services.ats_engine.questions import PairAnswers
 from services.ats_engine.resume import EDUCATION_NAMES, ResumeProfile, parse_resume
 from services.ats_engine.scoring import MatchOutcome, SemanticMatch, outcome_json, score_pair
 from services.ats_engine.skills import Taxonomy
@@ -65,9 +66,11 @@ class Engine:
 
     def score(self, resume: ParsedResume, job: JobRequirements, weights: Weights,
               semantic: SemanticMatch | None = None,
-              preferences: Preferences | None = None) -> MatchOutcome:
+              preferences: Preferences | None = None,
+              answers: PairAnswers | None = None) -> MatchOutcome:
         return score_pair(resume.profile, job, resume.gates, weights, self.taxonomy, semantic,
-                          candidate_place(resume.profile, preferences or _NO_PREFERENCES))
+                          candidate_place(resume.profile, preferences or _NO_PREFERENCES),
+                          answers)
 
     def versions(self, weights: Weights) -> dict[str, str]:
         return {"model": MODEL_VERSION, "taxonomy": self.taxonomy.version,

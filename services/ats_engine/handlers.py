@@ -14,11 +14,13 @@ from infra.resume_files import DocumentError, Extracted, kind_of
 from infra.uow import Transaction
 from schemas.events.candidates import CandidateErased
 from schemas.events.jobs import JobExpired, JobPublished, JobReopened, JobUpdated
+from schemas.events.recruiting import QuestionnaireAnswered
 from schemas.events.resumes import ResumeVersionCreated
 from services.ats_engine.candidate_handlers import is_erased, on_candidate_erased
 from services.ats_engine.engine import Engine, ParsedResume
 from services.ats_engine.filters import Preferences
 from services.ats_engine.gates import Gate
+from services.ats_engine.questions import keep_answers
 from services.ats_engine.rescore import NotScorable
 from services.ats_engine.resume_cache import ParsedResumes
 from services.ats_engine.scoring_step import CandidateToScore, JobToScore, ScoringStep
@@ -94,6 +96,25 @@ class AtsHandlers:
             sa.select(matches.c.candidate_id).where(matches.c.job_id == event.job_id))
         await self._step.score(tx, [(candidate, job)
                                      for candidate in await self._load_candidates(tx, matched)])
+
+    async def on_questionnaire_answered(self, event: QuestionnaireAnswered,
+                                        tx: Transaction) -> None:
+        """A candidate's new answers to a job's questionnaire: the pair scored again with
+        them, if the job is open (a closed one is scored with them when it reopens)."""
+        if await is_erased(tx, event.candidate_id) or not await keep_answers(event, tx):
+            return
+        await _serialise_scoring(tx, exclusive=False)
+        row = (await tx.conn.execute(sa.select(jobs).where(jobs.c.job_id == event.job_id,
+                                                           jobs.c.open))).first()
+        if row is None:
+            return
+        job = JobToScore(row.job_id, row.title, row.company, row.apply_url,
+                         self._engine.parse_job(row.title, row.description or "",
+                                                row.location or ""), row.revision)
+        if self._semantic is not None:
+            await self._semantic.prepare_job(tx.conn, job.requirements)
+        loaded = await self._load_candidates(tx, candidates.c.candidate_id == event.candidate_id)
+        await self._step.score(tx, [(candidate, job) for candidate in loaded])
 
     async def on_job_expired(self, event: JobExpired, tx: Transaction) -> None:
         # Closed: new resumes are not scored against it (until it reopens).

@@ -13,6 +13,7 @@ from services.ats_engine.eligibility import Check, check_all
 from services.ats_engine.gates import Gate
 from services.ats_engine.jd import JobRequirements, seniority
 from services.ats_engine.location import CandidatePlace, LocationFit, location_fit
+from services.ats_engine.questions import PairAnswers
 from services.ats_engine.resume import EDUCATION_NAMES, ResumeProfile
 from services.ats_engine.skills import SkillHit, Taxonomy
 from services.ats_engine.weights import Weights
@@ -68,6 +69,9 @@ class MatchOutcome:
     notes: list[str] = field(default_factory=list)
     raw: float = 0.0  # the combination before calibration and caps (for the calibration script)
     cap: float | None = None
+    # Each answer to the job's questionnaire and how it fared; None: not answered.
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    question_score: float | None = None
 
 
 def _line_of(text: str, hit: SkillHit) -> Evidence:
@@ -156,8 +160,10 @@ def _alternative(profile: ResumeProfile, req_skill: str, weights: Weights,
 
 def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
                weights: Weights, taxonomy: Taxonomy, semantic: SemanticMatch | None = None,
-               candidate: CandidatePlace | None = None) -> MatchOutcome:
-    """Score 0-100, the decision, the breakdown and each requirement's evidence."""
+               candidate: CandidatePlace | None = None,
+               answers: PairAnswers | None = None) -> MatchOutcome:
+    """Score 0-100, the decision, the breakdown and each requirement's evidence; answers to
+    the job's questionnaire join as the `question` part, and a knock-out answer rejects."""
     results: list[RequirementResult] = []
     checks = check_all(job.hard, profile)
     held = {c.requirement.line for c in checks if c.verdict == "met"}
@@ -170,17 +176,25 @@ def score_pair(profile: ResumeProfile, job: JobRequirements, gates: list[Gate],
     parts["location"] = location_part(job, place, results)
     if semantic is not None:
         parts["semantic"] = weights.semantic_value(semantic.fit)
+    if answers is not None and answers.question_score is not None:
+        parts["question"] = answers.question_score / 100
     raw = combine(parts, weights)
     score = weights.calibrated(raw, semantic is not None)
     notes: list[str] = []
     cap = limit(profile, job, weights, checks, results, notes, place, share)
+    if answers is not None and answers.knocked_out:
+        knockout = weights.thresholds.review_floor - 1
+        notes.append(f"rejected: a knock-out answer ({'; '.join(answers.knocked_out)})")
+        cap = knockout if cap is None else min(cap, knockout)
     score = round(score if cap is None else min(score, cap), 2)
     decision = decide(score, weights.thresholds.auto_apply, weights.thresholds.review_floor)
     if gates and decision is Decision.APPLY:
         decision = Decision.REVIEW
         notes.append("sent to review by a hard gate")
     return MatchOutcome(score, decision, {k: round(v, 3) for k, v in parts.items()},
-                        results, gates, weights.version, notes, round(raw, 3), cap)
+                        results, gates, weights.version, notes, round(raw, 3), cap,
+                        answers.results if answers else [],
+                        answers.question_score if answers else None)
 
 
 def skill_parts(profile: ResumeProfile, job: JobRequirements, weights: Weights,
@@ -408,6 +422,8 @@ def outcome_json(outcome: MatchOutcome) -> dict[str, Any]:
         "breakdown": outcome.breakdown, "weights_version": outcome.weights_version,
         "gates": [{"code": g.code, "message": g.message} for g in outcome.gates],
         "notes": outcome.notes,
+        **({"questions": outcome.questions, "question_score": outcome.question_score}
+           if outcome.questions else {}),
         "requirements": [{
             "id": r.id, "kind": r.kind, "label": r.label, "must": r.must, "credit": r.credit,
             "detail": r.detail, "jd_line": r.jd_line,

@@ -27,12 +27,14 @@ from schemas.events.matching import (
     MatchesScored,
     ScoredPair,
 )
+from schemas.events.recruiting import QuestionResult
 from services.ats_engine.domain import Decision, match_id
 from services.ats_engine.embeddings import Matrix
 from services.ats_engine.engine import Engine, ParsedResume, candidate_place
 from services.ats_engine.explain import explain
 from services.ats_engine.filters import Preferences, blocked
 from services.ats_engine.jd import JobRequirements
+from services.ats_engine.questions import answers_of
 from services.ats_engine.scoring import MatchOutcome, SemanticMatch, outcome_json
 from services.ats_engine.semantic import Semantic, match_of
 from services.ats_engine.stage_one import semantic_fits
@@ -86,19 +88,28 @@ class ScoringStep:
         candidate_ids = sorted({c.candidate_id for c, _ in pairs})
         job_ids = sorted({j.job_id for _, j in pairs})
         earlier: dict[tuple[uuid.UUID, uuid.UUID], set[str]] = {}
-        scored: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID, int], dict[str, uuid.UUID]] = {}
+        scored: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID, int, int], dict[str, uuid.UUID]] = {}
         for row in await tx.conn.execute(
                 sa.select(matches.c.candidate_id, matches.c.job_id, matches.c.resume_version_id,
-                          matches.c.job_revision, matches.c.decision, matches.c.match_id,
-                          matches.c.weights_version)
+                          matches.c.job_revision, matches.c.answers_revision, matches.c.decision,
+                          matches.c.match_id, matches.c.weights_version)
                 .where(matches.c.candidate_id.in_(candidate_ids), matches.c.job_id.in_(job_ids))):
             earlier.setdefault((row.candidate_id, row.job_id), set()).add(row.decision)
             scored.setdefault((row.candidate_id, row.job_id, row.resume_version_id,
-                               row.job_revision), {})[row.weights_version] = row.match_id
-        # A pair already scored for this resume version and job revision gets no second decision.
+                               row.job_revision, row.answers_revision),
+                              {})[row.weights_version] = row.match_id
+        answers = await answers_of(tx, ((c.candidate_id, j.job_id) for c, j in pairs))
+
+        def answered(c: CandidateToScore, j: JobToScore) -> int:
+            found = answers.get((c.candidate_id, j.job_id))
+            return found.revision if found else 0
+
+        # A pair already scored for this resume version, job revision and set of answers gets
+        # no second decision.
         if not again:
             pairs = [(c, j) for c, j in pairs
-                     if (c.candidate_id, j.job_id, c.resume_version_id, j.revision) not in scored]
+                     if (c.candidate_id, j.job_id, c.resume_version_id, j.revision,
+                         answered(c, j)) not in scored]
         if not pairs:
             return 0
         weights = self._weights.current()
@@ -117,18 +128,21 @@ class ScoringStep:
             outcome: MatchOutcome | None = None
             hints: list[str] = []
             first = next(screened) if reason is None else None
+            pair_answers = answers.get((candidate.candidate_id, job.job_id))
             if reason is not None:
                 score, decision = 0.0, Decision.REJECT
                 lines = [f"filtered before scoring: {reason}"]
                 details: dict[str, object] = {"filtered": reason, "versions": versions}
-            elif first is not None and first.final:
+            elif first is not None and first.final and pair_answers is None:
+                # Stage one knows nothing of answers, which may lift the score: it decides
+                # only unanswered pairs.
                 score, decision = first.score, Decision.REJECT
                 lines, details = first.record(weights)
                 details["versions"] = versions
             else:
                 outcome = self._engine.score(candidate.resume, job.requirements, weights,
                                              first.semantic if first else None,
-                                             candidate.preferences)
+                                             candidate.preferences, pair_answers)
                 cap = candidate.preferences.daily_cap
                 if outcome.decision is Decision.APPLY and cap is not None \
                         and applied.get(candidate.candidate_id, 0) >= cap:
@@ -139,11 +153,12 @@ class ScoringStep:
             if decision is Decision.APPLY:
                 # Counted as the pair before it would be once inserted: the cap sees it.
                 applied[candidate.candidate_id] = applied.get(candidate.candidate_id, 0) + 1
+            revision = pair_answers.revision if pair_answers else 0
             scored_pairs.append(_Scored(
-                candidate, job, _pair_id(candidate, job, weights.version, scored.get((
+                candidate, job, _pair_id(candidate, job, revision, weights.version, scored.get((
                     candidate.candidate_id, job.job_id, candidate.resume_version_id,
-                    job.revision), {})),
-                score, decision, lines, details, outcome, hints))
+                    job.revision, revision), {})),
+                score, decision, lines, details, outcome, hints, revision))
         # One statement compiled once (SQLAlchemy's "insertmanyvalues" sends the rows in
         # multi-row pages), so the cost does not grow with a new statement per row count.
         statement = insert(matches)
@@ -155,7 +170,8 @@ class ScoringStep:
              if again else statement.on_conflict_do_nothing()).returning(matches.c.match_id),
             [{"match_id": p.match_id, "candidate_id": p.candidate.candidate_id,
               "job_id": p.job.job_id, "resume_version_id": p.candidate.resume_version_id,
-              "job_revision": p.job.revision, "score": p.score, "decision": p.decision.value,
+              "job_revision": p.job.revision, "answers_revision": p.answers_revision,
+              "score": p.score, "decision": p.decision.value,
               "explanation": p.lines, "scored_at": now, "details": p.details,
               "weights_version": weights.version}
              for p in scored_pairs])
@@ -183,7 +199,8 @@ class ScoringStep:
                                   resume_version_id=p.candidate.resume_version_id,
                                   score=p.score, decision=p.decision.value, acted=did,
                                   filtered="filtered" in p.details, explanation=p.lines,
-                                  weights_version=weights.version, **p.skills_found())
+                                  weights_version=weights.version, **p.skills_found(),
+                                  **p.questions_found())
                        for p, did in zip(part, acted[start:start + MAX_PAIRS_PER_EVENT],
                                          strict=True)]))
         for p, did in zip(emitting, acted, strict=True):
@@ -314,6 +331,7 @@ class _Scored:
     details: dict[str, object]
     outcome: MatchOutcome | None
     hints: list[str]
+    answers_revision: int = 0
 
     def skills_found(self) -> SkillsFound:
         """The breakdown and the job's skills the resume shows and lacks; empty for a pair
@@ -325,11 +343,23 @@ class _Scored:
                 "matched_skills": [r.label for r in skills if r.evidence is not None],
                 "missing_skills": [r.label for r in skills if r.evidence is None]}
 
+    def questions_found(self) -> QuestionsFound:
+        """Each answer to the job's questionnaire and their score, for the scored event."""
+        if self.outcome is None or not self.outcome.questions:
+            return {"question_score": None, "questions": []}
+        return {"question_score": self.outcome.question_score,
+                "questions": [QuestionResult.model_validate(q) for q in self.outcome.questions]}
+
 
 class SkillsFound(TypedDict):
     breakdown: dict[str, float]
     matched_skills: list[str]
     missing_skills: list[str]
+
+
+class QuestionsFound(TypedDict):
+    question_score: float | None
+    questions: list[QuestionResult]
 
 
 def _explained(outcome: MatchOutcome, candidate: CandidateToScore,
@@ -346,14 +376,14 @@ def _explained(outcome: MatchOutcome, candidate: CandidateToScore,
     return lines, details, explanation.hints
 
 
-def _pair_id(candidate: CandidateToScore, job: JobToScore, weights_version: str,
-             versions: dict[str, uuid.UUID]) -> uuid.UUID:
+def _pair_id(candidate: CandidateToScore, job: JobToScore, answers_revision: int,
+             weights_version: str, versions: dict[str, uuid.UUID]) -> uuid.UUID:
     """The pair's row under this weights version: its own if scored before with it; the pair's
     id as it always was if never scored; else one named after the weights version as well."""
     if weights_version in versions:
         return versions[weights_version]
     first = match_id(candidate.candidate_id, job.job_id, candidate.resume_version_id,
-                     job.revision)
+                     job.revision, answers_revision)
     if first not in versions.values():
         return first
     return uuid.uuid5(first, weights_version)

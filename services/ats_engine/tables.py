@@ -51,11 +51,14 @@ matches = table(
     sa.Column("details", JSONB, nullable=True),
     # The job's revision the pair was scored against: a material change is scored anew.
     counter("job_revision"),
+    # The candidate's answers to the job's questionnaire it was scored with (0: none).
+    counter("answers_revision"),
     # The weights version it was scored with: a re-score under another version is a row of
     # its own, so the scores of earlier versions stay readable.
     sa.Column("weights_version", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("job_id", "candidate_id", "resume_version_id", "job_revision",
-                        "weights_version", name="uq_ats_matches_pair_revision_weights"),
+                        "answers_revision", "weights_version",
+                        name="uq_ats_matches_pair_revision_weights"),
 )
 
 jobs = table(
@@ -113,4 +116,18 @@ weights_state = table(
     sa.Column("name", sa.Text, primary_key=True),
     sa.Column("version", sa.Text, nullable=False),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Each candidate's newest answers to a job's questionnaire (QuestionnaireAnswered), as the
+# recruiting service judged them; `revision` counts the answers given, each scored anew.
+question_answers = table(
+    "ats_question_answers",
+    uuid_key("candidate_id"),
+    uuid_key("job_id"),
+    counter("revision"),
+    sa.Column("answers_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("results", JSONB, nullable=False),
+    sa.Column("question_score", sa.Float),
+    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_ats_question_answers_job_id", "job_id"),
 )

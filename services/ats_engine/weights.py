@@ -107,8 +107,10 @@ class Weights(BaseModel):
 
     @model_validator(mode="after")
     def _known_weights(self) -> Weights:
+        # `question`: the candidate's answers to the job's questionnaire, weighed only for
+        # pairs that have some (every other pair scores as without it).
         known = {"must_skills", "preferred_skills", "experience", "education", "title",
-                 "location", "semantic"}
+                 "location", "semantic", "question"}
         if set(self.weights) - known:
             raise ValueError(f"unknown weights: {sorted(set(self.weights) - known)}")
         if any(w < 0 for w in self.weights.values()) or sum(self.weights.values()) <= 0:

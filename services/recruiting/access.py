@@ -46,6 +46,10 @@ POLICY: Mapping[str, frozenset[Role]] = {
     "interviews.update": RECRUITING_ROLES,
     "match.run": RECRUITING_ROLES,
     "match.status": READERS,
+    "questionnaires.get": frozenset({*READERS, Role.CANDIDATE, Role.OPERATOR}),
+    "questionnaires.job": READERS,
+    "questionnaires.put": POSTERS,
+    "questionnaires.answer": frozenset({Role.CANDIDATE, Role.ADMIN, Role.OPERATOR}),
 }
 
 

@@ -12,7 +12,7 @@ from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
 from infra.service import ServiceSpec
 from infra.uow import UnitOfWork
-from schemas.events.applications import ApplicationSubmitted
+from schemas.events.applications import ApplicationSubmitted, ScreeningAnswersGiven
 from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
 from schemas.events.rescoring import RescoreProgressed, ScoringWeightsChanged
@@ -23,6 +23,7 @@ from services.recruiting.api.interviews import interview_routes
 from services.recruiting.api.jobs import JobPublisher, job_routes
 from services.recruiting.api.links import SharedViews, link_routes, shared_routes
 from services.recruiting.api.notes import note_routes
+from services.recruiting.api.questionnaires import questionnaire_routes
 from services.recruiting.api.rescore import rescore_routes
 from services.recruiting.contacts import Contacts, contacts_of
 from services.recruiting.handlers import (
@@ -30,6 +31,8 @@ from services.recruiting.handlers import (
     on_candidate_erased,
     on_matches_scored,
 )
+from services.recruiting.questionnaire_handlers import on_screening_answers_given
+from services.recruiting.questionnaire_store import fit_questionnaire
 from services.recruiting.rescoring import on_rescore_progressed, on_scoring_weights_changed
 from services.recruiting.settings import RecruitingSettings
 
@@ -48,7 +51,8 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
                                             CandidateErased: on_candidate_erased,
                                             ApplicationSubmitted: on_application_submitted,
                                             RescoreProgressed: on_rescore_progressed,
-                                            ScoringWeightsChanged: on_scoring_weights_changed},
+                                            ScoringWeightsChanged: on_scoring_weights_changed,
+                                            ScreeningAnswersGiven: on_screening_answers_given},
                        background=[revocations.run], http_app=app)
 
 
@@ -73,4 +77,5 @@ def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: Recruitin
         uow, key, contacts or contacts_of(settings.candidates_seed))))
     app.include_router(interview_routes(uow, authorize))
     app.include_router(rescore_routes(uow, authorize))
+    app.include_router(questionnaire_routes(uow, authorize, fit_questionnaire()))
     return app

@@ -13,6 +13,7 @@ from schemas.events.candidates import CandidateErased
 from schemas.events.matching import MatchesScored
 from services.recruiting.interview_store import cancel_scheduled
 from services.recruiting.tables import (
+    answers,
     applications,
     candidates,
     erased_candidates,
@@ -55,14 +56,17 @@ async def on_matches_scored(event: MatchesScored, tx: Transaction) -> None:
         "match_id": p.match_id, "resume_version_id": p.resume_version_id, "score": p.score,
         "decision": p.decision, "breakdown": p.breakdown, "matched_skills": p.matched_skills,
         "missing_skills": p.missing_skills, "explanation": p.explanation, "scored_at": at,
-        "weights_version": p.weights_version or None}
+        "weights_version": p.weights_version or None,
+        "question_score": p.question_score,
+        "questions": [q.model_dump(mode="json") for q in p.questions]}
         for p in kept}.values())
     if not rows:
         return
     statement = insert(candidates)
     scored = {name: statement.excluded[name] for name in (
         "match_id", "resume_version_id", "score", "decision", "breakdown", "matched_skills",
-        "missing_skills", "explanation", "scored_at", "weights_version")}
+        "missing_skills", "explanation", "scored_at", "weights_version", "question_score",
+        "questions")}
     await tx.conn.execute(statement.on_conflict_do_update(
         index_elements=[candidates.c.job_id, candidates.c.candidate_id], set_=scored,
         where=candidates.c.scored_at <= statement.excluded.scored_at), rows)
@@ -88,7 +92,7 @@ async def on_candidate_erased(event: CandidateErased, tx: Transaction) -> None:
     at = tx.cause.time if tx.cause is not None else tx.clock.now()
     await tx.conn.execute(insert(erased_candidates).values(
         candidate_id=event.candidate_id, erased_at=at).on_conflict_do_nothing())
-    for table in (candidates, applications, notes, note_revisions):
+    for table in (candidates, applications, answers, notes, note_revisions):
         await tx.conn.execute(table.delete().where(table.c.candidate_id == event.candidate_id))
     await tx.conn.execute(shared_links.update().where(
         shared_links.c.candidate_id == event.candidate_id, shared_links.c.revoked_at.is_(None))

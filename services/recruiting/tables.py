@@ -87,6 +87,9 @@ candidates = table(
     sa.Column("status_by", UUID(as_uuid=True)),
     sa.Column("status_at", sa.DateTime(timezone=True)),
     sa.Column("weights_version", sa.Text),  # the ATS weights it was scored with
+    # The candidate's answers to the job's questionnaire as the score weighed them.
+    sa.Column("question_score", sa.Float),
+    sa.Column("questions", JSONB, nullable=False, server_default="[]"),
     sa.CheckConstraint("status IN ('pending', 'shortlisted', 'maybe', 'rejected')",
                        name="status_known"),
     sa.Index("ix_recruiting_candidates_job_id_score_candidate_id", "job_id", "score",
@@ -243,4 +246,41 @@ rescore_tasks = table(
     sa.Index("uq_recruiting_rescore_tasks_job_id", "job_id", unique=True,
              postgresql_where=sa.text("status IN ('queued', 'running')")),
     sa.Index("uq_recruiting_rescore_tasks_job_id_once_key", "job_id", "once_key", unique=True),
+)
+
+# Each version of a job's employer questionnaire: a change adds a version, old ones stay.
+questionnaires = table(
+    "recruiting_questionnaires",
+    uuid_key("questionnaire_id"),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("job_id", UUID(as_uuid=True), sa.ForeignKey("recruiting_jobs.job_id"),
+              nullable=False),
+    sa.Column("company_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("questions", JSONB, nullable=False),
+    sa.Column("created_by", UUID(as_uuid=True), nullable=False),
+    created_at(),
+    sa.Index("ix_recruiting_questionnaires_job_id", "job_id"),
+)
+
+# Every set of answers a candidate gave (each a version of their answers), with how each
+# answer fared against the version of the questionnaire it answers.
+answers = table(
+    "recruiting_answers",
+    uuid_key("answers_id"),
+    sa.Column("questionnaire_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("job_id", UUID(as_uuid=True)),
+    sa.Column("candidate_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("answers", JSONB, nullable=False),
+    sa.Column("results", JSONB, nullable=False),
+    sa.Column("question_score", sa.Float),
+    # Who sent them: the candidate, staff on their behalf (their id), or the application bot.
+    sa.Column("submitted_by", UUID(as_uuid=True)),
+    sa.Column("source", sa.Text, nullable=False),
+    created_at(),
+    sa.CheckConstraint("kind IN ('employer', 'fit')", name="kind_known"),
+    sa.Index("ix_recruiting_answers_candidate_id", "candidate_id"),
+    sa.Index("ix_recruiting_answers_questionnaire_id_candidate_id",
+             "questionnaire_id", "candidate_id"),
 )

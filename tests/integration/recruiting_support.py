@@ -52,6 +52,8 @@ class Company:
     link: uuid.UUID = field(default_factory=uuid.uuid4)
     # A re-score task of the published job, filled in by the tests that ask one.
     rescore_task: uuid.UUID = UNSET
+    # The published job's screening questions (both jobs have SCREENING as version 1).
+    questionnaire: uuid.UUID = UNSET
 
 
 @dataclass
@@ -93,6 +95,20 @@ class Recruiting:
                 if dict(headers)["ce_type"] in wanted]
 
 
+# Every job of the seed asks these: a knock-out yes/no and a scored number.
+SCREENING: dict[str, Any] = {"questions": [
+    {"id": "licence", "type": "yes_no", "text": "Do you hold a driving licence?", "ideal": True,
+     "knockout": True, "weight": 1},
+    {"id": "years", "type": "number", "text": "Years of Python?", "min": 0, "max": 50,
+     "ideal": {"min": 3}, "weight": 3},
+]}
+
+
+def good_answers(candidate_id: uuid.UUID, version: int = 1) -> dict[str, Any]:
+    return {"candidate_id": str(candidate_id), "version": version,
+            "answers": {"licence": True, "years": 4}}
+
+
 def scored(job_id: uuid.UUID, candidate_id: uuid.UUID, score: float, *,
            skills: tuple[list[str], list[str]] = (["python"], ["rust"])) -> ScoredPair:
     decision = "apply" if score >= 90 else "review" if score >= 50 else "reject"
@@ -121,6 +137,10 @@ async def seed(api: Recruiting) -> None:
                 "description": "Python and PostgreSQL.", "location": "Remote"})
             assert posted.status_code == 201, posted.text
             setattr(company, f"{status}_job", uuid.UUID(posted.json()["job_id"]))
+            asked = await api.client.put(f"/api/v1/jobs/{posted.json()['job_id']}/questionnaire",
+                                         headers=recruiter, json=SCREENING)
+            assert asked.status_code == 200, asked.text
+            company.questionnaire = uuid.UUID(asked.json()["questionnaire_id"])
         await api.deliver(MatchesScored(batch_id=uuid.uuid4(), pairs=[
             scored(company.published_job, candidate, score)
             for candidate, score in zip(company.candidates, (88.0, 61.5), strict=True)]))

@@ -23,7 +23,7 @@ from infra.uow import UnitOfWork
 from services.recruiting.app import recruiting_app
 from services.recruiting.settings import RecruitingSettings
 from services.recruiting.shared_links import expiry, sign
-from tests.integration.recruiting_support import SECRET
+from tests.integration.recruiting_support import SCREENING, SECRET
 from tests.integration.test_api_fuzz import fuzz_failures
 
 pytestmark = pytest.mark.integration
@@ -69,7 +69,7 @@ def api_schema(database_url: str, tmp_path: Path) -> Iterator[Any]:
 def test_no_server_errors_and_every_response_matches_the_schema(
         api_schema: Any, caller: tuple[uuid.UUID, Role]) -> None:
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 24
+    assert len(operations) == 28
     failures = fuzz_failures(operations, bearer(*caller))
     assert not failures, "\n\n".join(failures)
 
@@ -87,7 +87,8 @@ async def test_every_route_answers_503_while_its_database_is_away(tmp_path: Path
     token = sign(settings.shared_link_key(), uuid.uuid4(), expiry(clock.now(), 3600))
     ids = {"company_id": uuid.uuid4(), "job_id": uuid.uuid4(), "candidate_id": uuid.uuid4(),
            "user_id": uuid.uuid4(), "note_id": uuid.uuid4(), "link_id": uuid.uuid4(),
-           "token": token, "interview_id": uuid.uuid4(), "task_id": uuid.uuid4()}
+           "token": token, "interview_id": uuid.uuid4(), "task_id": uuid.uuid4(),
+           "questionnaire_id": uuid.uuid4()}
     bodies = {"/api/v1/companies": {"name": "Acme"}, "/api/v1/jobs": {"title": "Engineer"},
               "/api/v1/jobs/{job_id}": {"location": "Berlin"},
               "/api/v1/jobs/{job_id}/candidates/{candidate_id}": {"status": "maybe"},
@@ -99,9 +100,13 @@ async def test_every_route_answers_503_while_its_database_is_away(tmp_path: Path
                   "time_zone": "Europe/Paris", "duration_min": 30,
                   "interviewer_ids": [str(uuid.uuid4())]},
               "/api/v1/interviews/{interview_id}": {"duration_min": 45},
-              "/api/v1/match/run": {"job_id": str(ids["job_id"])}}
+              "/api/v1/match/run": {"job_id": str(ids["job_id"])},
+              "/api/v1/jobs/{job_id}/questionnaire": SCREENING,
+              "/api/v1/questionnaires/{questionnaire_id}/answers": {
+                  "candidate_id": str(uuid.uuid4()), "version": 1, "answers": {}}}
     callers = {"POST /api/v1/companies": (ADMIN, Role.ADMIN),
-               "PUT /api/v1/companies/{company_id}/members/{user_id}": (ADMIN, Role.ADMIN)}
+               "PUT /api/v1/companies/{company_id}/members/{user_id}": (ADMIN, Role.ADMIN),
+               "POST /api/v1/questionnaires/{questionnaire_id}/answers": (ADMIN, Role.ADMIN)}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app),
                                  base_url="http://recruiting") as client:
         for path, operations in app.openapi()["paths"].items():

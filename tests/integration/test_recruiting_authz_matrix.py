@@ -19,7 +19,13 @@ import pytest
 
 from infra.auth import Role
 from services.recruiting.tables import interviews
-from tests.integration.recruiting_support import Company, Recruiting, recruiting
+from tests.integration.recruiting_support import (
+    SCREENING,
+    Company,
+    Recruiting,
+    good_answers,
+    recruiting,
+)
 from tests.integration.test_authz_matrix import code
 
 pytestmark = pytest.mark.integration
@@ -98,6 +104,15 @@ MATRIX: dict[tuple[str, str], Case] = {
         body=lambda c: {"job_id": str(c.published_job), "priority": "high"},
         allowed=((202, None), (409, "ERR_TASK_QUEUED"))),
     ("GET", "/api/v1/match/run/{task_id}"): Case(READERS),
+    # A published job's questions are read by applicants too (candidates, operators for them).
+    ("GET", "/api/v1/questionnaires/{questionnaire_id}"): Case(
+        {**READERS, Role.CANDIDATE: OK, Role.OPERATOR: OK}),
+    ("GET", "/api/v1/jobs/{job_id}/questionnaire"): Case(READERS),
+    ("PUT", "/api/v1/jobs/{job_id}/questionnaire"): Case(POSTERS, body=lambda c: SCREENING),
+    # Staff answer for a candidate; a candidate only for themselves (here: for another, 403).
+    ("POST", "/api/v1/questionnaires/{questionnaire_id}/answers"): Case(
+        {**expect(admin=OK), Role.OPERATOR: OK},
+        body=lambda c: good_answers(c.candidates[0])),
 }
 # Reached without an account: the link's signed token is the only key (test_recruiting_links).
 PUBLIC = {("GET", "/api/v1/shared/{token}")}
@@ -117,7 +132,7 @@ def url(path: str, company: Company, role: Role = Role.RECRUITER,
                        candidate_id=company.candidates[0], user_id=uuid.uuid4(),
                        note_id=company.notes.get(role, company.notes[Role.RECRUITER]),
                        link_id=company.link, interview_id=interview_id or uuid.uuid4(),
-                       task_id=company.rescore_task)
+                       task_id=company.rescore_task, questionnaire_id=company.questionnaire)
 
 
 async def notes_and_links(api: Recruiting) -> None:

@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0015_interviews"
-down_revision = "0013_recruiting_erased"
+down_revision = "0014_recruiting_questionnaires"
 branch_labels = None
 depends_on = None
 

@@ -29,7 +29,8 @@ def upgrade() -> None:
                "WHERE details->'versions'->>'config' IS NOT NULL")
     op.drop_constraint(_PAIR_REVISION, "ats_matches", type_="unique")
     op.create_unique_constraint(_PAIR_REVISION_WEIGHTS, "ats_matches", [
-        "job_id", "candidate_id", "resume_version_id", "job_revision", "weights_version"])
+        "job_id", "candidate_id", "resume_version_id", "job_revision", "answers_revision",
+        "weights_version"])
     op.create_table(
         "ats_rescore_queue",
         sa.Column("task_id", sa.UUID(), nullable=False),
@@ -92,8 +93,10 @@ def downgrade() -> None:
     op.execute("DELETE FROM ats_matches m USING ats_matches n WHERE m.job_id = n.job_id "
                "AND m.candidate_id = n.candidate_id "
                "AND m.resume_version_id = n.resume_version_id "
-               "AND m.job_revision = n.job_revision AND m.scored_at < n.scored_at")
+               "AND m.job_revision = n.job_revision AND m.answers_revision = n.answers_revision "
+               "AND m.scored_at < n.scored_at")
     op.drop_constraint(_PAIR_REVISION_WEIGHTS, "ats_matches", type_="unique")
     op.create_unique_constraint(_PAIR_REVISION, "ats_matches",
-                                ["job_id", "candidate_id", "resume_version_id", "job_revision"])
+                                ["job_id", "candidate_id", "resume_version_id", "job_revision",
+                                 "answers_revision"])
     op.drop_column("ats_matches", "weights_version")

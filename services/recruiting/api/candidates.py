@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from infra.http_conventions import ERR_VALIDATION, ApiError
 from infra.uow import UnitOfWork
-from schemas.events.recruiting import CandidateStatusChanged
+from schemas.events.recruiting import CandidateStatusChanged, QuestionResult
 from services.recruiting import domain
 from services.recruiting.access import Authorizer, Caller, not_found
 from services.recruiting.api import RESPONSES
@@ -47,6 +47,11 @@ class RankedCandidate(BaseModel):
     status_at: datetime | None = Field(description="When the status was set last")
     applied_at: datetime | None = Field(
         description="When the candidate applied to the job; null if they have not")
+    question_score: float | None = Field(
+        default=None, description="Their answers to the job's questionnaire, 0-100, as scored; "
+        "null: not answered, or nothing scored")
+    questions: list[QuestionResult] = Field(
+        default_factory=list, description="Each answer and how it fared")
 
 
 class RankedPage(BaseModel):
