@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
@@ -11,6 +13,7 @@ from infra.http_conventions import RateLimits, install_api_conventions
 from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
 from infra.service import ServiceSpec
+from infra.socket_sessions import SessionSockets
 from infra.uow import UnitOfWork
 from schemas.events.applications import ApplicationSubmitted
 from schemas.events.candidates import CandidateErased
@@ -24,7 +27,9 @@ from services.recruiting.handlers import (
     on_candidate_erased,
     on_matches_scored,
 )
+from services.recruiting.live import CompanyFeed, announcing_scores
 from services.recruiting.settings import RecruitingSettings
+from services.recruiting.web import page_routes
 
 NAME = "recruiting"
 
@@ -37,10 +42,16 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
     revocations = RedisRevocations(platform.redis, settings.presence_namespace, platform.clock)
     verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock, revoked=revocations.list)
     app = recruiting_app(uow, verifier, settings, platform.redis)
-    return ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
-                                            CandidateErased: on_candidate_erased,
+    # The recruiters' page and its live socket: scores announced once committed.
+    feed = CompanyFeed(platform.redis, settings.presence_namespace)
+    sockets = SessionSockets()
+    revocations.on_revoked(sockets.revoked)
+    page_routes(app, uow.engine, verifier, feed, sockets, platform.clock)
+    spec = ServiceSpec(name=NAME, handlers={CandidateErased: on_candidate_erased,
                                             ApplicationSubmitted: on_application_submitted},
-                       background=[revocations.run], http_app=app)
+                       background=[revocations.run, feed.run_listener], http_app=app)
+    return dataclasses.replace(spec, raw_handlers={MatchesScored: announcing_scores(
+        uow, spec.group, feed, on_matches_scored)})
 
 
 def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: RecruitingSettings,
