@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
@@ -27,7 +25,7 @@ from services.recruiting.handlers import (
     on_candidate_erased,
     on_matches_scored,
 )
-from services.recruiting.live import CompanyFeed, announcing_scores
+from services.recruiting.live import CompanyFeed, with_live_scores
 from services.recruiting.settings import RecruitingSettings
 from services.recruiting.web import page_routes
 
@@ -47,11 +45,11 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
     sockets = SessionSockets()
     revocations.on_revoked(sockets.revoked)
     page_routes(app, uow.engine, verifier, feed, sockets, platform.clock)
-    spec = ServiceSpec(name=NAME, handlers={CandidateErased: on_candidate_erased,
+    spec = ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
+                                            CandidateErased: on_candidate_erased,
                                             ApplicationSubmitted: on_application_submitted},
-                       background=[revocations.run, feed.run_listener], http_app=app)
-    return dataclasses.replace(spec, raw_handlers={MatchesScored: announcing_scores(
-        uow, spec.group, feed, on_matches_scored)})
+                       background=[revocations.run], http_app=app)
+    return with_live_scores(spec, uow, feed)
 
 
 def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: RecruitingSettings,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
@@ -20,7 +21,8 @@ from fastapi import WebSocket, WebSocketDisconnect
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from infra.uow import Transaction, UnitOfWork
+from infra.service import ServiceSpec, TransactionalHandler
+from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope
 from schemas.events.matching import MatchesScored
 from services.recruiting.tables import jobs
@@ -105,8 +107,20 @@ class CompanyFeed:
                 self._sockets.pop(company_id, None)
 
 
+def with_live_scores(spec: ServiceSpec, uow: UnitOfWork, feed: CompanyFeed) -> ServiceSpec:
+    """`spec` whose handler of MatchesScored announces each batch once committed, and whose
+    replica forwards the announcements to the pages it holds."""
+    handlers = dict(spec.handlers)
+    handle = handlers.pop(MatchesScored)
+    return dataclasses.replace(
+        spec, handlers=handlers,
+        raw_handlers={**spec.raw_handlers,
+                      MatchesScored: announcing_scores(uow, spec.group, feed, handle)},
+        background=[*spec.background, feed.run_listener])
+
+
 def announcing_scores(uow: UnitOfWork, group: str, feed: CompanyFeed,
-                      handle: Callable[[MatchesScored, Transaction], Awaitable[None]],
+                      handle: TransactionalHandler,
                       ) -> Callable[[MatchesScored, Envelope], Awaitable[None]]:
     """`handle` run once per event in its own transaction, then, once committed, each company
     whose jobs the batch touched told which: a page never refetches before the rows are there."""

@@ -64,7 +64,7 @@ function showJob(job) {
     .filter(Boolean).join(" · ");
   const actions = [];
   if (POSTERS.has(me.role)) {
-    if (job.status === "draft") actions.push(["published", "Publish"]);
+    if (job.status === "draft") actions.push(["published", "Publish job"]);
     if (job.status !== "closed") actions.push(["closed", "Close job"]);
   }
   $("job-actions").replaceChildren(...actions.map(([status, label]) => {
