@@ -37,6 +37,8 @@ class System:
     platform: Platform
     base: str
     app: FastAPI
+    # The company the recruiter's account belongs to.
+    company_id: uuid.UUID | None = None
 
     @property
     def origin(self) -> str:
@@ -80,7 +82,7 @@ async def web_system(database_url: str, redis_url: str, tmp_path: Path,
             async with serving(platform, specs) as base:
                 assert specs[0].http_app is not None  # every service's routes joined it
                 system = System(platform, base, specs[0].http_app)
-                await employ(system, ACCOUNTS[Role.RECRUITER][0])
+                system.company_id = await employ(system, ACCOUNTS[Role.RECRUITER][0])
                 yield system
         finally:
             keys = [k async for k in platform.redis.scan_iter(match=f"{namespace}:*")]
@@ -88,7 +90,7 @@ async def web_system(database_url: str, redis_url: str, tmp_path: Path,
                 await platform.redis.delete(*keys)
 
 
-async def employ(system: System, user_id: uuid.UUID) -> None:
+async def employ(system: System, user_id: uuid.UUID) -> uuid.UUID:
     """A company with `user_id` as its member."""
     admin = {"Authorization": "Bearer " + mint_access_token(SECRET, ACCOUNTS[Role.ADMIN][0],
                                                             Role.ADMIN)}
@@ -98,3 +100,4 @@ async def employ(system: System, user_id: uuid.UUID) -> None:
         member = await client.put(
             f"/api/v1/companies/{made.json()['company_id']}/members/{user_id}")
         assert member.status_code == 200, member.text
+    return uuid.UUID(made.json()["company_id"])
