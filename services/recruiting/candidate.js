@@ -105,7 +105,8 @@ const JamsCandidate = (() => {
       const tr = el("tr", { className: q.passed ? "passed" : "failed" },
         el("td", { textContent: q.text }), el("td", { textContent: answer }),
         el("td", { textContent: q.passed ? "passed" : (q.knockout ? "knock-out" : "not passed") }),
-        el("td", { className: "num", textContent: percent(q.score ?? 0) }));
+        el("td", { className: "num", textContent: q.score === null || q.score === undefined
+          ? "–" : percent(q.score) }));
       tr.dataset.question = q.id;
       return tr;
     });

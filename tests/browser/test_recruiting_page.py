@@ -367,3 +367,38 @@ async def test_a_candidate_is_shared_and_the_link_revoked_on_the_page(
         gone = await system.client.get(f"/api/v1{shared}")
         assert gone.status_code == 410
         assert opened.errors == []
+
+
+@pytest.mark.skipif("questions" not in ScoredPair.model_fields,
+                    reason="scores carry no questionnaire answers yet")
+async def test_questionnaire_answers_are_shown_with_the_candidate(
+        database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
+    async with served_recruiting(database_url, redis_url, tmp_path) as system, \
+            chromium(chromium_path) as browser, \
+            logged_in(browser, system, system.employers[0]) as opened:
+        page = opened.page
+        job = await system.post_job(system.employers[0], "Warehouse lead")
+        candidate = uuid.uuid4()
+        answered = pair(job, candidate, 72.0, {"skills": 0.7}, ["forklift"], []).model_dump()
+        answered.update(question_score=75.0, questions=[
+            {"id": "licence", "text": "Do you hold a forklift licence?", "answer": True,
+             "passed": True, "knockout": True, "score": 1.0, "weight": 2.0},
+            {"id": "shifts", "text": "Which shifts can you work?", "answer": ["early", "late"],
+             "passed": False, "knockout": False, "score": 0.5, "weight": 1.0},
+            {"id": "notes", "text": "Anything else?", "answer": "Night bus only",
+             "passed": True, "knockout": False, "score": None, "weight": 0.0}])
+        await system.publish(MatchesScored(batch_id=uuid.uuid4(),
+                                           pairs=[ScoredPair.model_validate(answered)]))
+        await page.reload()
+        await page.locator(f'#jobs button[data-job="{job}"]').click()
+        answers = card(page, candidate).locator(".questions")
+        await expect(answers.locator("h4")).to_have_text(
+            "Questionnaire answers (question score 75)", timeout=UI_TIMEOUT_MS)
+        await expect(answers.locator("tbody tr")).to_have_count(3)
+        await expect(answers.locator('tr[data-question="licence"] td')).to_have_text(
+            ["Do you hold a forklift licence?", "true", "passed", "100 %"])
+        await expect(answers.locator('tr[data-question="shifts"] td')).to_have_text(
+            ["Which shifts can you work?", "early, late", "not passed", "50 %"])
+        await expect(answers.locator('tr[data-question="notes"] td')).to_have_text(
+            ["Anything else?", "Night bus only", "passed", "\u2013"])
+        assert opened.errors == []
