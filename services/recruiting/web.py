@@ -81,7 +81,7 @@ def page_routes(app: FastAPI, engine: AsyncEngine, verifier: TokenVerifier, feed
         html = filled(template, {
             "COMPANY": str(company or ""), "USER": str(principal.user_id),
             "ROLE": str(principal.role),
-            "FEATURES": " ".join(features(getattr(r, "path", "") for r in app.routes))})
+            "FEATURES": " ".join(features(app.openapi()["paths"]))})
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
     serve_files(app, PAGE, files("services.recruiting"), ASSETS)
