@@ -193,6 +193,20 @@ const JamsCandidate = (() => {
     return section;
   }
 
+  // `call` to the API; on success say `done` and load the section's list again, else say what
+  // went wrong. The call's answer, or null when it failed.
+  async function act(ctx, section, call, done, failed) {
+    try {
+      const answer = await call();
+      ctx.notice(done);
+      await section.reload();
+      return answer;
+    } catch (error) {
+      ctx.notice(`${failed}: ${error.message}`, true);
+      return null;
+    }
+  }
+
   let uniqueId = 0;
   function field(label, input) {
     input.id = input.id || `f${++uniqueId}`;
@@ -213,14 +227,9 @@ const JamsCandidate = (() => {
         el("button", { type: "submit", textContent: "Add note" }));
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
-        try {
-          await api(path, { method: "POST", json: { body: text.value } });
-          text.value = "";
-          ctx.notice("note added");
-          await section.reload();
-        } catch (error) {
-          ctx.notice(`note not added: ${error.message}`, true);
-        }
+        const added = await act(ctx, section, () => api(path, { method: "POST", json: { body: text.value } }),
+          "note added", "note not added");
+        if (added) text.value = "";
       });
       return form;
     });
@@ -240,15 +249,10 @@ const JamsCandidate = (() => {
         const text = el("textarea", { rows: 3, value: note.body, required: true });
         const form = el("form", {}, field("Edit note", text),
           el("button", { type: "submit", textContent: "Save note" }));
-        form.addEventListener("submit", async (event) => {
+        form.addEventListener("submit", (event) => {
           event.preventDefault();
-          try {
-            await api(`/api/v1/notes/${note.note_id}`, { method: "PATCH", json: { body: text.value } });
-            ctx.notice("note saved");
-            await section.reload();
-          } catch (error) {
-            ctx.notice(`note not saved: ${error.message}`, true);
-          }
+          act(ctx, section, () => api(`/api/v1/notes/${note.note_id}`, { method: "PATCH", json: { body: text.value } }),
+            "note saved", "note not saved");
         });
         li.replaceChildren(form);
         text.focus();
@@ -304,15 +308,9 @@ const JamsCandidate = (() => {
     if (interview.status === "scheduled") {
       for (const [action, label] of [["cancel", "Cancel"], ["complete", "Mark done"]]) {
         const button = el("button", { type: "button", textContent: label });
-        button.addEventListener("click", async () => {
-          try {
-            await api(`/api/v1/interviews/${interview.interview_id}/${action}`, { method: "POST" });
-            ctx.notice(`interview ${action === "cancel" ? "cancelled" : "completed"}`);
-            await section.reload();
-          } catch (error) {
-            ctx.notice(`interview not changed: ${error.message}`, true);
-          }
-        });
+        button.addEventListener("click", () => act(ctx, section,
+          () => api(`/api/v1/interviews/${interview.interview_id}/${action}`, { method: "POST" }),
+          `interview ${action === "cancel" ? "cancelled" : "completed"}`, "interview not changed"));
         li.append(button);
       }
     }
@@ -342,13 +340,9 @@ const JamsCandidate = (() => {
       };
       if (location.value) body.location = location.value;
       if (link.value) body.link = link.value;
-      try {
-        await api(`${ctx.candidatePath(item.candidate_id)}/interviews`, { method: "POST", json: body });
-        ctx.notice("interview scheduled");
-        await section.reload();
-      } catch (error) {
-        ctx.notice(`interview not scheduled: ${error.message}`, true);
-      }
+      await act(ctx, section,
+        () => api(`${ctx.candidatePath(item.candidate_id)}/interviews`, { method: "POST", json: body }),
+        "interview scheduled", "interview not scheduled");
     });
     return form;
   }
@@ -370,15 +364,8 @@ const JamsCandidate = (() => {
     li.dataset.link = link.link_id;
     if (!link.revoked_at) {
       const revoke = el("button", { type: "button", textContent: "Revoke" });
-      revoke.addEventListener("click", async () => {
-        try {
-          await api(`/api/v1/links/${link.link_id}`, { method: "DELETE" });
-          ctx.notice("link revoked");
-          await section.reload();
-        } catch (error) {
-          ctx.notice(`link not revoked: ${error.message}`, true);
-        }
-      });
+      revoke.addEventListener("click", () => act(ctx, section,
+        () => api(`/api/v1/links/${link.link_id}`, { method: "DELETE" }), "link revoked", "link not revoked"));
       li.append(revoke);
     }
     return li;
@@ -403,19 +390,14 @@ const JamsCandidate = (() => {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const hidden = [...form.querySelectorAll("input[type=checkbox]:checked")].map((b) => b.value);
-      try {
-        const made = await api(path, { method: "POST",
-          json: { expires_in_s: Number(expires.value), hidden_fields: hidden } });
-        await section.reload();  // the list above it, with the new link
-        url.value = new URL(made.url, location.origin).href;
-        result.hidden = false;
-        copy.hidden = false;
-        url.focus();
-        url.select();
-        ctx.notice("link created");
-      } catch (error) {
-        ctx.notice(`link not created: ${error.message}`, true);
-      }
+      const made = await act(ctx, section, () => api(path, { method: "POST",
+        json: { expires_in_s: Number(expires.value), hidden_fields: hidden } }), "link created", "link not created");
+      if (!made) return;
+      url.value = new URL(made.url, location.origin).href;
+      result.hidden = false;
+      copy.hidden = false;
+      url.focus();
+      url.select();
     });
     return form;
   }
@@ -432,5 +414,5 @@ const JamsCandidate = (() => {
     return li;
   }
 
-  return { api, el, when, short, card, fill, breakdownChart, zonedIso };
+  return { api, refreshed, el, when, card, fill };
 })();

@@ -2,7 +2,7 @@
 // The recruiters' page: the company's jobs, the chosen job's candidates best-first, and a
 // socket that says which jobs have new scores, so the list is fetched again (at most once per
 // REFETCH_EVERY_MS however fast scores arrive).
-const { api, el, when, card, fill } = JamsCandidate;
+const { api, refreshed, el, when, card, fill } = JamsCandidate;
 const $ = (id) => document.getElementById(id);
 const LOGIN = "/login?next=/recruiting";
 const PAGE = 50;
@@ -221,11 +221,6 @@ function scoresArrived(jobIds) {
     const button = $("jobs").querySelector(`[data-job="${jobId}"]`);
     if (button) button.querySelector(".fresh").hidden = false;
   });
-}
-
-async function refreshed() {
-  const response = await fetch("/api/v1/auth/refresh", { method: "POST", credentials: "same-origin" });
-  return response.ok;
 }
 
 let retryMs = 500, socketRefreshed = false;

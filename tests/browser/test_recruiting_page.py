@@ -85,6 +85,16 @@ async def logged_in(browser: Browser, system: Served, employer: Employer,
         await context.close()
 
 
+@asynccontextmanager
+async def recruiter_page(database_url: str, redis_url: str, tmp_path: Path,
+                         chromium_path: str) -> AsyncIterator[tuple[Served, Open]]:
+    """The served system and its first company's recruiter on their page."""
+    async with served_recruiting(database_url, redis_url, tmp_path) as system, \
+            chromium(chromium_path) as browser, \
+            logged_in(browser, system, system.employers[0]) as opened:
+        yield system, opened
+
+
 def card(page: Page, candidate: uuid.UUID) -> Locator:
     return page.locator(f'#candidates li[data-candidate="{candidate}"]')
 
@@ -105,9 +115,8 @@ async def test_visitors_are_sent_to_the_login_page(
 
 async def test_jobs_ranked_candidates_live_scores_and_status_buttons(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
-    async with served_recruiting(database_url, redis_url, tmp_path) as system, \
-            chromium(chromium_path) as browser, \
-            logged_in(browser, system, system.employers[0]) as opened:
+    async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, opened):
         page, acme = opened.page, system.employers[0]
         await expect(page.locator("#jobs-empty")).to_be_visible()
 
@@ -240,9 +249,8 @@ async def scored_candidate(system: Served, page: Page) -> tuple[str, uuid.UUID]:
 @pytest.mark.skipif("notes" not in SERVED, reason="the recruiting service has no notes yet")
 async def test_notes_are_written_and_edited_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
-    async with served_recruiting(database_url, redis_url, tmp_path) as system, \
-            chromium(chromium_path) as browser, \
-            logged_in(browser, system, system.employers[0]) as opened:
+    async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, opened):
         page = opened.page
         acme, globex = system.employers
         job, candidate = await scored_candidate(system, page)
@@ -279,9 +287,8 @@ async def test_notes_are_written_and_edited_on_the_page(
                     reason="the recruiting service schedules no interviews yet")
 async def test_an_interview_is_scheduled_refused_twice_and_cancelled_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
-    async with served_recruiting(database_url, redis_url, tmp_path) as system, \
-            chromium(chromium_path) as browser, \
-            logged_in(browser, system, system.employers[0]) as opened:
+    async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, opened):
         page = opened.page
         acme = system.employers[0]
         job, candidate = await scored_candidate(system, page)
@@ -338,9 +345,8 @@ async def test_an_interview_is_scheduled_refused_twice_and_cancelled_on_the_page
 @pytest.mark.skipif("links" not in SERVED, reason="the recruiting service shares no links yet")
 async def test_a_candidate_is_shared_and_the_link_revoked_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
-    async with served_recruiting(database_url, redis_url, tmp_path) as system, \
-            chromium(chromium_path) as browser, \
-            logged_in(browser, system, system.employers[0]) as opened:
+    async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, opened):
         page = opened.page
         _, candidate = await scored_candidate(system, page)
         share = card(page, candidate).locator("details.share")
@@ -375,9 +381,8 @@ async def test_a_candidate_is_shared_and_the_link_revoked_on_the_page(
                     reason="scores carry no questionnaire answers yet")
 async def test_questionnaire_answers_are_shown_with_the_candidate(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
-    async with served_recruiting(database_url, redis_url, tmp_path) as system, \
-            chromium(chromium_path) as browser, \
-            logged_in(browser, system, system.employers[0]) as opened:
+    async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, opened):
         page = opened.page
         job = await system.post_job(system.employers[0], "Warehouse lead")
         candidate = uuid.uuid4()
