@@ -213,22 +213,40 @@ async def test_jobs_ranked_candidates_live_scores_and_status_buttons(
         assert opened.errors == []
 
 
-async def test_a_hiring_manager_sets_statuses_but_posts_nothing(
+async def test_a_hiring_manager_pages_on_and_sets_statuses_but_posts_nothing(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with served_recruiting(database_url, redis_url, tmp_path) as system, \
             chromium(chromium_path) as browser:
         acme = system.employers[0]
         job = await system.post_job(acme, "Site reliability engineer")
-        candidate = uuid.uuid4()
+        # More than a page (50): scores 100, 99.5, ... best first.
+        ranked = [uuid.uuid4() for _ in range(55)]
         await system.publish(MatchesScored(batch_id=uuid.uuid4(), pairs=[
-            pair(job, candidate, 70.0, {"skills": 0.7}, ["go"], [])]))
+            pair(job, candidate, 100.0 - n / 2, {"skills": 0.7}, ["go"], [])
+            for n, candidate in enumerate(ranked)]))
         async with logged_in(browser, system, acme, Role.HIRING_MANAGER) as opened:
             page = opened.page
-            await expect(card(page, candidate)).to_be_visible(timeout=UI_TIMEOUT_MS)
+            await expect(page.locator("#candidates > li")).to_have_count(50,
+                                                                        timeout=UI_TIMEOUT_MS)
             await expect(page.locator("#post-job")).to_be_hidden()
             await expect(page.get_by_role("button", name="Close job")).to_have_count(0)
-            await card(page, candidate).get_by_role("button", name="Maybe").click()
-            await expect(card(page, candidate).locator(".badge")).to_have_text(
+            await page.get_by_role("button", name="More candidates").click()
+            await expect(page.locator("#candidates > li")).to_have_count(55,
+                                                                        timeout=UI_TIMEOUT_MS)
+            await expect(page.get_by_role("button", name="More candidates")).to_be_hidden()
+            assert await order(page) == [str(c) for c in ranked]
+
+            # A new score refreshes every card shown, not only the first page.
+            last = ranked[-1]
+            await system.publish(MatchesScored(batch_id=uuid.uuid4(), pairs=[
+                pair(job, last, 99.75, {"skills": 0.9}, ["go"], [])]))
+            await expect(card(page, last).locator(".name")).to_have_text(
+                f"#2 Candidate {str(last)[:8]}", timeout=UI_TIMEOUT_MS)
+            await expect(page.locator("#candidates > li")).to_have_count(55)
+            assert await order(page) == [str(c) for c in [ranked[0], last, *ranked[1:-1]]]
+
+            await card(page, last).get_by_role("button", name="Maybe").click()
+            await expect(card(page, last).locator(".badge")).to_have_text(
                 "maybe", timeout=UI_TIMEOUT_MS)
             assert opened.errors == []
 
