@@ -59,6 +59,7 @@ class Served:
     client: httpx.AsyncClient
     employers: tuple[Employer, Employer]
     admin: uuid.UUID
+    settings: RecruitingSettings
 
     def token(self, role: Role, employer: Employer | None = None) -> str:
         user = employer.people[role] if employer and role in RECRUITING_ROLES else (
@@ -109,7 +110,7 @@ async def served_recruiting(database_url: str, redis_url: str,
                  build_recruiting(platform, recruiting_settings)]
         async with serving(platform, specs) as base, \
                 httpx.AsyncClient(base_url=base, timeout=30) as client:
-            system = Served(platform, base, client, employers, admin)
+            system = Served(platform, base, client, employers, admin, recruiting_settings)
             for employer in employers:
                 made = await client.post("/api/v1/companies", json={"name": employer.name},
                                          headers=system.auth(Role.ADMIN))
@@ -197,3 +198,20 @@ async def test_scores_reach_their_companys_pages_alone_once_committed(
             assert await message(globex_page) == {"type": "scores", "job_ids": [globex_job]}
             with pytest.raises(TimeoutError):
                 await message(acme_page, QUIET_S)
+
+
+async def test_scores_handled_on_one_replica_reach_a_page_held_by_another(
+        database_url: str, redis_url: str, tmp_path: Path) -> None:
+    async with served_recruiting(database_url, redis_url, tmp_path) as system, \
+            open_platform(system.settings) as platform:
+        acme = system.employers[0]
+        job = await system.post_job(acme, "Backend engineer")
+        # A second replica, not serving: it handles the batch the bus gave it.
+        other = build_recruiting(platform, system.settings)
+        scores = MatchesScored(batch_id=uuid.uuid4(),
+                               pairs=[scored(uuid.UUID(job), uuid.uuid4(), 64.0)])
+        async with system.socket(acme.company_id, system.token(Role.RECRUITER, acme)) as page:
+            assert await message(page) == {"type": "hello"}
+            await other.dispatcher(platform.unit_of_work("recruiting"))(Envelope.wrap(
+                scores, source="jams/test", time=datetime.now(UTC)))
+            assert await message(page) == {"type": "scores", "job_ids": [job]}
