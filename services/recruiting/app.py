@@ -25,7 +25,7 @@ from services.recruiting.handlers import (
     on_candidate_erased,
     on_matches_scored,
 )
-from services.recruiting.live import CompanyFeed, with_live_scores
+from services.recruiting.live import CompanyFeed, with_live_news
 from services.recruiting.settings import RecruitingSettings
 from services.recruiting.web import page_routes
 
@@ -40,7 +40,7 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
     revocations = RedisRevocations(platform.redis, settings.presence_namespace, platform.clock)
     verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock, revoked=revocations.list)
     app = recruiting_app(uow, verifier, settings, platform.redis)
-    # The recruiters' page and its live socket: scores announced once committed.
+    # The recruiters' page and its live socket: scores and statuses announced once committed.
     feed = CompanyFeed(platform.redis, settings.presence_namespace)
     sockets = SessionSockets()
     revocations.on_revoked(sockets.revoked)
@@ -49,7 +49,7 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
                                             CandidateErased: on_candidate_erased,
                                             ApplicationSubmitted: on_application_submitted},
                        background=[revocations.run], http_app=app)
-    return with_live_scores(spec, uow, feed)
+    return with_live_news(spec, uow, feed)
 
 
 def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: RecruitingSettings,

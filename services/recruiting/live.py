@@ -1,9 +1,11 @@
-"""Live news for the recruiters' pages: which of a company's jobs have new scores.
+"""Live news for the recruiters' pages: which of a company's jobs have new scores, or a
+candidate moved in their pipeline by a colleague.
 
-A batch of scores is announced after its transaction commits, on one Redis channel per
+A batch of scores is announced after its transaction commits, a status change when its
+CandidateStatusChanged comes back from the bus (committed, then), on one Redis channel per
 company; every replica listens and forwards each announcement to the pages of that company it
-holds, so a page hears of scores whichever replica handled them. A message names job ids
-only: the page fetches the list again through the API, which checks the caller as always.
+holds, so a page hears of it whichever replica handled it. A message names job ids only: the
+page fetches the list again through the API, which checks the caller as always.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import dataclasses
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Literal
 
 import sqlalchemy as sa
 import structlog
@@ -25,6 +28,7 @@ from infra.service import ServiceSpec, TransactionalHandler
 from infra.uow import UnitOfWork
 from schemas.events.envelope import Envelope
 from schemas.events.matching import MatchesScored
+from schemas.events.recruiting import CandidateStatusChanged
 from services.recruiting.tables import jobs
 
 log = structlog.get_logger(__name__)
@@ -32,8 +36,9 @@ SEND_TIMEOUT_S = 5.0
 _CHANNEL = "recruiting:live"
 
 
-def scores_message(job_ids: Iterable[uuid.UUID]) -> str:
-    return json.dumps({"type": "scores", "job_ids": sorted(str(j) for j in job_ids)})
+def news(kind: Literal["scores", "statuses"], job_ids: Iterable[uuid.UUID]) -> str:
+    """What a page is told: which of its company's jobs changed, and how."""
+    return json.dumps({"type": kind, "job_ids": sorted({str(j) for j in job_ids})})
 
 
 class CompanyFeed:
@@ -107,15 +112,21 @@ class CompanyFeed:
                 self._sockets.pop(company_id, None)
 
 
-def with_live_scores(spec: ServiceSpec, uow: UnitOfWork, feed: CompanyFeed) -> ServiceSpec:
-    """`spec` whose handler of MatchesScored announces each batch once committed, and whose
-    replica forwards the announcements to the pages it holds."""
+def with_live_news(spec: ServiceSpec, uow: UnitOfWork, feed: CompanyFeed) -> ServiceSpec:
+    """`spec` whose handler of MatchesScored announces each batch once committed, which
+    announces each status change, and whose replica forwards the announcements to the pages
+    it holds."""
     handlers = dict(spec.handlers)
     handle = handlers.pop(MatchesScored)
+
+    async def status_changed(event: CandidateStatusChanged, _: Envelope) -> None:
+        await feed.announce(event.company_id, news("statuses", [event.job_id]))
+
     return dataclasses.replace(
         spec, handlers=handlers,
         raw_handlers={**spec.raw_handlers,
-                      MatchesScored: announcing_scores(uow, spec.group, feed, handle)},
+                      MatchesScored: announcing_scores(uow, spec.group, feed, handle),
+                      CandidateStatusChanged: status_changed},
         background=[*spec.background, feed.run_listener])
 
 
@@ -138,6 +149,6 @@ def announcing_scores(uow: UnitOfWork, group: str, feed: CompanyFeed,
         for company_id, job_id in rows:
             touched.setdefault(company_id, set()).add(job_id)
         for company_id, ids in touched.items():
-            await feed.announce(company_id, scores_message(ids))
+            await feed.announce(company_id, news("scores", ids))
 
     return handled

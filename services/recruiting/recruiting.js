@@ -1,7 +1,7 @@
 "use strict";
 // The recruiters' page: the company's jobs, the chosen job's candidates best-first, and a
-// socket that says which jobs have new scores, so the list is fetched again (at most once per
-// REFETCH_EVERY_MS however fast scores arrive).
+// socket that says which jobs have new scores or statuses, so the list is fetched again (at
+// most once per REFETCH_EVERY_MS however fast they arrive).
 const { api, refreshed, el, when, card, fill } = JamsCandidate;
 const $ = (id) => document.getElementById(id);
 const LOGIN = "/login?next=/recruiting";
@@ -236,6 +236,8 @@ function connect() {
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.type === "scores") scoresArrived(message.job_ids);
+    // A colleague moved a candidate: the chosen job's list shows it.
+    if (message.type === "statuses" && message.job_ids.includes(state.job)) refetchSoon();
   };
   socket.onclose = (event) => {
     if (event.code === 4401) {  // one refresh per refusal, then the login page

@@ -213,7 +213,7 @@ async def test_jobs_ranked_candidates_live_scores_and_status_buttons(
         assert opened.errors == []
 
 
-async def test_a_hiring_manager_pages_on_and_sets_statuses_but_posts_nothing(
+async def test_a_hiring_manager_pages_on_and_sets_statuses_a_colleague_sees_at_once(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with served_recruiting(database_url, redis_url, tmp_path) as system, \
             chromium(chromium_path) as browser:
@@ -245,9 +245,16 @@ async def test_a_hiring_manager_pages_on_and_sets_statuses_but_posts_nothing(
             await expect(page.locator("#candidates > li")).to_have_count(55)
             assert await order(page) == [str(c) for c in [ranked[0], last, *ranked[1:-1]]]
 
-            await card(page, last).get_by_role("button", name="Maybe").click()
-            await expect(card(page, last).locator(".badge")).to_have_text(
-                "maybe", timeout=UI_TIMEOUT_MS)
+            # A recruiter of the company has the same list open: the change shows there too.
+            async with logged_in(browser, system, acme) as colleague:
+                await expect(card(colleague.page, last).locator(".badge")).to_have_text(
+                    "pending", timeout=UI_TIMEOUT_MS)
+                await card(page, last).get_by_role("button", name="Maybe").click()
+                await expect(card(page, last).locator(".badge")).to_have_text(
+                    "maybe", timeout=UI_TIMEOUT_MS)
+                await expect(card(colleague.page, last).locator(".badge")).to_have_text(
+                    "maybe", timeout=UI_TIMEOUT_MS)
+                assert colleague.errors == []
             assert opened.errors == []
 
 

@@ -168,7 +168,7 @@ async def test_a_companys_feed_opens_to_its_people_and_admins_only(
         assert cross_site == (4403, "cross-origin socket refused")
 
 
-async def test_scores_reach_their_companys_pages_alone_once_committed(
+async def test_scores_and_statuses_reach_their_companys_pages_alone_once_committed(
         database_url: str, redis_url: str, tmp_path: Path) -> None:
     async with served_recruiting(database_url, redis_url, tmp_path) as system:
         acme, globex = system.employers
@@ -198,6 +198,15 @@ async def test_scores_reach_their_companys_pages_alone_once_committed(
             assert await message(globex_page) == {"type": "scores", "job_ids": [globex_job]}
             with pytest.raises(TimeoutError):
                 await message(acme_page, QUIET_S)
+
+            # A colleague's status change, once committed and announced on the bus.
+            moved = await system.client.patch(
+                f"/api/v1/jobs/{acme_job}/candidates/{candidate}", json={"status": "maybe"},
+                headers=system.auth(Role.RECRUITER, acme))
+            assert moved.status_code == 200, moved.text
+            assert await message(acme_page) == {"type": "statuses", "job_ids": [acme_job]}
+            with pytest.raises(TimeoutError):
+                await message(globex_page, QUIET_S)
 
 
 async def test_scores_handled_on_one_replica_reach_a_page_held_by_another(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from services.recruiting.live import scores_message
+from services.recruiting.live import news
 from services.recruiting.web import features, filled
 
 
@@ -27,7 +27,7 @@ def test_values_filled_into_the_page_are_escaped() -> None:
     assert page == '<body data-role="x&quot; onload=&quot;alert(1)" data-company="">'
 
 
-def test_a_scores_message_names_each_job_once_in_order() -> None:
+def test_news_names_each_job_once_in_order() -> None:
     first, second = sorted([uuid.uuid4(), uuid.uuid4()], key=str)
-    assert json.loads(scores_message({second, first})) == {
+    assert json.loads(news("scores", [second, first, second])) == {
         "type": "scores", "job_ids": [str(first), str(second)]}
