@@ -207,6 +207,12 @@ const JamsCandidate = (() => {
     }
   }
 
+  // `items` as a list of `render`ed entries, or a line saying there are none.
+  function listOr(items, cls, render, none) {
+    return items.length ? el("ul", { className: cls }, ...items.map(render))
+      : el("p", { className: "empty", textContent: none });
+  }
+
   let uniqueId = 0;
   function field(label, input) {
     input.id = input.id || `f${++uniqueId}`;
@@ -217,9 +223,7 @@ const JamsCandidate = (() => {
     const path = `${ctx.candidatePath(item.candidate_id)}/notes`;
     const section = lazySection("Notes", "notes", async (body) => {
       const { items } = await api(path);
-      body.replaceChildren(items.length
-        ? el("ol", { className: "note-list" }, ...items.map((note) => noteItem(note, ctx, section)))
-        : el("p", { className: "empty", textContent: "No notes yet." }));
+      body.replaceChildren(listOr(items, "note-list", (note) => noteItem(note, ctx, section), "No notes yet."));
     }, (section) => {
       const text = el("textarea", { rows: 3, required: true, maxLength: 20000 });
       const form = el("form", { className: "note-form" },
@@ -292,9 +296,8 @@ const JamsCandidate = (() => {
     const section = lazySection("Interviews", "interviews", async (body) => {
       const { items } = await api(jobPath);
       const mine = items.filter((i) => i.candidate_id === item.candidate_id);
-      body.replaceChildren(mine.length
-        ? el("ul", { className: "interview-list" }, ...mine.map((i) => interviewItem(i, ctx, section)))
-        : el("p", { className: "empty", textContent: "No interviews scheduled." }));
+      body.replaceChildren(listOr(mine, "interview-list", (i) => interviewItem(i, ctx, section),
+        "No interviews scheduled."));
     }, (section) => scheduler(item, ctx, section));
     return section;
   }
@@ -351,9 +354,7 @@ const JamsCandidate = (() => {
     const path = `${ctx.candidatePath(item.candidate_id)}/links`;
     const section = lazySection("Share", "share", async (body) => {
       const { items } = await api(path);
-      body.replaceChildren(items.length
-        ? el("ul", { className: "link-list" }, ...items.map((link) => linkItem(link, ctx, section)))
-        : el("p", { className: "empty", textContent: "Not shared yet." }));
+      body.replaceChildren(listOr(items, "link-list", (link) => linkItem(link, ctx, section), "Not shared yet."));
     }, (section) => shareForm(path, ctx, section));
     return section;
   }

@@ -258,27 +258,32 @@ async def test_a_hiring_manager_pages_on_and_sets_statuses_a_colleague_sees_at_o
             assert opened.errors == []
 
 
-async def scored_candidate(system: Served, page: Page) -> tuple[str, uuid.UUID]:
-    """A published job of the page's company with one candidate scored, shown on the page."""
-    acme = system.employers[0]
-    job = await system.post_job(acme, "Backend engineer")
-    candidate = uuid.uuid4()
-    await system.publish(MatchesScored(batch_id=uuid.uuid4(), pairs=[
-        pair(job, candidate, 80.0, {"skills": 0.8}, ["python"], [])]))
-    await page.reload()
-    await page.locator(f'#jobs button[data-job="{job}"]').click()
-    await expect(card(page, candidate)).to_be_visible(timeout=UI_TIMEOUT_MS)
-    return job, candidate
+@asynccontextmanager
+async def candidate_on_page(database_url: str, redis_url: str, tmp_path: Path,
+                            chromium_path: str,
+                            ) -> AsyncIterator[tuple[Served, Page, str, uuid.UUID]]:
+    """A recruiter's page showing a published job of their company with one candidate scored:
+    the system, the page, the job and the candidate."""
+    async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, opened):
+        page = opened.page
+        job = await system.post_job(system.employers[0], "Backend engineer")
+        candidate = uuid.uuid4()
+        await system.publish(MatchesScored(batch_id=uuid.uuid4(), pairs=[
+            pair(job, candidate, 80.0, {"skills": 0.8}, ["python"], [])]))
+        await page.reload()
+        await page.locator(f'#jobs button[data-job="{job}"]').click()
+        await expect(card(page, candidate)).to_be_visible(timeout=UI_TIMEOUT_MS)
+        yield system, page, job, candidate
+        assert opened.errors == []
 
 
 @pytest.mark.skipif("notes" not in SERVED, reason="the recruiting service has no notes yet")
 async def test_notes_are_written_and_edited_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
-    async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (
-            system, opened):
-        page = opened.page
+    async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, page, job, candidate):
         acme, globex = system.employers
-        job, candidate = await scored_candidate(system, page)
         notes = card(page, candidate).locator("details.notes")
         await notes.locator("summary").click()
         await expect(notes).to_contain_text("No notes yet.", timeout=UI_TIMEOUT_MS)
@@ -305,18 +310,15 @@ async def test_notes_are_written_and_edited_on_the_page(
             acme.people[Role.RECRUITER])
         other = await system.client.get(path, headers=system.auth(Role.RECRUITER, globex))
         assert other.status_code == 404
-        assert opened.errors == []
 
 
 @pytest.mark.skipif("interviews" not in SERVED,
                     reason="the recruiting service schedules no interviews yet")
 async def test_an_interview_is_scheduled_refused_twice_and_cancelled_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
-    async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (
-            system, opened):
-        page = opened.page
+    async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, page, job, candidate):
         acme = system.employers[0]
-        job, candidate = await scored_candidate(system, page)
         interviews = card(page, candidate).locator("details.interviews")
         await interviews.locator("summary").click()
         await expect(interviews).to_contain_text("No interviews scheduled.",
@@ -364,16 +366,13 @@ async def test_an_interview_is_scheduled_refused_twice_and_cancelled_on_the_page
         await expect(page.locator("#notice")).to_have_text(
             "interview not scheduled: a rejected candidate cannot be scheduled",
             timeout=UI_TIMEOUT_MS)
-        assert opened.errors == []
 
 
 @pytest.mark.skipif("links" not in SERVED, reason="the recruiting service shares no links yet")
 async def test_a_candidate_is_shared_and_the_link_revoked_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
-    async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (
-            system, opened):
-        page = opened.page
-        _, candidate = await scored_candidate(system, page)
+    async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, page, _, candidate):
         share = card(page, candidate).locator("details.share")
         await share.locator("summary").click()
         await expect(share).to_contain_text("Not shared yet.", timeout=UI_TIMEOUT_MS)
@@ -399,7 +398,6 @@ async def test_a_candidate_is_shared_and_the_link_revoked_on_the_page(
                                                                     timeout=UI_TIMEOUT_MS)
         gone = await system.client.get(f"/api/v1{shared}")
         assert gone.status_code == 410
-        assert opened.errors == []
 
 
 @pytest.mark.skipif("questions" not in ScoredPair.model_fields,
