@@ -224,3 +224,30 @@ async def test_scores_handled_on_one_replica_reach_a_page_held_by_another(
             await other.dispatcher(platform.unit_of_work("recruiting"))(Envelope.wrap(
                 scores, source="jams/test", time=datetime.now(UTC)))
             assert await message(page) == {"type": "scores", "job_ids": [job]}
+
+
+async def test_the_page_is_of_the_callers_own_company_whatever_it_asks_for(
+        database_url: str, redis_url: str, tmp_path: Path) -> None:
+    async with served_recruiting(database_url, redis_url, tmp_path) as system:
+        acme, globex = system.employers
+
+        async def page(token: str | None, company: uuid.UUID) -> httpx.Response:
+            cookies = {"jams_access": token} if token else {}
+            async with httpx.AsyncClient(base_url=system.base, cookies=cookies) as browser:
+                return await browser.get("/recruiting", params={"company_id": str(company)})
+
+        for role in RECRUITING_ROLES:
+            mine = await page(system.token(role, acme), globex.company_id)
+            assert mine.status_code == 200
+            assert f'data-company="{acme.company_id}"' in mine.text, role
+            assert str(globex.company_id) not in mine.text, role
+        # Admins choose the company; a stray employer has none.
+        chosen = await page(system.token(Role.ADMIN), globex.company_id)
+        assert f'data-company="{globex.company_id}"' in chosen.text
+        stray = mint_access_token(SECRET, uuid.uuid4(), Role.RECRUITER)
+        assert 'data-company=""' in (await page(stray, acme.company_id)).text
+        refused = await page(system.token(Role.REVIEWER), acme.company_id)
+        assert refused.status_code == 403 and str(acme.company_id) not in refused.text
+        anonymous = await page(None, acme.company_id)
+        assert anonymous.status_code == 303
+        assert anonymous.headers["location"] == "/login?next=/recruiting"
