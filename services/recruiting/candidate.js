@@ -150,6 +150,8 @@ const JamsCandidate = (() => {
           ctx.notice(`status not changed: ${error.message}`, true);
         } finally {
           card.querySelectorAll(".status-buttons button").forEach((b) => { b.disabled = !ctx.mayChangeStatus; });
+          // The buttons were drawn anew: the keyboard stays where it was.
+          card.querySelector(`.status-buttons button[data-status="${status}"]`).focus();
         }
       });
       group.append(button);

@@ -149,6 +149,21 @@ function candidatesQuery(cursor, limit) {
   return `/api/v1/jobs/${state.job}/candidates?${query}`;
 }
 
+// What has focus, and how to find it again once its card is drawn anew.
+function focusKey() {
+  const active = document.activeElement;
+  const holder = active && active.closest ? active.closest("li.candidate") : null;
+  return { active, candidate: holder && holder.dataset.candidate, status: active && active.dataset.status };
+}
+function refocus(key) {
+  if (!key.active || document.activeElement === key.active) return;
+  if (document.contains(key.active)) { key.active.focus(); return; }
+  if (!key.candidate || !key.status) return;
+  const again = $("candidates").querySelector(
+    `li[data-candidate="${key.candidate}"] .status-buttons button[data-status="${key.status}"]`);
+  if (again) again.focus();
+}
+
 // Cards are kept by candidate and moved into the new order, so what was typed into a note
 // or a scheduler survives a refresh; focus is put back where it was.
 function place(items, more) {
@@ -156,7 +171,7 @@ function place(items, more) {
   const cards = new Map([...list.children].map((li) => [li.dataset.candidate, li]));
   const order = more ? [...state.order, ...items.map((i) => i.candidate_id)] : items.map((i) => i.candidate_id);
   state.order = order;
-  const focused = document.activeElement;
+  const focused = focusKey();
   items.forEach((item) => {
     const existing = cards.get(item.candidate_id);
     if (existing) fill(existing, item, context); else cards.set(item.candidate_id, card(item, context));
@@ -166,7 +181,7 @@ function place(items, more) {
     const node = cards.get(id);
     if (list.children[i] !== node) list.insertBefore(node, list.children[i] || null);
   });
-  if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus();
+  refocus(focused);
 }
 
 async function loadCandidates(more) {

@@ -155,10 +155,13 @@ async def test_jobs_ranked_candidates_live_scores_and_status_buttons(
         await expect(card(page, middle).locator(".skills.missing li")).to_have_text(["kafka"])
         await expect(top.locator(".explanation")).to_have_text("overall 88 of 100")
 
-        # Status buttons change the candidate's place in the pipeline, kept by the service.
-        await top.get_by_role("button", name="Shortlist").click()
+        # Status buttons change the candidate's place in the pipeline, kept by the service;
+        # from the keyboard, the focus stays on the button pressed.
+        await top.get_by_role("button", name="Shortlist").focus()
+        await page.keyboard.press("Enter")
         await expect(top.get_by_role("button", name="Shortlist")).to_have_attribute(
             "aria-pressed", "true", timeout=UI_TIMEOUT_MS)
+        await expect(top.get_by_role("button", name="Shortlist")).to_be_focused()
         await expect(top.locator(".badge")).to_have_text("shortlisted")
         await card(page, worst).get_by_role("button", name="Reject").click()
         await expect(card(page, worst).locator(".badge")).to_have_text("rejected",
