@@ -200,6 +200,7 @@ async def run_all_in_one(*, port: int, data: Path, console: Console,
                     ("Their password    ", demo_password),
                     ("API, OpenAPI      ", f"{base}/docs"),
                     ("Operators         ", f"{base}/operators  (live figures, dead letters)"),
+                    ("Recruiters        ", f"{base}/recruiting  (employers' accounts)"),
                 ]
                 if sandbox is not None:
                     lines += [

@@ -16,7 +16,8 @@ function sameOriginTarget(asked) {
 
 const next = sameOriginTarget(params.get("next"));
 const home = { reviewer: "/review", supervisor: "/supervisor", admin: "/supervisor",
-               operator: "/operators", candidate: "/docs" };
+               operator: "/operators", candidate: "/docs", recruiter: "/recruiting",
+               hiring_manager: "/recruiting", company_admin: "/recruiting" };
 const go = (role) => location.replace(next || home[role] || "/docs");
 
 if (params.get("denied")) {

@@ -101,11 +101,16 @@ class Authorizer:
             if principal.role not in roles:
                 raise ApiError(403, ERR_FORBIDDEN, "your role may not do this",
                                {"action": action})
-            company = None
-            if principal.role in RECRUITING_ROLES:
-                async with self._engine.connect() as conn:
-                    company = await conn.scalar(sa.select(members.c.company_id).where(
-                        members.c.user_id == principal.user_id))
-            return Caller(principal, company)
+            return await caller_of(self._engine, principal)
 
         return caller
+
+
+async def caller_of(engine: AsyncEngine, principal: Principal) -> Caller:
+    """The principal with the company they act for: an employer's by membership."""
+    company = None
+    if principal.role in RECRUITING_ROLES:
+        async with engine.connect() as conn:
+            company = await conn.scalar(sa.select(members.c.company_id).where(
+                members.c.user_id == principal.user_id))
+    return Caller(principal, company)

@@ -11,6 +11,7 @@ from infra.http_conventions import RateLimits, install_api_conventions
 from infra.revocation_store import RedisRevocations
 from infra.runtime import Platform
 from infra.service import ServiceSpec
+from infra.socket_sessions import SessionSockets
 from infra.uow import UnitOfWork
 from schemas.events.applications import ApplicationSubmitted, ScreeningAnswersGiven
 from schemas.events.candidates import CandidateErased
@@ -31,10 +32,12 @@ from services.recruiting.handlers import (
     on_candidate_erased,
     on_matches_scored,
 )
+from services.recruiting.live import CompanyFeed, with_live_news
 from services.recruiting.questionnaire_handlers import on_screening_answers_given
 from services.recruiting.questionnaire_store import fit_questionnaire
 from services.recruiting.rescoring import on_rescore_progressed, on_scoring_weights_changed
 from services.recruiting.settings import RecruitingSettings
+from services.recruiting.web import page_routes
 
 NAME = "recruiting"
 
@@ -47,13 +50,19 @@ def build(platform: Platform, settings: RecruitingSettings) -> ServiceSpec:
     revocations = RedisRevocations(platform.redis, settings.presence_namespace, platform.clock)
     verifier = TokenVerifier(settings.jwt_secret, clock=platform.clock, revoked=revocations.list)
     app = recruiting_app(uow, verifier, settings, platform.redis)
-    return ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
+    # The recruiters' page and its live socket: scores and statuses announced once committed.
+    feed = CompanyFeed(platform.redis, settings.presence_namespace)
+    sockets = SessionSockets()
+    revocations.on_revoked(sockets.revoked)
+    page_routes(app, uow.engine, verifier, feed, sockets, platform.clock)
+    spec = ServiceSpec(name=NAME, handlers={MatchesScored: on_matches_scored,
                                             CandidateErased: on_candidate_erased,
                                             ApplicationSubmitted: on_application_submitted,
                                             RescoreProgressed: on_rescore_progressed,
                                             ScoringWeightsChanged: on_scoring_weights_changed,
                                             ScreeningAnswersGiven: on_screening_answers_given},
                        background=[revocations.run], http_app=app)
+    return with_live_news(spec, uow, feed)
 
 
 def recruiting_app(uow: UnitOfWork, verifier: TokenVerifier, settings: RecruitingSettings,

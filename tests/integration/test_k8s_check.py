@@ -146,7 +146,8 @@ def test_recruiting_and_the_bot_read_one_employer_apply_page_everywhere() -> Non
         assert "name: jams-settings" in (base / "services" / f"{name}.yaml").read_text(), name
 
 
-def test_the_ingress_sends_analytics_paths_to_analytics_and_the_rest_to_the_gateway() -> None:
+def test_the_ingress_sends_analytics_and_recruiting_paths_to_them_and_the_rest_to_the_gateway(
+) -> None:
     import yaml
 
     ingress = yaml.safe_load((ROOT / "deploy" / "k8s" / "base" / "ingress.yaml").read_text())
@@ -154,7 +155,8 @@ def test_the_ingress_sends_analytics_paths_to_analytics_and_the_rest_to_the_gate
               for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
     assert routes == {"/api/v1/analytics": "analytics", "/ws/analytics": "analytics",
                       "/operators": "analytics", "/api/v1/dead-letters": "analytics",
-                      "/": "gateway"}
+                      "/api/v1/companies": "recruiting", "/ws/recruiting": "recruiting",
+                      "/recruiting": "recruiting", "/": "gateway"}
     annotations = ingress["metadata"]["annotations"]
     # WebSockets stay open past nginx's 60 s default.
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600

@@ -159,3 +159,11 @@ async def test_the_strict_policy_blocks_nothing_the_pages_need(
             await page.wait_for_timeout(2500)  # a refresh of the tables
             await expect(page.locator("#notice")).to_have_text("")
             assert spy.complaints == []
+        async with watched(browser) as spy:
+            page = await spy.page()
+            await log_in(page, system, Role.RECRUITER, "/recruiting")
+            await expect(page.locator("#status")).to_have_text("connected",
+                                                               timeout=UI_TIMEOUT_MS)
+            await expect(page.locator("#jobs-empty")).to_be_visible(timeout=UI_TIMEOUT_MS)
+            await expect(page.locator("#notice")).to_have_text("")
+            assert spy.complaints == []

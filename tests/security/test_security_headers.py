@@ -16,7 +16,7 @@ from tests.security.system import PASSWORD, System, web_system
 
 pytestmark = pytest.mark.integration
 
-PAGES = ["/login", "/review", "/supervisor", "/operators", "/docs"]
+PAGES = ["/login", "/review", "/supervisor", "/operators", "/recruiting", "/docs"]
 API = ["/api/v1/auth/me", "/api/v1/analytics/summary", "/api/v1/jobs", "/openapi.json",
        "/api/v1/no-such-route", "/healthz"]
 
@@ -65,7 +65,7 @@ async def logged_in_pages(system: System) -> dict[str, httpx.Response]:
     seen: dict[str, httpx.Response] = {}
     for path, role in (("/login", Role.REVIEWER), ("/review", Role.REVIEWER),
                        ("/supervisor", Role.SUPERVISOR), ("/operators", Role.OPERATOR),
-                       ("/docs", Role.OPERATOR)):
+                       ("/recruiting", Role.RECRUITER), ("/docs", Role.OPERATOR)):
         async with system.logged_in(role) as client:
             seen[path] = await client.get(path)
             assert seen[path].status_code == 200, (path, seen[path].text)
@@ -78,7 +78,7 @@ async def test_every_page_and_api_response_carries_the_security_headers(
     async with web_system(database_url, redis_url, tmp_path) as system:
         for path, response in (await logged_in_pages(system)).items():
             assert_protected(response)
-            if path in ("/review", "/supervisor", "/operators"):  # they show who is logged in
+            if path in ("/review", "/supervisor", "/operators", "/recruiting"):  # who is logged in
                 assert "no-store" in response.headers["cache-control"]
             assert "strict-transport-security" not in response.headers  # not behind TLS
         async with system.client() as anonymous, \
@@ -120,11 +120,12 @@ async def test_pages_have_no_inline_script_or_style_and_load_only_their_own_file
                     assert source.startswith("/") and not source.startswith("//"), source
                     assert (await client.get(source)).status_code == 200, source
         async with system.logged_in(Role.REVIEWER) as reviewer:
-            forbidden = await reviewer.get("/operators")
-        assert forbidden.status_code == 403
-        parsed = InlineCode()
-        parsed.feed(forbidden.text)
-        assert parsed.found == [], parsed.found
+            for page in ("/operators", "/recruiting"):
+                forbidden = await reviewer.get(page)
+                assert forbidden.status_code == 403, page
+                parsed = InlineCode()
+                parsed.feed(forbidden.text)
+                assert parsed.found == [], (page, parsed.found)
 
 
 async def test_the_api_docs_need_no_cdn_and_no_inline_script(

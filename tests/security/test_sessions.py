@@ -289,6 +289,35 @@ async def operators_socket(system: web.System, token: str) -> ClientConnection:
     return socket
 
 
+async def recruiters_socket(system: web.System, token: str) -> ClientConnection:
+    """The recruiters' page socket of the recruiter's company, once it is let in."""
+    socket = await connect(
+        f"{system.base.replace('http', 'ws', 1)}/ws/recruiting/{system.company_id}",
+        additional_headers={"Cookie": f"jams_access={token}", "Origin": system.origin})
+    async with asyncio.timeout(15):
+        assert json.loads(await socket.recv())["type"] == "hello"
+    return socket
+
+
+async def test_a_recruiters_socket_closes_on_logout_and_when_its_token_expires(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    async with web.web_system(database_url, redis_url, tmp_path) as system:
+        async with system.logged_in(Role.RECRUITER) as recruiter:
+            socket = await recruiters_socket(system, recruiter.cookies["jams_access"])
+            logout = await recruiter.post("/api/v1/auth/logout",
+                                          headers={"Origin": system.origin})
+            assert logout.status_code == 204
+            assert await closed_code(socket, CLOSE_WITHIN_S) == UNAUTHORIZED
+
+        recruiter_id, _ = web.ACCOUNTS[Role.RECRUITER]
+        socket = await recruiters_socket(system, mint_access_token(
+            web.SECRET, recruiter_id, Role.RECRUITER, ttl_s=3))
+        started = time.monotonic()
+        assert await closed_code(socket, 10) == UNAUTHORIZED
+        assert time.monotonic() - started < 5
+
+
 async def test_an_operators_socket_closes_on_logout_and_disable_and_when_its_token_expires(
     database_url: str, redis_url: str, tmp_path: Path
 ) -> None:
