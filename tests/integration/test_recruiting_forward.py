@@ -13,7 +13,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from infra.api_docs import api_app
 from infra.auth import Role
@@ -40,10 +40,22 @@ class Forwarding:
 
 
 def gateway_app(recruiting_url: str) -> FastAPI:
-    """The gateway's part in it: its API conventions and the forwarded routes."""
+    """The gateway's part in it: its API conventions, the forwarded routes, and its own job
+    reads on the same paths, included afterwards as the gateway's API router is."""
     app = api_app("JAMS gateway")
     install_api_conventions(app)
     install_recruiting_forward(app, recruiting_url, timeout_s=5.0)
+    reads = APIRouter(prefix="/api/v1")
+
+    @reads.get("/jobs")
+    async def listed() -> dict[str, str]:
+        return {"answered_by": "gateway"}
+
+    @reads.get("/jobs/{job_id}")
+    async def one(job_id: str) -> dict[str, str]:
+        return {"answered_by": "gateway"}
+
+    app.include_router(reads)
     return app
 
 
@@ -95,6 +107,10 @@ async def test_a_job_is_posted_and_edited_through_the_gateway(forwarding: Forwar
                                             json={"location": "Berlin"}, headers=recruiter)
     assert edited.status_code == 200, edited.text
     assert edited.json()["location"] == "Berlin"
+    # The reads on the same paths stay the gateway's.
+    for path in ("/api/v1/jobs", f"/api/v1/jobs/{job_id}"):
+        read = await forwarding.gateway.get(path, headers=recruiter)
+        assert read.json() == {"answered_by": "gateway"}, path
 
 
 async def test_the_recruiting_service_s_refusals_come_back_unchanged(
