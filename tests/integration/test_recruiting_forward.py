@@ -107,6 +107,16 @@ async def test_a_job_is_posted_and_edited_through_the_gateway(forwarding: Forwar
                                             json={"location": "Berlin"}, headers=recruiter)
     assert edited.status_code == 200, edited.text
     assert edited.json()["location"] == "Berlin"
+    # A body that arrives in pieces, with no length given, is passed on as it comes.
+    async def pieces() -> AsyncIterator[bytes]:
+        for piece in (b'{"title": "Streamed', b' engineer", ', b'"status": "draft"}'):
+            yield piece
+
+    streamed = await forwarding.gateway.post(
+        "/api/v1/jobs", content=pieces(),
+        headers={**recruiter, "Content-Type": "application/json"})
+    assert streamed.status_code == 201, streamed.text
+    assert streamed.json()["title"] == "Streamed engineer"
     # The reads on the same paths stay the gateway's.
     for path in ("/api/v1/jobs", f"/api/v1/jobs/{job_id}"):
         read = await forwarding.gateway.get(path, headers=recruiter)
