@@ -19,6 +19,7 @@ from services.gateway.mail import mail_routes
 from services.gateway.privacy import offers_forgotten
 from services.gateway.publisher import DirectPublisher
 from services.gateway.pushes import TaskPushes
+from services.gateway.recruiting_forward import install_recruiting_forward
 from services.gateway.resumes import with_resume_uploads
 from services.gateway.sessions import ReviewerSessions
 from services.gateway.settings import GatewaySettings
@@ -58,6 +59,9 @@ def build(platform: Platform, settings: GatewaySettings) -> ServiceSpec:
         platform, auth.principal, offers)
     if settings.mail_sink_file is not None:
         mail_routes(http_app, settings.mail_sink_file, auth.verifier, auth.principal)
+    if settings.recruiting_url is not None:
+        install_recruiting_forward(http_app, settings.recruiting_url,
+                                   settings.recruiting_timeout_s)
     http_app.add_middleware(SocketMessageLimit, per_s=settings.socket_messages_per_s,
                             burst=settings.socket_message_burst)
     return with_api(ServiceSpec(

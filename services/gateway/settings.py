@@ -108,6 +108,15 @@ class GatewaySettings(CommonSettings):
         default=64, ge=1, description="Password hashes waiting or running per process before "
         "further logins get 429"
     )
+    recruiting_url: str | None = Field(
+        default=None, description="The recruiting service's own address where it runs apart "
+        "(Kubernetes: `http://recruiting`): employers' `POST /api/v1/jobs` and "
+        "`PATCH /api/v1/jobs/{id}`, which the Ingress sends here with the jobs' reads, are "
+        "forwarded to it; unset (`jams run`, where its routes are the gateway's): none",
+    )
+    recruiting_timeout_s: float = Field(
+        default=10.0, gt=0, le=60, description="How long a forwarded job write may take"
+    )
 
     def login_limits(self) -> LoginLimits:
         return LoginLimits(per_account_and_address=self.login_max_failures,

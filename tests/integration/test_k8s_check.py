@@ -150,17 +150,43 @@ def test_the_ingress_sends_analytics_and_recruiting_paths_to_them_and_the_rest_t
 ) -> None:
     import yaml
 
-    ingress = yaml.safe_load((ROOT / "deploy" / "k8s" / "base" / "ingress.yaml").read_text())
+    base = ROOT / "deploy" / "k8s" / "base"
+    ingress = yaml.safe_load((base / "ingress.yaml").read_text())
     routes = {p["path"]: p["backend"]["service"]["name"]
               for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
+    recruiting = ("/api/v1/companies", "/api/v1/questionnaires", "/api/v1/interviews",
+                  "/api/v1/notes", "/api/v1/links", "/api/v1/match/", "/api/v1/shared",
+                  "/shared", "/ws/recruiting", "/recruiting")
     assert routes == {"/api/v1/analytics": "analytics", "/ws/analytics": "analytics",
                       "/operators": "analytics", "/api/v1/dead-letters": "analytics",
-                      "/api/v1/companies": "recruiting", "/ws/recruiting": "recruiting",
-                      "/recruiting": "recruiting", "/": "gateway"}
+                      **dict.fromkeys(recruiting, "recruiting"), "/": "gateway"}
     annotations = ingress["metadata"]["annotations"]
     # WebSockets stay open past nginx's 60 s default.
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"]) >= 3600
+    assert "recruiting" in annotations["nginx.org/websocket-services"].split(",")
+    # The routes under a job, by regular expression, on the same host.
+    jobs = yaml.safe_load((base / "ingress-recruiting.yaml").read_text())
+    assert jobs["metadata"]["annotations"]["nginx.ingress.kubernetes.io/use-regex"] == "true"
+    assert [rule["host"] for rule in jobs["spec"]["rules"]] == [
+        rule["host"] for rule in ingress["spec"]["rules"]]
+    assert {p["backend"]["service"]["name"] for rule in jobs["spec"]["rules"]
+            for p in rule["http"]["paths"]} == {"recruiting"}
+    # The gateway forwards the job writes whose paths it shares, to the recruiting Service.
+    settings = dict(line.split("=", 1) for line in (base / "settings.env").read_text().splitlines()
+                    if line and not line.startswith("#"))
+    assert settings["JAMS_RECRUITING_URL"] == "http://recruiting"
+
+
+def test_every_overlay_moves_both_ingresses_to_its_host() -> None:
+    import yaml
+
+    for overlay in ("dev", "prod"):
+        patches = yaml.safe_load(
+            (ROOT / "deploy" / "k8s" / "overlays" / overlay / "kustomization.yaml").read_text())
+        hosts = [p for p in patches["patches"] if p["target"]["kind"] == "Ingress"
+                 and "/spec/rules/0/host" in p["patch"]]
+        assert [p["target"].get("name") for p in hosts] == [None], overlay
 
 
 @pytest.mark.parametrize(("change", "expected"), [

@@ -96,8 +96,9 @@ def test_every_pod_is_probed_and_scraped_on_its_ops_port_which_no_service_expose
             assert container[probe]["httpGet"]["port"] == "ops"
     for service in (d for d in objects if d["kind"] == "Service"):
         assert [p["targetPort"] for p in service["spec"]["ports"]] == ["http"]
-    (ingress,) = (d for d in objects if d["kind"] == "Ingress")
-    backends = [path["backend"]["service"]["port"]["name"]
+    ingresses = [d for d in objects if d["kind"] == "Ingress"]
+    assert ingresses
+    backends = [path["backend"]["service"]["port"]["name"] for ingress in ingresses
                 for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
     assert set(backends) == {"http"}
     assert list(load_check().workload_rules(objects)) == []
