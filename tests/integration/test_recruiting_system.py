@@ -52,10 +52,12 @@ class System:
 
 
 @asynccontextmanager
-async def running_system(database_url: str, redis_url: str,
-                         tmp_path: Path) -> AsyncIterator[System]:
-    """The gateway, the ATS engine and the recruiting service on the embedded bus, one HTTP
-    server, the sandbox's candidates seeded."""
+async def running_system(database_url: str, redis_url: str, tmp_path: Path,
+                         names: tuple[str, ...] = RUNNING,
+                         settings: dict[str, dict[str, Any]] | None = None,
+                         ) -> AsyncIterator[System]:
+    """The gateway, the ATS engine and the recruiting service (or those `names`) on the embedded
+    bus, one HTTP server, the sandbox's candidates seeded; `settings` adds to a service's."""
     secret = SecretStr(f"recruiting-system-secret-{uuid.uuid4().hex}")
     shared: dict[str, Any] = {
         "bus": "embedded", "bus_namespace": f"rec{uuid.uuid4().hex[:10]}",
@@ -65,10 +67,12 @@ async def running_system(database_url: str, redis_url: str,
     own: dict[str, dict[str, Any]] = {
         "ats_engine": {"candidates_seed": SANDBOX_CANDIDATES, "embeddings": False},
         "gateway": {"mail_sink_file": tmp_path / "mail.jsonl"}}
+    for name, extra in (settings or {}).items():
+        own[name] = {**own.get(name, {}), **extra}
 
     async with open_platform(CommonSettings(**shared)) as platform:
         specs = [entry.build(platform, entry.settings_type(**{**shared, **own.get(entry.name, {})}))
-                 for entry in CATALOG if entry.name in RUNNING]
+                 for entry in CATALOG if entry.name in names]
         stop = asyncio.Event()
         port: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         system = asyncio.create_task(run_services(platform, specs, stop, port=0,
