@@ -39,6 +39,7 @@ const JamsCandidate = (() => {
       super(MESSAGES[error.code] || error.message || `HTTP ${status}`);
       this.status = status;
       this.code = error.code;
+      this.details = error.details || {};
     }
   }
 
@@ -265,6 +266,41 @@ const JamsCandidate = (() => {
       });
       li.append(edit);
     }
+    li.append(historyToggle(note, ctx, li));
+    return li;
+  }
+
+  // The note's revisions, the first one first, shown under it on demand.
+  function historyToggle(note, ctx, li) {
+    const list = el("ol", { className: "note-history", hidden: true });
+    list.id = `f${++uniqueId}`;
+    const button = el("button", { type: "button", textContent: "History" });
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", list.id);
+    button.addEventListener("click", async () => {
+      if (!list.hidden) {
+        list.hidden = true;
+        button.setAttribute("aria-expanded", "false");
+        return;
+      }
+      try {
+        const { items } = await api(`/api/v1/notes/${note.note_id}/history`);
+        list.replaceChildren(...items.map((revision) => revisionItem(revision, ctx)));
+        list.hidden = false;
+        button.setAttribute("aria-expanded", "true");
+      } catch (error) {
+        ctx.notice(`note history not loaded: ${error.message}`, true);
+      }
+    });
+    return el("div", { className: "history" }, button, list);
+  }
+
+  function revisionItem(revision, ctx) {
+    const writer = revision.written_by === ctx.user ? "you" : short(revision.written_by);
+    const li = el("li", {},
+      el("p", { className: "small", textContent: `revision ${revision.revision} · ${writer} · ${when(revision.written_at)}` }),
+      el("p", { className: "note-body", textContent: revision.body }));
+    li.dataset.revision = String(revision.revision);
     return li;
   }
 
@@ -285,8 +321,8 @@ const JamsCandidate = (() => {
     return `${local}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   }
 
-  function zoneSelect() {
-    const here = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  function zoneSelect(chosen) {
+    const here = chosen || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
     const zones = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : [here];
     const select = el("select", {}, ...(zones.includes(here) ? zones : [here, ...zones])
       .map((zone) => el("option", { value: zone, textContent: zone, selected: zone === here })));
@@ -306,8 +342,10 @@ const JamsCandidate = (() => {
 
   function interviewItem(interview, ctx, section) {
     const place = interview.link || interview.location || "";
+    // starts_at comes in the interview's own zone: its wall-clock time is shown with that zone.
+    const local = interview.starts_at.slice(0, 16).replace("T", " ");
     const li = el("li", { className: `interview status-${interview.status}` },
-      el("span", { textContent: `${interview.kind.replace("_", " ")} · ${when(interview.starts_at)} `
+      el("span", { textContent: `${interview.kind.replace("_", " ")} · ${local} `
         + `(${interview.time_zone}) · ${interview.duration_min} min${place ? ` · ${place}` : ""} · ${interview.status}` }));
     li.dataset.interview = interview.interview_id;
     if (interview.status === "scheduled") {
@@ -318,8 +356,37 @@ const JamsCandidate = (() => {
           `interview ${action === "cancel" ? "cancelled" : "completed"}`, "interview not changed"));
         li.append(button);
       }
+      const move = el("button", { type: "button", textContent: "Reschedule" });
+      move.addEventListener("click", () => {
+        move.disabled = true;
+        const form = rescheduler(interview, ctx, section);
+        li.append(form);
+        form.querySelector("input").focus();
+      });
+      li.append(move);
     }
     return li;
+  }
+
+  // A new time, zone and length for a scheduled interview, filled with the ones it has.
+  function rescheduler(interview, ctx, section) {
+    const starts = el("input", { type: "datetime-local", required: true,
+                                 value: interview.starts_at.slice(0, 16) });
+    const zone = zoneSelect(interview.time_zone);
+    const duration = el("input", { type: "number", min: 5, max: 480, step: 5,
+                                   value: interview.duration_min, required: true });
+    const form = el("form", { className: "rescheduler" },
+      field("New start", starts), field("Zone", zone), field("Length in min", duration),
+      el("button", { type: "submit", textContent: "Save new time" }));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await act(ctx, section, () => api(`/api/v1/interviews/${interview.interview_id}`, {
+        method: "PATCH",
+        json: { starts_at: zonedIso(starts.value, zone.value), time_zone: zone.value,
+                duration_min: Number(duration.value) },
+      }), "interview rescheduled", "interview not rescheduled");
+    });
+    return form;
   }
 
   function scheduler(item, ctx, section) {

@@ -9,6 +9,9 @@ const PAGE = 50;
 const REFETCH_EVERY_MS = 2000;
 const POSTERS = new Set(["recruiter", "company_admin"]);
 const STATUS_SETTERS = new Set(["recruiter", "hiring_manager", "company_admin"]);
+const RESCORERS = new Set(["recruiter", "hiring_manager", "company_admin"]);  // "match.run"
+const POLL_EVERY_MS = 2000;
+const ENDED = new Set(["done", "failed"]);
 
 const me = {
   company: document.body.dataset.company,
@@ -17,6 +20,8 @@ const me = {
   features: new Set((document.body.dataset.features || "").split(" ").filter(Boolean)),
 };
 const state = { jobs: new Map(), jobsCursor: null, job: null, cursor: null, order: [] };
+// The re-score task followed: of which job, and the timer of its next status poll.
+const rescore = { jobId: null, taskId: null, timer: null };
 
 function notice(text, bad) {
   $("notice").textContent = text;
@@ -73,6 +78,9 @@ function showJob(job) {
     button.addEventListener("click", () => moveJob(job.job_id, status, button));
     return button;
   }));
+  if (me.features.has("rescore") && RESCORERS.has(me.role) && job.status === "published") {
+    $("job-actions").append(rescoreButton(job.job_id));
+  }
   const item = $("jobs").querySelector(`[data-job="${job.job_id}"]`);
   if (item) item.replaceWith(jobItem(job).firstChild);
 }
@@ -92,6 +100,7 @@ async function moveJob(jobId, status, button) {
 }
 
 function choose(jobId, focus) {
+  if (rescore.jobId !== jobId) stopFollowing();
   state.job = jobId;
   $("jobs").querySelectorAll("button.job").forEach((b) => {
     b.setAttribute("aria-current", String(b.dataset.job === jobId));
@@ -124,6 +133,81 @@ $("job-form").addEventListener("submit", async (event) => {
 });
 $("job-filter").addEventListener("change", () => loadJobs(false));
 $("jobs-more").addEventListener("click", () => loadJobs(true));
+
+// ---- re-score -----------------------------------------------------------------------
+
+function rescoreButton(jobId) {
+  const button = el("button", { type: "button", textContent: "Re-score" });
+  button.dataset.rescore = jobId;
+  button.disabled = rescore.jobId === jobId && rescore.taskId !== null;
+  button.addEventListener("click", () => runRescore(jobId, button));
+  return button;
+}
+
+async function runRescore(jobId, button) {
+  button.disabled = true;
+  try {
+    const task = await api("/api/v1/match/run", { method: "POST", json: { job_id: jobId, priority: "high" } });
+    notice("re-score queued");
+    follow(jobId, task.task_id);
+  } catch (error) {
+    if (error.code === "ERR_TASK_QUEUED" && error.details.task_id) {
+      notice("a re-score of this job is already queued or running: showing it");
+      follow(jobId, error.details.task_id);
+    } else {
+      notice(`re-score not started: ${error.message}`, true);
+      button.disabled = false;
+    }
+  }
+}
+
+function showRescore(text) {
+  $("rescore").hidden = text === null;
+  $("rescore-status").textContent = text || "";
+}
+
+function stopFollowing() {
+  clearTimeout(rescore.timer);
+  Object.assign(rescore, { jobId: null, taskId: null, timer: null });
+  showRescore(null);
+}
+
+function follow(jobId, taskId) {
+  stopFollowing();
+  Object.assign(rescore, { jobId, taskId, timer: setTimeout(poll, POLL_EVERY_MS) });
+  showRescore("queued");
+}
+
+// The task's status, asked every POLL_EVERY_MS until it is done or failed.
+async function poll() {
+  const { jobId, taskId } = rescore;
+  let task;
+  try {
+    task = await api(`/api/v1/match/run/${taskId}`);
+  } catch (error) {
+    if (rescore.taskId !== taskId) return;
+    notice(`re-score status not known: ${error.message}`, true);
+    if (error.status >= 500 || error.status === undefined) rescore.timer = setTimeout(poll, POLL_EVERY_MS);
+    else stopFollowing();
+    return;
+  }
+  if (rescore.taskId !== taskId) return;  // another job was chosen meanwhile
+  const scored = task.status === "done" && task.pairs !== null ? `, ${task.pairs} candidate(s) scored` : "";
+  showRescore(`${task.status}${scored}`);
+  if (!ENDED.has(task.status)) {
+    rescore.timer = setTimeout(poll, POLL_EVERY_MS);
+    return;
+  }
+  Object.assign(rescore, { taskId: null, timer: null });
+  const button = $("job-actions").querySelector(`[data-rescore="${jobId}"]`);
+  if (button) button.disabled = false;
+  if (task.status === "done") {
+    notice("re-score done");
+    loadCandidates(false);
+  } else {
+    notice("re-score failed", true);
+  }
+}
 
 // ---- candidates ----------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ FEATURES = {
     "notes": "/api/v1/jobs/{}/candidates/{}/notes",
     "interviews": "/api/v1/jobs/{}/candidates/{}/interviews",
     "links": "/api/v1/jobs/{}/candidates/{}/links",
+    "rescore": "/api/v1/match/run/{}",
 }
 
 

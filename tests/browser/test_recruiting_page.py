@@ -5,6 +5,7 @@ status buttons. Notes, interviews and shared links are tested where the service 
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from infra.clock import SystemClock
 from infra.db import create_engine
 from infra.uow import UnitOfWork
 from schemas.events.matching import MatchesScored, ScoredPair
+from schemas.events.rescoring import RescoreProgressed
 from services.recruiting.app import recruiting_app
 from services.recruiting.settings import RecruitingSettings
 from services.recruiting.web import features
@@ -305,6 +307,17 @@ async def test_notes_are_written_and_edited_on_the_page(
             "Strong on Kafka; on-call is fine", timeout=UI_TIMEOUT_MS)
         await expect(written.locator(".small")).to_contain_text("edited")
 
+        # Its history: both revisions, the first one first, by its author.
+        await written.get_by_role("button", name="History").click()
+        revisions = written.locator(".note-history li")
+        await expect(revisions).to_have_count(2, timeout=UI_TIMEOUT_MS)
+        await expect(revisions.locator(".note-body")).to_have_text(
+            ["Strong on Kafka; ask about on-call", "Strong on Kafka; on-call is fine"])
+        await expect(revisions.locator(".small")).to_contain_text(["revision 1 · you",
+                                                                   "revision 2 · you"])
+        await expect(written.get_by_role("button", name="History")).to_have_attribute(
+            "aria-expanded", "true")
+
         path = f"/api/v1/jobs/{job}/candidates/{candidate}/notes"
         seen = await system.client.get(path, headers=system.auth(Role.HIRING_MANAGER, acme))
         [note] = seen.json()["items"]
@@ -369,6 +382,143 @@ async def test_an_interview_is_scheduled_refused_twice_and_cancelled_on_the_page
         await expect(page.locator("#notice")).to_have_text(
             "interview not scheduled: a rejected candidate cannot be scheduled",
             timeout=UI_TIMEOUT_MS)
+
+
+@pytest.mark.skipif("interviews" not in SERVED,
+                    reason="the recruiting service schedules no interviews yet")
+async def test_an_interview_is_rescheduled_and_a_clash_refused_on_the_page(
+        database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
+    async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, page, job, candidate):
+        acme = system.employers[0]
+        recruiter = system.auth(Role.RECRUITER, acme)
+        year = datetime.now(UTC).year + 1
+        booked: list[str] = []
+        for day in (14, 15):
+            made = await system.client.post(
+                f"/api/v1/jobs/{job}/candidates/{candidate}/interviews", headers=recruiter,
+                json={"kind": "phone", "starts_at": f"{year}-01-{day}T10:30:00+01:00",
+                      "time_zone": "Europe/Berlin", "duration_min": 30,
+                      "interviewer_ids": [str(acme.people[Role.RECRUITER])]})
+            assert made.status_code == 201, made.text
+            booked.append(made.json()["interview_id"])
+        first, second = booked
+        interviews = card(page, candidate).locator("details.interviews")
+        await interviews.locator("summary").click()
+        moved = interviews.locator(f'li[data-interview="{second}"]')
+        await expect(moved).to_contain_text(f"{year}-01-15 10:30 (Europe/Berlin) · 30 min",
+                                            timeout=UI_TIMEOUT_MS)
+
+        # The second moved to another day, zone and length: the list shows the new time.
+        await moved.get_by_role("button", name="Reschedule").click()
+        await expect(moved.get_by_label("New start")).to_have_value(f"{year}-01-15T10:30")
+        await moved.get_by_label("New start").fill(f"{year}-01-20T16:00")
+        await moved.get_by_label("Zone").select_option("America/New_York")
+        await moved.get_by_label("Length in min").fill("60")
+        await moved.get_by_role("button", name="Save new time").click()
+        await expect(page.locator("#notice")).to_have_text("interview rescheduled",
+                                                           timeout=UI_TIMEOUT_MS)
+        await expect(moved).to_contain_text(
+            f"{year}-01-20 16:00 (America/New_York) · 60 min", timeout=UI_TIMEOUT_MS)
+        await expect(moved.get_by_role("button", name="Save new time")).to_have_count(0)
+
+        async def kept() -> dict[str, tuple[datetime, str, int]]:
+            listed = await system.client.get(f"/api/v1/jobs/{job}/interviews",
+                                             headers=recruiter)
+            return {i["interview_id"]: (datetime.fromisoformat(i["starts_at"]), i["time_zone"],
+                                        i["duration_min"]) for i in listed.json()["items"]}
+
+        # 16:00 in New York's winter time is 21:00 UTC.
+        assert (await kept())[second] == (datetime(year, 1, 20, 21, 0, tzinfo=UTC),
+                                          "America/New_York", 60)
+
+        # The first moved onto the second's time, with the same interviewer: refused, said
+        # plainly, and nothing moves.
+        clashing = interviews.locator(f'li[data-interview="{first}"]')
+        await clashing.get_by_role("button", name="Reschedule").click()
+        await clashing.get_by_label("New start").fill(f"{year}-01-20T16:30")
+        await clashing.get_by_label("Zone").select_option("America/New_York")
+        await clashing.get_by_role("button", name="Save new time").click()
+        await expect(page.locator("#notice")).to_have_text(
+            "interview not rescheduled: an interviewer is booked at that time",
+            timeout=UI_TIMEOUT_MS)
+        await expect(page.locator("#notice")).to_have_attribute("aria-live", "polite")
+        await expect(clashing).to_contain_text(f"{year}-01-14 10:30 (Europe/Berlin) · 30 min")
+        assert (await kept())[first] == (datetime(year, 1, 14, 9, 30, tzinfo=UTC),
+                                         "Europe/Berlin", 30)
+
+
+@pytest.mark.skipif("rescore" not in SERVED, reason="the recruiting service runs no re-scores yet")
+async def test_a_job_is_rescored_from_the_page_and_its_task_followed_to_the_end(
+        database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
+    async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
+            system, page, job, candidate):
+        acme = system.employers[0]
+
+        async def polled() -> list[float]:
+            """When the page asked for the task's status, in ms, by the browser's clock."""
+            return list(await page.evaluate(
+                """() => performance.getEntriesByType("resource")
+                     .filter((e) => e.name.includes("/api/v1/match/run/"))
+                     .map((e) => e.startTime)"""))
+
+        async def progress(task_id: str, status: str, pairs: int = 0) -> None:
+            await system.publish(RescoreProgressed(
+                task_id=uuid.UUID(task_id), job_id=uuid.UUID(job), status=status, pairs=pairs,
+                weights_version="w2" if status == "done" else None, at=datetime.now(UTC)))
+
+        status = page.locator("#rescore-status")
+        rescore = page.get_by_role("button", name="Re-score")
+        async with page.expect_response(lambda r: r.request.method == "POST"
+                                        and r.url.endswith("/api/v1/match/run")) as asked:
+            await rescore.click()
+        answer = await asked.value
+        assert answer.status == 202
+        assert (answer.request.post_data_json or {})["priority"] == "high"
+        task = (await answer.json())["task_id"]
+        await expect(status).to_have_text("queued", timeout=UI_TIMEOUT_MS)
+        await expect(rescore).to_be_disabled()
+
+        await progress(task, "running")
+        await expect(status).to_have_text("running", timeout=UI_TIMEOUT_MS)
+        # The engine scored the candidate again, then said it was done: the list shows it.
+        await system.publish(MatchesScored(batch_id=uuid.uuid4(), pairs=[
+            pair(job, candidate, 93.0, {"skills": 0.95}, ["python"], [])]))
+        await progress(task, "done", pairs=1)
+        await expect(status).to_have_text("done, 1 candidate(s) scored", timeout=UI_TIMEOUT_MS)
+        await expect(page.locator("#notice")).to_have_text("re-score done")
+        await expect(card(page, candidate).locator(".score")).to_have_text("93.0",
+                                                                           timeout=UI_TIMEOUT_MS)
+        await expect(rescore).to_be_enabled()
+        # Polled no faster than every two seconds, and not after the end.
+        asked_at = await polled()
+        assert len(asked_at) >= 2, asked_at
+        assert all(b - a >= 1990 for a, b in itertools.pairwise(asked_at)), asked_at
+        await page.wait_for_timeout(2500)
+        assert await polled() == asked_at
+
+        # A colleague queued one first: the page follows that task, to its failure.
+        queued = await system.client.post("/api/v1/match/run", json={"job_id": job},
+                                          headers=system.auth(Role.HIRING_MANAGER, acme))
+        assert queued.status_code == 202, queued.text
+        await rescore.click()
+        await expect(page.locator("#notice")).to_have_text(
+            "a re-score of this job is already queued or running: showing it",
+            timeout=UI_TIMEOUT_MS)
+        await expect(status).to_have_text("queued")
+        await progress(queued.json()["task_id"], "failed")
+        await expect(status).to_have_text("failed", timeout=UI_TIMEOUT_MS)
+        await expect(page.locator("#notice")).to_have_text("re-score failed")
+
+        # Only a published job is re-scored.
+        draft = await system.client.post("/api/v1/jobs", json={"title": "Draft role"},
+                                         headers=system.auth(Role.RECRUITER, acme))
+        assert draft.status_code == 201, draft.text
+        await page.reload()
+        await page.locator(f'#jobs button[data-job="{draft.json()["job_id"]}"]').click()
+        await expect(page.locator("#job-heading")).to_have_text("Draft role",
+                                                              timeout=UI_TIMEOUT_MS)
+        await expect(page.get_by_role("button", name="Re-score")).to_have_count(0)
 
 
 @pytest.mark.skipif("links" not in SERVED, reason="the recruiting service shares no links yet")

@@ -16,7 +16,8 @@ def test_optional_parts_follow_the_routes_whatever_their_parameters_are_called()
         "/api/v1/jobs/{job_id}/candidates/{candidate_id}/notes",
         "/api/v1/jobs/{id}/candidates/{cid}/links",
         "/api/v1/jobs/{job_id}/candidates/{candidate_id}/interviews",
-    ]) == ["interviews", "links", "notes"]
+        "/api/v1/match/run/{task_id}",
+    ]) == ["interviews", "links", "notes", "rescore"]
     # A route of the same start is not the part's own.
     assert features(["/api/v1/jobs/{job_id}/candidates/{candidate_id}/notes/{note_id}"]) == []
 
