@@ -18,7 +18,7 @@ import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 from pydantic import SecretStr
 
-from infra.auth import Role, TokenVerifier
+from infra.auth import ACCESS_COOKIE, Role, TokenVerifier
 from infra.clock import SystemClock
 from infra.db import create_engine
 from infra.uow import UnitOfWork
@@ -519,6 +519,22 @@ async def test_a_job_is_rescored_from_the_page_and_its_task_followed_to_the_end(
         await expect(page.locator("#job-heading")).to_have_text("Draft role",
                                                               timeout=UI_TIMEOUT_MS)
         await expect(page.get_by_role("button", name="Re-score")).to_have_count(0)
+
+        # A platform admin sees the company's page but may not re-score: no button.
+        browser = page.context.browser
+        assert browser is not None
+        admin = await browser.new_context()
+        try:
+            await admin.add_cookies([{"name": ACCESS_COOKIE, "value": system.token(Role.ADMIN),
+                                      "url": system.base}])
+            looking = await admin.new_page()
+            await looking.goto(f"{system.base}/recruiting?company_id={acme.company_id}")
+            await looking.locator(f'#jobs button[data-job="{job}"]').click()
+            await expect(card(looking, candidate)).to_be_visible(timeout=UI_TIMEOUT_MS)
+            await expect(looking.locator("#job-heading")).to_have_text("Backend engineer")
+            await expect(looking.get_by_role("button", name="Re-score")).to_have_count(0)
+        finally:
+            await admin.close()
 
 
 @pytest.mark.skipif("links" not in SERVED, reason="the recruiting service shares no links yet")
