@@ -45,6 +45,8 @@ def served_features() -> set[str]:
 
 
 SERVED = served_features()
+NEEDS_INTERVIEWS = pytest.mark.skipif("interviews" not in SERVED,
+                                      reason="the recruiting service schedules no interviews yet")
 
 
 def pair(job_id: str, candidate: uuid.UUID, score: float, parts: dict[str, float],
@@ -328,8 +330,7 @@ async def test_notes_are_written_and_edited_on_the_page(
         assert other.status_code == 404
 
 
-@pytest.mark.skipif("interviews" not in SERVED,
-                    reason="the recruiting service schedules no interviews yet")
+@NEEDS_INTERVIEWS
 async def test_an_interview_is_scheduled_refused_twice_and_cancelled_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
@@ -384,8 +385,7 @@ async def test_an_interview_is_scheduled_refused_twice_and_cancelled_on_the_page
             timeout=UI_TIMEOUT_MS)
 
 
-@pytest.mark.skipif("interviews" not in SERVED,
-                    reason="the recruiting service schedules no interviews yet")
+@NEEDS_INTERVIEWS
 async def test_an_interview_is_rescheduled_and_a_clash_refused_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
