@@ -91,7 +91,7 @@ bench-gateway: services-up  ## Gateway API: authenticated paginated list rps and
 
 BENCH_E2E_ARGS ?=
 BENCH_CAPACITY_ARGS ?=
-bench-e2e: services-up  ## Whole system, one process per service: 1,000 jobs (30% duplicates), 200 candidates, bots, reviewers (BENCH_E2E_ARGS="--jobs 100 --candidates 20")
+bench-e2e: services-up  ## Whole system, one process per service: 1,000 jobs (30% duplicates), 200 candidates, bots, reviewers (BENCH_E2E_ARGS="--jobs 100 --candidates 20", or --paced-at-half)
 	$(PY) -m bench.bench_e2e $(BENCH_E2E_ARGS)
 
 bench-capacity: services-up  ## Whole system at 1x, 2x and 4x a small burst (60 posts, 20 candidates), each beside the capacity model's forecast (docs/capacity.md)
