@@ -179,7 +179,10 @@ async def test_reviewer_logs_in_receives_a_task_and_completes_it_with_an_edited_
         # Without its access token (as when it expires) the socket is refused with 4401; the
         # page refreshes the session with the refresh cookie and reconnects.
         await page.context.clear_cookies(name="jams_access")
-        await page.evaluate("socket.close()")
+        # Waited for by its request: "connected" may still show before the close is noticed.
+        async with page.expect_response("**/api/v1/auth/refresh") as refreshed:
+            await page.evaluate("socket.close()")
+        assert (await refreshed.value).ok
         await expect(page.locator("#status")).to_have_text("connected")
         assert "jams_access" in {c["name"] for c in await page.context.cookies()}
         await page.reload()

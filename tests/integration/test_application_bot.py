@@ -235,7 +235,7 @@ def completed(version: uuid.UUID, url: str) -> TaskCompleted:
 async def test_the_bot_reads_the_topics_of_the_events_it_handles(make_bot: MakeBot) -> None:
     bot = await make_bot()
     assert bot.spec.topics == ["candidates.profiles", "config.portals", "matches.decisions",
-                               "resumes.versions", "review.tasks"]
+                               "recruiting.pipeline", "resumes.versions", "review.tasks"]
 
 
 async def test_an_approval_submits_the_form_once_with_evidence(
