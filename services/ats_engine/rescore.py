@@ -102,13 +102,22 @@ class RescoreWorker:
             task = await claim_next(tx, self.lease_s)
         if task is None:
             return False
+        if task["attempts"] > self.max_attempts:
+            # Claimed again and again because its runs never end (each took its replica
+            # down): failed rather than taking the next one down too.
+            async with self.uow.transaction() as tx:
+                if await self._still_ours(tx, task):
+                    await self._finish(tx, task, "failed", error="its runs never finished")
+            return True
         try:
             async with self.uow.transaction() as tx:
                 if not await self._still_ours(tx, task):
                     return True
+                # Read before scoring: weights that change during the run make the task end
+                # with the older version, so the job is asked again under the newer one.
+                version = self.weights.current().version
                 pairs = await self.rescorer.rescore_job(tx, task["job_id"])
-                await self._finish(tx, task, "done", pairs=pairs,
-                                   weights_version=self.weights.current().version)
+                await self._finish(tx, task, "done", pairs=pairs, weights_version=version)
         except NotScorable as exc:
             await self._not_now(task, str(exc), exc.retry)
         except Exception as exc:

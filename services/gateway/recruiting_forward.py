@@ -8,6 +8,7 @@ it. In one process (`jams run`) its routes are the app's own and nothing is forw
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -49,12 +50,15 @@ def install_recruiting_forward(app: FastAPI, recruiting_url: str, timeout_s: flo
     recruiting service at `recruiting_url`; 503 ERR_DEPENDENCY while it cannot be reached."""
     timeout = httpx.Timeout(timeout_s, connect=min(CONNECT_TIMEOUT_S, timeout_s))
 
-    async def forward(request: Request) -> Response:
-        target = recruiting_url.rstrip("/") + request.url.path
+    async def forward(request: Request, path: str) -> Response:
+        # The path is rebuilt from validated parts, never copied: a decoded "..", "?" or "#"
+        # in it cannot change where the request goes.
+        target = recruiting_url.rstrip("/") + path
         if request.url.query:
             target += "?" + request.url.query
         try:
-            async with httpx.AsyncClient(timeout=timeout) as client:
+            # No proxy from the environment: the caller's token and cookie go to recruiting only.
+            async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
                 answer = await client.request(request.method, target,
                                               headers=forwarded_headers(request),
                                               content=body_of(request))
@@ -69,8 +73,8 @@ def install_recruiting_forward(app: FastAPI, recruiting_url: str, timeout_s: flo
     # Documented by the recruiting service, which answers them.
     @app.post("/api/v1/jobs", include_in_schema=False)
     async def post_job(request: Request) -> Response:
-        return await forward(request)
+        return await forward(request, "/api/v1/jobs")
 
     @app.patch("/api/v1/jobs/{job_id}", include_in_schema=False)
-    async def patch_job(request: Request) -> Response:
-        return await forward(request)
+    async def patch_job(request: Request, job_id: uuid.UUID) -> Response:
+        return await forward(request, f"/api/v1/jobs/{job_id}")

@@ -152,6 +152,39 @@ class Questionnaire(Questions):
 Answer = bool | float | str | list[str]
 
 
+class AskedQuestion(BaseModel):
+    """A question as an applicant meets it: what it asks and accepts, not what scores."""
+
+    id: str
+    type: QuestionType
+    text: str
+    options: list[str] | None = None
+    min: float | date | None = None
+    max: float | date | None = None
+    required: bool = True
+
+
+class AskedQuestionnaire(BaseModel):
+    """A questionnaire as applicants read it: its ideals, knock-outs, weights and the facts
+    that answer it stay with the employer, or an applicant could answer to the key."""
+
+    questionnaire_id: uuid.UUID
+    version: int
+    kind: Literal["employer", "fit"]
+    job_id: uuid.UUID | None = None
+    questions: list[AskedQuestion]
+
+
+def as_asked(questionnaire: Questionnaire) -> AskedQuestionnaire:
+    """The applicant's view of `questionnaire`."""
+    return AskedQuestionnaire(
+        questionnaire_id=questionnaire.questionnaire_id, version=questionnaire.version,
+        kind=questionnaire.kind, job_id=questionnaire.job_id,
+        questions=[AskedQuestion(id=q.id, type=q.type, text=q.text, options=q.options,
+                                 min=q.min, max=q.max, required=q.required)
+                   for q in questionnaire.questions])
+
+
 class InvalidAnswers(ValueError):
     """Answers the definition does not admit: each bad one named, with why."""
 

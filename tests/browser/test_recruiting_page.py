@@ -44,9 +44,8 @@ def served_features() -> set[str]:
     return set(features(app.openapi()["paths"]))
 
 
-SERVED = served_features()
-NEEDS_INTERVIEWS = pytest.mark.skipif("interviews" not in SERVED,
-                                      reason="the recruiting service schedules no interviews yet")
+def test_the_page_offers_every_part_the_service_serves() -> None:
+    assert {"notes", "interviews", "links", "rescore"} <= served_features()
 
 
 def pair(job_id: str, candidate: uuid.UUID, score: float, parts: dict[str, float],
@@ -285,7 +284,6 @@ async def candidate_on_page(database_url: str, redis_url: str, tmp_path: Path,
         assert opened.errors == []
 
 
-@pytest.mark.skipif("notes" not in SERVED, reason="the recruiting service has no notes yet")
 async def test_notes_are_written_and_edited_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
@@ -330,7 +328,6 @@ async def test_notes_are_written_and_edited_on_the_page(
         assert other.status_code == 404
 
 
-@NEEDS_INTERVIEWS
 async def test_an_interview_is_scheduled_refused_twice_and_cancelled_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
@@ -385,7 +382,6 @@ async def test_an_interview_is_scheduled_refused_twice_and_cancelled_on_the_page
             timeout=UI_TIMEOUT_MS)
 
 
-@NEEDS_INTERVIEWS
 async def test_an_interview_is_rescheduled_and_a_clash_refused_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
@@ -448,7 +444,6 @@ async def test_an_interview_is_rescheduled_and_a_clash_refused_on_the_page(
                                          "Europe/Berlin", 30)
 
 
-@pytest.mark.skipif("rescore" not in SERVED, reason="the recruiting service runs no re-scores yet")
 async def test_a_job_is_rescored_from_the_page_and_its_task_followed_to_the_end(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
@@ -537,7 +532,6 @@ async def test_a_job_is_rescored_from_the_page_and_its_task_followed_to_the_end(
             await admin.close()
 
 
-@pytest.mark.skipif("links" not in SERVED, reason="the recruiting service shares no links yet")
 async def test_a_candidate_is_shared_and_the_link_revoked_on_the_page(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with candidate_on_page(database_url, redis_url, tmp_path, chromium_path) as (
@@ -569,8 +563,6 @@ async def test_a_candidate_is_shared_and_the_link_revoked_on_the_page(
         assert gone.status_code == 410
 
 
-@pytest.mark.skipif("questions" not in ScoredPair.model_fields,
-                    reason="scores carry no questionnaire answers yet")
 async def test_questionnaire_answers_are_shown_with_the_candidate(
         database_url: str, redis_url: str, chromium_path: str, tmp_path: Path) -> None:
     async with recruiter_page(database_url, redis_url, tmp_path, chromium_path) as (

@@ -188,3 +188,23 @@ async def test_a_replica_dying_mid_task_leaves_it_to_another_done_once(
     assert await status_of(uow, task_id) == ("done", 2)
     told = await emitted(uow, RescoreProgressed)
     assert [(t["status"], t["pairs"]) for t in told] == [("running", 0), ("done", 5)]
+
+
+async def test_a_task_whose_runs_never_end_fails_after_its_attempts(uow: UnitOfWork) -> None:
+    """Each run takes its replica down (cancelled here): after `max_attempts` claims the task
+    fails instead of taking the next replica down too."""
+    task_id = await ask(uow)
+    assert isinstance(uow.clock, FakeClock)
+    for attempt in (1, 2):
+        dying = RescoreWorker(uow, Killed(), WeightsSource(DEFAULT_FILE), lease_s=60,
+                              max_attempts=2)
+        with pytest.raises(asyncio.CancelledError):
+            await dying.run_once()
+        assert await status_of(uow, task_id) == ("running", attempt)
+        uow.clock.advance(60)
+    last = RescoreWorker(uow, Killed(), WeightsSource(DEFAULT_FILE), lease_s=60,
+                         max_attempts=2)
+    assert await last.run_once()
+    assert await status_of(uow, task_id) == ("failed", 3)
+    told = await emitted(uow, RescoreProgressed)
+    assert [t["status"] for t in told] == ["running", "failed"]

@@ -1,5 +1,7 @@
 """Every route of the recruiting and gateway apps reaches its own Service through the
-Kubernetes Ingresses, by ingress-nginx's own path matching run on the real manifests."""
+Kubernetes Ingresses: the real manifests, matched as ingress-nginx matches paths with
+`use-regex` (each path a case-insensitive `^path` regex, the longest first), a model of the
+controller written here, not the controller itself."""
 
 from __future__ import annotations
 

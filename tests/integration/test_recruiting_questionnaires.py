@@ -138,6 +138,15 @@ async def test_a_candidate_answers_for_themselves_only_and_a_published_jobs_only
     unpublished = await api.client.get(f"/api/v1/questionnaires/{draft_questions}",
                                        headers=mine)
     assert unpublished.status_code == 404
+    # What is asked, not the key: an applicant sees no ideal, knock-out, weight or fact.
+    asked = await api.client.get(f"/api/v1/questionnaires/{acme.questionnaire}", headers=mine)
+    assert asked.status_code == 200, asked.text
+    assert [q["id"] for q in asked.json()["questions"]] == ["licence", "years"]
+    for question in asked.json()["questions"]:
+        assert not {"ideal", "knockout", "weight", "fact"} & set(question), question
+    employer = await api.client.get(f"/api/v1/questionnaires/{acme.questionnaire}",
+                                    headers=api.auth(Role.RECRUITER))
+    assert employer.json()["questions"][0]["knockout"] is True
     [kept] = await _stored_answers(api)
     assert (kept["candidate_id"], kept["submitted_by"], kept["source"]) == (me, me, "candidate")
     assert kept["question_score"] == 100.0

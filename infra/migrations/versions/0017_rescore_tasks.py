@@ -94,7 +94,7 @@ def downgrade() -> None:
                "AND m.candidate_id = n.candidate_id "
                "AND m.resume_version_id = n.resume_version_id "
                "AND m.job_revision = n.job_revision AND m.answers_revision = n.answers_revision "
-               "AND m.scored_at < n.scored_at")
+               "AND (m.scored_at, m.match_id) < (n.scored_at, n.match_id)")
     op.drop_constraint(_PAIR_REVISION_WEIGHTS, "ats_matches", type_="unique")
     op.create_unique_constraint(_PAIR_REVISION, "ats_matches",
                                 ["job_id", "candidate_id", "resume_version_id", "job_revision",

@@ -96,10 +96,14 @@ def company_routes(uow: UnitOfWork, authorize: Authorizer) -> APIRouter:
             row = {"user_id": user_id, "company_id": company_id,
                    "added_by": caller.principal.user_id, "created_at": tx.clock.now(),
                    "email": email}
-            await tx.conn.execute(insert(members).values(**row).on_conflict_do_update(
+            statement = insert(members).values(**row)
+            # A call without an address keeps the one given before.
+            row["email"] = await tx.conn.scalar(statement.on_conflict_do_update(
                 index_elements=[members.c.user_id],
                 set_={"company_id": company_id, "added_by": row["added_by"],
-                      "created_at": row["created_at"], "email": email}))
+                      "created_at": row["created_at"],
+                      "email": sa.func.coalesce(statement.excluded.email, members.c.email)})
+                .returning(members.c.email))
             await record(tx, caller, "company.member_added", "user", user_id, company_id)
         return MemberOut.model_validate(row)
 

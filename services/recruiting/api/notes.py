@@ -64,8 +64,11 @@ async def candidate_in_scope(tx: Transaction, caller: Caller, job_id: uuid.UUID,
     """The job if the caller's company owns it and the candidate is one of its candidates;
     404 otherwise, the same for both."""
     job = await job_in_scope(tx, caller, job_id)
+    # Held until commit: an erasure (which deletes the row) waits for a note or link written
+    # under it, and one that came first leaves nothing to write under.
     if await tx.conn.scalar(sa.select(candidates.c.candidate_id).where(
-            candidates.c.job_id == job_id, candidates.c.candidate_id == candidate_id)) is None:
+            candidates.c.job_id == job_id, candidates.c.candidate_id == candidate_id)
+            .with_for_update(read=True)) is None:
         raise not_found()
     return job
 

@@ -30,9 +30,11 @@ from services.recruiting.questionnaire_store import (
     save_answers,
 )
 from services.recruiting.questionnaires import (
+    AskedQuestionnaire,
     InvalidAnswers,
     Questionnaire,
     Questions,
+    as_asked,
     check_answers,
 )
 from services.recruiting.tables import erased_candidates, jobs
@@ -82,9 +84,12 @@ def questionnaire_routes(uow: UnitOfWork, authorize: Authorizer,
                 summary="A questionnaire's definition (its newest version unless `version`)")
     async def get(questionnaire_id: uuid.UUID,
                   version: int | None = Query(None, ge=1, le=MAX_VERSION),
-                  caller: Caller = Depends(authorize("questionnaires.get"))) -> Questionnaire:
+                  caller: Caller = Depends(authorize("questionnaires.get")),
+                  ) -> Questionnaire | AskedQuestionnaire:
         async with uow.transaction() as tx:
-            return await visible(tx, caller, questionnaire_id, version)
+            found = await visible(tx, caller, questionnaire_id, version)
+        # Applicants see what is asked, never what scores or knocks out.
+        return as_asked(found) if caller.principal.role in _APPLICANT_SIDE else found
 
     @router.get("/api/v1/jobs/{job_id}/questionnaire",
                 summary="The newest version of a job's employer questionnaire")
