@@ -9,7 +9,6 @@ it. In one process (`jams run`) its routes are the app's own and nothing is forw
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 from fastapi import FastAPI, Request, Response
@@ -40,11 +39,6 @@ def forwarded_headers(request: Request) -> dict[str, str]:
     return headers
 
 
-async def body_of(request: Request) -> AsyncIterator[bytes]:
-    async for chunk in request.stream():
-        yield chunk
-
-
 def install_recruiting_forward(app: FastAPI, recruiting_url: str, timeout_s: float) -> None:
     """`POST /api/v1/jobs` and `PATCH /api/v1/jobs/{job_id}` on `app`, answered by the
     recruiting service at `recruiting_url`; 503 ERR_DEPENDENCY while it cannot be reached."""
@@ -61,7 +55,7 @@ def install_recruiting_forward(app: FastAPI, recruiting_url: str, timeout_s: flo
             async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
                 answer = await client.request(request.method, target,
                                               headers=forwarded_headers(request),
-                                              content=body_of(request))
+                                              content=request.stream())
         except httpx.TransportError:
             return error_response(current_request_id(), 503, ERR_DEPENDENCY,
                                   "the recruiting service is unreachable; try again shortly",
