@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
@@ -226,7 +227,22 @@ class StageOneResult:
     capped: Bools  # a rule capped the score under the review floor
 
     def breakdown(self, row: int) -> dict[str, float]:
-        return {name: round(float(values[row]), 3) for name, values in self.parts.items()}
+        return dict(self._rows[row])
+
+    def raw_of(self, row: int) -> float:
+        return self._raw_rounded[row]
+
+    @cached_property
+    def _rows(self) -> list[dict[str, float]]:
+        """Every row's breakdown, read out of the arrays once: a job's rejects each record
+        theirs, and item access on an array costs more than the rest of a row."""
+        names = list(self.parts)
+        columns = [[round(value, 3) for value in self.parts[name].tolist()] for name in names]
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+    @cached_property
+    def _raw_rounded(self) -> list[float]:
+        return [round(value, 3) for value in self.raw.tolist()]
 
 
 def score_block(job_plan: JobPlan, block: CandidateBlock, weights: Weights,

@@ -93,4 +93,4 @@ class Screened:
             f"decided by the first stage: {why}"]
         return lines, {"score": self.score, "decision": "reject", "breakdown": breakdown,
                        "weights_version": weights.version, "stage": "one", "notes": lines[1:],
-                       "raw": round(float(self.result.raw[self.row]), 3)}
+                       "raw": self.result.raw_of(self.row)}
