@@ -17,7 +17,6 @@ from typing import TypedDict
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 
 from infra.uow import Transaction
 from schemas.events.matching import (
@@ -34,6 +33,7 @@ from services.ats_engine.engine import Engine, ParsedResume, candidate_place
 from services.ats_engine.explain import explain
 from services.ats_engine.filters import Preferences, blocked
 from services.ats_engine.jd import JobRequirements
+from services.ats_engine.match_rows import MatchRow, write_matches
 from services.ats_engine.questions import answers_of
 from services.ats_engine.scoring import MatchOutcome, SemanticMatch, outcome_json
 from services.ats_engine.semantic import Semantic, match_of
@@ -159,23 +159,10 @@ class ScoringStep:
                     candidate.candidate_id, job.job_id, candidate.resume_version_id,
                     job.revision, revision), {})),
                 score, decision, lines, details, outcome, hints, revision))
-        # One statement compiled once (SQLAlchemy's "insertmanyvalues" sends the rows in
-        # multi-row pages), so the cost does not grow with a new statement per row count.
-        statement = insert(matches)
-        result = await tx.conn.execute(
-            (statement.on_conflict_do_update(
-                constraint="uq_ats_matches_pair_revision_weights",
-                set_={name: statement.excluded[name] for name in (
-                    "score", "decision", "explanation", "scored_at", "details")})
-             if again else statement.on_conflict_do_nothing()).returning(matches.c.match_id),
-            [{"match_id": p.match_id, "candidate_id": p.candidate.candidate_id,
-              "job_id": p.job.job_id, "resume_version_id": p.candidate.resume_version_id,
-              "job_revision": p.job.revision, "answers_revision": p.answers_revision,
-              "score": p.score, "decision": p.decision.value,
-              "explanation": p.lines, "scored_at": now, "details": p.details,
-              "weights_version": weights.version}
-             for p in scored_pairs])
-        inserted = set(result.scalars())
+        inserted = await write_matches(tx.conn, [MatchRow(
+            p.match_id, p.candidate.candidate_id, p.job.job_id, p.candidate.resume_version_id,
+            p.job.revision, p.answers_revision, p.score, p.decision.value, p.lines, p.details)
+            for p in scored_pairs], scored_at=now, weights_version=weights.version, replace=again)
         emitting = [p for p in scored_pairs if p.match_id in inserted]
         reviewed = sorted({p.candidate.resume_version_id for p in emitting
                            if p.decision is Decision.REVIEW and not _already_acted(
