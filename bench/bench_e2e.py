@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
+from bench.cpu_watch import CpuWatch
+from bench.e2e_cpu import cpu_figures
 from bench.e2e_run import (
     RunResult,
     add_arguments,
@@ -35,7 +37,7 @@ def print_table(title: str, figures: dict[str, object]) -> None:
     table = Table(title=title)
     table.add_column("figure")
     table.add_column("value", justify="right")
-    nested = ("stages", "breakdown", "paced_stages")
+    nested = ("stages", "breakdown", "paced_stages", "cpu_s_per_post")
     for name, value in figures.items():
         if name not in nested:
             table.add_row(name, str(value))
@@ -61,9 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_arguments(parser)
     args = parser.parse_args(argv)
     servers = dev_servers()
-    result = asyncio.run(execute(args, servers))
+    watch = CpuWatch()
+    result = asyncio.run(execute(args, servers, observe=watch.observing))
     with console.status("measuring the embedding model alone on the same jobs"):
         figures = summary(args, result)
+    figures |= cpu_figures(result.tally, len(result.world.posts), watch.samples, args.candidates,
+                           figures["encode_bound_jobs_per_s"])
     if not args.paced_at_half:
         return report("bench-e2e", figures, clean(figures, result))
     print_table("bench-e2e (burst)", figures)

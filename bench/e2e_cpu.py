@@ -1,0 +1,43 @@
+"""Where a bench-e2e burst's CPU went, by part, and what that allows: the posts a second the
+rest of the system could take on this machine's cores if the ATS engine cost nothing, set
+beside the encode ceiling. That bound, not the ATS engine, is what keeps `e2e_ratio` low on a
+small machine: every part of the system shares its cores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from bench.cpu_watch import BENCH, OTHER, PORTAL, Sample, window_cpu
+from bench.e2e_run import decided_jobs
+from bench.e2e_watch import Tally
+
+ATS_PART = "ats_engine"
+# Not the system: the job sites' stand-in, this bench (its watcher and simulated reviewers) and
+# whatever else ran on the machine meanwhile.
+OUTSIDE = frozenset({PORTAL, BENCH, OTHER})
+
+
+def cpu_figures(tally: Tally, posts: int, samples: Sequence[Sample], candidates: int,
+                encode_bound_jobs_per_s: float, cores: int | None = None) -> dict[str, Any]:
+    """CPU seconds per raw post by part over the burst's window (first job in to last
+    decision out), and `rest_bound_jobs_per_s`: the machine's cores over the CPU a post costs
+    every part of the system but the ATS engine; `rest_bound_ratio` is that bound over the
+    encode ceiling, the highest `e2e_ratio` a free ATS engine would allow."""
+    done = decided_jobs(tally, candidates)
+    if not done or not samples:
+        return {}
+    cores = cores or len(os.sched_getaffinity(0))
+    start = min(tally.first_in.values())
+    end = max(tally.decided_at[job_id] for job_id in done)
+    used = window_cpu(samples, start, end).cpu_s
+    per_post = {part: round(seconds / posts, 4) for part, seconds in sorted(used.items())}
+    rest = sum(seconds for part, seconds in used.items()
+               if part not in OUTSIDE and not part.startswith(ATS_PART)) / posts
+    bound = cores / rest if rest else 0.0
+    return {"cores": cores, "cpu_s_per_post": per_post,
+            "rest_cpu_s_per_post": round(rest, 4),
+            "rest_bound_jobs_per_s": round(bound, 2),
+            "rest_bound_ratio": round(bound / encode_bound_jobs_per_s, 3)
+            if encode_bound_jobs_per_s else None}
