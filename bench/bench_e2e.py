@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = asyncio.run(execute(args, servers, observe=watch.observing))
     with console.status("measuring the embedding model alone on the same jobs"):
         figures = summary(args, result)
-    figures |= cpu_figures(result.tally, len(result.world.posts), watch.samples, args.candidates,
+    figures |= cpu_figures(result.tally, result.world, watch.samples, args.candidates,
                            figures["encode_bound_jobs_per_s"])
     if not args.paced_at_half:
         return report("bench-e2e", figures, clean(figures, result))

@@ -210,9 +210,6 @@ class AtsHandlers:
             set_={key: getattr(statement.excluded, key) for key in values},
         ))
         await self._record_version(tx, event, sorted(resume.profile.skills), resume.document.kind)
-        # Kept as parsed now: the next job meets this version without parsing it again (the
-        # version's text never changes, so an entry outliving a rolled-back write is still true).
-        self._parsed.put(event.resume_version_id, today, resume)
         if self._semantic is not None:
             await self._semantic.index_resume(tx.conn, event.candidate_id,
                                               event.resume_version_id, resume.profile)

@@ -37,8 +37,9 @@ class MatchRow:
 _INSERT = f"""
 INSERT INTO {matches.name} (match_id, candidate_id, job_id, resume_version_id, job_revision,
     answers_revision, score, decision, explanation, details, scored_at, weights_version)
-SELECT m, c, j, r, jr, ar, s, d, ARRAY(SELECT jsonb_array_elements_text(e)), dt,
-    :scored_at, :weights_version
+SELECT m, c, j, r, jr, ar, s, d,
+    ARRAY(SELECT line FROM jsonb_array_elements_text(e) WITH ORDINALITY AS l(line, n) ORDER BY n),
+    dt, :scored_at, :weights_version
 FROM unnest(CAST(:match_id AS uuid[]), CAST(:candidate_id AS uuid[]), CAST(:job_id AS uuid[]),
     CAST(:resume_version_id AS uuid[]), CAST(:job_revision AS integer[]),
     CAST(:answers_revision AS integer[]), CAST(:score AS double precision[]),

@@ -52,6 +52,7 @@ async def test_every_column_is_read_back_as_written(engine: AsyncEngine) -> None
     job_id = uuid.uuid4()
     rows = [row(job_id, score=10.25 * i, revision=i) for i in range(5)]
     rows.append(row(job_id, lines=[]))
+    rows.append(row(job_id, lines=[f"line {i}" for i in range(60, 0, -1)]))  # kept in order
     async with engine.begin() as conn:
         written = await write_matches(conn, rows, scored_at=AT, weights_version="w1",
                                       replace=False)
