@@ -33,6 +33,7 @@ from bench.e2e_run import (
     add_arguments,
     console,
     decided_jobs,
+    decision_window,
     dev_servers,
     execute,
     throughput,
@@ -80,8 +81,7 @@ def measured(load: int, result: RunResult, watch: CpuWatch, candidates: int) -> 
     speed = throughput(result.world, tally, candidates)
     if not done:
         raise SystemExit(f"load {load}x decided no job ({result.outcome}); see the log above")
-    start = min(tally.first_in.values())
-    end = max(tally.decided_at[job_id] for job_id in done)
+    start, end = decision_window(tally, done)
     lead = min(tally.decided_at[job_id] - tally.first_in[tally.published[job_id].key]
                for job_id in done if tally.published[job_id].key in tally.first_in)
     used = window_cpu(watch.samples, start, end)

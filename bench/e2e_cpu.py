@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench.cpu_watch import BENCH, OTHER, PORTAL, SERVERS, Sample, window_cpu
-from bench.e2e_run import decided_jobs, posts_of
+from bench.e2e_run import decided_jobs, decision_window, posts_of
 from bench.e2e_watch import Tally
 from sandbox.generator import World
 
@@ -34,8 +34,7 @@ def cpu_figures(tally: Tally, world: World, samples: Sequence[Sample], candidate
     if not done or not posts or not samples:
         return {}
     cores = cores or len(os.sched_getaffinity(0))
-    start = min(tally.first_in.values())
-    end = max(tally.decided_at[job_id] for job_id in done)
+    start, end = decision_window(tally, done)
     used = window_cpu(samples, start, end).cpu_s
     per_post = {part: round(seconds / posts, 4) for part, seconds in sorted(used.items())}
     rest = sum(seconds for part, seconds in used.items()

@@ -260,6 +260,11 @@ def decided_jobs(tally: Tally, candidates: int) -> set[uuid.UUID]:
             if tally.decided_per_job.get(job_id, 0) >= candidates}
 
 
+def decision_window(tally: Tally, jobs: set[uuid.UUID]) -> tuple[float, float]:
+    """From the first raw job in to the last decision of `jobs` out (event times)."""
+    return min(tally.first_in.values()), max(tally.decided_at[job_id] for job_id in jobs)
+
+
 def posts_of(world: World, tally: Tally, jobs: set[uuid.UUID]) -> int:
     """How many raw job posts those jobs came from (a job posted twice counts twice)."""
     keys = {tally.published[job_id].key for job_id in jobs}
@@ -275,8 +280,7 @@ def throughput(world: World, tally: Tally, candidates: int) -> dict[str, Any]:
     if not latencies:
         return {"jobs_per_s": 0.0, "decision_p99_s": None, "window_s": 0.0, "decided_posts": 0,
                 "stages": {}}
-    start = min(tally.first_in.values())
-    end = max(tally.decided_at[job_id] for job_id in done)
+    start, end = decision_window(tally, done)
     p99 = latencies[min(len(latencies) - 1, math.ceil(0.99 * len(latencies)) - 1)]
     window = max(end - start, 1e-9)
     decided_posts = posts_of(world, tally, done)
